@@ -1,0 +1,135 @@
+//! The command line: one clap struct per subcommand.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::data::DataSource;
+use crate::net::{Cost, Init};
+use crate::train::{Config, EvalSet, Precision};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "decaylab",
+    version,
+    about = "Train sigmoid networks on MNIST as network2.py does, and measure how L2 weight decay shapes the weights."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train one network by SGD with L2 regularization:
+    /// w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw.
+    #[command(allow_negative_numbers = true)]
+    Train(TrainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Layer sizes n_0,n_1,...,n_L; n_0 must be the number of pixels
+    /// (784, or 196 / 49 with --pool 2 / 4); n_L = 10 digits.
+    #[arg(long, value_delimiter = ',', default_value = "784,30,10")]
+    pub sizes: Vec<usize>,
+
+    /// Cost C: cross-entropy (output error a - y) or quadratic
+    /// (output error (a - y) sigma'(z)).
+    #[arg(long, value_enum, default_value_t = Cost::CrossEntropy)]
+    pub cost: Cost,
+
+    /// Weight initialization: large = N(0, 1) for every weight (the
+    /// "standard Gaussian"); default = N(0, 1/n_in), n_in the inputs of the
+    /// neuron. Biases are N(0, 1) in both.
+    #[arg(long, value_enum, default_value_t = Init::Default)]
+    pub init: Init,
+
+    /// Learning rate eta.
+    #[arg(long, default_value_t = 0.1)]
+    pub eta: f64,
+
+    /// Regularization parameter lambda: each step multiplies the weights by
+    /// 1 - eta*lambda/n before the gradient step (0 = no regularization).
+    #[arg(long = "lambda", default_value_t = 5.0)]
+    pub lambda: f64,
+
+    /// Mini-batch size m (the last batch of an epoch holds what is left).
+    #[arg(long, default_value_t = 10)]
+    pub batch: usize,
+
+    /// Number of epochs, each one pass over the n training examples.
+    #[arg(long, default_value_t = 30)]
+    pub epochs: usize,
+
+    /// Seed of the generator that draws the initial weights and shuffles
+    /// every epoch: the same seed gives the same bits.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
+    /// Train on the first N training examples only (n = N; default all 50,000).
+    #[arg(long, value_name = "N")]
+    pub train_size: Option<usize>,
+
+    /// Read the four MNIST-named IDX files (gzip or raw) from DIR instead of
+    /// the bundled MNIST; Fashion-MNIST works as is.
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+
+    /// Average-pool the images over POOL x POOL squares: 1 (28x28 = 784
+    /// inputs), 2 (14x14 = 196) or 4 (7x7 = 49).
+    #[arg(long, default_value_t = 1)]
+    pub pool: usize,
+
+    /// The set scored every epoch: validation (last 10,000 of the train
+    /// file) or test (the t10k file).
+    #[arg(long, value_enum, default_value_t = EvalSet::Validation)]
+    pub eval: EvalSet,
+
+    /// Also score the training set every epoch (costs about half an epoch).
+    #[arg(long)]
+    pub monitor_training: bool,
+
+    /// Floating-point precision of the network and its arithmetic.
+    #[arg(long, value_enum, default_value_t = Precision::F32)]
+    pub precision: Precision,
+
+    /// Write one JSON line per epoch (epoch 0 = before training) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
+
+    /// Save the trained network to FILE in network2.py's JSON format.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+
+    /// Start from a network saved by network2.py (or by --save) instead of a
+    /// fresh initialization; its sizes replace --sizes.
+    #[arg(long, value_name = "FILE")]
+    pub load: Option<PathBuf>,
+}
+
+impl TrainArgs {
+    /// The run these flags describe.
+    pub fn config(&self) -> Config {
+        Config {
+            sizes: self.sizes.clone(),
+            cost: self.cost,
+            init: self.init,
+            eta: self.eta,
+            lambda: self.lambda,
+            batch: self.batch,
+            epochs: self.epochs,
+            seed: self.seed,
+            train_size: self.train_size,
+            data: match &self.data {
+                Some(dir) => DataSource::Directory(dir.clone()),
+                None => DataSource::Bundled,
+            },
+            pool: self.pool,
+            eval: self.eval,
+            monitor_training: self.monitor_training,
+            precision: self.precision,
+            load: self.load.clone(),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! What each subcommand does, between the parsed command line and the library.
+
+mod train;
+
+use crate::cli::{Cli, Command};
+
+/// Run the subcommand `cli` names.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Train(args) => train::train(&args)?,
+    }
+    Ok(())
+}

@@ -1,0 +1,162 @@
+//! `decaylab train`: one run, reported epoch by epoch on the terminal and in
+//! a metrics file.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::TrainArgs;
+use crate::error::{Error, Result};
+use crate::kernels::Real;
+use crate::metrics::{self, EpochRecord};
+use crate::net::{Network, network2_json};
+use crate::train::{self, Config, EvalSet, Observer, Precision, RunData};
+
+pub fn train(args: &TrainArgs) -> Result<()> {
+    let mut config = args.config();
+    if let Some(path) = &config.load {
+        // network2's `load` takes sizes and cost from the file; so do we.
+        let net: Network<f64> = network2_json::load(path)?;
+        config.sizes = net.sizes().to_vec();
+        config.cost = net.cost;
+    }
+    config.validate()?;
+    for (flag, path) in [("--metrics", &args.metrics), ("--save", &args.save)] {
+        if let Some(path) = path {
+            check_parent_exists(flag, path)?;
+        }
+    }
+    let mnist = config.load_mnist()?;
+    let data = config.select_data(&mnist)?;
+    match config.precision {
+        Precision::F32 => train_in::<f32>(&config, &data, args),
+        Precision::F64 => train_in::<f64>(&config, &data, args),
+    }
+}
+
+fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Result<()> {
+    println!(
+        "training {:?} ({} weights), {} init, {:?} cost, eta {}, lambda {}, m {}, n {}, {} epochs, seed {}, {}",
+        config.sizes,
+        config.sizes.windows(2).map(|p| p[0] * p[1]).sum::<usize>(),
+        match config.init {
+            crate::net::Init::Large => "large N(0,1)",
+            crate::net::Init::Default => "default N(0,1/n_in)",
+        },
+        config.cost,
+        config.eta,
+        config.lambda,
+        config.batch,
+        data.training.len(),
+        config.epochs,
+        config.seed,
+        T::NAME,
+    );
+    let mut reporter = Reporter::new(config, args.metrics.clone());
+    let outcome = train::run::<T>(config, data, &mut reporter);
+    reporter.finish();
+    let outcome = outcome?;
+    if let Some(path) = &args.metrics {
+        println!("metrics: {}", path.display());
+    }
+    if let Some(path) = &args.save {
+        network2_json::save(&outcome.net, path)?;
+        println!("saved the network (network2 JSON): {}", path.display());
+    }
+    Ok(())
+}
+
+fn check_parent_exists(flag: &'static str, path: &Path) -> Result<()> {
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    match parent {
+        Some(dir) if !dir.is_dir() => Err(Error::bad_flag(
+            flag,
+            format!(
+                "{}: directory {} does not exist",
+                path.display(),
+                dir.display()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Prints a line per epoch, draws a progress bar within an epoch when stderr
+/// is a terminal, and keeps the metrics file up to date.
+struct Reporter {
+    epochs: usize,
+    eval_name: &'static str,
+    metrics_path: Option<PathBuf>,
+    records: Vec<EpochRecord>,
+    bar: Option<ProgressBar>,
+}
+
+impl Reporter {
+    fn new(config: &Config, metrics_path: Option<PathBuf>) -> Reporter {
+        Reporter {
+            epochs: config.epochs,
+            eval_name: match config.eval {
+                EvalSet::Validation => "validation",
+                EvalSet::Test => "test",
+            },
+            metrics_path,
+            records: Vec::new(),
+            bar: None,
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Observer for Reporter {
+    fn epoch_started(&mut self, epoch: usize, steps: usize) {
+        if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new(steps as u64).with_style(
+                ProgressStyle::with_template(
+                    "epoch {msg} [{bar:40}] {pos}/{len} steps, {eta} left",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_message(format!("{epoch}/{}", self.epochs));
+            self.bar = Some(bar);
+        }
+    }
+
+    fn steps_done(&mut self, steps: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(steps as u64);
+        }
+    }
+
+    fn epoch_measured(&mut self, record: &EpochRecord) -> Result<()> {
+        self.finish();
+        let layers: Vec<String> = record
+            .weights
+            .layers
+            .iter()
+            .map(|l| format!("{:.4}", l.rms))
+            .collect();
+        println!(
+            "epoch {:>3}/{}  {} accuracy {:6.2}%  cost {:.4}  weights rms {:.4} (layers {})  {:.2} s",
+            record.epoch,
+            self.epochs,
+            self.eval_name,
+            100.0 * record.eval_accuracy,
+            record.eval_cost,
+            record.weights.all.rms,
+            layers.join(", "),
+            record.seconds,
+        );
+        self.records.push(record.clone());
+        if let Some(path) = &self.metrics_path {
+            metrics::write_json_lines(path, &self.records)?;
+        }
+        Ok(())
+    }
+}

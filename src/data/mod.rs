@@ -1,0 +1,188 @@
+//! The data's first stop: IDX files in, labelled images out.
+//!
+//! `idx` reads any IDX file of unsigned bytes; `mnist` knows the four MNIST
+//! files (bundled in the binary or read from a directory), Nielsen's split,
+//! and pooling. A [`Dataset`] holds labelled images compactly and writes
+//! mini-batches of them as floats.
+
+pub mod idx;
+pub mod mnist;
+
+pub use mnist::{DataSource, Mnist};
+
+use crate::kernels::Real;
+
+/// Labelled grayscale images, stored as the integers read from the file.
+///
+/// Why integers: the 60,000 MNIST images take 47 MB as bytes but 188 MB as
+/// f32 and 376 MB as f64, and a study runs many trainings side by side.
+/// Training reads every image once per epoch; turning the m images of a
+/// mini-batch into floats costs m*784 table look-ups, nothing beside the
+/// m*784*30 multiply-adds of the forward pass that follows. Average-pooled
+/// images keep the *sum* of their pooled pixels (at most 16*255, a u16), so
+/// pooling loses nothing either.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pixels: Pixels,
+    labels: Vec<u8>,
+    width: usize,
+    height: usize,
+    /// The stored value of a white pixel: 255 times the pixels pooled into one.
+    white: u16,
+}
+
+#[derive(Debug, Clone)]
+enum Pixels {
+    /// Raw pixels, 0 (black) to 255 (white).
+    Bytes(Vec<u8>),
+    /// Sums of pool x pool raw pixels.
+    Sums(Vec<u16>),
+}
+
+impl Dataset {
+    /// Images of `width x height` raw byte pixels, one after the other, and
+    /// their labels (0-9). The caller has checked the shapes.
+    pub fn from_bytes(width: usize, height: usize, pixels: Vec<u8>, labels: Vec<u8>) -> Dataset {
+        assert_eq!(pixels.len(), width * height * labels.len());
+        assert!(labels.iter().all(|&l| l <= 9));
+        Dataset {
+            pixels: Pixels::Bytes(pixels),
+            labels,
+            width,
+            height,
+            white: 255,
+        }
+    }
+
+    /// Number of examples.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Number of pixels of one image: the network's n_0.
+    pub fn inputs(&self) -> usize {
+        self.width * self.height
+    }
+
+    /// Image side lengths, width x height.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.width, self.height)
+    }
+
+    pub fn labels(&self) -> &[u8] {
+        &self.labels
+    }
+
+    /// The examples `range` of this set, as a new set.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Dataset {
+        let pixel_range = range.start * self.inputs()..range.end * self.inputs();
+        let pixels = match &self.pixels {
+            Pixels::Bytes(p) => Pixels::Bytes(p[pixel_range].to_vec()),
+            Pixels::Sums(p) => Pixels::Sums(p[pixel_range].to_vec()),
+        };
+        Dataset {
+            pixels,
+            labels: self.labels[range].to_vec(),
+            ..*self
+        }
+    }
+
+    /// Average-pool every image over non-overlapping `pool x pool` squares
+    /// (28x28 -> 14x14 for pool 2, 7x7 for pool 4). The caller has checked
+    /// that `pool` divides both sides.
+    pub fn pooled(&self, pool: usize) -> Dataset {
+        if pool == 1 {
+            return self.clone();
+        }
+        assert!(self.width.is_multiple_of(pool) && self.height.is_multiple_of(pool));
+        let Pixels::Bytes(raw) = &self.pixels else {
+            panic!("pooling a pooled set");
+        };
+        let (width, height) = (self.width / pool, self.height / pool);
+        let mut sums = vec![0u16; width * height * self.len()];
+        for (image, pooled) in raw
+            .chunks_exact(self.inputs())
+            .zip(sums.chunks_exact_mut(width * height))
+        {
+            for (y, row) in image.chunks_exact(self.width).enumerate() {
+                for (x, &p) in row.iter().enumerate() {
+                    pooled[(y / pool) * width + x / pool] += p as u16;
+                }
+            }
+        }
+        Dataset {
+            pixels: Pixels::Sums(sums),
+            labels: self.labels.clone(),
+            width,
+            height,
+            white: 255 * (pool * pool) as u16,
+        }
+    }
+
+    /// The input value of every possible stored pixel: value / white, in [0, 1].
+    pub fn pixel_values<T: Real>(&self) -> Vec<T> {
+        (0..=self.white)
+            .map(|v| T::from_f64(v as f64 / self.white as f64))
+            .collect()
+    }
+
+    /// Write the images `examples` as rows of `x` (len(examples) x inputs),
+    /// each pixel looked up in `values` (from [`Dataset::pixel_values`]).
+    pub fn write_inputs<T: Real>(&self, examples: &[usize], values: &[T], x: &mut [T]) {
+        let n = self.inputs();
+        assert_eq!(x.len(), examples.len() * n);
+        for (row, &e) in x.chunks_exact_mut(n).zip(examples) {
+            let image = e * n..(e + 1) * n;
+            match &self.pixels {
+                Pixels::Bytes(p) => {
+                    for (xi, &p) in row.iter_mut().zip(&p[image]) {
+                        *xi = values[p as usize];
+                    }
+                }
+                Pixels::Sums(p) => {
+                    for (xi, &p) in row.iter_mut().zip(&p[image]) {
+                        *xi = values[p as usize];
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pooling_averages_squares_exactly() {
+        // One 4x4 image; pool 2 gives 2x2 averages.
+        let pixels = vec![
+            0, 255, 10, 10, //
+            255, 0, 10, 10, //
+            1, 2, 255, 255, //
+            3, 4, 255, 255,
+        ];
+        let set = Dataset::from_bytes(4, 4, pixels, vec![3]);
+        let pooled = set.pooled(2);
+        assert_eq!(pooled.shape(), (2, 2));
+        let values = pooled.pixel_values::<f64>();
+        let mut x = vec![0.0; 4];
+        pooled.write_inputs(&[0], &values, &mut x);
+        assert_eq!(x, vec![0.5, 40.0 / 1020.0, 10.0 / 1020.0, 1.0]);
+    }
+
+    #[test]
+    fn inputs_are_scaled_to_unit_interval_and_slices_keep_order() {
+        let set = Dataset::from_bytes(2, 1, vec![0, 255, 51, 102, 255, 0], vec![1, 2, 3]);
+        let tail = set.slice(1..3);
+        assert_eq!(tail.labels(), &[2, 3]);
+        let values = tail.pixel_values::<f32>();
+        let mut x = vec![0.0f32; 4];
+        tail.write_inputs(&[1, 0], &values, &mut x);
+        assert_eq!(x, vec![1.0, 0.0, 0.2, 0.4]);
+    }
+}

@@ -1,0 +1,109 @@
+//! Summary statistics of the weights, per layer and for all layers together
+//! (biases are not weights here: the decay does not touch them).
+
+use serde::{Deserialize, Serialize};
+
+use crate::kernels::Real;
+use crate::net::Network;
+
+/// Statistics of a set of weights, computed in f64.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub count: usize,
+    /// sqrt(sum w^2 / count): the "size" of a typical weight.
+    pub rms: f64,
+    pub mean: f64,
+    /// Population standard deviation, sqrt(rms^2 - mean^2).
+    pub std: f64,
+    pub max_abs: f64,
+}
+
+/// Totals from which a [`Summary`] follows; they add across layers.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    count: usize,
+    sum: f64,
+    sum_sq: f64,
+    max_abs: f64,
+}
+
+impl Sums {
+    fn of<T: Real>(weights: &[T]) -> Sums {
+        weights.iter().fold(Sums::default(), |s, &w| {
+            let w = w.as_f64();
+            Sums {
+                count: s.count + 1,
+                sum: s.sum + w,
+                sum_sq: s.sum_sq + w * w,
+                max_abs: s.max_abs.max(w.abs()),
+            }
+        })
+    }
+
+    fn add(self, other: Sums) -> Sums {
+        Sums {
+            count: self.count + other.count,
+            sum: self.sum + other.sum,
+            sum_sq: self.sum_sq + other.sum_sq,
+            max_abs: self.max_abs.max(other.max_abs),
+        }
+    }
+
+    fn summary(self) -> Summary {
+        let count = self.count.max(1) as f64;
+        let mean = self.sum / count;
+        let mean_sq = self.sum_sq / count;
+        Summary {
+            count: self.count,
+            rms: mean_sq.sqrt(),
+            mean,
+            std: (mean_sq - mean * mean).max(0.0).sqrt(),
+            max_abs: self.max_abs,
+        }
+    }
+}
+
+/// The weights of a network, summarized: all of them, and layer by layer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WeightStats {
+    #[serde(flatten)]
+    pub all: Summary,
+    /// layers[l] summarizes w^(l+1), the weights into layer l+1.
+    pub layers: Vec<Summary>,
+}
+
+impl WeightStats {
+    pub fn of<T: Real>(net: &Network<T>) -> WeightStats {
+        let sums: Vec<Sums> = net.weights.iter().map(|w| Sums::of(w)).collect();
+        let all = sums.iter().fold(Sums::default(), |a, &s| a.add(s));
+        WeightStats {
+            all: all.summary(),
+            layers: sums.into_iter().map(Sums::summary).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::Cost;
+
+    #[test]
+    fn statistics_by_hand() {
+        let net = Network::from_parts(
+            vec![2, 2, 1],
+            vec![vec![1.0, -1.0, 3.0, -3.0], vec![2.0, 2.0]],
+            vec![vec![100.0, 100.0], vec![100.0]],
+            Cost::Quadratic,
+        )
+        .unwrap();
+        let stats = WeightStats::of(&net);
+        assert_eq!(stats.layers[0].rms, 5.0f64.sqrt());
+        assert_eq!(stats.layers[0].mean, 0.0);
+        assert_eq!(stats.layers[0].max_abs, 3.0);
+        assert_eq!(stats.layers[1].std, 0.0);
+        assert_eq!(stats.all.count, 6);
+        assert!((stats.all.rms - (28.0f64 / 6.0).sqrt()).abs() < 1e-15);
+        assert!((stats.all.mean - 4.0 / 6.0).abs() < 1e-15);
+    }
+}

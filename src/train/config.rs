@@ -1,0 +1,194 @@
+//! One value describes a training run: what the command line asks for, what a
+//! study plans, what a checkpoint stores and what a report prints.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{DataSource, Dataset, Mnist};
+use crate::error::{Error, Result};
+use crate::net::{Cost, Init};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    F32,
+    F64,
+}
+
+/// Which set the per-epoch accuracy and cost are measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum EvalSet {
+    /// The last 10,000 images of the train file.
+    Validation,
+    /// The t10k file.
+    Test,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// Layer sizes [n_0, ..., n_L]; n_0 must equal the number of pixels.
+    pub sizes: Vec<usize>,
+    pub cost: Cost,
+    pub init: Init,
+    /// Learning rate eta.
+    pub eta: f64,
+    /// Regularization parameter lambda (the decay per step is eta*lambda/n).
+    pub lambda: f64,
+    /// Mini-batch size m.
+    pub batch: usize,
+    /// Epochs to train, counted from the start of the run.
+    pub epochs: usize,
+    pub seed: u64,
+    /// n: train on the first n training examples (all 50,000 when None).
+    pub train_size: Option<usize>,
+    pub data: DataSource,
+    /// Average-pool the images over pool x pool squares (1 = none).
+    pub pool: usize,
+    pub eval: EvalSet,
+    /// Also score the training set every epoch (network2's monitor_training_*).
+    pub monitor_training: bool,
+    pub precision: Precision,
+    /// Start from this network2 JSON file instead of a fresh initialization.
+    pub load: Option<PathBuf>,
+}
+
+impl Default for Config {
+    /// The base run of the study: [784, 30, 10], cross-entropy, large
+    /// initialization, eta 0.1, lambda 5.0, m 10, 30 epochs.
+    fn default() -> Config {
+        Config {
+            sizes: vec![784, 30, 10],
+            cost: Cost::CrossEntropy,
+            init: Init::Large,
+            eta: 0.1,
+            lambda: 5.0,
+            batch: 10,
+            epochs: 30,
+            seed: 1,
+            train_size: None,
+            data: DataSource::Bundled,
+            pool: 1,
+            eval: EvalSet::Validation,
+            monitor_training: false,
+            precision: Precision::F32,
+            load: None,
+        }
+    }
+}
+
+/// The sets a run trains on and is scored on.
+#[derive(Debug, Clone)]
+pub struct RunData {
+    /// The n training examples.
+    pub training: Dataset,
+    /// The set `eval_accuracy` and `eval_cost` are measured on.
+    pub evaluation: Dataset,
+}
+
+impl Config {
+    /// Check the values that make sense on their own.
+    pub fn validate(&self) -> Result<()> {
+        if self.sizes.len() < 2 || self.sizes.contains(&0) {
+            return Err(Error::bad_flag(
+                "--sizes",
+                format!(
+                    "{:?}; expected at least two layer sizes, each at least 1 (e.g. 784,30,10)",
+                    self.sizes
+                ),
+            ));
+        }
+        if !(self.eta > 0.0 && self.eta.is_finite()) {
+            return Err(Error::bad_flag(
+                "--eta",
+                format!("{}; expected a learning rate > 0", self.eta),
+            ));
+        }
+        if !(self.lambda >= 0.0 && self.lambda.is_finite()) {
+            return Err(Error::bad_flag(
+                "--lambda",
+                format!("{}; expected a regularization parameter >= 0", self.lambda),
+            ));
+        }
+        if self.batch == 0 {
+            return Err(Error::bad_flag(
+                "--batch",
+                "0; expected a mini-batch size >= 1",
+            ));
+        }
+        if self.epochs == 0 {
+            return Err(Error::bad_flag("--epochs", "0; expected at least 1 epoch"));
+        }
+        if self.train_size == Some(0) {
+            return Err(Error::bad_flag(
+                "--train-size",
+                "0; expected at least 1 example",
+            ));
+        }
+        if ![1, 2, 4].contains(&self.pool) {
+            return Err(Error::bad_flag(
+                "--pool",
+                format!(
+                    "{}; expected 1, 2 or 4 (28x28 -> 28, 14 or 7 pixels a side)",
+                    self.pool
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Cut this run's training and evaluation sets out of `mnist` (pooled
+    /// already), checking the values that depend on the data.
+    pub fn select_data(&self, mnist: &Mnist) -> Result<RunData> {
+        self.validate()?;
+        let available = mnist.training.len();
+        let n = self.train_size.unwrap_or(available);
+        if n > available {
+            return Err(Error::bad_flag(
+                "--train-size",
+                format!("{n}; the training set has {available} examples"),
+            ));
+        }
+        if self.batch > n {
+            return Err(Error::bad_flag(
+                "--batch",
+                format!("{}; larger than the {n} training examples", self.batch),
+            ));
+        }
+        let inputs = mnist.training.inputs();
+        if self.sizes[0] != inputs {
+            let (w, h) = mnist.training.shape();
+            return Err(Error::bad_flag(
+                "--sizes",
+                format!(
+                    "first layer {}; the images (pool {}) are {w}x{h} = {inputs} pixels, \
+                     so the first size must be {inputs}",
+                    self.sizes[0], self.pool
+                ),
+            ));
+        }
+        let evaluation = match self.eval {
+            EvalSet::Validation => mnist.validation.clone(),
+            EvalSet::Test => mnist.test.clone(),
+        };
+        Ok(RunData {
+            training: mnist.training.slice(0..n),
+            evaluation,
+        })
+    }
+
+    /// Load the images this run asks for, pooled as it asks.
+    pub fn load_mnist(&self) -> Result<Mnist> {
+        self.validate()?;
+        let mnist = Mnist::load(&self.data)?;
+        let (w, h) = mnist.training.shape();
+        if !w.is_multiple_of(self.pool) || !h.is_multiple_of(self.pool) {
+            return Err(Error::bad_flag(
+                "--pool",
+                format!("{}; it must divide the image sides {w}x{h}", self.pool),
+            ));
+        }
+        Ok(mnist.pooled(self.pool))
+    }
+}

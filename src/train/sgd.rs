@@ -1,0 +1,202 @@
+//! Mini-batch stochastic gradient descent with L2 regularization, as
+//! network2.py does it (SPEC section 1).
+
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use super::backprop::Backprop;
+use crate::data::Dataset;
+use crate::kernels::Real;
+use crate::net::Network;
+
+/// The constants of the update rule, in the book's names.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hyper {
+    /// Learning rate eta.
+    pub eta: f64,
+    /// Regularization parameter lambda.
+    pub lambda: f64,
+    /// Number of training examples n.
+    pub n: usize,
+}
+
+impl Hyper {
+    /// eta*lambda/n: the fraction of every weight that one step's decay removes.
+    pub fn decay_per_step(&self) -> f64 {
+        self.eta * self.lambda / self.n as f64
+    }
+}
+
+/// One step of the update rule, for a batch of m_t examples whose summed
+/// gradients sum_x dC_x/dw and sum_x dC_x/db are in `grads`:
+///
+///   w <- w - (eta*lambda/n) w - (eta/m_t) sum_x dC_x/dw
+///   b <- b                    - (eta/m_t) sum_x dC_x/db     (biases are not decayed)
+///
+/// The decay is applied as `w - c*w`, not `(1 - c)*w`: in f32, 1 - c for c
+/// near 1e-5 is rounded so coarsely that the decay rate would be off by ~0.3%.
+pub fn update<T: Real>(net: &mut Network<T>, grads: &Backprop<T>, hyper: &Hyper, m_t: usize) {
+    let c = T::from_f64(hyper.decay_per_step());
+    let step = T::from_f64(hyper.eta / m_t as f64);
+    for l in 0..net.layers() {
+        for (w, &g) in net.weights[l].iter_mut().zip(&grads.grad_w[l]) {
+            *w = *w - c * *w - step * g;
+        }
+        for (b, &g) in net.biases[l].iter_mut().zip(&grads.grad_b[l]) {
+            *b -= step * g;
+        }
+    }
+}
+
+/// The state of a training run between steps.
+pub struct Sgd<T> {
+    pub net: Network<T>,
+    pub hyper: Hyper,
+    /// Mini-batch size m.
+    batch: usize,
+    /// The one generator of the run: it drew the initial weights, then
+    /// shuffles every epoch. ChaCha8 is a fixed, documented algorithm, so a
+    /// seed means the same run on every machine and every version.
+    pub rng: ChaCha8Rng,
+    backprop: Backprop<T>,
+    /// The order of the training examples in the current epoch.
+    order: Vec<usize>,
+    /// Labels of the current batch.
+    labels: Vec<u8>,
+    /// Input value of every stored pixel value (see `Dataset::pixel_values`).
+    pixel_values: Vec<T>,
+}
+
+impl<T: Real> Sgd<T> {
+    pub fn new(
+        net: Network<T>,
+        training: &Dataset,
+        eta: f64,
+        lambda: f64,
+        batch: usize,
+        rng: ChaCha8Rng,
+    ) -> Sgd<T> {
+        let n = training.len();
+        Sgd {
+            backprop: Backprop::new(net.sizes(), batch),
+            net,
+            hyper: Hyper { eta, lambda, n },
+            batch,
+            rng,
+            order: (0..n).collect(),
+            labels: Vec::with_capacity(batch),
+            pixel_values: training.pixel_values(),
+        }
+    }
+
+    /// S = ceil(n/m), the number of steps in an epoch.
+    pub fn steps_per_epoch(&self) -> usize {
+        self.hyper.n.div_ceil(self.batch)
+    }
+
+    /// One epoch: shuffle the training set, cut it into consecutive batches of
+    /// m (the last one holds the n mod m left over, if any), and apply the
+    /// update once per batch. `progress` hears the number of steps done now
+    /// and then.
+    pub fn epoch(&mut self, training: &Dataset, progress: &mut dyn FnMut(usize)) {
+        assert_eq!(training.len(), self.hyper.n);
+        // Every epoch shuffles the examples from their original order, so the
+        // run's state between epochs is the network and the generator alone.
+        for (i, slot) in self.order.iter_mut().enumerate() {
+            *slot = i;
+        }
+        self.order.shuffle(&mut self.rng);
+        let mut steps = 0;
+        for batch in self.order.chunks(self.batch) {
+            let m_t = batch.len();
+            training.write_inputs(batch, &self.pixel_values, self.backprop.input_mut(m_t));
+            self.labels.clear();
+            self.labels
+                .extend(batch.iter().map(|&e| training.labels()[e]));
+            self.backprop.forward(&self.net, m_t);
+            self.backprop.backward(&self.net, &self.labels);
+            update(&mut self.net, &self.backprop, &self.hyper, m_t);
+            steps += 1;
+            if steps % 256 == 0 {
+                progress(steps);
+            }
+        }
+        progress(steps);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::Cost;
+    use rand::SeedableRng;
+
+    /// The smallest network, [1, 1]: a = sigma(w x + b), cross-entropy, so
+    /// dC_x/dw = (a - y) x and dC_x/db = a - y.
+    fn one_weight_net(w: f64, b: f64) -> Network<f64> {
+        Network::from_parts(vec![1, 1], vec![vec![w]], vec![vec![b]], Cost::CrossEntropy).unwrap()
+    }
+
+    #[test]
+    fn update_step_matches_a_hand_computation() {
+        // Three examples x = 1.0, 0.2, 0.6 (stored as 255, 51, 153); labels
+        // 0, 0, 0 (so y = 1 for the single output). m = 2: one batch of 2 and
+        // a short last batch of 1.
+        let data = Dataset::from_bytes(1, 1, vec![255, 51, 153], vec![0, 0, 0]);
+        let (eta, lambda) = (0.5, 3.0);
+        let net = one_weight_net(0.8, -0.3);
+        let mut sgd = Sgd::new(
+            net,
+            &data,
+            eta,
+            lambda,
+            2,
+            rand_chacha::ChaCha8Rng::seed_from_u64(0),
+        );
+        sgd.epoch(&data, &mut |_| {});
+
+        // Recompute the epoch by hand with the order the generator chose.
+        let mut order: Vec<usize> = (0..3).collect();
+        order.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(0));
+        let x = [1.0, 0.2, 0.6];
+        let sigma = |z: f64| 1.0 / (1.0 + (-z).exp());
+        let (mut w, mut b) = (0.8, -0.3);
+        for batch in order.chunks(2) {
+            let m_t = batch.len() as f64;
+            let (mut gw, mut gb) = (0.0, 0.0);
+            for &e in batch {
+                let a = sigma(w * x[e] + b);
+                gw += (a - 1.0) * x[e];
+                gb += a - 1.0;
+            }
+            w = (1.0 - eta * lambda / 3.0) * w - eta / m_t * gw;
+            b -= eta / m_t * gb;
+        }
+        assert!(
+            (sgd.net.weights[0][0] - w).abs() < 1e-15,
+            "{} vs {w}",
+            sgd.net.weights[0][0]
+        );
+        assert!((sgd.net.biases[0][0] - b).abs() < 1e-15);
+        // The decay is eta*lambda/n = 0.5: visible, so a wrong n or m_t would show.
+        assert_eq!(sgd.steps_per_epoch(), 2);
+    }
+
+    #[test]
+    fn update_rule_literal_numbers() {
+        // w = 2, summed gradient G = 0.6 over m_t = 3, eta = 0.3, lambda = 1, n = 10:
+        // w' = 2 - 0.03*2 - 0.1*0.6 = 1.88;  b' = 1 - 0.1*(-0.9) = 1.09.
+        let mut net = one_weight_net(2.0, 1.0);
+        let mut grads = Backprop::new(&[1, 1], 3);
+        grads.grad_w[0][0] = 0.6;
+        grads.grad_b[0][0] = -0.9;
+        let hyper = Hyper {
+            eta: 0.3,
+            lambda: 1.0,
+            n: 10,
+        };
+        update(&mut net, &grads, &hyper, 3);
+        assert!((net.weights[0][0] - 1.88).abs() < 1e-15);
+        assert!((net.biases[0][0] - 1.09).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,265 @@
+//! `decaylab train` end to end, through the binary.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn decaylab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_decaylab"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn decaylab_threads(args: &[&str], threads: usize) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_decaylab"))
+        .args(args)
+        .env("RAYON_NUM_THREADS", threads.to_string())
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// A small run on the bundled MNIST: 1,000 examples, 2 epochs.
+fn small_run<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "train",
+        "--train-size",
+        "1000",
+        "--epochs",
+        "2",
+        "--sizes",
+        "784,20,10",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn same_seed_same_bits_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut saved = Vec::new();
+    for (i, threads) in [1, 2, 1].into_iter().enumerate() {
+        let file = dir.path().join(format!("net{i}.json"));
+        let seed = if i == 2 { "8" } else { "7" };
+        let out = decaylab_threads(
+            &small_run(&["--seed", seed, "--save", path_str(&file)]),
+            threads,
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        saved.push(std::fs::read(&file).unwrap());
+    }
+    assert_eq!(
+        saved[0], saved[1],
+        "one seed, two thread counts, different weights"
+    );
+    assert_ne!(saved[0], saved[2], "two seeds gave the same weights");
+}
+
+#[test]
+fn metrics_lines_start_at_epoch_zero_and_name_the_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = dir.path().join("m.jsonl");
+    let out = decaylab(&small_run(&[
+        "--metrics",
+        path_str(&metrics),
+        "--precision",
+        "f64",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    for (epoch, line) in lines.iter().enumerate() {
+        assert_eq!(line["epoch"], epoch);
+        let accuracy = line["eval_accuracy"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&accuracy));
+        assert!(line["eval_cost"].as_f64().unwrap() > 0.0);
+        assert!(line["weights"]["rms"].as_f64().unwrap() > 0.0);
+        assert_eq!(line["weights"]["layers"].as_array().unwrap().len(), 2);
+        assert!(line["weights"]["layers"][0]["rms"].as_f64().unwrap() > 0.0);
+        assert!(line["seconds"].as_f64().is_some());
+    }
+    // Two epochs of training beat chance on 10,000 validation images.
+    assert!(lines[2]["eval_accuracy"].as_f64().unwrap() > 0.5);
+}
+
+#[test]
+fn a_saved_network_loads_and_keeps_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.json");
+    let second = dir.path().join("second.json");
+    let metrics = dir.path().join("m.jsonl");
+    let first_metrics = dir.path().join("m0.jsonl");
+    let out = decaylab(&small_run(&[
+        "--save",
+        path_str(&first),
+        "--cost",
+        "quadratic",
+        "--metrics",
+        path_str(&first_metrics),
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = decaylab(&[
+        "train",
+        "--train-size",
+        "1000",
+        "--epochs",
+        "1",
+        "--load",
+        path_str(&first),
+        "--save",
+        path_str(&second),
+        "--metrics",
+        path_str(&metrics),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&second).unwrap()).unwrap();
+    assert_eq!(saved["sizes"], serde_json::json!([784, 20, 10]));
+    assert_eq!(saved["cost"], "QuadraticCost");
+    // Epoch 0 of the second run scores the loaded network exactly as the
+    // first run scored it after its last epoch.
+    let line = |path: &Path, which: usize| -> serde_json::Value {
+        let text = std::fs::read_to_string(path).unwrap();
+        serde_json::from_str(text.lines().nth(which).unwrap()).unwrap()
+    };
+    let (before, after) = (line(&first_metrics, 2), line(&metrics, 0));
+    assert_eq!(before["eval_accuracy"], after["eval_accuracy"]);
+    assert_eq!(before["eval_cost"], after["eval_cost"]);
+}
+
+/// Write an IDX file of unsigned bytes, gzip-compressed.
+fn write_idx_gz(path: &Path, dims: &[u32], data: &[u8]) {
+    let mut raw = vec![0, 0, 8, dims.len() as u8];
+    for d in dims {
+        raw.extend_from_slice(&d.to_be_bytes());
+    }
+    raw.extend_from_slice(data);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&raw).unwrap();
+    std::fs::write(path, gz.finish().unwrap()).unwrap();
+}
+
+/// A made-up data set in MNIST's file layout: 4x4 images whose label is the
+/// row (0-3) that is lit.
+fn write_toy_idx_dir(dir: &Path, train_count: u32) {
+    for (prefix, count) in [("train", train_count), ("t10k", 500)] {
+        let labels: Vec<u8> = (0..count).map(|i| (i % 4) as u8).collect();
+        let images: Vec<u8> = labels
+            .iter()
+            .flat_map(|&l| (0..16).map(move |p| if p / 4 == l as u32 { 255 } else { 0 }))
+            .collect();
+        write_idx_gz(
+            &dir.join(format!("{prefix}-images-idx3-ubyte.gz")),
+            &[count, 4, 4],
+            &images,
+        );
+        write_idx_gz(
+            &dir.join(format!("{prefix}-labels-idx1-ubyte.gz")),
+            &[count],
+            &labels,
+        );
+    }
+}
+
+#[test]
+fn data_dir_of_idx_files_trains_and_pools() {
+    let dir = tempfile::tempdir().unwrap();
+    write_toy_idx_dir(dir.path(), 10_400);
+    let metrics = dir.path().join("m.jsonl");
+    let out = decaylab(&[
+        "train",
+        "--data",
+        path_str(dir.path()),
+        "--sizes",
+        "16,8,10",
+        "--epochs",
+        "3",
+        "--eta",
+        "1.0",
+        "--lambda",
+        "0.1",
+        "--metrics",
+        path_str(&metrics),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last = std::fs::read_to_string(&metrics)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    let last: serde_json::Value = serde_json::from_str(&last).unwrap();
+    assert_eq!(
+        last["eval_accuracy"], 1.0,
+        "four lit rows are easy to tell apart"
+    );
+
+    // Pool 2: 4x4 -> 2x2 = 4 inputs; --sizes must say so.
+    let out = decaylab(&[
+        "train",
+        "--data",
+        path_str(dir.path()),
+        "--pool",
+        "2",
+        "--sizes",
+        "4,3,10",
+        "--epochs",
+        "1",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = decaylab(&[
+        "train",
+        "--data",
+        path_str(dir.path()),
+        "--pool",
+        "2",
+        "--sizes",
+        "16,3,10",
+        "--epochs",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--sizes") && stderr(&out).contains("must be 4"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_flags_exit_2_naming_the_flag() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["--eta", "0"], "--eta"),
+        (&["--lambda", "-1"], "--lambda"),
+        (&["--batch", "0"], "--batch"),
+        (&["--epochs", "0"], "--epochs"),
+        (&["--sizes", "784,0,10"], "--sizes"),
+        (&["--pool", "3"], "--pool"),
+    ];
+    for (flags, flag) in cases {
+        let mut args = vec!["train"];
+        args.extend_from_slice(flags);
+        let out = decaylab(&args);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        assert!(stderr(&out).contains(flag), "{flags:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"));
+    }
+    let out = decaylab(&["train", "--train-size", "60000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--train-size"));
+    let out = decaylab(&["train", "--train-size", "5", "--batch", "10"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--batch"));
+}
