@@ -123,29 +123,29 @@ impl Dataset {
         }
     }
 
-    /// The input value of every possible stored pixel: value / white, in [0, 1].
-    pub fn pixel_values<T: Real>(&self) -> Vec<T> {
-        (0..=self.white)
-            .map(|v| T::from_f64(v as f64 / self.white as f64))
-            .collect()
+    /// The input value of a stored pixel: stored / white, in [0, 1], divided
+    /// in T (so 1/255 in f32 is the nearest f32 to 1/255).
+    fn input_value<T: Real>(stored: T, white: T) -> T {
+        stored / white
     }
 
     /// Write the images `examples` as rows of `x` (len(examples) x inputs),
-    /// each pixel looked up in `values` (from [`Dataset::pixel_values`]).
-    pub fn write_inputs<T: Real>(&self, examples: &[usize], values: &[T], x: &mut [T]) {
+    /// pixel values scaled to [0, 1].
+    pub fn write_inputs<T: Real>(&self, examples: &[usize], x: &mut [T]) {
         let n = self.inputs();
         assert_eq!(x.len(), examples.len() * n);
+        let white = T::from_f64(self.white as f64);
         for (row, &e) in x.chunks_exact_mut(n).zip(examples) {
             let image = e * n..(e + 1) * n;
             match &self.pixels {
                 Pixels::Bytes(p) => {
                     for (xi, &p) in row.iter_mut().zip(&p[image]) {
-                        *xi = values[p as usize];
+                        *xi = Self::input_value(T::from_f64(p as f64), white);
                     }
                 }
                 Pixels::Sums(p) => {
                     for (xi, &p) in row.iter_mut().zip(&p[image]) {
-                        *xi = values[p as usize];
+                        *xi = Self::input_value(T::from_f64(p as f64), white);
                     }
                 }
             }
@@ -169,9 +169,8 @@ mod tests {
         let set = Dataset::from_bytes(4, 4, pixels, vec![3]);
         let pooled = set.pooled(2);
         assert_eq!(pooled.shape(), (2, 2));
-        let values = pooled.pixel_values::<f64>();
         let mut x = vec![0.0; 4];
-        pooled.write_inputs(&[0], &values, &mut x);
+        pooled.write_inputs(&[0], &mut x);
         assert_eq!(x, vec![0.5, 40.0 / 1020.0, 10.0 / 1020.0, 1.0]);
     }
 
@@ -180,9 +179,8 @@ mod tests {
         let set = Dataset::from_bytes(2, 1, vec![0, 255, 51, 102, 255, 0], vec![1, 2, 3]);
         let tail = set.slice(1..3);
         assert_eq!(tail.labels(), &[2, 3]);
-        let values = tail.pixel_values::<f32>();
         let mut x = vec![0.0f32; 4];
-        tail.write_inputs(&[1, 0], &values, &mut x);
+        tail.write_inputs(&[1, 0], &mut x);
         assert_eq!(x, vec![1.0, 0.0, 0.2, 0.4]);
     }
 }

@@ -7,8 +7,13 @@
 //!              A^l = sigma(Z^l)
 //!   backward   Delta^L     = cost's output error of A^L and the targets Y
 //!              Delta^(l-1) = (Delta^l w^l) .* sigma'(Z^(l-1)),  sigma' = A (1 - A)
-//!              G^l   = (Delta^l)^T A^(l-1)   = sum_x dC_x/dw^l   (n_l x n_(l-1))
 //!              g_b^l = column sums of Delta^l = sum_x dC_x/db^l  (n_l)
+//!   gradient   G^l = (Delta^l)^T A^(l-1) = sum_x dC_x/dw^l     (n_l x n_(l-1))
+//!
+//! G^l is as large as the weights, so it is never stored whole: the update
+//! asks for it one row at a time (row j: sum_x delta_j(x) a^(l-1)(x)), uses
+//! that row at once, and moves on, so each weight is read and written once
+//! per step.
 //!
 //! All buffers are allocated once, for the largest batch; a step allocates
 //! nothing.
@@ -22,12 +27,14 @@ pub struct Backprop<T> {
     capacity: usize,
     /// activations[l] = A^l, up to capacity x n_l; activations[0] is the input.
     activations: Vec<Vec<T>>,
+    /// Examples in the batch of the last forward pass.
+    rows: usize,
     /// deltas[l] = Delta^(l+1), up to capacity x n_(l+1).
     deltas: Vec<Vec<T>>,
-    /// grad_w[l] = G^(l+1) = sum over the batch of dC_x/dw, n_(l+1) x n_l.
-    pub grad_w: Vec<Vec<T>>,
     /// grad_b[l] = g_b^(l+1) = sum over the batch of dC_x/db, n_(l+1).
     pub grad_b: Vec<Vec<T>>,
+    /// One row of a weight gradient, n_l for the widest l.
+    gradient_row: Vec<T>,
 }
 
 impl<T: Real> Backprop<T> {
@@ -40,14 +47,13 @@ impl<T: Real> Backprop<T> {
                 .iter()
                 .map(|&n| vec![T::zero(); capacity * n])
                 .collect(),
+            rows: 0,
             deltas: sizes[1..]
                 .iter()
                 .map(|&n| vec![T::zero(); capacity * n])
                 .collect(),
-            grad_w: (0..layers)
-                .map(|l| vec![T::zero(); sizes[l] * sizes[l + 1]])
-                .collect(),
             grad_b: sizes[1..].iter().map(|&n| vec![T::zero(); n]).collect(),
+            gradient_row: vec![T::zero(); sizes[..layers].iter().copied().max().unwrap_or(0)],
         }
     }
 
@@ -69,6 +75,7 @@ impl<T: Real> Backprop<T> {
     /// Forward pass: A^l = sigma(A^(l-1) (w^l)^T + b^l) for l = 1..L.
     pub fn forward(&mut self, net: &Network<T>, rows: usize) {
         assert!(rows <= self.capacity);
+        self.rows = rows;
         for l in 0..net.layers() {
             let (n_out, n_in) = net.shape(l);
             let (before, after) = self.activations.split_at_mut(l + 1);
@@ -83,10 +90,12 @@ impl<T: Real> Backprop<T> {
         }
     }
 
-    /// Backward pass after [`Backprop::forward`]: fills `grad_w` and `grad_b`
-    /// with the gradients summed over the `rows` examples labelled `labels`.
+    /// Backward pass after [`Backprop::forward`]: the errors Delta^l of every
+    /// layer, and in `grad_b` the bias gradients summed over the batch, whose
+    /// examples are labelled `labels`.
     pub fn backward(&mut self, net: &Network<T>, labels: &[u8]) {
         let rows = labels.len();
+        assert_eq!(rows, self.rows, "one label per example of the forward pass");
         let last = net.layers() - 1;
 
         // Delta^L = output error, targets y = one-hot(label).
@@ -112,8 +121,6 @@ impl<T: Real> Backprop<T> {
             let (n_out, n_in) = net.shape(l);
             let delta = &self.deltas[l][..rows * n_out];
             let a_prev = &self.activations[l][..rows * n_in];
-            // G = Delta^T A_prev, g_b = column sums of Delta.
-            kernels::matmul_at_b(&mut self.grad_w[l], delta, a_prev, rows, n_out, n_in);
             kernels::column_sums(&mut self.grad_b[l], delta);
             if l > 0 {
                 // Delta_prev = (Delta w) .* A_prev (1 - A_prev)
@@ -126,6 +133,20 @@ impl<T: Real> Backprop<T> {
                 }
             }
         }
+    }
+
+    /// Row j of G^(l+1) = sum_x dC_x/dw^(l+1), after [`Backprop::backward`]:
+    /// sum over the batch of delta_j(x) times the activations a^l(x).
+    pub fn weight_gradient_row(&mut self, l: usize, j: usize) -> &[T] {
+        let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
+        let g = &mut self.gradient_row[..n_in];
+        kernels::weighted_row_sum(
+            g,
+            &self.activations[l][..self.rows * n_in],
+            &self.deltas[l][..self.rows * n_out],
+            j,
+        );
+        g
     }
 }
 
@@ -180,7 +201,8 @@ mod tests {
                     };
                     let numeric = (perturbed(h) - perturbed(-h)) / (2.0 * h);
                     let analytic = if is_weight {
-                        bp.grad_w[l][i]
+                        let n_in = net.shape(l).1;
+                        bp.weight_gradient_row(l, i / n_in)[i % n_in]
                     } else {
                         bp.grad_b[l][i]
                     };

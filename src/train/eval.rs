@@ -45,7 +45,6 @@ struct Tally {
 
 /// Score `net` on `data`; `lambda` enters only the regularization term of the total cost.
 pub fn evaluate<T: Real>(net: &Network<T>, data: &Dataset, lambda: f64) -> Evaluation {
-    let values = data.pixel_values::<T>();
     let hidden = net.layers() - 1;
     let examples: Vec<usize> = (0..data.len()).collect();
     let tallies: Vec<Tally> = examples
@@ -53,7 +52,7 @@ pub fn evaluate<T: Real>(net: &Network<T>, data: &Dataset, lambda: f64) -> Evalu
         .map(|chunk| {
             let rows = chunk.len();
             let mut bp = Backprop::new(net.sizes(), rows);
-            data.write_inputs(chunk, &values, bp.input_mut(rows));
+            data.write_inputs(chunk, bp.input_mut(rows));
             bp.forward(net, rows);
             let n_out = *net.sizes().last().unwrap();
             let mut tally = Tally {

