@@ -25,6 +25,30 @@ pub enum Command {
     /// w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw.
     #[command(allow_negative_numbers = true)]
     Train(TrainArgs),
+    /// Time full training epochs (50,000 examples, one thread): the median
+    /// of several after a warm-up epoch.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Layer sizes; the first must be 784, 196 or 49 (pool 1, 2 or 4).
+    #[arg(long, value_delimiter = ',', default_value = "784,30,10")]
+    pub sizes: Vec<usize>,
+    /// Mini-batch size m.
+    #[arg(long, default_value_t = 10)]
+    pub batch: usize,
+    #[arg(long, value_enum, default_value_t = Precision::F32)]
+    pub precision: Precision,
+    /// Measure with the probes on (norm budget, displacements, gradient signal).
+    #[arg(long)]
+    pub probes: bool,
+    /// Epochs measured after the warm-up epoch.
+    #[arg(long, default_value_t = 5)]
+    pub epochs: usize,
+    /// Print one JSON object instead of a sentence.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +122,26 @@ pub struct TrainArgs {
     #[arg(long, value_name = "FILE")]
     pub metrics: Option<PathBuf>,
 
+    /// Write the same measurements as CSV, one flat row per epoch
+    /// (histograms left out), for spreadsheets and pandas.
+    #[arg(long, value_name = "FILE")]
+    pub metrics_csv: Option<PathBuf>,
+
+    /// Switch the gradient term off: every step is w -> (1 - eta*lambda/n) w
+    /// alone, the pure decay of claim 2.
+    #[arg(long)]
+    pub decay_only: bool,
+
+    /// Skip the probes (norm budget decay/drift/noise, offset fraction,
+    /// displacements, gradient signal, histograms). They never change the
+    /// trajectory; off, they cost nothing.
+    #[arg(long)]
+    pub no_probes: bool,
+
+    /// Bins of the weight histograms, over +-4 times each layer's rms at epoch 0.
+    #[arg(long, default_value_t = 100)]
+    pub histogram_bins: usize,
+
     /// Save the trained network to FILE in network2.py's JSON format.
     #[arg(long, value_name = "FILE")]
     pub save: Option<PathBuf>,
@@ -130,6 +174,9 @@ impl TrainArgs {
             monitor_training: self.monitor_training,
             precision: self.precision,
             load: self.load.clone(),
+            decay_only: self.decay_only,
+            probes: !self.no_probes,
+            histogram_bins: self.histogram_bins,
         }
     }
 }

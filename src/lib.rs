@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod net;
 pub mod output;
 pub mod probes;
+pub mod theory;
 pub mod train;
 
 pub use error::{Error, Result};

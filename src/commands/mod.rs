@@ -1,5 +1,6 @@
 //! What each subcommand does, between the parsed command line and the library.
 
+mod bench;
 mod train;
 
 use crate::cli::{Cli, Command};
@@ -8,6 +9,7 @@ use crate::cli::{Cli, Command};
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Train(args) => train::train(&args)?,
+        Command::Bench(args) => bench::bench(&args)?,
     }
     Ok(())
 }

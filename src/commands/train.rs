@@ -22,7 +22,11 @@ pub fn train(args: &TrainArgs) -> Result<()> {
         config.cost = net.cost;
     }
     config.validate()?;
-    for (flag, path) in [("--metrics", &args.metrics), ("--save", &args.save)] {
+    for (flag, path) in [
+        ("--metrics", &args.metrics),
+        ("--metrics-csv", &args.metrics_csv),
+        ("--save", &args.save),
+    ] {
         if let Some(path) = path {
             check_parent_exists(flag, path)?;
         }
@@ -53,11 +57,11 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
         config.seed,
         T::NAME,
     );
-    let mut reporter = Reporter::new(config, args.metrics.clone());
+    let mut reporter = Reporter::new(config, args.metrics.clone(), args.metrics_csv.clone());
     let outcome = train::run::<T>(config, data, &mut reporter);
     reporter.finish();
     let outcome = outcome?;
-    if let Some(path) = &args.metrics {
+    for path in [&args.metrics, &args.metrics_csv].into_iter().flatten() {
         println!("metrics: {}", path.display());
     }
     if let Some(path) = &args.save {
@@ -88,12 +92,13 @@ struct Reporter {
     epochs: usize,
     eval_name: &'static str,
     metrics_path: Option<PathBuf>,
+    csv_path: Option<PathBuf>,
     records: Vec<EpochRecord>,
     bar: Option<ProgressBar>,
 }
 
 impl Reporter {
-    fn new(config: &Config, metrics_path: Option<PathBuf>) -> Reporter {
+    fn new(config: &Config, metrics_path: Option<PathBuf>, csv_path: Option<PathBuf>) -> Reporter {
         Reporter {
             epochs: config.epochs,
             eval_name: match config.eval {
@@ -101,6 +106,7 @@ impl Reporter {
                 EvalSet::Test => "test",
             },
             metrics_path,
+            csv_path,
             records: Vec::new(),
             bar: None,
         }
@@ -142,8 +148,12 @@ impl Observer for Reporter {
             .iter()
             .map(|l| format!("{:.4}", l.rms))
             .collect();
+        let offset = match record.dynamics.as_ref().and_then(|d| d.offset_fraction) {
+            Some(f) if record.epoch > 0 => format!("  offset f {f:.3}"),
+            _ => String::new(),
+        };
         println!(
-            "epoch {:>3}/{}  {} accuracy {:6.2}%  cost {:.4}  weights rms {:.4} (layers {})  {:.2} s",
+            "epoch {:>3}/{}  {} accuracy {:6.2}%  cost {:.4}  weights rms {:.4} (layers {}){offset}  {:.2} s",
             record.epoch,
             self.epochs,
             self.eval_name,
@@ -156,6 +166,9 @@ impl Observer for Reporter {
         self.records.push(record.clone());
         if let Some(path) = &self.metrics_path {
             metrics::write_json_lines(path, &self.records)?;
+        }
+        if let Some(path) = &self.csv_path {
+            metrics::write_csv(path, &self.records)?;
         }
         Ok(())
     }

@@ -96,6 +96,17 @@ mod x86 {
                 pub fn decay_and_step<T: Real>(w: &mut [T], g: &[T], c: T, step: T) {
                     portable::decay_and_step(w, g, c, step)
                 }
+
+                #[target_feature(enable = $features)]
+                pub fn decay_and_step_measured<T: Real>(
+                    w: &mut [T],
+                    g: &[T],
+                    c: T,
+                    step: T,
+                    s: &mut [T],
+                ) -> (T, T, T) {
+                    portable::decay_and_step_measured(w, g, c, step, s)
+                }
             }
         };
     }
@@ -123,6 +134,21 @@ pub fn weighted_row_sum<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], colum
 /// w <- w - c w - step g, elementwise: the update rule on one row of weights.
 pub fn decay_and_step<T: Real>(w: &mut [T], g: &[T], c: T, step: T) {
     dispatch!(decay_and_step, w, g, c, step)
+}
+
+/// The update rule on one row with the probes' measurements in the same
+/// pass: w <- w - c w - step g (the same bits as [`decay_and_step`]),
+/// s <- s + w (the weights before the step, summed over an epoch), and the
+/// return value (|w|^2, <w, g>, |g|^2) before the step: the norm budget's
+/// ingredients.
+pub fn decay_and_step_measured<T: Real>(
+    w: &mut [T],
+    g: &[T],
+    c: T,
+    step: T,
+    s: &mut [T],
+) -> (T, T, T) {
+    dispatch!(decay_and_step_measured, w, g, c, step, s)
 }
 
 /// C (m x n) = A (m x k) B, where B is (k x n).
@@ -238,6 +264,37 @@ mod tests {
             matmul_a_bt(&mut alone, &a[i * k..(i + 1) * k], &b, 1, k, n);
             assert_eq!(alone, together[i * n..(i + 1) * n], "row {i}");
         }
+    }
+
+    #[test]
+    fn measured_update_gives_the_same_bits_and_the_products() {
+        let k = 37;
+        let w0: Vec<f32> = filled(k, 5).iter().map(|&x| x as f32).collect();
+        let g: Vec<f32> = filled(k, 6).iter().map(|&x| x as f32).collect();
+        let (c, step) = (1e-5f32, 0.01f32);
+        let mut plain = w0.clone();
+        decay_and_step(&mut plain, &g, c, step);
+        let mut measured = w0.clone();
+        let mut sums = vec![1.0f32; k];
+        let (ww, wg, gg) = decay_and_step_measured(&mut measured, &g, c, step, &mut sums);
+        assert_eq!(plain, measured);
+        let exact = |x: &[f32], y: &[f32]| {
+            x.iter()
+                .zip(y)
+                .map(|(&a, &b)| a as f64 * b as f64)
+                .sum::<f64>()
+        };
+        for (got, want) in [
+            (ww, exact(&w0, &w0)),
+            (wg, exact(&w0, &g)),
+            (gg, exact(&g, &g)),
+        ] {
+            assert!(
+                (got as f64 - want).abs() < 1e-5 * want.abs().max(1.0),
+                "{got} vs {want}"
+            );
+        }
+        assert!(sums.iter().zip(&w0).all(|(&s, &w)| s == 1.0 + w));
     }
 
     #[test]

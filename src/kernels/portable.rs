@@ -18,22 +18,31 @@ const ROW_BLOCK: usize = 4;
 
 /// Add lane by lane: acc[l] += x[l] * y[l].
 #[inline(always)]
-fn multiply_add<T: Real>(acc: &mut [T; LANES], x: &[T], y: &[T]) {
-    let x: &[T; LANES] = x.try_into().expect("a full chunk");
-    let y: &[T; LANES] = y.try_into().expect("a full chunk");
-    for l in 0..LANES {
+fn multiply_add<T: Real, const L: usize>(acc: &mut [T; L], x: &[T], y: &[T]) {
+    let x: &[T; L] = x.try_into().expect("a full chunk");
+    let y: &[T; L] = y.try_into().expect("a full chunk");
+    for l in 0..L {
         acc[l] += x[l] * y[l];
     }
 }
 
 /// The dot product from its partial sums and the leftover tail: the tail
-/// goes into the first lanes, then the lanes are added in order.
+/// goes into the first lanes, then the lanes are added pairwise, halving
+/// (lane l + L/2 into lane l) until one is left.
 #[inline(always)]
-fn finish_dot<T: Real>(mut acc: [T; LANES], x_tail: &[T], y_tail: &[T]) -> T {
+fn finish_dot<T: Real, const L: usize>(mut acc: [T; L], x_tail: &[T], y_tail: &[T]) -> T {
     for (l, (&x, &y)) in x_tail.iter().zip(y_tail).enumerate() {
         acc[l] += x * y;
     }
-    acc.iter().fold(T::zero(), |sum, &p| sum + p)
+    let mut width = L;
+    while width > 1 {
+        width /= 2;
+        for l in 0..width {
+            let upper = acc[l + width];
+            acc[l] += upper;
+        }
+    }
+    acc[0]
 }
 
 /// C (m x n) = A (m x k) B^T, B (n x k). See `kernels::matmul_a_bt`.
@@ -52,9 +61,9 @@ pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
         let (a0, a1, a2, a3) = (row(0), row(1), row(2), row(3));
         for (j, b_row) in b.chunks_exact(k).enumerate() {
             let mut acc0 = [T::zero(); LANES];
-            let mut acc1 = [T::zero(); LANES];
-            let mut acc2 = [T::zero(); LANES];
-            let mut acc3 = [T::zero(); LANES];
+            let mut acc1 = acc0;
+            let mut acc2 = acc0;
+            let mut acc3 = acc0;
             for start in (0..body).step_by(LANES) {
                 let b_chunk = &b_row[start..start + LANES];
                 multiply_add(&mut acc0, &a0[start..start + LANES], b_chunk);
@@ -74,15 +83,7 @@ pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
     for i in first..m {
         let a_row = &a[i * k..(i + 1) * k];
         for (j, b_row) in b.chunks_exact(k).enumerate() {
-            let mut acc = [T::zero(); LANES];
-            for start in (0..body).step_by(LANES) {
-                multiply_add(
-                    &mut acc,
-                    &a_row[start..start + LANES],
-                    &b_row[start..start + LANES],
-                );
-            }
-            c[i * n + j] = finish_dot(acc, &a_row[body..], &b_row[body..]);
+            c[i * n + j] = dot::<T, LANES>(a_row, b_row);
         }
     }
 }
@@ -129,4 +130,64 @@ pub fn decay_and_step<T: Real>(w: &mut [T], g: &[T], c: T, step: T) {
     for (w, &g) in w.iter_mut().zip(g) {
         *w = *w - c * *w - step * g;
     }
+}
+
+/// <x, y> with L partial sums, the tail added into the first lanes.
+#[inline(always)]
+pub fn dot<T: Real, const L: usize>(x: &[T], y: &[T]) -> T {
+    assert_eq!(x.len(), y.len());
+    let body = x.len() - x.len() % L;
+    let mut acc = [T::zero(); L];
+    for start in (0..body).step_by(L) {
+        multiply_add(&mut acc, &x[start..start + L], &y[start..start + L]);
+    }
+    finish_dot(acc, &x[body..], &y[body..])
+}
+
+/// The update rule on one row, measured: w <- w - c w - step g as in
+/// [`decay_and_step`] (the same bits), and at the same time s <- s + w (the
+/// weights before the step) and the row's (<w, w>, <w, g>, <g, g>) before
+/// the step. See `kernels::decay_and_step_measured`.
+#[inline(always)]
+pub fn decay_and_step_measured<T: Real>(
+    w: &mut [T],
+    g: &[T],
+    c: T,
+    step: T,
+    s: &mut [T],
+) -> (T, T, T) {
+    assert_eq!(w.len(), g.len());
+    assert_eq!(w.len(), s.len());
+    let body = w.len() - w.len() % LANES;
+    let mut ww = [T::zero(); LANES];
+    let mut wg = ww;
+    let mut gg = ww;
+    for start in (0..body).step_by(LANES) {
+        let w: &mut [T; LANES] = (&mut w[start..start + LANES])
+            .try_into()
+            .expect("a full chunk");
+        let g: &[T; LANES] = g[start..start + LANES].try_into().expect("a full chunk");
+        let s: &mut [T; LANES] = (&mut s[start..start + LANES])
+            .try_into()
+            .expect("a full chunk");
+        for l in 0..LANES {
+            let (w_l, g_l) = (w[l], g[l]);
+            ww[l] += w_l * w_l;
+            wg[l] += w_l * g_l;
+            gg[l] += g_l * g_l;
+            s[l] += w_l;
+            w[l] = w_l - c * w_l - step * g_l;
+        }
+    }
+    let (w_tail, g_tail) = (&w[body..], &g[body..]);
+    let products = (
+        finish_dot(ww, w_tail, w_tail),
+        finish_dot(wg, w_tail, g_tail),
+        finish_dot(gg, g_tail, g_tail),
+    );
+    for (s, &w) in s[body..].iter_mut().zip(&w[body..]) {
+        *s += w;
+    }
+    decay_and_step(&mut w[body..], &g[body..], c, step);
+    products
 }

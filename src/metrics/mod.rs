@@ -1,11 +1,12 @@
-//! The per-epoch record of a run and its writers.
+//! The per-epoch record of a run and its writers: JSON lines (everything)
+//! and CSV (one flat row per epoch, histograms left out).
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::probes::WeightStats;
+use crate::probes::{EpochDynamics, Histogram, WeightStats};
 
 /// Everything measured at the end of one epoch (epoch 0: before training).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,11 +23,31 @@ pub struct EpochRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub train_cost: Option<f64>,
     pub weights: WeightStats,
+    /// rho_e = rms_e / rms_(e-1) of all weights (None for epoch 0).
+    pub shrink_ratio: Option<f64>,
+    /// rho_e per layer (empty for epoch 0).
+    pub shrink_ratio_layers: Vec<f64>,
+    /// rho* = (1 - eta*lambda/n)^S: the decay's own shrink per epoch.
+    pub predicted_shrink: f64,
+    /// exp(-eta*lambda/m): its limit for n -> infinity.
+    pub predicted_shrink_asymptotic: f64,
+    /// Norm budget, offset fraction, displacements, gradient signal (with probes on).
+    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    pub dynamics: Option<EpochDynamics>,
     /// Per hidden layer: fraction of (example, neuron) pairs of the
     /// evaluation set with sigma'(z) < 0.01.
     pub saturation: Vec<f64>,
+    /// Weight histograms, bins fixed for the run (with probes on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub histograms: Option<Histograms>,
     /// Wall-clock seconds of this epoch's SGD steps (0 for epoch 0).
     pub seconds: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Histograms {
+    pub all: Histogram,
+    pub layers: Vec<Histogram>,
 }
 
 /// All records as JSON lines, one per epoch.
@@ -43,4 +64,94 @@ pub fn to_json_lines(records: &[EpochRecord]) -> String {
 /// that a reader (or a crash) never sees a half-written line.
 pub fn write_json_lines(path: &Path, records: &[EpochRecord]) -> Result<()> {
     crate::output::write_atomic(path, to_json_lines(records).as_bytes())
+}
+
+/// All records as CSV: a header of dotted names as in the JSON lines
+/// (`weights.layers[0].rms`, `budget.decay`, ...), one row per epoch; the
+/// histograms are left out. Absent values are empty cells.
+pub fn to_csv(records: &[EpochRecord]) -> String {
+    let rows: Vec<Vec<(String, String)>> = records
+        .iter()
+        .map(|r| {
+            let mut cells = Vec::new();
+            let mut value = serde_json::to_value(r).expect("a record serializes");
+            value.as_object_mut().map(|o| o.remove("histograms"));
+            flatten("", &value, &mut cells);
+            cells
+        })
+        .collect();
+    // The header is the union of all rows' columns, in first-seen order
+    // (epoch 0 lacks the shrink ratios of later epochs).
+    let mut header: Vec<String> = Vec::new();
+    for row in &rows {
+        for (name, _) in row {
+            if !header.contains(name) {
+                header.push(name.clone());
+            }
+        }
+    }
+    let mut text = header.join(",");
+    text.push('\n');
+    for row in &rows {
+        let cells: Vec<&str> = header
+            .iter()
+            .map(|name| {
+                row.iter()
+                    .find(|(n, _)| n == name)
+                    .map_or("", |(_, v)| v.as_str())
+            })
+            .collect();
+        text.push_str(&cells.join(","));
+        text.push('\n');
+    }
+    text
+}
+
+/// Write all records as CSV to `path`, atomically.
+pub fn write_csv(path: &Path, records: &[EpochRecord]) -> Result<()> {
+    crate::output::write_atomic(path, to_csv(records).as_bytes())
+}
+
+/// Leaves of a JSON value as (dotted.name[i], text) pairs.
+fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                let name = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                flatten(&name, v, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                flatten(&format!("{prefix}[{i}]"), v, out);
+            }
+        }
+        Value::Null => out.push((prefix.to_string(), String::new())),
+        Value::Number(n) => out.push((prefix.to_string(), n.to_string())),
+        other => out.push((prefix.to_string(), other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_flattens_nested_names() {
+        let value = serde_json::json!({"epoch": 1, "weights": {"rms": 0.5, "layers": [{"rms": 0.25}]}, "f": null});
+        let mut cells = Vec::new();
+        flatten("", &value, &mut cells);
+        let names: Vec<&str> = cells.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["epoch", "weights.rms", "weights.layers[0].rms", "f"]
+        );
+        assert_eq!(cells[2].1, "0.25");
+        assert_eq!(cells[3].1, "");
+    }
 }

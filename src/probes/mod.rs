@@ -1,5 +1,13 @@
-//! What decaylab measures about a network as it trains (SPEC section 2).
+//! What decaylab measures about a network as it trains (SPEC section 2):
+//! weight statistics and histograms (`stats`, `histogram`), and the norm
+//! budget, displacements and gradient signal of every epoch (`budget`),
+//! which watches the update step through `train::StepObserver`. Saturation
+//! comes from the evaluation's forward pass (`train::eval`).
 
+pub mod budget;
+pub mod histogram;
 pub mod stats;
 
+pub use budget::{Budget, BudgetTerms, Displacement, EpochDynamics, EpochProbe};
+pub use histogram::Histogram;
 pub use stats::{Summary, WeightStats};

@@ -52,16 +52,23 @@ pub struct Config {
     pub precision: Precision,
     /// Start from this network2 JSON file instead of a fresh initialization.
     pub load: Option<PathBuf>,
+    /// Switch the gradient term off: w <- w - (eta*lambda/n) w only (claim 2a).
+    pub decay_only: bool,
+    /// Measure the norm budget, displacements, gradient signal and
+    /// histograms every epoch (they never change the trajectory).
+    pub probes: bool,
+    /// Bins of the weight histograms.
+    pub histogram_bins: usize,
 }
 
 impl Default for Config {
-    /// The base run of the study: [784, 30, 10], cross-entropy, large
-    /// initialization, eta 0.1, lambda 5.0, m 10, 30 epochs.
+    /// The base run: [784, 30, 10], cross-entropy, network2's default
+    /// initialization, eta 0.1, lambda 5.0, m 10, 30 epochs, probes on.
     fn default() -> Config {
         Config {
             sizes: vec![784, 30, 10],
             cost: Cost::CrossEntropy,
-            init: Init::Large,
+            init: Init::Default,
             eta: 0.1,
             lambda: 5.0,
             batch: 10,
@@ -74,6 +81,9 @@ impl Default for Config {
             monitor_training: false,
             precision: Precision::F32,
             load: None,
+            decay_only: false,
+            probes: true,
+            histogram_bins: 100,
         }
     }
 }
@@ -124,6 +134,12 @@ impl Config {
             return Err(Error::bad_flag(
                 "--train-size",
                 "0; expected at least 1 example",
+            ));
+        }
+        if self.histogram_bins == 0 {
+            return Err(Error::bad_flag(
+                "--histogram-bins",
+                "0; expected at least 1 bin",
             ));
         }
         if ![1, 2, 4].contains(&self.pool) {

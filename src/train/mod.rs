@@ -12,13 +12,14 @@ use rand_chacha::ChaCha8Rng;
 
 pub use config::{Config, EvalSet, Precision, RunData};
 pub use eval::{Evaluation, evaluate};
-pub use sgd::{Hyper, Sgd};
+pub use sgd::{Hyper, Sgd, StepObserver, Unobserved};
 
 use crate::error::{Error, Result};
 use crate::kernels::Real;
-use crate::metrics::EpochRecord;
+use crate::metrics::{EpochRecord, Histograms};
 use crate::net::{Network, network2_json};
-use crate::probes::WeightStats;
+use crate::probes::{EpochDynamics, EpochProbe, Histogram, WeightStats, histogram};
+use crate::theory;
 
 /// What a caller hears while a run goes on.
 pub trait Observer {
@@ -81,17 +82,42 @@ pub fn run<T: Real>(
         config.batch,
         rng,
     );
-    let mut records = Vec::with_capacity(config.epochs + 1);
+    if config.decay_only {
+        sgd = sgd.decay_only();
+    }
+    let mut probe = config.probes.then(|| EpochProbe::new(&sgd.net));
+    let histogram_ranges = config.probes.then(|| HistogramRanges::of(&sgd.net));
+    let measurer = Measurer {
+        config,
+        data,
+        histogram_ranges: histogram_ranges.as_ref(),
+    };
 
-    let record = measure(config, data, &sgd.net, 0, 0.0)?;
+    let mut records: Vec<EpochRecord> = Vec::with_capacity(config.epochs + 1);
+    let dynamics = config
+        .probes
+        .then(|| EpochDynamics::before_training(sgd.net.layers()));
+    let record = measurer.measure(&sgd.net, 0, 0.0, dynamics, None)?;
     observer.epoch_measured(&record)?;
     records.push(record);
     for epoch in 1..=config.epochs {
         observer.epoch_started(epoch, sgd.steps_per_epoch());
+        let mut progress = |steps| observer.steps_done(steps);
         let start = Instant::now();
-        sgd.epoch(&data.training, &mut |steps| observer.steps_done(steps));
+        let dynamics = match &mut probe {
+            Some(probe) => {
+                let before = sgd.net.weights.clone();
+                probe.start_epoch();
+                sgd.epoch(&data.training, probe, &mut progress);
+                Some(probe.finish(&before, &sgd.net))
+            }
+            None => {
+                sgd.epoch(&data.training, &mut Unobserved, &mut progress);
+                None
+            }
+        };
         let seconds = start.elapsed().as_secs_f64();
-        let record = measure(config, data, &sgd.net, epoch, seconds)?;
+        let record = measurer.measure(&sgd.net, epoch, seconds, dynamics, records.last())?;
         observer.epoch_measured(&record)?;
         records.push(record);
     }
@@ -101,39 +127,104 @@ pub fn run<T: Real>(
     })
 }
 
-/// The record of `net` after `epoch` epochs; an error if it diverged.
-fn measure<T: Real>(
-    config: &Config,
-    data: &RunData,
-    net: &Network<T>,
-    epoch: usize,
-    seconds: f64,
-) -> Result<EpochRecord> {
-    check_finite(net, epoch, config.eta)?;
-    let eval = evaluate(net, &data.evaluation, config.lambda);
-    let train = config
-        .monitor_training
-        .then(|| evaluate(net, &data.training, config.lambda));
-    let diverged = |what: &str, value: f64| Error::Diverged {
-        epoch,
-        what: what.to_string(),
-        value,
-        eta: config.eta,
-    };
-    if !eval.total_cost.is_finite() {
-        return Err(diverged("the evaluation cost", eval.total_cost));
+/// The histogram range of every layer and of all weights, fixed for a run
+/// from the weights it starts with.
+struct HistogramRanges {
+    all: f64,
+    layers: Vec<f64>,
+}
+
+impl HistogramRanges {
+    fn of<T: Real>(net: &Network<T>) -> HistogramRanges {
+        let stats = WeightStats::of(net);
+        HistogramRanges {
+            all: histogram::range_for(stats.all.rms),
+            layers: stats
+                .layers
+                .iter()
+                .map(|s| histogram::range_for(s.rms))
+                .collect(),
+        }
     }
-    Ok(EpochRecord {
-        epoch,
-        eval_accuracy: eval.accuracy(),
-        eval_cost: eval.total_cost,
-        eval_data_cost: eval.data_cost,
-        train_accuracy: train.as_ref().map(Evaluation::accuracy),
-        train_cost: train.as_ref().map(|t| t.total_cost),
-        weights: WeightStats::of(net),
-        saturation: eval.saturation,
-        seconds,
-    })
+}
+
+/// Turns the state after an epoch into its record.
+struct Measurer<'a> {
+    config: &'a Config,
+    data: &'a RunData,
+    histogram_ranges: Option<&'a HistogramRanges>,
+}
+
+impl Measurer<'_> {
+    /// The record of `net` after `epoch` epochs; an error if it diverged.
+    fn measure<T: Real>(
+        &self,
+        net: &Network<T>,
+        epoch: usize,
+        seconds: f64,
+        dynamics: Option<EpochDynamics>,
+        previous: Option<&EpochRecord>,
+    ) -> Result<EpochRecord> {
+        let config = self.config;
+        check_finite(net, epoch, config.eta)?;
+        let eval = evaluate(net, &self.data.evaluation, config.lambda);
+        let train = config
+            .monitor_training
+            .then(|| evaluate(net, &self.data.training, config.lambda));
+        if !eval.total_cost.is_finite() {
+            return Err(Error::Diverged {
+                epoch,
+                what: "the evaluation cost".to_string(),
+                value: eval.total_cost,
+                eta: config.eta,
+            });
+        }
+        let weights = WeightStats::of(net);
+        let (shrink_ratio, shrink_ratio_layers) = match previous {
+            Some(p) => (
+                Some(weights.all.rms / p.weights.all.rms),
+                weights
+                    .layers
+                    .iter()
+                    .zip(&p.weights.layers)
+                    .map(|(now, before)| now.rms / before.rms)
+                    .collect(),
+            ),
+            None => (None, Vec::new()),
+        };
+        let n = self.data.training.len();
+        let bins = config.histogram_bins;
+        let histograms = self.histogram_ranges.map(|ranges| Histograms {
+            all: Histogram::of(&net.weights.concat(), ranges.all, bins),
+            layers: net
+                .weights
+                .iter()
+                .zip(&ranges.layers)
+                .map(|(w, &range)| Histogram::of(w, range, bins))
+                .collect(),
+        });
+        Ok(EpochRecord {
+            epoch,
+            eval_accuracy: eval.accuracy(),
+            eval_cost: eval.total_cost,
+            eval_data_cost: eval.data_cost,
+            train_accuracy: train.as_ref().map(Evaluation::accuracy),
+            train_cost: train.as_ref().map(|t| t.total_cost),
+            weights,
+            shrink_ratio,
+            shrink_ratio_layers,
+            predicted_shrink: theory::exact_shrink(config.eta, config.lambda, n, config.batch),
+            predicted_shrink_asymptotic: theory::asymptotic_shrink(
+                config.eta,
+                config.lambda,
+                config.batch,
+            ),
+            dynamics,
+            saturation: eval.saturation,
+            histograms,
+            seconds,
+        })
+    }
 }
 
 /// An error naming the first layer whose weights or biases are NaN or infinite.

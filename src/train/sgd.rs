@@ -27,36 +27,79 @@ impl Hyper {
     }
 }
 
-/// One step of the update rule, for a batch of m_t examples whose forward
-/// and backward passes are in `backprop`:
+/// What the update shows to whoever watches it (the probes). Every method
+/// has an empty default, so training without probes runs the same code with
+/// the calls compiled away.
+pub trait StepObserver<T> {
+    /// Whether the update measures its rows for this observer.
+    const MEASURES_ROWS: bool = false;
+    /// A step starts, with the decay fraction c = eta*lambda/n and the
+    /// gradient factor eta/m_t as the update applies them (rounded to T).
+    fn step_started(&mut self, _c: T, _step: T, _m_t: usize) {}
+    /// Where the update adds row j of weight layer l as it was before the
+    /// step (the running sum of the weights). Asked only if `MEASURES_ROWS`.
+    fn weight_sum_row(&mut self, _l: usize, _j: usize) -> &mut [T] {
+        unreachable!("asked only of observers that measure rows")
+    }
+    /// (|w_j|^2, <w_j, g_j>, |g_j|^2) of row j of layer l before the step,
+    /// g_j its summed gradient. Called only if `MEASURES_ROWS`.
+    fn row_measured(&mut self, _l: usize, _products: (T, T, T)) {}
+    fn step_finished(&mut self) {}
+}
+
+/// Nobody watching.
+pub struct Unobserved;
+impl<T> StepObserver<T> for Unobserved {}
+
+/// Where the gradient rows of a step come from.
+enum Gradient<'a, T> {
+    /// The batch's forward and backward passes.
+    Backprop(&'a mut Backprop<T>),
+    /// The gradient term switched off: rows of zeros (decay-only runs).
+    Zero(&'a [T]),
+}
+
+/// One step of the update rule, for a batch of m_t examples:
 ///
 ///   w <- w - (eta*lambda/n) w - (eta/m_t) sum_x dC_x/dw
 ///   b <- b                    - (eta/m_t) sum_x dC_x/db     (biases are not decayed)
 ///
-/// Row by row: the gradient row sum_x dC_x/dw_j is formed, shown to
-/// `observe_row(l, w_j, g_j)` with w_j as it was before the step, and used.
+/// Row by row: the gradient row sum_x dC_x/dw_j is formed and used at once;
+/// an observer that measures rows gets the row's products before the step.
 /// The decay is applied as `w - c*w`, not `(1 - c)*w`: in f32, 1 - c for c
 /// near 1e-5 is rounded so coarsely that the decay rate would be off by ~0.3%.
-pub fn update<T: Real>(
+fn update<T: Real, O: StepObserver<T>>(
     net: &mut Network<T>,
-    backprop: &mut Backprop<T>,
+    mut gradient: Gradient<T>,
     hyper: &Hyper,
     m_t: usize,
-    observe_row: &mut impl FnMut(usize, &[T], &[T]),
+    observer: &mut O,
 ) {
     let c = T::from_f64(hyper.decay_per_step());
     let step = T::from_f64(hyper.eta / m_t as f64);
+    observer.step_started(c, step, m_t);
     for l in 0..net.layers() {
         let (_, n_in) = net.shape(l);
         for (j, w_j) in net.weights[l].chunks_exact_mut(n_in).enumerate() {
-            let g_j = backprop.weight_gradient_row(l, j);
-            observe_row(l, w_j, g_j);
-            kernels::decay_and_step(w_j, g_j, c, step);
+            let g_j = match &mut gradient {
+                Gradient::Backprop(backprop) => backprop.weight_gradient_row(l, j),
+                Gradient::Zero(zeros) => &zeros[..n_in],
+            };
+            if O::MEASURES_ROWS {
+                let weight_sum = observer.weight_sum_row(l, j);
+                let products = kernels::decay_and_step_measured(w_j, g_j, c, step, weight_sum);
+                observer.row_measured(l, products);
+            } else {
+                kernels::decay_and_step(w_j, g_j, c, step);
+            }
         }
-        for (b, &g) in net.biases[l].iter_mut().zip(&backprop.grad_b[l]) {
-            *b -= step * g;
+        if let Gradient::Backprop(backprop) = &gradient {
+            for (b, &g) in net.biases[l].iter_mut().zip(&backprop.grad_b[l]) {
+                *b -= step * g;
+            }
         }
     }
+    observer.step_finished();
 }
 
 /// The state of a training run between steps.
@@ -74,6 +117,10 @@ pub struct Sgd<T> {
     order: Vec<usize>,
     /// Labels of the current batch.
     labels: Vec<u8>,
+    /// Switch the gradient term off (SPEC claim 2a): w <- w - (eta*lambda/n) w.
+    decay_only: bool,
+    /// A row of zeros, the gradient of decay-only steps.
+    zeros: Vec<T>,
 }
 
 impl<T: Real> Sgd<T> {
@@ -86,7 +133,10 @@ impl<T: Real> Sgd<T> {
         rng: ChaCha8Rng,
     ) -> Sgd<T> {
         let n = training.len();
+        let widest = net.sizes().iter().copied().max().unwrap_or(0);
         Sgd {
+            decay_only: false,
+            zeros: vec![T::zero(); widest],
             backprop: Backprop::new(net.sizes(), batch),
             net,
             hyper: Hyper { eta, lambda, n },
@@ -97,6 +147,12 @@ impl<T: Real> Sgd<T> {
         }
     }
 
+    /// Switch the gradient term off: every step only decays the weights.
+    pub fn decay_only(mut self) -> Sgd<T> {
+        self.decay_only = true;
+        self
+    }
+
     /// S = ceil(n/m), the number of steps in an epoch.
     pub fn steps_per_epoch(&self) -> usize {
         self.hyper.n.div_ceil(self.batch)
@@ -105,8 +161,13 @@ impl<T: Real> Sgd<T> {
     /// One epoch: shuffle the training set, cut it into consecutive batches of
     /// m (the last one holds the n mod m left over, if any), and apply the
     /// update once per batch. `progress` hears the number of steps done now
-    /// and then.
-    pub fn epoch(&mut self, training: &Dataset, progress: &mut dyn FnMut(usize)) {
+    /// and then; `observer` sees every step.
+    pub fn epoch(
+        &mut self,
+        training: &Dataset,
+        observer: &mut impl StepObserver<T>,
+        progress: &mut dyn FnMut(usize),
+    ) {
         assert_eq!(training.len(), self.hyper.n);
         // Every epoch shuffles the examples from their original order, so the
         // run's state between epochs is the network and the generator alone.
@@ -117,19 +178,18 @@ impl<T: Real> Sgd<T> {
         let mut steps = 0;
         for batch in self.order.chunks(self.batch) {
             let m_t = batch.len();
-            training.write_inputs(batch, self.backprop.input_mut(m_t));
-            self.labels.clear();
-            self.labels
-                .extend(batch.iter().map(|&e| training.labels()[e]));
-            self.backprop.forward(&self.net, m_t);
-            self.backprop.backward(&self.net, &self.labels);
-            update(
-                &mut self.net,
-                &mut self.backprop,
-                &self.hyper,
-                m_t,
-                &mut |_, _, _| {},
-            );
+            let gradient = if self.decay_only {
+                Gradient::Zero(&self.zeros)
+            } else {
+                training.write_inputs(batch, self.backprop.input_mut(m_t));
+                self.labels.clear();
+                self.labels
+                    .extend(batch.iter().map(|&e| training.labels()[e]));
+                self.backprop.forward(&self.net, m_t);
+                self.backprop.backward(&self.net, &self.labels);
+                Gradient::Backprop(&mut self.backprop)
+            };
+            update(&mut self.net, gradient, &self.hyper, m_t, observer);
             steps += 1;
             if steps % 256 == 0 {
                 progress(steps);
@@ -167,7 +227,7 @@ mod tests {
             2,
             rand_chacha::ChaCha8Rng::seed_from_u64(0),
         );
-        sgd.epoch(&data, &mut |_| {});
+        sgd.epoch(&data, &mut Unobserved, &mut |_| {});
 
         // Recompute the epoch by hand with the order the generator chose.
         let mut order: Vec<usize> = (0..3).collect();

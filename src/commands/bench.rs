@@ -1,0 +1,144 @@
+//! `decaylab bench`: seconds per full training epoch, median of several
+//! after a warm-up, on the bundled MNIST.
+
+use std::time::Instant;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use crate::cli::BenchArgs;
+use crate::data::Mnist;
+use crate::error::{Error, Result};
+use crate::kernels::Real;
+use crate::net::{Cost, Init, Network};
+use crate::probes::EpochProbe;
+use crate::train::{Precision, Sgd, Unobserved};
+
+/// SPEC section 4: what `bench --json` prints.
+#[derive(Debug, Serialize)]
+struct BenchResult {
+    seconds_per_epoch: f64,
+    examples_per_second: f64,
+    /// Counted floating-point operations of forward, backward and update, per second, in 1e9.
+    gflops: f64,
+    sizes: Vec<usize>,
+    batch: usize,
+    precision: &'static str,
+    probes: bool,
+    epochs_measured: usize,
+    /// Every measured epoch, in order.
+    seconds: Vec<f64>,
+    threads: usize,
+}
+
+pub fn bench(args: &BenchArgs) -> Result<()> {
+    if args.epochs == 0 {
+        return Err(Error::bad_flag(
+            "--epochs",
+            "0; expected at least 1 measured epoch",
+        ));
+    }
+    if args.batch == 0 {
+        return Err(Error::bad_flag(
+            "--batch",
+            "0; expected a mini-batch size >= 1",
+        ));
+    }
+    let mnist = Mnist::bundled()?;
+    let pool = match args.sizes.first() {
+        Some(784) => 1,
+        Some(196) => 2,
+        Some(49) => 4,
+        _ => {
+            return Err(Error::bad_flag(
+                "--sizes",
+                format!(
+                    "{:?}; the first size must be 784, 196 or 49 (pool 1, 2, 4)",
+                    args.sizes
+                ),
+            ));
+        }
+    };
+    if args.sizes.len() < 2 || args.sizes.contains(&0) {
+        return Err(Error::bad_flag(
+            "--sizes",
+            "expected at least two sizes, each >= 1",
+        ));
+    }
+    let training = mnist.training.pooled(pool);
+    let result = match args.precision {
+        Precision::F32 => measure::<f32>(args, &training),
+        Precision::F64 => measure::<f64>(args, &training),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&result).expect("serializes"));
+    } else {
+        println!(
+            "{:?}, m {}, {}{}: {:.4} s per epoch (median of {}), {:.0} examples/s, {:.1} GFLOP/s, {} thread(s)",
+            result.sizes,
+            result.batch,
+            result.precision,
+            if result.probes { ", probes on" } else { "" },
+            result.seconds_per_epoch,
+            result.epochs_measured,
+            result.examples_per_second,
+            result.gflops,
+            result.threads,
+        );
+    }
+    Ok(())
+}
+
+fn measure<T: Real>(args: &BenchArgs, training: &crate::data::Dataset) -> BenchResult {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let net: Network<T> = Network::new(&args.sizes, Init::Default, Cost::CrossEntropy, &mut rng);
+    let mut probe = EpochProbe::new(&net);
+    let mut sgd = Sgd::new(net, training, 0.1, 5.0, args.batch, rng);
+    let mut seconds = Vec::new();
+    for epoch in 0..=args.epochs {
+        let start = Instant::now();
+        if args.probes {
+            let before = sgd.net.weights.clone();
+            probe.start_epoch();
+            sgd.epoch(training, &mut probe, &mut |_| {});
+            std::hint::black_box(probe.finish(&before, &sgd.net));
+        } else {
+            sgd.epoch(training, &mut Unobserved, &mut |_| {});
+        }
+        // Epoch 0 warms caches and the branch predictors up; it is not counted.
+        if epoch > 0 {
+            seconds.push(start.elapsed().as_secs_f64());
+        }
+    }
+    let mut sorted = seconds.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median = sorted[sorted.len() / 2];
+    let n = training.len() as f64;
+    BenchResult {
+        seconds_per_epoch: median,
+        examples_per_second: n / median,
+        gflops: flops_per_epoch(&args.sizes, training.len(), args.batch) / median / 1e9,
+        sizes: args.sizes.clone(),
+        batch: args.batch,
+        precision: T::NAME,
+        probes: args.probes,
+        epochs_measured: seconds.len(),
+        seconds,
+        threads: 1,
+    }
+}
+
+/// FLOPs of one epoch: per example and weight layer, 2 n_in n_out for the
+/// forward product, 2 n_in n_out for the weight gradient and (from the
+/// second layer on) 2 n_in n_out for the backpropagated error; per step and
+/// weight, 4 for the update w - c w - b g.
+fn flops_per_epoch(sizes: &[usize], n: usize, m: usize) -> f64 {
+    let mut per_example = 0.0;
+    for (l, pair) in sizes.windows(2).enumerate() {
+        let weights = (pair[0] * pair[1]) as f64;
+        per_example += if l == 0 { 4.0 } else { 6.0 } * weights;
+    }
+    let weights: usize = sizes.windows(2).map(|p| p[0] * p[1]).sum();
+    per_example * n as f64 + 4.0 * weights as f64 * n.div_ceil(m) as f64
+}

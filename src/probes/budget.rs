@@ -1,0 +1,274 @@
+//! The norm budget of the weights over an epoch (SPEC section 2).
+//!
+//! One step w' = a w - b g, with a = 1 - c, c = eta*lambda/n, b = eta/m_t and
+//! g = sum_x dC_x/dw the batch's summed gradient, changes the squared norm by
+//!
+//!   |w'|^2 - |w|^2 = (a^2 - 1)|w|^2  -  2ab <w, g>  +  b^2 |g|^2
+//!                    decay              drift          noise
+//!
+//! exactly. Summed over an epoch's steps, per layer and over all layers, the
+//! three terms say who moved the norm: the decay pulls it down; the drift
+//! (the gradient's pull along w) and the noise (the gradient's own size)
+//! push it up or down. Their sum must equal |w_e|^2 - |w_(e-1)|^2 up to
+//! rounding; the difference is reported as the residual.
+//!
+//! The per-step sums are taken in T (lane by lane within a row, so as
+//! precise as a row of a few hundred terms allows) and accumulated across
+//! rows, layers and steps in f64.
+
+use serde::{Deserialize, Serialize};
+
+use crate::kernels::Real;
+use crate::net::Network;
+use crate::train::StepObserver;
+
+/// The three terms of the budget, summed over an epoch, in squared weight units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct BudgetTerms {
+    /// sum_t (a^2 - 1)|w_t|^2: the decay's change of |w|^2 (<= 0).
+    pub decay: f64,
+    /// sum_t -2ab<w_t, g_t>: the gradient's pull along the weights.
+    pub drift: f64,
+    /// sum_t b^2 |g_t|^2: the gradient step's own contribution (>= 0).
+    pub noise: f64,
+    /// decay + drift + noise - (|w_e|^2 - |w_(e-1)|^2): rounding, ideally 0.
+    pub residual: f64,
+    /// |residual| / (|decay| + |drift| + |noise|).
+    pub residual_relative: f64,
+}
+
+impl BudgetTerms {
+    fn close(decay: f64, drift: f64, noise: f64, actual_change: f64) -> BudgetTerms {
+        let residual = decay + drift + noise - actual_change;
+        let scale = decay.abs() + drift.abs() + noise.abs();
+        BudgetTerms {
+            decay,
+            drift,
+            noise,
+            residual,
+            residual_relative: if scale > 0.0 {
+                residual.abs() / scale
+            } else {
+                0.0
+            },
+        }
+    }
+
+    /// Offset fraction f = (drift + noise) / (-decay): the share of the
+    /// decay's shrinkage that the gradient undid. Near 0: decay dominates;
+    /// near 1: equilibrium. None without decay (lambda = 0).
+    pub fn offset_fraction(&self) -> Option<f64> {
+        (self.decay < 0.0).then(|| (self.drift + self.noise) / -self.decay)
+    }
+}
+
+/// Budget terms of all weights together and per layer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Budget {
+    #[serde(flatten)]
+    pub all: BudgetTerms,
+    pub layers: Vec<BudgetTerms>,
+}
+
+/// How far each term of the update moved the weights over the epoch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Displacement {
+    /// |sum_t c w_t|: the length of the decay's total move.
+    pub decay: f64,
+    /// |sum_t b g_t|: the length of the gradient steps' total move.
+    pub gradient: f64,
+}
+
+/// Displacements of all weights together and per layer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Displacements {
+    #[serde(flatten)]
+    pub all: Displacement,
+    pub layers: Vec<Displacement>,
+}
+
+/// What the probes measured over one epoch (all zero for epoch 0).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EpochDynamics {
+    pub budget: Budget,
+    /// budget.offset_fraction(), all weights and per layer.
+    pub offset_fraction: Option<f64>,
+    pub offset_fraction_layers: Vec<Option<f64>>,
+    pub displacement: Displacements,
+    /// Per layer: the mean over the epoch's steps of |(1/m_t) sum_x dC_x/dw|.
+    pub gradient_signal: Vec<f64>,
+}
+
+impl EpochDynamics {
+    /// The dynamics of no step at all (epoch 0), for `layers` layers.
+    pub fn before_training(layers: usize) -> EpochDynamics {
+        EpochDynamics {
+            budget: Budget {
+                all: BudgetTerms::default(),
+                layers: vec![BudgetTerms::default(); layers],
+            },
+            offset_fraction: None,
+            offset_fraction_layers: vec![None; layers],
+            displacement: Displacements {
+                all: Displacement::default(),
+                layers: vec![Displacement::default(); layers],
+            },
+            gradient_signal: vec![0.0; layers],
+        }
+    }
+}
+
+/// Watches every step of an epoch and keeps the sums the budget needs.
+pub struct EpochProbe<T> {
+    /// Row width n_in of each layer.
+    widths: Vec<usize>,
+    /// The current step's c = eta*lambda/n (the same every step), a^2 - 1,
+    /// b = eta/m_t and m_t, as the update applied them.
+    c: f64,
+    a2_minus_1: f64,
+    b: f64,
+    m_t: f64,
+    /// This step's |w|^2, <w, g>, |g|^2 per layer.
+    step_sums: Vec<[f64; 3]>,
+    /// This epoch's decay, drift, noise per layer.
+    epoch_terms: Vec<[f64; 3]>,
+    /// Per layer: sum over the epoch's steps of |g_t| / m_t.
+    gradient_signal_sum: Vec<f64>,
+    steps: usize,
+    /// Per layer: sum over the epoch's steps of w_t (before each step).
+    weight_sums: Vec<Vec<T>>,
+}
+
+impl<T: Real> EpochProbe<T> {
+    pub fn new(net: &Network<T>) -> EpochProbe<T> {
+        let layers = net.layers();
+        EpochProbe {
+            widths: (0..layers).map(|l| net.shape(l).1).collect(),
+            a2_minus_1: 0.0,
+            b: 0.0,
+            c: 0.0,
+            m_t: 1.0,
+            step_sums: vec![[0.0; 3]; layers],
+            epoch_terms: vec![[0.0; 3]; layers],
+            gradient_signal_sum: vec![0.0; layers],
+            steps: 0,
+            weight_sums: net
+                .weights
+                .iter()
+                .map(|w| vec![T::zero(); w.len()])
+                .collect(),
+        }
+    }
+
+    /// Forget the previous epoch.
+    pub fn start_epoch(&mut self) {
+        self.epoch_terms.iter_mut().for_each(|t| *t = [0.0; 3]);
+        self.gradient_signal_sum.iter_mut().for_each(|s| *s = 0.0);
+        self.steps = 0;
+        self.weight_sums.iter_mut().for_each(|s| s.fill(T::zero()));
+    }
+
+    /// The epoch's dynamics, given the weights before it (`before`) and the
+    /// network after it.
+    pub fn finish(&self, before: &[Vec<T>], after: &Network<T>) -> EpochDynamics {
+        let mut budget_layers = Vec::new();
+        let mut displacement_layers = Vec::new();
+        let mut totals = [0.0; 4];
+        let mut moves_sq = [0.0; 2];
+        for (l, ((w0, w1), sums)) in before
+            .iter()
+            .zip(&after.weights)
+            .zip(&self.weight_sums)
+            .enumerate()
+        {
+            let [decay, drift, noise] = self.epoch_terms[l];
+            let change: f64 = w0
+                .iter()
+                .zip(w1)
+                .map(|(&x, &y)| y.as_f64() * y.as_f64() - x.as_f64() * x.as_f64())
+                .sum();
+            budget_layers.push(BudgetTerms::close(decay, drift, noise, change));
+            for (total, term) in totals.iter_mut().zip([decay, drift, noise, change]) {
+                *total += term;
+            }
+            // w_e = w_(e-1) - c sum_t w_t - sum_t b g_t, so the gradient's
+            // move is what is left of w_e - w_(e-1) after the decay's.
+            let (mut decay_sq, mut gradient_sq) = (0.0, 0.0);
+            for ((&x0, &x1), &s) in w0.iter().zip(w1).zip(sums) {
+                let decay_move = self.c * s.as_f64();
+                let gradient_move = x0.as_f64() - x1.as_f64() - decay_move;
+                decay_sq += decay_move * decay_move;
+                gradient_sq += gradient_move * gradient_move;
+            }
+            moves_sq[0] += decay_sq;
+            moves_sq[1] += gradient_sq;
+            displacement_layers.push(Displacement {
+                decay: decay_sq.sqrt(),
+                gradient: gradient_sq.sqrt(),
+            });
+        }
+        let steps = self.steps.max(1) as f64;
+        let budget = Budget {
+            all: BudgetTerms::close(totals[0], totals[1], totals[2], totals[3]),
+            layers: budget_layers,
+        };
+        EpochDynamics {
+            offset_fraction: budget.all.offset_fraction(),
+            offset_fraction_layers: budget
+                .layers
+                .iter()
+                .map(BudgetTerms::offset_fraction)
+                .collect(),
+            budget,
+            displacement: Displacements {
+                all: Displacement {
+                    decay: moves_sq[0].sqrt(),
+                    gradient: moves_sq[1].sqrt(),
+                },
+                layers: displacement_layers,
+            },
+            gradient_signal: self.gradient_signal_sum.iter().map(|s| s / steps).collect(),
+        }
+    }
+}
+
+impl<T: Real> StepObserver<T> for EpochProbe<T> {
+    fn step_started(&mut self, c: T, step: T, m_t: usize) {
+        let c = c.as_f64();
+        // a^2 - 1 = (1 - c)^2 - 1 = c (c - 2), without the cancellation.
+        self.a2_minus_1 = c * (c - 2.0);
+        self.c = c;
+        self.b = step.as_f64();
+        self.m_t = m_t as f64;
+        self.step_sums.iter_mut().for_each(|s| *s = [0.0; 3]);
+    }
+
+    const MEASURES_ROWS: bool = true;
+
+    fn weight_sum_row(&mut self, l: usize, j: usize) -> &mut [T] {
+        let width = self.widths[l];
+        &mut self.weight_sums[l][j * width..(j + 1) * width]
+    }
+
+    fn row_measured(&mut self, l: usize, (ww, wg, gg): (T, T, T)) {
+        let sums = &mut self.step_sums[l];
+        sums[0] += ww.as_f64();
+        sums[1] += wg.as_f64();
+        sums[2] += gg.as_f64();
+    }
+
+    fn step_finished(&mut self) {
+        let (a2_minus_1, b) = (self.a2_minus_1, self.b);
+        // a = 1 - c; -2ab = -2(1 - c) b.
+        let minus_2ab = -2.0 * (1.0 - self.c) * b;
+        for (terms, [ww, wg, gg]) in self.epoch_terms.iter_mut().zip(&self.step_sums) {
+            terms[0] += a2_minus_1 * ww;
+            terms[1] += minus_2ab * wg;
+            terms[2] += b * b * gg;
+        }
+        for (signal, [_, _, gg]) in self.gradient_signal_sum.iter_mut().zip(&self.step_sums) {
+            *signal += gg.sqrt() / self.m_t;
+        }
+        self.steps += 1;
+    }
+}

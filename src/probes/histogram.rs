@@ -1,0 +1,75 @@
+//! Histograms of the weights with bins fixed for a whole run, so that
+//! epochs can be compared bin by bin.
+
+use serde::{Deserialize, Serialize};
+
+use crate::kernels::Real;
+
+/// Counts of values in `bins` equal bins spanning [-range, range]; values
+/// beyond fall in `below` or `above`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Histogram {
+    pub range: f64,
+    pub counts: Vec<u64>,
+    pub below: u64,
+    pub above: u64,
+}
+
+impl Histogram {
+    /// Histogram of `values` over [-range, range] in `bins` bins.
+    pub fn of<T: Real>(values: &[T], range: f64, bins: usize) -> Histogram {
+        let mut h = Histogram {
+            range,
+            counts: vec![0; bins],
+            below: 0,
+            above: 0,
+        };
+        h.add(values);
+        h
+    }
+
+    fn add<T: Real>(&mut self, values: &[T]) {
+        let bins = self.counts.len();
+        let width = 2.0 * self.range / bins as f64;
+        for &v in values {
+            let v = v.as_f64();
+            if v < -self.range {
+                self.below += 1;
+            } else if v > self.range {
+                self.above += 1;
+            } else {
+                let bin = ((v + self.range) / width) as usize;
+                self.counts[bin.min(bins - 1)] += 1;
+            }
+        }
+    }
+
+    /// Lower edge of bin `i`.
+    pub fn edge(&self, i: usize) -> f64 {
+        -self.range + 2.0 * self.range * i as f64 / self.counts.len() as f64
+    }
+}
+
+/// The range a run's histograms use for a layer: four times the rms of its
+/// weights at epoch 0 (so N(0, s^2) weights fill the bins out to 4 s).
+pub fn range_for(rms_at_start: f64) -> f64 {
+    if rms_at_start > 0.0 {
+        4.0 * rms_at_start
+    } else {
+        1.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_by_hand() {
+        let h = Histogram::of(&[-3.0f64, -1.0, -0.5, 0.0, 0.49, 0.5, 1.0, 2.5], 1.0, 4);
+        // Bins [-1,-0.5) [-0.5,0) [0,0.5) [0.5,1]: the top edge belongs to the last bin.
+        assert_eq!(h.counts, vec![1, 1, 2, 2]);
+        assert_eq!((h.below, h.above), (1, 1));
+        assert_eq!(h.edge(1), -0.5);
+    }
+}

@@ -1,0 +1,60 @@
+//! Closed forms the measurements are compared with, in the book's symbols.
+
+/// S = ceil(n/m): steps per epoch.
+pub fn steps_per_epoch(n: usize, m: usize) -> usize {
+    n.div_ceil(m)
+}
+
+/// rho* = (1 - eta*lambda/n)^S: the exact factor by which the decay alone
+/// shrinks every weight in one epoch of S steps.
+pub fn exact_shrink(eta: f64, lambda: f64, n: usize, m: usize) -> f64 {
+    let c = eta * lambda / n as f64;
+    // (1 - c)^S = exp(S ln(1 - c)), with ln_1p keeping c ~ 1e-6 exact.
+    (steps_per_epoch(n, m) as f64 * (-c).ln_1p()).exp()
+}
+
+/// exp(-eta*lambda/m): the limit of rho* for n -> infinity at fixed m.
+pub fn asymptotic_shrink(eta: f64, lambda: f64, m: usize) -> f64 {
+    (-eta * lambda / m as f64).exp()
+}
+
+/// The sizes the question compares the weights with.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReferenceSizes {
+    /// 1/sqrt(n_w), n_w the number of weights (the book's figure).
+    pub inv_sqrt_n_w: f64,
+    /// 1/n_w (the question as asked).
+    pub inv_n_w: f64,
+}
+
+impl ReferenceSizes {
+    pub fn for_weight_count(n_w: usize) -> ReferenceSizes {
+        ReferenceSizes {
+            inv_sqrt_n_w: 1.0 / (n_w as f64).sqrt(),
+            inv_n_w: 1.0 / n_w as f64,
+        }
+    }
+}
+
+/// 1/sqrt(n_in): the standard deviation of the default initialization.
+pub fn inv_sqrt_n_in(n_in: usize) -> f64 {
+    1.0 / (n_in as f64).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shrink_factors() {
+        // n = 3, m = 2: S = 2 steps, c = 0.5*3/3 = 0.5: (1 - 0.5)^2 = 0.25.
+        assert!((exact_shrink(0.5, 3.0, 3, 2) - 0.25).abs() < 1e-15);
+        // The base run: eta 0.1, lambda 5, n 50,000, m 10.
+        let exact = exact_shrink(0.1, 5.0, 50_000, 10);
+        let limit = asymptotic_shrink(0.1, 5.0, 10);
+        assert!((exact - (1.0f64 - 1e-5).powi(5000)).abs() < 1e-12);
+        assert!((limit - (-0.05f64).exp()).abs() < 1e-15);
+        // eta*lambda << n: the two agree to about S c^2 / 2 = 2.5e-7.
+        assert!(((exact - limit) / limit).abs() < 3e-7);
+    }
+}
