@@ -28,6 +28,18 @@ pub enum Command {
     /// Time full training epochs (50,000 examples, one thread): the median
     /// of several after a warm-up epoch.
     Bench(BenchArgs),
+    /// Per-layer statistics of a saved network (network2 JSON) beside
+    /// 1/sqrt(n_in), 1/sqrt(n_w) and 1/n_w.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A network in network2.py's JSON format (e.g. from `train --save`).
+    pub net: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

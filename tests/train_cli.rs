@@ -95,6 +95,50 @@ fn metrics_lines_start_at_epoch_zero_and_name_the_fields() {
 }
 
 #[test]
+fn csv_has_a_row_per_epoch_and_inspect_reads_a_saved_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("m.csv");
+    let net = dir.path().join("net.json");
+    let out = decaylab(&small_run(&[
+        "--metrics-csv",
+        path_str(&csv),
+        "--save",
+        path_str(&net),
+        "--init",
+        "large",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for column in [
+        "epoch",
+        "eval_accuracy",
+        "weights.rms",
+        "weights.layers[1].rms",
+        "shrink_ratio",
+        "budget.decay",
+        "budget.layers[0].noise",
+        "offset_fraction",
+        "displacement.gradient",
+        "saturation[0]",
+    ] {
+        assert!(header.contains(&column), "no column {column} in {header:?}");
+    }
+    assert!(!header.iter().any(|h| h.starts_with("histograms")));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 3);
+    assert!(rows.iter().all(|r| r.split(',').count() == header.len()));
+
+    let out = decaylab(&["inspect", path_str(&net), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let inspection: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(inspection["weights"], 784 * 20 + 20 * 10);
+    assert_eq!(inspection["layers"][0]["inv_sqrt_n_in"], 1.0 / 28.0);
+    assert!(inspection["layers"][1]["rms"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
 fn a_saved_network_loads_and_keeps_training() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.json");

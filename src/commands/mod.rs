@@ -1,6 +1,7 @@
 //! What each subcommand does, between the parsed command line and the library.
 
 mod bench;
+mod inspect;
 mod train;
 
 use crate::cli::{Cli, Command};
@@ -10,6 +11,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Train(args) => train::train(&args)?,
         Command::Bench(args) => bench::bench(&args)?,
+        Command::Inspect(args) => inspect::inspect(&args)?,
     }
     Ok(())
 }

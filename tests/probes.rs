@@ -1,0 +1,184 @@
+//! The probes' measurements against what they must equal.
+
+use decaylab::data::Dataset;
+use decaylab::kernels::Real;
+use decaylab::metrics::EpochRecord;
+use decaylab::net::Init;
+use decaylab::theory;
+use decaylab::train::{self, Config, Outcome, RunData, Silent};
+
+/// 8x8 images with pseudo-random pixels and labels: enough structure for
+/// gradients that are neither zero nor huge.
+fn synthetic(count: usize, seed: u64) -> Dataset {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as u32
+    };
+    let labels: Vec<u8> = (0..count).map(|_| (next() % 10) as u8).collect();
+    let pixels: Vec<u8> = labels
+        .iter()
+        .flat_map(|&l| (0..64).map(move |p| if p % 10 == l as usize { 200 } else { 0 }))
+        .zip(std::iter::repeat_with(&mut next))
+        .map(|(signal, noise): (u8, u32)| signal.saturating_add((noise % 60) as u8))
+        .collect();
+    Dataset::from_bytes(8, 8, pixels, labels)
+}
+
+fn config(epochs: usize) -> Config {
+    Config {
+        sizes: vec![64, 16, 12, 10],
+        init: Init::Large,
+        eta: 0.5,
+        lambda: 5.0,
+        // 303 examples in batches of 10: a short last batch of 3.
+        batch: 10,
+        epochs,
+        seed: 11,
+        ..Config::default()
+    }
+}
+
+fn data() -> RunData {
+    RunData {
+        training: synthetic(303, 1),
+        evaluation: synthetic(100, 2),
+    }
+}
+
+fn run<T: Real>(config: &Config) -> Outcome<T> {
+    train::run::<T>(config, &data(), &mut Silent).unwrap()
+}
+
+fn dynamics(record: &EpochRecord) -> &decaylab::probes::EpochDynamics {
+    record.dynamics.as_ref().expect("probes are on")
+}
+
+fn check_budget_closes<T: Real>(tolerance: f64) {
+    let outcome = run::<T>(&config(4));
+    for record in &outcome.records[1..] {
+        let d = dynamics(record);
+        assert!(d.budget.all.decay < 0.0);
+        assert!(d.budget.all.noise > 0.0);
+        assert!(
+            d.budget.all.residual_relative <= tolerance,
+            "{} epoch {}: residual {:e}",
+            T::NAME,
+            record.epoch,
+            d.budget.all.residual_relative
+        );
+        for layer in &d.budget.layers {
+            assert!(layer.residual_relative <= tolerance, "{layer:?}");
+        }
+        // The totals are the sums of the layers.
+        let decay: f64 = d.budget.layers.iter().map(|l| l.decay).sum();
+        assert!((decay - d.budget.all.decay).abs() <= 1e-12 * decay.abs());
+    }
+}
+
+#[test]
+fn budget_closes_in_f64() {
+    check_budget_closes::<f64>(1e-9);
+}
+
+#[test]
+fn budget_closes_in_f32() {
+    check_budget_closes::<f32>(1e-4);
+}
+
+fn check_decay_only_shrink<T: Real>(tolerance: f64) {
+    let config = Config {
+        decay_only: true,
+        ..config(3)
+    };
+    let n = data().training.len();
+    let expected = theory::exact_shrink(config.eta, config.lambda, n, config.batch);
+    // 303 is not a multiple of 10: S = 31 steps, the last one of 3 examples,
+    // and every step decays by the same eta*lambda/n.
+    assert_eq!(theory::steps_per_epoch(n, config.batch), 31);
+    let outcome = run::<T>(&config);
+    for record in &outcome.records[1..] {
+        let rho = record.shrink_ratio.unwrap();
+        assert!(
+            ((rho - expected) / expected).abs() <= tolerance,
+            "{}: rho {rho} vs (1 - eta*lambda/n)^S = {expected}",
+            T::NAME
+        );
+        for &rho_layer in &record.shrink_ratio_layers {
+            assert!(((rho_layer - expected) / expected).abs() <= tolerance);
+        }
+        let d = dynamics(record);
+        assert_eq!((d.budget.all.drift, d.budget.all.noise), (0.0, 0.0));
+        // No gradient step moved the weights: what is left of w_e - w_(e-1)
+        // after the decay's move is rounding.
+        assert!(d.displacement.all.gradient <= 1e-4 * d.displacement.all.decay);
+        assert_eq!(d.offset_fraction, Some(0.0));
+    }
+    // The decay per epoch is far from exp(-eta*lambda/m) here: eta*lambda/n
+    // is not small.
+    assert!((expected - outcome.records[1].predicted_shrink_asymptotic).abs() > 1e-3);
+}
+
+#[test]
+fn decay_only_shrinks_by_the_exact_factor_in_f64() {
+    check_decay_only_shrink::<f64>(1e-12);
+}
+
+#[test]
+fn decay_only_shrinks_by_the_exact_factor_in_f32() {
+    check_decay_only_shrink::<f32>(1e-6);
+}
+
+fn check_probes_leave_the_trajectory_alone<T: Real>() {
+    let with = run::<T>(&config(3));
+    let without = run::<T>(&Config {
+        probes: false,
+        ..config(3)
+    });
+    assert_eq!(
+        with.net,
+        without.net,
+        "{}: probes changed the weights",
+        T::NAME
+    );
+    assert!(
+        without
+            .records
+            .iter()
+            .all(|r| r.dynamics.is_none() && r.histograms.is_none())
+    );
+    assert!(
+        with.records
+            .iter()
+            .all(|r| r.dynamics.is_some() && r.histograms.is_some())
+    );
+}
+
+#[test]
+fn probes_leave_the_trajectory_alone() {
+    check_probes_leave_the_trajectory_alone::<f32>();
+    check_probes_leave_the_trajectory_alone::<f64>();
+}
+
+#[test]
+fn displacements_and_histograms_are_consistent() {
+    let outcome = run::<f64>(&config(2));
+    for record in &outcome.records {
+        let histograms = record.histograms.as_ref().unwrap();
+        let total =
+            |h: &decaylab::probes::Histogram| h.counts.iter().sum::<u64>() + h.below + h.above;
+        assert_eq!(total(&histograms.all) as usize, record.weights.all.count);
+        for (h, stats) in histograms.layers.iter().zip(&record.weights.layers) {
+            assert_eq!(total(h) as usize, stats.count);
+        }
+    }
+    let d = dynamics(&outcome.records[1]);
+    assert!(d.displacement.all.decay > 0.0 && d.displacement.all.gradient > 0.0);
+    let signal = &d.gradient_signal;
+    assert_eq!(signal.len(), 3);
+    assert!(signal.iter().all(|&s| s > 0.0 && s.is_finite()));
+}
