@@ -21,6 +21,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The claims study: run the experiments that decide the four claims
+    /// about weight decay and write a report (HTML, Markdown, JSON).
+    Claims(ClaimsArgs),
     /// Train one network by SGD with L2 regularization:
     /// w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw.
     #[command(allow_negative_numbers = true)]
@@ -31,6 +34,32 @@ pub enum Command {
     /// Per-layer statistics of a saved network (network2 JSON) beside
     /// 1/sqrt(n_in), 1/sqrt(n_w) and 1/n_w.
     Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ClaimsArgs {
+    /// Output directory: report.html, report.md, claims.json, plots/ and
+    /// runs/. If it holds an earlier study, its finished runs (same
+    /// configuration) are reused and only the rest are run.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Shrink the experiments (10,000 examples, fewer epochs, seeds and
+    /// widths) to finish in about half a minute; the report says so.
+    #[arg(long)]
+    pub quick: bool,
+    /// Seeds per configuration of the base runs (and of the scaling runs in
+    /// full mode).
+    #[arg(long, default_value_t = 3)]
+    pub seeds: usize,
+    /// Trainings run side by side (default: all cores). Results do not
+    /// depend on it.
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Overlay per-epoch validation accuracies from a JSON file written by
+    /// network2-based scripts: {"name": [eval_costs, eval_accuracies,
+    /// train_costs, train_accuracies]}, accuracies as counts out of 10,000.
+    #[arg(long, value_name = "FILE")]
+    pub reference: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +218,7 @@ impl TrainArgs {
             decay_only: self.decay_only,
             probes: !self.no_probes,
             histogram_bins: self.histogram_bins,
+            stop_at_equilibrium: false,
         }
     }
 }

@@ -17,6 +17,8 @@ pub mod metrics;
 pub mod net;
 pub mod output;
 pub mod probes;
+pub mod report;
+pub mod study;
 pub mod theory;
 pub mod train;
 

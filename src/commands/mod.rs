@@ -1,6 +1,7 @@
 //! What each subcommand does, between the parsed command line and the library.
 
 mod bench;
+mod claims;
 mod inspect;
 mod train;
 
@@ -12,6 +13,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Train(args) => train::train(&args)?,
         Command::Bench(args) => bench::bench(&args)?,
         Command::Inspect(args) => inspect::inspect(&args)?,
+        Command::Claims(args) => claims::claims(&args)?,
     }
     Ok(())
 }

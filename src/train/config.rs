@@ -59,6 +59,9 @@ pub struct Config {
     pub probes: bool,
     /// Bins of the weight histograms.
     pub histogram_bins: usize,
+    /// Stop before `epochs` once the offset fraction of all weights has been
+    /// >= 0.9 for 3 epochs in a row: the decay is balanced, tail-off is past.
+    pub stop_at_equilibrium: bool,
 }
 
 impl Default for Config {
@@ -84,6 +87,7 @@ impl Default for Config {
             decay_only: false,
             probes: true,
             histogram_bins: 100,
+            stop_at_equilibrium: false,
         }
     }
 }

@@ -120,11 +120,31 @@ pub fn run<T: Real>(
         let record = measurer.measure(&sgd.net, epoch, seconds, dynamics, records.last())?;
         observer.epoch_measured(&record)?;
         records.push(record);
+        if config.stop_at_equilibrium && at_equilibrium(&records) {
+            break;
+        }
     }
     Ok(Outcome {
         net: sgd.net,
         records,
     })
+}
+
+/// Offset fraction at which the decay counts as balanced by the gradient,
+/// and for how many epochs in a row, for `Config::stop_at_equilibrium`.
+pub const EQUILIBRIUM_OFFSET: f64 = 0.9;
+pub const EQUILIBRIUM_EPOCHS: usize = 3;
+
+fn at_equilibrium(records: &[EpochRecord]) -> bool {
+    records.len() > EQUILIBRIUM_EPOCHS
+        && records[records.len() - EQUILIBRIUM_EPOCHS..]
+            .iter()
+            .all(|r| {
+                r.dynamics
+                    .as_ref()
+                    .and_then(|d| d.offset_fraction)
+                    .is_some_and(|f| f >= EQUILIBRIUM_OFFSET)
+            })
 }
 
 /// The histogram range of every layer and of all weights, fixed for a run

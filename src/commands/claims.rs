@@ -1,0 +1,121 @@
+//! `decaylab claims --out DIR`: the claims study, its verdicts and report.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::ClaimsArgs;
+use crate::data::Mnist;
+use crate::error::{Error, Result};
+use crate::output::write_atomic;
+use crate::report::{self, build::Reference};
+use crate::study::{ClaimsFile, Mode, Plan, Results, runner};
+
+pub fn claims(args: &ClaimsArgs) -> Result<()> {
+    if args.seeds == 0 {
+        return Err(Error::bad_flag("--seeds", "0; expected at least 1 seed"));
+    }
+    let jobs = match args.jobs {
+        Some(0) => return Err(Error::bad_flag("--jobs", "0; expected at least 1 job")),
+        Some(j) => j,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let reference = match &args.reference {
+        Some(path) => read_reference(path)?,
+        None => Vec::new(),
+    };
+    std::fs::create_dir_all(&args.out).map_err(|source| Error::Write {
+        path: args.out.clone(),
+        source,
+    })?;
+    let mode = if args.quick { Mode::Quick } else { Mode::Full };
+    let plan = Plan::new(mode, args.seeds);
+    println!(
+        "claims study ({}): {} runs on {jobs} job(s); finished runs already in {} are reused",
+        if args.quick { "quick" } else { "full" },
+        plan.runs.len(),
+        args.out.display()
+    );
+    let start = Instant::now();
+    let mnist = Mnist::bundled()?;
+    let total_epochs: u64 = plan.runs.iter().map(|r| r.config.epochs as u64).sum();
+    let bar = ProgressBar::with_draw_target(
+        Some(total_epochs),
+        if std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    )
+    .with_style(
+        ProgressStyle::with_template(
+            "[{elapsed_precise}] [{bar:40}] {pos}/{len} epochs, {eta} left",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    );
+    let runs = runner::run_all(&plan.runs, &mnist, &args.out.join("runs"), jobs, &bar)?;
+    bar.finish_and_clear();
+    let seconds = start.elapsed().as_secs_f64();
+    let results = Results { plan, runs };
+    let claims = results.claims();
+
+    let file = ClaimsFile {
+        claims: &claims,
+        mode,
+        seeds: &results.plan.seeds,
+        runs: results.runs.iter().map(|r| r.spec.name.as_str()).collect(),
+        seconds,
+        jobs,
+    };
+    let json = serde_json::to_string_pretty(&file).expect("claims serialize");
+    write_atomic(&args.out.join("claims.json"), json.as_bytes())?;
+    let doc = report::build::document(&results, &claims, &reference, seconds, jobs);
+    report::markdown::write(&doc, &args.out)?;
+    report::html::write(&doc, &args.out)?;
+
+    for claim in &claims {
+        println!(
+            "claim {}: {:<12} {}",
+            claim.id,
+            claim.verdict.as_str(),
+            claim.title
+        );
+    }
+    println!("{} runs in {seconds:.0} s", results.runs.len());
+    println!("report: {}", args.out.join("report.html").display());
+    println!(
+        "        {} and {}",
+        args.out.join("report.md").display(),
+        args.out.join("claims.json").display()
+    );
+    Ok(())
+}
+
+/// Curves from `{"name": [eval_costs, eval_accuracies, train_costs,
+/// train_accuracies], ...}`, accuracies as counts out of 10,000.
+fn read_reference(path: &Path) -> Result<Reference> {
+    let bad = |message: String| Error::bad_file(path, message);
+    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| bad(format!("invalid JSON ({e})")))?;
+    let map = value
+        .as_object()
+        .ok_or_else(|| bad("expected an object {\"name\": [eval_costs, eval_accuracies, train_costs, train_accuracies]}".into()))?;
+    map.iter()
+        .map(|(name, lists)| {
+            let accuracies = lists
+                .get(1)
+                .and_then(|a| a.as_array())
+                .ok_or_else(|| bad(format!("\"{name}\": expected a list whose second entry is the list of evaluation accuracies")))?;
+            let values = accuracies
+                .iter()
+                .map(|a| a.as_f64().map(|count| count / 10_000.0))
+                .collect::<Option<Vec<f64>>>()
+                .ok_or_else(|| bad(format!("\"{name}\": accuracies must be numbers (correct counts out of 10,000)")))?;
+            Ok((name.clone(), values))
+        })
+        .collect()
+}

@@ -1,0 +1,137 @@
+//! The claims study (SPEC section 3): plan the runs, run them, decide the
+//! four claims from what they measured.
+
+pub mod fit;
+pub mod plan;
+pub mod runner;
+pub mod verdicts;
+
+use serde::Serialize;
+
+use crate::metrics::EpochRecord;
+use crate::net::Init;
+use crate::theory;
+pub use plan::{Mode, Plan, Purpose};
+pub use runner::RunResult;
+use verdicts::{ClaimResult, ScalingPoint};
+
+/// The results of a study, grouped by what they are for.
+pub struct Results {
+    pub plan: Plan,
+    pub runs: Vec<RunResult>,
+}
+
+impl Results {
+    fn records(&self, matches: impl Fn(&Purpose) -> bool) -> Vec<&[EpochRecord]> {
+        self.runs
+            .iter()
+            .filter(|r| matches(&r.spec.purpose))
+            .map(|r| r.records.as_slice())
+            .collect()
+    }
+
+    /// Base runs of one kind, one per seed.
+    pub fn base(&self, init: Init, l2: bool) -> Vec<&[EpochRecord]> {
+        self.records(|p| *p == Purpose::Base { init, l2 })
+    }
+
+    /// The base run's layer sizes.
+    pub fn base_sizes(&self) -> Vec<usize> {
+        self.runs
+            .iter()
+            .find(|r| matches!(r.spec.purpose, Purpose::Base { .. }))
+            .map(|r| r.spec.config.sizes.clone())
+            .unwrap_or_default()
+    }
+
+    /// (lambda, records) of the large-init runs of the first seed, lambda 5
+    /// (the base run) included, by increasing lambda.
+    pub fn lambda_sweep(&self) -> Vec<(f64, &[EpochRecord])> {
+        let first_seed = self.plan.seeds[0];
+        let mut sweep: Vec<(f64, &[EpochRecord])> = self
+            .runs
+            .iter()
+            .filter_map(|r| match r.spec.purpose {
+                Purpose::LambdaSweep { lambda } => Some((lambda, r.records.as_slice())),
+                Purpose::Base {
+                    init: Init::Large,
+                    l2: true,
+                } if r.spec.seed == first_seed => {
+                    Some((r.spec.config.lambda, r.records.as_slice()))
+                }
+                _ => None,
+            })
+            .collect();
+        sweep.sort_by(|a, b| a.0.total_cmp(&b.0));
+        sweep
+    }
+
+    /// (c, S, records) of the decay-only runs.
+    pub fn decay_only(&self) -> Vec<(f64, usize, &[EpochRecord])> {
+        self.runs
+            .iter()
+            .filter_map(|r| match r.spec.purpose {
+                Purpose::DecayOnly { c } => {
+                    let n = r.spec.config.train_size.unwrap_or(50_000);
+                    Some((
+                        c,
+                        theory::steps_per_epoch(n, r.spec.config.batch),
+                        r.records.as_slice(),
+                    ))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn scaling_points(&self) -> Vec<ScalingPoint> {
+        self.runs
+            .iter()
+            .filter_map(|r| match r.spec.purpose {
+                Purpose::Scaling { width, .. } => {
+                    let sizes = &r.spec.config.sizes;
+                    Some(ScalingPoint {
+                        width,
+                        n_in: sizes[0],
+                        n_w: sizes.windows(2).map(|p| p[0] * p[1]).sum(),
+                        seed: r.spec.seed,
+                        tail_off: verdicts::tail_off(&r.records, None),
+                        final_accuracy: r.records.last().map_or(0.0, |x| x.eval_accuracy),
+                    })
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Steps per epoch of the base runs.
+    pub fn base_steps(&self) -> usize {
+        theory::steps_per_epoch(self.plan.train_size, plan::BATCH)
+    }
+
+    /// Decide the four claims.
+    pub fn claims(&self) -> Vec<ClaimResult> {
+        let large = self.base(Init::Large, true);
+        let default = self.base(Init::Default, true);
+        let no_l2 = self.base(Init::Large, false);
+        let sweep = self.lambda_sweep();
+        let sizes = self.base_sizes();
+        vec![
+            verdicts::claim1(&large, &default, &sweep),
+            verdicts::claim2(&self.decay_only(), &large, self.base_steps()),
+            verdicts::claim3(&large, &sizes, &self.scaling_points(), &sweep),
+            verdicts::claim4(&large, &default, &no_l2, &sizes),
+        ]
+    }
+}
+
+/// `claims.json` (SPEC section 4).
+#[derive(Serialize)]
+pub struct ClaimsFile<'a> {
+    pub claims: &'a [ClaimResult],
+    pub mode: Mode,
+    pub seeds: &'a [u64],
+    pub runs: Vec<&'a str>,
+    pub seconds: f64,
+    pub jobs: usize,
+}

@@ -1,0 +1,138 @@
+//! Runs a plan's trainings on J threads, each run on one, resumably: a run
+//! whose files are already in the output directory with the same
+//! configuration is read back instead of trained again.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+
+use super::plan::{RunSpec, relative_cost};
+use crate::data::Mnist;
+use crate::error::{Error, Result};
+use crate::metrics::{self, EpochRecord};
+use crate::output::write_atomic;
+use crate::train::{self, Config, Observer, Precision};
+
+/// A finished run: its plan entry and its records, epoch 0 first.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub spec: RunSpec,
+    pub records: Vec<EpochRecord>,
+}
+
+/// Where a run's files go: `runs/NAME.jsonl`, `runs/NAME.csv`, and
+/// `runs/NAME.config.json`, written last, which marks the run as finished.
+pub struct RunFiles {
+    pub metrics: PathBuf,
+    pub csv: PathBuf,
+    pub config: PathBuf,
+}
+
+impl RunFiles {
+    pub fn new(runs_dir: &Path, name: &str) -> RunFiles {
+        RunFiles {
+            metrics: runs_dir.join(format!("{name}.jsonl")),
+            csv: runs_dir.join(format!("{name}.csv")),
+            config: runs_dir.join(format!("{name}.config.json")),
+        }
+    }
+
+    /// The records of a finished run with this configuration, if there is one.
+    fn finished(&self, config: &Config) -> Option<Vec<EpochRecord>> {
+        let stored: Config = serde_json::from_slice(&std::fs::read(&self.config).ok()?).ok()?;
+        if &stored != config {
+            return None;
+        }
+        std::fs::read_to_string(&self.metrics)
+            .ok()?
+            .lines()
+            .map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+}
+
+/// Counts epochs on the study's progress bar.
+struct Progress<'a>(&'a ProgressBar);
+
+impl Observer for Progress<'_> {
+    fn epoch_measured(&mut self, record: &EpochRecord) -> Result<()> {
+        if record.epoch > 0 {
+            self.0.inc(1);
+        }
+        Ok(())
+    }
+}
+
+/// Run every spec (or read back its finished files) on `jobs` threads. The
+/// results come back in plan order and do not depend on `jobs`.
+pub fn run_all(
+    runs: &[RunSpec],
+    mnist: &Mnist,
+    runs_dir: &Path,
+    jobs: usize,
+    bar: &ProgressBar,
+) -> Result<Vec<RunResult>> {
+    std::fs::create_dir_all(runs_dir).map_err(|source| Error::Write {
+        path: runs_dir.to_path_buf(),
+        source,
+    })?;
+    let pools: BTreeMap<usize, Mnist> = runs
+        .iter()
+        .map(|r| r.config.pool)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|pool| (pool, mnist.pooled(pool)))
+        .collect();
+    // Longest runs first, so that the last ones to finish are short.
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by(|&a, &b| {
+        relative_cost(&runs[b].config).total_cmp(&relative_cost(&runs[a].config))
+    });
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::bad_flag("--jobs", format!("{jobs}: cannot start the threads: {e}")))?;
+    let mut results: Vec<(usize, RunResult)> = pool.install(|| {
+        order
+            .par_iter()
+            .with_max_len(1)
+            .map(|&i| {
+                let spec = &runs[i];
+                let result = run_one(spec, &pools[&spec.config.pool], runs_dir, bar)?;
+                Ok((i, result))
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, r)| r).collect())
+}
+
+fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) -> Result<RunResult> {
+    let files = RunFiles::new(runs_dir, &spec.name);
+    if let Some(records) = files.finished(&spec.config) {
+        bar.inc(spec.config.epochs as u64);
+        return Ok(RunResult {
+            spec: spec.clone(),
+            records,
+        });
+    }
+    let data = spec.config.select_data(mnist)?;
+    let mut progress = Progress(bar);
+    let records = match spec.config.precision {
+        Precision::F32 => train::run::<f32>(&spec.config, &data, &mut progress)?.records,
+        Precision::F64 => train::run::<f64>(&spec.config, &data, &mut progress)?.records,
+    };
+    // A run stopped at equilibrium skips its remaining epochs.
+    bar.inc((spec.config.epochs + 1 - records.len()) as u64);
+    metrics::write_json_lines(&files.metrics, &records)?;
+    metrics::write_csv(&files.csv, &records)?;
+    let config = serde_json::to_vec_pretty(&spec.config).expect("a config serializes");
+    write_atomic(&files.config, &config)?;
+    Ok(RunResult {
+        spec: spec.clone(),
+        records,
+    })
+}
