@@ -134,7 +134,14 @@ pub fn document(
                 doc.paragraph(
                     "Decay-dominated leading epochs K by lambda (large init, first seed):",
                 );
-                doc.table(&["lambda", "K (epochs with f < 0.1)", "f in epoch 1"], rows);
+                doc.table(
+                    &[
+                        "lambda",
+                        "K (leading epochs with |f| < 0.1)",
+                        "f in epoch 1",
+                    ],
+                    rows,
+                );
             }
             2 => {
                 doc.figure("rms-per-layer", figures::rms_per_layer(results), "Weight rms per layer (log scale), mean over seeds with min-max band, against pure decay exp(-eta*lambda*t/m) and the reference sizes.");

@@ -11,10 +11,7 @@ use crate::theory;
 type Curve = (Vec<(f64, f64)>, Vec<(f64, f64, f64)>);
 
 /// Mean line and min-max band over runs of `value` per epoch.
-fn mean_with_band(
-    runs: &[&[EpochRecord]],
-    value: impl Fn(&EpochRecord) -> f64,
-) -> Curve {
+fn mean_with_band(runs: &[&[EpochRecord]], value: impl Fn(&EpochRecord) -> f64) -> Curve {
     let epochs = runs.iter().map(|r| r.len()).min().unwrap_or(0);
     let mut line = Vec::new();
     let mut band = Vec::new();
@@ -106,6 +103,7 @@ pub fn rms_per_layer(results: &Results) -> String {
     let refs = theory::ReferenceSizes::for_weight_count(n_w);
     plots::render(&Chart {
         title: "Weight size per layer, large init + L2 (log scale)".into(),
+        legend: Some(plots::SeriesLabelPosition::MiddleRight),
         x_label: "epoch".into(),
         y_label: "rms of the weights".into(),
         log_y: true,
@@ -168,11 +166,7 @@ pub fn offset_fraction(records: &[EpochRecord]) -> String {
     };
     let mut series = vec![Series::line("all weights", curve(None), GREY)];
     for (l, &color) in PALETTE.iter().enumerate().take(layers) {
-        series.push(Series::line(
-            format!("w^{}", l + 1),
-            curve(Some(l)),
-            color,
-        ));
+        series.push(Series::line(format!("w^{}", l + 1), curve(Some(l)), color));
     }
     plots::render(&Chart {
         title: "Offset fraction f = (drift + noise) / (-decay) (large init + L2)".into(),
@@ -182,7 +176,7 @@ pub fn offset_fraction(records: &[EpochRecord]) -> String {
         hlines: vec![
             (
                 DECAY_DOMINATED,
-                format!("decay-dominated below {DECAY_DOMINATED}"),
+                format!("decay-dominated: |f| < {DECAY_DOMINATED}"),
                 GREEN,
             ),
             (TAIL_OFF, format!("tail-off at {TAIL_OFF}"), ORANGE),

@@ -4,6 +4,7 @@
 //! Log axes are drawn by plotting log10 of the values on a linear axis and
 //! labelling the ticks with the values themselves.
 
+pub use plotters::chart::SeriesLabelPosition;
 use plotters::prelude::*;
 pub use plotters::style::RGBColor;
 
@@ -55,7 +56,7 @@ impl Series {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Chart {
     pub title: String,
     pub x_label: String,
@@ -67,6 +68,8 @@ pub struct Chart {
     pub hlines: Vec<(f64, String, RGBColor)>,
     /// Force the y range (in data units).
     pub y_range: Option<(f64, f64)>,
+    /// Where the legend goes (default: upper right).
+    pub legend: Option<SeriesLabelPosition>,
 }
 
 fn axis_value(v: f64, log: bool) -> Option<f64> {
@@ -212,7 +215,12 @@ pub fn render(chart: &Chart) -> String {
                 });
         }
         plot.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(
+                chart
+                    .legend
+                    .clone()
+                    .unwrap_or(SeriesLabelPosition::UpperRight),
+            )
             .background_style(WHITE.mix(0.85))
             .border_style(GREY)
             .label_font(("sans-serif", 12))
