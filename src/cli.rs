@@ -191,6 +191,17 @@ pub struct TrainArgs {
     /// fresh initialization; its sizes replace --sizes.
     #[arg(long, value_name = "FILE")]
     pub load: Option<PathBuf>,
+
+    /// After every epoch, write the whole state of the run (network,
+    /// generator, metrics so far) to FILE, atomically.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+
+    /// Continue the run saved in FILE by --checkpoint. Give the same flags as
+    /// the run that wrote it (--epochs counts from the start and may be
+    /// larger); the result is bit-identical to a run never stopped.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
 }
 
 impl TrainArgs {

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::kernels::Real;
 use crate::metrics::{self, EpochRecord};
 use crate::net::{Network, network2_json};
-use crate::train::{self, Config, EvalSet, Observer, Precision, RunData};
+use crate::train::{self, Checkpoint, Config, EvalSet, Observer, Persistence, Precision, RunData};
 
 pub fn train(args: &TrainArgs) -> Result<()> {
     let mut config = args.config();
@@ -26,6 +26,7 @@ pub fn train(args: &TrainArgs) -> Result<()> {
         ("--metrics", &args.metrics),
         ("--metrics-csv", &args.metrics_csv),
         ("--save", &args.save),
+        ("--checkpoint", &args.checkpoint),
     ] {
         if let Some(path) = path {
             check_parent_exists(flag, path)?;
@@ -58,7 +59,23 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
         T::NAME,
     );
     let mut reporter = Reporter::new(config, args.metrics.clone(), args.metrics_csv.clone());
-    let outcome = train::run::<T>(config, data, &mut reporter);
+    let resume = match &args.resume {
+        Some(path) => {
+            let checkpoint = Checkpoint::load(path)?;
+            println!(
+                "resuming {} after epoch {}",
+                path.display(),
+                checkpoint.epoch
+            );
+            Some((checkpoint, path.as_path()))
+        }
+        None => None,
+    };
+    let persistence = Persistence {
+        checkpoint: args.checkpoint.as_deref(),
+        resume,
+    };
+    let outcome = train::run_with::<T>(config, data, &mut reporter, persistence);
     reporter.finish();
     let outcome = outcome?;
     for path in [&args.metrics, &args.metrics_csv].into_iter().flatten() {

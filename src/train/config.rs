@@ -176,6 +176,17 @@ impl Config {
                 format!("{}; larger than the {n} training examples", self.batch),
             ));
         }
+        let decay = self.eta * self.lambda / n as f64;
+        if decay >= 1.0 {
+            return Err(Error::bad_flag(
+                "--lambda",
+                format!(
+                    "eta*lambda/n = {} * {} / {n} = {decay}; the factor 1 - eta*lambda/n must stay \
+                     above 0, or every step flips or erases the weights (choose a smaller --eta or --lambda)",
+                    self.eta, self.lambda
+                ),
+            ));
+        }
         let inputs = mnist.training.inputs();
         if self.sizes[0] != inputs {
             let (w, h) = mnist.training.shape();

@@ -1,6 +1,7 @@
 //! Training: a run of epochs of SGD, measured after every epoch.
 
 pub mod backprop;
+pub mod checkpoint;
 mod config;
 pub mod eval;
 pub mod sgd;
@@ -10,6 +11,7 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+pub use checkpoint::Checkpoint;
 pub use config::{Config, EvalSet, Precision, RunData};
 pub use eval::{Evaluation, evaluate};
 pub use sgd::{Hyper, Sgd, StepObserver, Unobserved};
@@ -67,13 +69,42 @@ pub fn initial_network<T: Real>(config: &Config) -> Result<(Network<T>, ChaCha8R
     Ok((net, rng))
 }
 
+/// Where a run keeps its state between epochs.
+#[derive(Debug, Default)]
+pub struct Persistence<'a> {
+    /// Write a checkpoint here after every epoch.
+    pub checkpoint: Option<&'a std::path::Path>,
+    /// Continue from this checkpoint (read from the path given).
+    pub resume: Option<(Checkpoint, &'a std::path::Path)>,
+}
+
 /// Train as `config` says on `data`, measuring every epoch.
 pub fn run<T: Real>(
     config: &Config,
     data: &RunData,
     observer: &mut dyn Observer,
 ) -> Result<Outcome<T>> {
-    let (net, rng) = initial_network::<T>(config)?;
+    run_with(config, data, observer, Persistence::default())
+}
+
+/// [`run`], checkpointing after every epoch and/or resuming a checkpoint.
+pub fn run_with<T: Real>(
+    config: &Config,
+    data: &RunData,
+    observer: &mut dyn Observer,
+    persistence: Persistence,
+) -> Result<Outcome<T>> {
+    let (net, rng, mut records) = match &persistence.resume {
+        Some((checkpoint, path)) => {
+            checkpoint.check_matches(config, path)?;
+            let (net, rng) = checkpoint.restore::<T>(path)?;
+            (net, rng, checkpoint.records.clone())
+        }
+        None => {
+            let (net, rng) = initial_network::<T>(config)?;
+            (net, rng, Vec::with_capacity(config.epochs + 1))
+        }
+    };
     let mut sgd = Sgd::new(
         net,
         &data.training,
@@ -86,21 +117,45 @@ pub fn run<T: Real>(
         sgd = sgd.decay_only();
     }
     let mut probe = config.probes.then(|| EpochProbe::new(&sgd.net));
-    let histogram_ranges = config.probes.then(|| HistogramRanges::of(&sgd.net));
+    // Histogram bins are fixed by the weights of epoch 0: a resumed run takes
+    // them from its epoch-0 record.
+    let histogram_ranges =
+        config.probes.then(
+            || match records.first().and_then(|r| r.histograms.as_ref()) {
+                Some(h) => HistogramRanges {
+                    all: h.all.range,
+                    layers: h.layers.iter().map(|l| l.range).collect(),
+                },
+                None => HistogramRanges::of(&sgd.net),
+            },
+        );
     let measurer = Measurer {
         config,
         data,
         histogram_ranges: histogram_ranges.as_ref(),
     };
+    let save = |sgd: &Sgd<T>, records: &[EpochRecord]| -> Result<()> {
+        match persistence.checkpoint {
+            Some(path) => Checkpoint::capture(config, &sgd.net, &sgd.rng, records).save(path),
+            None => Ok(()),
+        }
+    };
 
-    let mut records: Vec<EpochRecord> = Vec::with_capacity(config.epochs + 1);
-    let dynamics = config
-        .probes
-        .then(|| EpochDynamics::before_training(sgd.net.layers()));
-    let record = measurer.measure(&sgd.net, 0, 0.0, dynamics, None)?;
-    observer.epoch_measured(&record)?;
-    records.push(record);
-    for epoch in 1..=config.epochs {
+    if records.is_empty() {
+        let dynamics = config
+            .probes
+            .then(|| EpochDynamics::before_training(sgd.net.layers()));
+        records.push(measurer.measure(&sgd.net, 0, 0.0, dynamics, None)?);
+        save(&sgd, &records)?;
+    }
+    for record in &records {
+        observer.epoch_measured(record)?;
+    }
+    let first_epoch = records.len();
+    for epoch in first_epoch..=config.epochs {
+        if config.stop_at_equilibrium && at_equilibrium(&records) {
+            break;
+        }
         observer.epoch_started(epoch, sgd.steps_per_epoch());
         let mut progress = |steps| observer.steps_done(steps);
         let start = Instant::now();
@@ -118,11 +173,9 @@ pub fn run<T: Real>(
         };
         let seconds = start.elapsed().as_secs_f64();
         let record = measurer.measure(&sgd.net, epoch, seconds, dynamics, records.last())?;
-        observer.epoch_measured(&record)?;
         records.push(record);
-        if config.stop_at_equilibrium && at_equilibrium(&records) {
-            break;
-        }
+        save(&sgd, &records)?;
+        observer.epoch_measured(records.last().expect("just pushed"))?;
     }
     Ok(Outcome {
         net: sgd.net,

@@ -1,0 +1,360 @@
+//! Bad input, divergence and interruption: exit code 2, a message naming the
+//! file or flag, nothing half-written, nothing lost.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn decaylab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_decaylab"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Exit code 2, no panic, and a message holding every one of `needles`.
+fn assert_refused(out: &Output, needles: &[&str]) {
+    let message = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{message}");
+    assert!(
+        !message.contains("panicked") && !message.contains("RUST_BACKTRACE"),
+        "{message}"
+    );
+    for needle in needles {
+        assert!(message.contains(needle), "no {needle:?} in: {message}");
+    }
+}
+
+fn gz(raw: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    encoder.write_all(raw).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
+    let mut raw = vec![0, 0, 8, dims.len() as u8];
+    for d in dims {
+        raw.extend_from_slice(&d.to_be_bytes());
+    }
+    raw.extend_from_slice(data);
+    raw
+}
+
+/// A valid data directory: 10,050 training and 100 test images of 4x4.
+fn write_data_dir(dir: &Path) {
+    for (prefix, count) in [("train", 10_050u32), ("t10k", 100)] {
+        let labels: Vec<u8> = (0..count).map(|i| (i % 10) as u8).collect();
+        let images = vec![128u8; count as usize * 16];
+        std::fs::write(
+            dir.join(format!("{prefix}-images-idx3-ubyte.gz")),
+            gz(&idx(&[count, 4, 4], &images)),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join(format!("{prefix}-labels-idx1-ubyte.gz")),
+            gz(&idx(&[count], &labels)),
+        )
+        .unwrap();
+    }
+}
+
+fn train_on(dir: &Path) -> Output {
+    decaylab(&[
+        "train",
+        "--data",
+        s(dir),
+        "--sizes",
+        "16,4,10",
+        "--epochs",
+        "1",
+    ])
+}
+
+#[test]
+fn bad_idx_files_name_the_file_and_the_problem() {
+    let labels_name = "train-labels-idx1-ubyte.gz";
+    let images_name = "train-images-idx3-ubyte.gz";
+    let cases: Vec<(&str, Vec<u8>, Vec<&str>)> = vec![
+        (
+            images_name,
+            gz(&[1, 2, 8, 3, 0, 0, 0, 1]),
+            vec!["two zero bytes"],
+        ),
+        (
+            images_name,
+            gz(&idx(&[10_050, 4, 4], &[0; 10])[..8]
+                .iter()
+                .copied()
+                .chain([0x0D])
+                .collect::<Vec<_>>()),
+            vec![images_name],
+        ),
+        (
+            images_name,
+            gz(&{
+                let mut v = idx(&[10_050, 4, 4], &vec![0; 10_050 * 16]);
+                v[2] = 0x0D;
+                v
+            }),
+            vec!["0x08"],
+        ),
+        (
+            images_name,
+            gz(&idx(&[10_050, 4, 4], &vec![0; 100])),
+            vec!["need", "holds 100"],
+        ),
+        (
+            images_name,
+            gz(&idx(&[10_050, 4, 4], &vec![0; 10_050 * 16]))[..500].to_vec(),
+            vec!["gzip"],
+        ),
+        (
+            labels_name,
+            gz(&idx(&[10_049], &vec![0; 10_049])),
+            vec!["labels", "one label per image"],
+        ),
+        (
+            labels_name,
+            gz(&idx(&[10_050], &vec![12; 10_050])),
+            vec!["label 12", "0-9"],
+        ),
+    ];
+    for (name, bytes, needles) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        write_data_dir(dir.path());
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let out = train_on(dir.path());
+        let mut all = needles.clone();
+        all.push(name);
+        assert_refused(&out, &all);
+    }
+    // A missing file.
+    let dir = tempfile::tempdir().unwrap();
+    write_data_dir(dir.path());
+    std::fs::remove_file(dir.path().join("t10k-labels-idx1-ubyte.gz")).unwrap();
+    assert_refused(&train_on(dir.path()), &["missing t10k-labels-idx1-ubyte"]);
+    // Images of the wrong size for --sizes.
+    let dir = tempfile::tempdir().unwrap();
+    write_data_dir(dir.path());
+    let out = decaylab(&[
+        "train",
+        "--data",
+        s(dir.path()),
+        "--sizes",
+        "784,4,10",
+        "--epochs",
+        "1",
+    ]);
+    assert_refused(&out, &["--sizes", "4x4 = 16"]);
+    // A pool that does not divide the sides (4 divides 28, not 4x4... 3 never).
+    let out = decaylab(&[
+        "train",
+        "--data",
+        s(dir.path()),
+        "--pool",
+        "4",
+        "--sizes",
+        "1,4,10",
+        "--epochs",
+        "1",
+    ]);
+    assert!(out.status.success(), "4 divides 4: {}", stderr(&out));
+}
+
+#[test]
+fn bad_network_files_name_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("{\"sizes\": [784, 30, 10]}", "missing field"),
+        ("not json", "not a network2 network file"),
+        (
+            r#"{"sizes": [784, 2], "weights": [[[1.0]]], "biases": [[[0.0], [0.0]]], "cost": "CrossEntropyCost"}"#,
+            "weights[0][0] has 1 entries; expected 784",
+        ),
+        (
+            r#"{"sizes": [2, 1], "weights": [[[1.0, 2.0]]], "biases": [[[0.0]]], "cost": "Softmax"}"#,
+            "cost \"Softmax\"",
+        ),
+        (
+            r#"{"sizes": [2, 1], "weights": [[[1.0, 1e999]]], "biases": [[[0.0]]], "cost": "QuadraticCost"}"#,
+            "net.json",
+        ),
+    ];
+    for (text, needle) in cases {
+        let path = dir.path().join("net.json");
+        std::fs::write(&path, text).unwrap();
+        assert_refused(
+            &decaylab(&["train", "--load", s(&path), "--epochs", "1"]),
+            &[needle, "net.json"],
+        );
+        assert_refused(&decaylab(&["inspect", s(&path)]), &["net.json"]);
+    }
+}
+
+#[test]
+fn nonsense_flags_are_refused() {
+    let cases: [(&[&str], &[&str]); 5] = [
+        (&["train", "--sizes", ""], &["--sizes"]),
+        (&["train", "--eta", "-0.5"], &["--eta", "-0.5"]),
+        (
+            &[
+                "train",
+                "--eta",
+                "1000",
+                "--train-size",
+                "100",
+                "--batch",
+                "10",
+            ],
+            &["--lambda", "eta*lambda/n"],
+        ),
+        (
+            &["claims", "--out", "/tmp/never-written", "--seeds", "0"],
+            &["--seeds"],
+        ),
+        (&["train", "--histogram-bins", "0"], &["--histogram-bins"]),
+    ];
+    for (args, needles) in cases {
+        assert_refused(&decaylab(args), needles);
+    }
+}
+
+#[test]
+fn divergence_stops_with_the_epoch_and_layer_and_keeps_the_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = dir.path().join("m.jsonl");
+    let out = decaylab(&[
+        "train",
+        "--train-size",
+        "500",
+        "--epochs",
+        "3",
+        "--eta",
+        "1e38",
+        "--lambda",
+        "0",
+        "--metrics",
+        s(&metrics),
+    ]);
+    assert_refused(&out, &["diverged in epoch 1", "layer", "smaller --eta"]);
+    // Epoch 0 was measured before the divergence, and its line is whole.
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    assert_eq!(text.lines().count(), 1);
+    let line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(line["epoch"], 0);
+}
+
+#[test]
+fn unwritable_outputs_are_refused_before_training() {
+    let out = decaylab(&["train", "--metrics", "/nonexistent-dir/m.jsonl"]);
+    assert_refused(&out, &["--metrics", "/nonexistent-dir"]);
+    let out = decaylab(&["train", "--save", "/nonexistent-dir/n.json"]);
+    assert_refused(&out, &["--save"]);
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let out = decaylab(&["claims", "--quick", "--out", s(&file.path().join("sub"))]);
+    assert_refused(&out, &["cannot write"]);
+}
+
+#[test]
+fn a_run_killed_at_any_moment_resumes_to_the_same_bits() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = dir.path().join("reference.json");
+    let run = [
+        "train",
+        "--train-size",
+        "3000",
+        "--epochs",
+        "6",
+        "--seed",
+        "3",
+        "--init",
+        "large",
+    ];
+    let mut args = run.to_vec();
+    args.extend(["--save", s(&reference)]);
+    let out = decaylab(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let checkpoint = dir.path().join("run.ckpt");
+    let result = dir.path().join("result.json");
+    let mut kills = 0;
+    // Kill after growing delays: early ones land while the data loads or
+    // before the first checkpoint, later ones within epochs and writes; the
+    // delays grow until one run is left to finish.
+    for attempt in 0..100u64 {
+        let mut args = run.to_vec();
+        args.extend(["--checkpoint", s(&checkpoint), "--save", s(&result)]);
+        if checkpoint.exists() {
+            args.extend(["--resume", s(&checkpoint)]);
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_decaylab"))
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(300 + 90 * attempt));
+        match child.try_wait().unwrap() {
+            Some(status) => {
+                assert!(status.success(), "attempt {attempt} failed");
+                break;
+            }
+            None => {
+                child.kill().unwrap(); // SIGKILL
+                child.wait().unwrap();
+                kills += 1;
+            }
+        }
+    }
+    assert!(
+        kills >= 2,
+        "the run finished before it could be killed twice"
+    );
+    assert_eq!(
+        std::fs::read(&reference).unwrap(),
+        std::fs::read(&result).unwrap(),
+        "a run resumed after {kills} SIGKILLs differs from the uninterrupted run"
+    );
+}
+
+#[test]
+fn a_checkpoint_of_another_run_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("run.ckpt");
+    let out = decaylab(&[
+        "train",
+        "--train-size",
+        "500",
+        "--epochs",
+        "1",
+        "--checkpoint",
+        s(&checkpoint),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = decaylab(&[
+        "train",
+        "--train-size",
+        "500",
+        "--epochs",
+        "2",
+        "--lambda",
+        "1",
+        "--resume",
+        s(&checkpoint),
+    ]);
+    assert_refused(&out, &["run.ckpt", "lambda"]);
+    std::fs::write(&checkpoint, "{").unwrap();
+    assert_refused(
+        &decaylab(&["train", "--resume", s(&checkpoint)]),
+        &["not a decaylab checkpoint"],
+    );
+}
