@@ -109,7 +109,7 @@ fn bad_idx_files_name_the_file_and_the_problem() {
         ),
         (
             images_name,
-            gz(&idx(&[10_050, 4, 4], &vec![0; 100])),
+            gz(&idx(&[10_050, 4, 4], &[0; 100])),
             vec!["need", "holds 100"],
         ),
         (
