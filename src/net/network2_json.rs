@@ -140,6 +140,24 @@ mod tests {
         assert!(to_json(&net).contains(r#""biases":[[[0.75]]]"#));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in ".{0,200}") {
+            let _ = from_json::<f32>(&text, here());
+        }
+
+        #[test]
+        fn arbitrary_shapes_never_panic(
+            sizes in proptest::collection::vec(0usize..4, 0..4),
+            rows in proptest::collection::vec(proptest::collection::vec(-2.0f64..2.0, 0..4), 0..4),
+        ) {
+            let text = serde_json::json!({
+                "sizes": sizes, "weights": [rows.clone()], "biases": [rows], "cost": "QuadraticCost"
+            });
+            let _ = from_json::<f64>(&text.to_string(), here());
+        }
+    }
+
     #[test]
     fn malformed_files_name_what_is_wrong() {
         let cases = [
