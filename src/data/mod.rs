@@ -10,7 +10,7 @@ pub mod mnist;
 
 pub use mnist::{DataSource, Mnist};
 
-use crate::kernels::Real;
+use crate::kernels::{self, Real};
 
 /// Labelled grayscale images, stored as the integers read from the file.
 ///
@@ -123,31 +123,18 @@ impl Dataset {
         }
     }
 
-    /// The input value of a stored pixel: stored / white, in [0, 1], divided
-    /// in T (so 1/255 in f32 is the nearest f32 to 1/255).
-    fn input_value<T: Real>(stored: T, white: T) -> T {
-        stored / white
-    }
-
     /// Write the images `examples` as rows of `x` (len(examples) x inputs),
-    /// pixel values scaled to [0, 1].
+    /// pixel values scaled to [0, 1]: stored value / white, divided in T (so
+    /// a byte p gives the nearest T to p/255).
     pub fn write_inputs<T: Real>(&self, examples: &[usize], x: &mut [T]) {
         let n = self.inputs();
         assert_eq!(x.len(), examples.len() * n);
-        let white = T::from_f64(self.white as f64);
+        let white = T::from_u16(self.white);
         for (row, &e) in x.chunks_exact_mut(n).zip(examples) {
             let image = e * n..(e + 1) * n;
             match &self.pixels {
-                Pixels::Bytes(p) => {
-                    for (xi, &p) in row.iter_mut().zip(&p[image]) {
-                        *xi = Self::input_value(T::from_f64(p as f64), white);
-                    }
-                }
-                Pixels::Sums(p) => {
-                    for (xi, &p) in row.iter_mut().zip(&p[image]) {
-                        *xi = Self::input_value(T::from_f64(p as f64), white);
-                    }
-                }
+                Pixels::Bytes(p) => kernels::scale_pixels(row, &p[image], white),
+                Pixels::Sums(p) => kernels::scale_pixels(row, &p[image], white),
             }
         }
     }

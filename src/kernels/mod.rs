@@ -17,6 +17,8 @@ pub trait Real:
     const NAME: &'static str;
     fn from_f64(x: f64) -> Self;
     fn as_f64(self) -> f64;
+    /// A small integer (a pixel value or a sum of a few), exactly.
+    fn from_u16(x: u16) -> Self;
 }
 
 impl Real for f32 {
@@ -27,6 +29,9 @@ impl Real for f32 {
     fn as_f64(self) -> f64 {
         self as f64
     }
+    fn from_u16(x: u16) -> Self {
+        x as f32
+    }
 }
 
 impl Real for f64 {
@@ -36,6 +41,9 @@ impl Real for f64 {
     }
     fn as_f64(self) -> f64 {
         self
+    }
+    fn from_u16(x: u16) -> Self {
+        x as f64
     }
 }
 
@@ -98,6 +106,15 @@ mod x86 {
                 }
 
                 #[target_feature(enable = $features)]
+                pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(
+                    out: &mut [T],
+                    pixels: &[P],
+                    white: T,
+                ) {
+                    portable::scale_pixels(out, pixels, white)
+                }
+
+                #[target_feature(enable = $features)]
                 pub fn decay_and_step_measured<T: Real>(
                     w: &mut [T],
                     g: &[T],
@@ -129,6 +146,12 @@ pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
 /// sum_x dC_x/dw_j = sum_x delta_j(x) a_prev(x).
 pub fn weighted_row_sum<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], column: usize) {
     dispatch!(weighted_row_sum, g, a, coefficients, column)
+}
+
+/// out = pixels / white, elementwise, divided in T: stored pixel values
+/// (bytes, or sums of pooled bytes) to inputs in [0, 1].
+pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(out: &mut [T], pixels: &[P], white: T) {
+    dispatch!(scale_pixels, out, pixels, white)
 }
 
 /// w <- w - c w - step g, elementwise: the update rule on one row of weights.
@@ -295,6 +318,29 @@ mod tests {
             );
         }
         assert!(sums.iter().zip(&w0).all(|(&s, &w)| s == 1.0 + w));
+    }
+
+    #[test]
+    fn every_instruction_set_gives_the_portable_bits() {
+        // kernels:: runs the widest instruction set of this CPU; portable::
+        // the plain code without target features.
+        let (m, k, n) = (7, 789, 5);
+        let a: Vec<f32> = filled(m * k, 7).iter().map(|&x| x as f32 * 0.1).collect();
+        let b: Vec<f32> = filled(n * k, 8).iter().map(|&x| x as f32 * 0.1).collect();
+        let (mut fast, mut plain) = (vec![0.0f32; m * n], vec![0.0f32; m * n]);
+        matmul_a_bt(&mut fast, &a, &b, m, k, n);
+        portable::matmul_a_bt(&mut plain, &a, &b, m, k, n);
+        assert_eq!(fast, plain);
+        let d: Vec<f32> = filled(m * n, 9).iter().map(|&x| x as f32).collect();
+        let (mut fast, mut plain) = (vec![0.0f32; k], vec![0.0f32; k]);
+        weighted_row_sum(&mut fast, &a, &d, 2);
+        portable::weighted_row_sum(&mut plain, &a, &d, 2);
+        assert_eq!(fast, plain);
+        let (mut w_fast, mut w_plain) = (a[..k].to_vec(), a[..k].to_vec());
+        let (mut s_fast, mut s_plain) = (vec![0.0f32; k], vec![0.0f32; k]);
+        let p_fast = decay_and_step_measured(&mut w_fast, &b[..k], 1e-5, 0.01, &mut s_fast);
+        let p_plain = portable::decay_and_step_measured(&mut w_plain, &b[..k], 1e-5, 0.01, &mut s_plain);
+        assert_eq!((w_fast, s_fast, p_fast), (w_plain, s_plain, p_plain));
     }
 
     #[test]

@@ -22,7 +22,7 @@ fn multiply_add<T: Real, const L: usize>(acc: &mut [T; L], x: &[T], y: &[T]) {
     let x: &[T; L] = x.try_into().expect("a full chunk");
     let y: &[T; L] = y.try_into().expect("a full chunk");
     for l in 0..L {
-        acc[l] += x[l] * y[l];
+        acc[l] = x[l].mul_add(y[l], acc[l]);
     }
 }
 
@@ -32,7 +32,7 @@ fn multiply_add<T: Real, const L: usize>(acc: &mut [T; L], x: &[T], y: &[T]) {
 #[inline(always)]
 fn finish_dot<T: Real, const L: usize>(mut acc: [T; L], x_tail: &[T], y_tail: &[T]) -> T {
     for (l, (&x, &y)) in x_tail.iter().zip(y_tail).enumerate() {
-        acc[l] += x * y;
+        acc[l] = x.mul_add(y, acc[l]);
     }
     let mut width = L;
     while width > 1 {
@@ -98,18 +98,48 @@ pub fn weighted_row_sum<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], colum
     assert_eq!(coefficients.len(), m * d);
     assert!(column < d);
     let coefficient = |i: usize| coefficients[i * d + column];
+    // Four chunks of LANES columns at a time, each with its own partial
+    // sums in registers while the m rows of A stream past; every g[p] is
+    // sum_i D[i][column] A[i][p] added in order of i, however it is blocked.
+    let block = 4 * LANES;
+    let blocked = k - k % block;
+    let chunk = |i: usize, start: usize| -> &[T; LANES] {
+        a[i * k + start..i * k + start + LANES]
+            .try_into()
+            .expect("a full chunk")
+    };
+    for start in (0..blocked).step_by(block) {
+        let mut acc0 = [T::zero(); LANES];
+        let mut acc1 = acc0;
+        let mut acc2 = acc0;
+        let mut acc3 = acc0;
+        for i in 0..m {
+            let d_i = coefficient(i);
+            let (a0, a1, a2, a3) = (
+                chunk(i, start),
+                chunk(i, start + LANES),
+                chunk(i, start + 2 * LANES),
+                chunk(i, start + 3 * LANES),
+            );
+            for l in 0..LANES {
+                acc0[l] = d_i.mul_add(a0[l], acc0[l]);
+                acc1[l] = d_i.mul_add(a1[l], acc1[l]);
+                acc2[l] = d_i.mul_add(a2[l], acc2[l]);
+                acc3[l] = d_i.mul_add(a3[l], acc3[l]);
+            }
+        }
+        for (q, acc) in [acc0, acc1, acc2, acc3].iter().enumerate() {
+            g[start + q * LANES..start + (q + 1) * LANES].copy_from_slice(acc);
+        }
+    }
     let body = k - k % LANES;
-    // Chunk by chunk along the row: the partial row sum stays in registers
-    // while the m rows of A stream past.
-    for start in (0..body).step_by(LANES) {
+    for start in (blocked..body).step_by(LANES) {
         let mut acc = [T::zero(); LANES];
         for i in 0..m {
             let d_i = coefficient(i);
-            let a_chunk: &[T; LANES] = a[i * k + start..i * k + start + LANES]
-                .try_into()
-                .expect("a full chunk");
+            let a_chunk = chunk(i, start);
             for l in 0..LANES {
-                acc[l] += d_i * a_chunk[l];
+                acc[l] = d_i.mul_add(a_chunk[l], acc[l]);
             }
         }
         g[start..start + LANES].copy_from_slice(&acc);
@@ -117,7 +147,7 @@ pub fn weighted_row_sum<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], colum
     for (p, g_p) in g.iter_mut().enumerate().skip(body) {
         let mut sum = T::zero();
         for i in 0..m {
-            sum += coefficient(i) * a[i * k + p];
+            sum = coefficient(i).mul_add(a[i * k + p], sum);
         }
         *g_p = sum;
     }
@@ -190,4 +220,13 @@ pub fn decay_and_step_measured<T: Real>(
     }
     decay_and_step(&mut w[body..], &g[body..], c, step);
     products
+}
+
+/// out[p] = pixels[p] / white. See `kernels::scale_pixels`.
+#[inline(always)]
+pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(out: &mut [T], pixels: &[P], white: T) {
+    assert_eq!(out.len(), pixels.len());
+    for (x, &p) in out.iter_mut().zip(pixels) {
+        *x = T::from_u16(p.into()) / white;
+    }
 }
