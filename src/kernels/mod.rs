@@ -339,7 +339,8 @@ mod tests {
         let (mut w_fast, mut w_plain) = (a[..k].to_vec(), a[..k].to_vec());
         let (mut s_fast, mut s_plain) = (vec![0.0f32; k], vec![0.0f32; k]);
         let p_fast = decay_and_step_measured(&mut w_fast, &b[..k], 1e-5, 0.01, &mut s_fast);
-        let p_plain = portable::decay_and_step_measured(&mut w_plain, &b[..k], 1e-5, 0.01, &mut s_plain);
+        let p_plain =
+            portable::decay_and_step_measured(&mut w_plain, &b[..k], 1e-5, 0.01, &mut s_plain);
         assert_eq!((w_fast, s_fast, p_fast), (w_plain, s_plain, p_plain));
     }
 

@@ -52,12 +52,14 @@ pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
     assert_eq!(a.len(), m * k);
     assert_eq!(b.len(), n * k);
     let body = k - k % LANES;
-    let mut first = 0;
     // Blocks of four rows: each chunk of a row of B is loaded once for all
     // four, and the four partial sums are separate variables so that the
-    // compiler keeps them in vector registers.
-    while first + ROW_BLOCK <= m {
-        let row = |r: usize| &a[(first + r) * k..(first + r + 1) * k];
+    // compiler keeps them in vector registers. The last block repeats its
+    // last row where m is not a multiple of four (those sums are dropped):
+    // four independent chains always, and every entry computed alike.
+    for first in (0..m).step_by(ROW_BLOCK) {
+        let rows: [usize; ROW_BLOCK] = std::array::from_fn(|r| (first + r).min(m - 1));
+        let row = |r: usize| &a[rows[r] * k..(rows[r] + 1) * k];
         let (a0, a1, a2, a3) = (row(0), row(1), row(2), row(3));
         for (j, b_row) in b.chunks_exact(k).enumerate() {
             let mut acc0 = [T::zero(); LANES];
@@ -72,18 +74,15 @@ pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
                 multiply_add(&mut acc3, &a3[start..start + LANES], b_chunk);
             }
             let b_tail = &b_row[body..];
-            c[first * n + j] = finish_dot(acc0, &a0[body..], b_tail);
-            c[(first + 1) * n + j] = finish_dot(acc1, &a1[body..], b_tail);
-            c[(first + 2) * n + j] = finish_dot(acc2, &a2[body..], b_tail);
-            c[(first + 3) * n + j] = finish_dot(acc3, &a3[body..], b_tail);
-        }
-        first += ROW_BLOCK;
-    }
-    // The remaining rows one at a time, with the same arithmetic.
-    for i in first..m {
-        let a_row = &a[i * k..(i + 1) * k];
-        for (j, b_row) in b.chunks_exact(k).enumerate() {
-            c[i * n + j] = dot::<T, LANES>(a_row, b_row);
+            let sums = [
+                finish_dot(acc0, &a0[body..], b_tail),
+                finish_dot(acc1, &a1[body..], b_tail),
+                finish_dot(acc2, &a2[body..], b_tail),
+                finish_dot(acc3, &a3[body..], b_tail),
+            ];
+            for (r, sum) in sums.into_iter().enumerate().take(m - first) {
+                c[(first + r) * n + j] = sum;
+            }
         }
     }
 }
@@ -160,18 +159,6 @@ pub fn decay_and_step<T: Real>(w: &mut [T], g: &[T], c: T, step: T) {
     for (w, &g) in w.iter_mut().zip(g) {
         *w = *w - c * *w - step * g;
     }
-}
-
-/// <x, y> with L partial sums, the tail added into the first lanes.
-#[inline(always)]
-pub fn dot<T: Real, const L: usize>(x: &[T], y: &[T]) -> T {
-    assert_eq!(x.len(), y.len());
-    let body = x.len() - x.len() % L;
-    let mut acc = [T::zero(); L];
-    for start in (0..body).step_by(L) {
-        multiply_add(&mut acc, &x[start..start + L], &y[start..start + L]);
-    }
-    finish_dot(acc, &x[body..], &y[body..])
 }
 
 /// The update rule on one row, measured: w <- w - c w - step g as in
