@@ -2,10 +2,11 @@
 
 use std::process::Command;
 
-fn claims(out: &std::path::Path) -> std::process::Output {
+fn claims(out: &std::path::Path, extra: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_decaylab"))
         .args(["claims", "--quick", "--seeds", "1", "--jobs", "2", "--out"])
         .arg(out)
+        .args(extra)
         .output()
         .expect("the binary runs")
 }
@@ -14,7 +15,15 @@ fn claims(out: &std::path::Path) -> std::process::Output {
 fn quick_study_writes_the_report_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report");
-    let first = claims(&out);
+    // A reference curve as network2-based scripts write them: accuracies as
+    // counts out of 10,000.
+    let reference = dir.path().join("network2.json");
+    std::fs::write(
+        &reference,
+        r#"{"network2 large": [[1.0, 0.9], [8500, 9100], [], []]}"#,
+    )
+    .unwrap();
+    let first = claims(&out, &["--reference", reference.to_str().unwrap()]);
     assert!(
         first.status.success(),
         "{}",
@@ -42,6 +51,7 @@ fn quick_study_writes_the_report_and_resumes() {
     );
 
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("reference: network2 large"));
     assert!(html.matches("<svg").count() >= 9);
     assert!(html.contains("QUICK MODE"));
     assert!(
@@ -54,10 +64,16 @@ fn quick_study_writes_the_report_and_resumes() {
     assert!(out.join("runs/base-large-l2-s1.jsonl").exists());
     assert!(out.join("runs/base-large-l2-s1.csv").exists());
 
+    // A malformed reference file is refused before anything runs.
+    std::fs::write(&reference, r#"{"x": [[1.0], ["many"]]}"#).unwrap();
+    let refused = claims(&out, &["--reference", reference.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("network2.json"));
+
     // Again: every run is read back, and the verdicts are the same.
     let marker = out.join("runs/base-large-l2-s1.jsonl");
     let before = std::fs::metadata(&marker).unwrap().modified().unwrap();
-    let second = claims(&out);
+    let second = claims(&out, &[]);
     assert!(second.status.success());
     assert_eq!(
         std::fs::metadata(&marker).unwrap().modified().unwrap(),
