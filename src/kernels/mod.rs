@@ -57,12 +57,18 @@ macro_rules! dispatch {
     ($kernel:ident, $($arg:expr),*) => {{
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                // SAFETY: the CPU supports AVX-512F, checked on the line above.
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                // SAFETY: the CPU supports AVX-512F, AVX2 and FMA, the
+                // features the wrapper is compiled for, checked just above.
                 return unsafe { x86::avx512::$kernel($($arg),*) };
             }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2, checked on the line above.
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                // SAFETY: the CPU supports AVX2 and FMA, checked just above.
                 return unsafe { x86::avx2::$kernel($($arg),*) };
             }
         }

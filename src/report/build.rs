@@ -53,6 +53,19 @@ fn get<'a>(evidence: &'a Value, key: &str) -> &'a Value {
     evidence.get(key).unwrap_or(&Value::Null)
 }
 
+/// Table rows from the list `evidence[key]`, one cell per field of each entry.
+fn rows_of(evidence: &Value, key: &str, fields: &[&str]) -> Vec<Vec<String>> {
+    get(evidence, key)
+        .as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .map(|entry| fields.iter().map(|f| number(&entry[*f])).collect())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub fn document(
     results: &Results,
     claims: &[ClaimResult],
@@ -123,14 +136,7 @@ pub fn document(
                     figures::saturation(results),
                     "Saturated hidden neurons on the validation set.",
                 );
-                let rows = get(&claim.evidence, "lambda_sweep")
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .map(|r| vec![number(&r["lambda"]), number(&r["K"]), number(&r["f_1"])])
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let rows = rows_of(&claim.evidence, "lambda_sweep", &["lambda", "K", "f_1"]);
                 doc.paragraph(
                     "Decay-dominated leading epochs K by lambda (large init, first seed):",
                 );
@@ -150,20 +156,11 @@ pub fn document(
                     figures::shrink_gap(results.base_steps()),
                     "Where exp(-eta*lambda/m) stops standing in for (1 - eta*lambda/n)^S.",
                 );
-                let rows = get(&claim.evidence, "gap_table")
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .map(|r| {
-                                vec![
-                                    number(&r["eta_lambda_over_n"]),
-                                    number(&r["rate_ratio"]),
-                                    number(&r["relative_gap_per_epoch"]),
-                                ]
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let rows = rows_of(
+                    &claim.evidence,
+                    "gap_table",
+                    &["eta_lambda_over_n", "rate_ratio", "relative_gap_per_epoch"],
+                );
                 doc.paragraph(format!(
                     "(1 - eta*lambda/n)^S against exp(-eta*lambda/m) for S = {} steps per epoch:",
                     results.base_steps()
@@ -172,22 +169,17 @@ pub fn document(
                     &["eta*lambda/n", "decay-rate ratio", "relative gap per epoch"],
                     rows,
                 );
-                let rows = get(&claim.evidence, "spot_checks")
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .map(|r| {
-                                vec![
-                                    number(&r["eta_lambda_over_n"]),
-                                    number(&r["measured_shrink"]),
-                                    number(&r["exact"]),
-                                    number(&r["asymptotic"]),
-                                    number(&r["max_relative_error"]),
-                                ]
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let rows = rows_of(
+                    &claim.evidence,
+                    "spot_checks",
+                    &[
+                        "eta_lambda_over_n",
+                        "measured_shrink",
+                        "exact",
+                        "asymptotic",
+                        "max_relative_error",
+                    ],
+                );
                 doc.paragraph("Decay-only runs ([49, 10, 10], n = 1000, m = 10, f64):");
                 doc.table(
                     &[
