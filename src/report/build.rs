@@ -243,6 +243,7 @@ pub fn document(
                             p.n_in.to_string(),
                             p.n_w.to_string(),
                             p.seed.to_string(),
+                            p.decay_dominated_epochs.to_string(),
                             p.tail_off.map_or("none".into(), |t| format!("{:.1}", t.at)),
                             p.tail_off
                                 .map_or("n/a".into(), |t| format!("{:.4}", t.size)),
@@ -250,13 +251,14 @@ pub fn document(
                         ]
                     })
                     .collect();
-                doc.paragraph("Scaling runs (large init, lambda 5):");
+                doc.paragraph("Scaling runs (large init, lambda 5); runs without a decay-dominated epoch are left out of the fits:");
                 doc.table(
                     &[
                         "width",
                         "n_in",
                         "n_w",
                         "seed",
+                        "decay-dominated epochs",
                         "tail-off epoch",
                         "rms at tail-off",
                         "final accuracy",

@@ -65,6 +65,7 @@ pub fn accuracy(results: &Results, reference: &[(String, Vec<f64>)]) -> String {
     }
     plots::render(&Chart {
         title: "Validation accuracy (mean over seeds, band = min to max)".into(),
+        legend: Some(plots::SeriesLabelPosition::LowerRight),
         x_label: "epoch".into(),
         y_label: "accuracy (%)".into(),
         series,
@@ -136,6 +137,7 @@ pub fn budget(records: &[EpochRecord]) -> String {
     };
     plots::render(&Chart {
         title: "Norm budget per epoch: change of |w|^2 by cause (large init + L2)".into(),
+        legend: Some(plots::SeriesLabelPosition::LowerRight),
         x_label: "epoch".into(),
         y_label: "contribution to |w_e|^2 - |w_(e-1)|^2".into(),
         series: vec![
@@ -282,7 +284,7 @@ pub fn tail_off_scaling(points: &[ScalingPoint], fits: &ScalingFits, against_n_w
     };
     let measured: Vec<(f64, f64)> = points
         .iter()
-        .filter_map(|p| Some((x(p), p.tail_off?.size)))
+        .filter_map(|p| Some((x(p), p.fitted_tail_off()?.size)))
         .collect();
     let mut series =
         vec![Series::line("tail-off size (one run)", measured.clone(), BLUE).markers()];

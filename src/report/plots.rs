@@ -83,13 +83,22 @@ fn axis_value(v: f64, log: bool) -> Option<f64> {
     }
 }
 
+/// `value` rounded to three significant digits.
+fn three_digits(value: f64) -> f64 {
+    if value == 0.0 {
+        return 0.0;
+    }
+    let scale = 10f64.powi(2 - value.abs().log10().floor() as i32);
+    (value * scale).round() / scale
+}
+
 fn tick_label(v: f64, log: bool) -> String {
     if log {
         let value = 10f64.powf(v);
-        if (1e-2..1e4).contains(&value) {
-            format!("{}", (value * 1000.0).round() / 1000.0)
+        if (1e-2..1e5).contains(&value) {
+            format!("{}", three_digits(value))
         } else {
-            format!("{value:.0e}")
+            format!("{value:.1e}")
         }
     } else if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-2) {
         format!("{v:.1e}")

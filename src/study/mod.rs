@@ -96,6 +96,7 @@ impl Results {
                         n_w: sizes.windows(2).map(|p| p[0] * p[1]).sum(),
                         seed: r.spec.seed,
                         tail_off: verdicts::tail_off(&r.records, None),
+                        decay_dominated_epochs: verdicts::decay_dominated_epochs(&r.records, None),
                         final_accuracy: r.records.last().map_or(0.0, |x| x.eval_accuracy),
                     })
                 }
