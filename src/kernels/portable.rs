@@ -61,27 +61,29 @@ pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
         let rows: [usize; ROW_BLOCK] = std::array::from_fn(|r| (first + r).min(m - 1));
         let row = |r: usize| &a[rows[r] * k..(rows[r] + 1) * k];
         let (a0, a1, a2, a3) = (row(0), row(1), row(2), row(3));
-        for (j, b_row) in b.chunks_exact(k).enumerate() {
-            let mut acc0 = [T::zero(); LANES];
-            let mut acc1 = acc0;
-            let mut acc2 = acc0;
-            let mut acc3 = acc0;
+        // Two rows of B (two output neurons) at a time: eight chains, and
+        // each chunk of A loaded once for both; an odd last one repeats.
+        for j in (0..n).step_by(2) {
+            let (j0, j1) = (j, (j + 1).min(n - 1));
+            let (b0, b1) = (&b[j0 * k..(j0 + 1) * k], &b[j1 * k..(j1 + 1) * k]);
+            let zero = [T::zero(); LANES];
+            let mut acc = [[zero; 2]; ROW_BLOCK];
             for start in (0..body).step_by(LANES) {
-                let b_chunk = &b_row[start..start + LANES];
-                multiply_add(&mut acc0, &a0[start..start + LANES], b_chunk);
-                multiply_add(&mut acc1, &a1[start..start + LANES], b_chunk);
-                multiply_add(&mut acc2, &a2[start..start + LANES], b_chunk);
-                multiply_add(&mut acc3, &a3[start..start + LANES], b_chunk);
+                let (c0, c1) = (&b0[start..start + LANES], &b1[start..start + LANES]);
+                for (acc_r, a_r) in acc.iter_mut().zip([a0, a1, a2, a3]) {
+                    let a_chunk = &a_r[start..start + LANES];
+                    multiply_add(&mut acc_r[0], a_chunk, c0);
+                    multiply_add(&mut acc_r[1], a_chunk, c1);
+                }
             }
-            let b_tail = &b_row[body..];
-            let sums = [
-                finish_dot(acc0, &a0[body..], b_tail),
-                finish_dot(acc1, &a1[body..], b_tail),
-                finish_dot(acc2, &a2[body..], b_tail),
-                finish_dot(acc3, &a3[body..], b_tail),
-            ];
-            for (r, sum) in sums.into_iter().enumerate().take(m - first) {
-                c[(first + r) * n + j] = sum;
+            for (r, (acc_r, a_r)) in acc
+                .into_iter()
+                .zip([a0, a1, a2, a3])
+                .enumerate()
+                .take(m - first)
+            {
+                c[(first + r) * n + j0] = finish_dot(acc_r[0], &a_r[body..], &b0[body..]);
+                c[(first + r) * n + j1] = finish_dot(acc_r[1], &a_r[body..], &b1[body..]);
             }
         }
     }
