@@ -123,18 +123,30 @@ impl Dataset {
         }
     }
 
+    /// Bring the images `examples` into the CPU's caches ahead of
+    /// [`Dataset::write_inputs`] (a hint; no effect on results).
+    pub fn prefetch(&self, examples: &[usize]) {
+        let n = self.inputs();
+        for &e in examples {
+            let image = e * n..(e + 1) * n;
+            match &self.pixels {
+                Pixels::Bytes(p) => kernels::prefetch(&p[image]),
+                Pixels::Sums(p) => kernels::prefetch(&p[image]),
+            }
+        }
+    }
+
     /// Write the images `examples` as rows of `x` (len(examples) x inputs),
     /// pixel values scaled to [0, 1]: stored value / white, divided in T (so
     /// a byte p gives the nearest T to p/255).
     pub fn write_inputs<T: Real>(&self, examples: &[usize], x: &mut [T]) {
         let n = self.inputs();
         assert_eq!(x.len(), examples.len() * n);
-        let white = T::from_u16(self.white);
         for (row, &e) in x.chunks_exact_mut(n).zip(examples) {
             let image = e * n..(e + 1) * n;
             match &self.pixels {
-                Pixels::Bytes(p) => kernels::scale_pixels(row, &p[image], white),
-                Pixels::Sums(p) => kernels::scale_pixels(row, &p[image], white),
+                Pixels::Bytes(p) => kernels::scale_pixels(row, &p[image], self.white),
+                Pixels::Sums(p) => kernels::scale_pixels(row, &p[image], self.white),
             }
         }
     }

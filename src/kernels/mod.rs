@@ -19,6 +19,9 @@ pub trait Real:
     fn as_f64(self) -> f64;
     /// A small integer (a pixel value or a sum of a few), exactly.
     fn from_u16(x: u16) -> Self;
+    /// p / white correctly rounded to this type, for white <= 4080 (a
+    /// pooled white pixel); `inverse` is 1/white in f64.
+    fn pixel_ratio(p: u16, white: u16, inverse: f64) -> Self;
 }
 
 impl Real for f32 {
@@ -32,6 +35,14 @@ impl Real for f32 {
     fn from_u16(x: u16) -> Self {
         x as f32
     }
+    /// In f64, p * (1/white) is within 2^-52 (relative) of p/white, while
+    /// p/white, a fraction with denominator <= 4080, is at least 2^-37 away
+    /// from any point halfway between two f32 values: rounding the f64
+    /// product to f32 gives the correctly rounded quotient, without a
+    /// division.
+    fn pixel_ratio(p: u16, _white: u16, inverse: f64) -> Self {
+        (p as f64 * inverse) as f32
+    }
 }
 
 impl Real for f64 {
@@ -44,6 +55,9 @@ impl Real for f64 {
     }
     fn from_u16(x: u16) -> Self {
         x as f64
+    }
+    fn pixel_ratio(p: u16, white: u16, _inverse: f64) -> Self {
+        p as f64 / white as f64
     }
 }
 
@@ -115,7 +129,7 @@ mod x86 {
                 pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(
                     out: &mut [T],
                     pixels: &[P],
-                    white: T,
+                    white: u16,
                 ) {
                     portable::scale_pixels(out, pixels, white)
                 }
@@ -156,8 +170,30 @@ pub fn weighted_row_sum<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], colum
 
 /// out = pixels / white, elementwise, divided in T: stored pixel values
 /// (bytes, or sums of pooled bytes) to inputs in [0, 1].
-pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(out: &mut [T], pixels: &[P], white: T) {
+pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(out: &mut [T], pixels: &[P], white: u16) {
     dispatch!(scale_pixels, out, pixels, white)
+}
+
+/// Ask the CPU to bring `data` into its caches ahead of use (a hint: no
+/// effect on results). The training set is read in shuffled order, so the
+/// hardware cannot guess which image comes next; the step prefetches the
+/// next batch's images while it computes on the current one.
+pub fn prefetch<P>(data: &[P]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        const LINE: usize = 64;
+        let bytes = std::mem::size_of_val(data);
+        let start = data.as_ptr() as *const i8;
+        for offset in (0..bytes).step_by(LINE) {
+            // SAFETY: `start + offset` stays inside `data` (offset < its
+            // size in bytes); a prefetch reads nothing architecturally and
+            // cannot fault; SSE, which provides it, is part of every x86_64 CPU.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(start.add(offset)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = data;
 }
 
 /// w <- w - c w - step g, elementwise: the update rule on one row of weights.
@@ -348,6 +384,21 @@ mod tests {
         let p_plain =
             portable::decay_and_step_measured(&mut w_plain, &b[..k], 1e-5, 0.01, &mut s_plain);
         assert_eq!((w_fast, s_fast, p_fast), (w_plain, s_plain, p_plain));
+    }
+
+    #[test]
+    fn pixel_ratios_are_correctly_rounded() {
+        for white in [255u16, 1020, 4080] {
+            let inverse = 1.0 / white as f64;
+            for p in 0..=white {
+                assert_eq!(
+                    f32::pixel_ratio(p, white, inverse),
+                    p as f32 / white as f32,
+                    "{p}/{white}"
+                );
+                assert_eq!(f64::pixel_ratio(p, white, inverse), p as f64 / white as f64);
+            }
+        }
     }
 
     #[test]

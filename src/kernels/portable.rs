@@ -213,9 +213,10 @@ pub fn decay_and_step_measured<T: Real>(
 
 /// out[p] = pixels[p] / white. See `kernels::scale_pixels`.
 #[inline(always)]
-pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(out: &mut [T], pixels: &[P], white: T) {
+pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(out: &mut [T], pixels: &[P], white: u16) {
     assert_eq!(out.len(), pixels.len());
+    let inverse = 1.0 / white as f64;
     for (x, &p) in out.iter_mut().zip(pixels) {
-        *x = T::from_u16(p.into()) / white;
+        *x = T::pixel_ratio(p.into(), white, inverse);
     }
 }

@@ -176,8 +176,13 @@ impl<T: Real> Sgd<T> {
         }
         self.order.shuffle(&mut self.rng);
         let mut steps = 0;
-        for batch in self.order.chunks(self.batch) {
+        let batches = self.order.chunks(self.batch);
+        let next_batches = self.order.chunks(self.batch).skip(1);
+        for (batch, next) in batches.zip(next_batches.map(Some).chain([None])) {
             let m_t = batch.len();
+            if let (Some(next), false) = (next, self.decay_only) {
+                training.prefetch(next);
+            }
             let gradient = if self.decay_only {
                 Gradient::Zero(&self.zeros)
             } else {
