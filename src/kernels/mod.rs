@@ -111,13 +111,13 @@ mod x86 {
                 }
 
                 #[target_feature(enable = $features)]
-                pub fn weighted_row_sum<T: Real>(
+                pub fn weighted_row_sums<T: Real>(
                     g: &mut [T],
                     a: &[T],
                     coefficients: &[T],
-                    column: usize,
+                    first: usize,
                 ) {
-                    portable::weighted_row_sum(g, a, coefficients, column)
+                    portable::weighted_row_sums(g, a, coefficients, first)
                 }
 
                 #[target_feature(enable = $features)]
@@ -159,13 +159,14 @@ pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
     dispatch!(matmul_a_bt, c, a, b, m, k, n)
 }
 
-/// g (k) = sum_i D[i][column] A[i], for A (m x k) and D (m x d): a weighted
-/// sum of the rows of A, weighted by one column of D.
+/// Two weighted sums of the rows of A (m x k), weighted by two columns of
+/// D (m x d): g (2 x k) row 0 = sum_i D[i][first] A[i], row 1 = the same
+/// for column first + 1 (or again `first` if it is the last column).
 ///
-/// Backward pass: row j of the summed weight gradient,
+/// Backward pass: rows j and j+1 of the summed weight gradient,
 /// sum_x dC_x/dw_j = sum_x delta_j(x) a_prev(x).
-pub fn weighted_row_sum<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], column: usize) {
-    dispatch!(weighted_row_sum, g, a, coefficients, column)
+pub fn weighted_row_sums<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], first: usize) {
+    dispatch!(weighted_row_sums, g, a, coefficients, first)
 }
 
 /// out = pixels / white, elementwise, divided in T: stored pixel values
@@ -311,9 +312,11 @@ mod tests {
         let at = transpose(&a, m, k);
         let expected_t = transpose(&expected, m, n);
         for j in 0..n {
-            let mut g = vec![0.0; m];
-            weighted_row_sum(&mut g, &at, &b, j);
-            assert_close(&g, &expected_t[j * m..(j + 1) * m]);
+            let mut g = vec![0.0; 2 * m];
+            weighted_row_sums(&mut g, &at, &b, j);
+            assert_close(&g[..m], &expected_t[j * m..(j + 1) * m]);
+            let next = (j + 1).min(n - 1);
+            assert_close(&g[m..], &expected_t[next * m..(next + 1) * m]);
         }
     }
 
@@ -374,9 +377,9 @@ mod tests {
         portable::matmul_a_bt(&mut plain, &a, &b, m, k, n);
         assert_eq!(fast, plain);
         let d: Vec<f32> = filled(m * n, 9).iter().map(|&x| x as f32).collect();
-        let (mut fast, mut plain) = (vec![0.0f32; k], vec![0.0f32; k]);
-        weighted_row_sum(&mut fast, &a, &d, 2);
-        portable::weighted_row_sum(&mut plain, &a, &d, 2);
+        let (mut fast, mut plain) = (vec![0.0f32; 2 * k], vec![0.0f32; 2 * k]);
+        weighted_row_sums(&mut fast, &a, &d, 2);
+        portable::weighted_row_sums(&mut plain, &a, &d, 2);
         assert_eq!(fast, plain);
         let (mut w_fast, mut w_plain) = (a[..k].to_vec(), a[..k].to_vec());
         let (mut s_fast, mut s_plain) = (vec![0.0f32; k], vec![0.0f32; k]);

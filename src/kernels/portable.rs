@@ -89,19 +89,23 @@ pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
     }
 }
 
-/// g (k) = sum_i D[i][column] A[i]. See `kernels::weighted_row_sum`.
+/// Two rows: g[0] = sum_i D[i][c0] A[i] and g[1] = sum_i D[i][c1] A[i],
+/// c1 = min(first + 1, last column). See `kernels::weighted_row_sums`.
 #[inline(always)]
-pub fn weighted_row_sum<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], column: usize) {
-    let k = g.len();
-    let m = a.len() / k;
+pub fn weighted_row_sums<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], first: usize) {
+    let k = g.len() / 2;
+    assert_eq!(g.len(), 2 * k);
+    let m = a.len() / k.max(1);
     assert_eq!(a.len(), m * k);
     let d = coefficients.len() / m.max(1);
     assert_eq!(coefficients.len(), m * d);
-    assert!(column < d);
-    let coefficient = |i: usize| coefficients[i * d + column];
-    // Four chunks of LANES columns at a time, each with its own partial
-    // sums in registers while the m rows of A stream past; every g[p] is
-    // sum_i D[i][column] A[i][p] added in order of i, however it is blocked.
+    assert!(first < d);
+    let (c0, c1) = (first, (first + 1).min(d - 1));
+    let (g0, g1) = g.split_at_mut(k);
+    // Four chunks of LANES columns of both rows at a time: eight partial
+    // sums in registers while the m rows of A stream past, each chunk of A
+    // loaded once for both rows. Every g[p] is sum_i D[i][c] A[i][p] added
+    // in order of i, however it is blocked.
     let block = 4 * LANES;
     let blocked = k - k % block;
     let chunk = |i: usize, start: usize| -> &[T; LANES] {
@@ -110,12 +114,11 @@ pub fn weighted_row_sum<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], colum
             .expect("a full chunk")
     };
     for start in (0..blocked).step_by(block) {
-        let mut acc0 = [T::zero(); LANES];
-        let mut acc1 = acc0;
-        let mut acc2 = acc0;
-        let mut acc3 = acc0;
+        let zero = [T::zero(); LANES];
+        let (mut p0, mut p1, mut p2, mut p3) = (zero, zero, zero, zero);
+        let (mut q0, mut q1, mut q2, mut q3) = (zero, zero, zero, zero);
         for i in 0..m {
-            let d_i = coefficient(i);
+            let (d0, d1) = (coefficients[i * d + c0], coefficients[i * d + c1]);
             let (a0, a1, a2, a3) = (
                 chunk(i, start),
                 chunk(i, start + LANES),
@@ -123,34 +126,30 @@ pub fn weighted_row_sum<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], colum
                 chunk(i, start + 3 * LANES),
             );
             for l in 0..LANES {
-                acc0[l] = d_i.mul_add(a0[l], acc0[l]);
-                acc1[l] = d_i.mul_add(a1[l], acc1[l]);
-                acc2[l] = d_i.mul_add(a2[l], acc2[l]);
-                acc3[l] = d_i.mul_add(a3[l], acc3[l]);
+                p0[l] = d0.mul_add(a0[l], p0[l]);
+                p1[l] = d0.mul_add(a1[l], p1[l]);
+                p2[l] = d0.mul_add(a2[l], p2[l]);
+                p3[l] = d0.mul_add(a3[l], p3[l]);
+                q0[l] = d1.mul_add(a0[l], q0[l]);
+                q1[l] = d1.mul_add(a1[l], q1[l]);
+                q2[l] = d1.mul_add(a2[l], q2[l]);
+                q3[l] = d1.mul_add(a3[l], q3[l]);
             }
         }
-        for (q, acc) in [acc0, acc1, acc2, acc3].iter().enumerate() {
-            g[start + q * LANES..start + (q + 1) * LANES].copy_from_slice(acc);
+        for (q, (p_acc, q_acc)) in [(p0, q0), (p1, q1), (p2, q2), (p3, q3)].iter().enumerate() {
+            g0[start + q * LANES..start + (q + 1) * LANES].copy_from_slice(p_acc);
+            g1[start + q * LANES..start + (q + 1) * LANES].copy_from_slice(q_acc);
         }
     }
-    let body = k - k % LANES;
-    for start in (blocked..body).step_by(LANES) {
-        let mut acc = [T::zero(); LANES];
+    for p in blocked..k {
+        let (mut s0, mut s1) = (T::zero(), T::zero());
         for i in 0..m {
-            let d_i = coefficient(i);
-            let a_chunk = chunk(i, start);
-            for l in 0..LANES {
-                acc[l] = d_i.mul_add(a_chunk[l], acc[l]);
-            }
+            let x = a[i * k + p];
+            s0 = coefficients[i * d + c0].mul_add(x, s0);
+            s1 = coefficients[i * d + c1].mul_add(x, s1);
         }
-        g[start..start + LANES].copy_from_slice(&acc);
-    }
-    for (p, g_p) in g.iter_mut().enumerate().skip(body) {
-        let mut sum = T::zero();
-        for i in 0..m {
-            sum = coefficient(i).mul_add(a[i * k + p], sum);
-        }
-        *g_p = sum;
+        g0[p] = s0;
+        g1[p] = s1;
     }
 }
 

@@ -11,9 +11,9 @@
 //!   gradient   G^l = (Delta^l)^T A^(l-1) = sum_x dC_x/dw^l     (n_l x n_(l-1))
 //!
 //! G^l is as large as the weights, so it is never stored whole: the update
-//! asks for it one row at a time (row j: sum_x delta_j(x) a^(l-1)(x)), uses
-//! that row at once, and moves on, so each weight is read and written once
-//! per step.
+//! asks for it two rows at a time (row j: sum_x delta_j(x) a^(l-1)(x)), uses
+//! them at once, and moves on, so each weight is read and written once per
+//! step.
 //!
 //! All buffers are allocated once, for the largest batch; a step allocates
 //! nothing.
@@ -33,8 +33,8 @@ pub struct Backprop<T> {
     deltas: Vec<Vec<T>>,
     /// grad_b[l] = g_b^(l+1) = sum over the batch of dC_x/db, n_(l+1).
     pub grad_b: Vec<Vec<T>>,
-    /// One row of a weight gradient, n_l for the widest l.
-    gradient_row: Vec<T>,
+    /// Two rows of a weight gradient, 2 x n_l for the widest l.
+    gradient_rows: Vec<T>,
 }
 
 impl<T: Real> Backprop<T> {
@@ -53,7 +53,7 @@ impl<T: Real> Backprop<T> {
                 .map(|&n| vec![T::zero(); capacity * n])
                 .collect(),
             grad_b: sizes[1..].iter().map(|&n| vec![T::zero(); n]).collect(),
-            gradient_row: vec![T::zero(); sizes[..layers].iter().copied().max().unwrap_or(0)],
+            gradient_rows: vec![T::zero(); 2 * sizes[..layers].iter().copied().max().unwrap_or(0)],
         }
     }
 
@@ -135,12 +135,15 @@ impl<T: Real> Backprop<T> {
         }
     }
 
-    /// Row j of G^(l+1) = sum_x dC_x/dw^(l+1), after [`Backprop::backward`]:
-    /// sum over the batch of delta_j(x) times the activations a^l(x).
-    pub fn weight_gradient_row(&mut self, l: usize, j: usize) -> &[T] {
+    /// Rows j and j+1 of G^(l+1) = sum_x dC_x/dw^(l+1), after
+    /// [`Backprop::backward`], one after the other (2 x n_l; for the last
+    /// row j alone, the second is row j again): sum over the batch of
+    /// delta_j(x) times the activations a^l(x). Two rows at a time share
+    /// every load of the activations.
+    pub fn weight_gradient_rows(&mut self, l: usize, j: usize) -> &[T] {
         let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
-        let g = &mut self.gradient_row[..n_in];
-        kernels::weighted_row_sum(
+        let g = &mut self.gradient_rows[..2 * n_in];
+        kernels::weighted_row_sums(
             g,
             &self.activations[l][..self.rows * n_in],
             &self.deltas[l][..self.rows * n_out],
@@ -202,7 +205,7 @@ mod tests {
                     let numeric = (perturbed(h) - perturbed(-h)) / (2.0 * h);
                     let analytic = if is_weight {
                         let n_in = net.shape(l).1;
-                        bp.weight_gradient_row(l, i / n_in)[i % n_in]
+                        bp.weight_gradient_rows(l, i / n_in)[i % n_in]
                     } else {
                         bp.grad_b[l][i]
                     };
