@@ -43,12 +43,12 @@ pub struct ClaimsArgs {
     /// configuration) are reused and only the rest are run.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Shrink the experiments (10,000 examples, fewer epochs, seeds and
-    /// widths) to finish in about half a minute; the report says so.
+    /// Shrink the experiments (one seed, 25 epochs, three lambdas, a 2 x 2
+    /// scaling grid) to finish in about half a minute; the report says so.
     #[arg(long)]
     pub quick: bool,
-    /// Seeds per configuration of the base runs (and of the scaling runs in
-    /// full mode).
+    /// Seeds per configuration of the base and scaling runs (full mode;
+    /// --quick uses one).
     #[arg(long, default_value_t = 3)]
     pub seeds: usize,
     /// Trainings run side by side (default: all cores). Results do not

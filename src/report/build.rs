@@ -92,8 +92,8 @@ pub fn document(
     ));
     if plan.mode == Mode::Quick {
         doc.paragraph(format!(
-            "QUICK MODE: n = {} instead of 50,000, {} epochs, {} seed(s) for the scaling runs, widths {:?}. The numbers show the shape of the answer, not its final values; run without --quick for the full study.",
-            plan.train_size, plan.base_epochs, 1, plan.widths
+            "QUICK MODE: one seed, {} epochs, lambdas {:?}, scaling widths {:?} by pools {:?} (up to {} epochs). The numbers show the shape of the answer, with no spread over seeds and few points for the fits; run without --quick for the full study.",
+            plan.base_epochs, plan.lambdas, plan.widths, plan.pools, plan.scaling_max_epochs
         ));
     }
     doc.heading(1, "Verdicts");
