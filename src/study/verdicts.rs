@@ -636,12 +636,17 @@ pub fn claim3(
             })
         })
         .collect();
+    // Too large: training collapsed, or the decay dominated every epoch
+    // (|f| < 0.1 from the first epoch to the last: the gradient never caught
+    // up). A small lambda that never tails off is not "too large".
     let too_large: Vec<f64> = sweep
         .iter()
         .filter(|(_, r)| {
-            r.last()
-                .is_some_and(|x| x.eval_accuracy < COLLAPSED_ACCURACY)
-                || tail_off(r, None).is_none()
+            let collapsed = r
+                .last()
+                .is_some_and(|x| x.eval_accuracy < COLLAPSED_ACCURACY);
+            let never_caught_up = r.len() > 1 && decay_dominated_epochs(r, None) == r.len() - 1;
+            collapsed || never_caught_up
         })
         .map(|(l, _)| *l)
         .collect();
@@ -720,7 +725,7 @@ pub fn claim3(
     });
     if !too_large.is_empty() {
         explanation.push_str(&format!(
-            "\"lambda not too large\": at lambda {too_large:?} training collapsed (final accuracy < {:.0}%) or the decay still dominated the last epoch.",
+            "\"lambda not too large\": at lambda {too_large:?} training collapsed (final accuracy < {:.0}%) or the decay dominated every epoch.",
             100.0 * COLLAPSED_ACCURACY
         ));
     }
@@ -1113,8 +1118,22 @@ mod tests {
         );
         assert_eq!(result.verdict, Verdict::Fails, "{}", result.explanation);
         assert_eq!(result.evidence["supported"], json!(["1/sqrt(n_w)"]));
-        // No tail-off: inconclusive.
+        // "lambda not too large": a run decay-dominated to the end, or one
+        // whose accuracy collapsed, counts as too large; a small lambda whose
+        // gradient outweighs the decay from the start (no tail-off) does not.
         let decay = pure_decay(5);
+        let collapsed = synthetic_run(&rms, &f, &[0.5; 6], RHO);
+        let gradient_led =
+            synthetic_run(&[1.0; 6], &[0.0, 0.3, 0.3, 0.2, 0.2, 0.2], &[0.95; 6], RHO);
+        let sweep = [
+            (0.5, gradient_led.as_slice()),
+            (5.0, &base),
+            (50.0, &decay),
+            (500.0, &collapsed),
+        ];
+        let result = claim3(&[&base], &sizes, &[], &sweep);
+        assert_eq!(result.evidence["lambda_too_large"], json!([50.0, 500.0]));
+        // No tail-off: inconclusive.
         assert_eq!(
             claim3(&[&decay], &sizes, &[], &[]).verdict,
             Verdict::Inconclusive
