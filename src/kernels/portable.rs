@@ -190,9 +190,9 @@ pub fn decay_and_step_measured<T: Real>(
             .expect("a full chunk");
         for l in 0..LANES {
             let (w_l, g_l) = (w[l], g[l]);
-            ww[l] += w_l * w_l;
-            wg[l] += w_l * g_l;
-            gg[l] += g_l * g_l;
+            ww[l] = w_l.mul_add(w_l, ww[l]);
+            wg[l] = w_l.mul_add(g_l, wg[l]);
+            gg[l] = g_l.mul_add(g_l, gg[l]);
             s[l] += w_l;
             w[l] = w_l - c * w_l - step * g_l;
         }
