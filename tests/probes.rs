@@ -182,3 +182,35 @@ fn displacements_and_histograms_are_consistent() {
     assert_eq!(signal.len(), 3);
     assert!(signal.iter().all(|&s| s > 0.0 && s.is_finite()));
 }
+
+#[test]
+fn f32_and_f64_trajectories_agree_over_100_steps() {
+    // 1,000 examples in batches of 10: one epoch is 100 steps. Both
+    // precisions start from the same draws (made in f64, rounded to f32).
+    let data = RunData {
+        training: synthetic(1000, 3),
+        evaluation: synthetic(100, 4),
+    };
+    let config = Config {
+        epochs: 1,
+        ..config(1)
+    };
+    let single = train::run::<f32>(&config, &data, &mut Silent).unwrap().net;
+    let double = train::run::<f64>(&config, &data, &mut Silent).unwrap().net;
+    let mut worst: f64 = 0.0;
+    for (w32, w64) in single
+        .weights
+        .iter()
+        .flatten()
+        .zip(double.weights.iter().flatten())
+    {
+        worst = worst.max((*w32 as f64 - w64).abs() / (1.0 + w64.abs()));
+    }
+    eprintln!("worst relative difference after 100 steps: {worst:e}");
+    // f32 carries 24 bits; 100 steps of rounding stay far inside 1e-4.
+    assert!(
+        worst < 1e-4,
+        "f32 and f64 weights differ by {worst:e} after 100 steps"
+    );
+    assert!(worst > 0.0, "the two precisions cannot agree exactly");
+}
