@@ -57,10 +57,6 @@ impl<T: Real> Backprop<T> {
         }
     }
 
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
     /// The input rows X (rows x n_0), to be filled before [`Backprop::forward`].
     pub fn input_mut(&mut self, rows: usize) -> &mut [T] {
         assert!(rows <= self.capacity);
