@@ -61,29 +61,39 @@ pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
         let rows: [usize; ROW_BLOCK] = std::array::from_fn(|r| (first + r).min(m - 1));
         let row = |r: usize| &a[rows[r] * k..(rows[r] + 1) * k];
         let (a0, a1, a2, a3) = (row(0), row(1), row(2), row(3));
-        // Two rows of B (two output neurons) at a time: eight chains, and
-        // each chunk of A loaded once for both; an odd last one repeats.
-        for j in (0..n).step_by(2) {
-            let (j0, j1) = (j, (j + 1).min(n - 1));
-            let (b0, b1) = (&b[j0 * k..(j0 + 1) * k], &b[j1 * k..(j1 + 1) * k]);
+        // Four rows of B (four output neurons) at a time: sixteen chains,
+        // each chunk of A loaded once for four neurons and each chunk of B
+        // once for four rows; a short last group repeats its last neuron.
+        for j in (0..n).step_by(4) {
+            let cols: [usize; 4] = std::array::from_fn(|q| (j + q).min(n - 1));
+            let b_row = |q: usize| &b[cols[q] * k..(cols[q] + 1) * k];
+            let (b0, b1, b2, b3) = (b_row(0), b_row(1), b_row(2), b_row(3));
             let zero = [T::zero(); LANES];
-            let mut acc = [[zero; 2]; ROW_BLOCK];
+            let mut acc = [[zero; 4]; ROW_BLOCK];
             for start in (0..body).step_by(LANES) {
-                let (c0, c1) = (&b0[start..start + LANES], &b1[start..start + LANES]);
+                let chunks = [
+                    &b0[start..start + LANES],
+                    &b1[start..start + LANES],
+                    &b2[start..start + LANES],
+                    &b3[start..start + LANES],
+                ];
                 for (acc_r, a_r) in acc.iter_mut().zip([a0, a1, a2, a3]) {
                     let a_chunk = &a_r[start..start + LANES];
-                    multiply_add(&mut acc_r[0], a_chunk, c0);
-                    multiply_add(&mut acc_r[1], a_chunk, c1);
+                    for (acc_rq, b_chunk) in acc_r.iter_mut().zip(chunks) {
+                        multiply_add(acc_rq, a_chunk, b_chunk);
+                    }
                 }
             }
+            let b_rows = [b0, b1, b2, b3];
             for (r, (acc_r, a_r)) in acc
                 .into_iter()
                 .zip([a0, a1, a2, a3])
                 .enumerate()
                 .take(m - first)
             {
-                c[(first + r) * n + j0] = finish_dot(acc_r[0], &a_r[body..], &b0[body..]);
-                c[(first + r) * n + j1] = finish_dot(acc_r[1], &a_r[body..], &b1[body..]);
+                for (q, (acc_rq, b_q)) in acc_r.into_iter().zip(b_rows).enumerate().take(n - j) {
+                    c[(first + r) * n + cols[q]] = finish_dot(acc_rq, &a_r[body..], &b_q[body..]);
+                }
             }
         }
     }
