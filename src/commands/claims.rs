@@ -84,7 +84,12 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
             claim.title
         );
     }
-    println!("{} runs in {seconds:.0} s", results.runs.len());
+    let reused = results.runs.iter().filter(|r| r.reused).count();
+    println!(
+        "{} runs in {seconds:.0} s ({} trained, {reused} read back)",
+        results.runs.len(),
+        results.runs.len() - reused
+    );
     println!("report: {}", args.out.join("report.html").display());
     println!(
         "        {} and {}",

@@ -79,7 +79,7 @@ pub fn document(
         blocks: Vec::new(),
     };
     doc.paragraph(format!(
-        "Four claims about a sigmoid network trained on MNIST by SGD with L2 regularization, w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw, from weights drawn from the standard Gaussian, each decided by measurement. Base hyperparameters: sizes [784, 30, 10], cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, {} epochs, seeds {:?}. {} runs in {:.0} s on {} job(s).",
+        "Four claims about a sigmoid network trained on MNIST by SGD with L2 regularization, w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw, from weights drawn from the standard Gaussian, each decided by measurement. Base hyperparameters: sizes [784, 30, 10], cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, {} epochs, seeds {:?}. {} runs: {} trained in {:.0} s on {} job(s), {} read back from an earlier invocation.",
         crate::study::plan::ETA,
         crate::study::plan::LAMBDA,
         crate::study::plan::BATCH,
@@ -87,8 +87,10 @@ pub fn document(
         plan.base_epochs,
         plan.seeds,
         results.runs.len(),
+        results.runs.iter().filter(|r| !r.reused).count(),
         seconds,
-        jobs
+        jobs,
+        results.runs.iter().filter(|r| r.reused).count(),
     ));
     if plan.mode == Mode::Quick {
         doc.paragraph(format!(
@@ -251,7 +253,7 @@ pub fn document(
                         ]
                     })
                     .collect();
-                doc.paragraph("Scaling runs (large init, lambda 5); runs without a decay-dominated epoch are left out of the fits:");
+                doc.paragraph("Scaling runs (large init, lambda 5); runs whose tail-off is in epoch 1 (no decay phase) are left out of the fits:");
                 doc.table(
                     &[
                         "width",

@@ -30,10 +30,14 @@ pub fn write(doc: &Document, dir: &Path) -> Result<()> {
                 text.push('\n');
             }
             Block::Table { header, rows } => {
-                text.push_str(&format!("| {} |\n", header.join(" | ")));
+                let line = |cells: &[String]| {
+                    let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+                    format!("| {} |\n", cells.join(" | "))
+                };
+                text.push_str(&line(header));
                 text.push_str(&format!("|{}\n", " --- |".repeat(header.len())));
                 for row in rows {
-                    text.push_str(&format!("| {} |\n", row.join(" | ")));
+                    text.push_str(&line(row));
                 }
                 text.push('\n');
             }

@@ -20,6 +20,8 @@ use crate::train::{self, Config, Observer, Precision};
 pub struct RunResult {
     pub spec: RunSpec,
     pub records: Vec<EpochRecord>,
+    /// Read back from an earlier invocation's files rather than trained now.
+    pub reused: bool,
 }
 
 /// Where a run's files go: `runs/NAME.jsonl`, `runs/NAME.csv`, and
@@ -117,6 +119,7 @@ fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) ->
         return Ok(RunResult {
             spec: spec.clone(),
             records,
+            reused: true,
         });
     }
     let data = spec.config.select_data(mnist)?;
@@ -134,5 +137,6 @@ fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) ->
     Ok(RunResult {
         spec: spec.clone(),
         records,
+        reused: false,
     })
 }

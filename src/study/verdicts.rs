@@ -466,16 +466,18 @@ pub struct ScalingPoint {
     pub n_w: usize,
     pub seed: u64,
     pub tail_off: Option<TailOff>,
-    /// Leading epochs with |f| < 0.1: without one, the run never had a
-    /// decay-dominated phase, and its "tail-off" is just its starting size.
+    /// Leading epochs with |f| < 0.1.
     pub decay_dominated_epochs: usize,
     pub final_accuracy: f64,
 }
 
 impl ScalingPoint {
-    /// The tail-off of a run that first was decay-dominated: the points the fits use.
+    /// The tail-off of a run that had a decay phase (f < 0.5 in epoch 1, so
+    /// the tail-off is at epoch 2 or later): the points the fits use. A run
+    /// whose gradient outweighs the decay from the first epoch never
+    /// shrinks, and its "tail-off size" is just its starting size.
     pub fn fitted_tail_off(&self) -> Option<TailOff> {
-        self.tail_off.filter(|_| self.decay_dominated_epochs >= 1)
+        self.tail_off.filter(|t| t.epoch >= 2)
     }
 }
 
@@ -679,13 +681,13 @@ pub fn claim3(
         .iter()
         .filter(|p| p.fitted_tail_off().is_some())
         .count();
-    let never_dominated = points
+    let no_decay_phase = points
         .iter()
-        .filter(|p| p.decay_dominated_epochs == 0)
+        .filter(|p| p.tail_off.is_some() && p.fitted_tail_off().is_none())
         .count();
-    if never_dominated > 0 {
+    if no_decay_phase > 0 {
         explanation.push_str(&format!(
-            "{never_dominated} of {} scaling runs never had a decay-dominated epoch (the gradient outweighed the decay from the start) and are left out of the fits. ",
+            "In {no_decay_phase} of {} scaling runs the gradient outweighed the decay from the first epoch (f >= {TAIL_OFF} at once): they never had a decay phase and are left out of the fits. ",
             points.len()
         ));
     }
@@ -756,7 +758,7 @@ pub fn claim3(
         caveats: vec![
             "The tail-off size is the rms of the weights, a typical |w|; the claim does not say which measure of size it means.".into(),
             "Seeds change the tail-off size very little, so the runs of one configuration are near-repeats: the intervals treat them as independent and are narrower than the spread across configurations alone would give.".into(),
-            format!("Scaling runs stop at equilibrium (f >= {} for {} epochs) or at their epoch limit; a run that never tailed off, or never was decay-dominated, is left out of the fits.", crate::train::EQUILIBRIUM_OFFSET, crate::train::EQUILIBRIUM_EPOCHS),
+            format!("Scaling runs stop at equilibrium (f >= {} for {} epochs) or at their epoch limit; a run that never tailed off, or had no decay phase (f >= 0.5 from epoch 1), is left out of the fits.", crate::train::EQUILIBRIUM_OFFSET, crate::train::EQUILIBRIUM_EPOCHS),
         ],
     }
 }
@@ -1096,14 +1098,22 @@ mod tests {
             .collect();
         let f = [0.0, 0.0, 0.1, 0.3, 0.5, 0.9];
         let base = synthetic_run(&rms, &f, &[0.95; 6], RHO);
-        let result = claim3(
-            &[&base],
-            &sizes,
-            &scaling_points(-1.0, 1.0),
-            &[(5.0, &base)],
-        );
+        // A run without a decay phase (tail-off in epoch 1, at its starting
+        // size) would pull the fit off; it is left out.
+        let mut points = scaling_points(-1.0, 1.0);
+        points.push(ScalingPoint {
+            tail_off: Some(TailOff {
+                epoch: 1,
+                at: 0.2,
+                size: 1.0,
+            }),
+            decay_dominated_epochs: 0,
+            ..points[0]
+        });
+        let result = claim3(&[&base], &sizes, &points, &[(5.0, &base)]);
         assert_eq!(result.verdict, Verdict::Holds, "{}", result.explanation);
         assert_eq!(result.evidence["supported"], json!(["1/n_w"]));
+        assert_eq!(result.evidence["fits"]["vs_n_w"]["points"], 9);
         // Sizes 50x 1/sqrt(n_w) scaling as n_w^-0.5: the claim as asked fails,
         // the book's exponent is supported.
         let rms: Vec<f64> = (0..=5)
