@@ -1,7 +1,7 @@
 //! Errors, typed where they start, turned into a message and an exit code in
 //! one place (`main.rs`).
 //!
-//! Exit codes (SPEC section 4): 0 success, 2 bad usage or bad input, 1 any
+//! Exit codes: 0 success, 2 bad usage or bad input, 1 any
 //! other failure. Every variant here is a problem with what the user gave us
 //! (a file, a flag, hyperparameters that diverge, an output path), so all of
 //! them map to 2; a failure that is not the user's is an `anyhow` error in
@@ -54,7 +54,7 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error (SPEC section 4).
+    /// The process exit code for this error.
     pub fn exit_code(&self) -> i32 {
         2
     }

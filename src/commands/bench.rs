@@ -15,7 +15,7 @@ use crate::net::{Cost, Init, Network};
 use crate::probes::EpochProbe;
 use crate::train::{Precision, Sgd, Unobserved};
 
-/// SPEC section 4: what `bench --json` prints.
+/// What `bench --json` prints: one object with these fields.
 #[derive(Debug, Serialize)]
 struct BenchResult {
     seconds_per_epoch: f64,

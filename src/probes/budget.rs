@@ -1,4 +1,4 @@
-//! The norm budget of the weights over an epoch (SPEC section 2).
+//! The norm budget of the weights over an epoch.
 //!
 //! One step w' = a w - b g, with a = 1 - c, c = eta*lambda/n, b = eta/m_t and
 //! g = sum_x dC_x/dw the batch's summed gradient, changes the squared norm by

@@ -1,4 +1,4 @@
-//! What decaylab measures about a network as it trains (SPEC section 2):
+//! What decaylab measures about a network as it trains:
 //! weight statistics and histograms (`stats`, `histogram`), and the norm
 //! budget, displacements and gradient signal of every epoch (`budget`),
 //! which watches the update step through `train::StepObserver`. Saturation

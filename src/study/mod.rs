@@ -1,4 +1,4 @@
-//! The claims study (SPEC section 3): plan the runs, run them, decide the
+//! The claims study: plan the runs, run them, decide the
 //! four claims from what they measured.
 
 pub mod fit;
@@ -126,7 +126,7 @@ impl Results {
     }
 }
 
-/// `claims.json` (SPEC section 4).
+/// `claims.json`.
 #[derive(Serialize)]
 pub struct ClaimsFile<'a> {
     pub claims: &'a [ClaimResult],

@@ -1,4 +1,4 @@
-//! Which runs the claims study makes (SPEC section 3).
+//! Which runs the claims study makes.
 
 use serde::{Deserialize, Serialize};
 
@@ -53,7 +53,7 @@ pub struct Plan {
     pub runs: Vec<RunSpec>,
 }
 
-/// The base hyperparameters of SPEC section 3.
+/// The base hyperparameters of the study.
 pub const ETA: f64 = 0.1;
 pub const LAMBDA: f64 = 5.0;
 pub const BATCH: usize = 10;

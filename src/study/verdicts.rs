@@ -1,4 +1,4 @@
-//! Deciding the four claims from measured records (SPEC section 3). Every
+//! Deciding the four claims from measured records. Every
 //! function here reads numbers out of `EpochRecord`s and compares them with
 //! the thresholds below; the explanations are built from the same numbers.
 

@@ -1,5 +1,5 @@
 //! Mini-batch stochastic gradient descent with L2 regularization, as
-//! network2.py does it (SPEC section 1).
+//! network2.py does it.
 
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -125,7 +125,7 @@ pub struct Sgd<T> {
     order: Vec<usize>,
     /// Labels of the current batch.
     labels: Vec<u8>,
-    /// Switch the gradient term off (SPEC claim 2a): w <- w - (eta*lambda/n) w.
+    /// Switch the gradient term off (claim 2a of the study): w <- w - (eta*lambda/n) w.
     decay_only: bool,
     /// Two rows of zeros, the gradient of decay-only steps.
     zeros: Vec<T>,
