@@ -8,12 +8,11 @@ use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
 use crate::cli::BenchArgs;
-use crate::data::Mnist;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kernels::Real;
 use crate::net::{Cost, Init, Network};
 use crate::probes::EpochProbe;
-use crate::train::{Precision, Sgd, Unobserved};
+use crate::train::{Config, Precision, Sgd, Unobserved};
 
 /// What `bench --json` prints: one object with these fields.
 #[derive(Debug, Serialize)]
@@ -33,40 +32,23 @@ struct BenchResult {
 }
 
 pub fn bench(args: &BenchArgs) -> Result<()> {
-    if args.epochs == 0 {
-        return Err(Error::bad_flag(
-            "--epochs",
-            "0; expected at least 1 measured epoch",
-        ));
-    }
-    if args.batch == 0 {
-        return Err(Error::bad_flag(
-            "--batch",
-            "0; expected a mini-batch size >= 1",
-        ));
-    }
-    let mnist = Mnist::bundled()?;
-    let pool = match args.sizes.first() {
-        Some(784) => 1,
-        Some(196) => 2,
-        Some(49) => 4,
-        _ => {
-            return Err(Error::bad_flag(
-                "--sizes",
-                format!(
-                    "{:?}; the first size must be 784, 196 or 49 (pool 1, 2, 4)",
-                    args.sizes
-                ),
-            ));
-        }
+    // The benchmark trains like any run: describe it as one, and let the
+    // run's own checks judge the flags (sizes against the pooled images,
+    // batch, epochs).
+    let config = Config {
+        sizes: args.sizes.clone(),
+        batch: args.batch,
+        epochs: args.epochs,
+        precision: args.precision,
+        pool: match args.sizes.first() {
+            Some(196) => 2,
+            Some(49) => 4,
+            _ => 1,
+        },
+        ..Config::default()
     };
-    if args.sizes.len() < 2 || args.sizes.contains(&0) {
-        return Err(Error::bad_flag(
-            "--sizes",
-            "expected at least two sizes, each >= 1",
-        ));
-    }
-    let training = mnist.training.pooled(pool);
+    let data = config.select_data(&config.load_mnist()?)?;
+    let training = data.training;
     let result = match args.precision {
         Precision::F32 => measure::<f32>(args, &training),
         Precision::F64 => measure::<f64>(args, &training),
