@@ -6,7 +6,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-use decaylab::kernels;
+use decaylab::kernels::{self, Measurements, Rate, StepShape};
 
 const M: usize = 10; // mini-batch
 const N_IN: usize = 784;
@@ -66,21 +66,55 @@ fn forward(c: &mut Criterion) {
     group.finish();
 }
 
-/// G (30 x 784) = Delta^T A: the first layer's weight gradient, by rows as
-/// the update uses it, and as one product.
+/// G (30 x 784) = Delta^T A: the first layer's weight gradient. Ours is
+/// fused with the update (G is formed in registers and applied to W); the
+/// crate's is the product alone, stored, before any update.
 fn gradient(c: &mut Criterion) {
     let a = filled(M * N_IN, 3);
     let delta = filled(M * N_OUT, 4);
+    let mut w = filled(N_OUT * N_IN, 5);
     let mut g = vec![0.0f32; N_OUT * N_IN];
+    let shape = StepShape {
+        m: M,
+        n: N_OUT,
+        k: N_IN,
+    };
+    let rate = Rate {
+        decay: 1e-5,
+        step: 0.01,
+    };
     let mut group = c.benchmark_group("gradient G = Delta^T A, (10x30)^T * 10x784");
-    group.bench_function("decaylab, 15 pairs of rows", |b| {
+    group.bench_function("decaylab gradient_step (with the update)", |b| {
         b.iter(|| {
-            for (j, row) in g.chunks_exact_mut(2 * N_IN).enumerate() {
-                kernels::weighted_row_sums(black_box(row), black_box(&a), black_box(&delta), 2 * j)
-            }
+            kernels::gradient_step(
+                black_box(&mut w),
+                black_box(&a),
+                black_box(&delta),
+                shape,
+                rate,
+                None,
+            )
         })
     });
-    group.bench_function("matrixmultiply::sgemm", |b| {
+    let mut weight_sums = vec![0.0f32; N_OUT * N_IN];
+    let mut products = vec![[0.0f32; 3]; N_OUT];
+    group.bench_function("decaylab gradient_step, measured", |b| {
+        b.iter(|| {
+            let measurements = Measurements {
+                weight_sums: &mut weight_sums,
+                products: &mut products,
+            };
+            kernels::gradient_step(
+                black_box(&mut w),
+                black_box(&a),
+                black_box(&delta),
+                shape,
+                rate,
+                Some(measurements),
+            )
+        })
+    });
+    group.bench_function("matrixmultiply::sgemm (the product only)", |b| {
         b.iter(|| unsafe {
             // SAFETY: Delta^T as a 30 x 10 view of the row-major 10 x 30
             // Delta, A row-major 10 x 784, G row-major 30 x 784; all live.
@@ -105,28 +139,5 @@ fn gradient(c: &mut Criterion) {
     group.finish();
 }
 
-/// The update of all 23,520 first-layer weights, plain and with the probes' products.
-fn update(c: &mut Criterion) {
-    let mut w = filled(N_OUT * N_IN, 5);
-    let g = filled(N_OUT * N_IN, 6);
-    let mut sums = vec![0.0f32; N_OUT * N_IN];
-    let mut group = c.benchmark_group("update w -= c w + step g, 30x784");
-    group.bench_function("decay_and_step", |b| {
-        b.iter(|| kernels::decay_and_step(black_box(&mut w), black_box(&g), 1e-5, 0.01))
-    });
-    group.bench_function("decay_and_step_measured", |b| {
-        b.iter(|| {
-            kernels::decay_and_step_measured(
-                black_box(&mut w),
-                black_box(&g),
-                1e-5,
-                0.01,
-                &mut sums,
-            )
-        })
-    });
-    group.finish();
-}
-
-criterion_group!(benches, forward, gradient, update);
+criterion_group!(benches, forward, gradient);
 criterion_main!(benches);

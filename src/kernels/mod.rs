@@ -96,7 +96,7 @@ mod x86 {
     macro_rules! with_features {
         ($name:ident, $features:literal) => {
             pub mod $name {
-                use super::super::{Real, portable};
+                use super::super::{Measurements, Rate, Real, StepShape, portable};
 
                 #[target_feature(enable = $features)]
                 pub fn matmul_a_bt<T: Real>(
@@ -111,18 +111,15 @@ mod x86 {
                 }
 
                 #[target_feature(enable = $features)]
-                pub fn weighted_row_sums<T: Real>(
-                    g: &mut [T],
+                pub fn gradient_step<T: Real>(
+                    w: &mut [T],
                     a: &[T],
-                    coefficients: &[T],
-                    first: usize,
+                    d: &[T],
+                    shape: StepShape,
+                    rate: Rate<T>,
+                    measurements: Option<Measurements<T>>,
                 ) {
-                    portable::weighted_row_sums(g, a, coefficients, first)
-                }
-
-                #[target_feature(enable = $features)]
-                pub fn decay_and_step<T: Real>(w: &mut [T], g: &[T], c: T, step: T) {
-                    portable::decay_and_step(w, g, c, step)
+                    portable::gradient_step(w, a, d, shape, rate, measurements)
                 }
 
                 #[target_feature(enable = $features)]
@@ -132,17 +129,6 @@ mod x86 {
                     white: u16,
                 ) {
                     portable::scale_pixels(out, pixels, white)
-                }
-
-                #[target_feature(enable = $features)]
-                pub fn decay_and_step_measured<T: Real>(
-                    w: &mut [T],
-                    g: &[T],
-                    c: T,
-                    step: T,
-                    s: &mut [T],
-                ) -> (T, T, T) {
-                    portable::decay_and_step_measured(w, g, c, step, s)
                 }
             }
         };
@@ -159,14 +145,59 @@ pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
     dispatch!(matmul_a_bt, c, a, b, m, k, n)
 }
 
-/// Two weighted sums of the rows of A (m x k), weighted by two columns of
-/// D (m x d): g (2 x k) row 0 = sum_i D[i][first] A[i], row 1 = the same
-/// for column first + 1 (or again `first` if it is the last column).
+/// The shapes of one layer's step: m examples, n = n_out rows of W, k = n_in
+/// columns.
+#[derive(Clone, Copy, Debug)]
+pub struct StepShape {
+    pub m: usize,
+    pub n: usize,
+    pub k: usize,
+}
+
+/// The update's two factors: w <- w - decay w - step g.
+#[derive(Clone, Copy, Debug)]
+pub struct Rate<T> {
+    pub decay: T,
+    pub step: T,
+}
+
+impl<T: Real> Rate<T> {
+    /// w - decay w - step g, as fma(-step, g, fma(-decay, w, w)): the decay
+    /// w - decay*w rounded once (never through 1 - decay, which in f32
+    /// would round a decay of c ~ 1e-5 by ~0.3%), then the gradient's part.
+    #[inline(always)]
+    pub fn apply(self, w: T, g: T) -> T {
+        (-self.step).mul_add(g, (-self.decay).mul_add(w, w))
+    }
+}
+
+/// What the measured update records: `weight_sums` (n x k) += W before the
+/// step, and `products[j]` = (|w_j|^2, <w_j, g_j>, |g_j|^2) before the step.
+pub struct Measurements<'a, T> {
+    pub weight_sums: &'a mut [T],
+    pub products: &'a mut [[T; 3]],
+}
+
+/// One step of the update rule on weight layer l, fused with its gradient:
 ///
-/// Backward pass: rows j and j+1 of the summed weight gradient,
-/// sum_x dC_x/dw_j = sum_x delta_j(x) a_prev(x).
-pub fn weighted_row_sums<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], first: usize) {
-    dispatch!(weighted_row_sums, g, a, coefficients, first)
+///   g_j = sum_x dC_x/dw_j = sum_i D[i][j] A[i]      (never stored)
+///   w_j <- w_j - decay w_j - step g_j                (rate.decay = eta*lambda/n, rate.step = eta/m_t)
+///
+/// for every row j of W (n x k), where A (m x k) holds the batch's
+/// activations a^(l-1), one example per row, and D (m x n) its errors
+/// delta^l. Each weight is read and written once. With `measurements`, the
+/// probes' ingredients are taken from the same pass (see [`Measurements`]);
+/// the new weights are the same bits either way. With m = 0 the gradient is
+/// zero and the step is the decay alone.
+pub fn gradient_step<T: Real>(
+    w: &mut [T],
+    a: &[T],
+    d: &[T],
+    shape: StepShape,
+    rate: Rate<T>,
+    measurements: Option<Measurements<T>>,
+) {
+    dispatch!(gradient_step, w, a, d, shape, rate, measurements)
 }
 
 /// out = pixels / white, elementwise, divided in T: stored pixel values
@@ -195,26 +226,6 @@ pub fn prefetch<P>(data: &[P]) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = data;
-}
-
-/// w <- w - c w - step g, elementwise: the update rule on one row of weights.
-pub fn decay_and_step<T: Real>(w: &mut [T], g: &[T], c: T, step: T) {
-    dispatch!(decay_and_step, w, g, c, step)
-}
-
-/// The update rule on one row with the probes' measurements in the same
-/// pass: w <- w - c w - step g (the same bits as [`decay_and_step`]),
-/// s <- s + w (the weights before the step, summed over an epoch), and the
-/// return value (|w|^2, <w, g>, |g|^2) before the step: the norm budget's
-/// ingredients.
-pub fn decay_and_step_measured<T: Real>(
-    w: &mut [T],
-    g: &[T],
-    c: T,
-    step: T,
-    s: &mut [T],
-) -> (T, T, T) {
-    dispatch!(decay_and_step_measured, w, g, c, step, s)
 }
 
 /// C (m x n) = A (m x k) B, where B is (k x n).
@@ -307,16 +318,79 @@ mod tests {
         matmul_a_bt(&mut c, &a, &bt, m, k, n);
         assert_close(&c, &expected);
 
-        // Row j of C^T = sum_p B[p][j] A^T[p]: the rows of A^T weighted by
-        // column j of B.
+        // The fused update from W = 0, with no decay and a step of -1,
+        // leaves W = G = D^T A' (row j: sum_i D[i][j] A'[i]). With A' = A^T
+        // (k x m) and D = B (k x n), G = B^T A^T = C^T.
         let at = transpose(&a, m, k);
-        let expected_t = transpose(&expected, m, n);
+        let mut g = vec![0.0; n * m];
+        let unit_step = Rate {
+            decay: 0.0,
+            step: -1.0,
+        };
+        gradient_step(
+            &mut g,
+            &at,
+            &b,
+            StepShape { m: k, n, k: m },
+            unit_step,
+            None,
+        );
+        assert_close(&g, &transpose(&expected, m, n));
+    }
+
+    #[test]
+    fn gradient_step_covers_every_block_and_tail() {
+        // n = 7 rows: a group of 4 and one of 3; k = 150 columns: blocks of
+        // 4 (f32) or 2 (f64) chunks of 16, single chunks, and 6 last columns.
+        let (m, n, k) = (3, 7, 150);
+        let a = filled(m * k, 11);
+        let d = filled(m * n, 12);
+        let mut expected = vec![0.0; n * k];
         for j in 0..n {
-            let mut g = vec![0.0; 2 * m];
-            weighted_row_sums(&mut g, &at, &b, j);
-            assert_close(&g[..m], &expected_t[j * m..(j + 1) * m]);
-            let next = (j + 1).min(n - 1);
-            assert_close(&g[m..], &expected_t[next * m..(next + 1) * m]);
+            for p in 0..k {
+                for i in 0..m {
+                    expected[j * k + p] += d[i * n + j] * a[i * k + p];
+                }
+            }
+        }
+        let unit_step = Rate {
+            decay: 0.0,
+            step: -1.0,
+        };
+        let mut g = vec![0.0; n * k];
+        gradient_step(&mut g, &a, &d, StepShape { m, n, k }, unit_step, None);
+        assert_close(&g, &expected);
+        let to_f32 = |x: &[f64]| x.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+        let mut g32 = vec![0.0f32; n * k];
+        let rate32 = Rate {
+            decay: 0.0f32,
+            step: -1.0,
+        };
+        let shape = StepShape { m, n, k };
+        gradient_step(&mut g32, &to_f32(&a), &to_f32(&d), shape, rate32, None);
+        for (x, y) in g32.iter().zip(&expected) {
+            assert!((*x as f64 - y).abs() < 1e-5 * (1.0 + y.abs()), "{x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn an_empty_batch_only_decays() {
+        let w0 = filled(40, 13);
+        let mut w = w0.clone();
+        let rate = Rate {
+            decay: 0.25,
+            step: 0.5,
+        };
+        gradient_step(
+            &mut w,
+            &[],
+            &[],
+            StepShape { m: 0, n: 2, k: 20 },
+            rate,
+            None,
+        );
+        for (x, x0) in w.iter().zip(&w0) {
+            assert_eq!(*x, x0 - 0.25 * x0);
         }
     }
 
@@ -336,33 +410,55 @@ mod tests {
 
     #[test]
     fn measured_update_gives_the_same_bits_and_the_products() {
-        let k = 37;
-        let w0: Vec<f32> = filled(k, 5).iter().map(|&x| x as f32).collect();
-        let g: Vec<f32> = filled(k, 6).iter().map(|&x| x as f32).collect();
-        let (c, step) = (1e-5f32, 0.01f32);
-        let mut plain = w0.clone();
-        decay_and_step(&mut plain, &g, c, step);
-        let mut measured = w0.clone();
-        let mut sums = vec![1.0f32; k];
-        let (ww, wg, gg) = decay_and_step_measured(&mut measured, &g, c, step, &mut sums);
-        assert_eq!(plain, measured);
-        let exact = |x: &[f32], y: &[f32]| {
-            x.iter()
-                .zip(y)
-                .map(|(&a, &b)| a as f64 * b as f64)
-                .sum::<f64>()
+        let (m, n, k) = (3, 5, 37);
+        let to_f32 = |x: &[f64]| x.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+        let w0 = to_f32(&filled(n * k, 5));
+        let a = to_f32(&filled(m * k, 6));
+        let d = to_f32(&filled(m * n, 7));
+        let shape = StepShape { m, n, k };
+        let rate = Rate {
+            decay: 1e-5f32,
+            step: 0.01,
         };
-        for (got, want) in [
-            (ww, exact(&w0, &w0)),
-            (wg, exact(&w0, &g)),
-            (gg, exact(&g, &g)),
-        ] {
-            assert!(
-                (got as f64 - want).abs() < 1e-5 * want.abs().max(1.0),
-                "{got} vs {want}"
-            );
+        let mut plain = w0.clone();
+        gradient_step(&mut plain, &a, &d, shape, rate, None);
+        let mut measured = w0.clone();
+        let mut weight_sums = vec![1.0f32; n * k];
+        let mut products = vec![[0.0f32; 3]; n];
+        let measurements = Measurements {
+            weight_sums: &mut weight_sums,
+            products: &mut products,
+        };
+        gradient_step(&mut measured, &a, &d, shape, rate, Some(measurements));
+        assert_eq!(plain, measured);
+        assert!(weight_sums.iter().zip(&w0).all(|(&s, &w)| s == 1.0 + w));
+        for j in 0..n {
+            let w_j = &w0[j * k..(j + 1) * k];
+            let g_j: Vec<f64> = (0..k)
+                .map(|p| {
+                    (0..m)
+                        .map(|i| d[i * n + j] as f64 * a[i * k + p] as f64)
+                        .sum()
+                })
+                .collect();
+            let ww: f64 = w_j.iter().map(|&x| x as f64 * x as f64).sum();
+            let wg: f64 = w_j.iter().zip(&g_j).map(|(&x, &y)| x as f64 * y).sum();
+            let gg: f64 = g_j.iter().map(|&y| y * y).sum();
+            // f32 sums: within a few ulps of the sum of the terms' sizes.
+            let wg_scale: f64 = w_j
+                .iter()
+                .zip(&g_j)
+                .map(|(&x, &y)| (x as f64 * y).abs())
+                .sum();
+            for (got, want, scale) in [(0, ww, ww), (1, wg, wg_scale), (2, gg, gg)]
+                .map(|(x, want, scale)| (products[j][x], want, scale))
+            {
+                assert!(
+                    (got as f64 - want).abs() < 1e-5 * scale,
+                    "row {j}: {got} vs {want}"
+                );
+            }
         }
-        assert!(sums.iter().zip(&w0).all(|(&s, &w)| s == 1.0 + w));
     }
 
     #[test]
@@ -377,16 +473,27 @@ mod tests {
         portable::matmul_a_bt(&mut plain, &a, &b, m, k, n);
         assert_eq!(fast, plain);
         let d: Vec<f32> = filled(m * n, 9).iter().map(|&x| x as f32).collect();
-        let (mut fast, mut plain) = (vec![0.0f32; 2 * k], vec![0.0f32; 2 * k]);
-        weighted_row_sums(&mut fast, &a, &d, 2);
-        portable::weighted_row_sums(&mut plain, &a, &d, 2);
-        assert_eq!(fast, plain);
-        let (mut w_fast, mut w_plain) = (a[..k].to_vec(), a[..k].to_vec());
-        let (mut s_fast, mut s_plain) = (vec![0.0f32; k], vec![0.0f32; k]);
-        let p_fast = decay_and_step_measured(&mut w_fast, &b[..k], 1e-5, 0.01, &mut s_fast);
-        let p_plain =
-            portable::decay_and_step_measured(&mut w_plain, &b[..k], 1e-5, 0.01, &mut s_plain);
-        assert_eq!((w_fast, s_fast, p_fast), (w_plain, s_plain, p_plain));
+        let shape = StepShape { m, n, k };
+        let rate = Rate {
+            decay: 1e-5,
+            step: 0.01,
+        };
+        let run = |fast: bool| {
+            let mut w = b.clone();
+            let mut weight_sums = vec![0.0f32; n * k];
+            let mut products = vec![[0.0f32; 3]; n];
+            let measurements = Some(Measurements {
+                weight_sums: &mut weight_sums,
+                products: &mut products,
+            });
+            if fast {
+                gradient_step(&mut w, &a, &d, shape, rate, measurements);
+            } else {
+                portable::gradient_step(&mut w, &a, &d, shape, rate, measurements);
+            }
+            (w, weight_sums, products)
+        };
+        assert_eq!(run(true), run(false));
     }
 
     #[test]
@@ -406,10 +513,16 @@ mod tests {
 
     #[test]
     fn update_rule_literal_numbers() {
-        // w = 2, g = 0.6, c = eta*lambda/n = 0.03, step = eta/m_t = 0.1:
-        // w' = 2 - 0.03*2 - 0.1*0.6 = 1.88.
+        // One example with activations a = (0.6, 0) and error delta = 1, so
+        // g = (0.6, 0); w = (2, -1), c = eta*lambda/n = 0.03, step = eta/m_t
+        // = 0.1: w' = 2 - 0.03*2 - 0.1*0.6 = 1.88 and -1 + 0.03 = -0.97.
         let mut w = [2.0f64, -1.0];
-        decay_and_step(&mut w, &[0.6, 0.0], 0.03, 0.1);
+        let rate = Rate {
+            decay: 0.03,
+            step: 0.1,
+        };
+        let shape = StepShape { m: 1, n: 1, k: 2 };
+        gradient_step(&mut w, &[0.6, 0.0], &[1.0], shape, rate, None);
         assert!((w[0] - 1.88).abs() < 1e-15);
         assert!((w[1] + 0.97).abs() < 1e-15);
     }

@@ -7,34 +7,30 @@
 //! same operations in the same order whichever wrapper runs it, and whether
 //! its row falls in a full block or in the remainder.
 
-use super::Real;
+use super::{Measurements, Rate, Real, StepShape};
 
 /// Partial sums per dot product: 32 lanes (two AVX-512 registers of f32),
 /// so that four rows at once keep eight independent chains of additions.
 const LANES: usize = 16;
 
 /// Rows of A handled together by `matmul_a_bt`, sharing each load of B.
-const ROW_BLOCK: usize = 4;
-
-/// Add lane by lane: acc[l] += x[l] * y[l].
-#[inline(always)]
-fn multiply_add<T: Real, const L: usize>(acc: &mut [T; L], x: &[T], y: &[T]) {
-    let x: &[T; L] = x.try_into().expect("a full chunk");
-    let y: &[T; L] = y.try_into().expect("a full chunk");
-    for l in 0..L {
-        acc[l] = x[l].mul_add(y[l], acc[l]);
-    }
-}
+const ROW_BLOCK: usize = 5;
 
 /// The dot product from its partial sums and the leftover tail: the tail
-/// goes into the first lanes, then the lanes are added pairwise, halving
-/// (lane l + L/2 into lane l) until one is left.
+/// goes into the first lanes, then the lanes are summed.
 #[inline(always)]
-fn finish_dot<T: Real, const L: usize>(mut acc: [T; L], x_tail: &[T], y_tail: &[T]) -> T {
+fn finish_dot<T: Real>(mut acc: [T; LANES], x_tail: &[T], y_tail: &[T]) -> T {
     for (l, (&x, &y)) in x_tail.iter().zip(y_tail).enumerate() {
         acc[l] = x.mul_add(y, acc[l]);
     }
-    let mut width = L;
+    sum_lanes(acc)
+}
+
+/// The sum of partial sums, added pairwise, halving (lane l + LANES/2 into
+/// lane l) until one is left.
+#[inline(always)]
+fn sum_lanes<T: Real>(mut acc: [T; LANES]) -> T {
+    let mut width = LANES;
     while width > 1 {
         width /= 2;
         for l in 0..width {
@@ -46,178 +42,347 @@ fn finish_dot<T: Real, const L: usize>(mut acc: [T; L], x_tail: &[T], y_tail: &[
 }
 
 /// C (m x n) = A (m x k) B^T, B (n x k). See `kernels::matmul_a_bt`.
+///
+/// Neurons go in groups of 4 in f32 and 2 in f64: a block's 5 x 4 (or
+/// 5 x 2) partial-sum chunks then fill 20 of AVX-512's 32 vector registers,
+/// with room left for the loads.
 #[inline(always)]
 pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
+    if std::mem::size_of::<T>() == 4 {
+        matmul_a_bt_grouped::<T, 4>(c, a, b, m, k, n)
+    } else {
+        matmul_a_bt_grouped::<T, 2>(c, a, b, m, k, n)
+    }
+}
+
+/// `matmul_a_bt` with the rows of B (the neurons) in groups of `NEURONS`.
+///
+/// The group is the outer loop: its rows of B are read from memory once and
+/// stay in the L1 cache while every row of A passes by, in blocks of up to
+/// `ROW_BLOCK` rows. A block keeps ROW_BLOCK x NEURONS dot products going at
+/// once, each chunk of A loaded once for all the group and each chunk of B
+/// once for all the block's rows. A short last group repeats its last neuron
+/// (those sums are dropped), so every entry is computed alike.
+#[inline(always)]
+fn matmul_a_bt_grouped<T: Real, const NEURONS: usize>(
+    c: &mut [T],
+    a: &[T],
+    b: &[T],
+    m: usize,
+    k: usize,
+    n: usize,
+) {
     assert_eq!(c.len(), m * n);
     assert_eq!(a.len(), m * k);
     assert_eq!(b.len(), n * k);
-    let body = k - k % LANES;
-    // Blocks of four rows: each chunk of a row of B is loaded once for all
-    // four, and the four partial sums are separate variables so that the
-    // compiler keeps them in vector registers. The last block repeats its
-    // last row where m is not a multiple of four (those sums are dropped):
-    // four independent chains always, and every entry computed alike.
-    for first in (0..m).step_by(ROW_BLOCK) {
-        let rows: [usize; ROW_BLOCK] = std::array::from_fn(|r| (first + r).min(m - 1));
-        let row = |r: usize| &a[rows[r] * k..(rows[r] + 1) * k];
-        let (a0, a1, a2, a3) = (row(0), row(1), row(2), row(3));
-        // Four rows of B (four output neurons) at a time: sixteen chains,
-        // each chunk of A loaded once for four neurons and each chunk of B
-        // once for four rows; a short last group repeats its last neuron.
-        for j in (0..n).step_by(4) {
-            let cols: [usize; 4] = std::array::from_fn(|q| (j + q).min(n - 1));
-            let b_row = |q: usize| &b[cols[q] * k..(cols[q] + 1) * k];
-            let (b0, b1, b2, b3) = (b_row(0), b_row(1), b_row(2), b_row(3));
-            let zero = [T::zero(); LANES];
-            let mut acc = [[zero; 4]; ROW_BLOCK];
-            for start in (0..body).step_by(LANES) {
-                let chunks = [
-                    &b0[start..start + LANES],
-                    &b1[start..start + LANES],
-                    &b2[start..start + LANES],
-                    &b3[start..start + LANES],
-                ];
-                for (acc_r, a_r) in acc.iter_mut().zip([a0, a1, a2, a3]) {
-                    let a_chunk = &a_r[start..start + LANES];
-                    for (acc_rq, b_chunk) in acc_r.iter_mut().zip(chunks) {
-                        multiply_add(acc_rq, a_chunk, b_chunk);
+    for first_neuron in (0..n).step_by(NEURONS) {
+        let mut first_row = 0;
+        while first_row < m {
+            let rows = (m - first_row).min(ROW_BLOCK);
+            let block = Block {
+                first_row,
+                first_neuron,
+                k,
+                n,
+            };
+            match rows {
+                5 => block.dot_products::<T, 5, NEURONS>(c, a, b),
+                4 => block.dot_products::<T, 4, NEURONS>(c, a, b),
+                3 => block.dot_products::<T, 3, NEURONS>(c, a, b),
+                2 => block.dot_products::<T, 2, NEURONS>(c, a, b),
+                _ => block.dot_products::<T, 1, NEURONS>(c, a, b),
+            }
+            first_row += rows;
+        }
+    }
+}
+
+/// Where a block of `matmul_a_bt` sits: its first row of A and C, its first
+/// neuron (row of B, column of C), and the shapes k and n.
+struct Block {
+    first_row: usize,
+    first_neuron: usize,
+    k: usize,
+    n: usize,
+}
+
+impl Block {
+    /// C[first_row + r][first_neuron + q] for r < R, q < Q (as far as C
+    /// reaches): R x Q dot products of length k, each with LANES partial
+    /// sums in registers.
+    #[inline(always)]
+    fn dot_products<T: Real, const R: usize, const Q: usize>(&self, c: &mut [T], a: &[T], b: &[T]) {
+        let Block {
+            first_row,
+            first_neuron,
+            k,
+            n,
+        } = *self;
+        let a_rows: [&[T]; R] = std::array::from_fn(|r| &a[(first_row + r) * k..][..k]);
+        let b_rows: [&[T]; Q] =
+            std::array::from_fn(|q| &b[(first_neuron + q).min(n - 1) * k..][..k]);
+        let a_chunks = a_rows.map(|row| row.as_chunks::<LANES>().0);
+        let b_chunks = b_rows.map(|row| row.as_chunks::<LANES>().0);
+        let chunks = k / LANES;
+        let mut acc = [[[T::zero(); LANES]; Q]; R];
+        for s in 0..chunks {
+            // Index loops over the small constant R and Q: the compiler
+            // unrolls them whole and keeps every partial sum in a register.
+            #[allow(clippy::needless_range_loop)]
+            for r in 0..R {
+                let x = &a_chunks[r][s];
+                for q in 0..Q {
+                    let y = &b_chunks[q][s];
+                    for l in 0..LANES {
+                        acc[r][q][l] = x[l].mul_add(y[l], acc[r][q][l]);
                     }
                 }
             }
-            let b_rows = [b0, b1, b2, b3];
-            for (r, (acc_r, a_r)) in acc
-                .into_iter()
-                .zip([a0, a1, a2, a3])
-                .enumerate()
-                .take(m - first)
-            {
-                for (q, (acc_rq, b_q)) in acc_r.into_iter().zip(b_rows).enumerate().take(n - j) {
-                    c[(first + r) * n + cols[q]] = finish_dot(acc_rq, &a_r[body..], &b_q[body..]);
+        }
+        let body = chunks * LANES;
+        let neurons = (n - first_neuron).min(Q);
+        for (r, (acc_r, a_r)) in acc.into_iter().zip(a_rows).enumerate() {
+            let c_row = &mut c[(first_row + r) * n + first_neuron..][..neurons];
+            for (c_rq, (acc_rq, b_q)) in c_row.iter_mut().zip(acc_r.into_iter().zip(b_rows)) {
+                *c_rq = finish_dot(acc_rq, &a_r[body..], &b_q[body..]);
+            }
+        }
+    }
+}
+
+/// The update rule on a weight layer, fused with its gradient. See
+/// `kernels::gradient_step`.
+///
+/// Rows of W go in groups of up to `GRADIENT_ROWS`, columns in blocks of
+/// C x LANES: the block's gradient sum_i D[i][j] A[i][cols] builds up in
+/// registers while the m rows of A stream past (each chunk of A loaded once
+/// for all the group's rows), then the same registers update W's block. The
+/// measurements, if asked for, are taken in the same pass. Every g[j][p] is
+/// sum_i D[i][j] A[i][p] added in order of i, and every measured product
+/// adds its chunks in order of p, however the work is blocked.
+#[inline(always)]
+pub fn gradient_step<T: Real>(
+    w: &mut [T],
+    a: &[T],
+    d: &[T],
+    shape: StepShape,
+    rate: Rate<T>,
+    measurements: Option<Measurements<T>>,
+) {
+    let StepShape { m, n, k } = shape;
+    assert_eq!(w.len(), n * k);
+    assert_eq!(a.len(), m * k);
+    assert_eq!(d.len(), m * n);
+    match measurements {
+        Some(Measurements {
+            weight_sums,
+            products,
+        }) => {
+            assert_eq!(weight_sums.len(), n * k);
+            assert_eq!(products.len(), n);
+            gradient_step_rows::<T, true>(w, a, d, shape, rate, weight_sums, products)
+        }
+        None => gradient_step_rows::<T, false>(w, a, d, shape, rate, &mut [], &mut []),
+    }
+}
+
+/// Rows of W updated together by `gradient_step`.
+const GRADIENT_ROWS: usize = 4;
+
+/// `gradient_step`, measured or not; unmeasured, `weight_sums` and
+/// `products` are empty and never touched.
+#[inline(always)]
+fn gradient_step_rows<T: Real, const MEASURED: bool>(
+    w: &mut [T],
+    a: &[T],
+    d: &[T],
+    shape: StepShape,
+    rate: Rate<T>,
+    weight_sums: &mut [T],
+    products: &mut [[T; 3]],
+) {
+    let mut buffers = RowBuffers::<T, MEASURED> {
+        w,
+        weight_sums,
+        products,
+    };
+    let mut first = 0;
+    while first < shape.n {
+        let rows = (shape.n - first).min(GRADIENT_ROWS);
+        let group = RowGroup { first, shape, rate };
+        match rows {
+            4 => group.step::<4, MEASURED>(&mut buffers, a, d),
+            3 => group.step::<3, MEASURED>(&mut buffers, a, d),
+            2 => group.step::<2, MEASURED>(&mut buffers, a, d),
+            _ => group.step::<1, MEASURED>(&mut buffers, a, d),
+        }
+        first += rows;
+    }
+}
+
+/// The slices a step writes: W, and if MEASURED the weight sums and the
+/// rows' products.
+struct RowBuffers<'a, T, const MEASURED: bool> {
+    w: &'a mut [T],
+    weight_sums: &'a mut [T],
+    products: &'a mut [[T; 3]],
+}
+
+/// Rows first..first + J of a layer's step, see `gradient_step`.
+struct RowGroup<T> {
+    first: usize,
+    shape: StepShape,
+    rate: Rate<T>,
+}
+
+/// Partial sums of one row's (|w|^2, <w, g>, |g|^2), LANES of each.
+type ProductLanes<T> = [[T; LANES]; 3];
+
+impl<T: Real> RowGroup<T> {
+    /// Rows first..first + J: whole blocks of 4 chunks of columns in f32, 2
+    /// in f64 (J x 4 chunks of gradient fill 16 vector registers), then
+    /// single chunks, then the last k mod LANES columns one by one.
+    #[inline(always)]
+    fn step<const J: usize, const MEASURED: bool>(
+        &self,
+        buffers: &mut RowBuffers<T, MEASURED>,
+        a: &[T],
+        d: &[T],
+    ) {
+        let chunks = self.shape.k / LANES;
+        let mut lanes = [[[T::zero(); LANES]; 3]; J];
+        let mut chunk = 0;
+        if std::mem::size_of::<T>() == 4 {
+            while chunk + 4 <= chunks {
+                self.columns::<J, 4, MEASURED>(chunk * LANES, buffers, a, d, &mut lanes);
+                chunk += 4;
+            }
+        } else {
+            while chunk + 2 <= chunks {
+                self.columns::<J, 2, MEASURED>(chunk * LANES, buffers, a, d, &mut lanes);
+                chunk += 2;
+            }
+        }
+        while chunk < chunks {
+            self.columns::<J, 1, MEASURED>(chunk * LANES, buffers, a, d, &mut lanes);
+            chunk += 1;
+        }
+        self.last_columns::<J, MEASURED>(chunks * LANES, buffers, a, d, &mut lanes);
+        if MEASURED {
+            for (r, row_lanes) in lanes.into_iter().enumerate() {
+                buffers.products[self.first + r] = row_lanes.map(sum_lanes);
+            }
+        }
+    }
+
+    /// Columns start..start + C x LANES of rows first..first + J.
+    #[inline(always)]
+    fn columns<const J: usize, const C: usize, const MEASURED: bool>(
+        &self,
+        start: usize,
+        buffers: &mut RowBuffers<T, MEASURED>,
+        a: &[T],
+        d: &[T],
+        lanes: &mut [ProductLanes<T>; J],
+    ) {
+        let StepShape { m, n, k } = self.shape;
+        let first = self.first;
+        // The block's rows of W are read after the gradient is formed:
+        // ask for them now, so that they arrive while it is.
+        for r in 0..J {
+            let at = (first + r) * k + start;
+            super::prefetch(&buffers.w[at..at + C * LANES]);
+        }
+        // g[r][q] = sum_i D[i][first + r] A[i][chunk q of the block]
+        let mut g = [[[T::zero(); LANES]; C]; J];
+        for i in 0..m {
+            let x: &[[T; LANES]; C] = a[i * k + start..][..C * LANES]
+                .as_chunks::<LANES>()
+                .0
+                .try_into()
+                .expect("C chunks");
+            let d_row: &[T; J] = d[i * n + first..][..J].try_into().expect("J rows");
+            // Index loops over the small constants J and C: the compiler
+            // unrolls them whole and keeps every partial sum in a register.
+            #[allow(clippy::needless_range_loop)]
+            for r in 0..J {
+                for q in 0..C {
+                    for l in 0..LANES {
+                        g[r][q][l] = d_row[r].mul_add(x[q][l], g[r][q][l]);
+                    }
+                }
+            }
+        }
+        for (r, (g_r, lanes_r)) in g.iter().zip(lanes.iter_mut()).enumerate() {
+            let at = (first + r) * k + start;
+            let (w_chunks, _) = buffers.w[at..][..C * LANES].as_chunks_mut::<LANES>();
+            if MEASURED {
+                let (s_chunks, _) = buffers.weight_sums[at..][..C * LANES].as_chunks_mut::<LANES>();
+                for ((w_q, g_q), s_q) in w_chunks.iter().zip(g_r).zip(s_chunks) {
+                    measure_chunk(lanes_r, w_q, g_q, s_q);
+                }
+            }
+            for (w_q, g_q) in w_chunks.iter_mut().zip(g_r) {
+                for l in 0..LANES {
+                    w_q[l] = self.rate.apply(w_q[l], g_q[l]);
                 }
             }
         }
     }
-}
 
-/// Two rows: g[0] = sum_i D[i][c0] A[i] and g[1] = sum_i D[i][c1] A[i],
-/// c1 = min(first + 1, last column). See `kernels::weighted_row_sums`.
-#[inline(always)]
-pub fn weighted_row_sums<T: Real>(g: &mut [T], a: &[T], coefficients: &[T], first: usize) {
-    let k = g.len() / 2;
-    assert_eq!(g.len(), 2 * k);
-    let m = a.len() / k.max(1);
-    assert_eq!(a.len(), m * k);
-    let d = coefficients.len() / m.max(1);
-    assert_eq!(coefficients.len(), m * d);
-    assert!(first < d);
-    let (c0, c1) = (first, (first + 1).min(d - 1));
-    let (g0, g1) = g.split_at_mut(k);
-    // Four chunks of LANES columns of both rows at a time: eight partial
-    // sums in registers while the m rows of A stream past, each chunk of A
-    // loaded once for both rows. Every g[p] is sum_i D[i][c] A[i][p] added
-    // in order of i, however it is blocked.
-    let block = 4 * LANES;
-    let blocked = k - k % block;
-    let chunk = |i: usize, start: usize| -> &[T; LANES] {
-        a[i * k + start..i * k + start + LANES]
-            .try_into()
-            .expect("a full chunk")
-    };
-    for start in (0..blocked).step_by(block) {
-        let zero = [T::zero(); LANES];
-        let (mut p0, mut p1, mut p2, mut p3) = (zero, zero, zero, zero);
-        let (mut q0, mut q1, mut q2, mut q3) = (zero, zero, zero, zero);
-        for i in 0..m {
-            let (d0, d1) = (coefficients[i * d + c0], coefficients[i * d + c1]);
-            let (a0, a1, a2, a3) = (
-                chunk(i, start),
-                chunk(i, start + LANES),
-                chunk(i, start + 2 * LANES),
-                chunk(i, start + 3 * LANES),
-            );
-            for l in 0..LANES {
-                p0[l] = d0.mul_add(a0[l], p0[l]);
-                p1[l] = d0.mul_add(a1[l], p1[l]);
-                p2[l] = d0.mul_add(a2[l], p2[l]);
-                p3[l] = d0.mul_add(a3[l], p3[l]);
-                q0[l] = d1.mul_add(a0[l], q0[l]);
-                q1[l] = d1.mul_add(a1[l], q1[l]);
-                q2[l] = d1.mul_add(a2[l], q2[l]);
-                q3[l] = d1.mul_add(a3[l], q3[l]);
+    /// Columns start..k (fewer than LANES) of rows first..first + J, one at
+    /// a time; their products go to the first lanes.
+    #[inline(always)]
+    fn last_columns<const J: usize, const MEASURED: bool>(
+        &self,
+        start: usize,
+        buffers: &mut RowBuffers<T, MEASURED>,
+        a: &[T],
+        d: &[T],
+        lanes: &mut [ProductLanes<T>; J],
+    ) {
+        let StepShape { m, n, k } = self.shape;
+        let first = self.first;
+        for p in start..k {
+            let mut g = [T::zero(); J];
+            for i in 0..m {
+                let x = a[i * k + p];
+                for (r, g_r) in g.iter_mut().enumerate() {
+                    *g_r = d[i * n + first + r].mul_add(x, *g_r);
+                }
+            }
+            for (r, (&g_r, lanes_r)) in g.iter().zip(lanes.iter_mut()).enumerate() {
+                let at = (first + r) * k + p;
+                let w_rp = buffers.w[at];
+                if MEASURED {
+                    let [ww, wg, gg] = lanes_r;
+                    let l = p - start;
+                    ww[l] = w_rp.mul_add(w_rp, ww[l]);
+                    wg[l] = w_rp.mul_add(g_r, wg[l]);
+                    gg[l] = g_r.mul_add(g_r, gg[l]);
+                    buffers.weight_sums[at] += w_rp;
+                }
+                buffers.w[at] = self.rate.apply(w_rp, g_r);
             }
         }
-        for (q, (p_acc, q_acc)) in [(p0, q0), (p1, q1), (p2, q2), (p3, q3)].iter().enumerate() {
-            g0[start + q * LANES..start + (q + 1) * LANES].copy_from_slice(p_acc);
-            g1[start + q * LANES..start + (q + 1) * LANES].copy_from_slice(q_acc);
-        }
-    }
-    for p in blocked..k {
-        let (mut s0, mut s1) = (T::zero(), T::zero());
-        for i in 0..m {
-            let x = a[i * k + p];
-            s0 = coefficients[i * d + c0].mul_add(x, s0);
-            s1 = coefficients[i * d + c1].mul_add(x, s1);
-        }
-        g0[p] = s0;
-        g1[p] = s1;
     }
 }
 
-/// w <- w - c w - step g. See `kernels::decay_and_step`.
+/// One chunk of a row, before its step: the products' partial sums and the
+/// running sum of the weights.
 #[inline(always)]
-pub fn decay_and_step<T: Real>(w: &mut [T], g: &[T], c: T, step: T) {
-    assert_eq!(w.len(), g.len());
-    for (w, &g) in w.iter_mut().zip(g) {
-        *w = *w - c * *w - step * g;
+fn measure_chunk<T: Real>(
+    [ww, wg, gg]: &mut ProductLanes<T>,
+    w: &[T; LANES],
+    g: &[T; LANES],
+    s: &mut [T; LANES],
+) {
+    for l in 0..LANES {
+        ww[l] = w[l].mul_add(w[l], ww[l]);
+        wg[l] = w[l].mul_add(g[l], wg[l]);
+        gg[l] = g[l].mul_add(g[l], gg[l]);
+        s[l] += w[l];
     }
-}
-
-/// The update rule on one row, measured: w <- w - c w - step g as in
-/// [`decay_and_step`] (the same bits), and at the same time s <- s + w (the
-/// weights before the step) and the row's (<w, w>, <w, g>, <g, g>) before
-/// the step. See `kernels::decay_and_step_measured`.
-#[inline(always)]
-pub fn decay_and_step_measured<T: Real>(
-    w: &mut [T],
-    g: &[T],
-    c: T,
-    step: T,
-    s: &mut [T],
-) -> (T, T, T) {
-    assert_eq!(w.len(), g.len());
-    assert_eq!(w.len(), s.len());
-    let body = w.len() - w.len() % LANES;
-    let mut ww = [T::zero(); LANES];
-    let mut wg = ww;
-    let mut gg = ww;
-    for start in (0..body).step_by(LANES) {
-        let w: &mut [T; LANES] = (&mut w[start..start + LANES])
-            .try_into()
-            .expect("a full chunk");
-        let g: &[T; LANES] = g[start..start + LANES].try_into().expect("a full chunk");
-        let s: &mut [T; LANES] = (&mut s[start..start + LANES])
-            .try_into()
-            .expect("a full chunk");
-        for l in 0..LANES {
-            let (w_l, g_l) = (w[l], g[l]);
-            ww[l] = w_l.mul_add(w_l, ww[l]);
-            wg[l] = w_l.mul_add(g_l, wg[l]);
-            gg[l] = g_l.mul_add(g_l, gg[l]);
-            s[l] += w_l;
-            w[l] = w_l - c * w_l - step * g_l;
-        }
-    }
-    let (w_tail, g_tail) = (&w[body..], &g[body..]);
-    let products = (
-        finish_dot(ww, w_tail, w_tail),
-        finish_dot(wg, w_tail, g_tail),
-        finish_dot(gg, g_tail, g_tail),
-    );
-    for (s, &w) in s[body..].iter_mut().zip(&w[body..]) {
-        *s += w;
-    }
-    decay_and_step(&mut w[body..], &g[body..], c, step);
-    products
 }
 
 /// out[p] = pixels[p] / white. See `kernels::scale_pixels`.

@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kernels::Real;
+use crate::kernels::{Measurements, Real};
 use crate::net::Network;
 use crate::train::StepObserver;
 
@@ -120,8 +120,9 @@ impl EpochDynamics {
 
 /// Watches every step of an epoch and keeps the sums the budget needs.
 pub struct EpochProbe<T> {
-    /// Row width n_in of each layer.
-    widths: Vec<usize>,
+    /// Per layer: each row's (|w_j|^2, <w_j, g_j>, |g_j|^2) in this step,
+    /// as the update measured them.
+    row_products: Vec<Vec<[T; 3]>>,
     /// The current step's c = eta*lambda/n (the same every step), a^2 - 1,
     /// b = eta/m_t and m_t, as the update applied them.
     c: f64,
@@ -143,7 +144,9 @@ impl<T: Real> EpochProbe<T> {
     pub fn new(net: &Network<T>) -> EpochProbe<T> {
         let layers = net.layers();
         EpochProbe {
-            widths: (0..layers).map(|l| net.shape(l).1).collect(),
+            row_products: (0..layers)
+                .map(|l| vec![[T::zero(); 3]; net.shape(l).0])
+                .collect(),
             a2_minus_1: 0.0,
             b: 0.0,
             c: 0.0,
@@ -243,18 +246,22 @@ impl<T: Real> StepObserver<T> for EpochProbe<T> {
         self.step_sums.iter_mut().for_each(|s| *s = [0.0; 3]);
     }
 
-    const MEASURES_ROWS: bool = true;
+    const MEASURES: bool = true;
 
-    fn weight_sum_row(&mut self, l: usize, j: usize) -> &mut [T] {
-        let width = self.widths[l];
-        &mut self.weight_sums[l][j * width..(j + 1) * width]
+    fn measurements(&mut self, l: usize) -> Measurements<'_, T> {
+        Measurements {
+            weight_sums: &mut self.weight_sums[l],
+            products: &mut self.row_products[l],
+        }
     }
 
-    fn row_measured(&mut self, l: usize, (ww, wg, gg): (T, T, T)) {
+    fn layer_measured(&mut self, l: usize) {
         let sums = &mut self.step_sums[l];
-        sums[0] += ww.as_f64();
-        sums[1] += wg.as_f64();
-        sums[2] += gg.as_f64();
+        for &[ww, wg, gg] in &self.row_products[l] {
+            sums[0] += ww.as_f64();
+            sums[1] += wg.as_f64();
+            sums[2] += gg.as_f64();
+        }
     }
 
     fn step_finished(&mut self) {

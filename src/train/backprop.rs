@@ -10,15 +10,15 @@
 //!              g_b^l = column sums of Delta^l = sum_x dC_x/db^l  (n_l)
 //!   gradient   G^l = (Delta^l)^T A^(l-1) = sum_x dC_x/dw^l     (n_l x n_(l-1))
 //!
-//! G^l is as large as the weights, so it is never stored whole: the update
-//! asks for it two rows at a time (row j: sum_x delta_j(x) a^(l-1)(x)), uses
-//! them at once, and moves on, so each weight is read and written once per
+//! G^l is as large as the weights, so it is never stored: the update forms
+//! it block by block in registers and applies it at once
+//! ([`Backprop::step_weights`]), so each weight is read and written once per
 //! step.
 //!
 //! All buffers are allocated once, for the largest batch; a step allocates
 //! nothing.
 
-use crate::kernels::{self, Real};
+use crate::kernels::{self, Measurements, Rate, Real, StepShape};
 use crate::net::Network;
 
 pub struct Backprop<T> {
@@ -33,13 +33,10 @@ pub struct Backprop<T> {
     deltas: Vec<Vec<T>>,
     /// grad_b[l] = g_b^(l+1) = sum over the batch of dC_x/db, n_(l+1).
     pub grad_b: Vec<Vec<T>>,
-    /// Two rows of a weight gradient, 2 x n_l for the widest l.
-    gradient_rows: Vec<T>,
 }
 
 impl<T: Real> Backprop<T> {
     pub fn new(sizes: &[usize], capacity: usize) -> Backprop<T> {
-        let layers = sizes.len() - 1;
         Backprop {
             sizes: sizes.to_vec(),
             capacity,
@@ -53,7 +50,6 @@ impl<T: Real> Backprop<T> {
                 .map(|&n| vec![T::zero(); capacity * n])
                 .collect(),
             grad_b: sizes[1..].iter().map(|&n| vec![T::zero(); n]).collect(),
-            gradient_rows: vec![T::zero(); 2 * sizes[..layers].iter().copied().max().unwrap_or(0)],
         }
     }
 
@@ -131,21 +127,27 @@ impl<T: Real> Backprop<T> {
         }
     }
 
-    /// Rows j and j+1 of G^(l+1) = sum_x dC_x/dw^(l+1), after
-    /// [`Backprop::backward`], one after the other (2 x n_l; for the last
-    /// row j alone, the second is row j again): sum over the batch of
-    /// delta_j(x) times the activations a^l(x). Two rows at a time share
-    /// every load of the activations.
-    pub fn weight_gradient_rows(&mut self, l: usize, j: usize) -> &[T] {
-        let (n_in, n_out) = (self.sizes[l], self.sizes[l + 1]);
-        let g = &mut self.gradient_rows[..2 * n_in];
-        kernels::weighted_row_sums(
-            g,
-            &self.activations[l][..self.rows * n_in],
-            &self.deltas[l][..self.rows * n_out],
-            j,
+    /// The update rule on weight layer l + 1 after [`Backprop::backward`],
+    /// fused with its gradient G^(l+1) = (Delta^(l+1))^T A^l, which is
+    /// never stored: w <- w - rate.decay w - rate.step G, see
+    /// [`kernels::gradient_step`].
+    pub fn step_weights(
+        &self,
+        l: usize,
+        w: &mut [T],
+        rate: Rate<T>,
+        measurements: Option<Measurements<T>>,
+    ) {
+        let (k, n) = (self.sizes[l], self.sizes[l + 1]);
+        let m = self.rows;
+        kernels::gradient_step(
+            w,
+            &self.activations[l][..m * k],
+            &self.deltas[l][..m * n],
+            StepShape { m, n, k },
+            rate,
+            measurements,
         );
-        g
     }
 }
 
@@ -154,6 +156,18 @@ mod tests {
     use super::*;
     use crate::net::{Cost, Init};
     use rand::{RngExt, SeedableRng};
+
+    /// G^(l+1) = sum_x dC_x/dw^(l+1), read off the fused update: from w = 0
+    /// with no decay and a step of -1, w - 0 w - (-1) g = g exactly.
+    fn weight_gradient(bp: &Backprop<f64>, l: usize) -> Vec<f64> {
+        let mut g = vec![0.0; bp.sizes[l] * bp.sizes[l + 1]];
+        let rate = Rate {
+            decay: 0.0,
+            step: -1.0,
+        };
+        bp.step_weights(l, &mut g, rate, None);
+        g
+    }
 
     /// sum_x C_x over a batch, by a forward pass.
     fn batch_cost(net: &Network<f64>, x: &[f64], labels: &[u8]) -> f64 {
@@ -200,8 +214,7 @@ mod tests {
                     };
                     let numeric = (perturbed(h) - perturbed(-h)) / (2.0 * h);
                     let analytic = if is_weight {
-                        let n_in = net.shape(l).1;
-                        bp.weight_gradient_rows(l, i / n_in)[i % n_in]
+                        weight_gradient(&bp, l)[i]
                     } else {
                         bp.grad_b[l][i]
                     };

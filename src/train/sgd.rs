@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::backprop::Backprop;
 use crate::data::Dataset;
-use crate::kernels::{self, Real};
+use crate::kernels::{self, Measurements, Rate, Real, StepShape};
 use crate::net::Network;
 
 /// The constants of the update rule, in the book's names.
@@ -31,19 +31,20 @@ impl Hyper {
 /// has an empty default, so training without probes runs the same code with
 /// the calls compiled away.
 pub trait StepObserver<T> {
-    /// Whether the update measures its rows for this observer.
-    const MEASURES_ROWS: bool = false;
+    /// Whether the update measures its layers for this observer.
+    const MEASURES: bool = false;
     /// A step starts, with the decay fraction c = eta*lambda/n and the
     /// gradient factor eta/m_t as the update applies them (rounded to T).
     fn step_started(&mut self, _c: T, _step: T, _m_t: usize) {}
-    /// Where the update adds row j of weight layer l as it was before the
-    /// step (the running sum of the weights). Asked only if `MEASURES_ROWS`.
-    fn weight_sum_row(&mut self, _l: usize, _j: usize) -> &mut [T] {
-        unreachable!("asked only of observers that measure rows")
+    /// Where the update of weight layer l records what it measures: the
+    /// running sum of the weights before each step, and each row's
+    /// (|w_j|^2, <w_j, g_j>, |g_j|^2) before the step, g_j its summed
+    /// gradient. Asked only if `MEASURES`.
+    fn measurements(&mut self, _l: usize) -> Measurements<'_, T> {
+        unreachable!("asked only of observers that measure")
     }
-    /// (|w_j|^2, <w_j, g_j>, |g_j|^2) of row j of layer l before the step,
-    /// g_j its summed gradient. Called only if `MEASURES_ROWS`.
-    fn row_measured(&mut self, _l: usize, _products: (T, T, T)) {}
+    /// Layer l's update is done and its measurements are in place.
+    fn layer_measured(&mut self, _l: usize) {}
     fn step_finished(&mut self) {}
 }
 
@@ -51,12 +52,13 @@ pub trait StepObserver<T> {
 pub struct Unobserved;
 impl<T> StepObserver<T> for Unobserved {}
 
-/// Where the gradient rows of a step come from.
+/// Where the gradient of a step comes from.
+#[derive(Clone, Copy)]
 enum Gradient<'a, T> {
     /// The batch's forward and backward passes.
-    Backprop(&'a mut Backprop<T>),
-    /// The gradient term switched off: rows of zeros (decay-only runs).
-    Zero(&'a [T]),
+    Backprop(&'a Backprop<T>),
+    /// The gradient term switched off (decay-only runs).
+    Zero,
 }
 
 /// One step of the update rule, for a batch of m_t examples:
@@ -64,46 +66,39 @@ enum Gradient<'a, T> {
 ///   w <- w - (eta*lambda/n) w - (eta/m_t) sum_x dC_x/dw
 ///   b <- b                    - (eta/m_t) sum_x dC_x/db     (biases are not decayed)
 ///
-/// Two rows at a time: the gradient rows sum_x dC_x/dw_j are formed and used
-/// at once; an observer that measures rows gets each row's products before
-/// the step.
-/// The decay is applied as `w - c*w`, not `(1 - c)*w`: in f32, 1 - c for c
-/// near 1e-5 is rounded so coarsely that the decay rate would be off by ~0.3%.
+/// The weight gradient is formed and used in the same pass
+/// ([`kernels::gradient_step`]); an observer that measures gets each row's
+/// products before the step.
 fn update<T: Real, O: StepObserver<T>>(
     net: &mut Network<T>,
-    mut gradient: Gradient<T>,
+    gradient: Gradient<T>,
     hyper: &Hyper,
     m_t: usize,
     observer: &mut O,
 ) {
-    let c = T::from_f64(hyper.decay_per_step());
-    let step = T::from_f64(hyper.eta / m_t as f64);
-    observer.step_started(c, step, m_t);
+    let rate = Rate {
+        decay: T::from_f64(hyper.decay_per_step()),
+        step: T::from_f64(hyper.eta / m_t as f64),
+    };
+    observer.step_started(rate.decay, rate.step, m_t);
     for l in 0..net.layers() {
-        let (_, n_in) = net.shape(l);
-        for (pair, w_pair) in net.weights[l].chunks_mut(2 * n_in).enumerate() {
-            let first = 2 * pair;
-            let g_pair = match &mut gradient {
-                Gradient::Backprop(backprop) => backprop.weight_gradient_rows(l, first),
-                Gradient::Zero(zeros) => &zeros[..2 * n_in],
-            };
-            for (r, (w_j, g_j)) in w_pair
-                .chunks_exact_mut(n_in)
-                .zip(g_pair.chunks_exact(n_in))
-                .enumerate()
-            {
-                if O::MEASURES_ROWS {
-                    let weight_sum = observer.weight_sum_row(l, first + r);
-                    let products = kernels::decay_and_step_measured(w_j, g_j, c, step, weight_sum);
-                    observer.row_measured(l, products);
-                } else {
-                    kernels::decay_and_step(w_j, g_j, c, step);
-                }
+        let (n, k) = net.shape(l);
+        let w = &mut net.weights[l];
+        let measurements = O::MEASURES.then(|| observer.measurements(l));
+        match gradient {
+            Gradient::Backprop(backprop) => backprop.step_weights(l, w, rate, measurements),
+            // An empty batch: a zero gradient, the decay alone.
+            Gradient::Zero => {
+                let shape = StepShape { m: 0, n, k };
+                kernels::gradient_step(w, &[], &[], shape, rate, measurements)
             }
         }
-        if let Gradient::Backprop(backprop) = &gradient {
+        if O::MEASURES {
+            observer.layer_measured(l);
+        }
+        if let Gradient::Backprop(backprop) = gradient {
             for (b, &g) in net.biases[l].iter_mut().zip(&backprop.grad_b[l]) {
-                *b -= step * g;
+                *b -= rate.step * g;
             }
         }
     }
@@ -127,8 +122,6 @@ pub struct Sgd<T> {
     labels: Vec<u8>,
     /// Switch the gradient term off (claim 2a of the study): w <- w - (eta*lambda/n) w.
     decay_only: bool,
-    /// Two rows of zeros, the gradient of decay-only steps.
-    zeros: Vec<T>,
 }
 
 impl<T: Real> Sgd<T> {
@@ -141,10 +134,8 @@ impl<T: Real> Sgd<T> {
         rng: ChaCha8Rng,
     ) -> Sgd<T> {
         let n = training.len();
-        let widest = net.sizes().iter().copied().max().unwrap_or(0);
         Sgd {
             decay_only: false,
-            zeros: vec![T::zero(); 2 * widest],
             backprop: Backprop::new(net.sizes(), batch),
             net,
             hyper: Hyper { eta, lambda, n },
@@ -192,7 +183,7 @@ impl<T: Real> Sgd<T> {
                 training.prefetch(next);
             }
             let gradient = if self.decay_only {
-                Gradient::Zero(&self.zeros)
+                Gradient::Zero
             } else {
                 training.write_inputs(batch, self.backprop.input_mut(m_t));
                 self.labels.clear();
@@ -200,7 +191,7 @@ impl<T: Real> Sgd<T> {
                     .extend(batch.iter().map(|&e| training.labels()[e]));
                 self.backprop.forward(&self.net, m_t);
                 self.backprop.backward(&self.net, &self.labels);
-                Gradient::Backprop(&mut self.backprop)
+                Gradient::Backprop(&self.backprop)
             };
             update(&mut self.net, gradient, &self.hyper, m_t, observer);
             steps += 1;
