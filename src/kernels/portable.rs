@@ -252,7 +252,7 @@ impl<T: Real> RowGroup<T> {
         let chunks = self.shape.k / LANES;
         let mut lanes = [[[T::zero(); LANES]; 3]; J];
         let mut chunk = 0;
-        if std::mem::size_of::<T>() == 4 {
+        if std::mem::size_of::<T>() == 4 && !MEASURED {
             while chunk + 4 <= chunks {
                 self.columns::<J, 4, MEASURED>(chunk * LANES, buffers, a, d, &mut lanes);
                 chunk += 4;
