@@ -239,9 +239,10 @@ struct RowGroup<T> {
 type ProductLanes<T> = [[T; LANES]; 3];
 
 impl<T: Real> RowGroup<T> {
-    /// Rows first..first + J: whole blocks of 4 chunks of columns in f32, 2
-    /// in f64 (J x 4 chunks of gradient fill 16 vector registers), then
-    /// single chunks, then the last k mod LANES columns one by one.
+    /// Rows first..first + J: whole blocks of 4 chunks of columns in f32 (J
+    /// x 4 chunks of gradient fill 16 vector registers), 2 in f64 and in a
+    /// measured step (whose product sums need registers too), then single
+    /// chunks, then the last k mod LANES columns one by one.
     #[inline(always)]
     fn step<const J: usize, const MEASURED: bool>(
         &self,
