@@ -386,6 +386,94 @@ fn measure_chunk<T: Real>(
     }
 }
 
+/// C (m x n) = A (m x k) B, B (k x n). See `kernels::matmul_a_b`.
+#[inline(always)]
+pub fn matmul_a_b<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
+    assert_eq!(c.len(), m * n);
+    assert_eq!(a.len(), m * k);
+    assert_eq!(b.len(), k * n);
+    for (c_row, a_row) in c.chunks_exact_mut(n).zip(a.chunks_exact(k)) {
+        c_row.fill(T::zero());
+        for (&a_ij, b_row) in a_row.iter().zip(b.chunks_exact(n)) {
+            for (c_j, &b_j) in c_row.iter_mut().zip(b_row) {
+                *c_j = a_ij.mul_add(b_j, *c_j);
+            }
+        }
+    }
+}
+
+/// s = sum of the rows of A. See `kernels::column_sums`.
+#[inline(always)]
+pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {
+    let n = s.len();
+    s.fill(T::zero());
+    for row in a.chunks_exact(n) {
+        for (s_j, &a_j) in s.iter_mut().zip(row) {
+            *s_j += a_j;
+        }
+    }
+}
+
+/// Z + 1 b^T, then sigma elementwise. See `kernels::add_bias_and_sigmoid`.
+#[inline(always)]
+pub fn add_bias_and_sigmoid<T: Real>(z: &mut [T], biases: &[T]) {
+    for row in z.chunks_exact_mut(biases.len()) {
+        for (z_j, &b_j) in row.iter_mut().zip(biases) {
+            *z_j += b_j;
+        }
+    }
+    // One pass over the whole matrix: rows are short (10 or 30), and full
+    // vectors are what makes this fast.
+    for z_j in z.iter_mut() {
+        *z_j = T::one() / (T::one() + exp(-*z_j));
+    }
+}
+
+/// 1 / i!, the coefficients of the Taylor series of e^r.
+const INVERSE_FACTORIALS: [f64; 14] = {
+    let mut c = [1.0; 14];
+    let mut i = 1;
+    while i < 14 {
+        c[i] = c[i - 1] / i as f64;
+        i += 1;
+    }
+    c
+};
+
+/// e^x = 2^k e^r with k = round(x / ln 2) and r = x - k ln 2 in
+/// [-ln 2 / 2, ln 2 / 2] (k ln 2 taken off in two parts, each with one
+/// rounding), e^r by its Taylor series (Horner's rule), 2^k from its bits.
+/// Outside `T::EXP_RANGE`, where 2^k would not be a normal number: +inf
+/// above, 0 below. NaN stays NaN.
+#[inline(always)]
+pub fn exp<T: Real>(x: T) -> T {
+    let [low, high] = T::EXP_RANGE.map(T::from_f64);
+    let [ln_2_high, ln_2_low] = T::LN_2_PARTS.map(T::from_f64);
+    // Comparisons with NaN are false: a NaN x goes through and stays NaN
+    // (its k is NaN, cast to 0).
+    let clamped = if x > high {
+        high
+    } else if x < low {
+        low
+    } else {
+        x
+    };
+    let k = (clamped * T::from_f64(std::f64::consts::LOG2_E)).round_ties_even();
+    let r = (-k).mul_add(ln_2_low, (-k).mul_add(ln_2_high, clamped));
+    let mut taylor = T::from_f64(INVERSE_FACTORIALS[T::EXP_TERMS - 1]);
+    for &c in INVERSE_FACTORIALS[..T::EXP_TERMS - 1].iter().rev() {
+        taylor = taylor.mul_add(r, T::from_f64(c));
+    }
+    let e = taylor * T::exp2_integer(k);
+    if x > high {
+        T::infinity()
+    } else if x < low {
+        T::zero()
+    } else {
+        e
+    }
+}
+
 /// out[p] = pixels[p] / white. See `kernels::scale_pixels`.
 #[inline(always)]
 pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(out: &mut [T], pixels: &[P], white: u16) {

@@ -74,11 +74,7 @@ impl<T: Real> Backprop<T> {
             let a_prev = &before[l][..rows * n_in];
             let a = &mut after[0][..rows * n_out];
             kernels::matmul_a_bt(a, a_prev, &net.weights[l], rows, n_in, n_out);
-            for a_row in a.chunks_exact_mut(n_out) {
-                for (a_j, &b_j) in a_row.iter_mut().zip(&net.biases[l]) {
-                    *a_j = kernels::sigmoid(*a_j + b_j);
-                }
-            }
+            kernels::add_bias_and_sigmoid(a, &net.biases[l]);
         }
     }
 
