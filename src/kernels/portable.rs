@@ -61,8 +61,9 @@ pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n
 /// stay in the L1 cache while every row of A passes by, in blocks of up to
 /// `ROW_BLOCK` rows. A block keeps ROW_BLOCK x NEURONS dot products going at
 /// once, each chunk of A loaded once for all the group and each chunk of B
-/// once for all the block's rows. A short last group repeats its last neuron
-/// (those sums are dropped), so every entry is computed alike.
+/// once for all the block's rows. A short last block repeats its last row,
+/// and a short last group its last neuron (those sums are dropped): every
+/// block runs the same code, and every entry is computed alike.
 #[inline(always)]
 fn matmul_a_bt_grouped<T: Real, const NEURONS: usize>(
     c: &mut [T],
@@ -76,32 +77,25 @@ fn matmul_a_bt_grouped<T: Real, const NEURONS: usize>(
     assert_eq!(a.len(), m * k);
     assert_eq!(b.len(), n * k);
     for first_neuron in (0..n).step_by(NEURONS) {
-        let mut first_row = 0;
-        while first_row < m {
-            let rows = (m - first_row).min(ROW_BLOCK);
+        for first_row in (0..m).step_by(ROW_BLOCK) {
             let block = Block {
                 first_row,
                 first_neuron,
+                m,
                 k,
                 n,
             };
-            match rows {
-                5 => block.dot_products::<T, 5, NEURONS>(c, a, b),
-                4 => block.dot_products::<T, 4, NEURONS>(c, a, b),
-                3 => block.dot_products::<T, 3, NEURONS>(c, a, b),
-                2 => block.dot_products::<T, 2, NEURONS>(c, a, b),
-                _ => block.dot_products::<T, 1, NEURONS>(c, a, b),
-            }
-            first_row += rows;
+            block.dot_products::<T, ROW_BLOCK, NEURONS>(c, a, b);
         }
     }
 }
 
 /// Where a block of `matmul_a_bt` sits: its first row of A and C, its first
-/// neuron (row of B, column of C), and the shapes k and n.
+/// neuron (row of B, column of C), and the shapes m, k and n.
 struct Block {
     first_row: usize,
     first_neuron: usize,
+    m: usize,
     k: usize,
     n: usize,
 }
@@ -115,10 +109,12 @@ impl Block {
         let Block {
             first_row,
             first_neuron,
+            m,
             k,
             n,
         } = *self;
-        let a_rows: [&[T]; R] = std::array::from_fn(|r| &a[(first_row + r) * k..][..k]);
+        let a_rows: [&[T]; R] =
+            std::array::from_fn(|r| &a[(first_row + r).min(m - 1) * k..][..k]);
         let b_rows: [&[T]; Q] =
             std::array::from_fn(|q| &b[(first_neuron + q).min(n - 1) * k..][..k]);
         let a_chunks = a_rows.map(|row| row.as_chunks::<LANES>().0);
@@ -141,7 +137,8 @@ impl Block {
         }
         let body = chunks * LANES;
         let neurons = (n - first_neuron).min(Q);
-        for (r, (acc_r, a_r)) in acc.into_iter().zip(a_rows).enumerate() {
+        let rows = (m - first_row).min(R);
+        for (r, (acc_r, a_r)) in acc.into_iter().zip(a_rows).enumerate().take(rows) {
             let c_row = &mut c[(first_row + r) * n + first_neuron..][..neurons];
             for (c_rq, (acc_rq, b_q)) in c_row.iter_mut().zip(acc_r.into_iter().zip(b_rows)) {
                 *c_rq = finish_dot(acc_rq, &a_r[body..], &b_q[body..]);
