@@ -113,8 +113,7 @@ impl Block {
             k,
             n,
         } = *self;
-        let a_rows: [&[T]; R] =
-            std::array::from_fn(|r| &a[(first_row + r).min(m - 1) * k..][..k]);
+        let a_rows: [&[T]; R] = std::array::from_fn(|r| &a[(first_row + r).min(m - 1) * k..][..k]);
         let b_rows: [&[T]; Q] =
             std::array::from_fn(|q| &b[(first_neuron + q).min(n - 1) * k..][..k]);
         let a_chunks = a_rows.map(|row| row.as_chunks::<LANES>().0);
@@ -329,7 +328,7 @@ impl<T: Real> RowGroup<T> {
     }
 
     /// Columns start..k (fewer than LANES) of rows first..first + J, one at
-    /// a time; their products go to the first lanes.
+    /// a time; their products are added to the first lanes.
     #[inline(always)]
     fn last_columns<const J: usize, const MEASURED: bool>(
         &self,
@@ -341,6 +340,10 @@ impl<T: Real> RowGroup<T> {
     ) {
         let StepShape { m, n, k } = self.shape;
         let first = self.first;
+        // The tail's products, column p in lane p - start: a separate array,
+        // so that `lanes` is only ever indexed by constants and can live in
+        // registers.
+        let mut tails = [[[T::zero(); LANES]; 3]; J];
         for p in start..k {
             let mut g = [T::zero(); J];
             for i in 0..m {
@@ -349,11 +352,11 @@ impl<T: Real> RowGroup<T> {
                     *g_r = d[i * n + first + r].mul_add(x, *g_r);
                 }
             }
-            for (r, (&g_r, lanes_r)) in g.iter().zip(lanes.iter_mut()).enumerate() {
+            for (r, (&g_r, tails_r)) in g.iter().zip(tails.iter_mut()).enumerate() {
                 let at = (first + r) * k + p;
                 let w_rp = buffers.w[at];
                 if MEASURED {
-                    let [ww, wg, gg] = lanes_r;
+                    let [ww, wg, gg] = tails_r;
                     let l = p - start;
                     ww[l] = w_rp.mul_add(w_rp, ww[l]);
                     wg[l] = w_rp.mul_add(g_r, wg[l]);
@@ -361,6 +364,15 @@ impl<T: Real> RowGroup<T> {
                     buffers.weight_sums[at] += w_rp;
                 }
                 buffers.w[at] = self.rate.apply(w_rp, g_r);
+            }
+        }
+        if MEASURED {
+            for (lanes_r, tails_r) in lanes.iter_mut().zip(tails) {
+                for (lane, tail) in lanes_r.iter_mut().zip(tails_r) {
+                    for l in 0..LANES {
+                        lane[l] += tail[l];
+                    }
+                }
             }
         }
     }
