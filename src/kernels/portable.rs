@@ -458,8 +458,7 @@ const INVERSE_FACTORIALS: [f64; 14] = {
 pub fn exp<T: Real>(x: T) -> T {
     let [low, high] = T::EXP_RANGE.map(T::from_f64);
     let [ln_2_high, ln_2_low] = T::LN_2_PARTS.map(T::from_f64);
-    // Comparisons with NaN are false: a NaN x goes through and stays NaN
-    // (its k is NaN, cast to 0).
+    // Comparisons with NaN are false: a NaN x goes through and stays NaN.
     let clamped = if x > high {
         high
     } else if x < low {
