@@ -361,6 +361,19 @@ mod tests {
     }
 
     #[test]
+    fn backward_product_matches_the_triple_loop_for_every_width() {
+        // Narrower than a chunk, one chunk, and a last chunk that overlaps.
+        for n in [3, 16, 30, 40] {
+            let (m, k) = (4, 10);
+            let a = filled(m * k, 3);
+            let b = filled(k * n, 4);
+            let mut c = vec![f64::NAN; m * n];
+            matmul_a_b(&mut c, &a, &b, m, k, n);
+            assert_close(&c, &naive(&a, &b, m, k, n));
+        }
+    }
+
+    #[test]
     fn products_match_the_triple_loop() {
         // Odd sizes exercise the tails of the dot product.
         let (m, k, n) = (5, 37, 3);

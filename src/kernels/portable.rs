@@ -396,17 +396,41 @@ fn measure_chunk<T: Real>(
 }
 
 /// C (m x n) = A (m x k) B, B (k x n). See `kernels::matmul_a_b`.
+///
+/// Each row of C in chunks of LANES columns, its sum over the rows of B
+/// built up in registers. Where n is not a multiple of LANES the last chunk
+/// ends at n and overlaps the one before: the shared columns are computed
+/// twice, alike, and written twice with the same value. Every entry is
+/// sum_j A[i][j] B[j][p] added in order of j.
 #[inline(always)]
 pub fn matmul_a_b<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
     assert_eq!(c.len(), m * n);
     assert_eq!(a.len(), m * k);
     assert_eq!(b.len(), k * n);
     for (c_row, a_row) in c.chunks_exact_mut(n).zip(a.chunks_exact(k)) {
-        c_row.fill(T::zero());
-        for (&a_ij, b_row) in a_row.iter().zip(b.chunks_exact(n)) {
-            for (c_j, &b_j) in c_row.iter_mut().zip(b_row) {
-                *c_j = a_ij.mul_add(b_j, *c_j);
+        if n < LANES {
+            c_row.fill(T::zero());
+            for (&a_ij, b_row) in a_row.iter().zip(b.chunks_exact(n)) {
+                for (c_p, &b_p) in c_row.iter_mut().zip(b_row) {
+                    *c_p = a_ij.mul_add(b_p, *c_p);
+                }
             }
+            continue;
+        }
+        let mut start = 0;
+        loop {
+            let mut acc = [T::zero(); LANES];
+            for (&a_ij, b_row) in a_row.iter().zip(b.chunks_exact(n)) {
+                let b_chunk: &[T; LANES] = b_row[start..start + LANES].try_into().expect("a chunk");
+                for l in 0..LANES {
+                    acc[l] = a_ij.mul_add(b_chunk[l], acc[l]);
+                }
+            }
+            c_row[start..start + LANES].copy_from_slice(&acc);
+            if start + LANES == n {
+                break;
+            }
+            start = (start + LANES).min(n - LANES);
         }
     }
 }
