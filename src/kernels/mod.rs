@@ -411,7 +411,8 @@ mod tests {
 
     #[test]
     fn gradient_step_covers_every_block_and_tail() {
-        // n = 7 rows: a group of 4 and one of 3; k = 150 columns: blocks of
+        // n = 7 rows: groups of 5 and 2 (4 and 3, 2 and 2 and 2 and 1 when
+        // measured, which the instruction-set test covers); k = 150 columns: blocks of
         // 4 (f32) or 2 (f64) chunks of 16, single chunks, and 6 last columns.
         let (m, n, k) = (3, 7, 150);
         let a = filled(m * k, 11);

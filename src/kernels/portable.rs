@@ -149,7 +149,7 @@ impl Block {
 /// The update rule on a weight layer, fused with its gradient. See
 /// `kernels::gradient_step`.
 ///
-/// Rows of W go in groups of up to `GRADIENT_ROWS`, columns in blocks of
+/// Rows of W go in groups of up to `group_rows`, columns in blocks of
 /// C x LANES: the block's gradient sum_i D[i][j] A[i][cols] builds up in
 /// registers while the m rows of A stream past (each chunk of A loaded once
 /// for all the group's rows), then the same registers update W's block. The
@@ -182,8 +182,18 @@ pub fn gradient_step<T: Real>(
     }
 }
 
-/// Rows of W updated together by `gradient_step`.
-const GRADIENT_ROWS: usize = 4;
+/// Rows of W updated together by `gradient_step`: 5 (5 x 4 chunks of
+/// gradient in 20 vector registers), fewer in a measured step, whose
+/// product partial sums (3 chunks per row, twice the registers in f64) need
+/// registers too.
+#[inline(always)]
+fn group_rows<T, const MEASURED: bool>() -> usize {
+    match (MEASURED, std::mem::size_of::<T>()) {
+        (false, _) => 5,
+        (true, 4) => 4,
+        (true, _) => 2,
+    }
+}
 
 /// `gradient_step`, measured or not; unmeasured, `weight_sums` and
 /// `products` are empty and never touched.
@@ -204,9 +214,10 @@ fn gradient_step_rows<T: Real, const MEASURED: bool>(
     };
     let mut first = 0;
     while first < shape.n {
-        let rows = (shape.n - first).min(GRADIENT_ROWS);
+        let rows = (shape.n - first).min(group_rows::<T, MEASURED>());
         let group = RowGroup { first, shape, rate };
         match rows {
+            5 => group.step::<5, MEASURED>(&mut buffers, a, d),
             4 => group.step::<4, MEASURED>(&mut buffers, a, d),
             3 => group.step::<3, MEASURED>(&mut buffers, a, d),
             2 => group.step::<2, MEASURED>(&mut buffers, a, d),
@@ -236,9 +247,9 @@ type ProductLanes<T> = [[T; LANES]; 3];
 
 impl<T: Real> RowGroup<T> {
     /// Rows first..first + J: whole blocks of 4 chunks of columns in f32 (J
-    /// x 4 chunks of gradient fill 16 vector registers), 2 in f64 and in a
-    /// measured step (whose product sums need registers too), then single
-    /// chunks, then the last k mod LANES columns one by one.
+    /// x 4 chunks of gradient fill up to 20 vector registers), 2 in f64 and
+    /// in a measured step (whose product sums need registers too), then
+    /// single chunks, then the last k mod LANES columns one by one.
     #[inline(always)]
     fn step<const J: usize, const MEASURED: bool>(
         &self,
