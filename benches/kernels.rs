@@ -101,7 +101,7 @@ fn gradient(c: &mut Criterion) {
     group.bench_function("decaylab gradient_step, measured", |b| {
         b.iter(|| {
             let measurements = Measurements {
-                weight_sums: &mut weight_sums,
+                weight_sums: Some(&mut weight_sums),
                 products: &mut products,
             };
             kernels::gradient_step(

@@ -237,10 +237,15 @@ impl<T: Real> Rate<T> {
     }
 }
 
-/// What the measured update records: `weight_sums` (n x k) += W before the
-/// step, and `products[j]` = (|w_j|^2, <w_j, g_j>, |g_j|^2) before the step.
+/// What the measured update records: `products[j]` = (|w_j|^2, <w_j, g_j>,
+/// |g_j|^2) before the step, and, if `weight_sums` (n x k) is given, the
+/// weights before and after the step added to it: s += w + w'.
+///
+/// Two steps' weights in one pass over the sums: asked for every other step,
+/// the sums collect the weights before every step while being read and
+/// written half as often.
 pub struct Measurements<'a, T> {
-    pub weight_sums: &'a mut [T],
+    pub weight_sums: Option<&'a mut [T]>,
     pub products: &'a mut [[T; 3]],
 }
 
@@ -498,12 +503,24 @@ mod tests {
         let mut weight_sums = vec![1.0f32; n * k];
         let mut products = vec![[0.0f32; 3]; n];
         let measurements = Measurements {
-            weight_sums: &mut weight_sums,
+            weight_sums: Some(&mut weight_sums),
             products: &mut products,
         };
         gradient_step(&mut measured, &a, &d, shape, rate, Some(measurements));
         assert_eq!(plain, measured);
-        assert!(weight_sums.iter().zip(&w0).all(|(&s, &w)| s == 1.0 + w));
+        // The weights before and after the step, added to the sums.
+        for ((&s, &before), &after) in weight_sums.iter().zip(&w0).zip(&measured) {
+            assert_eq!(s, 1.0 + (before + after));
+        }
+        // Without sums: the same weights and products.
+        let mut unsummed = w0.clone();
+        let mut products_alone = vec![[0.0f32; 3]; n];
+        let measurements = Measurements {
+            weight_sums: None,
+            products: &mut products_alone,
+        };
+        gradient_step(&mut unsummed, &a, &d, shape, rate, Some(measurements));
+        assert_eq!((&unsummed, &products_alone), (&plain, &products));
         for j in 0..n {
             let w_j = &w0[j * k..(j + 1) * k];
             let g_j: Vec<f64> = (0..k)
@@ -555,7 +572,7 @@ mod tests {
             let mut weight_sums = vec![0.0f32; n * k];
             let mut products = vec![[0.0f32; 3]; n];
             let measurements = Some(Measurements {
-                weight_sums: &mut weight_sums,
+                weight_sums: Some(&mut weight_sums),
                 products: &mut products,
             });
             if fast {

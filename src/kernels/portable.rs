@@ -174,8 +174,10 @@ pub fn gradient_step<T: Real>(
             weight_sums,
             products,
         }) => {
-            assert_eq!(weight_sums.len(), n * k);
             assert_eq!(products.len(), n);
+            // No sums to add to this step: an empty slice, never touched.
+            let weight_sums = weight_sums.unwrap_or_default();
+            assert!(weight_sums.is_empty() || weight_sums.len() == n * k);
             gradient_step_rows::<T, true>(w, a, d, shape, rate, weight_sums, products)
         }
         None => gradient_step_rows::<T, false>(w, a, d, shape, rate, &mut [], &mut []),
@@ -196,7 +198,8 @@ fn group_rows<T, const MEASURED: bool>() -> usize {
 }
 
 /// `gradient_step`, measured or not; unmeasured, `weight_sums` and
-/// `products` are empty and never touched.
+/// `products` are empty and never touched, and measured, `weight_sums` is
+/// empty on the steps that do not add to it.
 #[inline(always)]
 fn gradient_step_rows<T: Real, const MEASURED: bool>(
     w: &mut [T],
@@ -325,14 +328,20 @@ impl<T: Real> RowGroup<T> {
             let at = (first + r) * k + start;
             let (w_chunks, _) = buffers.w[at..][..C * LANES].as_chunks_mut::<LANES>();
             if MEASURED {
-                let (s_chunks, _) = buffers.weight_sums[at..][..C * LANES].as_chunks_mut::<LANES>();
-                for ((w_q, g_q), s_q) in w_chunks.iter().zip(g_r).zip(s_chunks) {
-                    measure_chunk(lanes_r, w_q, g_q, s_q);
+                for (w_q, g_q) in w_chunks.iter().zip(g_r) {
+                    measure_chunk(lanes_r, w_q, g_q);
                 }
             }
-            for (w_q, g_q) in w_chunks.iter_mut().zip(g_r) {
-                for l in 0..LANES {
-                    w_q[l] = self.rate.apply(w_q[l], g_q[l]);
+            if MEASURED && !buffers.weight_sums.is_empty() {
+                let (s_chunks, _) = buffers.weight_sums[at..][..C * LANES].as_chunks_mut::<LANES>();
+                for ((w_q, g_q), s_q) in w_chunks.iter_mut().zip(g_r).zip(s_chunks) {
+                    step_and_sum_chunk(self.rate, w_q, g_q, s_q);
+                }
+            } else {
+                for (w_q, g_q) in w_chunks.iter_mut().zip(g_r) {
+                    for l in 0..LANES {
+                        w_q[l] = self.rate.apply(w_q[l], g_q[l]);
+                    }
                 }
             }
         }
@@ -372,9 +381,12 @@ impl<T: Real> RowGroup<T> {
                     ww[l] = w_rp.mul_add(w_rp, ww[l]);
                     wg[l] = w_rp.mul_add(g_r, wg[l]);
                     gg[l] = g_r.mul_add(g_r, gg[l]);
-                    buffers.weight_sums[at] += w_rp;
                 }
-                buffers.w[at] = self.rate.apply(w_rp, g_r);
+                let after = self.rate.apply(w_rp, g_r);
+                if MEASURED && !buffers.weight_sums.is_empty() {
+                    buffers.weight_sums[at] += w_rp + after;
+                }
+                buffers.w[at] = after;
             }
         }
         if MEASURED {
@@ -389,20 +401,30 @@ impl<T: Real> RowGroup<T> {
     }
 }
 
-/// One chunk of a row, before its step: the products' partial sums and the
-/// running sum of the weights.
+/// One chunk of a row: the step, and the weights before and after it added
+/// to their sums. (A function of its own, so that the compiler knows `w`
+/// and `s` do not overlap and keeps the loop in vector registers.)
 #[inline(always)]
-fn measure_chunk<T: Real>(
-    [ww, wg, gg]: &mut ProductLanes<T>,
-    w: &[T; LANES],
+fn step_and_sum_chunk<T: Real>(
+    rate: Rate<T>,
+    w: &mut [T; LANES],
     g: &[T; LANES],
     s: &mut [T; LANES],
 ) {
     for l in 0..LANES {
+        let after = rate.apply(w[l], g[l]);
+        s[l] += w[l] + after;
+        w[l] = after;
+    }
+}
+
+/// One chunk of a row, before its step: the products' partial sums.
+#[inline(always)]
+fn measure_chunk<T: Real>([ww, wg, gg]: &mut ProductLanes<T>, w: &[T; LANES], g: &[T; LANES]) {
+    for l in 0..LANES {
         ww[l] = w[l].mul_add(w[l], ww[l]);
         wg[l] = w[l].mul_add(g[l], wg[l]);
         gg[l] = g[l].mul_add(g[l], gg[l]);
-        s[l] += w[l];
     }
 }
 

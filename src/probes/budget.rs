@@ -136,7 +136,8 @@ pub struct EpochProbe<T> {
     /// Per layer: sum over the epoch's steps of |g_t| / m_t.
     gradient_signal_sum: Vec<f64>,
     steps: usize,
-    /// Per layer: sum over the epoch's steps of w_t (before each step).
+    /// Per layer: sum over the epoch's steps of w_t (before each step),
+    /// gathered two steps at a time (see `measurements`).
     weight_sums: Vec<Vec<T>>,
 }
 
@@ -197,8 +198,15 @@ impl<T: Real> EpochProbe<T> {
             // w_e = w_(e-1) - c sum_t w_t - sum_t b g_t, so the gradient's
             // move is what is left of w_e - w_(e-1) after the decay's.
             let (mut decay_sq, mut gradient_sq) = (0.0, 0.0);
+            // After an odd number of steps the sums hold the weights after
+            // the last step too: take them off.
+            let after_last = if self.steps.is_multiple_of(2) {
+                0.0
+            } else {
+                1.0
+            };
             for ((&x0, &x1), &s) in w0.iter().zip(w1).zip(sums) {
-                let decay_move = self.c * s.as_f64();
+                let decay_move = self.c * (s.as_f64() - after_last * x1.as_f64());
                 let gradient_move = x0.as_f64() - x1.as_f64() - decay_move;
                 decay_sq += decay_move * decay_move;
                 gradient_sq += gradient_move * gradient_move;
@@ -250,7 +258,13 @@ impl<T: Real> StepObserver<T> for EpochProbe<T> {
 
     fn measurements(&mut self, l: usize) -> Measurements<'_, T> {
         Measurements {
-            weight_sums: &mut self.weight_sums[l],
+            // Every other step adds its weights before and after (see
+            // `Measurements`): the sums hold the weights before every step
+            // so far, plus those after the last one if it was one of these.
+            weight_sums: self
+                .steps
+                .is_multiple_of(2)
+                .then(|| self.weight_sums[l].as_mut_slice()),
             products: &mut self.row_products[l],
         }
     }
