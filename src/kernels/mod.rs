@@ -109,8 +109,9 @@ mod portable;
 
 /// Run `portable::$kernel` compiled for the best instruction set this CPU
 /// has. The portable code is written so that every instruction set gives the
-/// same bits: no fused multiply-add (Rust never contracts `a*b + c`), and the
-/// same partial sums added in the same order.
+/// same bits: fused multiply-adds only where written (`mul_add`, exact
+/// everywhere; Rust never contracts `a*b + c` on its own), and the same
+/// partial sums added in the same order.
 macro_rules! dispatch {
     ($kernel:ident, $($arg:expr),*) => {{
         #[cfg(target_arch = "x86_64")]

@@ -9,8 +9,8 @@
 
 use super::{Measurements, Rate, Real, StepShape};
 
-/// Partial sums per dot product: 32 lanes (two AVX-512 registers of f32),
-/// so that four rows at once keep eight independent chains of additions.
+/// Partial sums per dot product (or per column of a weighted sum of rows):
+/// 16 lanes, one AVX-512 register of f32, two of f64 or AVX2.
 const LANES: usize = 16;
 
 /// Rows of A handled together by `matmul_a_bt`, sharing each load of B.
