@@ -200,13 +200,14 @@ impl<T: Real> EpochProbe<T> {
             let (mut decay_sq, mut gradient_sq) = (0.0, 0.0);
             // After an odd number of steps the sums hold the weights after
             // the last step too: take them off.
-            let after_last = if self.steps.is_multiple_of(2) {
-                0.0
-            } else {
-                1.0
-            };
+            let holds_last = !self.steps.is_multiple_of(2);
             for ((&x0, &x1), &s) in w0.iter().zip(w1).zip(sums) {
-                let decay_move = self.c * (s.as_f64() - after_last * x1.as_f64());
+                let sum_before_steps = if holds_last {
+                    s.as_f64() - x1.as_f64()
+                } else {
+                    s.as_f64()
+                };
+                let decay_move = self.c * sum_before_steps;
                 let gradient_move = x0.as_f64() - x1.as_f64() - decay_move;
                 decay_sq += decay_move * decay_move;
                 gradient_sq += gradient_move * gradient_move;

@@ -36,10 +36,10 @@ pub trait StepObserver<T> {
     /// A step starts, with the decay fraction c = eta*lambda/n and the
     /// gradient factor eta/m_t as the update applies them (rounded to T).
     fn step_started(&mut self, _c: T, _step: T, _m_t: usize) {}
-    /// Where the update of weight layer l records what it measures: the
-    /// running sum of the weights before each step, and each row's
-    /// (|w_j|^2, <w_j, g_j>, |g_j|^2) before the step, g_j its summed
-    /// gradient. Asked only if `MEASURES`.
+    /// Where the update of weight layer l records what it measures: each
+    /// row's (|w_j|^2, <w_j, g_j>, |g_j|^2) before the step, g_j its summed
+    /// gradient, and, if the observer gives sums this step, the weights
+    /// before and after it (see [`Measurements`]). Asked only if `MEASURES`.
     fn measurements(&mut self, _l: usize) -> Measurements<'_, T> {
         unreachable!("asked only of observers that measure")
     }
