@@ -1,16 +1,23 @@
 //! The step's kernels on the shapes that matter ([784, 30, 10], m = 10),
-//! against the `matrixmultiply` crate on the same products.
+//! against the `matrixmultiply` crate on the same products, in the same
+//! layout: W^T (784 rows of 30 weights, padded to 32), A and Delta with
+//! rows padded to whole chunks of 16.
 //!
 //!     cargo bench --bench kernels
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 
-use decaylab::kernels::{self, Measurements, Rate, StepShape};
+use decaylab::kernels::{self, Measurements, Rate, StepShape, padded};
 
 const M: usize = 10; // mini-batch
 const N_IN: usize = 784;
 const N_OUT: usize = 30;
+const SHAPE: StepShape = StepShape {
+    m: M,
+    n: N_OUT,
+    k: N_IN,
+};
 
 fn filled(len: usize, seed: u32) -> Vec<f32> {
     (0..len)
@@ -24,41 +31,33 @@ fn filled(len: usize, seed: u32) -> Vec<f32> {
 
 /// Z (m x 30) = A (m x 784) W^T: the forward product of the first layer.
 fn forward(c: &mut Criterion) {
-    let a = filled(M * N_IN, 1);
-    let w = filled(N_OUT * N_IN, 2);
-    let mut z = vec![0.0f32; M * N_OUT];
-    let mut group = c.benchmark_group("forward Z = A W^T, 10x784 * (30x784)^T");
+    let (np, kp) = (padded(N_OUT) as isize, padded(N_IN) as isize);
+    let a = filled(M * padded(N_IN), 1);
+    let wt = kernels::to_kernel_layout(&filled(N_OUT * N_IN, 2), N_OUT, N_IN);
+    let mut z = vec![0.0f32; M * padded(N_OUT)];
+    let mut group = c.benchmark_group("forward Z = A W^T, 10x784 * 784x30");
     group.bench_function("decaylab", |b| {
-        b.iter(|| {
-            kernels::matmul_a_bt(
-                black_box(&mut z),
-                black_box(&a),
-                black_box(&w),
-                M,
-                N_IN,
-                N_OUT,
-            )
-        })
+        b.iter(|| kernels::forward_product(black_box(&mut z), black_box(&a), black_box(&wt), SHAPE))
     });
     group.bench_function("matrixmultiply::sgemm", |b| {
         b.iter(|| unsafe {
             // SAFETY: the pointers and strides describe the three live,
-            // correctly sized buffers above: A row-major m x k, W^T as a
-            // k x n view of the row-major n x k W, Z row-major m x n.
+            // correctly sized buffers above: A m x k with rows of kp, W^T
+            // k x n with rows of np, Z m x n with rows of np.
             matrixmultiply::sgemm(
                 M,
                 N_IN,
                 N_OUT,
                 1.0,
                 a.as_ptr(),
-                N_IN as isize,
+                kp,
                 1,
-                w.as_ptr(),
+                wt.as_ptr(),
+                np,
                 1,
-                N_IN as isize,
                 0.0,
                 z.as_mut_ptr(),
-                N_OUT as isize,
+                np,
                 1,
             )
         })
@@ -66,37 +65,37 @@ fn forward(c: &mut Criterion) {
     group.finish();
 }
 
-/// G (30 x 784) = Delta^T A: the first layer's weight gradient. Ours is
-/// fused with the update (G is formed in registers and applied to W); the
-/// crate's is the product alone, stored, before any update.
+/// G^T (784 x 30) = A^T Delta: the first layer's weight gradient. Ours is
+/// fused with the update (G is formed in registers and applied to W^T);
+/// the crate's is the product alone, stored, before any update.
 fn gradient(c: &mut Criterion) {
-    let a = filled(M * N_IN, 3);
-    let delta = filled(M * N_OUT, 4);
-    let mut w = filled(N_OUT * N_IN, 5);
-    let mut g = vec![0.0f32; N_OUT * N_IN];
-    let shape = StepShape {
-        m: M,
-        n: N_OUT,
-        k: N_IN,
-    };
+    let (np, kp) = (padded(N_OUT) as isize, padded(N_IN) as isize);
+    let a = filled(M * padded(N_IN), 3);
+    let mut delta = filled(M * padded(N_OUT), 4);
+    // Padding of Delta is zero, as in training.
+    for row in delta.chunks_exact_mut(padded(N_OUT)) {
+        row[N_OUT..].fill(0.0);
+    }
+    let mut wt = kernels::to_kernel_layout(&filled(N_OUT * N_IN, 5), N_OUT, N_IN);
+    let mut gt = vec![0.0f32; wt.len()];
     let rate = Rate {
         decay: 1e-5,
         step: 0.01,
     };
-    let mut group = c.benchmark_group("gradient G = Delta^T A, (10x30)^T * 10x784");
+    let mut group = c.benchmark_group("gradient G^T = A^T Delta, (10x784)^T * 10x30");
     group.bench_function("decaylab gradient_step (with the update)", |b| {
         b.iter(|| {
             kernels::gradient_step(
-                black_box(&mut w),
+                black_box(&mut wt),
                 black_box(&a),
                 black_box(&delta),
-                shape,
+                SHAPE,
                 rate,
                 None,
             )
         })
     });
-    let mut weight_sums = vec![0.0f32; N_OUT * N_IN];
+    let mut weight_sums = vec![0.0f32; wt.len()];
     let mut products = vec![[0.0f32; 3]; N_OUT];
     group.bench_function("decaylab gradient_step, measured", |b| {
         b.iter(|| {
@@ -105,10 +104,10 @@ fn gradient(c: &mut Criterion) {
                 products: &mut products,
             };
             kernels::gradient_step(
-                black_box(&mut w),
+                black_box(&mut wt),
                 black_box(&a),
                 black_box(&delta),
-                shape,
+                SHAPE,
                 rate,
                 Some(measurements),
             )
@@ -116,22 +115,22 @@ fn gradient(c: &mut Criterion) {
     });
     group.bench_function("matrixmultiply::sgemm (the product only)", |b| {
         b.iter(|| unsafe {
-            // SAFETY: Delta^T as a 30 x 10 view of the row-major 10 x 30
-            // Delta, A row-major 10 x 784, G row-major 30 x 784; all live.
+            // SAFETY: A^T as a k x m view of A (m rows of kp), Delta m x n
+            // with rows of np, G^T k x n with rows of np; all live.
             matrixmultiply::sgemm(
-                N_OUT,
-                M,
                 N_IN,
+                M,
+                N_OUT,
                 1.0,
-                delta.as_ptr(),
-                1,
-                N_OUT as isize,
                 a.as_ptr(),
-                N_IN as isize,
+                1,
+                kp,
+                delta.as_ptr(),
+                np,
                 1,
                 0.0,
-                g.as_mut_ptr(),
-                N_IN as isize,
+                gt.as_mut_ptr(),
+                np,
                 1,
             )
         })

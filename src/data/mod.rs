@@ -136,13 +136,16 @@ impl Dataset {
         }
     }
 
-    /// Write the images `examples` as rows of `x` (len(examples) x inputs),
-    /// pixel values scaled to [0, 1]: stored value / white, divided in T (so
-    /// a byte p gives the nearest T to p/255).
+    /// Write the images `examples` as rows of `x`, one per example, each
+    /// `kernels::padded(inputs)` long (padding left as it is), pixel values
+    /// scaled to [0, 1]: stored value / white, divided in T (so a byte p
+    /// gives the nearest T to p/255).
     pub fn write_inputs<T: Real>(&self, examples: &[usize], x: &mut [T]) {
         let n = self.inputs();
-        assert_eq!(x.len(), examples.len() * n);
-        for (row, &e) in x.chunks_exact_mut(n).zip(examples) {
+        let stride = kernels::padded(n);
+        assert_eq!(x.len(), examples.len() * stride);
+        for (padded_row, &e) in x.chunks_exact_mut(stride).zip(examples) {
+            let row = &mut padded_row[..n];
             let image = e * n..(e + 1) * n;
             match &self.pixels {
                 Pixels::Bytes(p) => kernels::scale_pixels(row, &p[image], self.white),
@@ -168,9 +171,9 @@ mod tests {
         let set = Dataset::from_bytes(4, 4, pixels, vec![3]);
         let pooled = set.pooled(2);
         assert_eq!(pooled.shape(), (2, 2));
-        let mut x = vec![0.0; 4];
+        let mut x = vec![0.0; 16];
         pooled.write_inputs(&[0], &mut x);
-        assert_eq!(x, vec![0.5, 40.0 / 1020.0, 10.0 / 1020.0, 1.0]);
+        assert_eq!(x[..4], [0.5, 40.0 / 1020.0, 10.0 / 1020.0, 1.0]);
     }
 
     #[test]
@@ -178,8 +181,9 @@ mod tests {
         let set = Dataset::from_bytes(2, 1, vec![0, 255, 51, 102, 255, 0], vec![1, 2, 3]);
         let tail = set.slice(1..3);
         assert_eq!(tail.labels(), &[2, 3]);
-        let mut x = vec![0.0f32; 4];
+        // Rows padded to 16 numbers.
+        let mut x = vec![0.0f32; 32];
         tail.write_inputs(&[1, 0], &mut x);
-        assert_eq!(x, vec![1.0, 0.0, 0.2, 0.4]);
+        assert_eq!([x[0], x[1], x[16], x[17]], [1.0, 0.0, 0.2, 0.4]);
     }
 }

@@ -144,39 +144,25 @@ mod x86 {
                 use super::super::{Measurements, Rate, Real, StepShape, portable};
 
                 #[target_feature(enable = $features)]
-                pub fn matmul_a_bt<T: Real>(
-                    c: &mut [T],
-                    a: &[T],
-                    b: &[T],
-                    m: usize,
-                    k: usize,
-                    n: usize,
-                ) {
-                    portable::matmul_a_bt(c, a, b, m, k, n)
+                pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape) {
+                    portable::forward_product(z, a, wt, shape)
                 }
 
                 #[target_feature(enable = $features)]
                 pub fn gradient_step<T: Real>(
-                    w: &mut [T],
+                    wt: &mut [T],
                     a: &[T],
                     d: &[T],
                     shape: StepShape,
                     rate: Rate<T>,
                     measurements: Option<Measurements<T>>,
                 ) {
-                    portable::gradient_step(w, a, d, shape, rate, measurements)
+                    portable::gradient_step(wt, a, d, shape, rate, measurements)
                 }
 
                 #[target_feature(enable = $features)]
-                pub fn matmul_a_b<T: Real>(
-                    c: &mut [T],
-                    a: &[T],
-                    b: &[T],
-                    m: usize,
-                    k: usize,
-                    n: usize,
-                ) {
-                    portable::matmul_a_b(c, a, b, m, k, n)
+                pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShape) {
+                    portable::backward_product(c, d, wt, shape)
                 }
 
                 #[target_feature(enable = $features)]
@@ -204,16 +190,59 @@ mod x86 {
     with_features!(avx2, "avx2,fma");
 }
 
-/// C (m x n) = A (m x k) B^T, where B is (n x k): each entry the dot product
-/// of a row of A and a row of B.
+/// Vector lanes in a chunk: 16, one AVX-512 register of f32, two of f64.
 ///
-/// Forward pass: Z = A_prev W^T.
-pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
-    dispatch!(matmul_a_bt, c, a, b, m, k, n)
+/// The kernels work on rows padded to whole chunks: a row of n numbers is
+/// stored in `padded(n)` places, the last ones padding. A weight layer w
+/// (n_out x n_in) is kept as its transpose W^T, n_in rows of n_out weights
+/// and padding zeros (see [`to_kernel_layout`]); the activations A and the
+/// errors D of a batch are m rows of n numbers. Padding of W^T and of D is
+/// zero, which keeps padding of W^T zero through every step; padding of A
+/// is never read.
+pub const LANES: usize = 16;
+
+/// n rounded up to a whole number of chunks: the length of a padded row.
+pub fn padded(n: usize) -> usize {
+    n.next_multiple_of(LANES)
 }
 
-/// The shapes of one layer's step: m examples, n = n_out rows of W, k = n_in
-/// columns.
+/// w (n x k, row-major, as `Network` holds it) in the kernels' layout:
+/// W^T, k rows of `padded(n)`, padding zero.
+pub fn to_kernel_layout<T: Real>(w: &[T], n: usize, k: usize) -> Vec<T> {
+    assert_eq!(w.len(), n * k);
+    let np = padded(n);
+    let mut wt = vec![T::zero(); k * np];
+    for (j, w_row) in w.chunks_exact(k).enumerate() {
+        for (i, &w_ji) in w_row.iter().enumerate() {
+            wt[i * np + j] = w_ji;
+        }
+    }
+    wt
+}
+
+/// The inverse of [`to_kernel_layout`]: W^T (k rows of `padded(n)`) back
+/// to w (n x k, row-major), written into `w`.
+pub fn from_kernel_layout<T: Real>(wt: &[T], n: usize, k: usize, w: &mut [T]) {
+    let np = padded(n);
+    assert_eq!(wt.len(), k * np);
+    assert_eq!(w.len(), n * k);
+    for (i, wt_row) in wt.chunks_exact(np).enumerate() {
+        for (j, &w_ji) in wt_row[..n].iter().enumerate() {
+            w[j * k + i] = w_ji;
+        }
+    }
+}
+
+/// Z (m x n, rows padded) = A W^T: the forward product of a layer,
+/// z[b][j] = sum_i a[b][i] w[j][i] for the m examples of a batch, A (m x k,
+/// rows padded) their activations a^(l-1), W^T in the kernels' layout.
+/// Each z[b][j] adds its terms in order of i; padding of Z comes out zero.
+pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape) {
+    dispatch!(forward_product, z, a, wt, shape)
+}
+
+/// The shapes of one layer's step: m examples, n = n_out neurons (columns
+/// of W^T), k = n_in inputs (rows of W^T).
 #[derive(Clone, Copy, Debug)]
 pub struct StepShape {
     pub m: usize,
@@ -239,7 +268,8 @@ impl<T: Real> Rate<T> {
 }
 
 /// What the measured update records: `products[j]` = (|w_j|^2, <w_j, g_j>,
-/// |g_j|^2) before the step, and, if `weight_sums` (n x k) is given, the
+/// |g_j|^2) before the step, for each neuron j (row of w, column of W^T),
+/// and, if `weight_sums` (in the kernels' layout, like W^T) is given, the
 /// weights before and after the step added to it: s += w + w'.
 ///
 /// Two steps' weights in one pass over the sums: asked for every other step,
@@ -252,24 +282,26 @@ pub struct Measurements<'a, T> {
 
 /// One step of the update rule on weight layer l, fused with its gradient:
 ///
-///   g_j = sum_x dC_x/dw_j = sum_i D[i][j] A[i]      (never stored)
-///   w_j <- w_j - decay w_j - step g_j                (rate.decay = eta*lambda/n, rate.step = eta/m_t)
+///   g[i][j] = sum_x dC_x/dw_ji = sum_b a[b][i] d[b][j]      (never stored)
+///   w_ji <- w_ji - decay w_ji - step g[i][j]                (rate.decay = eta*lambda/n, rate.step = eta/m_t)
 ///
-/// for every row j of W (n x k), where A (m x k) holds the batch's
-/// activations a^(l-1), one example per row, and D (m x n) its errors
-/// delta^l. Each weight is read and written once. With `measurements`, the
-/// probes' ingredients are taken from the same pass (see [`Measurements`]);
-/// the new weights are the same bits either way. With m = 0 the gradient is
-/// zero and the step is the decay alone.
+/// for every weight of W^T (in the kernels' layout), where A (m x k, rows
+/// padded) holds the batch's activations a^(l-1), one example per row, and
+/// D (m x n, rows padded with zeros) its errors delta^l. Each g adds its
+/// terms in order of b. Each weight is read and written once. With
+/// `measurements`, the probes' ingredients are taken from the same pass
+/// (see [`Measurements`]), each product added in order of i; the new
+/// weights are the same bits either way. With m = 0 the gradient is zero
+/// and the step is the decay alone.
 pub fn gradient_step<T: Real>(
-    w: &mut [T],
+    wt: &mut [T],
     a: &[T],
     d: &[T],
     shape: StepShape,
     rate: Rate<T>,
     measurements: Option<Measurements<T>>,
 ) {
-    dispatch!(gradient_step, w, a, d, shape, rate, measurements)
+    dispatch!(gradient_step, wt, a, d, shape, rate, measurements)
 }
 
 /// out = pixels / white, elementwise, divided in T: stored pixel values
@@ -300,12 +332,12 @@ pub fn prefetch<P>(data: &[P]) {
     let _ = data;
 }
 
-/// C (m x n) = A (m x k) B, where B is (k x n).
-///
-/// Backward pass: Delta_prev = Delta W, each row a sum of rows of W (small:
-/// k is the width of the next layer).
-pub fn matmul_a_b<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
-    dispatch!(matmul_a_b, c, a, b, m, k, n)
+/// C (m x k, rows padded) = D w: the backward product of a layer,
+/// c[b][i] = sum_j d[b][j] w[j][i], for D (m x n, rows padded with zeros)
+/// the errors of a batch and W^T in the kernels' layout. Padding of C is
+/// not written. (Small: n is the width of the next layer.)
+pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShape) {
+    dispatch!(backward_product, c, d, wt, shape)
 }
 
 /// sum over rows: s (n) = sum_i A[i] for A (m x n). The bias gradient.
@@ -313,8 +345,8 @@ pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {
     dispatch!(column_sums, s, a)
 }
 
-/// A = sigma(Z + 1 b^T) in place, row by row (Z m x n, b n): the
-/// activations from the weighted inputs, with the logistic function
+/// A = sigma(Z + 1 b^T) in place, row by row (Z m x n with rows padded, b
+/// n): the activations from the weighted inputs, with the logistic function
 /// sigma(z) = 1 / (1 + e^-z).
 ///
 /// e^-z is computed in plain arithmetic that vectorizes (within an ulp of
@@ -330,222 +362,288 @@ pub fn add_bias_and_sigmoid<T: Real>(z: &mut [T], biases: &[T]) {
 mod tests {
     use super::*;
 
-    /// The textbook triple loop, to check the kernels against.
-    fn naive(a: &[f64], b: &[f64], m: usize, k: usize, n: usize) -> Vec<f64> {
-        let mut c = vec![0.0; m * n];
-        for i in 0..m {
-            for j in 0..n {
-                for p in 0..k {
-                    c[i * n + j] += a[i * k + p] * b[p * n + j];
-                }
-            }
-        }
-        c
-    }
-
-    fn transpose(a: &[f64], rows: usize, cols: usize) -> Vec<f64> {
-        let mut t = vec![0.0; rows * cols];
-        for i in 0..rows {
-            for j in 0..cols {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        t
-    }
-
     fn filled(len: usize, seed: u64) -> Vec<f64> {
         (0..len)
             .map(|i| (((i as u64 + 1) * (seed * 2 + 7919)) % 97) as f64 / 13.0 - 3.5)
             .collect()
     }
 
-    fn assert_close(x: &[f64], y: &[f64]) {
-        assert_eq!(x.len(), y.len());
-        for (a, b) in x.iter().zip(y) {
-            assert!((a - b).abs() <= 1e-12 * (1.0 + b.abs()), "{a} vs {b}");
+    fn to_f32(x: &[f64]) -> Vec<f32> {
+        x.iter().map(|&v| v as f32).collect()
+    }
+
+    /// `rows` rows of n values, each padded with zeros to `padded(n)`.
+    fn pad_rows<T: Real>(x: &[T], rows: usize, n: usize) -> Vec<T> {
+        assert_eq!(x.len(), rows * n);
+        let mut out = vec![T::zero(); rows * padded(n)];
+        for (o, r) in out.chunks_exact_mut(padded(n)).zip(x.chunks_exact(n)) {
+            o[..n].copy_from_slice(r);
+        }
+        out
+    }
+
+    /// The padding of rows of n padded values, which must all be zero.
+    fn padding<T: Real>(x: &[T], n: usize) -> Vec<T> {
+        x.chunks_exact(padded(n))
+            .flat_map(|r| r[n..].to_vec())
+            .collect()
+    }
+
+    fn assert_close(x: f64, y: f64, scale: f64) {
+        assert!((x - y).abs() <= 1e-12 * (1.0 + scale), "{x} vs {y}");
+    }
+
+    /// A batch of a layer: activations A (m x k), errors D (m x n) and
+    /// weights w (n x k), row-major and unpadded.
+    struct Layer {
+        shape: StepShape,
+        a: Vec<f64>,
+        d: Vec<f64>,
+        w: Vec<f64>,
+    }
+
+    impl Layer {
+        fn new(m: usize, n: usize, k: usize, seed: u64) -> Layer {
+            Layer {
+                shape: StepShape { m, n, k },
+                a: filled(m * k, seed),
+                d: filled(m * n, seed + 1),
+                w: filled(n * k, seed + 2).iter().map(|x| x * 0.1).collect(),
+            }
+        }
+        /// z[b][j] = sum_i a[b][i] w[j][i], by the textbook loop.
+        fn z(&self, b: usize, j: usize) -> f64 {
+            let StepShape { n: _, k, .. } = self.shape;
+            (0..k).map(|i| self.a[b * k + i] * self.w[j * k + i]).sum()
+        }
+        /// g[j][i] = sum_b d[b][j] a[b][i].
+        fn g(&self, j: usize, i: usize) -> f64 {
+            let StepShape { m, n, k } = self.shape;
+            (0..m).map(|b| self.d[b * n + j] * self.a[b * k + i]).sum()
+        }
+    }
+
+    #[test]
+    fn the_kernel_layout_round_trips_with_zero_padding() {
+        let (n, k) = (3, 5);
+        let w = filled(n * k, 1);
+        let wt = to_kernel_layout(&w, n, k);
+        assert_eq!(wt.len(), k * 16);
+        assert_eq!(wt[16 + 2], w[2 * k + 1]);
+        assert!(padding(&wt, n).iter().all(|&x| x == 0.0));
+        let mut back = vec![0.0; n * k];
+        from_kernel_layout(&wt, n, k, &mut back);
+        assert_eq!(back, w);
+    }
+
+    #[test]
+    fn forward_product_matches_the_triple_loop_in_every_tile() {
+        // m: whole tiles of 10 (f32) or 5 (f64), and pairs and single rows
+        // left over; n: 1, 2 and 3 chunks, and 7 (3 pairs and 1).
+        for m in [1, 2, 7, 10, 13, 23] {
+            for n in [3, 16, 30, 40, 100] {
+                let k = 37;
+                let layer = Layer::new(m, n, k, m as u64 + n as u64);
+                let wt = to_kernel_layout(&layer.w, n, k);
+                let a = pad_rows(&layer.a, m, k);
+                let mut z = vec![f64::NAN; m * padded(n)];
+                forward_product(&mut z, &a, &wt, layer.shape);
+                for b in 0..m {
+                    for j in 0..n {
+                        let want = layer.z(b, j);
+                        assert_close(z[b * padded(n) + j], want, want.abs());
+                    }
+                }
+                assert!(padding(&z, n).iter().all(|&x| x == 0.0));
+                // f32: the other tile height.
+                let mut z32 = vec![f32::NAN; m * padded(n)];
+                let wt32 = to_kernel_layout(&to_f32(&layer.w), n, k);
+                forward_product(
+                    &mut z32,
+                    &pad_rows(&to_f32(&layer.a), m, k),
+                    &wt32,
+                    layer.shape,
+                );
+                for b in 0..m {
+                    for j in 0..n {
+                        let want = layer.z(b, j);
+                        let got = z32[b * padded(n) + j] as f64;
+                        assert!(
+                            (got - want).abs() < 1e-4 * (1.0 + want.abs()),
+                            "{got} vs {want}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_gives_the_same_bits_in_a_tile_and_alone() {
+        let (m, n, k) = (13, 30, 100);
+        let layer = Layer::new(m, n, k, 3);
+        let a = pad_rows(&to_f32(&layer.a), m, k);
+        let wt = to_kernel_layout(&to_f32(&layer.w), n, k);
+        let mut together = vec![0.0f32; m * padded(n)];
+        forward_product(&mut together, &a, &wt, layer.shape);
+        let one = StepShape { m: 1, n, k };
+        for b in 0..m {
+            let mut alone = vec![0.0f32; padded(n)];
+            forward_product(&mut alone, &a[b * padded(k)..][..padded(k)], &wt, one);
+            assert_eq!(alone, together[b * padded(n)..][..padded(n)], "row {b}");
         }
     }
 
     #[test]
     fn backward_product_matches_the_triple_loop_for_every_width() {
-        // Narrower than a chunk, one chunk, and a last chunk that overlaps.
+        // c[b][i] = sum_j d[b][j] w[j][i]: narrower than a chunk, one chunk,
+        // two, three.
         for n in [3, 16, 30, 40] {
             let (m, k) = (4, 10);
-            let a = filled(m * k, 3);
-            let b = filled(k * n, 4);
-            let mut c = vec![f64::NAN; m * n];
-            matmul_a_b(&mut c, &a, &b, m, k, n);
-            assert_close(&c, &naive(&a, &b, m, k, n));
-        }
-    }
-
-    #[test]
-    fn products_match_the_triple_loop() {
-        // Odd sizes exercise the tails of the dot product.
-        let (m, k, n) = (5, 37, 3);
-        let a = filled(m * k, 1);
-        let b = filled(k * n, 2);
-        let expected = naive(&a, &b, m, k, n);
-
-        let mut c = vec![0.0; m * n];
-        matmul_a_b(&mut c, &a, &b, m, k, n);
-        assert_close(&c, &expected);
-
-        let bt = transpose(&b, k, n);
-        matmul_a_bt(&mut c, &a, &bt, m, k, n);
-        assert_close(&c, &expected);
-
-        // The fused update from W = 0, with no decay and a step of -1,
-        // leaves W = G = D^T A' (row j: sum_i D[i][j] A'[i]). With A' = A^T
-        // (k x m) and D = B (k x n), G = B^T A^T = C^T.
-        let at = transpose(&a, m, k);
-        let mut g = vec![0.0; n * m];
-        let unit_step = Rate {
-            decay: 0.0,
-            step: -1.0,
-        };
-        gradient_step(
-            &mut g,
-            &at,
-            &b,
-            StepShape { m: k, n, k: m },
-            unit_step,
-            None,
-        );
-        assert_close(&g, &transpose(&expected, m, n));
-    }
-
-    #[test]
-    fn gradient_step_covers_every_block_and_tail() {
-        // n = 7 rows: groups of 5 and 2 (4 and 3, 2 and 2 and 2 and 1 when
-        // measured, which the instruction-set test covers); k = 150 columns: blocks of
-        // 4 (f32) or 2 (f64) chunks of 16, single chunks, and 6 last columns.
-        let (m, n, k) = (3, 7, 150);
-        let a = filled(m * k, 11);
-        let d = filled(m * n, 12);
-        let mut expected = vec![0.0; n * k];
-        for j in 0..n {
-            for p in 0..k {
-                for i in 0..m {
-                    expected[j * k + p] += d[i * n + j] * a[i * k + p];
+            let layer = Layer::new(m, n, k, 3);
+            let wt = to_kernel_layout(&layer.w, n, k);
+            let d = pad_rows(&layer.d, m, n);
+            let mut c = vec![f64::NAN; m * padded(k)];
+            backward_product(&mut c, &d, &wt, layer.shape);
+            for b in 0..m {
+                for i in 0..k {
+                    let want: f64 = (0..n)
+                        .map(|j| layer.d[b * n + j] * layer.w[j * k + i])
+                        .sum();
+                    assert_close(c[b * padded(k) + i], want, want.abs());
                 }
             }
         }
+    }
+
+    /// The gradient read off the fused step: from W = 0, with no decay and
+    /// a step of -1, w - 0 w - (-1) g = g exactly.
+    fn gradient<T: Real>(a: &[T], d: &[T], shape: StepShape) -> Vec<T> {
+        let StepShape { m, n, k } = shape;
+        let mut g = vec![T::zero(); k * padded(n)];
         let unit_step = Rate {
-            decay: 0.0,
-            step: -1.0,
+            decay: T::zero(),
+            step: -T::one(),
         };
-        let mut g = vec![0.0; n * k];
-        gradient_step(&mut g, &a, &d, StepShape { m, n, k }, unit_step, None);
-        assert_close(&g, &expected);
-        let to_f32 = |x: &[f64]| x.iter().map(|&v| v as f32).collect::<Vec<f32>>();
-        let mut g32 = vec![0.0f32; n * k];
-        let rate32 = Rate {
-            decay: 0.0f32,
-            step: -1.0,
-        };
-        let shape = StepShape { m, n, k };
-        gradient_step(&mut g32, &to_f32(&a), &to_f32(&d), shape, rate32, None);
-        for (x, y) in g32.iter().zip(&expected) {
-            assert!((*x as f64 - y).abs() < 1e-5 * (1.0 + y.abs()), "{x} vs {y}");
+        gradient_step(
+            &mut g,
+            &pad_rows(a, m, k),
+            &pad_rows(d, m, n),
+            shape,
+            unit_step,
+            None,
+        );
+        g
+    }
+
+    #[test]
+    fn gradient_step_covers_every_block_and_strip() {
+        // n: strips of 1 chunk, of 2, and of 2 then 1; k = 150: blocks of 4
+        // rows (and of 2 when measured in f64, which the instruction-set
+        // test covers) and 2 rows left.
+        for n in [7, 30, 40] {
+            let (m, k) = (3, 150);
+            let layer = Layer::new(m, n, k, 11);
+            let g = gradient(&layer.a, &layer.d, layer.shape);
+            let g32 = gradient(&to_f32(&layer.a), &to_f32(&layer.d), layer.shape);
+            for j in 0..n {
+                for i in 0..k {
+                    let want = layer.g(j, i);
+                    assert_close(g[i * padded(n) + j], want, want.abs());
+                    let got = g32[i * padded(n) + j] as f64;
+                    assert!(
+                        (got - want).abs() < 1e-5 * (1.0 + want.abs()),
+                        "{got} vs {want}"
+                    );
+                }
+            }
+            assert!(padding(&g, n).iter().all(|&x| x == 0.0));
         }
     }
 
     #[test]
     fn an_empty_batch_only_decays() {
-        let w0 = filled(40, 13);
+        let (n, k) = (2, 20);
+        let w0 = to_kernel_layout(&filled(n * k, 13), n, k);
         let mut w = w0.clone();
         let rate = Rate {
             decay: 0.25,
             step: 0.5,
         };
-        gradient_step(
-            &mut w,
-            &[],
-            &[],
-            StepShape { m: 0, n: 2, k: 20 },
-            rate,
-            None,
-        );
+        gradient_step(&mut w, &[], &[], StepShape { m: 0, n, k }, rate, None);
         for (x, x0) in w.iter().zip(&w0) {
             assert_eq!(*x, x0 - 0.25 * x0);
         }
     }
 
-    #[test]
-    fn a_row_gives_the_same_bits_in_a_block_and_alone() {
-        let (m, k, n) = (6, 100, 3);
-        let a: Vec<f32> = filled(m * k, 3).iter().map(|&x| x as f32).collect();
-        let b: Vec<f32> = filled(n * k, 4).iter().map(|&x| x as f32).collect();
-        let mut together = vec![0.0f32; m * n];
-        matmul_a_bt(&mut together, &a, &b, m, k, n);
-        for i in 0..m {
-            let mut alone = vec![0.0f32; n];
-            matmul_a_bt(&mut alone, &a[i * k..(i + 1) * k], &b, 1, k, n);
-            assert_eq!(alone, together[i * n..(i + 1) * n], "row {i}");
-        }
+    /// A gradient step's signature, in f32.
+    type StepKernel =
+        fn(&mut [f32], &[f32], &[f32], StepShape, Rate<f32>, Option<Measurements<f32>>);
+
+    /// One measured step of `layer` in f32, by `kernel` (the dispatched
+    /// one or the portable one): the new W^T, the weight sums (starting
+    /// from 1) and the products; with `sums` false, no weight sums.
+    fn measured_step(
+        layer: &Layer,
+        sums: bool,
+        kernel: StepKernel,
+    ) -> (Vec<f32>, Vec<f32>, Vec<[f32; 3]>) {
+        let StepShape { m, n, k } = layer.shape;
+        let mut wt = to_kernel_layout(&to_f32(&layer.w), n, k);
+        let a = pad_rows(&to_f32(&layer.a), m, k);
+        let d = pad_rows(&to_f32(&layer.d), m, n);
+        let rate = Rate {
+            decay: 1e-5f32,
+            step: 0.01,
+        };
+        let mut weight_sums = vec![1.0f32; if sums { wt.len() } else { 0 }];
+        let mut products = vec![[0.0f32; 3]; n];
+        let measurements = Measurements {
+            weight_sums: sums.then_some(weight_sums.as_mut_slice()),
+            products: &mut products,
+        };
+        kernel(&mut wt, &a, &d, layer.shape, rate, Some(measurements));
+        (wt, weight_sums, products)
     }
 
     #[test]
     fn measured_update_gives_the_same_bits_and_the_products() {
         let (m, n, k) = (3, 5, 37);
-        let to_f32 = |x: &[f64]| x.iter().map(|&v| v as f32).collect::<Vec<f32>>();
-        let w0 = to_f32(&filled(n * k, 5));
-        let a = to_f32(&filled(m * k, 6));
-        let d = to_f32(&filled(m * n, 7));
-        let shape = StepShape { m, n, k };
+        let layer = Layer::new(m, n, k, 5);
+        let w0 = to_kernel_layout(&to_f32(&layer.w), n, k);
+        let mut plain = w0.clone();
         let rate = Rate {
             decay: 1e-5f32,
             step: 0.01,
         };
-        let mut plain = w0.clone();
-        gradient_step(&mut plain, &a, &d, shape, rate, None);
-        let mut measured = w0.clone();
-        let mut weight_sums = vec![1.0f32; n * k];
-        let mut products = vec![[0.0f32; 3]; n];
-        let measurements = Measurements {
-            weight_sums: Some(&mut weight_sums),
-            products: &mut products,
-        };
-        gradient_step(&mut measured, &a, &d, shape, rate, Some(measurements));
+        let (a, d) = (
+            pad_rows(&to_f32(&layer.a), m, k),
+            pad_rows(&to_f32(&layer.d), m, n),
+        );
+        gradient_step(&mut plain, &a, &d, layer.shape, rate, None);
+        let (measured, weight_sums, products) = measured_step(&layer, true, gradient_step);
         assert_eq!(plain, measured);
         // The weights before and after the step, added to the sums.
         for ((&s, &before), &after) in weight_sums.iter().zip(&w0).zip(&measured) {
             assert_eq!(s, 1.0 + (before + after));
         }
         // Without sums: the same weights and products.
-        let mut unsummed = w0.clone();
-        let mut products_alone = vec![[0.0f32; 3]; n];
-        let measurements = Measurements {
-            weight_sums: None,
-            products: &mut products_alone,
-        };
-        gradient_step(&mut unsummed, &a, &d, shape, rate, Some(measurements));
+        let (unsummed, _, products_alone) = measured_step(&layer, false, gradient_step);
         assert_eq!((&unsummed, &products_alone), (&plain, &products));
         for j in 0..n {
-            let w_j = &w0[j * k..(j + 1) * k];
-            let g_j: Vec<f64> = (0..k)
-                .map(|p| {
-                    (0..m)
-                        .map(|i| d[i * n + j] as f64 * a[i * k + p] as f64)
-                        .sum()
-                })
-                .collect();
-            let ww: f64 = w_j.iter().map(|&x| x as f64 * x as f64).sum();
-            let wg: f64 = w_j.iter().zip(&g_j).map(|(&x, &y)| x as f64 * y).sum();
+            let w_j: Vec<f64> = (0..k).map(|i| w0[i * padded(n) + j] as f64).collect();
+            let g_j: Vec<f64> = (0..k).map(|i| layer.g(j, i)).collect();
+            let ww: f64 = w_j.iter().map(|&x| x * x).sum();
+            let wg: f64 = w_j.iter().zip(&g_j).map(|(&x, &y)| x * y).sum();
             let gg: f64 = g_j.iter().map(|&y| y * y).sum();
             // f32 sums: within a few ulps of the sum of the terms' sizes.
-            let wg_scale: f64 = w_j
-                .iter()
-                .zip(&g_j)
-                .map(|(&x, &y)| (x as f64 * y).abs())
-                .sum();
+            let wg_scale: f64 = w_j.iter().zip(&g_j).map(|(&x, &y)| (x * y).abs()).sum();
             for (got, want, scale) in [(0, ww, ww), (1, wg, wg_scale), (2, gg, gg)]
                 .map(|(x, want, scale)| (products[j][x], want, scale))
             {
                 assert!(
                     (got as f64 - want).abs() < 1e-5 * scale,
-                    "row {j}: {got} vs {want}"
+                    "neuron {j}: {got} vs {want}"
                 );
             }
         }
@@ -555,36 +653,27 @@ mod tests {
     fn every_instruction_set_gives_the_portable_bits() {
         // kernels:: runs the widest instruction set of this CPU; portable::
         // the plain code without target features.
-        let (m, k, n) = (7, 789, 5);
-        let a: Vec<f32> = filled(m * k, 7).iter().map(|&x| x as f32 * 0.1).collect();
-        let b: Vec<f32> = filled(n * k, 8).iter().map(|&x| x as f32 * 0.1).collect();
-        let (mut fast, mut plain) = (vec![0.0f32; m * n], vec![0.0f32; m * n]);
-        matmul_a_bt(&mut fast, &a, &b, m, k, n);
-        portable::matmul_a_bt(&mut plain, &a, &b, m, k, n);
+        let (m, n, k) = (13, 40, 789);
+        let layer = Layer::new(m, n, k, 7);
+        let a = pad_rows(&to_f32(&layer.a), m, k);
+        let wt = to_kernel_layout(&to_f32(&layer.w), n, k);
+        let (mut fast, mut plain) = (vec![0.0f32; m * padded(n)], vec![0.0f32; m * padded(n)]);
+        forward_product(&mut fast, &a, &wt, layer.shape);
+        portable::forward_product(&mut plain, &a, &wt, layer.shape);
         assert_eq!(fast, plain);
-        let d: Vec<f32> = filled(m * n, 9).iter().map(|&x| x as f32).collect();
-        let shape = StepShape { m, n, k };
-        let rate = Rate {
-            decay: 1e-5,
-            step: 0.01,
-        };
-        let run = |fast: bool| {
-            let mut w = b.clone();
-            let mut weight_sums = vec![0.0f32; n * k];
-            let mut products = vec![[0.0f32; 3]; n];
-            let measurements = Some(Measurements {
-                weight_sums: Some(&mut weight_sums),
-                products: &mut products,
-            });
-            if fast {
-                gradient_step(&mut w, &a, &d, shape, rate, measurements);
-            } else {
-                portable::gradient_step(&mut w, &a, &d, shape, rate, measurements);
-            }
-            (w, weight_sums, products)
-        };
-        assert_eq!(run(true), run(false));
-        let z: Vec<f32> = filled(m * n, 10).iter().map(|&x| x as f32 * 5.0).collect();
+        assert_eq!(
+            measured_step(&layer, true, gradient_step),
+            measured_step(&layer, true, portable::gradient_step)
+        );
+        let d = pad_rows(&to_f32(&layer.d), m, n);
+        let (mut fast, mut plain) = (vec![0.0f32; m * padded(k)], vec![0.0f32; m * padded(k)]);
+        backward_product(&mut fast, &d, &wt, layer.shape);
+        portable::backward_product(&mut plain, &d, &wt, layer.shape);
+        assert_eq!(fast, plain);
+        let z: Vec<f32> = filled(m * padded(n), 10)
+            .iter()
+            .map(|&x| x as f32 * 5.0)
+            .collect();
         let (mut fast, mut plain) = (z.clone(), z);
         add_bias_and_sigmoid(&mut fast, &d[..n]);
         portable::add_bias_and_sigmoid(&mut plain, &d[..n]);
@@ -611,13 +700,17 @@ mod tests {
         // One example with activations a = (0.6, 0) and error delta = 1, so
         // g = (0.6, 0); w = (2, -1), c = eta*lambda/n = 0.03, step = eta/m_t
         // = 0.1: w' = 2 - 0.03*2 - 0.1*0.6 = 1.88 and -1 + 0.03 = -0.97.
-        let mut w = [2.0f64, -1.0];
+        let (n, k) = (1, 2);
+        let mut wt = to_kernel_layout(&[2.0f64, -1.0], n, k);
         let rate = Rate {
             decay: 0.03,
             step: 0.1,
         };
-        let shape = StepShape { m: 1, n: 1, k: 2 };
-        gradient_step(&mut w, &[0.6, 0.0], &[1.0], shape, rate, None);
+        let a = pad_rows(&[0.6, 0.0], 1, k);
+        let d = pad_rows(&[1.0], 1, n);
+        gradient_step(&mut wt, &a, &d, StepShape { m: 1, n, k }, rate, None);
+        let mut w = [0.0; 2];
+        from_kernel_layout(&wt, n, k, &mut w);
         assert!((w[0] - 1.88).abs() < 1e-15);
         assert!((w[1] + 0.97).abs() < 1e-15);
     }
@@ -657,20 +750,21 @@ mod tests {
     #[test]
     fn sigmoid_values_and_limits() {
         let z = [0.0, 2.0, -1000.0, 1000.0, -700.0, f64::NAN];
-        let mut a = z;
+        let mut a = pad_rows(&z, 6, 1);
         add_bias_and_sigmoid(&mut a, &[0.0]);
+        let a: Vec<f64> = a.chunks_exact(16).map(|row| row[0]).collect();
         assert_eq!(a[0], 0.5);
         assert!((a[1] - 0.8807970779778823).abs() < 1e-16);
         assert_eq!(a[2], 0.0);
         assert_eq!(a[3], 1.0);
         assert!((a[4] / (-700.0f64).exp() - 1.0).abs() < 1e-14);
         assert!(a[5].is_nan());
-        let mut a32 = [0.0f32, -90.0, -80.0, 1000.0];
+        let mut a32 = pad_rows(&[0.0f32, -90.0, -80.0, 1000.0], 2, 2);
         add_bias_and_sigmoid(&mut a32, &[1.0, 1.0]);
         assert_eq!(a32[0], 1.0 / (1.0 + (-1.0f32).exp()));
         // sigma(-89) is below f32's smallest normal number: 0, not subnormal.
         assert_eq!(a32[1], 0.0);
-        assert!(a32[2] > 0.0 && a32[2].is_normal());
-        assert_eq!(a32[3], 1.0);
+        assert!(a32[16] > 0.0 && a32[16].is_normal());
+        assert_eq!(a32[17], 1.0);
     }
 }

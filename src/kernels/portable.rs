@@ -7,24 +7,7 @@
 //! same operations in the same order whichever wrapper runs it, and whether
 //! its row falls in a full block or in the remainder.
 
-use super::{Measurements, Rate, Real, StepShape};
-
-/// Partial sums per dot product (or per column of a weighted sum of rows):
-/// 16 lanes, one AVX-512 register of f32, two of f64 or AVX2.
-const LANES: usize = 16;
-
-/// Rows of A handled together by `matmul_a_bt`, sharing each load of B.
-const ROW_BLOCK: usize = 5;
-
-/// The dot product from its partial sums and the leftover tail: the tail
-/// goes into the first lanes, then the lanes are summed.
-#[inline(always)]
-fn finish_dot<T: Real>(mut acc: [T; LANES], x_tail: &[T], y_tail: &[T]) -> T {
-    for (l, (&x, &y)) in x_tail.iter().zip(y_tail).enumerate() {
-        acc[l] = x.mul_add(y, acc[l]);
-    }
-    sum_lanes(acc)
-}
+use super::{LANES, Measurements, Rate, Real, StepShape, padded};
 
 /// The sum of partial sums, added pairwise, halving (lane l + LANES/2 into
 /// lane l) until one is left.
@@ -41,107 +24,101 @@ fn sum_lanes<T: Real>(mut acc: [T; LANES]) -> T {
     acc[0]
 }
 
-/// C (m x n) = A (m x k) B^T, B (n x k). See `kernels::matmul_a_bt`.
+/// Z = A W^T. See `kernels::forward_product`.
 ///
-/// Neurons go in groups of 4 in f32 and 2 in f64: a block's 5 x 4 (or
-/// 5 x 2) partial-sum chunks then fill 20 of AVX-512's 32 vector registers,
-/// with room left for the loads.
+/// Tiles of R = 10 rows in f32 and 5 in f64: R x 2 chunks of sums fill 20
+/// of AVX-512's 32 vector registers (a chunk of f64 takes two).
+/// Z goes in tiles of R rows x Q chunks (Q = 2, or 1 for an odd last
+/// chunk): the tile's R x Q chunks of sums stay in registers while the k
+/// rows of W^T stream past, each row's Q chunks loaded once for the R rows
+/// and each a[b][i] broadcast once for the Q chunks. Every z[b][j] is
+/// sum_i a[b][i] W^T[i][j] added in order of i, whatever tile it is in.
 #[inline(always)]
-pub fn matmul_a_bt<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
+pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape) {
     if std::mem::size_of::<T>() == 4 {
-        matmul_a_bt_grouped::<T, 4>(c, a, b, m, k, n)
+        forward_tiles::<T, 10>(z, a, wt, shape)
     } else {
-        matmul_a_bt_grouped::<T, 2>(c, a, b, m, k, n)
+        forward_tiles::<T, 5>(z, a, wt, shape)
     }
 }
 
-/// `matmul_a_bt` with the rows of B (the neurons) in groups of `NEURONS`.
-///
-/// The group is the outer loop: its rows of B are read from memory once and
-/// stay in the L1 cache while every row of A passes by, in blocks of up to
-/// `ROW_BLOCK` rows. A block keeps ROW_BLOCK x NEURONS dot products going at
-/// once, each chunk of A loaded once for all the group and each chunk of B
-/// once for all the block's rows. A short last block repeats its last row,
-/// and a short last group its last neuron (those sums are dropped): every
-/// block runs the same code, and every entry is computed alike.
+/// `forward_product` in tiles of R rows; the rows left over go in tiles of
+/// 2 (a single last row is computed twice, alike).
 #[inline(always)]
-fn matmul_a_bt_grouped<T: Real, const NEURONS: usize>(
-    c: &mut [T],
-    a: &[T],
-    b: &[T],
-    m: usize,
-    k: usize,
-    n: usize,
-) {
-    assert_eq!(c.len(), m * n);
-    assert_eq!(a.len(), m * k);
-    assert_eq!(b.len(), n * k);
-    for first_neuron in (0..n).step_by(NEURONS) {
-        for first_row in (0..m).step_by(ROW_BLOCK) {
-            let block = Block {
+fn forward_tiles<T: Real, const R: usize>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape) {
+    let StepShape { m, n, k } = shape;
+    let chunks = padded(n) / LANES;
+    assert_eq!(z.len(), m * padded(n));
+    assert_eq!(a.len(), m * padded(k));
+    assert_eq!(wt.len(), k * padded(n));
+    let mut first_chunk = 0;
+    while first_chunk < chunks {
+        let pair = chunks - first_chunk >= 2;
+        let mut first_row = 0;
+        while first_row < m {
+            let left = m - first_row;
+            let rows = if left >= R { R } else { left.min(2) };
+            let tile = Tile {
                 first_row,
-                first_neuron,
-                m,
-                k,
-                n,
+                rows,
+                first_chunk,
+                shape,
             };
-            block.dot_products::<T, ROW_BLOCK, NEURONS>(c, a, b);
+            match (rows == R, pair) {
+                (true, true) => tile.forward::<T, R, 2>(z, a, wt),
+                (true, false) => tile.forward::<T, R, 1>(z, a, wt),
+                (false, true) => tile.forward::<T, 2, 2>(z, a, wt),
+                (false, false) => tile.forward::<T, 2, 1>(z, a, wt),
+            }
+            first_row += rows;
         }
+        first_chunk += if pair { 2 } else { 1 };
     }
 }
 
-/// Where a block of `matmul_a_bt` sits: its first row of A and C, its first
-/// neuron (row of B, column of C), and the shapes m, k and n.
-struct Block {
+/// Where a tile of `forward_product` sits: its first row of Z, how many
+/// rows it computes, its first chunk of columns, and the layer's shape.
+struct Tile {
     first_row: usize,
-    first_neuron: usize,
-    m: usize,
-    k: usize,
-    n: usize,
+    rows: usize,
+    first_chunk: usize,
+    shape: StepShape,
 }
 
-impl Block {
-    /// C[first_row + r][first_neuron + q] for r < R, q < Q (as far as C
-    /// reaches): R x Q dot products of length k, each with LANES partial
-    /// sums in registers.
+impl Tile {
+    /// Rows first_row.. (at most R of them, `rows` written) and chunks
+    /// first_chunk..first_chunk + Q of Z. Rows past the last are the last
+    /// one again, computed and not written.
     #[inline(always)]
-    fn dot_products<T: Real, const R: usize, const Q: usize>(&self, c: &mut [T], a: &[T], b: &[T]) {
-        let Block {
-            first_row,
-            first_neuron,
-            m,
-            k,
-            n,
-        } = *self;
-        let a_rows: [&[T]; R] = std::array::from_fn(|r| &a[(first_row + r).min(m - 1) * k..][..k]);
-        let b_rows: [&[T]; Q] =
-            std::array::from_fn(|q| &b[(first_neuron + q).min(n - 1) * k..][..k]);
-        let a_chunks = a_rows.map(|row| row.as_chunks::<LANES>().0);
-        let b_chunks = b_rows.map(|row| row.as_chunks::<LANES>().0);
-        let chunks = k / LANES;
-        let mut acc = [[[T::zero(); LANES]; Q]; R];
-        for s in 0..chunks {
-            // Index loops over the small constant R and Q: the compiler
-            // unrolls them whole and keeps every partial sum in a register.
+    fn forward<T: Real, const R: usize, const Q: usize>(&self, z: &mut [T], a: &[T], wt: &[T]) {
+        let StepShape { m, n, k } = self.shape;
+        let (kp, chunks) = (padded(k), padded(n) / LANES);
+        let a_rows: [&[T]; R] =
+            std::array::from_fn(|r| &a[(self.first_row + r).min(m - 1) * kp..][..k]);
+        let wt_chunks = &wt.as_chunks::<LANES>().0[..k * chunks];
+        let mut sums = [[[T::zero(); LANES]; Q]; R];
+        for i in 0..k {
+            let w: &[[T; LANES]; Q] = wt_chunks[i * chunks + self.first_chunk..][..Q]
+                .try_into()
+                .expect("Q chunks");
+            // Index loops over the small constants R and Q: the compiler
+            // unrolls them whole and keeps every sum in a register.
             #[allow(clippy::needless_range_loop)]
             for r in 0..R {
-                let x = &a_chunks[r][s];
+                let x = a_rows[r][i];
                 for q in 0..Q {
-                    let y = &b_chunks[q][s];
                     for l in 0..LANES {
-                        acc[r][q][l] = x[l].mul_add(y[l], acc[r][q][l]);
+                        sums[r][q][l] = x.mul_add(w[q][l], sums[r][q][l]);
                     }
                 }
             }
         }
-        let body = chunks * LANES;
-        let neurons = (n - first_neuron).min(Q);
-        let rows = (m - first_row).min(R);
-        for (r, (acc_r, a_r)) in acc.into_iter().zip(a_rows).enumerate().take(rows) {
-            let c_row = &mut c[(first_row + r) * n + first_neuron..][..neurons];
-            for (c_rq, (acc_rq, b_q)) in c_row.iter_mut().zip(acc_r.into_iter().zip(b_rows)) {
-                *c_rq = finish_dot(acc_rq, &a_r[body..], &b_q[body..]);
-            }
+        // Whole chunks only: writing part of one would keep the sums in
+        // memory instead of registers.
+        let (z_chunks, _) = z.as_chunks_mut::<LANES>();
+        for (r, sums_r) in sums.iter().enumerate().take(self.rows) {
+            let at = (self.first_row + r) * chunks + self.first_chunk;
+            z_chunks[at..at + Q].copy_from_slice(sums_r);
         }
     }
 }
@@ -149,16 +126,16 @@ impl Block {
 /// The update rule on a weight layer, fused with its gradient. See
 /// `kernels::gradient_step`.
 ///
-/// Rows of W go in groups of up to `group_rows`, columns in blocks of
-/// C x LANES: the block's gradient sum_i D[i][j] A[i][cols] builds up in
-/// registers while the m rows of A stream past (each chunk of A loaded once
-/// for all the group's rows), then the same registers update W's block. The
-/// measurements, if asked for, are taken in the same pass. Every g[j][p] is
-/// sum_i D[i][j] A[i][p] added in order of i, and every measured product
-/// adds its chunks in order of p, however the work is blocked.
+/// W^T goes in strips of Q = 2 chunks of columns (1 for an odd last one),
+/// each strip in blocks of I rows: the block's gradient
+/// g[i][j] = sum_b a[b][i] d[b][j] builds up in registers while the m
+/// examples stream past (each chunk of D loaded once for the block's rows,
+/// each a[b][i] broadcast once for its chunks), then the same registers
+/// update W^T's block. Every g[i][j] is added in order of b, and every
+/// measured product in order of i, however the work is blocked.
 #[inline(always)]
 pub fn gradient_step<T: Real>(
-    w: &mut [T],
+    wt: &mut [T],
     a: &[T],
     d: &[T],
     shape: StepShape,
@@ -166,9 +143,9 @@ pub fn gradient_step<T: Real>(
     measurements: Option<Measurements<T>>,
 ) {
     let StepShape { m, n, k } = shape;
-    assert_eq!(w.len(), n * k);
-    assert_eq!(a.len(), m * k);
-    assert_eq!(d.len(), m * n);
+    assert_eq!(wt.len(), k * padded(n));
+    assert_eq!(a.len(), m * padded(k));
+    assert_eq!(d.len(), m * padded(n));
     match measurements {
         Some(Measurements {
             weight_sums,
@@ -177,223 +154,140 @@ pub fn gradient_step<T: Real>(
             assert_eq!(products.len(), n);
             // No sums to add to this step: an empty slice, never touched.
             let weight_sums = weight_sums.unwrap_or_default();
-            assert!(weight_sums.is_empty() || weight_sums.len() == n * k);
-            gradient_step_rows::<T, true>(w, a, d, shape, rate, weight_sums, products)
+            assert!(weight_sums.is_empty() || weight_sums.len() == wt.len());
+            let mut buffers = StepBuffers::<T, true> {
+                wt,
+                weight_sums,
+                products,
+            };
+            if std::mem::size_of::<T>() == 4 {
+                buffers.strips::<4>(a, d, shape, rate)
+            } else {
+                buffers.strips::<2>(a, d, shape, rate)
+            }
         }
-        None => gradient_step_rows::<T, false>(w, a, d, shape, rate, &mut [], &mut []),
-    }
-}
-
-/// Rows of W updated together by `gradient_step`: 5 (5 x 4 chunks of
-/// gradient in 20 vector registers), fewer in a measured step, whose
-/// product partial sums (3 chunks per row, twice the registers in f64) need
-/// registers too.
-#[inline(always)]
-fn group_rows<T, const MEASURED: bool>() -> usize {
-    match (MEASURED, std::mem::size_of::<T>()) {
-        (false, _) => 5,
-        (true, 4) => 4,
-        (true, _) => 2,
-    }
-}
-
-/// `gradient_step`, measured or not; unmeasured, `weight_sums` and
-/// `products` are empty and never touched, and measured, `weight_sums` is
-/// empty on the steps that do not add to it.
-#[inline(always)]
-fn gradient_step_rows<T: Real, const MEASURED: bool>(
-    w: &mut [T],
-    a: &[T],
-    d: &[T],
-    shape: StepShape,
-    rate: Rate<T>,
-    weight_sums: &mut [T],
-    products: &mut [[T; 3]],
-) {
-    let mut buffers = RowBuffers::<T, MEASURED> {
-        w,
-        weight_sums,
-        products,
-    };
-    let mut first = 0;
-    while first < shape.n {
-        let rows = (shape.n - first).min(group_rows::<T, MEASURED>());
-        let group = RowGroup { first, shape, rate };
-        match rows {
-            5 => group.step::<5, MEASURED>(&mut buffers, a, d),
-            4 => group.step::<4, MEASURED>(&mut buffers, a, d),
-            3 => group.step::<3, MEASURED>(&mut buffers, a, d),
-            2 => group.step::<2, MEASURED>(&mut buffers, a, d),
-            _ => group.step::<1, MEASURED>(&mut buffers, a, d),
+        None => {
+            let mut buffers = StepBuffers::<T, false> {
+                wt,
+                weight_sums: &mut [],
+                products: &mut [],
+            };
+            buffers.strips::<4>(a, d, shape, rate)
         }
-        first += rows;
     }
 }
 
-/// The slices a step writes: W, and if MEASURED the weight sums and the
-/// rows' products.
-struct RowBuffers<'a, T, const MEASURED: bool> {
-    w: &'a mut [T],
+/// The slices a step writes: W^T, and if MEASURED the weight sums (empty
+/// on steps that do not add to them) and the neurons' products.
+struct StepBuffers<'a, T, const MEASURED: bool> {
+    wt: &'a mut [T],
     weight_sums: &'a mut [T],
     products: &'a mut [[T; 3]],
 }
 
-/// Rows first..first + J of a layer's step, see `gradient_step`.
-struct RowGroup<T> {
-    first: usize,
-    shape: StepShape,
-    rate: Rate<T>,
-}
+/// A strip's partial sums of each neuron's (|w|^2, <w, g>, |g|^2), one
+/// lane per neuron.
+type ProductLanes<T, const Q: usize> = [[[T; LANES]; Q]; 3];
 
-/// Partial sums of one row's (|w|^2, <w, g>, |g|^2), LANES of each.
-type ProductLanes<T> = [[T; LANES]; 3];
-
-impl<T: Real> RowGroup<T> {
-    /// Rows first..first + J: whole blocks of 4 chunks of columns in f32 (J
-    /// x 4 chunks of gradient fill up to 20 vector registers), 2 in f64 and
-    /// in a measured step (whose product sums need registers too), then
-    /// single chunks, then the last k mod LANES columns one by one.
+impl<T: Real, const MEASURED: bool> StepBuffers<'_, T, MEASURED> {
+    /// Every strip of W^T, in blocks of I rows: I x 2 chunks of gradient,
+    /// with I = 4 (8 registers of f32, 16 of f64), or 2 in a measured step
+    /// in f64, whose 3 x 2 chunks of products need 12 more.
     #[inline(always)]
-    fn step<const J: usize, const MEASURED: bool>(
-        &self,
-        buffers: &mut RowBuffers<T, MEASURED>,
+    fn strips<const I: usize>(&mut self, a: &[T], d: &[T], shape: StepShape, rate: Rate<T>) {
+        let chunks = padded(shape.n) / LANES;
+        let mut first_chunk = 0;
+        while first_chunk + 2 <= chunks {
+            self.strip::<I, 2>(first_chunk, a, d, shape, rate);
+            first_chunk += 2;
+        }
+        if first_chunk < chunks {
+            self.strip::<I, 1>(first_chunk, a, d, shape, rate);
+        }
+    }
+
+    /// Chunks first_chunk..first_chunk + Q of every row of W^T: blocks of
+    /// I rows, then the k mod I rows left one at a time.
+    #[inline(always)]
+    fn strip<const I: usize, const Q: usize>(
+        &mut self,
+        first_chunk: usize,
         a: &[T],
         d: &[T],
+        shape: StepShape,
+        rate: Rate<T>,
     ) {
-        let chunks = self.shape.k / LANES;
-        let mut lanes = [[[T::zero(); LANES]; 3]; J];
-        let mut chunk = 0;
-        if std::mem::size_of::<T>() == 4 && !MEASURED {
-            while chunk + 4 <= chunks {
-                self.columns::<J, 4, MEASURED>(chunk * LANES, buffers, a, d, &mut lanes);
-                chunk += 4;
-            }
-        } else {
-            while chunk + 2 <= chunks {
-                self.columns::<J, 2, MEASURED>(chunk * LANES, buffers, a, d, &mut lanes);
-                chunk += 2;
-            }
+        let mut products = [[[T::zero(); LANES]; Q]; 3];
+        let mut i = 0;
+        while i + I <= shape.k {
+            self.block::<I, Q>(i, first_chunk, a, d, shape, rate, &mut products);
+            i += I;
         }
-        while chunk < chunks {
-            self.columns::<J, 1, MEASURED>(chunk * LANES, buffers, a, d, &mut lanes);
-            chunk += 1;
+        while i < shape.k {
+            self.block::<1, Q>(i, first_chunk, a, d, shape, rate, &mut products);
+            i += 1;
         }
-        self.last_columns::<J, MEASURED>(chunks * LANES, buffers, a, d, &mut lanes);
         if MEASURED {
-            for (r, row_lanes) in lanes.into_iter().enumerate() {
-                buffers.products[self.first + r] = row_lanes.map(sum_lanes);
+            let neurons = (first_chunk * LANES..shape.n).take(Q * LANES);
+            for (lane, j) in neurons.enumerate() {
+                let (q, l) = (lane / LANES, lane % LANES);
+                self.products[j] = [0, 1, 2].map(|p| products[p][q][l]);
             }
         }
     }
 
-    /// Columns start..start + C x LANES of rows first..first + J.
+    /// Rows first_row..first_row + I, chunks first_chunk..first_chunk + Q
+    /// of W^T: form the block's gradient, measure, step.
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    fn columns<const J: usize, const C: usize, const MEASURED: bool>(
-        &self,
-        start: usize,
-        buffers: &mut RowBuffers<T, MEASURED>,
+    fn block<const I: usize, const Q: usize>(
+        &mut self,
+        first_row: usize,
+        first_chunk: usize,
         a: &[T],
         d: &[T],
-        lanes: &mut [ProductLanes<T>; J],
+        shape: StepShape,
+        rate: Rate<T>,
+        products: &mut ProductLanes<T, Q>,
     ) {
-        let StepShape { m, n, k } = self.shape;
-        let first = self.first;
-        // The block's rows of W are read after the gradient is formed:
-        // ask for them now, so that they arrive while it is.
-        for r in 0..J {
-            let at = (first + r) * k + start;
-            super::prefetch(&buffers.w[at..at + C * LANES]);
-        }
-        // g[r][q] = sum_i D[i][first + r] A[i][chunk q of the block]
-        let mut g = [[[T::zero(); LANES]; C]; J];
-        for i in 0..m {
-            let x: &[[T; LANES]; C] = a[i * k + start..][..C * LANES]
-                .as_chunks::<LANES>()
-                .0
+        let StepShape { m, n, k } = shape;
+        let (kp, chunks) = (padded(k), padded(n) / LANES);
+        // g[r][q] = sum_b a[b][first_row + r] D[b][chunk first_chunk + q]
+        let mut g = [[[T::zero(); LANES]; Q]; I];
+        let d_rows = d.as_chunks::<LANES>().0.chunks_exact(chunks);
+        for (a_row, d_row) in a.chunks_exact(kp).zip(d_rows).take(m) {
+            let x: &[T; I] = a_row[first_row..first_row + I].try_into().expect("I rows");
+            let delta: &[[T; LANES]; Q] = d_row[first_chunk..first_chunk + Q]
                 .try_into()
-                .expect("C chunks");
-            let d_row: &[T; J] = d[i * n + first..][..J].try_into().expect("J rows");
-            // Index loops over the small constants J and C: the compiler
+                .expect("Q chunks");
+            // Index loops over the small constants I and Q: the compiler
             // unrolls them whole and keeps every partial sum in a register.
             #[allow(clippy::needless_range_loop)]
-            for r in 0..J {
-                for q in 0..C {
+            for r in 0..I {
+                for q in 0..Q {
                     for l in 0..LANES {
-                        g[r][q][l] = d_row[r].mul_add(x[q][l], g[r][q][l]);
+                        g[r][q][l] = x[r].mul_add(delta[q][l], g[r][q][l]);
                     }
                 }
             }
         }
-        for (r, (g_r, lanes_r)) in g.iter().zip(lanes.iter_mut()).enumerate() {
-            let at = (first + r) * k + start;
-            let (w_chunks, _) = buffers.w[at..][..C * LANES].as_chunks_mut::<LANES>();
+        for (r, g_r) in g.iter().enumerate() {
+            let at = (first_row + r) * chunks + first_chunk;
+            let w_chunks = &mut self.wt.as_chunks_mut::<LANES>().0[at..at + Q];
             if MEASURED {
-                for (w_q, g_q) in w_chunks.iter().zip(g_r) {
-                    measure_chunk(lanes_r, w_q, g_q);
+                for (q, (w_q, g_q)) in w_chunks.iter().zip(g_r).enumerate() {
+                    measure_chunk(products, q, w_q, g_q);
                 }
             }
-            if MEASURED && !buffers.weight_sums.is_empty() {
-                let (s_chunks, _) = buffers.weight_sums[at..][..C * LANES].as_chunks_mut::<LANES>();
+            if MEASURED && !self.weight_sums.is_empty() {
+                let s_chunks = &mut self.weight_sums.as_chunks_mut::<LANES>().0[at..at + Q];
                 for ((w_q, g_q), s_q) in w_chunks.iter_mut().zip(g_r).zip(s_chunks) {
-                    step_and_sum_chunk(self.rate, w_q, g_q, s_q);
+                    step_and_sum_chunk(rate, w_q, g_q, s_q);
                 }
             } else {
                 for (w_q, g_q) in w_chunks.iter_mut().zip(g_r) {
                     for l in 0..LANES {
-                        w_q[l] = self.rate.apply(w_q[l], g_q[l]);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Columns start..k (fewer than LANES) of rows first..first + J, one at
-    /// a time; their products are added to the first lanes.
-    #[inline(always)]
-    fn last_columns<const J: usize, const MEASURED: bool>(
-        &self,
-        start: usize,
-        buffers: &mut RowBuffers<T, MEASURED>,
-        a: &[T],
-        d: &[T],
-        lanes: &mut [ProductLanes<T>; J],
-    ) {
-        let StepShape { m, n, k } = self.shape;
-        let first = self.first;
-        // The tail's products, column p in lane p - start: a separate array,
-        // so that `lanes` is only ever indexed by constants and can live in
-        // registers.
-        let mut tails = [[[T::zero(); LANES]; 3]; J];
-        for p in start..k {
-            let mut g = [T::zero(); J];
-            for i in 0..m {
-                let x = a[i * k + p];
-                for (r, g_r) in g.iter_mut().enumerate() {
-                    *g_r = d[i * n + first + r].mul_add(x, *g_r);
-                }
-            }
-            for (r, (&g_r, tails_r)) in g.iter().zip(tails.iter_mut()).enumerate() {
-                let at = (first + r) * k + p;
-                let w_rp = buffers.w[at];
-                if MEASURED {
-                    let [ww, wg, gg] = tails_r;
-                    let l = p - start;
-                    ww[l] = w_rp.mul_add(w_rp, ww[l]);
-                    wg[l] = w_rp.mul_add(g_r, wg[l]);
-                    gg[l] = g_r.mul_add(g_r, gg[l]);
-                }
-                let after = self.rate.apply(w_rp, g_r);
-                if MEASURED && !buffers.weight_sums.is_empty() {
-                    buffers.weight_sums[at] += w_rp + after;
-                }
-                buffers.w[at] = after;
-            }
-        }
-        if MEASURED {
-            for (lanes_r, tails_r) in lanes.iter_mut().zip(tails) {
-                for (lane, tail) in lanes_r.iter_mut().zip(tails_r) {
-                    for l in 0..LANES {
-                        lane[l] += tail[l];
+                        w_q[l] = rate.apply(w_q[l], g_q[l]);
                     }
                 }
             }
@@ -418,52 +312,43 @@ fn step_and_sum_chunk<T: Real>(
     }
 }
 
-/// One chunk of a row, before its step: the products' partial sums.
+/// One chunk (number q of its strip) of a row of W^T, before its step:
+/// each neuron's products, one more term.
 #[inline(always)]
-fn measure_chunk<T: Real>([ww, wg, gg]: &mut ProductLanes<T>, w: &[T; LANES], g: &[T; LANES]) {
+fn measure_chunk<T: Real, const Q: usize>(
+    [ww, wg, gg]: &mut ProductLanes<T, Q>,
+    q: usize,
+    w: &[T; LANES],
+    g: &[T; LANES],
+) {
     for l in 0..LANES {
-        ww[l] = w[l].mul_add(w[l], ww[l]);
-        wg[l] = w[l].mul_add(g[l], wg[l]);
-        gg[l] = g[l].mul_add(g[l], gg[l]);
+        ww[q][l] = w[l].mul_add(w[l], ww[q][l]);
+        wg[q][l] = w[l].mul_add(g[l], wg[q][l]);
+        gg[q][l] = g[l].mul_add(g[l], gg[q][l]);
     }
 }
 
-/// C (m x n) = A (m x k) B, B (k x n). See `kernels::matmul_a_b`.
+/// C = D W. See `kernels::backward_product`.
 ///
-/// Each row of C in chunks of LANES columns, its sum over the rows of B
-/// built up in registers. Where n is not a multiple of LANES the last chunk
-/// ends at n and overlaps the one before: the shared columns are computed
-/// twice, alike, and written twice with the same value. Every entry is
-/// sum_j A[i][j] B[j][p] added in order of j.
+/// Each c[b][i] is a dot product of padded rows, D's row b and W^T's row
+/// i: chunk by chunk into LANES partial sums, then `sum_lanes`.
 #[inline(always)]
-pub fn matmul_a_b<T: Real>(c: &mut [T], a: &[T], b: &[T], m: usize, k: usize, n: usize) {
-    assert_eq!(c.len(), m * n);
-    assert_eq!(a.len(), m * k);
-    assert_eq!(b.len(), k * n);
-    for (c_row, a_row) in c.chunks_exact_mut(n).zip(a.chunks_exact(k)) {
-        if n < LANES {
-            c_row.fill(T::zero());
-            for (&a_ij, b_row) in a_row.iter().zip(b.chunks_exact(n)) {
-                for (c_p, &b_p) in c_row.iter_mut().zip(b_row) {
-                    *c_p = a_ij.mul_add(b_p, *c_p);
-                }
-            }
-            continue;
-        }
-        let mut start = 0;
-        loop {
+pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShape) {
+    let StepShape { m, n, k } = shape;
+    let (np, kp) = (padded(n), padded(k));
+    assert_eq!(c.len(), m * kp);
+    assert_eq!(d.len(), m * np);
+    assert_eq!(wt.len(), k * np);
+    for (c_row, d_row) in c.chunks_exact_mut(kp).zip(d.chunks_exact(np)) {
+        let (d_chunks, _) = d_row.as_chunks::<LANES>();
+        for (c_bi, w_row) in c_row[..k].iter_mut().zip(wt.chunks_exact(np)) {
             let mut acc = [T::zero(); LANES];
-            for (&a_ij, b_row) in a_row.iter().zip(b.chunks_exact(n)) {
-                let b_chunk: &[T; LANES] = b_row[start..start + LANES].try_into().expect("a chunk");
+            for (d_q, w_q) in d_chunks.iter().zip(w_row.as_chunks::<LANES>().0) {
                 for l in 0..LANES {
-                    acc[l] = a_ij.mul_add(b_chunk[l], acc[l]);
+                    acc[l] = d_q[l].mul_add(w_q[l], acc[l]);
                 }
             }
-            c_row[start..start + LANES].copy_from_slice(&acc);
-            if start + LANES == n {
-                break;
-            }
-            start = (start + LANES).min(n - LANES);
+            *c_bi = sum_lanes(acc);
         }
     }
 }
@@ -483,13 +368,15 @@ pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {
 /// Z + 1 b^T, then sigma elementwise. See `kernels::add_bias_and_sigmoid`.
 #[inline(always)]
 pub fn add_bias_and_sigmoid<T: Real>(z: &mut [T], biases: &[T]) {
-    for row in z.chunks_exact_mut(biases.len()) {
+    assert!(z.len().is_multiple_of(padded(biases.len())));
+    for row in z.chunks_exact_mut(padded(biases.len())) {
         for (z_j, &b_j) in row.iter_mut().zip(biases) {
             *z_j += b_j;
         }
     }
-    // One pass over the whole matrix: rows are short (10 or 30), and full
-    // vectors are what makes this fast.
+    // One pass over the whole matrix, padding included (sigma(0) there,
+    // never read): rows are short (10 or 30), and full vectors are what
+    // makes this fast.
     for z_j in z.iter_mut() {
         *z_j = T::one() / (T::one() + exp(-*z_j));
     }

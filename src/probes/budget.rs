@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kernels::{Measurements, Real};
+use crate::kernels::{self, Measurements, Real};
 use crate::net::Network;
 use crate::train::StepObserver;
 
@@ -137,7 +137,8 @@ pub struct EpochProbe<T> {
     gradient_signal_sum: Vec<f64>,
     steps: usize,
     /// Per layer: sum over the epoch's steps of w_t (before each step),
-    /// gathered two steps at a time (see `measurements`).
+    /// gathered two steps at a time (see `measurements`), in the kernels'
+    /// layout (W^T, rows padded).
     weight_sums: Vec<Vec<T>>,
 }
 
@@ -156,10 +157,11 @@ impl<T: Real> EpochProbe<T> {
             epoch_terms: vec![[0.0; 3]; layers],
             gradient_signal_sum: vec![0.0; layers],
             steps: 0,
-            weight_sums: net
-                .weights
-                .iter()
-                .map(|w| vec![T::zero(); w.len()])
+            weight_sums: (0..layers)
+                .map(|l| {
+                    let (n, k) = net.shape(l);
+                    vec![T::zero(); k * kernels::padded(n)]
+                })
                 .collect(),
         }
     }
@@ -179,12 +181,15 @@ impl<T: Real> EpochProbe<T> {
         let mut displacement_layers = Vec::new();
         let mut totals = [0.0; 4];
         let mut moves_sq = [0.0; 2];
-        for (l, ((w0, w1), sums)) in before
+        for (l, ((w0, w1), sums_kernel_layout)) in before
             .iter()
             .zip(&after.weights)
             .zip(&self.weight_sums)
             .enumerate()
         {
+            let (n, k) = after.shape(l);
+            let mut sums = vec![T::zero(); n * k];
+            kernels::from_kernel_layout(sums_kernel_layout, n, k, &mut sums);
             let [decay, drift, noise] = self.epoch_terms[l];
             let change: f64 = w0
                 .iter()
@@ -201,7 +206,7 @@ impl<T: Real> EpochProbe<T> {
             // After an odd number of steps the sums hold the weights after
             // the last step too: take them off.
             let holds_last = !self.steps.is_multiple_of(2);
-            for ((&x0, &x1), &s) in w0.iter().zip(w1).zip(sums) {
+            for ((&x0, &x1), &s) in w0.iter().zip(w1).zip(&sums) {
                 let sum_before_steps = if holds_last {
                     s.as_f64() - x1.as_f64()
                 } else {

@@ -10,6 +10,10 @@
 //!              g_b^l = column sums of Delta^l = sum_x dC_x/db^l  (n_l)
 //!   gradient   G^l = (Delta^l)^T A^(l-1) = sum_x dC_x/dw^l     (n_l x n_(l-1))
 //!
+//! The weights are taken in the kernels' layout ([`KernelWeights`]: each
+//! w^l as its transpose), and every row of A^l and Delta^l is padded to a
+//! whole number of vector lanes ([`kernels::padded`]).
+//!
 //! G^l is as large as the weights, so it is never stored: the update forms
 //! it block by block in registers and applies it at once
 //! ([`Backprop::step_weights`]), so each weight is read and written once per
@@ -18,20 +22,58 @@
 //! All buffers are allocated once, for the largest batch; a step allocates
 //! nothing.
 
-use crate::kernels::{self, Measurements, Rate, Real, StepShape};
-use crate::net::Network;
+use crate::kernels::{self, Measurements, Rate, Real, StepShape, padded};
+use crate::net::{Cost, Network};
+
+/// A network's weights as the kernels take them: each w^l (n_l x n_(l-1))
+/// as its transpose, n_(l-1) rows of n_l weights, each row padded with
+/// zeros to `padded(n_l)` (see [`kernels::LANES`]). Training keeps its
+/// weights so during an epoch; `Network` holds them row-major, as
+/// network2.py does.
+#[derive(Debug, Clone)]
+pub struct KernelWeights<T> {
+    sizes: Vec<usize>,
+    /// layers[l] = (w^(l+1))^T, n_l x padded(n_(l+1)).
+    pub layers: Vec<Vec<T>>,
+}
+
+impl<T: Real> KernelWeights<T> {
+    pub fn of(net: &Network<T>) -> KernelWeights<T> {
+        KernelWeights {
+            sizes: net.sizes().to_vec(),
+            layers: (0..net.layers())
+                .map(|l| {
+                    let (n, k) = net.shape(l);
+                    kernels::to_kernel_layout(&net.weights[l], n, k)
+                })
+                .collect(),
+        }
+    }
+
+    /// Write these weights into `net`, row-major.
+    pub fn write_to(&self, net: &mut Network<T>) {
+        assert_eq!(net.sizes(), self.sizes.as_slice());
+        for (l, wt) in self.layers.iter().enumerate() {
+            let (n, k) = net.shape(l);
+            kernels::from_kernel_layout(wt, n, k, &mut net.weights[l]);
+        }
+    }
+}
 
 pub struct Backprop<T> {
     sizes: Vec<usize>,
     /// Largest number of rows (examples) a batch may have.
     capacity: usize,
-    /// activations[l] = A^l, up to capacity x n_l; activations[0] is the input.
+    /// activations[l] = A^l, up to capacity rows of padded(n_l);
+    /// activations[0] is the input. Padding is never read.
     activations: Vec<Vec<T>>,
     /// Examples in the batch of the last forward pass.
     rows: usize,
-    /// deltas[l] = Delta^(l+1), up to capacity x n_(l+1).
+    /// deltas[l] = Delta^(l+1), up to capacity rows of padded(n_(l+1)).
+    /// Padding stays zero: the kernels read whole rows of it.
     deltas: Vec<Vec<T>>,
-    /// grad_b[l] = g_b^(l+1) = sum over the batch of dC_x/db, n_(l+1).
+    /// grad_b[l] = g_b^(l+1) = sum over the batch of dC_x/db (the first
+    /// n_(l+1) entries; padded(n_(l+1)) long).
     pub grad_b: Vec<Vec<T>>,
 }
 
@@ -42,105 +84,123 @@ impl<T: Real> Backprop<T> {
             capacity,
             activations: sizes
                 .iter()
-                .map(|&n| vec![T::zero(); capacity * n])
+                .map(|&n| vec![T::zero(); capacity * padded(n)])
                 .collect(),
             rows: 0,
             deltas: sizes[1..]
                 .iter()
-                .map(|&n| vec![T::zero(); capacity * n])
+                .map(|&n| vec![T::zero(); capacity * padded(n)])
                 .collect(),
-            grad_b: sizes[1..].iter().map(|&n| vec![T::zero(); n]).collect(),
+            grad_b: sizes[1..]
+                .iter()
+                .map(|&n| vec![T::zero(); padded(n)])
+                .collect(),
         }
     }
 
-    /// The input rows X (rows x n_0), to be filled before [`Backprop::forward`].
-    pub fn input_mut(&mut self, rows: usize) -> &mut [T] {
-        assert!(rows <= self.capacity);
-        &mut self.activations[0][..rows * self.sizes[0]]
+    /// The shapes of weight layer l + 1 for the current batch.
+    fn shape(&self, l: usize) -> StepShape {
+        StepShape {
+            m: self.rows,
+            n: self.sizes[l + 1],
+            k: self.sizes[l],
+        }
     }
 
-    /// A^l for the first `rows` examples (rows x n_l); l = L is the output.
-    pub fn activations(&self, l: usize, rows: usize) -> &[T] {
-        &self.activations[l][..rows * self.sizes[l]]
+    /// The input rows X (rows of padded(n_0)), to be filled before
+    /// [`Backprop::forward`] (see `Dataset::write_inputs`).
+    pub fn input_mut(&mut self, rows: usize) -> &mut [T] {
+        assert!(rows <= self.capacity);
+        &mut self.activations[0][..rows * padded(self.sizes[0])]
+    }
+
+    /// The rows of A^l (n_l values each) of the first `rows` examples;
+    /// l = L is the output.
+    pub fn activation_rows(&self, l: usize, rows: usize) -> impl Iterator<Item = &[T]> {
+        let n = self.sizes[l];
+        self.activations[l]
+            .chunks_exact(padded(n))
+            .take(rows)
+            .map(move |row| &row[..n])
     }
 
     /// Forward pass: A^l = sigma(A^(l-1) (w^l)^T + b^l) for l = 1..L.
-    pub fn forward(&mut self, net: &Network<T>, rows: usize) {
+    pub fn forward(&mut self, weights: &KernelWeights<T>, biases: &[Vec<T>], rows: usize) {
         assert!(rows <= self.capacity);
+        assert_eq!(weights.sizes, self.sizes);
         self.rows = rows;
-        for l in 0..net.layers() {
-            let (n_out, n_in) = net.shape(l);
+        for (l, (wt, b)) in weights.layers.iter().zip(biases).enumerate() {
+            let shape = self.shape(l);
             let (before, after) = self.activations.split_at_mut(l + 1);
-            let a_prev = &before[l][..rows * n_in];
-            let a = &mut after[0][..rows * n_out];
-            kernels::matmul_a_bt(a, a_prev, &net.weights[l], rows, n_in, n_out);
-            kernels::add_bias_and_sigmoid(a, &net.biases[l]);
+            let a_prev = &before[l][..rows * padded(shape.k)];
+            let a = &mut after[0][..rows * padded(shape.n)];
+            kernels::forward_product(a, a_prev, wt, shape);
+            kernels::add_bias_and_sigmoid(a, b);
         }
     }
 
     /// Backward pass after [`Backprop::forward`]: the errors Delta^l of every
     /// layer, and in `grad_b` the bias gradients summed over the batch, whose
     /// examples are labelled `labels`.
-    pub fn backward(&mut self, net: &Network<T>, labels: &[u8]) {
+    pub fn backward(&mut self, weights: &KernelWeights<T>, cost: Cost, labels: &[u8]) {
         let rows = labels.len();
         assert_eq!(rows, self.rows, "one label per example of the forward pass");
-        let last = net.layers() - 1;
+        let last = self.sizes.len() - 2;
 
         // Delta^L = output error, targets y = one-hot(label).
         let n_out = self.sizes[last + 1];
-        let output = &self.activations[last + 1][..rows * n_out];
-        let delta = &mut self.deltas[last][..rows * n_out];
-        for ((d_row, a_row), &label) in delta
-            .chunks_exact_mut(n_out)
-            .zip(output.chunks_exact(n_out))
-            .zip(labels)
-        {
-            for (j, (d, &a)) in d_row.iter_mut().zip(a_row).enumerate() {
+        let outputs = self.activations[last + 1].chunks_exact(padded(n_out));
+        let deltas = self.deltas[last].chunks_exact_mut(padded(n_out));
+        for ((d_row, a_row), &label) in deltas.zip(outputs).zip(labels) {
+            for (j, (d, &a)) in d_row[..n_out].iter_mut().zip(a_row).enumerate() {
                 let y = if j == label as usize {
                     T::one()
                 } else {
                     T::zero()
                 };
-                *d = net.cost.output_delta(a, y);
+                *d = cost.output_delta(a, y);
             }
         }
 
         for l in (0..=last).rev() {
-            let (n_out, n_in) = net.shape(l);
-            let delta = &self.deltas[l][..rows * n_out];
-            let a_prev = &self.activations[l][..rows * n_in];
+            let shape = self.shape(l);
+            let (np, kp) = (padded(shape.n), padded(shape.k));
+            let delta = &self.deltas[l][..rows * np];
             kernels::column_sums(&mut self.grad_b[l], delta);
             if l > 0 {
                 // Delta_prev = (Delta w) .* A_prev (1 - A_prev)
                 let (lower, upper) = self.deltas.split_at_mut(l);
-                let delta = &upper[0][..rows * n_out];
-                let delta_prev = &mut lower[l - 1][..rows * n_in];
-                kernels::matmul_a_b(delta_prev, delta, &net.weights[l], rows, n_out, n_in);
-                for (d, &a) in delta_prev.iter_mut().zip(a_prev) {
-                    *d *= a * (T::one() - a);
+                let delta = &upper[0][..rows * np];
+                let delta_prev = &mut lower[l - 1][..rows * kp];
+                kernels::backward_product(delta_prev, delta, &weights.layers[l], shape);
+                let a_prev = &self.activations[l][..rows * kp];
+                for (d_row, a_row) in delta_prev.chunks_exact_mut(kp).zip(a_prev.chunks_exact(kp)) {
+                    for (d, &a) in d_row[..shape.k].iter_mut().zip(a_row) {
+                        *d *= a * (T::one() - a);
+                    }
                 }
             }
         }
     }
 
-    /// The update rule on weight layer l + 1 after [`Backprop::backward`],
-    /// fused with its gradient G^(l+1) = (Delta^(l+1))^T A^l, which is
-    /// never stored: w <- w - rate.decay w - rate.step G, see
-    /// [`kernels::gradient_step`].
+    /// The update rule on weight layer l + 1 (W^T in the kernels' layout)
+    /// after [`Backprop::backward`], fused with its gradient
+    /// G^(l+1) = (Delta^(l+1))^T A^l, which is never stored:
+    /// w <- w - rate.decay w - rate.step G, see [`kernels::gradient_step`].
     pub fn step_weights(
         &self,
         l: usize,
-        w: &mut [T],
+        wt: &mut [T],
         rate: Rate<T>,
         measurements: Option<Measurements<T>>,
     ) {
-        let (k, n) = (self.sizes[l], self.sizes[l + 1]);
+        let shape = self.shape(l);
         let m = self.rows;
         kernels::gradient_step(
-            w,
-            &self.activations[l][..m * k],
-            &self.deltas[l][..m * n],
-            StepShape { m, n, k },
+            wt,
+            &self.activations[l][..m * padded(shape.k)],
+            &self.deltas[l][..m * padded(shape.n)],
+            shape,
             rate,
             measurements,
         );
@@ -156,23 +216,33 @@ mod tests {
     /// G^(l+1) = sum_x dC_x/dw^(l+1), read off the fused update: from w = 0
     /// with no decay and a step of -1, w - 0 w - (-1) g = g exactly.
     fn weight_gradient(bp: &Backprop<f64>, l: usize) -> Vec<f64> {
-        let mut g = vec![0.0; bp.sizes[l] * bp.sizes[l + 1]];
+        let (n, k) = (bp.sizes[l + 1], bp.sizes[l]);
+        let mut gt = vec![0.0; k * padded(n)];
         let rate = Rate {
             decay: 0.0,
             step: -1.0,
         };
-        bp.step_weights(l, &mut g, rate, None);
+        bp.step_weights(l, &mut gt, rate, None);
+        let mut g = vec![0.0; n * k];
+        kernels::from_kernel_layout(&gt, n, k, &mut g);
         g
+    }
+
+    /// x (rows x n_0) as the input of `bp`.
+    fn set_input(bp: &mut Backprop<f64>, x: &[f64], rows: usize) {
+        let n = bp.sizes[0];
+        let input = bp.input_mut(rows);
+        for (row, x_row) in input.chunks_exact_mut(padded(n)).zip(x.chunks_exact(n)) {
+            row[..n].copy_from_slice(x_row);
+        }
     }
 
     /// sum_x C_x over a batch, by a forward pass.
     fn batch_cost(net: &Network<f64>, x: &[f64], labels: &[u8]) -> f64 {
         let mut bp = Backprop::new(net.sizes(), labels.len());
-        bp.input_mut(labels.len()).copy_from_slice(x);
-        bp.forward(net, labels.len());
-        let n_out = *net.sizes().last().unwrap();
-        bp.activations(net.layers(), labels.len())
-            .chunks_exact(n_out)
+        set_input(&mut bp, x, labels.len());
+        bp.forward(&KernelWeights::of(net), &net.biases, labels.len());
+        bp.activation_rows(net.layers(), labels.len())
             .zip(labels)
             .map(|(a, &y)| net.cost.example_cost(a, y as usize))
             .sum()
@@ -189,9 +259,10 @@ mod tests {
         let labels: Vec<u8> = (0..rows as u8).map(|i| i % classes).collect();
 
         let mut bp = Backprop::new(sizes, rows);
-        bp.input_mut(rows).copy_from_slice(&x);
-        bp.forward(&net, rows);
-        bp.backward(&net, &labels);
+        set_input(&mut bp, &x, rows);
+        let weights = KernelWeights::of(&net);
+        bp.forward(&weights, &net.biases, rows);
+        bp.backward(&weights, net.cost, &labels);
 
         let h = 1e-6;
         let mut worst: f64 = 0.0;

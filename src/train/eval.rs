@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::backprop::Backprop;
+use super::backprop::{Backprop, KernelWeights};
 use crate::data::Dataset;
 use crate::kernels::Real;
 use crate::net::Network;
@@ -47,32 +47,28 @@ struct Tally {
 pub fn evaluate<T: Real>(net: &Network<T>, data: &Dataset, lambda: f64) -> Evaluation {
     let hidden = net.layers() - 1;
     let examples: Vec<usize> = (0..data.len()).collect();
+    let weights = KernelWeights::of(net);
     let tallies: Vec<Tally> = examples
         .par_chunks(CHUNK)
         .map(|chunk| {
             let rows = chunk.len();
             let mut bp = Backprop::new(net.sizes(), rows);
             data.write_inputs(chunk, bp.input_mut(rows));
-            bp.forward(net, rows);
-            let n_out = *net.sizes().last().unwrap();
+            bp.forward(&weights, &net.biases, rows);
             let mut tally = Tally {
                 correct: 0,
                 cost: 0.0,
                 saturated: vec![0; hidden],
             };
-            for (a, &e) in bp
-                .activations(net.layers(), rows)
-                .chunks_exact(n_out)
-                .zip(chunk)
-            {
+            for (a, &e) in bp.activation_rows(net.layers(), rows).zip(chunk) {
                 let label = data.labels()[e] as usize;
                 tally.correct += usize::from(argmax(a) == label);
                 tally.cost += net.cost.example_cost(a, label);
             }
             for (l, saturated) in tally.saturated.iter_mut().enumerate() {
                 *saturated = bp
-                    .activations(l + 1, rows)
-                    .iter()
+                    .activation_rows(l + 1, rows)
+                    .flatten()
                     .filter(|&&a| (a * (T::one() - a)).as_f64() < SATURATION_THRESHOLD)
                     .count();
             }

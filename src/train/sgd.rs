@@ -4,9 +4,9 @@
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use super::backprop::Backprop;
+use super::backprop::{Backprop, KernelWeights};
 use crate::data::Dataset;
-use crate::kernels::{self, Measurements, Rate, Real, StepShape};
+use crate::kernels::{self, Measurements, Rate, Real, StepShape, padded};
 use crate::net::Network;
 
 /// The constants of the update rule, in the book's names.
@@ -70,7 +70,8 @@ enum Gradient<'a, T> {
 /// ([`kernels::gradient_step`]); an observer that measures gets each row's
 /// products before the step.
 fn update<T: Real, O: StepObserver<T>>(
-    net: &mut Network<T>,
+    weights: &mut KernelWeights<T>,
+    biases: &mut [Vec<T>],
     gradient: Gradient<T>,
     hyper: &Hyper,
     m_t: usize,
@@ -81,24 +82,23 @@ fn update<T: Real, O: StepObserver<T>>(
         step: T::from_f64(hyper.eta / m_t as f64),
     };
     observer.step_started(rate.decay, rate.step, m_t);
-    for l in 0..net.layers() {
-        let (n, k) = net.shape(l);
-        let w = &mut net.weights[l];
+    for (l, (wt, b)) in weights.layers.iter_mut().zip(biases).enumerate() {
         let measurements = O::MEASURES.then(|| observer.measurements(l));
         match gradient {
-            Gradient::Backprop(backprop) => backprop.step_weights(l, w, rate, measurements),
+            Gradient::Backprop(backprop) => backprop.step_weights(l, wt, rate, measurements),
             // An empty batch: a zero gradient, the decay alone.
             Gradient::Zero => {
+                let (n, k) = (b.len(), wt.len() / padded(b.len()));
                 let shape = StepShape { m: 0, n, k };
-                kernels::gradient_step(w, &[], &[], shape, rate, measurements)
+                kernels::gradient_step(wt, &[], &[], shape, rate, measurements)
             }
         }
         if O::MEASURES {
             observer.layer_measured(l);
         }
         if let Gradient::Backprop(backprop) = gradient {
-            for (b, &g) in net.biases[l].iter_mut().zip(&backprop.grad_b[l]) {
-                *b -= rate.step * g;
+            for (b_j, &g) in b.iter_mut().zip(&backprop.grad_b[l]) {
+                *b_j -= rate.step * g;
             }
         }
     }
@@ -174,6 +174,9 @@ impl<T: Real> Sgd<T> {
             *slot = i;
         }
         self.order.shuffle(&mut self.rng);
+        // The weights in the kernels' layout for the epoch; `net` gets them
+        // back at its end.
+        let mut weights = KernelWeights::of(&self.net);
         let mut steps = 0;
         let batches = self.order.chunks(self.batch);
         let next_batches = self.order.chunks(self.batch).skip(1);
@@ -189,16 +192,19 @@ impl<T: Real> Sgd<T> {
                 self.labels.clear();
                 self.labels
                     .extend(batch.iter().map(|&e| training.labels()[e]));
-                self.backprop.forward(&self.net, m_t);
-                self.backprop.backward(&self.net, &self.labels);
+                self.backprop.forward(&weights, &self.net.biases, m_t);
+                self.backprop
+                    .backward(&weights, self.net.cost, &self.labels);
                 Gradient::Backprop(&self.backprop)
             };
-            update(&mut self.net, gradient, &self.hyper, m_t, observer);
+            let biases = &mut self.net.biases;
+            update(&mut weights, biases, gradient, &self.hyper, m_t, observer);
             steps += 1;
             if steps % 256 == 0 {
                 progress(steps);
             }
         }
+        weights.write_to(&mut self.net);
         progress(steps);
     }
 }
