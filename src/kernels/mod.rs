@@ -161,8 +161,14 @@ mod x86 {
                 }
 
                 #[target_feature(enable = $features)]
-                pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShape) {
-                    portable::backward_product(c, d, wt, shape)
+                pub fn backward_product<T: Real>(
+                    c: &mut [T],
+                    d: &[T],
+                    wt: &[T],
+                    shape: StepShape,
+                    w: &mut [T],
+                ) {
+                    portable::backward_product(c, d, wt, shape, w)
                 }
 
                 #[target_feature(enable = $features)]
@@ -333,11 +339,13 @@ pub fn prefetch<P>(data: &[P]) {
 }
 
 /// C (m x k, rows padded) = D w: the backward product of a layer,
-/// c[b][i] = sum_j d[b][j] w[j][i], for D (m x n, rows padded with zeros)
-/// the errors of a batch and W^T in the kernels' layout. Padding of C is
-/// not written. (Small: n is the width of the next layer.)
-pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShape) {
-    dispatch!(backward_product, c, d, wt, shape)
+/// c[b][i] = sum_j d[b][j] w[j][i] added in order of j, for D (m x n, rows
+/// padded with zeros) the errors of a batch and W^T in the kernels' layout.
+/// `w` is room for at least n rows of `padded(k)`, where w is copied from
+/// W^T first. C is written whole, its padding zero. (Small: n is the width
+/// of the next layer.)
+pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShape, w: &mut [T]) {
+    dispatch!(backward_product, c, d, wt, shape, w)
 }
 
 /// sum over rows: s (n) = sum_i A[i] for A (m x n). The bias gradient.
@@ -504,7 +512,8 @@ mod tests {
             let wt = to_kernel_layout(&layer.w, n, k);
             let d = pad_rows(&layer.d, m, n);
             let mut c = vec![f64::NAN; m * padded(k)];
-            backward_product(&mut c, &d, &wt, layer.shape);
+            let mut w = vec![f64::NAN; n * padded(k)];
+            backward_product(&mut c, &d, &wt, layer.shape, &mut w);
             for b in 0..m {
                 for i in 0..k {
                     let want: f64 = (0..n)
@@ -513,6 +522,7 @@ mod tests {
                     assert_close(c[b * padded(k) + i], want, want.abs());
                 }
             }
+            assert!(padding(&c, k).iter().all(|&x| x == 0.0));
         }
     }
 
@@ -667,8 +677,9 @@ mod tests {
         );
         let d = pad_rows(&to_f32(&layer.d), m, n);
         let (mut fast, mut plain) = (vec![0.0f32; m * padded(k)], vec![0.0f32; m * padded(k)]);
-        backward_product(&mut fast, &d, &wt, layer.shape);
-        portable::backward_product(&mut plain, &d, &wt, layer.shape);
+        let mut w = vec![0.0f32; n * padded(k)];
+        backward_product(&mut fast, &d, &wt, layer.shape, &mut w);
+        portable::backward_product(&mut plain, &d, &wt, layer.shape, &mut w);
         assert_eq!(fast, plain);
         let z: Vec<f32> = filled(m * padded(n), 10)
             .iter()

@@ -9,21 +9,6 @@
 
 use super::{LANES, Measurements, Rate, Real, StepShape, padded};
 
-/// The sum of partial sums, added pairwise, halving (lane l + LANES/2 into
-/// lane l) until one is left.
-#[inline(always)]
-fn sum_lanes<T: Real>(mut acc: [T; LANES]) -> T {
-    let mut width = LANES;
-    while width > 1 {
-        width /= 2;
-        for l in 0..width {
-            let upper = acc[l + width];
-            acc[l] += upper;
-        }
-    }
-    acc[0]
-}
-
 /// Z = A W^T. See `kernels::forward_product`.
 ///
 /// Tiles of R = 10 rows in f32 and 5 in f64: R x 2 chunks of sums fill 20
@@ -228,10 +213,17 @@ impl<T: Real, const MEASURED: bool> StepBuffers<'_, T, MEASURED> {
             i += 1;
         }
         if MEASURED {
-            let neurons = (first_chunk * LANES..shape.n).take(Q * LANES);
-            for (lane, j) in neurons.enumerate() {
-                let (q, l) = (lane / LANES, lane % LANES);
-                self.products[j] = [0, 1, 2].map(|p| products[p][q][l]);
+            // Constant indices into `products` only (the loops unroll
+            // whole), so that it lives in registers through the strip.
+            #[allow(clippy::needless_range_loop)]
+            for q in 0..Q {
+                for l in 0..LANES {
+                    let j = (first_chunk + q) * LANES + l;
+                    if j < shape.n {
+                        self.products[j] =
+                            [products[0][q][l], products[1][q][l], products[2][q][l]];
+                    }
+                }
             }
         }
     }
@@ -328,27 +320,42 @@ fn measure_chunk<T: Real, const Q: usize>(
     }
 }
 
-/// C = D W. See `kernels::backward_product`.
+/// C = D w. See `kernels::backward_product`.
 ///
-/// Each c[b][i] is a dot product of padded rows, D's row b and W^T's row
-/// i: chunk by chunk into LANES partial sums, then `sum_lanes`.
+/// W^T is first copied into `w` as w itself (n rows of padded(k), padding
+/// zero), so that each row of C is a weighted sum of rows of w, built chunk
+/// by chunk in registers: c[b][i] = sum_j d[b][j] w[j][i] added in order
+/// of j. (Dot products of rows of D and W^T would each need a horizontal
+/// sum at the end, which cost more than the copy.)
 #[inline(always)]
-pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShape) {
+pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShape, w: &mut [T]) {
     let StepShape { m, n, k } = shape;
     let (np, kp) = (padded(n), padded(k));
     assert_eq!(c.len(), m * kp);
     assert_eq!(d.len(), m * np);
     assert_eq!(wt.len(), k * np);
-    for (c_row, d_row) in c.chunks_exact_mut(kp).zip(d.chunks_exact(np)) {
-        let (d_chunks, _) = d_row.as_chunks::<LANES>();
-        for (c_bi, w_row) in c_row[..k].iter_mut().zip(wt.chunks_exact(np)) {
+    let w = &mut w[..n * kp];
+    for (i, wt_row) in wt.chunks_exact(np).enumerate() {
+        for (j, &w_ji) in wt_row[..n].iter().enumerate() {
+            w[j * kp + i] = w_ji;
+        }
+    }
+    for w_row in w.chunks_exact_mut(kp) {
+        w_row[k..].fill(T::zero());
+    }
+    let (c_chunks, _) = c.as_chunks_mut::<LANES>();
+    let (w_chunks, _) = w.as_chunks::<LANES>();
+    let chunks = kp / LANES;
+    for (c_row, d_row) in c_chunks.chunks_exact_mut(chunks).zip(d.chunks_exact(np)) {
+        for (q, c_q) in c_row.iter_mut().enumerate() {
             let mut acc = [T::zero(); LANES];
-            for (d_q, w_q) in d_chunks.iter().zip(w_row.as_chunks::<LANES>().0) {
+            for (&d_j, w_row) in d_row[..n].iter().zip(w_chunks.chunks_exact(chunks)) {
+                let w_q = &w_row[q];
                 for l in 0..LANES {
-                    acc[l] = d_q[l].mul_add(w_q[l], acc[l]);
+                    acc[l] = d_j.mul_add(w_q[l], acc[l]);
                 }
             }
-            *c_bi = sum_lanes(acc);
+            *c_q = acc;
         }
     }
 }

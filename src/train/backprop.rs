@@ -75,6 +75,9 @@ pub struct Backprop<T> {
     /// grad_b[l] = g_b^(l+1) = sum over the batch of dC_x/db (the first
     /// n_(l+1) entries; padded(n_(l+1)) long).
     pub grad_b: Vec<Vec<T>>,
+    /// Room for one layer's w, row-major with rows padded, for the
+    /// backward product.
+    weights_rows: Vec<T>,
 }
 
 impl<T: Real> Backprop<T> {
@@ -95,6 +98,13 @@ impl<T: Real> Backprop<T> {
                 .iter()
                 .map(|&n| vec![T::zero(); padded(n)])
                 .collect(),
+            weights_rows: vec![
+                T::zero();
+                (1..sizes.len() - 1)
+                    .map(|l| sizes[l + 1] * padded(sizes[l]))
+                    .max()
+                    .unwrap_or(0)
+            ],
         }
     }
 
@@ -172,7 +182,8 @@ impl<T: Real> Backprop<T> {
                 let (lower, upper) = self.deltas.split_at_mut(l);
                 let delta = &upper[0][..rows * np];
                 let delta_prev = &mut lower[l - 1][..rows * kp];
-                kernels::backward_product(delta_prev, delta, &weights.layers[l], shape);
+                let w = &mut self.weights_rows;
+                kernels::backward_product(delta_prev, delta, &weights.layers[l], shape, w);
                 let a_prev = &self.activations[l][..rows * kp];
                 for (d_row, a_row) in delta_prev.chunks_exact_mut(kp).zip(a_prev.chunks_exact(kp)) {
                     for (d, &a) in d_row[..shape.k].iter_mut().zip(a_row) {
