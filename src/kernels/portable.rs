@@ -137,34 +137,40 @@ pub fn gradient_step<T: Real>(
             products,
         }) => {
             assert_eq!(products.len(), n);
-            // No sums to add to this step: an empty slice, never touched.
-            let weight_sums = weight_sums.unwrap_or_default();
-            assert!(weight_sums.is_empty() || weight_sums.len() == wt.len());
-            let mut buffers = StepBuffers::<T, true> {
-                wt,
-                weight_sums,
-                products,
-            };
-            if std::mem::size_of::<T>() == 4 {
-                buffers.strips::<4>(a, d, shape, rate)
-            } else {
-                buffers.strips::<2>(a, d, shape, rate)
+            match weight_sums {
+                Some(weight_sums) => {
+                    assert_eq!(weight_sums.len(), wt.len());
+                    let mut buffers = StepBuffers::<T, true, true> {
+                        wt,
+                        weight_sums,
+                        products,
+                    };
+                    buffers.strips(a, d, shape, rate)
+                }
+                None => {
+                    let mut buffers = StepBuffers::<T, true, false> {
+                        wt,
+                        weight_sums: &mut [],
+                        products,
+                    };
+                    buffers.strips(a, d, shape, rate)
+                }
             }
         }
         None => {
-            let mut buffers = StepBuffers::<T, false> {
+            let mut buffers = StepBuffers::<T, false, false> {
                 wt,
                 weight_sums: &mut [],
                 products: &mut [],
             };
-            buffers.strips::<4>(a, d, shape, rate)
+            buffers.strips(a, d, shape, rate)
         }
     }
 }
 
-/// The slices a step writes: W^T, and if MEASURED the weight sums (empty
-/// on steps that do not add to them) and the neurons' products.
-struct StepBuffers<'a, T, const MEASURED: bool> {
+/// The slices a step writes: W^T, if MEASURED the neurons' products, and
+/// if SUMMED the weight sums (otherwise empty and never touched).
+struct StepBuffers<'a, T, const MEASURED: bool, const SUMMED: bool> {
     wt: &'a mut [T],
     weight_sums: &'a mut [T],
     products: &'a mut [[T; 3]],
@@ -174,12 +180,22 @@ struct StepBuffers<'a, T, const MEASURED: bool> {
 /// lane per neuron.
 type ProductLanes<T, const Q: usize> = [[[T; LANES]; Q]; 3];
 
-impl<T: Real, const MEASURED: bool> StepBuffers<'_, T, MEASURED> {
+impl<T: Real, const MEASURED: bool, const SUMMED: bool> StepBuffers<'_, T, MEASURED, SUMMED> {
     /// Every strip of W^T, in blocks of I rows: I x 2 chunks of gradient,
     /// with I = 4 (8 registers of f32, 16 of f64), or 2 in a measured step
     /// in f64, whose 3 x 2 chunks of products need 12 more.
     #[inline(always)]
-    fn strips<const I: usize>(&mut self, a: &[T], d: &[T], shape: StepShape, rate: Rate<T>) {
+    fn strips(&mut self, a: &[T], d: &[T], shape: StepShape, rate: Rate<T>) {
+        if MEASURED && std::mem::size_of::<T>() == 8 {
+            self.strips_of::<2>(a, d, shape, rate)
+        } else {
+            self.strips_of::<4>(a, d, shape, rate)
+        }
+    }
+
+    /// `strips` in blocks of I rows.
+    #[inline(always)]
+    fn strips_of<const I: usize>(&mut self, a: &[T], d: &[T], shape: StepShape, rate: Rate<T>) {
         let chunks = padded(shape.n) / LANES;
         let mut first_chunk = 0;
         while first_chunk + 2 <= chunks {
@@ -205,26 +221,16 @@ impl<T: Real, const MEASURED: bool> StepBuffers<'_, T, MEASURED> {
         let mut products = [[[T::zero(); LANES]; Q]; 3];
         let mut i = 0;
         while i + I <= shape.k {
-            self.block::<I, Q>(i, first_chunk, a, d, shape, rate, &mut products);
+            products = self.block::<I, Q>(i, first_chunk, a, d, shape, rate, products);
             i += I;
         }
         while i < shape.k {
-            self.block::<1, Q>(i, first_chunk, a, d, shape, rate, &mut products);
+            products = self.block::<1, Q>(i, first_chunk, a, d, shape, rate, products);
             i += 1;
         }
         if MEASURED {
-            // Constant indices into `products` only (the loops unroll
-            // whole), so that it lives in registers through the strip.
-            #[allow(clippy::needless_range_loop)]
-            for q in 0..Q {
-                for l in 0..LANES {
-                    let j = (first_chunk + q) * LANES + l;
-                    if j < shape.n {
-                        self.products[j] =
-                            [products[0][q][l], products[1][q][l], products[2][q][l]];
-                    }
-                }
-            }
+            let neurons = &mut self.products[first_chunk * LANES..];
+            write_products(neurons, products);
         }
     }
 
@@ -240,8 +246,8 @@ impl<T: Real, const MEASURED: bool> StepBuffers<'_, T, MEASURED> {
         d: &[T],
         shape: StepShape,
         rate: Rate<T>,
-        products: &mut ProductLanes<T, Q>,
-    ) {
+        mut products: ProductLanes<T, Q>,
+    ) -> ProductLanes<T, Q> {
         let StepShape { m, n, k } = shape;
         let (kp, chunks) = (padded(k), padded(n) / LANES);
         // g[r][q] = sum_b a[b][first_row + r] D[b][chunk first_chunk + q]
@@ -268,10 +274,10 @@ impl<T: Real, const MEASURED: bool> StepBuffers<'_, T, MEASURED> {
             let w_chunks = &mut self.wt.as_chunks_mut::<LANES>().0[at..at + Q];
             if MEASURED {
                 for (q, (w_q, g_q)) in w_chunks.iter().zip(g_r).enumerate() {
-                    measure_chunk(products, q, w_q, g_q);
+                    measure_chunk(&mut products, q, w_q, g_q);
                 }
             }
-            if MEASURED && !self.weight_sums.is_empty() {
+            if SUMMED {
                 let s_chunks = &mut self.weight_sums.as_chunks_mut::<LANES>().0[at..at + Q];
                 for ((w_q, g_q), s_q) in w_chunks.iter_mut().zip(g_r).zip(s_chunks) {
                     step_and_sum_chunk(rate, w_q, g_q, s_q);
@@ -284,6 +290,18 @@ impl<T: Real, const MEASURED: bool> StepBuffers<'_, T, MEASURED> {
                 }
             }
         }
+        products
+    }
+}
+
+/// A strip's products, lane by lane, into `neurons` (as many as there are).
+/// Not inlined: the strip hands over a copy, and its own `products`,
+/// indexed by constants only, can live in registers.
+#[inline(never)]
+fn write_products<T: Real, const Q: usize>(neurons: &mut [[T; 3]], products: ProductLanes<T, Q>) {
+    let [ww, wg, gg] = products.each_ref().map(|p| p.as_flattened());
+    for (j, neuron) in neurons.iter_mut().take(Q * LANES).enumerate() {
+        *neuron = [ww[j], wg[j], gg[j]];
     }
 }
 
