@@ -49,13 +49,16 @@ impl Real for f32 {
     fn from_u16(x: u16) -> Self {
         x as f32
     }
-    /// In f64, p * (1/white) is within 2^-52 (relative) of p/white, while
-    /// p/white, a fraction with denominator <= 4080, is at least 2^-37 away
-    /// from any point halfway between two f32 values: rounding the f64
-    /// product to f32 gives the correctly rounded quotient, without a
-    /// division.
-    fn pixel_ratio(p: u16, _white: u16, inverse: f64) -> Self {
-        (p as f64 * inverse) as f32
+    /// p/white correctly rounded, without a division: q = p * (1/white),
+    /// then one correction by the exact remainder r = p - q white (one
+    /// fused multiply-add), q + r/white. That this rounds correctly for
+    /// every pixel value is checked by `pixel_ratios_are_correctly_rounded`
+    /// (all p <= white for white = 255, 1020 and 4080).
+    fn pixel_ratio(p: u16, white: u16, inverse: f64) -> Self {
+        let (p, white, inverse) = (p as f32, white as f32, inverse as f32);
+        let q = p * inverse;
+        let r = (-q).mul_add(white, p);
+        r.mul_add(inverse, q)
     }
 
     const LN_2_PARTS: [f64; 2] = [0.693_147_182_464_599_6, -1.904_654_299_957_768e-9];
@@ -86,8 +89,13 @@ impl Real for f64 {
     fn from_u16(x: u16) -> Self {
         x as f64
     }
-    fn pixel_ratio(p: u16, white: u16, _inverse: f64) -> Self {
-        p as f64 / white as f64
+    /// As for f32: one product and one correction, checked for every
+    /// pixel value by `pixel_ratios_are_correctly_rounded`.
+    fn pixel_ratio(p: u16, white: u16, inverse: f64) -> Self {
+        let (p, white) = (p as f64, white as f64);
+        let q = p * inverse;
+        let r = (-q).mul_add(white, p);
+        r.mul_add(inverse, q)
     }
 
     const LN_2_PARTS: [f64; 2] = [std::f64::consts::LN_2, 2.319_046_813_846_299_6e-17];
