@@ -1,7 +1,9 @@
 //! The few dense operations a training step needs, on row-major matrices.
 //!
 //! Shapes are written `rows x cols`; a matrix is a contiguous slice whose row
-//! `i` is `data[i*cols .. (i+1)*cols]`. Every reduction runs in a fixed order
+//! `i` is `data[i*stride ..]`, its rows padded to whole chunks of vector
+//! lanes (`stride = padded(cols)`, see [`LANES`]; the pixel and bias
+//! kernels take plain rows). Every reduction runs in a fixed order
 //! (a fixed number of partial sums, combined in a fixed order), so results do
 //! not depend on the number of threads or on where the data sits in memory.
 //! None of these functions allocates.
@@ -152,8 +154,14 @@ mod x86 {
                 use super::super::{Measurements, Rate, Real, StepShape, portable};
 
                 #[target_feature(enable = $features)]
-                pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape) {
-                    portable::forward_product(z, a, wt, shape)
+                pub fn forward_product<T: Real>(
+                    z: &mut [T],
+                    a: &[T],
+                    wt: &[T],
+                    shape: StepShape,
+                    inputs: &[u32],
+                ) {
+                    portable::forward_product(z, a, wt, shape, inputs)
                 }
 
                 #[target_feature(enable = $features)]
@@ -166,6 +174,16 @@ mod x86 {
                     measurements: Option<Measurements<T>>,
                 ) {
                     portable::gradient_step(wt, a, d, shape, rate, measurements)
+                }
+
+                #[target_feature(enable = $features)]
+                pub fn nonzero_columns<T: Real>(
+                    a: &[T],
+                    m: usize,
+                    k: usize,
+                    columns: &mut [u32],
+                ) -> usize {
+                    portable::nonzero_columns(a, m, k, columns)
                 }
 
                 #[target_feature(enable = $features)]
@@ -247,12 +265,26 @@ pub fn from_kernel_layout<T: Real>(wt: &[T], n: usize, k: usize, w: &mut [T]) {
     }
 }
 
+/// The columns i < k of A (m rows of `padded(k)`) with a nonzero entry in
+/// some row, in increasing order, written to the start of `columns` (at
+/// least k long); returns how many. These are the `inputs` of
+/// [`forward_product`]: an input that is zero in every example of a batch
+/// adds nothing to the layer's products, so the kernel skips its row of
+/// W^T. (Most of an MNIST image is blank: at m = 10 about half of the 784
+/// pixels are zero in all ten images.) NaN counts as nonzero.
+pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]) -> usize {
+    dispatch!(nonzero_columns, a, m, k, columns)
+}
+
 /// Z (m x n, rows padded) = A W^T: the forward product of a layer,
 /// z[b][j] = sum_i a[b][i] w[j][i] for the m examples of a batch, A (m x k,
 /// rows padded) their activations a^(l-1), W^T in the kernels' layout.
-/// Each z[b][j] adds its terms in order of i; padding of Z comes out zero.
-pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape) {
-    dispatch!(forward_product, z, a, wt, shape)
+/// The sum runs over the rows i listed in `inputs` (increasing), which must
+/// include every i where some a[b][i] is not zero (see
+/// [`nonzero_columns`]): the terms left out are zeros. Each z[b][j] adds
+/// its terms in order of i; padding of Z comes out zero.
+pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape, inputs: &[u32]) {
+    dispatch!(forward_product, z, a, wt, shape, inputs)
 }
 
 /// The shapes of one layer's step: m examples, n = n_out neurons (columns
@@ -409,6 +441,11 @@ mod tests {
         assert!((x - y).abs() <= 1e-12 * (1.0 + scale), "{x} vs {y}");
     }
 
+    /// Every input 0..k, as the kernels' `inputs`.
+    fn all_inputs(k: usize) -> Vec<u32> {
+        (0..k as u32).collect()
+    }
+
     /// A batch of a layer: activations A (m x k), errors D (m x n) and
     /// weights w (n x k), row-major and unpadded.
     struct Layer {
@@ -426,6 +463,27 @@ mod tests {
                 d: filled(m * n, seed + 1),
                 w: filled(n * k, seed + 2).iter().map(|x| x * 0.1).collect(),
             }
+        }
+        /// The same layer with inputs 0..5, 20..53 and every third one zero
+        /// in every example.
+        fn with_zero_inputs(mut self) -> Layer {
+            let StepShape { k, .. } = self.shape;
+            for row in self.a.chunks_exact_mut(k) {
+                for (i, x) in row.iter_mut().enumerate() {
+                    if i < 5 || (20..53).contains(&i) || i % 3 == 0 {
+                        *x = 0.0;
+                    }
+                }
+            }
+            self
+        }
+        /// The inputs not zero in every example.
+        fn nonzero_inputs(&self) -> Vec<u32> {
+            let StepShape { m, k, .. } = self.shape;
+            (0..k)
+                .filter(|&i| (0..m).any(|b| self.a[b * k + i] != 0.0))
+                .map(|i| i as u32)
+                .collect()
         }
         /// z[b][j] = sum_i a[b][i] w[j][i], by the textbook loop.
         fn z(&self, b: usize, j: usize) -> f64 {
@@ -463,7 +521,7 @@ mod tests {
                 let wt = to_kernel_layout(&layer.w, n, k);
                 let a = pad_rows(&layer.a, m, k);
                 let mut z = vec![f64::NAN; m * padded(n)];
-                forward_product(&mut z, &a, &wt, layer.shape);
+                forward_product(&mut z, &a, &wt, layer.shape, &all_inputs(k));
                 for b in 0..m {
                     for j in 0..n {
                         let want = layer.z(b, j);
@@ -474,12 +532,8 @@ mod tests {
                 // f32: the other tile height.
                 let mut z32 = vec![f32::NAN; m * padded(n)];
                 let wt32 = to_kernel_layout(&to_f32(&layer.w), n, k);
-                forward_product(
-                    &mut z32,
-                    &pad_rows(&to_f32(&layer.a), m, k),
-                    &wt32,
-                    layer.shape,
-                );
+                let a32 = pad_rows(&to_f32(&layer.a), m, k);
+                forward_product(&mut z32, &a32, &wt32, layer.shape, &all_inputs(k));
                 for b in 0..m {
                     for j in 0..n {
                         let want = layer.z(b, j);
@@ -501,11 +555,12 @@ mod tests {
         let a = pad_rows(&to_f32(&layer.a), m, k);
         let wt = to_kernel_layout(&to_f32(&layer.w), n, k);
         let mut together = vec![0.0f32; m * padded(n)];
-        forward_product(&mut together, &a, &wt, layer.shape);
+        forward_product(&mut together, &a, &wt, layer.shape, &all_inputs(k));
         let one = StepShape { m: 1, n, k };
         for b in 0..m {
             let mut alone = vec![0.0f32; padded(n)];
-            forward_product(&mut alone, &a[b * padded(k)..][..padded(k)], &wt, one);
+            let row = &a[b * padded(k)..][..padded(k)];
+            forward_product(&mut alone, row, &wt, one, &all_inputs(k));
             assert_eq!(alone, together[b * padded(n)..][..padded(n)], "row {b}");
         }
     }
@@ -625,6 +680,25 @@ mod tests {
     }
 
     #[test]
+    fn zero_inputs_are_skipped_by_the_forward_product_with_the_same_bits() {
+        let (m, n, k) = (7, 30, 200);
+        let layer = Layer::new(m, n, k, 17).with_zero_inputs();
+        let a = pad_rows(&to_f32(&layer.a), m, k);
+        let mut columns = vec![u32::MAX; k];
+        let count = nonzero_columns(&a, m, k, &mut columns);
+        let inputs = layer.nonzero_inputs();
+        assert!(inputs.len() < k * 2 / 3);
+        assert_eq!(&columns[..count], inputs.as_slice());
+        // Forward: the terms left out are zeros.
+        let wt = to_kernel_layout(&to_f32(&layer.w), n, k);
+        let mut dense = vec![0.0f32; m * padded(n)];
+        let mut sparse = dense.clone();
+        forward_product(&mut dense, &a, &wt, layer.shape, &all_inputs(k));
+        forward_product(&mut sparse, &a, &wt, layer.shape, &inputs);
+        assert_eq!(dense, sparse);
+    }
+
+    #[test]
     fn measured_update_gives_the_same_bits_and_the_products() {
         let (m, n, k) = (3, 5, 37);
         let layer = Layer::new(m, n, k, 5);
@@ -672,17 +746,22 @@ mod tests {
         // kernels:: runs the widest instruction set of this CPU; portable::
         // the plain code without target features.
         let (m, n, k) = (13, 40, 789);
-        let layer = Layer::new(m, n, k, 7);
+        let layer = Layer::new(m, n, k, 7).with_zero_inputs();
         let a = pad_rows(&to_f32(&layer.a), m, k);
         let wt = to_kernel_layout(&to_f32(&layer.w), n, k);
         let (mut fast, mut plain) = (vec![0.0f32; m * padded(n)], vec![0.0f32; m * padded(n)]);
-        forward_product(&mut fast, &a, &wt, layer.shape);
-        portable::forward_product(&mut plain, &a, &wt, layer.shape);
+        let inputs = layer.nonzero_inputs();
+        forward_product(&mut fast, &a, &wt, layer.shape, &inputs);
+        portable::forward_product(&mut plain, &a, &wt, layer.shape, &inputs);
         assert_eq!(fast, plain);
         assert_eq!(
             measured_step(&layer, true, gradient_step),
             measured_step(&layer, true, portable::gradient_step)
         );
+        let mut columns = vec![0; k];
+        let count = nonzero_columns(&a, m, k, &mut columns);
+        let plain_count = portable::nonzero_columns(&a, m, k, &mut columns.clone());
+        assert_eq!((count, &columns[..count]), (plain_count, inputs.as_slice()));
         let d = pad_rows(&to_f32(&layer.d), m, n);
         let (mut fast, mut plain) = (vec![0.0f32; m * padded(k)], vec![0.0f32; m * padded(k)]);
         let mut w = vec![0.0f32; n * padded(k)];

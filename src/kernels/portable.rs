@@ -9,7 +9,8 @@
 
 use super::{LANES, Measurements, Rate, Real, StepShape, padded};
 
-/// Z = A W^T. See `kernels::forward_product`.
+/// Z = A W^T over the rows of W^T in `inputs`. See
+/// `kernels::forward_product`.
 ///
 /// Tiles of R = 10 rows in f32 and 5 in f64: R x 2 chunks of sums fill 20
 /// of AVX-512's 32 vector registers (a chunk of f64 takes two).
@@ -19,18 +20,24 @@ use super::{LANES, Measurements, Rate, Real, StepShape, padded};
 /// and each a[b][i] broadcast once for the Q chunks. Every z[b][j] is
 /// sum_i a[b][i] W^T[i][j] added in order of i, whatever tile it is in.
 #[inline(always)]
-pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape) {
+pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape, inputs: &[u32]) {
     if std::mem::size_of::<T>() == 4 {
-        forward_tiles::<T, 10>(z, a, wt, shape)
+        forward_tiles::<T, 10>(z, a, wt, shape, inputs)
     } else {
-        forward_tiles::<T, 5>(z, a, wt, shape)
+        forward_tiles::<T, 5>(z, a, wt, shape, inputs)
     }
 }
 
 /// `forward_product` in tiles of R rows; the rows left over go in tiles of
 /// 2 (a single last row is computed twice, alike).
 #[inline(always)]
-fn forward_tiles<T: Real, const R: usize>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape) {
+fn forward_tiles<T: Real, const R: usize>(
+    z: &mut [T],
+    a: &[T],
+    wt: &[T],
+    shape: StepShape,
+    inputs: &[u32],
+) {
     let StepShape { m, n, k } = shape;
     let chunks = padded(n) / LANES;
     assert_eq!(z.len(), m * padded(n));
@@ -48,6 +55,7 @@ fn forward_tiles<T: Real, const R: usize>(z: &mut [T], a: &[T], wt: &[T], shape:
                 rows,
                 first_chunk,
                 shape,
+                inputs,
             };
             match (rows == R, pair) {
                 (true, true) => tile.forward::<T, R, 2>(z, a, wt),
@@ -62,15 +70,17 @@ fn forward_tiles<T: Real, const R: usize>(z: &mut [T], a: &[T], wt: &[T], shape:
 }
 
 /// Where a tile of `forward_product` sits: its first row of Z, how many
-/// rows it computes, its first chunk of columns, and the layer's shape.
-struct Tile {
+/// rows it computes, its first chunk of columns, the layer's shape, and
+/// the inputs (rows of W^T) that take part.
+struct Tile<'a> {
     first_row: usize,
     rows: usize,
     first_chunk: usize,
     shape: StepShape,
+    inputs: &'a [u32],
 }
 
-impl Tile {
+impl Tile<'_> {
     /// Rows first_row.. (at most R of them, `rows` written) and chunks
     /// first_chunk..first_chunk + Q of Z. Rows past the last are the last
     /// one again, computed and not written.
@@ -82,7 +92,10 @@ impl Tile {
             std::array::from_fn(|r| &a[(self.first_row + r).min(m - 1) * kp..][..k]);
         let wt_chunks = &wt.as_chunks::<LANES>().0[..k * chunks];
         let mut sums = [[[T::zero(); LANES]; Q]; R];
-        for i in 0..k {
+        for &i in self.inputs {
+            let i = i as usize;
+            // One bounds check here stands for the R below.
+            assert!(i < k, "inputs must be below k");
             let w: &[[T; LANES]; Q] = wt_chunks[i * chunks + self.first_chunk..][..Q]
                 .try_into()
                 .expect("Q chunks");
@@ -376,6 +389,46 @@ pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShap
             *c_q = acc;
         }
     }
+}
+
+/// The columns of A with a nonzero entry. See `kernels::nonzero_columns`.
+///
+/// Column by column (a chunk of them at a time), the sum of the entries'
+/// sizes |a[b][i]| over the rows: plain vector additions, and zero exactly
+/// when every entry is (a sum of sizes cannot cancel; NaN stays NaN).
+#[inline(always)]
+pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]) -> usize {
+    let kp = padded(k);
+    assert_eq!(a.len(), m * kp);
+    assert!(columns.len() >= k);
+    let chunks = kp / LANES;
+    let mut count = 0;
+    // Four chunks at a time: four independent chains of additions. A last
+    // group of fewer repeats its last chunk (summed, not used).
+    for first in (0..chunks).step_by(4) {
+        let mut sizes = [[T::zero(); LANES]; 4];
+        for row in a.chunks_exact(kp) {
+            for (g, sizes_g) in sizes.iter_mut().enumerate() {
+                let c = (first + g).min(chunks - 1);
+                let chunk: &[T; LANES] = row[c * LANES..][..LANES].try_into().expect("a chunk");
+                for l in 0..LANES {
+                    sizes_g[l] += chunk[l].abs();
+                }
+            }
+        }
+        for (g, sizes_g) in sizes.iter().enumerate() {
+            for (l, &size) in sizes_g.iter().enumerate() {
+                let i = (first + g) * LANES + l;
+                if first + g < chunks && i < k {
+                    // Written always, counted if nonzero: no branch to
+                    // mispredict.
+                    columns[count] = i as u32;
+                    count += usize::from(size != T::zero());
+                }
+            }
+        }
+    }
+    count
 }
 
 /// s = sum of the rows of A. See `kernels::column_sums`.

@@ -78,6 +78,11 @@ pub struct Backprop<T> {
     /// Room for one layer's w, row-major with rows padded, for the
     /// backward product.
     weights_rows: Vec<T>,
+    /// inputs[l][..input_counts[l]]: the inputs i of weight layer l + 1
+    /// that are not zero in every example of the batch (see
+    /// `kernels::nonzero_columns`); the forward product skips the others.
+    inputs: Vec<Vec<u32>>,
+    input_counts: Vec<usize>,
 }
 
 impl<T: Real> Backprop<T> {
@@ -98,6 +103,11 @@ impl<T: Real> Backprop<T> {
                 .iter()
                 .map(|&n| vec![T::zero(); padded(n)])
                 .collect(),
+            inputs: sizes[..sizes.len() - 1]
+                .iter()
+                .map(|&k| vec![0; k])
+                .collect(),
+            input_counts: vec![0; sizes.len() - 1],
             weights_rows: vec![
                 T::zero();
                 (1..sizes.len() - 1)
@@ -144,7 +154,9 @@ impl<T: Real> Backprop<T> {
             let (before, after) = self.activations.split_at_mut(l + 1);
             let a_prev = &before[l][..rows * padded(shape.k)];
             let a = &mut after[0][..rows * padded(shape.n)];
-            kernels::forward_product(a, a_prev, wt, shape);
+            let inputs = &mut self.inputs[l];
+            self.input_counts[l] = kernels::nonzero_columns(a_prev, rows, shape.k, inputs);
+            kernels::forward_product(a, a_prev, wt, shape, &inputs[..self.input_counts[l]]);
             kernels::add_bias_and_sigmoid(a, b);
         }
     }
