@@ -26,7 +26,7 @@ pub trait Real:
     fn pixel_ratio(p: u16, white: u16, inverse: f64) -> Self;
 
     // What `exp` needs of the type (see `portable::exp`).
-    /// ln 2 = LN_2_PARTS[0] + LN_2_PARTS[1], the first part rounded to this
+    /// ln 2 = `LN_2_PARTS[0]` + `LN_2_PARTS[1]`, the first part rounded to this
     /// type, the second the rest (to well beyond this type's precision).
     const LN_2_PARTS: [f64; 2];
     /// The x where e^x is computed: 2^round(x / ln 2) stays a normal number.
@@ -277,11 +277,11 @@ pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]
 }
 
 /// Z (m x n, rows padded) = A W^T: the forward product of a layer,
-/// z[b][j] = sum_i a[b][i] w[j][i] for the m examples of a batch, A (m x k,
+/// `z[b][j]` = sum_i `a[b][i]` `w[j][i]` for the m examples of a batch, A (m x k,
 /// rows padded) their activations a^(l-1), W^T in the kernels' layout.
 /// The sum runs over the rows i listed in `inputs` (increasing), which must
-/// include every i where some a[b][i] is not zero (see
-/// [`nonzero_columns`]): the terms left out are zeros. Each z[b][j] adds
+/// include every i where some `a[b][i]` is not zero (see
+/// [`nonzero_columns`]): the terms left out are zeros. Each `z[b][j]` adds
 /// its terms in order of i; padding of Z comes out zero.
 pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape, inputs: &[u32]) {
     dispatch!(forward_product, z, a, wt, shape, inputs)
@@ -328,8 +328,8 @@ pub struct Measurements<'a, T> {
 
 /// One step of the update rule on weight layer l, fused with its gradient:
 ///
-///   g[i][j] = sum_x dC_x/dw_ji = sum_b a[b][i] d[b][j]      (never stored)
-///   w_ji <- w_ji - decay w_ji - step g[i][j]                (rate.decay = eta*lambda/n, rate.step = eta/m_t)
+///   `g[i][j]` = sum_x dC_x/dw_ji = sum_b `a[b][i]` `d[b][j]`      (never stored)
+///   w_ji <- w_ji - decay w_ji - step `g[i][j]`                (rate.decay = eta*lambda/n, rate.step = eta/m_t)
 ///
 /// for every weight of W^T (in the kernels' layout), where A (m x k, rows
 /// padded) holds the batch's activations a^(l-1), one example per row, and
@@ -379,7 +379,7 @@ pub fn prefetch<P>(data: &[P]) {
 }
 
 /// C (m x k, rows padded) = D w: the backward product of a layer,
-/// c[b][i] = sum_j d[b][j] w[j][i] added in order of j, for D (m x n, rows
+/// `c[b][i]` = sum_j `d[b][j]` `w[j][i]` added in order of j, for D (m x n, rows
 /// padded with zeros) the errors of a batch and W^T in the kernels' layout.
 /// `w` is room for at least n rows of `padded(k)`, where w is copied from
 /// W^T first. C is written whole, its padding zero. (Small: n is the width
@@ -388,7 +388,7 @@ pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShap
     dispatch!(backward_product, c, d, wt, shape, w)
 }
 
-/// sum over rows: s (n) = sum_i A[i] for A (m x n). The bias gradient.
+/// sum over rows: s (n) = sum_i `A[i]` for A (m x n). The bias gradient.
 pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {
     dispatch!(column_sums, s, a)
 }
@@ -485,12 +485,12 @@ mod tests {
                 .map(|i| i as u32)
                 .collect()
         }
-        /// z[b][j] = sum_i a[b][i] w[j][i], by the textbook loop.
+        /// `z[b][j]` = sum_i `a[b][i]` `w[j][i]`, by the textbook loop.
         fn z(&self, b: usize, j: usize) -> f64 {
             let StepShape { n: _, k, .. } = self.shape;
             (0..k).map(|i| self.a[b * k + i] * self.w[j * k + i]).sum()
         }
-        /// g[j][i] = sum_b d[b][j] a[b][i].
+        /// `g[j][i]` = sum_b `d[b][j]` `a[b][i]`.
         fn g(&self, j: usize, i: usize) -> f64 {
             let StepShape { m, n, k } = self.shape;
             (0..m).map(|b| self.d[b * n + j] * self.a[b * k + i]).sum()

@@ -17,8 +17,8 @@ use super::{LANES, Measurements, Rate, Real, StepShape, padded};
 /// Z goes in tiles of R rows x Q chunks (Q = 2, or 1 for an odd last
 /// chunk): the tile's R x Q chunks of sums stay in registers while the k
 /// rows of W^T stream past, each row's Q chunks loaded once for the R rows
-/// and each a[b][i] broadcast once for the Q chunks. Every z[b][j] is
-/// sum_i a[b][i] W^T[i][j] added in order of i, whatever tile it is in.
+/// and each `a[b][i]` broadcast once for the Q chunks. Every `z[b][j]` is
+/// sum_i `a[b][i]` `W^T[i][j]` added in order of i, whatever tile it is in.
 #[inline(always)]
 pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape, inputs: &[u32]) {
     if std::mem::size_of::<T>() == 4 {
@@ -126,10 +126,10 @@ impl Tile<'_> {
 ///
 /// W^T goes in strips of Q = 2 chunks of columns (1 for an odd last one),
 /// each strip in blocks of I rows: the block's gradient
-/// g[i][j] = sum_b a[b][i] d[b][j] builds up in registers while the m
+/// `g[i][j]` = sum_b `a[b][i]` `d[b][j]` builds up in registers while the m
 /// examples stream past (each chunk of D loaded once for the block's rows,
-/// each a[b][i] broadcast once for its chunks), then the same registers
-/// update W^T's block. Every g[i][j] is added in order of b, and every
+/// each `a[b][i]` broadcast once for its chunks), then the same registers
+/// update W^T's block. Every `g[i][j]` is added in order of b, and every
 /// measured product in order of i, however the work is blocked.
 #[inline(always)]
 pub fn gradient_step<T: Real>(
@@ -355,7 +355,7 @@ fn measure_chunk<T: Real, const Q: usize>(
 ///
 /// W^T is first copied into `w` as w itself (n rows of padded(k), padding
 /// zero), so that each row of C is a weighted sum of rows of w, built chunk
-/// by chunk in registers: c[b][i] = sum_j d[b][j] w[j][i] added in order
+/// by chunk in registers: `c[b][i]` = sum_j `d[b][j]` `w[j][i]` added in order
 /// of j. (Dot products of rows of D and W^T would each need a horizontal
 /// sum at the end, which cost more than the copy.)
 #[inline(always)]
@@ -394,7 +394,7 @@ pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShap
 /// The columns of A with a nonzero entry. See `kernels::nonzero_columns`.
 ///
 /// Column by column (a chunk of them at a time), the sum of the entries'
-/// sizes |a[b][i]| over the rows: plain vector additions, and zero exactly
+/// sizes |`a[b][i]`| over the rows: plain vector additions, and zero exactly
 /// when every entry is (a sum of sizes cannot cancel; NaN stays NaN).
 #[inline(always)]
 pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]) -> usize {
@@ -504,7 +504,7 @@ pub fn exp<T: Real>(x: T) -> T {
     }
 }
 
-/// out[p] = pixels[p] / white. See `kernels::scale_pixels`.
+/// `out[p]` = `pixels[p]` / white. See `kernels::scale_pixels`.
 #[inline(always)]
 pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(out: &mut [T], pixels: &[P], white: u16) {
     assert_eq!(out.len(), pixels.len());

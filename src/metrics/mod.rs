@@ -112,7 +112,7 @@ pub fn write_csv(path: &Path, records: &[EpochRecord]) -> Result<()> {
     crate::output::write_atomic(path, to_csv(records).as_bytes())
 }
 
-/// Leaves of a JSON value as (dotted.name[i], text) pairs.
+/// Leaves of a JSON value as (dotted.`name[i]`, text) pairs.
 fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
     use serde_json::Value;
     match value {

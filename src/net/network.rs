@@ -25,9 +25,9 @@ pub enum Init {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Network<T> {
     sizes: Vec<usize>,
-    /// weights[l]: n_(l+1) x n_l, row-major.
+    /// `weights[l]`: n_(l+1) x n_l, row-major.
     pub weights: Vec<Vec<T>>,
-    /// biases[l]: n_(l+1).
+    /// `biases[l]`: n_(l+1).
     pub biases: Vec<Vec<T>>,
     pub cost: Cost,
 }

@@ -68,7 +68,7 @@ impl Sums {
 pub struct WeightStats {
     #[serde(flatten)]
     pub all: Summary,
-    /// layers[l] summarizes w^(l+1), the weights into layer l+1.
+    /// `layers[l]` summarizes w^(l+1), the weights into layer l+1.
     pub layers: Vec<Summary>,
 }
 

@@ -33,7 +33,7 @@ use crate::net::{Cost, Network};
 #[derive(Debug, Clone)]
 pub struct KernelWeights<T> {
     sizes: Vec<usize>,
-    /// layers[l] = (w^(l+1))^T, n_l x padded(n_(l+1)).
+    /// `layers[l]` = (w^(l+1))^T, n_l x padded(n_(l+1)).
     pub layers: Vec<Vec<T>>,
 }
 
@@ -64,21 +64,21 @@ pub struct Backprop<T> {
     sizes: Vec<usize>,
     /// Largest number of rows (examples) a batch may have.
     capacity: usize,
-    /// activations[l] = A^l, up to capacity rows of padded(n_l);
-    /// activations[0] is the input. Padding is never read.
+    /// `activations[l]` = A^l, up to capacity rows of padded(n_l);
+    /// `activations[0]` is the input. Padding is never read.
     activations: Vec<Vec<T>>,
     /// Examples in the batch of the last forward pass.
     rows: usize,
-    /// deltas[l] = Delta^(l+1), up to capacity rows of padded(n_(l+1)).
+    /// `deltas[l]` = Delta^(l+1), up to capacity rows of padded(n_(l+1)).
     /// Padding stays zero: the kernels read whole rows of it.
     deltas: Vec<Vec<T>>,
-    /// grad_b[l] = g_b^(l+1) = sum over the batch of dC_x/db (the first
+    /// `grad_b[l]` = g_b^(l+1) = sum over the batch of dC_x/db (the first
     /// n_(l+1) entries; padded(n_(l+1)) long).
     pub grad_b: Vec<Vec<T>>,
     /// Room for one layer's w, row-major with rows padded, for the
     /// backward product.
     weights_rows: Vec<T>,
-    /// inputs[l][..input_counts[l]]: the inputs i of weight layer l + 1
+    /// `inputs[l][..input_counts[l]`]: the inputs i of weight layer l + 1
     /// that are not zero in every example of the batch (see
     /// `kernels::nonzero_columns`); the forward product skips the others.
     inputs: Vec<Vec<u32>>,
