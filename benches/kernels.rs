@@ -99,6 +99,9 @@ fn forward(c: &mut Criterion) {
 fn gradient(c: &mut Criterion) {
     let (np, kp) = (padded(N_OUT) as isize, padded(N_IN) as isize);
     let a = images(3);
+    let mut inputs = vec![0; N_IN];
+    let count = kernels::nonzero_columns(&a, M, N_IN, &mut inputs);
+    inputs.truncate(count);
     let mut delta = filled(M * padded(N_OUT), 4);
     // Padding of Delta is zero, as in training.
     for row in delta.chunks_exact_mut(padded(N_OUT)) {
@@ -111,36 +114,44 @@ fn gradient(c: &mut Criterion) {
         step: 0.01,
     };
     let mut group = c.benchmark_group("gradient G^T = A^T Delta, (10x784)^T * 10x30");
-    group.bench_function("decaylab gradient_step (with the update)", |b| {
-        b.iter(|| {
-            kernels::gradient_step(
-                black_box(&mut wt),
-                black_box(&a),
-                black_box(&delta),
-                SHAPE,
-                rate,
-                None,
-            )
-        })
-    });
+    group.bench_function(
+        "decaylab gradient_step (with the update), skipping blank inputs",
+        |b| {
+            b.iter(|| {
+                kernels::gradient_step(
+                    black_box(&mut wt),
+                    black_box(&a),
+                    black_box(&delta),
+                    SHAPE,
+                    rate,
+                    None,
+                    &inputs,
+                )
+            })
+        },
+    );
     let mut weight_sums = vec![0.0f32; wt.len()];
     let mut products = vec![[0.0f32; 3]; N_OUT];
-    group.bench_function("decaylab gradient_step, measured", |b| {
-        b.iter(|| {
-            let measurements = Measurements {
-                weight_sums: Some(&mut weight_sums),
-                products: &mut products,
-            };
-            kernels::gradient_step(
-                black_box(&mut wt),
-                black_box(&a),
-                black_box(&delta),
-                SHAPE,
-                rate,
-                Some(measurements),
-            )
-        })
-    });
+    group.bench_function(
+        "decaylab gradient_step, measured, skipping blank inputs",
+        |b| {
+            b.iter(|| {
+                let measurements = Measurements {
+                    weight_sums: Some(&mut weight_sums),
+                    products: &mut products,
+                };
+                kernels::gradient_step(
+                    black_box(&mut wt),
+                    black_box(&a),
+                    black_box(&delta),
+                    SHAPE,
+                    rate,
+                    Some(measurements),
+                    &inputs,
+                )
+            })
+        },
+    );
     group.bench_function("matrixmultiply::sgemm (the product only)", |b| {
         b.iter(|| unsafe {
             // SAFETY: A^T as a k x m view of A (m rows of kp), Delta m x n

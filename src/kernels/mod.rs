@@ -172,8 +172,9 @@ mod x86 {
                     shape: StepShape,
                     rate: Rate<T>,
                     measurements: Option<Measurements<T>>,
+                    inputs: &[u32],
                 ) {
-                    portable::gradient_step(wt, a, d, shape, rate, measurements)
+                    portable::gradient_step(wt, a, d, shape, rate, measurements, inputs)
                 }
 
                 #[target_feature(enable = $features)]
@@ -268,9 +269,9 @@ pub fn from_kernel_layout<T: Real>(wt: &[T], n: usize, k: usize, w: &mut [T]) {
 /// The columns i < k of A (m rows of `padded(k)`) with a nonzero entry in
 /// some row, in increasing order, written to the start of `columns` (at
 /// least k long); returns how many. These are the `inputs` of
-/// [`forward_product`]: an input that is zero in every example of a batch
-/// adds nothing to the layer's products, so the kernel skips its row of
-/// W^T. (Most of an MNIST image is blank: at m = 10 about half of the 784
+/// [`forward_product`] and [`gradient_step`]: an input that is zero in
+/// every example of a batch adds nothing to the layer's products and has a
+/// zero gradient, so the kernels skip its row of W^T. (Most of an MNIST image is blank: at m = 10 about half of the 784
 /// pixels are zero in all ten images.) NaN counts as nonzero.
 pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]) -> usize {
     dispatch!(nonzero_columns, a, m, k, columns)
@@ -334,11 +335,14 @@ pub struct Measurements<'a, T> {
 /// for every weight of W^T (in the kernels' layout), where A (m x k, rows
 /// padded) holds the batch's activations a^(l-1), one example per row, and
 /// D (m x n, rows padded with zeros) its errors delta^l. Each g adds its
-/// terms in order of b. Each weight is read and written once. With
-/// `measurements`, the probes' ingredients are taken from the same pass
-/// (see [`Measurements`]), each product added in order of i; the new
-/// weights are the same bits either way. With m = 0 the gradient is zero
-/// and the step is the decay alone.
+/// terms in order of b. `inputs` (increasing) must include every i where
+/// some `a[b][i]` is not zero (see [`nonzero_columns`]): the rows of W^T
+/// go in blocks of a few, and a block none of whose rows is in `inputs`
+/// has g = 0 exactly, taken without the arithmetic. Each weight is read and
+/// written once. With `measurements`, the probes' ingredients are taken
+/// from the same pass (see [`Measurements`]), each product added in order
+/// of i; the new weights are the same bits either way. With m = 0 the
+/// gradient is zero and the step is the decay alone.
 pub fn gradient_step<T: Real>(
     wt: &mut [T],
     a: &[T],
@@ -346,8 +350,9 @@ pub fn gradient_step<T: Real>(
     shape: StepShape,
     rate: Rate<T>,
     measurements: Option<Measurements<T>>,
+    inputs: &[u32],
 ) {
-    dispatch!(gradient_step, wt, a, d, shape, rate, measurements)
+    dispatch!(gradient_step, wt, a, d, shape, rate, measurements, inputs)
 }
 
 /// out = pixels / white, elementwise, divided in T: stored pixel values
@@ -605,6 +610,7 @@ mod tests {
             shape,
             unit_step,
             None,
+            &all_inputs(k),
         );
         g
     }
@@ -643,7 +649,7 @@ mod tests {
             decay: 0.25,
             step: 0.5,
         };
-        gradient_step(&mut w, &[], &[], StepShape { m: 0, n, k }, rate, None);
+        gradient_step(&mut w, &[], &[], StepShape { m: 0, n, k }, rate, None, &[]);
         for (x, x0) in w.iter().zip(&w0) {
             assert_eq!(*x, x0 - 0.25 * x0);
         }
@@ -651,15 +657,17 @@ mod tests {
 
     /// A gradient step's signature, in f32.
     type StepKernel =
-        fn(&mut [f32], &[f32], &[f32], StepShape, Rate<f32>, Option<Measurements<f32>>);
+        fn(&mut [f32], &[f32], &[f32], StepShape, Rate<f32>, Option<Measurements<f32>>, &[u32]);
 
     /// One measured step of `layer` in f32, by `kernel` (the dispatched
-    /// one or the portable one): the new W^T, the weight sums (starting
-    /// from 1) and the products; with `sums` false, no weight sums.
+    /// one or the portable one) over `inputs`: the new W^T, the weight sums
+    /// (starting from 1) and the products; with `sums` false, no weight
+    /// sums.
     fn measured_step(
         layer: &Layer,
         sums: bool,
         kernel: StepKernel,
+        inputs: &[u32],
     ) -> (Vec<f32>, Vec<f32>, Vec<[f32; 3]>) {
         let StepShape { m, n, k } = layer.shape;
         let mut wt = to_kernel_layout(&to_f32(&layer.w), n, k);
@@ -675,12 +683,20 @@ mod tests {
             weight_sums: sums.then_some(weight_sums.as_mut_slice()),
             products: &mut products,
         };
-        kernel(&mut wt, &a, &d, layer.shape, rate, Some(measurements));
+        kernel(
+            &mut wt,
+            &a,
+            &d,
+            layer.shape,
+            rate,
+            Some(measurements),
+            inputs,
+        );
         (wt, weight_sums, products)
     }
 
     #[test]
-    fn zero_inputs_are_skipped_by_the_forward_product_with_the_same_bits() {
+    fn zero_inputs_are_skipped_with_the_same_bits() {
         let (m, n, k) = (7, 30, 200);
         let layer = Layer::new(m, n, k, 17).with_zero_inputs();
         let a = pad_rows(&to_f32(&layer.a), m, k);
@@ -695,6 +711,11 @@ mod tests {
         let mut sparse = dense.clone();
         forward_product(&mut dense, &a, &wt, layer.shape, &all_inputs(k));
         forward_product(&mut sparse, &a, &wt, layer.shape, &inputs);
+        assert_eq!(dense, sparse);
+        // Step: blocks of rows without input take g = 0 without the
+        // arithmetic; the same weights, sums and products.
+        let dense = measured_step(&layer, true, gradient_step, &all_inputs(k));
+        let sparse = measured_step(&layer, true, gradient_step, &inputs);
         assert_eq!(dense, sparse);
     }
 
@@ -712,15 +733,16 @@ mod tests {
             pad_rows(&to_f32(&layer.a), m, k),
             pad_rows(&to_f32(&layer.d), m, n),
         );
-        gradient_step(&mut plain, &a, &d, layer.shape, rate, None);
-        let (measured, weight_sums, products) = measured_step(&layer, true, gradient_step);
+        let inputs = all_inputs(k);
+        gradient_step(&mut plain, &a, &d, layer.shape, rate, None, &inputs);
+        let (measured, weight_sums, products) = measured_step(&layer, true, gradient_step, &inputs);
         assert_eq!(plain, measured);
         // The weights before and after the step, added to the sums.
         for ((&s, &before), &after) in weight_sums.iter().zip(&w0).zip(&measured) {
             assert_eq!(s, 1.0 + (before + after));
         }
         // Without sums: the same weights and products.
-        let (unsummed, _, products_alone) = measured_step(&layer, false, gradient_step);
+        let (unsummed, _, products_alone) = measured_step(&layer, false, gradient_step, &inputs);
         assert_eq!((&unsummed, &products_alone), (&plain, &products));
         for j in 0..n {
             let w_j: Vec<f64> = (0..k).map(|i| w0[i * padded(n) + j] as f64).collect();
@@ -755,8 +777,8 @@ mod tests {
         portable::forward_product(&mut plain, &a, &wt, layer.shape, &inputs);
         assert_eq!(fast, plain);
         assert_eq!(
-            measured_step(&layer, true, gradient_step),
-            measured_step(&layer, true, portable::gradient_step)
+            measured_step(&layer, true, gradient_step, &inputs),
+            measured_step(&layer, true, portable::gradient_step, &inputs)
         );
         let mut columns = vec![0; k];
         let count = nonzero_columns(&a, m, k, &mut columns);
@@ -806,7 +828,11 @@ mod tests {
         };
         let a = pad_rows(&[0.6, 0.0], 1, k);
         let d = pad_rows(&[1.0], 1, n);
-        gradient_step(&mut wt, &a, &d, StepShape { m: 1, n, k }, rate, None);
+        // Input 1 is zero in the batch.
+        let mut inputs = [0; 2];
+        assert_eq!(nonzero_columns(&a, 1, k, &mut inputs), 1);
+        let shape = StepShape { m: 1, n, k };
+        gradient_step(&mut wt, &a, &d, shape, rate, None, &inputs[..1]);
         let mut w = [0.0; 2];
         from_kernel_layout(&wt, n, k, &mut w);
         assert!((w[0] - 1.88).abs() < 1e-15);

@@ -80,7 +80,7 @@ pub struct Backprop<T> {
     weights_rows: Vec<T>,
     /// `inputs[l][..input_counts[l]`]: the inputs i of weight layer l + 1
     /// that are not zero in every example of the batch (see
-    /// `kernels::nonzero_columns`); the forward product skips the others.
+    /// `kernels::nonzero_columns`); the kernels skip the others.
     inputs: Vec<Vec<u32>>,
     input_counts: Vec<usize>,
 }
@@ -226,6 +226,7 @@ impl<T: Real> Backprop<T> {
             shape,
             rate,
             measurements,
+            &self.inputs[l][..self.input_counts[l]],
         );
     }
 }

@@ -90,7 +90,7 @@ fn update<T: Real, O: StepObserver<T>>(
             Gradient::Zero => {
                 let (n, k) = (b.len(), wt.len() / padded(b.len()));
                 let shape = StepShape { m: 0, n, k };
-                kernels::gradient_step(wt, &[], &[], shape, rate, measurements)
+                kernels::gradient_step(wt, &[], &[], shape, rate, measurements, &[])
             }
         }
         if O::MEASURES {
