@@ -12,9 +12,9 @@
 //! push it up or down. Their sum must equal |w_e|^2 - |w_(e-1)|^2 up to
 //! rounding; the difference is reported as the residual.
 //!
-//! The per-step sums are taken in T (lane by lane within a row, so as
-//! precise as a row of a few hundred terms allows) and accumulated across
-//! rows, layers and steps in f64.
+//! The per-step sums are taken in T, one running sum per neuron over its
+//! n_in weights (so as precise as a sum of a few hundred terms allows), and
+//! accumulated across neurons, layers and steps in f64.
 
 use serde::{Deserialize, Serialize};
 
