@@ -23,7 +23,22 @@ pub trait Real:
     fn from_u16(x: u16) -> Self;
     /// p / white correctly rounded to this type, for white <= 4080 (a
     /// pooled white pixel); `inverse` is 1/white in f64.
-    fn pixel_ratio(p: u16, white: u16, inverse: f64) -> Self;
+    ///
+    /// Without a division: q = p * (1/white), then one correction by the
+    /// exact remainder r = p - q white (one fused multiply-add), q +
+    /// r/white. That this rounds correctly for every pixel value is checked
+    /// by `pixel_ratios_are_correctly_rounded` (all p <= white for white =
+    /// 255, 1020 and 4080, in f32 and f64).
+    fn pixel_ratio(p: u16, white: u16, inverse: f64) -> Self {
+        let (p, white, inverse) = (
+            Self::from_u16(p),
+            Self::from_u16(white),
+            Self::from_f64(inverse),
+        );
+        let q = p * inverse;
+        let r = (-q).mul_add(white, p);
+        r.mul_add(inverse, q)
+    }
 
     // What `exp` needs of the type (see `portable::exp`).
     /// ln 2 = `LN_2_PARTS[0]` + `LN_2_PARTS[1]`, the first part rounded to this
@@ -50,17 +65,6 @@ impl Real for f32 {
     }
     fn from_u16(x: u16) -> Self {
         x as f32
-    }
-    /// p/white correctly rounded, without a division: q = p * (1/white),
-    /// then one correction by the exact remainder r = p - q white (one
-    /// fused multiply-add), q + r/white. That this rounds correctly for
-    /// every pixel value is checked by `pixel_ratios_are_correctly_rounded`
-    /// (all p <= white for white = 255, 1020 and 4080).
-    fn pixel_ratio(p: u16, white: u16, inverse: f64) -> Self {
-        let (p, white, inverse) = (p as f32, white as f32, inverse as f32);
-        let q = p * inverse;
-        let r = (-q).mul_add(white, p);
-        r.mul_add(inverse, q)
     }
 
     const LN_2_PARTS: [f64; 2] = [0.693_147_182_464_599_6, -1.904_654_299_957_768e-9];
@@ -90,14 +94,6 @@ impl Real for f64 {
     }
     fn from_u16(x: u16) -> Self {
         x as f64
-    }
-    /// As for f32: one product and one correction, checked for every
-    /// pixel value by `pixel_ratios_are_correctly_rounded`.
-    fn pixel_ratio(p: u16, white: u16, inverse: f64) -> Self {
-        let (p, white) = (p as f64, white as f64);
-        let q = p * inverse;
-        let r = (-q).mul_add(white, p);
-        r.mul_add(inverse, q)
     }
 
     const LN_2_PARTS: [f64; 2] = [std::f64::consts::LN_2, 2.319_046_813_846_299_6e-17];
@@ -256,12 +252,19 @@ pub fn to_kernel_layout<T: Real>(w: &[T], n: usize, k: usize) -> Vec<T> {
 /// The inverse of [`to_kernel_layout`]: W^T (k rows of `padded(n)`) back
 /// to w (n x k, row-major), written into `w`.
 pub fn from_kernel_layout<T: Real>(wt: &[T], n: usize, k: usize, w: &mut [T]) {
+    assert_eq!(w.len(), n * k);
+    write_rows(wt, n, k, w, k);
+}
+
+/// W^T (k rows of `padded(n)`) written into `w` as the n rows of w, each
+/// `stride` (>= k) places apart; places k.. of a row are left as they are.
+fn write_rows<T: Real>(wt: &[T], n: usize, k: usize, w: &mut [T], stride: usize) {
     let np = padded(n);
     assert_eq!(wt.len(), k * np);
-    assert_eq!(w.len(), n * k);
+    assert!(stride >= k && w.len() >= n * stride);
     for (i, wt_row) in wt.chunks_exact(np).enumerate() {
         for (j, &w_ji) in wt_row[..n].iter().enumerate() {
-            w[j * k + i] = w_ji;
+            w[j * stride + i] = w_ji;
         }
     }
 }
@@ -271,8 +274,9 @@ pub fn from_kernel_layout<T: Real>(wt: &[T], n: usize, k: usize, w: &mut [T]) {
 /// least k long); returns how many. These are the `inputs` of
 /// [`forward_product`] and [`gradient_step`]: an input that is zero in
 /// every example of a batch adds nothing to the layer's products and has a
-/// zero gradient, so the kernels skip its row of W^T. (Most of an MNIST image is blank: at m = 10 about half of the 784
-/// pixels are zero in all ten images.) NaN counts as nonzero.
+/// zero gradient, so the kernels skip its row of W^T. (Most of an MNIST
+/// image is blank: at m = 10 about half of the 784 pixels are zero in all
+/// ten images.) NaN counts as nonzero.
 pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]) -> usize {
     dispatch!(nonzero_columns, a, m, k, columns)
 }

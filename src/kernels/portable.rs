@@ -12,13 +12,13 @@ use super::{LANES, Measurements, Rate, Real, StepShape, padded};
 /// Z = A W^T over the rows of W^T in `inputs`. See
 /// `kernels::forward_product`.
 ///
-/// Tiles of R = 10 rows in f32 and 5 in f64: R x 2 chunks of sums fill 20
-/// of AVX-512's 32 vector registers (a chunk of f64 takes two).
-/// Z goes in tiles of R rows x Q chunks (Q = 2, or 1 for an odd last
-/// chunk): the tile's R x Q chunks of sums stay in registers while the k
-/// rows of W^T stream past, each row's Q chunks loaded once for the R rows
-/// and each `a[b][i]` broadcast once for the Q chunks. Every `z[b][j]` is
-/// sum_i `a[b][i]` `W^T[i][j]` added in order of i, whatever tile it is in.
+/// Z goes in tiles of R rows x Q chunks (R = 10 in f32 and 5 in f64, so
+/// that R x 2 chunks of sums fill 20 of AVX-512's 32 vector registers, a
+/// chunk of f64 taking two; Q = 2, or 1 for an odd last chunk): the tile's
+/// sums stay in registers while the rows of W^T in `inputs` stream past,
+/// each row's Q chunks loaded once for the R rows and each `a[b][i]`
+/// broadcast once for the Q chunks. Every `z[b][j]` is sum_i `a[b][i]`
+/// `W^T[i][j]` added in order of i, whatever tile it is in.
 #[inline(always)]
 pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape, inputs: &[u32]) {
     if std::mem::size_of::<T>() == 4 {
@@ -129,7 +129,8 @@ impl Tile<'_> {
 /// `g[i][j]` = sum_b `a[b][i]` `d[b][j]` builds up in registers while the m
 /// examples stream past (each chunk of D loaded once for the block's rows,
 /// each `a[b][i]` broadcast once for its chunks), then the same registers
-/// update W^T's block. Every `g[i][j]` is added in order of b, and every
+/// update W^T's block. A block none of whose rows is in `inputs` keeps
+/// g = 0 without the arithmetic (from `SKIPPING_EXAMPLES` examples up). Every `g[i][j]` is added in order of b, and every
 /// measured product in order of i, however the work is blocked.
 #[inline(always)]
 pub fn gradient_step<T: Real>(
@@ -416,11 +417,7 @@ pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShap
     assert_eq!(d.len(), m * np);
     assert_eq!(wt.len(), k * np);
     let w = &mut w[..n * kp];
-    for (i, wt_row) in wt.chunks_exact(np).enumerate() {
-        for (j, &w_ji) in wt_row[..n].iter().enumerate() {
-            w[j * kp + i] = w_ji;
-        }
-    }
+    super::write_rows(wt, n, k, w, kp);
     for w_row in w.chunks_exact_mut(kp) {
         w_row[k..].fill(T::zero());
     }

@@ -50,6 +50,11 @@ impl<T: Real> KernelWeights<T> {
         }
     }
 
+    /// (n_(l+1), n_l): the shape of w^(l+1), as `Network::shape` gives it.
+    pub fn shape(&self, l: usize) -> (usize, usize) {
+        (self.sizes[l + 1], self.sizes[l])
+    }
+
     /// Write these weights into `net`, row-major.
     pub fn write_to(&self, net: &mut Network<T>) {
         assert_eq!(net.sizes(), self.sizes.as_slice());

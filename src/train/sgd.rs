@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::backprop::{Backprop, KernelWeights};
 use crate::data::Dataset;
-use crate::kernels::{self, Measurements, Rate, Real, StepShape, padded};
+use crate::kernels::{self, Measurements, Rate, Real, StepShape};
 use crate::net::Network;
 
 /// The constants of the update rule, in the book's names.
@@ -82,13 +82,14 @@ fn update<T: Real, O: StepObserver<T>>(
         step: T::from_f64(hyper.eta / m_t as f64),
     };
     observer.step_started(rate.decay, rate.step, m_t);
-    for (l, (wt, b)) in weights.layers.iter_mut().zip(biases).enumerate() {
+    for (l, b) in biases.iter_mut().enumerate() {
+        let (n, k) = weights.shape(l);
+        let wt = &mut weights.layers[l];
         let measurements = O::MEASURES.then(|| observer.measurements(l));
         match gradient {
             Gradient::Backprop(backprop) => backprop.step_weights(l, wt, rate, measurements),
             // An empty batch: a zero gradient, the decay alone.
             Gradient::Zero => {
-                let (n, k) = (b.len(), wt.len() / padded(b.len()));
                 let shape = StepShape { m: 0, n, k };
                 kernels::gradient_step(wt, &[], &[], shape, rate, measurements, &[])
             }
