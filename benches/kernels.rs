@@ -67,6 +67,13 @@ fn forward(c: &mut Criterion) {
             })
         },
     );
+    group.bench_function(
+        "decaylab, finding the inputs blank in all 10 images (alone)",
+        |b| {
+            let mut inputs = vec![0; N_IN];
+            b.iter(|| kernels::nonzero_columns(black_box(&a), M, N_IN, &mut inputs))
+        },
+    );
     group.bench_function("matrixmultiply::sgemm", |b| {
         b.iter(|| unsafe {
             // SAFETY: the pointers and strides describe the three live,

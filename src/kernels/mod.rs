@@ -124,6 +124,7 @@ macro_rules! dispatch {
         {
             if std::arch::is_x86_feature_detected!("avx512f")
                 && std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("popcnt")
                 && std::arch::is_x86_feature_detected!("fma")
             {
                 // SAFETY: the CPU supports AVX-512F, AVX2 and FMA, the
@@ -145,7 +146,7 @@ macro_rules! dispatch {
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     macro_rules! with_features {
-        ($name:ident, $features:literal) => {
+        ($name:ident, $features:literal, $write_set_lanes:expr) => {
             pub mod $name {
                 use super::super::{Measurements, Rate, Real, StepShape, portable};
 
@@ -180,7 +181,7 @@ mod x86 {
                     k: usize,
                     columns: &mut [u32],
                 ) -> usize {
-                    portable::nonzero_columns(a, m, k, columns)
+                    portable::nonzero_columns_by(a, m, k, columns, $write_set_lanes)
                 }
 
                 #[target_feature(enable = $features)]
@@ -215,8 +216,56 @@ mod x86 {
             }
         };
     }
-    with_features!(avx512, "avx512f,avx2,fma");
-    with_features!(avx2, "avx2,fma");
+    // (The closure is inside `avx512::nonzero_columns` and has its features.)
+    with_features!(
+        avx512,
+        "avx512f,avx2,fma,popcnt",
+        |sizes, first, lanes, columns| {
+            super::compress_nonzero_lanes(sizes, first, lanes, columns)
+        }
+    );
+    with_features!(avx2, "avx2,fma", portable::write_nonzero_lanes);
+
+    /// `portable::write_nonzero_lanes` in a few instructions: one test
+    /// per register for the lanes with a bit set (a size is +0 or has
+    /// one), and AVX-512's compressing store, which writes the chosen
+    /// lanes of first + l, packed, to the start of `columns`.
+    #[inline]
+    #[target_feature(enable = "avx512f,popcnt")]
+    fn compress_nonzero_lanes<T: super::Real>(
+        sizes: &[T; super::LANES],
+        first: u32,
+        lanes: usize,
+        columns: &mut [u32],
+    ) -> usize {
+        use std::arch::x86_64::*;
+        const { assert!(super::LANES == 16) };
+        assert!(lanes <= super::LANES && lanes <= columns.len());
+        // SAFETY: `sizes` is 16 f32 (one register) or 16 f64 (two),
+        // read as their bits.
+        let nonzero: u16 = unsafe {
+            let at = sizes.as_ptr().cast::<__m512i>();
+            if std::mem::size_of::<T>() == 4 {
+                let bits = _mm512_loadu_si512(at);
+                _mm512_test_epi32_mask(bits, bits)
+            } else {
+                assert_eq!(std::mem::size_of::<T>(), 8);
+                let (low, high) = (_mm512_loadu_si512(at), _mm512_loadu_si512(at.add(1)));
+                let low = _mm512_test_epi64_mask(low, low);
+                let high = _mm512_test_epi64_mask(high, high);
+                u16::from(low) | u16::from(high) << 8
+            }
+        };
+        let mask = nonzero & (u32::MAX >> (32 - lanes)) as u16;
+        let lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        let columns_of_lanes = _mm512_add_epi32(_mm512_set1_epi32(first as i32), lane);
+        // SAFETY: the store writes popcount(mask) <= lanes u32s from
+        // `columns`' start, which has room for `lanes`.
+        unsafe {
+            _mm512_mask_compressstoreu_epi32(columns.as_mut_ptr().cast(), mask, columns_of_lanes)
+        };
+        mask.count_ones() as usize
+    }
 }
 
 /// Vector lanes in a chunk: 16, one AVX-512 register of f32, two of f64.
@@ -802,6 +851,45 @@ mod tests {
         add_bias_and_sigmoid(&mut fast, &d[..n]);
         portable::add_bias_and_sigmoid(&mut plain, &d[..n]);
         assert_eq!(fast, plain);
+    }
+
+    /// nonzero_columns on every instruction set and in both precisions
+    /// against the plain definition: negative entries and NaN count, -0
+    /// does not, and the last chunk is partial.
+    fn nonzero_columns_match_the_definition<T: Real>() {
+        let (m, k) = (3, 16 * 9 + 5);
+        let mut a = vec![T::zero(); m * padded(k)];
+        for (b, row) in a.chunks_exact_mut(padded(k)).enumerate() {
+            for (i, x) in row[..k].iter_mut().enumerate() {
+                *x = match (i + b) % 7 {
+                    0 => T::from_f64(-0.25),
+                    1 => -T::zero(),
+                    2 if i % 5 == 0 => T::nan(),
+                    3 if b == 0 => T::from_f64(1e-30),
+                    _ => T::zero(),
+                };
+            }
+            // Padding is never read.
+            row[k..].fill(T::one());
+        }
+        let expected: Vec<u32> = (0..k)
+            .filter(|&i| {
+                (0..m).any(|b| a[b * padded(k) + i] != T::zero() || a[b * padded(k) + i].is_nan())
+            })
+            .map(|i| i as u32)
+            .collect();
+        assert!(expected.len() > k / 4 && expected.len() < k * 3 / 4);
+        let (mut fast, mut plain) = (vec![u32::MAX; k], vec![u32::MAX; k]);
+        let count = nonzero_columns(&a, m, k, &mut fast);
+        let plain_count = portable::nonzero_columns(&a, m, k, &mut plain);
+        assert_eq!(&fast[..count], expected.as_slice());
+        assert_eq!(&plain[..plain_count], expected.as_slice());
+    }
+
+    #[test]
+    fn nonzero_columns_match_the_definition_f32_and_f64() {
+        nonzero_columns_match_the_definition::<f32>();
+        nonzero_columns_match_the_definition::<f64>();
     }
 
     #[test]

@@ -439,21 +439,35 @@ pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShap
 }
 
 /// The columns of A with a nonzero entry. See `kernels::nonzero_columns`.
+#[inline(always)]
+pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]) -> usize {
+    nonzero_columns_by(a, m, k, columns, write_nonzero_lanes)
+}
+
+/// `nonzero_columns`, with `write_lanes` writing out each chunk's nonzero
+/// columns (as `write_nonzero_lanes` does).
 ///
 /// Column by column (a chunk of them at a time), the sum of the entries'
 /// sizes |`a[b][i]`| over the rows: plain vector additions, and zero exactly
-/// when every entry is (a sum of sizes cannot cancel; NaN stays NaN).
+/// when every entry is (a sum of sizes cannot cancel; NaN stays NaN). A
+/// size is +0 or has a bit set: never -0.
 #[inline(always)]
-pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]) -> usize {
+pub fn nonzero_columns_by<T: Real>(
+    a: &[T],
+    m: usize,
+    k: usize,
+    columns: &mut [u32],
+    write_lanes: impl Fn(&[T; LANES], u32, usize, &mut [u32]) -> usize,
+) -> usize {
     let kp = padded(k);
     assert_eq!(a.len(), m * kp);
     assert!(columns.len() >= k);
     let chunks = kp / LANES;
     let mut count = 0;
-    // Four chunks at a time: four independent chains of additions. A last
+    // Eight chunks at a time: eight independent chains of additions. A last
     // group of fewer repeats its last chunk (summed, not used).
-    for first in (0..chunks).step_by(4) {
-        let mut sizes = [[T::zero(); LANES]; 4];
+    for first in (0..chunks).step_by(8) {
+        let mut sizes = [[T::zero(); LANES]; 8];
         for row in a.chunks_exact(kp) {
             for (g, sizes_g) in sizes.iter_mut().enumerate() {
                 let c = (first + g).min(chunks - 1);
@@ -463,17 +477,30 @@ pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]
                 }
             }
         }
-        for (g, sizes_g) in sizes.iter().enumerate() {
-            for (l, &size) in sizes_g.iter().enumerate() {
-                let i = (first + g) * LANES + l;
-                if first + g < chunks && i < k {
-                    // Written always, counted if nonzero: no branch to
-                    // mispredict.
-                    columns[count] = i as u32;
-                    count += usize::from(size != T::zero());
-                }
-            }
+        for (g, sizes_g) in sizes.iter().enumerate().take(chunks - first) {
+            let first_column = (first + g) * LANES;
+            let lanes = LANES.min(k - first_column);
+            count += write_lanes(sizes_g, first_column as u32, lanes, &mut columns[count..]);
         }
+    }
+    count
+}
+
+/// Write first + l for each of the first `lanes` lanes l whose size is
+/// not zero, in increasing order, to the start of `columns` (at least
+/// `lanes` long); return how many.
+#[inline(always)]
+pub fn write_nonzero_lanes<T: Real>(
+    sizes: &[T; LANES],
+    first: u32,
+    lanes: usize,
+    columns: &mut [u32],
+) -> usize {
+    let mut count = 0;
+    for (l, &size) in sizes.iter().enumerate().take(lanes) {
+        // Written always, counted if nonzero: no branch to mispredict.
+        columns[count] = first + l as u32;
+        count += usize::from(size != T::zero());
     }
     count
 }
