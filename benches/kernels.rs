@@ -151,6 +151,18 @@ fn gradient(c: &mut Criterion) {
             })
         },
     );
+    group.bench_function(
+        "decaylab gradient_step, the products only (a step without the sums)",
+        |b| {
+            b.iter(|| {
+                let measurements = Measurements {
+                    weight_sums: None,
+                    products: &mut products,
+                };
+                step(&mut wt, Some(measurements))
+            })
+        },
+    );
     group.bench_function("matrixmultiply::sgemm (the product only)", |b| {
         b.iter(|| unsafe {
             // SAFETY: A^T as a k x m view of A (m rows of kp), Delta m x n
