@@ -108,9 +108,13 @@ impl Dataset {
             .chunks_exact(self.inputs())
             .zip(sums.chunks_exact_mut(width * height))
         {
-            for (y, row) in image.chunks_exact(self.width).enumerate() {
-                for (x, &p) in row.iter().enumerate() {
-                    pooled[(y / pool) * width + x / pool] += p as u16;
+            // Pooled row y holds the squares of image rows pool*y.. pool*y + pool - 1.
+            let bands = image.chunks_exact(self.width * pool);
+            for (band, pooled_row) in bands.zip(pooled.chunks_exact_mut(width)) {
+                for row in band.chunks_exact(self.width) {
+                    for (sum, run) in pooled_row.iter_mut().zip(row.chunks_exact(pool)) {
+                        *sum += run.iter().map(|&p| p as u16).sum::<u16>();
+                    }
                 }
             }
         }
@@ -174,6 +178,31 @@ mod tests {
         let mut x = vec![0.0; 16];
         pooled.write_inputs(&[0], &mut x);
         assert_eq!(x[..4], [0.5, 40.0 / 1020.0, 10.0 / 1020.0, 1.0]);
+    }
+
+    #[test]
+    fn pooling_sums_every_square_of_a_full_image() {
+        // Two 28x28 images of varied pixels, against the sums by definition.
+        let pixels: Vec<u8> = (0..2 * 784).map(|i| (i * 37 % 256) as u8).collect();
+        let set = Dataset::from_bytes(28, 28, pixels.clone(), vec![0, 1]);
+        for pool in [2, 4] {
+            let side = 28 / pool;
+            let pooled = set.pooled(pool);
+            let mut x = vec![0.0f64; 2 * kernels::padded(side * side)];
+            pooled.write_inputs(&[0, 1], &mut x);
+            for (e, row) in x.chunks_exact(kernels::padded(side * side)).enumerate() {
+                for (i, &value) in row[..side * side].iter().enumerate() {
+                    let (y, x) = (i / side, i % side);
+                    let sum: u32 = (0..pool * pool)
+                        .map(|d| {
+                            pixels[e * 784 + (y * pool + d / pool) * 28 + x * pool + d % pool]
+                                as u32
+                        })
+                        .sum();
+                    assert_eq!(value, sum as f64 / (255 * pool * pool) as f64);
+                }
+            }
+        }
     }
 
     #[test]

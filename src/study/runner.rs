@@ -80,13 +80,16 @@ pub fn run_all(
         path: runs_dir.to_path_buf(),
         source,
     })?;
-    let pools: BTreeMap<usize, Mnist> = runs
+    // The data of each pool size the runs use (pool 1 is `mnist` itself).
+    let pooled: BTreeMap<usize, Mnist> = runs
         .iter()
         .map(|r| r.config.pool)
+        .filter(|&pool| pool > 1)
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .map(|pool| (pool, mnist.pooled(pool)))
         .collect();
+    let data_of = |pool: usize| if pool == 1 { mnist } else { &pooled[&pool] };
     // Longest runs first, so that the last ones to finish are short.
     let mut order: Vec<usize> = (0..runs.len()).collect();
     order.sort_by(|&a, &b| {
@@ -103,7 +106,7 @@ pub fn run_all(
             .with_max_len(1)
             .map(|&i| {
                 let spec = &runs[i];
-                let result = run_one(spec, &pools[&spec.config.pool], runs_dir, bar)?;
+                let result = run_one(spec, data_of(spec.config.pool), runs_dir, bar)?;
                 Ok((i, result))
             })
             .collect::<Result<Vec<_>>>()
