@@ -302,7 +302,7 @@ fn a_run_killed_at_any_moment_resumes_to_the_same_bits() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis(300 + 90 * attempt));
+        std::thread::sleep(Duration::from_millis(100 + 60 * attempt));
         match child.try_wait().unwrap() {
             Some(status) => {
                 assert!(status.success(), "attempt {attempt} failed");
