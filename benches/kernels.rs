@@ -74,6 +74,19 @@ fn forward(c: &mut Criterion) {
             b.iter(|| kernels::nonzero_columns(black_box(&a), M, N_IN, &mut inputs))
         },
     );
+    group.bench_function(
+        "decaylab, finding the same inputs from the 10 images' stored bytes (alone)",
+        |b| {
+            // The batch's images as stored: bytes, one image after another.
+            let bytes: Vec<u8> = a
+                .chunks_exact(padded(N_IN))
+                .flat_map(|row| row[..N_IN].iter().map(|&x| (x.abs() * 255.0).ceil() as u8))
+                .collect();
+            let images: Vec<usize> = (0..M).collect();
+            let mut inputs = vec![0; N_IN];
+            b.iter(|| kernels::nonzero_pixels(black_box(&bytes), N_IN, &images, &mut inputs))
+        },
+    );
     group.bench_function("matrixmultiply::sgemm", |b| {
         b.iter(|| unsafe {
             // SAFETY: the pointers and strides describe the three live,

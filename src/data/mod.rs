@@ -140,6 +140,20 @@ impl Dataset {
         }
     }
 
+    /// The inputs that are not zero in some image of `examples`,
+    /// increasing, written to the start of `columns` (at least `inputs()`
+    /// long); returns how many. They are the columns of the rows
+    /// [`Dataset::write_inputs`] writes that are not zero in some row (a
+    /// stored pixel p gives p / white, zero exactly when p is), found from
+    /// the stored pixels (see `kernels::nonzero_pixels`).
+    pub fn nonzero_inputs(&self, examples: &[usize], columns: &mut [u32]) -> usize {
+        let n = self.inputs();
+        match &self.pixels {
+            Pixels::Bytes(p) => kernels::nonzero_pixels(p, n, examples, columns),
+            Pixels::Sums(p) => kernels::nonzero_pixels(p, n, examples, columns),
+        }
+    }
+
     /// Write the images `examples` as rows of `x`, one per example, each
     /// `kernels::padded(inputs)` long (padding left as it is), pixel values
     /// scaled to [0, 1]: stored value / white, divided in T (so a byte p
@@ -201,6 +215,32 @@ mod tests {
                         .sum();
                     assert_eq!(value, sum as f64 / (255 * pool * pool) as f64);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn nonzero_inputs_are_the_nonzero_columns_of_the_written_inputs() {
+        // Five 28x28 images: the top 4 rows blank, the rest zero in 3 of
+        // 5 pixels.
+        let pixels: Vec<u8> = (0..5 * 784)
+            .map(|i| {
+                let blank = i % 784 < 4 * 28 || (i * 7919) % 5 < 3;
+                if blank { 0 } else { (i % 251) as u8 + 1 }
+            })
+            .collect();
+        let set = Dataset::from_bytes(28, 28, pixels, vec![0, 1, 2, 3, 4]);
+        for pool in [1, 2, 4] {
+            let set = set.pooled(pool);
+            let n = set.inputs();
+            for examples in [&[0][..], &[1, 3], &[4, 0, 2]] {
+                let mut x = vec![0.0f32; examples.len() * kernels::padded(n)];
+                set.write_inputs(examples, &mut x);
+                let (mut expected, mut found) = (vec![0; n], vec![0; n]);
+                let count = kernels::nonzero_columns(&x, examples.len(), n, &mut expected);
+                assert!(count < n, "pool {pool}: some input blank in every image");
+                assert_eq!(set.nonzero_inputs(examples, &mut found), count);
+                assert_eq!(found[..count], expected[..count], "pool {pool}");
             }
         }
     }

@@ -148,7 +148,7 @@ mod x86 {
     macro_rules! with_features {
         ($name:ident, $features:literal, $write_set_lanes:expr) => {
             pub mod $name {
-                use super::super::{Measurements, Rate, Real, StepShape, portable};
+                use super::super::{Measurements, Pixel, Rate, Real, StepShape, portable};
 
                 #[target_feature(enable = $features)]
                 pub fn forward_product<T: Real>(
@@ -182,6 +182,16 @@ mod x86 {
                     columns: &mut [u32],
                 ) -> usize {
                     portable::nonzero_columns_by(a, m, k, columns, $write_set_lanes)
+                }
+
+                #[target_feature(enable = $features)]
+                pub fn nonzero_pixels<P: Pixel>(
+                    pixels: &[P],
+                    k: usize,
+                    images: &[usize],
+                    columns: &mut [u32],
+                ) -> usize {
+                    portable::nonzero_pixels_by(pixels, k, images, columns, $write_set_lanes)
                 }
 
                 #[target_feature(enable = $features)]
@@ -328,6 +338,25 @@ fn write_rows<T: Real>(wt: &[T], n: usize, k: usize, w: &mut [T], stride: usize)
 /// ten images.) NaN counts as nonzero.
 pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]) -> usize {
     dispatch!(nonzero_columns, a, m, k, columns)
+}
+
+/// A stored pixel: a byte (0 to 255) or a sum of pooled bytes.
+pub trait Pixel: Copy + Default + Into<u16> + std::ops::BitOr<Output = Self> {}
+impl Pixel for u8 {}
+impl Pixel for u16 {}
+
+/// [`nonzero_columns`] of a batch of images, found from their stored
+/// pixels: the columns i < k where some image e of `images` has a pixel
+/// `pixels[e * k + i]` that is not zero, which are the columns where its
+/// scaled input p / white is not zero. (It reads a quarter of the bytes of
+/// the scaled inputs, and ORs them instead of adding.)
+pub fn nonzero_pixels<P: Pixel>(
+    pixels: &[P],
+    k: usize,
+    images: &[usize],
+    columns: &mut [u32],
+) -> usize {
+    dispatch!(nonzero_pixels, pixels, k, images, columns)
 }
 
 /// Z (m x n, rows padded) = A W^T: the forward product of a layer,
@@ -884,6 +913,38 @@ mod tests {
         let plain_count = portable::nonzero_columns(&a, m, k, &mut plain);
         assert_eq!(&fast[..count], expected.as_slice());
         assert_eq!(&plain[..plain_count], expected.as_slice());
+    }
+
+    #[test]
+    fn nonzero_pixels_match_the_definition_on_every_instruction_set() {
+        // 40 images of k = 16 * 12 + 7 pixels (whole groups of 64, a chunk
+        // of 16, a partial chunk), bytes and pooled sums: every fourth
+        // pixel zero in all, and a third of the others.
+        let k = 16 * 12 + 7;
+        let bytes: Vec<u8> = (0..40 * k)
+            .map(|i| {
+                if (i % k) % 4 == 0 || i % 3 == 0 {
+                    0
+                } else {
+                    (i % 200) as u8
+                }
+            })
+            .collect();
+        let sums: Vec<u16> = bytes.iter().map(|&p| u16::from(p) * 16).collect();
+        for images in [&[5][..], &[0, 39], &[7, 8, 21, 2]] {
+            let expected: Vec<u32> = (0..k)
+                .filter(|&i| images.iter().any(|&e| bytes[e * k + i] != 0))
+                .map(|i| i as u32)
+                .collect();
+            assert!(expected.len() < k);
+            let mut columns = vec![u32::MAX; k];
+            let count = nonzero_pixels(&bytes, k, images, &mut columns);
+            assert_eq!(&columns[..count], expected.as_slice());
+            let count = portable::nonzero_pixels(&bytes, k, images, &mut columns);
+            assert_eq!(&columns[..count], expected.as_slice());
+            let count = nonzero_pixels(&sums, k, images, &mut columns);
+            assert_eq!(&columns[..count], expected.as_slice());
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! same operations in the same order whichever wrapper runs it, and whether
 //! its row falls in a full block or in the remainder.
 
-use super::{LANES, Measurements, Rate, Real, StepShape, padded};
+use super::{LANES, Measurements, Pixel, Rate, Real, StepShape, padded};
 
 /// Z = A W^T over the rows of W^T in `inputs`. See
 /// `kernels::forward_product`.
@@ -482,6 +482,67 @@ pub fn nonzero_columns_by<T: Real>(
             let lanes = LANES.min(k - first_column);
             count += write_lanes(sizes_g, first_column as u32, lanes, &mut columns[count..]);
         }
+    }
+    count
+}
+
+/// The columns where some image has a nonzero pixel. See
+/// `kernels::nonzero_pixels`.
+#[inline(always)]
+pub fn nonzero_pixels<P: Pixel>(
+    pixels: &[P],
+    k: usize,
+    images: &[usize],
+    columns: &mut [u32],
+) -> usize {
+    nonzero_pixels_by(pixels, k, images, columns, write_nonzero_lanes::<f32>)
+}
+
+/// `nonzero_pixels`, with `write_lanes` writing out each chunk's nonzero
+/// columns (as `write_nonzero_lanes` does).
+///
+/// 64 columns at a time (then 16, the last chunk maybe partial), the
+/// pixels of the images OR-ed together (zero exactly where every image's
+/// is), then as f32 (exact) chunk by chunk.
+#[inline(always)]
+pub fn nonzero_pixels_by<P: Pixel>(
+    pixels: &[P],
+    k: usize,
+    images: &[usize],
+    columns: &mut [u32],
+    write_lanes: impl Fn(&[f32; LANES], u32, usize, &mut [u32]) -> usize,
+) -> usize {
+    const GROUP: usize = 4 * LANES;
+    assert!(columns.len() >= k);
+    let image = |e: usize| &pixels[e * k..][..k];
+    let mut count = 0;
+    let mut write = |any: &[P; LANES], first_column: usize| {
+        let sizes = any.map(|p| f32::from(p.into()));
+        let lanes = LANES.min(k - first_column);
+        count += write_lanes(&sizes, first_column as u32, lanes, &mut columns[count..]);
+    };
+    let whole_groups = k / GROUP;
+    for first in (0..whole_groups).map(|g| g * GROUP) {
+        let mut any = [P::default(); GROUP];
+        for &e in images {
+            let group: &[P; GROUP] = image(e)[first..][..GROUP].try_into().expect("a group");
+            for l in 0..GROUP {
+                any[l] = any[l] | group[l];
+            }
+        }
+        for (c, chunk) in any.as_chunks::<LANES>().0.iter().enumerate() {
+            write(chunk, first + c * LANES);
+        }
+    }
+    for first in (whole_groups * GROUP..k).step_by(LANES) {
+        let width = LANES.min(k - first);
+        let mut any = [P::default(); LANES];
+        for &e in images {
+            for (any, &p) in any.iter_mut().zip(&image(e)[first..first + width]) {
+                *any = *any | p;
+            }
+        }
+        write(&any, first);
     }
     count
 }

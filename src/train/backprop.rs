@@ -139,6 +139,13 @@ impl<T: Real> Backprop<T> {
         &mut self.activations[0][..rows * padded(self.sizes[0])]
     }
 
+    /// Room (n_0 places) for the columns of X with a nonzero entry, for
+    /// [`Backprop::forward_given_input_columns`] (see
+    /// `Dataset::nonzero_inputs`).
+    pub fn input_columns_mut(&mut self) -> &mut [u32] {
+        &mut self.inputs[0]
+    }
+
     /// The rows of A^l (n_l values each) of the first `rows` examples;
     /// l = L is the output.
     pub fn activation_rows(&self, l: usize, rows: usize) -> impl Iterator<Item = &[T]> {
@@ -152,15 +159,35 @@ impl<T: Real> Backprop<T> {
     /// Forward pass: A^l = sigma(A^(l-1) (w^l)^T + b^l) for l = 1..L.
     pub fn forward(&mut self, weights: &KernelWeights<T>, biases: &[Vec<T>], rows: usize) {
         assert!(rows <= self.capacity);
+        let k = self.sizes[0];
+        let x = &self.activations[0][..rows * padded(k)];
+        let input_columns = kernels::nonzero_columns(x, rows, k, &mut self.inputs[0]);
+        self.forward_given_input_columns(weights, biases, rows, input_columns);
+    }
+
+    /// [`Backprop::forward`], with the columns of X that have a nonzero
+    /// entry (all of them, increasing) already in the first
+    /// `input_columns` places of [`Backprop::input_columns_mut`].
+    pub fn forward_given_input_columns(
+        &mut self,
+        weights: &KernelWeights<T>,
+        biases: &[Vec<T>],
+        rows: usize,
+        input_columns: usize,
+    ) {
+        assert!(rows <= self.capacity);
         assert_eq!(weights.sizes, self.sizes);
         self.rows = rows;
+        self.input_counts[0] = input_columns;
         for (l, (wt, b)) in weights.layers.iter().zip(biases).enumerate() {
             let shape = self.shape(l);
             let (before, after) = self.activations.split_at_mut(l + 1);
             let a_prev = &before[l][..rows * padded(shape.k)];
             let a = &mut after[0][..rows * padded(shape.n)];
             let inputs = &mut self.inputs[l];
-            self.input_counts[l] = kernels::nonzero_columns(a_prev, rows, shape.k, inputs);
+            if l > 0 {
+                self.input_counts[l] = kernels::nonzero_columns(a_prev, rows, shape.k, inputs);
+            }
             kernels::forward_product(a, a_prev, wt, shape, &inputs[..self.input_counts[l]]);
             kernels::add_bias_and_sigmoid(a, b);
         }

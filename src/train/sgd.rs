@@ -193,7 +193,10 @@ impl<T: Real> Sgd<T> {
                 self.labels.clear();
                 self.labels
                     .extend(batch.iter().map(|&e| training.labels()[e]));
-                self.backprop.forward(&weights, &self.net.biases, m_t);
+                let columns = training.nonzero_inputs(batch, self.backprop.input_columns_mut());
+                let biases = &self.net.biases;
+                self.backprop
+                    .forward_given_input_columns(&weights, biases, m_t, columns);
                 self.backprop
                     .backward(&weights, self.net.cost, &self.labels);
                 Gradient::Backprop(&self.backprop)
