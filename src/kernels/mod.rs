@@ -127,8 +127,8 @@ macro_rules! dispatch {
                 && std::arch::is_x86_feature_detected!("popcnt")
                 && std::arch::is_x86_feature_detected!("fma")
             {
-                // SAFETY: the CPU supports AVX-512F, AVX2 and FMA, the
-                // features the wrapper is compiled for, checked just above.
+                // SAFETY: the CPU supports AVX-512F, AVX2, POPCNT and FMA,
+                // the features the wrapper is compiled for, checked just above.
                 return unsafe { x86::avx512::$kernel($($arg),*) };
             }
             if std::arch::is_x86_feature_detected!("avx2")
@@ -146,7 +146,7 @@ macro_rules! dispatch {
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     macro_rules! with_features {
-        ($name:ident, $features:literal, $write_set_lanes:expr) => {
+        ($name:ident, $features:literal, $write_nonzero_lanes:expr) => {
             pub mod $name {
                 use super::super::{Measurements, Pixel, Rate, Real, StepShape, portable};
 
@@ -181,7 +181,7 @@ mod x86 {
                     k: usize,
                     columns: &mut [u32],
                 ) -> usize {
-                    portable::nonzero_columns_by(a, m, k, columns, $write_set_lanes)
+                    portable::nonzero_columns_by(a, m, k, columns, $write_nonzero_lanes)
                 }
 
                 #[target_feature(enable = $features)]
@@ -191,7 +191,7 @@ mod x86 {
                     images: &[usize],
                     columns: &mut [u32],
                 ) -> usize {
-                    portable::nonzero_pixels_by(pixels, k, images, columns, $write_set_lanes)
+                    portable::nonzero_pixels_by(pixels, k, images, columns, $write_nonzero_lanes)
                 }
 
                 #[target_feature(enable = $features)]

@@ -22,6 +22,7 @@
 //! All buffers are allocated once, for the largest batch; a step allocates
 //! nothing.
 
+use crate::data::Dataset;
 use crate::kernels::{self, Measurements, Rate, Real, StepShape, padded};
 use crate::net::{Cost, Network};
 
@@ -133,17 +134,10 @@ impl<T: Real> Backprop<T> {
     }
 
     /// The input rows X (rows of padded(n_0)), to be filled before
-    /// [`Backprop::forward`] (see `Dataset::write_inputs`).
+    /// [`Backprop::forward`].
     pub fn input_mut(&mut self, rows: usize) -> &mut [T] {
         assert!(rows <= self.capacity);
         &mut self.activations[0][..rows * padded(self.sizes[0])]
-    }
-
-    /// Room (n_0 places) for the columns of X with a nonzero entry, for
-    /// [`Backprop::forward_given_input_columns`] (see
-    /// `Dataset::nonzero_inputs`).
-    pub fn input_columns_mut(&mut self) -> &mut [u32] {
-        &mut self.inputs[0]
     }
 
     /// The rows of A^l (n_l values each) of the first `rows` examples;
@@ -165,10 +159,27 @@ impl<T: Real> Backprop<T> {
         self.forward_given_input_columns(weights, biases, rows, input_columns);
     }
 
+    /// [`Backprop::forward`] on the images `examples` of `data`: X is
+    /// written by `Dataset::write_inputs`, and its nonzero columns are
+    /// found from the stored pixels (`Dataset::nonzero_inputs`, cheaper
+    /// than from X).
+    pub fn forward_images(
+        &mut self,
+        weights: &KernelWeights<T>,
+        biases: &[Vec<T>],
+        data: &Dataset,
+        examples: &[usize],
+    ) {
+        let rows = examples.len();
+        data.write_inputs(examples, self.input_mut(rows));
+        let input_columns = data.nonzero_inputs(examples, &mut self.inputs[0]);
+        self.forward_given_input_columns(weights, biases, rows, input_columns);
+    }
+
     /// [`Backprop::forward`], with the columns of X that have a nonzero
     /// entry (all of them, increasing) already in the first
-    /// `input_columns` places of [`Backprop::input_columns_mut`].
-    pub fn forward_given_input_columns(
+    /// `input_columns` places of `inputs[0]`.
+    fn forward_given_input_columns(
         &mut self,
         weights: &KernelWeights<T>,
         biases: &[Vec<T>],

@@ -53,9 +53,7 @@ pub fn evaluate<T: Real>(net: &Network<T>, data: &Dataset, lambda: f64) -> Evalu
         .map(|chunk| {
             let rows = chunk.len();
             let mut bp = Backprop::new(net.sizes(), rows);
-            data.write_inputs(chunk, bp.input_mut(rows));
-            let columns = data.nonzero_inputs(chunk, bp.input_columns_mut());
-            bp.forward_given_input_columns(&weights, &net.biases, rows, columns);
+            bp.forward_images(&weights, &net.biases, data, chunk);
             let mut tally = Tally {
                 correct: 0,
                 cost: 0.0,

@@ -189,14 +189,12 @@ impl<T: Real> Sgd<T> {
             let gradient = if self.decay_only {
                 Gradient::Zero
             } else {
-                training.write_inputs(batch, self.backprop.input_mut(m_t));
                 self.labels.clear();
                 self.labels
                     .extend(batch.iter().map(|&e| training.labels()[e]));
-                let columns = training.nonzero_inputs(batch, self.backprop.input_columns_mut());
                 let biases = &self.net.biases;
                 self.backprop
-                    .forward_given_input_columns(&weights, biases, m_t, columns);
+                    .forward_images(&weights, biases, training, batch);
                 self.backprop
                     .backward(&weights, self.net.cost, &self.labels);
                 Gradient::Backprop(&self.backprop)
