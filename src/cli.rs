@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::data::DataSource;
 use crate::net::{Cost, Init};
-use crate::train::{Config, EvalSet, Precision};
+use crate::run::{Config, EvalSet, Precision};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -2,11 +2,25 @@
 //! ("Neural Networks and Deep Learning", ch. 3) and measures how L2 weight
 //! decay shapes the weights, epoch by epoch.
 //!
-//! The modules follow the data's path:
-//! `data` (IDX files, MNIST) -> `net` (weights, costs, files) -> `train`
-//! (backprop, SGD, evaluation) -> `probes` (what is measured) -> `metrics`
-//! (per-epoch records and their files). `cli` and `commands` are the
-//! command-line front end.
+//! The modules follow the data's path, each using only those before it:
+//!
+//! 1. `error`, `output`: typed errors; files written atomically.
+//! 2. `kernels`: the few dense operations a step needs, portable and vectorized.
+//! 3. `data`: IDX files, the bundled MNIST, the split, pooling.
+//! 4. `net`: the network (sizes, weights, biases), initialization, costs,
+//!    network2's JSON files.
+//! 5. `theory`: closed forms (the exact and asymptotic shrink per epoch).
+//! 6. `train`: backprop, the SGD step, evaluation.
+//! 7. `probes`: what a step and an epoch show (norm budget, displacements,
+//!    weight statistics, histograms).
+//! 8. `metrics`: the per-epoch record and its files (JSON lines, CSV).
+//! 9. `run`: one run from its `Config`: epochs, probes, checkpoints, the stop
+//!    once the weights have settled.
+//! 10. `study`: the claims study (plan, runner, fits, verdicts).
+//! 11. `report`: the study's report (HTML, Markdown, plots).
+//! 12. `cli`, `commands`: the command-line front end.
+//!
+//! `tests/layers.rs` checks that no module uses one listed after it.
 
 pub mod cli;
 pub mod commands;
@@ -18,6 +32,7 @@ pub mod net;
 pub mod output;
 pub mod probes;
 pub mod report;
+pub mod run;
 pub mod study;
 pub mod theory;
 pub mod train;

@@ -4,8 +4,8 @@ use decaylab::data::Dataset;
 use decaylab::kernels::Real;
 use decaylab::metrics::EpochRecord;
 use decaylab::net::Init;
+use decaylab::run::{self, Config, Outcome, RunData, Silent};
 use decaylab::theory;
-use decaylab::train::{self, Config, Outcome, RunData, Silent};
 
 /// 8x8 images with pseudo-random pixels and labels: enough structure for
 /// gradients that are neither zero nor huge.
@@ -51,7 +51,7 @@ fn data() -> RunData {
 }
 
 fn run<T: Real>(config: &Config) -> Outcome<T> {
-    train::run::<T>(config, &data(), &mut Silent).unwrap()
+    run::run::<T>(config, &data(), &mut Silent).unwrap()
 }
 
 fn dynamics(record: &EpochRecord) -> &decaylab::probes::EpochDynamics {
@@ -195,8 +195,8 @@ fn f32_and_f64_trajectories_agree_over_100_steps() {
         epochs: 1,
         ..config(1)
     };
-    let single = train::run::<f32>(&config, &data, &mut Silent).unwrap().net;
-    let double = train::run::<f64>(&config, &data, &mut Silent).unwrap().net;
+    let single = run::run::<f32>(&config, &data, &mut Silent).unwrap().net;
+    let double = run::run::<f64>(&config, &data, &mut Silent).unwrap().net;
     let mut worst: f64 = 0.0;
     for (w32, w64) in single
         .weights

@@ -12,7 +12,8 @@ use crate::error::Result;
 use crate::kernels::Real;
 use crate::net::{Cost, Init, Network};
 use crate::probes::EpochProbe;
-use crate::train::{Config, Precision, Sgd, Unobserved};
+use crate::run::{Config, Precision};
+use crate::train::{Sgd, Unobserved};
 
 /// What `bench --json` prints: one object with these fields.
 #[derive(Debug, Serialize)]

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::kernels::Real;
 use crate::metrics::{self, EpochRecord};
 use crate::net::{Network, network2_json};
-use crate::train::{self, Checkpoint, Config, EvalSet, Observer, Persistence, Precision, RunData};
+use crate::run::{self, Checkpoint, Config, EvalSet, Observer, Persistence, Precision, RunData};
 
 pub fn train(args: &TrainArgs) -> Result<()> {
     let mut config = args.config();
@@ -75,7 +75,7 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
         checkpoint: args.checkpoint.as_deref(),
         resume,
     };
-    let outcome = train::run_with::<T>(config, data, &mut reporter, persistence);
+    let outcome = run::run_with::<T>(config, data, &mut reporter, persistence);
     reporter.finish();
     let outcome = outcome?;
     for path in [&args.metrics, &args.metrics_csv].into_iter().flatten() {

@@ -183,7 +183,7 @@ pub fn offset_fraction(records: &[EpochRecord]) -> String {
             ),
             (TAIL_OFF, format!("tail-off at {TAIL_OFF}"), ORANGE),
             (
-                crate::train::EQUILIBRIUM_OFFSET,
+                crate::run::EQUILIBRIUM_OFFSET,
                 "equilibrium 0.9".into(),
                 RED,
             ),

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::net::Init;
-use crate::train::{Config, Precision};
+use crate::run::{Config, Precision};
 
 /// Full: the study as specified. Quick: the same experiments shrunk (fewer
 /// examples, epochs, seeds and widths) to run in about half a minute.

@@ -13,7 +13,7 @@ use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::metrics::{self, EpochRecord};
 use crate::output::write_atomic;
-use crate::train::{self, Config, Observer, Precision};
+use crate::run::{self, Config, Observer, Precision};
 
 /// A finished run: its plan entry and its records, epoch 0 first.
 #[derive(Debug, Clone)]
@@ -128,8 +128,8 @@ fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) ->
     let data = spec.config.select_data(mnist)?;
     let mut progress = Progress(bar);
     let records = match spec.config.precision {
-        Precision::F32 => train::run::<f32>(&spec.config, &data, &mut progress)?.records,
-        Precision::F64 => train::run::<f64>(&spec.config, &data, &mut progress)?.records,
+        Precision::F32 => run::run::<f32>(&spec.config, &data, &mut progress)?.records,
+        Precision::F64 => run::run::<f64>(&spec.config, &data, &mut progress)?.records,
     };
     // A run stopped at equilibrium skips its remaining epochs.
     bar.inc((spec.config.epochs + 1 - records.len()) as u64);

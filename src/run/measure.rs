@@ -1,0 +1,129 @@
+//! Turning the state after an epoch into its record: evaluation, weight
+//! statistics, shrink ratios against the theory, histograms.
+
+use crate::error::{Error, Result};
+use crate::kernels::Real;
+use crate::metrics::{EpochRecord, Histograms};
+use crate::net::Network;
+use crate::probes::{EpochDynamics, Histogram, WeightStats, histogram};
+use crate::theory;
+use crate::train::{Evaluation, evaluate};
+
+use super::{Config, RunData};
+
+/// The histogram range of every layer and of all weights, fixed for a run
+/// from the weights it starts with.
+pub(super) struct HistogramRanges {
+    pub(super) all: f64,
+    pub(super) layers: Vec<f64>,
+}
+
+impl HistogramRanges {
+    pub(super) fn of<T: Real>(net: &Network<T>) -> HistogramRanges {
+        let stats = WeightStats::of(net);
+        HistogramRanges {
+            all: histogram::range_for(stats.all.rms),
+            layers: stats
+                .layers
+                .iter()
+                .map(|s| histogram::range_for(s.rms))
+                .collect(),
+        }
+    }
+}
+
+/// Turns the state after an epoch into its record.
+pub(super) struct Measurer<'a> {
+    pub(super) config: &'a Config,
+    pub(super) data: &'a RunData,
+    pub(super) histogram_ranges: Option<&'a HistogramRanges>,
+}
+
+impl Measurer<'_> {
+    /// The record of `net` after `epoch` epochs; an error if it diverged.
+    pub(super) fn measure<T: Real>(
+        &self,
+        net: &Network<T>,
+        epoch: usize,
+        seconds: f64,
+        dynamics: Option<EpochDynamics>,
+        previous: Option<&EpochRecord>,
+    ) -> Result<EpochRecord> {
+        let config = self.config;
+        check_finite(net, epoch, config.eta)?;
+        let eval = evaluate(net, &self.data.evaluation, config.lambda);
+        let train = config
+            .monitor_training
+            .then(|| evaluate(net, &self.data.training, config.lambda));
+        if !eval.total_cost.is_finite() {
+            return Err(Error::Diverged {
+                epoch,
+                what: "the evaluation cost".to_string(),
+                value: eval.total_cost,
+                eta: config.eta,
+            });
+        }
+        let weights = WeightStats::of(net);
+        let (shrink_ratio, shrink_ratio_layers) = match previous {
+            Some(p) => (
+                Some(weights.all.rms / p.weights.all.rms),
+                weights
+                    .layers
+                    .iter()
+                    .zip(&p.weights.layers)
+                    .map(|(now, before)| now.rms / before.rms)
+                    .collect(),
+            ),
+            None => (None, Vec::new()),
+        };
+        let n = self.data.training.len();
+        let bins = config.histogram_bins;
+        let histograms = self.histogram_ranges.map(|ranges| Histograms {
+            all: Histogram::of(&net.weights.concat(), ranges.all, bins),
+            layers: net
+                .weights
+                .iter()
+                .zip(&ranges.layers)
+                .map(|(w, &range)| Histogram::of(w, range, bins))
+                .collect(),
+        });
+        Ok(EpochRecord {
+            epoch,
+            eval_accuracy: eval.accuracy(),
+            eval_cost: eval.total_cost,
+            eval_data_cost: eval.data_cost,
+            train_accuracy: train.as_ref().map(Evaluation::accuracy),
+            train_cost: train.as_ref().map(|t| t.total_cost),
+            weights,
+            shrink_ratio,
+            shrink_ratio_layers,
+            predicted_shrink: theory::exact_shrink(config.eta, config.lambda, n, config.batch),
+            predicted_shrink_asymptotic: theory::asymptotic_shrink(
+                config.eta,
+                config.lambda,
+                config.batch,
+            ),
+            dynamics,
+            saturation: eval.saturation,
+            histograms,
+            seconds,
+        })
+    }
+}
+
+/// An error naming the first layer whose weights or biases are NaN or infinite.
+fn check_finite<T: Real>(net: &Network<T>, epoch: usize, eta: f64) -> Result<()> {
+    for l in 0..net.layers() {
+        for (kind, values) in [("weight", &net.weights[l]), ("bias", &net.biases[l])] {
+            if let Some(v) = values.iter().find(|v| !v.is_finite()) {
+                return Err(Error::Diverged {
+                    epoch,
+                    what: format!("a {kind} of layer {} (w^{})", l + 1, l + 1),
+                    value: v.as_f64(),
+                    eta,
+                });
+            }
+        }
+    }
+    Ok(())
+}
