@@ -1,11 +1,10 @@
 //! Errors, typed where they start, turned into a message and an exit code in
 //! one place (`main.rs`).
 //!
-//! Exit codes: 0 success, 2 bad usage or bad input, 1 any
-//! other failure. Every variant here is a problem with what the user gave us
-//! (a file, a flag, hyperparameters that diverge, an output path), so all of
-//! them map to 2; a failure that is not the user's is an `anyhow` error in
-//! `main.rs` and maps to 1.
+//! Exit codes: 0 success, 2 bad usage or bad input, 1 any other failure.
+//! Every variant but `Internal` is a problem with what the user gave us (a
+//! file, a flag, hyperparameters that diverge, an output path) and maps to
+//! 2; `Internal` (and any error that is not an `Error`) maps to 1.
 
 use std::path::PathBuf;
 
@@ -31,12 +30,18 @@ pub enum Error {
         eta: f64,
     },
 
-    /// An output could not be written.
-    #[error("{path}: cannot write: {source}")]
+    /// An output could not be written. (`cause` is part of the message and
+    /// deliberately not the error's `source`, so that it is printed once.)
+    #[error("{path}: cannot write: {cause}")]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
+
+    /// Something that is not the user's doing failed (the threads could not
+    /// start, ...).
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl Error {
@@ -54,10 +59,39 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error.
-    pub fn exit_code(&self) -> i32 {
-        2
+    /// The process exit code for this error: 2 for what the user can fix,
+    /// 1 for the rest.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Internal(_) => 1,
+            Error::BadFile { .. }
+            | Error::BadFlag { .. }
+            | Error::Diverged { .. }
+            | Error::Write { .. } => 2,
+        }
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_user_can_fix_exits_2_the_rest_1() {
+        assert_eq!(Error::bad_flag("--eta", "x").exit_code(), 2);
+        assert_eq!(Error::bad_file("f", "x").exit_code(), 2);
+        assert_eq!(Error::Internal("threads".into()).exit_code(), 1);
+    }
+
+    #[test]
+    fn a_write_error_states_its_cause_once() {
+        let error = Error::Write {
+            path: "out".into(),
+            cause: std::io::Error::from(std::io::ErrorKind::IsADirectory),
+        };
+        let text = format!("{:#}", anyhow::Error::from(error));
+        assert_eq!(text, "out: cannot write: is a directory");
+    }
+}

@@ -14,7 +14,7 @@ fn main() -> ExitCode {
             let code = err
                 .downcast_ref::<decaylab::Error>()
                 .map_or(1, decaylab::Error::exit_code);
-            ExitCode::from(code as u8)
+            ExitCode::from(code)
         }
     }
 }

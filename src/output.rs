@@ -9,9 +9,9 @@ use crate::error::{Error, Result};
 
 /// Replace `path` with `bytes` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let write_err = |source| Error::Write {
+    let write_err = |cause| Error::Write {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let tmp = temporary_path(path);
     let result = (|| {

@@ -1,10 +1,9 @@
 //! `decaylab claims --quick` end to end: files, verdicts, resumption.
 
-use std::process::Command;
+mod common;
 
 fn claims(out: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_decaylab"))
-        .args(["claims", "--quick", "--seeds", "1", "--jobs", "2", "--out"])
+    common::command(&["claims", "--quick", "--seeds", "1", "--jobs", "2", "--out"])
         .arg(out)
         .args(extra)
         .output()

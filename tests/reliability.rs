@@ -1,38 +1,14 @@
 //! Bad input, divergence and interruption: exit code 2, a message naming the
 //! file or flag, nothing half-written, nothing lost.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
-fn decaylab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_decaylab"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// Exit code 2, no panic, and a message holding every one of `needles`.
-fn assert_refused(out: &Output, needles: &[&str]) {
-    let message = stderr(out);
-    assert_eq!(out.status.code(), Some(2), "{message}");
-    assert!(
-        !message.contains("panicked") && !message.contains("RUST_BACKTRACE"),
-        "{message}"
-    );
-    for needle in needles {
-        assert!(message.contains(needle), "no {needle:?} in: {message}");
-    }
-}
+use common::{assert_refused, decaylab, path_str as s, stderr};
 
 fn gz(raw: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -296,8 +272,7 @@ fn a_run_killed_at_any_moment_resumes_to_the_same_bits() {
         if checkpoint.exists() {
             args.extend(["--resume", s(&checkpoint)]);
         }
-        let mut child = Command::new(env!("CARGO_BIN_EXE_decaylab"))
-            .args(&args)
+        let mut child = common::command(&args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

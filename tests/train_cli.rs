@@ -1,31 +1,11 @@
 //! `decaylab train` end to end, through the binary.
 
+mod common;
+
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn decaylab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_decaylab"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn decaylab_threads(args: &[&str], threads: usize) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_decaylab"))
-        .args(args)
-        .env("RAYON_NUM_THREADS", threads.to_string())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
+use common::{decaylab, decaylab_threads, path_str, stderr};
 
 /// A small run on the bundled MNIST: 1,000 examples, 2 epochs.
 fn small_run<'a>(extra: &[&'a str]) -> Vec<&'a str> {

@@ -122,6 +122,6 @@ fn flops_per_epoch(sizes: &[usize], n: usize, m: usize) -> f64 {
         let weights = (pair[0] * pair[1]) as f64;
         per_example += if l == 0 { 4.0 } else { 6.0 } * weights;
     }
-    let weights: usize = sizes.windows(2).map(|p| p[0] * p[1]).sum();
+    let weights = crate::net::weight_count(sizes).unwrap_or(usize::MAX);
     per_example * n as f64 + 4.0 * weights as f64 * n.div_ceil(m) as f64
 }

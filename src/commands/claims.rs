@@ -26,9 +26,9 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         Some(path) => read_reference(path)?,
         None => Vec::new(),
     };
-    std::fs::create_dir_all(&args.out).map_err(|source| Error::Write {
+    std::fs::create_dir_all(&args.out).map_err(|cause| Error::Write {
         path: args.out.clone(),
-        source,
+        cause,
     })?;
     let mode = if args.quick { Mode::Quick } else { Mode::Full };
     let plan = Plan::new(mode, args.seeds);

@@ -44,7 +44,7 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
     println!(
         "training {:?} ({} weights), {} init, {:?} cost, eta {}, lambda {}, m {}, n {}, {} epochs, seed {}, {}",
         config.sizes,
-        config.sizes.windows(2).map(|p| p[0] * p[1]).sum::<usize>(),
+        config.weight_count(),
         match config.init {
             crate::net::Init::Large => "large N(0,1)",
             crate::net::Init::Default => "default N(0,1/n_in)",

@@ -31,6 +31,9 @@ const TEST_LABELS: &str = "t10k-labels-idx1-ubyte";
 
 /// Size of the validation set cut from the end of the train file.
 pub const VALIDATION_SIZE: usize = 10_000;
+/// n of the bundled MNIST: the train file's 60,000 images less the
+/// validation set.
+pub const TRAINING_SIZE: usize = 50_000;
 
 /// The bundled files, gzip-compressed, with the SHA-256 of their contents.
 const BUNDLED: [(&str, &[u8]); 4] = [
@@ -211,7 +214,7 @@ mod tests {
     #[test]
     fn bundled_mnist_has_nielsens_split() {
         let mnist = Mnist::bundled().unwrap();
-        assert_eq!(mnist.training.len(), 50_000);
+        assert_eq!(mnist.training.len(), TRAINING_SIZE);
         assert_eq!(mnist.validation.len(), 10_000);
         assert_eq!(mnist.test.len(), 10_000);
         assert_eq!(mnist.training.inputs(), 784);

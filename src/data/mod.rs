@@ -8,7 +8,7 @@
 pub mod idx;
 pub mod mnist;
 
-pub use mnist::{DataSource, Mnist};
+pub use mnist::{DataSource, Mnist, TRAINING_SIZE};
 
 use crate::kernels::{self, Real};
 

@@ -32,6 +32,38 @@ pub struct Network<T> {
     pub cost: Cost,
 }
 
+/// Parts of a network that do not fit together (see [`Network::from_parts`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShapeError {
+    #[error("sizes {0:?}; expected at least two layers, none empty")]
+    Sizes(Vec<usize>),
+    #[error("{weights} weight and {biases} bias layers for sizes {sizes:?}; expected {} of each", sizes.len() - 1)]
+    LayerCount {
+        weights: usize,
+        biases: usize,
+        sizes: Vec<usize>,
+    },
+    #[error("weights[{layer}]: {n_out} x {n_in} weights do not fit in memory")]
+    TooLarge {
+        layer: usize,
+        n_out: usize,
+        n_in: usize,
+    },
+    #[error("weights[{layer}] has {found} entries; expected {n_out} x {n_in}")]
+    Weights {
+        layer: usize,
+        found: usize,
+        n_out: usize,
+        n_in: usize,
+    },
+    #[error("biases[{layer}] has {found} entries; expected {n_out}")]
+    Biases {
+        layer: usize,
+        found: usize,
+        n_out: usize,
+    },
+}
+
 impl<T: Real> Network<T> {
     /// A freshly initialized network. Draws, like network2, all biases first
     /// (layer by layer), then all weights (layer by layer, row by row), each
@@ -73,33 +105,39 @@ impl<T: Real> Network<T> {
         weights: Vec<Vec<T>>,
         biases: Vec<Vec<T>>,
         cost: Cost,
-    ) -> Result<Network<T>, String> {
+    ) -> Result<Network<T>, ShapeError> {
         if sizes.len() < 2 || sizes.contains(&0) {
-            return Err(format!(
-                "sizes {sizes:?}; expected at least two layers, none empty"
-            ));
+            return Err(ShapeError::Sizes(sizes));
         }
         let layers = sizes.len() - 1;
         if weights.len() != layers || biases.len() != layers {
-            return Err(format!(
-                "{} weight and {} bias layers for sizes {sizes:?}; expected {layers} of each",
-                weights.len(),
-                biases.len()
-            ));
+            return Err(ShapeError::LayerCount {
+                weights: weights.len(),
+                biases: biases.len(),
+                sizes,
+            });
         }
         for l in 0..layers {
             let (n_in, n_out) = (sizes[l], sizes[l + 1]);
-            if weights[l].len() != n_out * n_in {
-                return Err(format!(
-                    "weights[{l}] has {} entries; expected {n_out} x {n_in}",
-                    weights[l].len()
-                ));
+            let expected = n_out.checked_mul(n_in).ok_or(ShapeError::TooLarge {
+                layer: l,
+                n_out,
+                n_in,
+            })?;
+            if weights[l].len() != expected {
+                return Err(ShapeError::Weights {
+                    layer: l,
+                    found: weights[l].len(),
+                    n_out,
+                    n_in,
+                });
             }
             if biases[l].len() != n_out {
-                return Err(format!(
-                    "biases[{l}] has {} entries; expected {n_out}",
-                    biases[l].len()
-                ));
+                return Err(ShapeError::Biases {
+                    layer: l,
+                    found: biases[l].len(),
+                    n_out,
+                });
             }
         }
         Ok(Network {
@@ -171,9 +209,15 @@ mod tests {
             Cost::Quadratic,
         )
         .unwrap_err();
-        assert!(
-            err.contains("weights[0] has 5 entries; expected 3 x 2"),
-            "{err}"
+        assert_eq!(
+            err,
+            ShapeError::Weights {
+                layer: 0,
+                found: 5,
+                n_out: 3,
+                n_in: 2
+            }
         );
+        assert_eq!(err.to_string(), "weights[0] has 5 entries; expected 3 x 2");
     }
 }

@@ -92,7 +92,7 @@ pub fn from_json<T: Real>(text: &str, path: &Path) -> Result<Network<T>> {
     let n_in = |l: usize| sizes.get(l).copied().unwrap_or(0);
     let weights = flatten("weights", file.weights, &n_in)?;
     let biases = flatten("biases", file.biases, &|_| 1)?;
-    Network::from_parts(file.sizes, weights, biases, cost).map_err(bad)
+    Network::from_parts(file.sizes, weights, biases, cost).map_err(|e| bad(e.to_string()))
 }
 
 /// Read a network2 JSON file.

@@ -100,7 +100,7 @@ pub fn rms_per_layer(results: &Results) -> String {
         .collect();
     series
         .push(Series::line("pure decay: rms_0 exp(-eta*lambda*t/m)", decay_line, PURPLE).dashed());
-    let n_w: usize = sizes.windows(2).map(|p| p[0] * p[1]).sum();
+    let n_w = crate::net::weight_count(&sizes).unwrap_or(0);
     let refs = theory::ReferenceSizes::for_weight_count(n_w);
     plots::render(&Chart {
         title: "Weight size per layer, large init + L2 (log scale)".into(),

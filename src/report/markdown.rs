@@ -9,9 +9,9 @@ use crate::output::write_atomic;
 /// Write `report.md` and `plots/*.svg` into `dir`.
 pub fn write(doc: &Document, dir: &Path) -> Result<()> {
     let plots = dir.join("plots");
-    std::fs::create_dir_all(&plots).map_err(|source| crate::Error::Write {
+    std::fs::create_dir_all(&plots).map_err(|cause| crate::Error::Write {
         path: plots.clone(),
-        source,
+        cause,
     })?;
     let mut text = format!("# {}\n\n", doc.title);
     for block in &doc.blocks {

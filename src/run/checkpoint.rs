@@ -121,7 +121,7 @@ impl Checkpoint {
             self.biases.iter().map(from_f64).collect(),
             self.config.cost,
         )
-        .map_err(|e| Error::bad_file(path, e))?;
+        .map_err(|e| Error::bad_file(path, e.to_string()))?;
         let word_pos: u128 = self.rng_word_pos.parse().map_err(|_| {
             Error::bad_file(
                 path,

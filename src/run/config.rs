@@ -102,6 +102,12 @@ pub struct RunData {
 }
 
 impl Config {
+    /// n_w, the number of weights (biases not counted); `usize::MAX` for
+    /// sizes whose count overflows, which `validate` refuses.
+    pub fn weight_count(&self) -> usize {
+        crate::net::weight_count(&self.sizes).unwrap_or(usize::MAX)
+    }
+
     /// Check the values that make sense on their own.
     pub fn validate(&self) -> Result<()> {
         if self.sizes.len() < 2 || self.sizes.contains(&0) {

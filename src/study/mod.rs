@@ -8,6 +8,7 @@ pub mod verdicts;
 
 use serde::Serialize;
 
+use crate::data::TRAINING_SIZE;
 use crate::metrics::EpochRecord;
 use crate::net::Init;
 use crate::theory;
@@ -72,7 +73,7 @@ impl Results {
             .iter()
             .filter_map(|r| match r.spec.purpose {
                 Purpose::DecayOnly { c } => {
-                    let n = r.spec.config.train_size.unwrap_or(50_000);
+                    let n = r.spec.config.train_size.unwrap_or(TRAINING_SIZE);
                     Some((
                         c,
                         theory::steps_per_epoch(n, r.spec.config.batch),
@@ -93,7 +94,7 @@ impl Results {
                     Some(ScalingPoint {
                         width,
                         n_in: sizes[0],
-                        n_w: sizes.windows(2).map(|p| p[0] * p[1]).sum(),
+                        n_w: r.spec.config.weight_count(),
                         seed: r.spec.seed,
                         tail_off: verdicts::tail_off(&r.records, None),
                         decay_dominated_epochs: verdicts::decay_dominated_epochs(&r.records, None),

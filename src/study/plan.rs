@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::data::TRAINING_SIZE;
 use crate::net::Init;
 use crate::run::{Config, Precision};
 
@@ -58,6 +59,11 @@ pub const ETA: f64 = 0.1;
 pub const LAMBDA: f64 = 5.0;
 pub const BATCH: usize = 10;
 
+/// The decay fractions c = eta*lambda/n per step of the decay-only runs,
+/// which are also the rows of claim 2's table of rho* against
+/// exp(-eta*lambda/m).
+pub const DECAY_FRACTIONS: [f64; 7] = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5];
+
 /// Examples of the small decay-only runs, and their epochs.
 const DECAY_ONLY_N: usize = 1_000;
 const DECAY_ONLY_EPOCHS: usize = 2;
@@ -72,7 +78,7 @@ impl Plan {
             Mode::Full => (1..=seeds as u64).collect(),
             Mode::Quick => vec![1],
         };
-        let train_size = 50_000;
+        let train_size = TRAINING_SIZE;
         let (base_epochs, widths, pools, lambdas, scaling_max_epochs) = match mode {
             Mode::Full => (
                 30,
@@ -84,7 +90,7 @@ impl Plan {
             Mode::Quick => (25, vec![30, 100], vec![1, 2], vec![0.5, 5.0, 50.0], 30),
         };
         let scaling_seeds = seeds.clone();
-        let decay_fractions = vec![1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5];
+        let decay_fractions = DECAY_FRACTIONS.to_vec();
 
         let base = Config {
             sizes: vec![784, 30, 10],
@@ -202,10 +208,10 @@ impl Plan {
 /// Work of one epoch of a run relative to [784, 30, 10] on 50,000 examples,
 /// to start the longest runs first.
 pub fn relative_cost(config: &Config) -> f64 {
-    let weights: usize = config.sizes.windows(2).map(|p| p[0] * p[1]).sum();
-    let n = config.train_size.unwrap_or(50_000) as f64;
-    let per_epoch =
-        if config.decay_only { 0.02 } else { 1.0 } * weights as f64 * n / (23_820.0 * 50_000.0);
+    let weights = config.weight_count() as f64;
+    let n = config.train_size.unwrap_or(TRAINING_SIZE) as f64;
+    let per_epoch = if config.decay_only { 0.02 } else { 1.0 } * weights * n
+        / (23_820.0 * TRAINING_SIZE as f64);
     per_epoch * config.epochs as f64
 }
 

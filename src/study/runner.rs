@@ -76,9 +76,9 @@ pub fn run_all(
     jobs: usize,
     bar: &ProgressBar,
 ) -> Result<Vec<RunResult>> {
-    std::fs::create_dir_all(runs_dir).map_err(|source| Error::Write {
+    std::fs::create_dir_all(runs_dir).map_err(|cause| Error::Write {
         path: runs_dir.to_path_buf(),
-        source,
+        cause,
     })?;
     // The data of each pool size the runs use (pool 1 is `mnist` itself).
     let pooled: BTreeMap<usize, Mnist> = runs
@@ -99,7 +99,7 @@ pub fn run_all(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
-        .map_err(|e| Error::bad_flag("--jobs", format!("{jobs}: cannot start the threads: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot start {jobs} threads: {e}")))?;
     let mut results: Vec<(usize, RunResult)> = pool.install(|| {
         order
             .par_iter()

@@ -360,7 +360,7 @@ pub fn claim2(
     }
     let pure_ok = worst_pure <= PURE_DECAY_TOLERANCE;
     // Where "<<" stops holding, for the base run's S.
-    let fractions = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5];
+    let fractions = super::plan::DECAY_FRACTIONS;
     let gap_table: Vec<Value> = fractions
         .iter()
         .map(|&c| {
@@ -557,7 +557,7 @@ pub fn claim3(
     if base.is_empty() {
         return inconclusive(3, title, statement, "no base runs");
     }
-    let n_w: usize = sizes.windows(2).map(|p| p[0] * p[1]).sum();
+    let n_w = crate::net::weight_count(sizes).unwrap_or(0);
     let layers = sizes.len() - 1;
     let n_in = sizes[0];
     let tails: Vec<TailOff> = base.iter().filter_map(|r| tail_off(r, None)).collect();

@@ -1,0 +1,52 @@
+//! What the end-to-end tests share: running the binary and reading what it
+//! said. Each test file uses a part of it.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// The binary with `args`, run to its end. `RUST_BACKTRACE=1` is set, as a
+/// user might have it: it must not change what the user sees.
+pub fn decaylab(args: &[&str]) -> Output {
+    command(args).output().expect("the binary runs")
+}
+
+/// The binary with `args` on `threads` worker threads.
+pub fn decaylab_threads(args: &[&str], threads: usize) -> Output {
+    command(args)
+        .env("RAYON_NUM_THREADS", threads.to_string())
+        .output()
+        .expect("the binary runs")
+}
+
+/// The command that runs the binary with `args`, to adjust before running.
+pub fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_decaylab"));
+    command.args(args).env("RUST_BACKTRACE", "1");
+    command
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Exit code 2, no panic, and a message holding every one of `needles`.
+pub fn assert_refused(out: &Output, needles: &[&str]) {
+    let message = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{message}");
+    assert!(
+        !message.contains("panicked") && !message.contains("RUST_BACKTRACE"),
+        "{message}"
+    );
+    for needle in needles {
+        assert!(message.contains(needle), "no {needle:?} in: {message}");
+    }
+}
