@@ -179,6 +179,12 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_probes: bool,
 
+    /// Stop before --epochs once every weight layer has settled: its offset
+    /// fraction, smoothed over 3 epochs, within 1 +/- 0.05 for 5 epochs in a
+    /// row (after at least 10 epochs). Needs the probes and lambda > 0.
+    #[arg(long)]
+    pub stop_when_settled: bool,
+
     /// Bins of the weight histograms, over +-4 times each layer's rms at epoch 0.
     #[arg(long, default_value_t = 100)]
     pub histogram_bins: usize,
@@ -229,7 +235,7 @@ impl TrainArgs {
             decay_only: self.decay_only,
             probes: !self.no_probes,
             histogram_bins: self.histogram_bins,
-            stop_at_equilibrium: false,
+            stop_when_settled: self.stop_when_settled,
         }
     }
 }

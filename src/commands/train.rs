@@ -78,6 +78,13 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
     let outcome = run::run_with::<T>(config, data, &mut reporter, persistence);
     reporter.finish();
     let outcome = outcome?;
+    let trained = outcome.records.len() - 1;
+    if trained < config.epochs {
+        println!(
+            "stopped after epoch {trained} of {}: every layer has settled",
+            config.epochs
+        );
+    }
     for path in [&args.metrics, &args.metrics_csv].into_iter().flatten() {
         println!("metrics: {}", path.display());
     }

@@ -183,8 +183,11 @@ pub fn offset_fraction(records: &[EpochRecord]) -> String {
             ),
             (TAIL_OFF, format!("tail-off at {TAIL_OFF}"), ORANGE),
             (
-                crate::run::EQUILIBRIUM_OFFSET,
-                "equilibrium 0.9".into(),
+                1.0 - crate::run::settle::SETTLED_BAND,
+                format!(
+                    "settled band from {}",
+                    1.0 - crate::run::settle::SETTLED_BAND
+                ),
                 RED,
             ),
         ],

@@ -59,9 +59,9 @@ pub struct Config {
     pub probes: bool,
     /// Bins of the weight histograms.
     pub histogram_bins: usize,
-    /// Stop before `epochs` once the offset fraction of all weights has been
-    /// >= 0.9 for 3 epochs in a row: the decay is balanced, tail-off is past.
-    pub stop_at_equilibrium: bool,
+    /// Stop before `epochs` once every weight layer has settled (its offset
+    /// fraction near 1 for several epochs: see [`super::settle`]).
+    pub stop_when_settled: bool,
 }
 
 impl Default for Config {
@@ -87,7 +87,7 @@ impl Default for Config {
             decay_only: false,
             probes: true,
             histogram_bins: 100,
-            stop_at_equilibrium: false,
+            stop_when_settled: false,
         }
     }
 }
@@ -150,6 +150,12 @@ impl Config {
             return Err(Error::bad_flag(
                 "--histogram-bins",
                 "0; expected at least 1 bin",
+            ));
+        }
+        if self.stop_when_settled && !self.probes {
+            return Err(Error::bad_flag(
+                "--stop-when-settled",
+                "the settling is measured by the probes; drop --no-probes",
             ));
         }
         if ![1, 2, 4].contains(&self.pool) {

@@ -8,6 +8,7 @@
 pub mod checkpoint;
 mod config;
 mod measure;
+pub mod settle;
 
 use std::time::Instant;
 
@@ -155,7 +156,7 @@ pub fn run_with<T: Real>(
     }
     let first_epoch = records.len();
     for epoch in first_epoch..=config.epochs {
-        if config.stop_at_equilibrium && at_equilibrium(&records) {
+        if config.stop_when_settled && settle::every_layer_settled(&records) {
             break;
         }
         observer.epoch_started(epoch, sgd.steps_per_epoch());
@@ -183,21 +184,4 @@ pub fn run_with<T: Real>(
         net: sgd.net,
         records,
     })
-}
-
-/// Offset fraction at which the decay counts as balanced by the gradient,
-/// and for how many epochs in a row, for `Config::stop_at_equilibrium`.
-pub const EQUILIBRIUM_OFFSET: f64 = 0.9;
-pub const EQUILIBRIUM_EPOCHS: usize = 3;
-
-fn at_equilibrium(records: &[EpochRecord]) -> bool {
-    records.len() > EQUILIBRIUM_EPOCHS
-        && records[records.len() - EQUILIBRIUM_EPOCHS..]
-            .iter()
-            .all(|r| {
-                r.dynamics
-                    .as_ref()
-                    .and_then(|d| d.offset_fraction)
-                    .is_some_and(|f| f >= EQUILIBRIUM_OFFSET)
-            })
 }

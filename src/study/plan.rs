@@ -174,7 +174,7 @@ impl Plan {
                             sizes: vec![n_in, width, 10],
                             pool,
                             epochs: scaling_max_epochs,
-                            stop_at_equilibrium: true,
+                            stop_when_settled: true,
                             seed,
                             ..base.clone()
                         },

@@ -758,7 +758,10 @@ pub fn claim3(
         caveats: vec![
             "The tail-off size is the rms of the weights, a typical |w|; the claim does not say which measure of size it means.".into(),
             "Seeds change the tail-off size very little, so the runs of one configuration are near-repeats: the intervals treat them as independent and are narrower than the spread across configurations alone would give.".into(),
-            format!("Scaling runs stop at equilibrium (f >= {} for {} epochs) or at their epoch limit; a run that never tailed off, or had no decay phase (f >= 0.5 from epoch 1), is left out of the fits.", crate::run::EQUILIBRIUM_OFFSET, crate::run::EQUILIBRIUM_EPOCHS),
+            {
+                use crate::run::settle::{MIN_EPOCHS, SETTLED_BAND, SETTLED_EPOCHS, SMOOTHING_WINDOW};
+                format!("Scaling runs stop once every layer has settled (f, smoothed over {SMOOTHING_WINDOW} epochs, within 1 +/- {SETTLED_BAND} for {SETTLED_EPOCHS} epochs, after at least {MIN_EPOCHS}) or at their epoch limit; a run that never tailed off, or had no decay phase (f >= 0.5 from epoch 1), is left out of the fits.")
+            },
         ],
     }
 }
