@@ -4,6 +4,7 @@ pub mod backprop;
 pub mod checkpoint;
 mod config;
 pub mod eval;
+mod reference;
 pub mod sgd;
 
 use std::time::Instant;
