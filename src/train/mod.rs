@@ -6,6 +6,7 @@
 
 pub mod backprop;
 pub mod eval;
+mod reference;
 pub mod sgd;
 
 pub use eval::{Evaluation, evaluate};

@@ -68,7 +68,9 @@ enum Gradient<'a, T> {
 ///
 /// The weight gradient is formed and used in the same pass
 /// ([`kernels::gradient_step`]); an observer that measures gets each row's
-/// products before the step.
+/// products before the step. `reference.rs` holds the plain version of the
+/// same rule, one example at a time in the book's notation, which the tests
+/// hold this one to, bit for bit.
 fn update<T: Real, O: StepObserver<T>>(
     weights: &mut KernelWeights<T>,
     biases: &mut [Vec<T>],
