@@ -108,7 +108,7 @@ fn check_decay_only_shrink<T: Real>(tolerance: f64) {
             "{}: rho {rho} vs (1 - eta*lambda/n)^S = {expected}",
             T::NAME
         );
-        for &rho_layer in &record.shrink_ratio_layers {
+        for rho_layer in record.shrink_ratio_layers.iter().map(|r| r.unwrap()) {
             assert!(((rho_layer - expected) / expected).abs() <= tolerance);
         }
         let d = dynamics(record);

@@ -238,6 +238,126 @@ fn unwritable_outputs_are_refused_before_training() {
     let file = tempfile::NamedTempFile::new().unwrap();
     let out = decaylab(&["claims", "--quick", "--out", s(&file.path().join("sub"))]);
     assert_refused(&out, &["cannot write"]);
+    // Directories, paths ending in '/', and places where no file can be
+    // created are refused before the first epoch, for every output flag.
+    let dir = tempfile::tempdir().unwrap();
+    let new_dir = format!("{}/new/", s(dir.path()));
+    for flag in ["--save", "--metrics", "--metrics-csv", "--checkpoint"] {
+        for (path, needle) in [
+            (s(dir.path()), "names a directory"),
+            (new_dir.as_str(), "names a directory"),
+            (".", "names a directory"),
+            ("/proc/decaylab-out.json", "cannot create a file"),
+        ] {
+            let out = decaylab(&["train", "--epochs", "1", flag, path]);
+            assert_refused(&out, &[flag, needle]);
+            assert!(!common::stdout(&out).contains("epoch   1"), "{flag} {path}");
+        }
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn one_file_for_two_flags_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = dir.path().join("x");
+    let net = dir.path().join("net.json");
+    let out = decaylab(&[
+        "train",
+        "--train-size",
+        "100",
+        "--epochs",
+        "1",
+        "--save",
+        s(&net),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let before = std::fs::read(&net).unwrap();
+    let same_net = format!("{}/./net.json", s(dir.path()));
+    for (a, pa, b, pb) in [
+        ("--load", s(&net), "--checkpoint", same_net.as_str()),
+        ("--metrics", s(&x), "--checkpoint", s(&x)),
+        ("--metrics", s(&x), "--save", s(&x)),
+        ("--metrics", s(&x), "--metrics-csv", s(&x)),
+        ("--save", s(&x), "--checkpoint", s(&x)),
+    ] {
+        let out = decaylab(&[
+            "train",
+            "--train-size",
+            "100",
+            "--epochs",
+            "1",
+            a,
+            pa,
+            b,
+            pb,
+        ]);
+        assert_refused(&out, &[a, b, "a file of its own"]);
+    }
+    assert_eq!(
+        std::fs::read(&net).unwrap(),
+        before,
+        "the input network is intact"
+    );
+    assert!(!x.exists());
+}
+
+#[test]
+fn resuming_with_fewer_epochs_than_the_checkpoint_holds_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("run.ckpt");
+    let run = [
+        "train",
+        "--train-size",
+        "200",
+        "--checkpoint",
+        s(&checkpoint),
+    ];
+    let out = decaylab(&[&run[..], &["--epochs", "3"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let args = [&run[..], &["--epochs", "2", "--resume", s(&checkpoint)]].concat();
+    assert_refused(&decaylab(&args), &["--epochs", "2", "holds 3 epochs"]);
+}
+
+#[test]
+fn a_run_whose_weights_underflow_to_zero_resumes_from_its_checkpoint() {
+    // Decay only, c = eta*lambda/n = 0.5 per step: the weights reach 0 in
+    // the first epoch, and every later shrink ratio is 0/0.
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("run.ckpt");
+    let metrics = dir.path().join("m.jsonl");
+    let run = [
+        "train",
+        "--decay-only",
+        "--train-size",
+        "1000",
+        "--eta",
+        "1",
+        "--lambda",
+        "500",
+        "--checkpoint",
+        s(&checkpoint),
+        "--metrics",
+        s(&metrics),
+    ];
+    let out = decaylab(&[&run[..], &["--epochs", "2"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let args = [&run[..], &["--epochs", "3", "--resume", s(&checkpoint)]].concat();
+    let out = decaylab(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(last["epoch"], 3);
+    assert_eq!(last["weights"]["rms"], 0.0);
+    // Undefined ratios are null, the same way for all weights and per layer.
+    assert!(last["shrink_ratio"].is_null());
+    assert!(
+        last["shrink_ratio_layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.is_null())
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::kernels::Real;
 use crate::metrics::{self, EpochRecord};
 use crate::net::{Network, network2_json};
+use crate::output;
 use crate::run::{self, Checkpoint, Config, EvalSet, Observer, Persistence, Precision, RunData};
 
 pub fn train(args: &TrainArgs) -> Result<()> {
@@ -22,16 +23,30 @@ pub fn train(args: &TrainArgs) -> Result<()> {
         config.cost = net.cost;
     }
     config.validate()?;
-    for (flag, path) in [
+    let outputs = [
         ("--metrics", &args.metrics),
         ("--metrics-csv", &args.metrics_csv),
         ("--save", &args.save),
         ("--checkpoint", &args.checkpoint),
-    ] {
+    ];
+    let mut files: Vec<(&'static str, &Path)> = Vec::new();
+    for (flag, path) in outputs {
         if let Some(path) = path {
-            check_parent_exists(flag, path)?;
+            output::check_output_file(flag, path)?;
+            files.push((flag, path));
         }
     }
+    for (flag, path) in [("--load", &args.load), ("--resume", &args.resume)] {
+        if let Some(path) = path {
+            files.push((flag, path));
+        }
+    }
+    // A run may continue its own checkpoint (--resume X --checkpoint X), and
+    // save over the network it started from (--load X --save X, at the end).
+    output::check_distinct(
+        &files,
+        &[("--resume", "--checkpoint"), ("--load", "--save")],
+    )?;
     let mnist = config.load_mnist()?;
     let data = config.select_data(&mnist)?;
     match config.precision {
@@ -62,6 +77,18 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
     let resume = match &args.resume {
         Some(path) => {
             let checkpoint = Checkpoint::load(path)?;
+            if checkpoint.epoch > config.epochs {
+                return Err(Error::bad_flag(
+                    "--epochs",
+                    format!(
+                        "{}; the checkpoint {} already holds {} epochs (--epochs counts from the start of the run; expected at least {})",
+                        config.epochs,
+                        path.display(),
+                        checkpoint.epoch,
+                        checkpoint.epoch
+                    ),
+                ));
+            }
             println!(
                 "resuming {} after epoch {}",
                 path.display(),
@@ -93,21 +120,6 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
         println!("saved the network (network2 JSON): {}", path.display());
     }
     Ok(())
-}
-
-fn check_parent_exists(flag: &'static str, path: &Path) -> Result<()> {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
-    match parent {
-        Some(dir) if !dir.is_dir() => Err(Error::bad_flag(
-            flag,
-            format!(
-                "{}: directory {} does not exist",
-                path.display(),
-                dir.display()
-            ),
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// Prints a line per epoch, draws a progress bar within an epoch when stderr

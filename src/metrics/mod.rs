@@ -23,10 +23,11 @@ pub struct EpochRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub train_cost: Option<f64>,
     pub weights: WeightStats,
-    /// rho_e = rms_e / rms_(e-1) of all weights (None for epoch 0).
+    /// rho_e = rms_e / rms_(e-1) of all weights (null for epoch 0, and when
+    /// rms_(e-1) = 0).
     pub shrink_ratio: Option<f64>,
-    /// rho_e per layer (empty for epoch 0).
-    pub shrink_ratio_layers: Vec<f64>,
+    /// rho_e per layer (null as above).
+    pub shrink_ratio_layers: Vec<Option<f64>>,
     /// rho* = (1 - eta*lambda/n)^S: the decay's own shrink per epoch.
     pub predicted_shrink: f64,
     /// exp(-eta*lambda/m): its limit for n -> infinity.

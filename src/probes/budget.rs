@@ -97,6 +97,10 @@ pub struct EpochDynamics {
     pub displacement: Displacements,
     /// Per layer: the mean over the epoch's steps of |(1/m_t) sum_x dC_x/dw|.
     pub gradient_signal: Vec<f64>,
+    /// Per layer: the angle in radians between the weights at the end of
+    /// this epoch and of the previous one (null at epoch 0, or when either
+    /// is zero).
+    pub angle: Vec<Option<f64>>,
 }
 
 impl EpochDynamics {
@@ -114,6 +118,7 @@ impl EpochDynamics {
                 layers: vec![Displacement::default(); layers],
             },
             gradient_signal: vec![0.0; layers],
+            angle: vec![None; layers],
         }
     }
 }
@@ -245,6 +250,11 @@ impl<T: Real> EpochProbe<T> {
                 layers: displacement_layers,
             },
             gradient_signal: self.gradient_signal_sum.iter().map(|s| s / steps).collect(),
+            angle: before
+                .iter()
+                .zip(&after.weights)
+                .map(|(w0, w1)| super::stats::angle(w0, w1))
+                .collect(),
         }
     }
 }

@@ -83,6 +83,31 @@ impl WeightStats {
     }
 }
 
+/// The angle in radians between two weight vectors u and v of one layer,
+/// as 2 atan2(|u/|u| - v/|v||, |u/|u| + v/|v||), which stays accurate for
+/// the small angles of one epoch (acos of the cosine would lose them near
+/// 1). None if either vector is zero or not finite.
+pub fn angle<T: Real>(u: &[T], v: &[T]) -> Option<f64> {
+    assert_eq!(u.len(), v.len());
+    let norm = |x: &[T]| {
+        x.iter()
+            .map(|w| w.as_f64() * w.as_f64())
+            .sum::<f64>()
+            .sqrt()
+    };
+    let (nu, nv) = (norm(u), norm(v));
+    if !(nu > 0.0 && nv > 0.0 && nu.is_finite() && nv.is_finite()) {
+        return None;
+    }
+    let (mut diff, mut sum) = (0.0, 0.0);
+    for (&a, &b) in u.iter().zip(v) {
+        let (a, b) = (a.as_f64() / nu, b.as_f64() / nv);
+        diff += (a - b) * (a - b);
+        sum += (a + b) * (a + b);
+    }
+    Some(2.0 * diff.sqrt().atan2(sum.sqrt()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +130,25 @@ mod tests {
         assert_eq!(stats.all.count, 6);
         assert!((stats.all.rms - (28.0f64 / 6.0).sqrt()).abs() < 1e-15);
         assert!((stats.all.mean - 4.0 / 6.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn angle_by_hand() {
+        use std::f64::consts::FRAC_PI_2;
+        let close = |a: Option<f64>, b: f64| (a.unwrap() - b).abs() < 1e-15;
+        assert!(close(angle(&[1.0f64, 0.0], &[0.0, 3.0]), FRAC_PI_2));
+        assert!(close(angle(&[1.0f64, 1.0], &[2.0, 2.0]), 0.0));
+        assert!(close(
+            angle(&[1.0f64, 0.0], &[-1.0, 0.0]),
+            std::f64::consts::PI
+        ));
+        // A small angle: (1, 0) against (1, 1e-9), atan(1e-9) = 1e-9 to 1e-27.
+        assert!((angle(&[1.0f64, 0.0], &[1.0, 1e-9]).unwrap() - 1e-9).abs() < 1e-22);
+        // 30 degrees, in f32.
+        let (c, s) = (3f32.sqrt() / 2.0, 0.5f32);
+        assert!(
+            (angle(&[1.0f32, 0.0], &[c, s]).unwrap() - std::f64::consts::PI / 6.0).abs() < 1e-7
+        );
+        assert_eq!(angle(&[0.0f64, 0.0], &[1.0, 0.0]), None);
     }
 }

@@ -64,17 +64,20 @@ impl Measurer<'_> {
             });
         }
         let weights = WeightStats::of(net);
+        // rho_e = rms_e / rms_(e-1), undefined (null) at epoch 0 and once
+        // the weights are all zero.
+        let ratio = |now: f64, before: f64| (before > 0.0).then(|| now / before);
         let (shrink_ratio, shrink_ratio_layers) = match previous {
             Some(p) => (
-                Some(weights.all.rms / p.weights.all.rms),
+                ratio(weights.all.rms, p.weights.all.rms),
                 weights
                     .layers
                     .iter()
                     .zip(&p.weights.layers)
-                    .map(|(now, before)| now.rms / before.rms)
+                    .map(|(now, before)| ratio(now.rms, before.rms))
                     .collect(),
             ),
-            None => (None, Vec::new()),
+            None => (None, vec![None; weights.layers.len()]),
         };
         let n = self.data.training.len();
         let bins = config.histogram_bins;

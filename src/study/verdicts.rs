@@ -338,9 +338,10 @@ pub fn claim2(
         let mut worst_run: f64 = 0.0;
         for r in records.iter().skip(1) {
             let predicted = r.predicted_shrink;
-            let mut ratios = vec![r.shrink_ratio.unwrap_or(f64::NAN)];
+            let mut ratios = vec![r.shrink_ratio];
             ratios.extend(&r.shrink_ratio_layers);
             for rho in ratios {
+                let rho = rho.unwrap_or(f64::NAN);
                 worst_run = worst_run.max(((rho - predicted) / predicted).abs());
             }
         }
@@ -381,7 +382,8 @@ pub fn claim2(
             if let Some(rho) = r.shrink_ratio {
                 deviations.push((rho / r.predicted_shrink - 1.0).abs());
             }
-            for (l, &rho) in r.shrink_ratio_layers.iter().enumerate() {
+            for (l, rho) in r.shrink_ratio_layers.iter().enumerate() {
+                let Some(rho) = *rho else { continue };
                 if layer_ratios.len() <= l {
                     layer_ratios.push(Vec::new());
                 }
@@ -968,11 +970,7 @@ mod tests {
                         layers: vec![summary.clone(), summary],
                     },
                     shrink_ratio: (e > 0).then(|| rms[e] / rms[e - 1]),
-                    shrink_ratio_layers: if e > 0 {
-                        vec![rms[e] / rms[e - 1]; 2]
-                    } else {
-                        Vec::new()
-                    },
+                    shrink_ratio_layers: vec![(e > 0).then(|| rms[e] / rms[e - 1]); 2],
                     predicted_shrink: predicted,
                     predicted_shrink_asymptotic: predicted,
                     dynamics: dynamics.or_else(|| Some(EpochDynamics::before_training(2))),
