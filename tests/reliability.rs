@@ -453,3 +453,44 @@ fn a_checkpoint_of_another_run_is_refused() {
         &["not a decaylab checkpoint"],
     );
 }
+
+#[test]
+fn a_closed_or_full_stdout_never_costs_the_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = dir.path().join("net.json");
+    let run = [
+        "train",
+        "--train-size",
+        "500",
+        "--epochs",
+        "3",
+        "--save",
+        s(&net),
+    ];
+    // A closed pipe (as `| head -0`): the run goes on quietly and saves.
+    let mut child = common::command(&run)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    assert!(net.exists());
+    // inspect into a closed pipe.
+    let mut child = common::command(&["inspect", s(&net)])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // A full stdout: the network is saved, then exit 2 naming the cause.
+    std::fs::remove_file(&net).unwrap();
+    let full = std::fs::File::create("/dev/full").unwrap();
+    let out = common::command(&run).stdout(full).output().unwrap();
+    assert_refused(&out, &["standard output", "No space left"]);
+    assert!(net.exists());
+}

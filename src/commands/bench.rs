@@ -11,6 +11,7 @@ use crate::cli::BenchArgs;
 use crate::error::Result;
 use crate::kernels::Real;
 use crate::net::{Cost, Init, Network};
+use crate::output::{Console, say};
 use crate::probes::EpochProbe;
 use crate::run::{Config, Precision};
 use crate::train::{Sgd, Unobserved};
@@ -54,10 +55,16 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         Precision::F32 => measure::<f32>(args, &training),
         Precision::F64 => measure::<f64>(args, &training),
     };
+    let mut console = Console::new();
     if args.json {
-        println!("{}", serde_json::to_string(&result).expect("serializes"));
+        say!(
+            console,
+            "{}",
+            serde_json::to_string(&result).expect("serializes")
+        );
     } else {
-        println!(
+        say!(
+            console,
             "{:?}, m {}, {}{}: {:.4} s per epoch (median of {}), {:.0} examples/s, {:.1} GFLOP/s, {} thread(s)",
             result.sizes,
             result.batch,
@@ -70,7 +77,7 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
             result.threads,
         );
     }
-    Ok(())
+    console.finish()
 }
 
 fn measure<T: Real>(args: &BenchArgs, training: &crate::data::Dataset) -> BenchResult {

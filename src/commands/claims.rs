@@ -10,6 +10,7 @@ use crate::cli::ClaimsArgs;
 use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::output::write_atomic;
+use crate::output::{Console, say};
 use crate::report::{self, build::Reference};
 use crate::study::{ClaimsFile, Mode, Plan, Results, runner};
 
@@ -30,9 +31,11 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         path: args.out.clone(),
         cause,
     })?;
+    let mut console = Console::new();
     let mode = if args.quick { Mode::Quick } else { Mode::Full };
     let plan = Plan::new(mode, args.seeds);
-    println!(
+    say!(
+        console,
         "claims study ({}): {} runs on {jobs} job(s); finished runs already in {} are reused",
         if args.quick { "quick" } else { "full" },
         plan.runs.len(),
@@ -77,7 +80,8 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     report::html::write(&doc, &args.out)?;
 
     for claim in &claims {
-        println!(
+        say!(
+            console,
             "claim {}: {:<12} {}",
             claim.id,
             claim.verdict.as_str(),
@@ -85,18 +89,24 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         );
     }
     let reused = results.runs.iter().filter(|r| r.reused).count();
-    println!(
+    say!(
+        console,
         "{} runs in {seconds:.0} s ({} trained, {reused} read back)",
         results.runs.len(),
         results.runs.len() - reused
     );
-    println!("report: {}", args.out.join("report.html").display());
-    println!(
+    say!(
+        console,
+        "report: {}",
+        args.out.join("report.html").display()
+    );
+    say!(
+        console,
         "        {} and {}",
         args.out.join("report.md").display(),
         args.out.join("claims.json").display()
     );
-    Ok(())
+    console.finish()
 }
 
 /// Curves from `{"name": [eval_costs, eval_accuracies, train_costs,

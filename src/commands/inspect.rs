@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::cli::InspectArgs;
 use crate::error::Result;
 use crate::net::{Network, network2_json};
+use crate::output::{Console, say};
 use crate::probes::{Summary, WeightStats};
 use crate::theory::{self, ReferenceSizes};
 
@@ -58,26 +59,38 @@ pub fn inspect(args: &InspectArgs) -> Result<()> {
             .collect(),
         reference: ReferenceSizes::for_weight_count(net.weight_count()),
     };
+    let mut console = Console::new();
     if args.json {
-        println!(
+        say!(
+            console,
             "{}",
             serde_json::to_string_pretty(&inspection).expect("serializes")
         );
-        return Ok(());
+        return console.finish();
     }
-    println!(
+    say!(
+        console,
         "{}: sizes {:?}, {}, n_w = {} weights",
         args.net.display(),
         inspection.sizes,
         inspection.cost,
         inspection.weights
     );
-    println!(
+    say!(
+        console,
         "{:<10} {:>8} {:>10} {:>10} {:>10} {:>10} {:>12} {:>10}",
-        "layer", "n_in", "rms", "mean", "std", "max |w|", "1/sqrt(n_in)", "bias rms"
+        "layer",
+        "n_in",
+        "rms",
+        "mean",
+        "std",
+        "max |w|",
+        "1/sqrt(n_in)",
+        "bias rms"
     );
     for (l, layer) in inspection.layers.iter().enumerate() {
-        println!(
+        say!(
+            console,
             "{:<10} {:>8} {:>10.5} {:>10.5} {:>10.5} {:>10.5} {:>12.5} {:>10.5}",
             format!("w^{}", l + 1),
             layer.n_in,
@@ -90,13 +103,21 @@ pub fn inspect(args: &InspectArgs) -> Result<()> {
         );
     }
     let all = &inspection.all;
-    println!(
+    say!(
+        console,
         "{:<10} {:>8} {:>10.5} {:>10.5} {:>10.5} {:>10.5}",
-        "all", "", all.rms, all.mean, all.std, all.max_abs
+        "all",
+        "",
+        all.rms,
+        all.mean,
+        all.std,
+        all.max_abs
     );
-    println!(
+    say!(
+        console,
         "reference sizes: 1/sqrt(n_w) = {:.5}, 1/n_w = {:.3e}",
-        inspection.reference.inv_sqrt_n_w, inspection.reference.inv_n_w
+        inspection.reference.inv_sqrt_n_w,
+        inspection.reference.inv_n_w
     );
-    Ok(())
+    console.finish()
 }

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::kernels::Real;
 use crate::metrics::{self, EpochRecord};
 use crate::net::{Network, network2_json};
-use crate::output;
+use crate::output::{self, Console, say};
 use crate::run::{self, Checkpoint, Config, EvalSet, Observer, Persistence, Precision, RunData};
 
 pub fn train(args: &TrainArgs) -> Result<()> {
@@ -56,7 +56,10 @@ pub fn train(args: &TrainArgs) -> Result<()> {
 }
 
 fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Result<()> {
-    println!(
+    let mut reporter = Reporter::new(config, args.metrics.clone(), args.metrics_csv.clone());
+    let console = &mut reporter.console;
+    say!(
+        console,
         "training {:?} ({} weights), {} init, {:?} cost, eta {}, lambda {}, m {}, n {}, {} epochs, seed {}, {}",
         config.sizes,
         config.weight_count(),
@@ -73,7 +76,6 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
         config.seed,
         T::NAME,
     );
-    let mut reporter = Reporter::new(config, args.metrics.clone(), args.metrics_csv.clone());
     let resume = match &args.resume {
         Some(path) => {
             let checkpoint = Checkpoint::load(path)?;
@@ -89,7 +91,8 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
                     ),
                 ));
             }
-            println!(
+            say!(
+                reporter.console,
                 "resuming {} after epoch {}",
                 path.display(),
                 checkpoint.epoch
@@ -105,21 +108,27 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
     let outcome = run::run_with::<T>(config, data, &mut reporter, persistence);
     reporter.finish();
     let outcome = outcome?;
+    let console = &mut reporter.console;
     let trained = outcome.records.len() - 1;
     if trained < config.epochs {
-        println!(
+        say!(
+            console,
             "stopped after epoch {trained} of {}: every layer has settled",
             config.epochs
         );
     }
     for path in [&args.metrics, &args.metrics_csv].into_iter().flatten() {
-        println!("metrics: {}", path.display());
+        say!(console, "metrics: {}", path.display());
     }
     if let Some(path) = &args.save {
         network2_json::save(&outcome.net, path)?;
-        println!("saved the network (network2 JSON): {}", path.display());
+        say!(
+            console,
+            "saved the network (network2 JSON): {}",
+            path.display()
+        );
     }
-    Ok(())
+    reporter.console.finish()
 }
 
 /// Prints a line per epoch, draws a progress bar within an epoch when stderr
@@ -131,6 +140,7 @@ struct Reporter {
     csv_path: Option<PathBuf>,
     records: Vec<EpochRecord>,
     bar: Option<ProgressBar>,
+    console: Console,
 }
 
 impl Reporter {
@@ -145,6 +155,7 @@ impl Reporter {
             csv_path,
             records: Vec::new(),
             bar: None,
+            console: Console::new(),
         }
     }
 
@@ -188,7 +199,8 @@ impl Observer for Reporter {
             Some(f) if record.epoch > 0 => format!("  offset f {f:.3}"),
             _ => String::new(),
         };
-        println!(
+        say!(
+            self.console,
             "epoch {:>3}/{}  {} accuracy {:6.2}%  cost {:.4}  weights rms {:.4} (layers {}){offset}  {:.2} s",
             record.epoch,
             self.epochs,
