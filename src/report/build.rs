@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::figures;
 use super::{Block, Document};
 use crate::net::Init;
-use crate::study::verdicts::{self, ClaimResult};
+use crate::study::claims::{self, ClaimResult};
 use crate::study::{Mode, Results};
 
 /// Per-epoch accuracies of reference curves (e.g. from network2 scripts).
@@ -196,7 +196,7 @@ pub fn document(
             }
             3 => {
                 let points = results.scaling_points();
-                let fits = verdicts::scaling_fits(&points);
+                let fits = claims::scaling_fits(&points);
                 doc.figure("tail-off-vs-n-w", figures::tail_off_scaling(&points, &fits, true), "Tail-off size against the number of weights, with the least-squares fit and the slopes of the hypotheses.");
                 doc.figure(
                     "tail-off-vs-n-in",
@@ -308,7 +308,7 @@ pub fn document(
                 );
                 if let Some(run) = first_large {
                     let last = run.len() - 1;
-                    let tail = verdicts::tail_off(run, None).map(|t| t.epoch);
+                    let tail = claims::tail_off(run, None).map(|t| t.epoch);
                     let mut epochs = vec![0, 1, 5.min(last)];
                     epochs.extend(tail);
                     epochs.push(last);
@@ -393,7 +393,7 @@ fn comments(doc: &mut Document, results: &Results) {
         if let (Some(first), Some(end), Some(f_end)) = (
             relative_decay(&run[1], &run[0]),
             relative_decay(&run[last], &run[last - 1]),
-            verdicts::offset_fraction(&run[last], None),
+            claims::offset_fraction(&run[last], None),
         ) {
             doc.paragraph(format!(
                 "In epoch 1 the decay removed {:.2}% of |w|^2; in epoch {last} it removed {:.2}%: as a fraction of the weights the decay term {}. What changes is the gradient: in epoch {last} it undid {:.0}% of the decay's shrinkage (offset fraction {f_end:.2}). The decay does not vanish; it is balanced.",

@@ -3,7 +3,8 @@
 use super::plots::{self, BLUE, Chart, GREEN, GREY, ORANGE, PALETTE, PURPLE, RED, Series};
 use crate::metrics::EpochRecord;
 use crate::net::Init;
-use crate::study::verdicts::{self, DECAY_DOMINATED, ScalingFits, ScalingPoint, TAIL_OFF};
+use crate::study::claims::{self, DECAY_DOMINATED, ScalingFits, ScalingPoint, TAIL_OFF};
+use crate::study::summary::SeedCurve;
 use crate::study::{Results, plan};
 use crate::theory;
 
@@ -12,20 +13,13 @@ type Curve = (Vec<(f64, f64)>, Vec<(f64, f64, f64)>);
 
 /// Mean line and min-max band over runs of `value` per epoch.
 fn mean_with_band(runs: &[&[EpochRecord]], value: impl Fn(&EpochRecord) -> f64) -> Curve {
-    let epochs = runs.iter().map(|r| r.len()).min().unwrap_or(0);
-    let mut line = Vec::new();
-    let mut band = Vec::new();
-    for e in 0..epochs {
-        let values: Vec<f64> = runs.iter().map(|r| value(&r[e])).collect();
-        let mean = values.iter().sum::<f64>() / values.len() as f64;
-        let (lo, hi) = values
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                (lo.min(v), hi.max(v))
-            });
-        line.push((e as f64, mean));
-        band.push((e as f64, lo, hi));
-    }
+    let curve = SeedCurve::of(runs, value);
+    let epochs = (0..curve.mean.len()).map(|e| e as f64);
+    let line = epochs.clone().zip(curve.mean.iter().copied()).collect();
+    let band = epochs
+        .zip(curve.low.iter().zip(&curve.high))
+        .map(|(e, (&lo, &hi))| (e, lo, hi))
+        .collect();
     (line, band)
 }
 
@@ -163,7 +157,7 @@ pub fn offset_fraction(records: &[EpochRecord]) -> String {
         records
             .iter()
             .skip(1)
-            .filter_map(|r| Some((r.epoch as f64, verdicts::offset_fraction(r, layer)?)))
+            .filter_map(|r| Some((r.epoch as f64, claims::offset_fraction(r, layer)?)))
             .collect()
     };
     let mut series = vec![Series::line("all weights", curve(None), GREY)];
@@ -360,11 +354,11 @@ pub fn shrink_gap(steps: usize) -> String {
         .collect();
     let ratio = cs
         .iter()
-        .map(|&c| (c, verdicts::shrink_gap(c, steps).0 - 1.0))
+        .map(|&c| (c, claims::shrink_gap(c, steps).0 - 1.0))
         .collect();
     let gap = cs
         .iter()
-        .map(|&c| (c, -verdicts::shrink_gap(c, steps).1))
+        .map(|&c| (c, -claims::shrink_gap(c, steps).1))
         .collect();
     plots::render(&Chart {
         title: format!("How far (1 - eta*lambda/n)^S is from exp(-eta*lambda/m), S = {steps}"),
@@ -380,7 +374,7 @@ pub fn shrink_gap(steps: usize) -> String {
                 BLUE,
             ),
         ],
-        hlines: vec![(verdicts::SHRINK_TOLERANCE, "1%".into(), GREY)],
+        hlines: vec![(claims::SHRINK_TOLERANCE, "1%".into(), GREY)],
         ..Chart::default()
     })
 }

@@ -1,10 +1,11 @@
 //! The claims study: plan the runs, run them, decide the
 //! four claims from what they measured.
 
+pub mod claims;
 pub mod fit;
 pub mod plan;
 pub mod runner;
-pub mod verdicts;
+pub mod summary;
 
 use serde::Serialize;
 
@@ -12,9 +13,9 @@ use crate::data::TRAINING_SIZE;
 use crate::metrics::EpochRecord;
 use crate::net::Init;
 use crate::theory;
+use claims::{ClaimResult, ScalingPoint};
 pub use plan::{Mode, Plan, Purpose};
 pub use runner::RunResult;
-use verdicts::{ClaimResult, ScalingPoint};
 
 /// The results of a study, grouped by what they are for.
 pub struct Results {
@@ -96,8 +97,8 @@ impl Results {
                         n_in: sizes[0],
                         n_w: r.spec.config.weight_count(),
                         seed: r.spec.seed,
-                        tail_off: verdicts::tail_off(&r.records, None),
-                        decay_dominated_epochs: verdicts::decay_dominated_epochs(&r.records, None),
+                        tail_off: claims::tail_off(&r.records, None),
+                        decay_dominated_epochs: claims::decay_dominated_epochs(&r.records, None),
                         final_accuracy: r.records.last().map_or(0.0, |x| x.eval_accuracy),
                     })
                 }
@@ -119,10 +120,10 @@ impl Results {
         let sweep = self.lambda_sweep();
         let sizes = self.base_sizes();
         vec![
-            verdicts::claim1(&large, &default, &sweep),
-            verdicts::claim2(&self.decay_only(), &large, self.base_steps()),
-            verdicts::claim3(&large, &sizes, &self.scaling_points(), &sweep),
-            verdicts::claim4(&large, &default, &no_l2, &sizes),
+            claims::claim1(&large, &default, &sweep),
+            claims::claim2(&self.decay_only(), &large, self.base_steps()),
+            claims::claim3(&large, &sizes, &self.scaling_points(), &sweep),
+            claims::claim4(&large, &default, &no_l2, &sizes),
         ]
     }
 }

@@ -1,0 +1,80 @@
+//! Synthetic runs for the claims' tests: records whose rms, offset
+//! fraction and accuracy per epoch are given.
+#![cfg(test)]
+
+use crate::metrics::EpochRecord;
+use crate::probes::{Budget, BudgetTerms, EpochDynamics, Summary, WeightStats};
+
+/// A run of two layers whose rms, offset fraction (same for all weights
+/// and each layer) and accuracy per epoch are given; epoch 0 first.
+pub fn synthetic_run(rms: &[f64], f: &[f64], accuracy: &[f64], predicted: f64) -> Vec<EpochRecord> {
+    (0..rms.len())
+        .map(|e| {
+            let summary = Summary {
+                count: 100,
+                rms: rms[e],
+                mean: 0.0,
+                std: rms[e],
+                max_abs: 3.0 * rms[e],
+            };
+            let dynamics = (e > 0).then(|| {
+                // decay = -1, drift + noise = f.
+                let terms = BudgetTerms {
+                    decay: -1.0,
+                    drift: f[e],
+                    noise: 0.0,
+                    residual: 0.0,
+                    residual_relative: 0.0,
+                };
+                EpochDynamics {
+                    budget: Budget {
+                        all: terms,
+                        layers: vec![terms; 2],
+                    },
+                    offset_fraction: terms.offset_fraction(),
+                    offset_fraction_layers: vec![terms.offset_fraction(); 2],
+                    gradient_signal: vec![0.1, 0.1],
+                    ..EpochDynamics::default()
+                }
+            });
+            EpochRecord {
+                epoch: e,
+                eval_accuracy: accuracy[e],
+                eval_cost: 1.0,
+                eval_data_cost: 1.0,
+                train_accuracy: None,
+                train_cost: None,
+                weights: WeightStats {
+                    all: summary.clone(),
+                    layers: vec![summary.clone(), summary],
+                },
+                shrink_ratio: (e > 0).then(|| rms[e] / rms[e - 1]),
+                shrink_ratio_layers: vec![(e > 0).then(|| rms[e] / rms[e - 1]); 2],
+                predicted_shrink: predicted,
+                predicted_shrink_asymptotic: predicted,
+                dynamics: dynamics.or_else(|| Some(EpochDynamics::before_training(2))),
+                saturation: vec![0.5],
+                histograms: None,
+                seconds: 0.0,
+            }
+        })
+        .collect()
+}
+
+pub const RHO: f64 = 0.95;
+
+/// Pure exponential decay: rms_e = rho^e, f = 0 every epoch.
+pub fn pure_decay(epochs: usize) -> Vec<EpochRecord> {
+    let rms: Vec<f64> = (0..=epochs).map(|e| RHO.powi(e as i32)).collect();
+    synthetic_run(&rms, &vec![0.0; epochs + 1], &vec![0.9; epochs + 1], RHO)
+}
+
+/// Weights that never decay: the gradient undoes all of it, f = 1.
+pub fn never_decays(epochs: usize) -> Vec<EpochRecord> {
+    synthetic_run(
+        &vec![1.0; epochs + 1],
+        &vec![1.0; epochs + 1],
+        &vec![0.9; epochs + 1],
+        RHO,
+    )
+}
