@@ -1,6 +1,7 @@
 //! Ordinary least squares with standard errors and 95% intervals, for the
 //! power laws of claim 3: log(size) = a + b log(n_w) (+ c log(n_in)).
 
+use nalgebra::{DMatrix, DVector};
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -31,47 +32,39 @@ pub struct Fit {
 /// Fit y = b_0 + sum_j b_j x_j by least squares. `rows[i]` holds the
 /// predictors of point i. None when there are not more points than
 /// coefficients or the predictors are collinear.
+///
+/// Solved by a QR decomposition of the design matrix X = QR (nalgebra):
+/// b = R^-1 Q^T y, and the coefficients' covariance sigma^2 (X^T X)^-1 =
+/// sigma^2 R^-1 R^-T, without forming X^T X, whose condition number is
+/// the square of X's.
 pub fn ols(rows: &[Vec<f64>], y: &[f64]) -> Option<Fit> {
     let n = y.len();
     let p = rows.first()?.len() + 1;
-    if n <= p || rows.len() != n {
+    if n <= p || rows.len() != n || rows.iter().any(|r| r.len() + 1 != p) {
         return None;
     }
-    let design: Vec<Vec<f64>> = rows
-        .iter()
-        .map(|r| std::iter::once(1.0).chain(r.iter().copied()).collect())
-        .collect();
-    // Normal equations: (X^T X) b = X^T y.
-    let mut xtx = vec![vec![0.0; p]; p];
-    let mut xty = vec![0.0; p];
-    for (x, &yi) in design.iter().zip(y) {
-        for a in 0..p {
-            xty[a] += x[a] * yi;
-            for b in 0..p {
-                xtx[a][b] += x[a] * x[b];
-            }
-        }
+    let x = DMatrix::from_fn(n, p, |i, j| if j == 0 { 1.0 } else { rows[i][j - 1] });
+    let y = DVector::from_column_slice(y);
+    let qr = x.clone().qr();
+    let r = qr.r();
+    // Collinear predictors: a diagonal entry of R vanishes next to the largest.
+    let diagonal_max = r.diagonal().amax();
+    if r.diagonal().iter().any(|d| d.abs() <= 1e-10 * diagonal_max) {
+        return None;
     }
-    let inverse = invert(&xtx)?;
-    let beta: Vec<f64> = (0..p)
-        .map(|a| (0..p).map(|b| inverse[a][b] * xty[b]).sum())
-        .collect();
-    let residual_ss: f64 = design
-        .iter()
-        .zip(y)
-        .map(|(x, &yi)| {
-            let fitted: f64 = x.iter().zip(&beta).map(|(xi, bi)| xi * bi).sum();
-            (yi - fitted).powi(2)
-        })
-        .sum();
-    let mean = y.iter().sum::<f64>() / n as f64;
+    let beta = r.solve_upper_triangular(&(qr.q().transpose() * &y))?;
+    let r_inverse = r.try_inverse()?;
+    let residuals = &y - &x * &beta;
+    let residual_ss = residuals.norm_squared();
+    let mean = y.mean();
     let total_ss: f64 = y.iter().map(|yi| (yi - mean).powi(2)).sum();
     let df = (n - p) as f64;
     let sigma2 = residual_ss / df;
     let t = StudentsT::new(0.0, 1.0, df).ok()?.inverse_cdf(0.975);
     let coefficients = (0..p)
         .map(|a| {
-            let se = (sigma2 * inverse[a][a]).max(0.0).sqrt();
+            // ((X^T X)^-1)_aa = sum_k (R^-1)_ak^2.
+            let se = (sigma2 * r_inverse.row(a).norm_squared()).sqrt();
             Coefficient {
                 estimate: beta[a],
                 standard_error: se,
@@ -89,41 +82,6 @@ pub fn ols(rows: &[Vec<f64>], y: &[f64]) -> Option<Fit> {
             1.0
         },
     })
-}
-
-/// Gauss-Jordan inverse of a small symmetric matrix; None if singular.
-fn invert(matrix: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
-    let p = matrix.len();
-    let mut a: Vec<Vec<f64>> = matrix
-        .iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let mut r = row.clone();
-            r.extend((0..p).map(|j| if i == j { 1.0 } else { 0.0 }));
-            r
-        })
-        .collect();
-    let scale = matrix.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
-    for col in 0..p {
-        let pivot = (col..p).max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))?;
-        if a[pivot][col].abs() <= 1e-12 * scale {
-            return None;
-        }
-        a.swap(col, pivot);
-        let d = a[col][col];
-        a[col].iter_mut().for_each(|v| *v /= d);
-        for row in 0..p {
-            if row != col {
-                let factor = a[row][col];
-                let pivot_row = a[col].clone();
-                a[row]
-                    .iter_mut()
-                    .zip(&pivot_row)
-                    .for_each(|(v, pv)| *v -= factor * pv);
-            }
-        }
-    }
-    Some(a.into_iter().map(|r| r[p..].to_vec()).collect())
 }
 
 #[cfg(test)]
@@ -172,5 +130,28 @@ mod tests {
             vec![4.0, 8.0],
         ];
         assert!(ols(&rows, &[1.0, 2.0, 3.0, 4.0]).is_none());
+    }
+
+    #[test]
+    fn an_ill_conditioned_design_is_solved_accurately() {
+        // x near 1e5, spread 1: X^T X has condition ~1e21, past what its
+        // inverse can hold in f64; QR works on X (condition ~1e10).
+        let rows: Vec<Vec<f64>> = (0..20).map(|i| vec![1e5 + i as f64 / 19.0]).collect();
+        let y: Vec<f64> = rows
+            .iter()
+            .map(|r| 2.0 + 3.0 * r[0] + 0.1 * (r[0] * 7.0).sin())
+            .collect();
+        let fit = ols(&rows, &y).unwrap();
+        // The slope of the same points by centred sums, the textbook formula.
+        let xs: Vec<f64> = rows.iter().map(|r| r[0]).collect();
+        let (mx, my) = (xs.iter().sum::<f64>() / 20.0, y.iter().sum::<f64>() / 20.0);
+        let sxy: f64 = xs.iter().zip(&y).map(|(x, y)| (x - mx) * (y - my)).sum();
+        let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
+        let slope = fit.coefficients[1].estimate;
+        assert!(
+            (slope - sxy / sxx).abs() < 1e-6 * (sxy / sxx).abs(),
+            "{slope} vs {}",
+            sxy / sxx
+        );
     }
 }
