@@ -178,20 +178,20 @@ mod x86 {
                 pub fn nonzero_columns<T: Real>(
                     a: &[T],
                     m: usize,
-                    k: usize,
+                    n_in: usize,
                     columns: &mut [u32],
                 ) -> usize {
-                    portable::nonzero_columns_by(a, m, k, columns, $write_nonzero_lanes)
+                    portable::nonzero_columns_by(a, m, n_in, columns, $write_nonzero_lanes)
                 }
 
                 #[target_feature(enable = $features)]
                 pub fn nonzero_pixels<P: Pixel>(
                     pixels: &[P],
-                    k: usize,
+                    n_in: usize,
                     images: &[usize],
                     columns: &mut [u32],
                 ) -> usize {
-                    portable::nonzero_pixels_by(pixels, k, images, columns, $write_nonzero_lanes)
+                    portable::nonzero_pixels_by(pixels, n_in, images, columns, $write_nonzero_lanes)
                 }
 
                 #[target_feature(enable = $features)]
@@ -280,64 +280,68 @@ mod x86 {
 
 /// Vector lanes in a chunk: 16, one AVX-512 register of f32, two of f64.
 ///
-/// The kernels work on rows padded to whole chunks: a row of n numbers is
-/// stored in `padded(n)` places, the last ones padding. A weight layer w
-/// (n_out x n_in) is kept as its transpose W^T, n_in rows of n_out weights
-/// and padding zeros (see [`to_kernel_layout`]); the activations A and the
-/// errors D of a batch are m rows of n numbers. Padding of W^T and of D is
+/// The kernels work on rows padded to whole chunks: a row of `len` numbers
+/// is stored in `padded(len)` places, the last ones padding. A weight layer
+/// w (n_out x n_in: n_out outputs, the rows of w, and n_in inputs, its
+/// columns) is kept as its transpose W^T, n_in rows of n_out weights and
+/// padding zeros (see [`to_kernel_layout`]); the activations A that enter
+/// the layer are m rows of n_in numbers, and the errors D of its outputs m
+/// rows of n_out, for the m examples of a batch. Padding of W^T and of D is
 /// zero, which keeps padding of W^T zero through every step; padding of A
 /// is never read.
 pub const LANES: usize = 16;
 
-/// n rounded up to a whole number of chunks: the length of a padded row.
-pub fn padded(n: usize) -> usize {
-    n.next_multiple_of(LANES)
+/// `len` rounded up to a whole number of chunks: the length of a padded
+/// row.
+pub fn padded(len: usize) -> usize {
+    len.next_multiple_of(LANES)
 }
 
-/// w (n x k, row-major, as `Network` holds it) in the kernels' layout:
-/// W^T, k rows of `padded(n)`, padding zero.
-pub fn to_kernel_layout<T: Real>(w: &[T], n: usize, k: usize) -> Vec<T> {
-    assert_eq!(w.len(), n * k);
-    let np = padded(n);
-    let mut wt = vec![T::zero(); k * np];
-    for (j, w_row) in w.chunks_exact(k).enumerate() {
+/// w (n_out x n_in, row-major, as `Network` holds it) in the kernels'
+/// layout: W^T, n_in rows of `padded(n_out)`, padding zero.
+pub fn to_kernel_layout<T: Real>(w: &[T], n_out: usize, n_in: usize) -> Vec<T> {
+    assert_eq!(w.len(), n_out * n_in);
+    let stride = padded(n_out);
+    let mut wt = vec![T::zero(); n_in * stride];
+    for (j, w_row) in w.chunks_exact(n_in).enumerate() {
         for (i, &w_ji) in w_row.iter().enumerate() {
-            wt[i * np + j] = w_ji;
+            wt[i * stride + j] = w_ji;
         }
     }
     wt
 }
 
-/// The inverse of [`to_kernel_layout`]: W^T (k rows of `padded(n)`) back
-/// to w (n x k, row-major), written into `w`.
-pub fn from_kernel_layout<T: Real>(wt: &[T], n: usize, k: usize, w: &mut [T]) {
-    assert_eq!(w.len(), n * k);
-    write_rows(wt, n, k, w, k);
+/// The inverse of [`to_kernel_layout`]: W^T (n_in rows of `padded(n_out)`)
+/// back to w (n_out x n_in, row-major), written into `w`.
+pub fn from_kernel_layout<T: Real>(wt: &[T], n_out: usize, n_in: usize, w: &mut [T]) {
+    assert_eq!(w.len(), n_out * n_in);
+    write_rows(wt, n_out, n_in, w, n_in);
 }
 
-/// W^T (k rows of `padded(n)`) written into `w` as the n rows of w, each
-/// `stride` (>= k) places apart; places k.. of a row are left as they are.
-fn write_rows<T: Real>(wt: &[T], n: usize, k: usize, w: &mut [T], stride: usize) {
-    let np = padded(n);
-    assert_eq!(wt.len(), k * np);
-    assert!(stride >= k && w.len() >= n * stride);
-    for (i, wt_row) in wt.chunks_exact(np).enumerate() {
-        for (j, &w_ji) in wt_row[..n].iter().enumerate() {
+/// W^T (n_in rows of `padded(n_out)`) written into `w` as the n_out rows of
+/// w, each `stride` (>= n_in) places apart; places n_in.. of a row are left
+/// as they are.
+fn write_rows<T: Real>(wt: &[T], n_out: usize, n_in: usize, w: &mut [T], stride: usize) {
+    let wt_stride = padded(n_out);
+    assert_eq!(wt.len(), n_in * wt_stride);
+    assert!(stride >= n_in && w.len() >= n_out * stride);
+    for (i, wt_row) in wt.chunks_exact(wt_stride).enumerate() {
+        for (j, &w_ji) in wt_row[..n_out].iter().enumerate() {
             w[j * stride + i] = w_ji;
         }
     }
 }
 
-/// The columns i < k of A (m rows of `padded(k)`) with a nonzero entry in
-/// some row, in increasing order, written to the start of `columns` (at
-/// least k long); returns how many. These are the `inputs` of
-/// [`forward_product`] and [`gradient_step`]: an input that is zero in
-/// every example of a batch adds nothing to the layer's products and has a
-/// zero gradient, so the kernels skip its row of W^T. (Most of an MNIST
-/// image is blank: at m = 10 about half of the 784 pixels are zero in all
-/// ten images.) NaN counts as nonzero.
-pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]) -> usize {
-    dispatch!(nonzero_columns, a, m, k, columns)
+/// The columns i < n_in of A (m rows of `padded(n_in)`) with a nonzero
+/// entry in some row, in increasing order, written to the start of
+/// `columns` (at least n_in long); returns how many. These are the
+/// `inputs` of [`forward_product`] and [`gradient_step`]: an input that is
+/// zero in every example of a batch adds nothing to the layer's products
+/// and has a zero gradient, so the kernels skip its row of W^T. (Most of an
+/// MNIST image is blank: at m = 10 about half of the 784 pixels are zero in
+/// all ten images.) NaN counts as nonzero.
+pub fn nonzero_columns<T: Real>(a: &[T], m: usize, n_in: usize, columns: &mut [u32]) -> usize {
+    dispatch!(nonzero_columns, a, m, n_in, columns)
 }
 
 /// A stored pixel: a byte (0 to 255) or a sum of pooled bytes.
@@ -345,23 +349,25 @@ pub trait Pixel: Copy + Default + Into<u16> + std::ops::BitOr<Output = Self> {}
 impl Pixel for u8 {}
 impl Pixel for u16 {}
 
-/// [`nonzero_columns`] of a batch of images, found from their stored
-/// pixels: the columns i < k where some image e of `images` has a pixel
-/// `pixels[e * k + i]` that is not zero, which are the columns where its
-/// scaled input p / white is not zero. (It reads a quarter of the bytes of
-/// the scaled inputs, and ORs them instead of adding.)
+/// [`nonzero_columns`] of a batch of images of n_in pixels each, found
+/// from their stored pixels: the columns i < n_in where some image e of
+/// `images` has a pixel `pixels[e * n_in + i]` that is not zero, which are
+/// the columns where its scaled input p / white is not zero. (It reads a
+/// quarter of the bytes of the scaled inputs, and ORs them instead of
+/// adding.)
 pub fn nonzero_pixels<P: Pixel>(
     pixels: &[P],
-    k: usize,
+    n_in: usize,
     images: &[usize],
     columns: &mut [u32],
 ) -> usize {
-    dispatch!(nonzero_pixels, pixels, k, images, columns)
+    dispatch!(nonzero_pixels, pixels, n_in, images, columns)
 }
 
-/// Z (m x n, rows padded) = A W^T: the forward product of a layer,
-/// `z[b][j]` = sum_i `a[b][i]` `w[j][i]` for the m examples of a batch, A (m x k,
-/// rows padded) their activations a^(l-1), W^T in the kernels' layout.
+/// Z (m x n_out, rows padded) = A W^T: the forward product of a layer,
+/// `z[b][j]` = sum_i `a[b][i]` `w[j][i]` for the m examples of a batch, A
+/// (m x n_in, rows padded) their activations a^(l-1), W^T in the kernels'
+/// layout.
 /// The sum runs over the rows i listed in `inputs` (increasing), which must
 /// include every i where some `a[b][i]` is not zero (see
 /// [`nonzero_columns`]): the terms left out are zeros. Each `z[b][j]` adds
@@ -370,13 +376,15 @@ pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape
     dispatch!(forward_product, z, a, wt, shape, inputs)
 }
 
-/// The shapes of one layer's step: m examples, n = n_out neurons (columns
-/// of W^T), k = n_in inputs (rows of W^T).
+/// The shapes of one layer's step.
 #[derive(Clone, Copy, Debug)]
 pub struct StepShape {
+    /// Examples in the batch (rows of A and D).
     pub m: usize,
-    pub n: usize,
-    pub k: usize,
+    /// Outputs of the layer, its neurons: rows of w, columns of W^T.
+    pub n_out: usize,
+    /// Inputs of the layer: columns of w, rows of W^T.
+    pub n_in: usize,
 }
 
 /// The update's two factors: w <- w - decay w - step g.
@@ -414,12 +422,12 @@ pub struct Measurements<'a, T> {
 ///   `g[i][j]` = sum_x dC_x/dw_ji = sum_b `a[b][i]` `d[b][j]`      (never stored)
 ///   w_ji <- w_ji - decay w_ji - step `g[i][j]`                (rate.decay = eta*lambda/n, rate.step = eta/m_t)
 ///
-/// for every weight of W^T (in the kernels' layout), where A (m x k, rows
-/// padded) holds the batch's activations a^(l-1), one example per row, and
-/// D (m x n, rows padded with zeros) its errors delta^l. Each g adds its
-/// terms in order of b. `inputs` (increasing) must include every i where
-/// some `a[b][i]` is not zero (see [`nonzero_columns`]): the rows of W^T
-/// go in blocks of a few, and a block none of whose rows is in `inputs`
+/// for every weight of W^T (in the kernels' layout), where A (m x n_in,
+/// rows padded) holds the batch's activations a^(l-1), one example per row,
+/// and D (m x n_out, rows padded with zeros) its errors delta^l. Each g
+/// adds its terms in order of b. `inputs` (increasing) must include every i
+/// where some `a[b][i]` is not zero (see [`nonzero_columns`]): the rows of
+/// W^T go in blocks of a few, and a block none of whose rows is in `inputs`
 /// has g = 0 exactly, taken without the arithmetic. Each weight is read and
 /// written once. With `measurements`, the probes' ingredients are taken
 /// from the same pass (see [`Measurements`]), each product added in order
@@ -465,23 +473,24 @@ pub fn prefetch<P>(data: &[P]) {
     let _ = data;
 }
 
-/// C (m x k, rows padded) = D w: the backward product of a layer,
-/// `c[b][i]` = sum_j `d[b][j]` `w[j][i]` added in order of j, for D (m x n, rows
-/// padded with zeros) the errors of a batch and W^T in the kernels' layout.
-/// `w` is room for at least n rows of `padded(k)`, where w is copied from
-/// W^T first. C is written whole, its padding zero. (Small: n is the width
-/// of the next layer.)
+/// C (m x n_in, rows padded) = D w: the backward product of a layer,
+/// `c[b][i]` = sum_j `d[b][j]` `w[j][i]` added in order of j, for D (m x
+/// n_out, rows padded with zeros) the errors of a batch and W^T in the
+/// kernels' layout. `w` is room for at least n_out rows of `padded(n_in)`,
+/// where w is copied from W^T first. C is written whole, its padding zero.
+/// (Small: n_out is the width of the layer's outputs, 10 or 30.)
 pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShape, w: &mut [T]) {
     dispatch!(backward_product, c, d, wt, shape, w)
 }
 
-/// sum over rows: s (n) = sum_i `A[i]` for A (m x n). The bias gradient.
+/// sum over rows: s = sum_b `A[b]` for A (m rows of `s.len()`). The bias
+/// gradient, from the rows of D.
 pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {
     dispatch!(column_sums, s, a)
 }
 
-/// A = sigma(Z + 1 b^T) in place, row by row (Z m x n with rows padded, b
-/// n): the activations from the weighted inputs, with the logistic function
+/// A = sigma(Z + 1 b^T) in place, row by row (Z m x n_out with rows padded,
+/// b n_out): the activations from the weighted inputs, with the logistic function
 /// sigma(z) = 1 / (1 + e^-z).
 ///
 /// e^-z is computed in plain arithmetic that vectorizes (within an ulp of

@@ -10,20 +10,20 @@ fn to_f32(x: &[f64]) -> Vec<f32> {
     x.iter().map(|&v| v as f32).collect()
 }
 
-/// `rows` rows of n values, each padded with zeros to `padded(n)`.
-fn pad_rows<T: Real>(x: &[T], rows: usize, n: usize) -> Vec<T> {
-    assert_eq!(x.len(), rows * n);
-    let mut out = vec![T::zero(); rows * padded(n)];
-    for (o, r) in out.chunks_exact_mut(padded(n)).zip(x.chunks_exact(n)) {
-        o[..n].copy_from_slice(r);
+/// `rows` rows of `len` values, each padded with zeros to `padded(len)`.
+fn pad_rows<T: Real>(x: &[T], rows: usize, len: usize) -> Vec<T> {
+    assert_eq!(x.len(), rows * len);
+    let mut out = vec![T::zero(); rows * padded(len)];
+    for (o, r) in out.chunks_exact_mut(padded(len)).zip(x.chunks_exact(len)) {
+        o[..len].copy_from_slice(r);
     }
     out
 }
 
-/// The padding of rows of n padded values, which must all be zero.
-fn padding<T: Real>(x: &[T], n: usize) -> Vec<T> {
-    x.chunks_exact(padded(n))
-        .flat_map(|r| r[n..].to_vec())
+/// The padding of rows of `len` padded values, which must all be zero.
+fn padding<T: Real>(x: &[T], len: usize) -> Vec<T> {
+    x.chunks_exact(padded(len))
+        .flat_map(|r| r[len..].to_vec())
         .collect()
 }
 
@@ -31,13 +31,13 @@ fn assert_close(x: f64, y: f64, scale: f64) {
     assert!((x - y).abs() <= 1e-12 * (1.0 + scale), "{x} vs {y}");
 }
 
-/// Every input 0..k, as the kernels' `inputs`.
-fn all_inputs(k: usize) -> Vec<u32> {
-    (0..k as u32).collect()
+/// Every input 0..n_in, as the kernels' `inputs`.
+fn all_inputs(n_in: usize) -> Vec<u32> {
+    (0..n_in as u32).collect()
 }
 
-/// A batch of a layer: activations A (m x k), errors D (m x n) and
-/// weights w (n x k), row-major and unpadded.
+/// A batch of a layer: activations A (m x n_in), errors D (m x n_out) and
+/// weights w (n_out x n_in), row-major and unpadded.
 struct Layer {
     shape: StepShape,
     a: Vec<f64>,
@@ -46,19 +46,22 @@ struct Layer {
 }
 
 impl Layer {
-    fn new(m: usize, n: usize, k: usize, seed: u64) -> Layer {
+    fn new(m: usize, n_out: usize, n_in: usize, seed: u64) -> Layer {
         Layer {
-            shape: StepShape { m, n, k },
-            a: filled(m * k, seed),
-            d: filled(m * n, seed + 1),
-            w: filled(n * k, seed + 2).iter().map(|x| x * 0.1).collect(),
+            shape: StepShape { m, n_out, n_in },
+            a: filled(m * n_in, seed),
+            d: filled(m * n_out, seed + 1),
+            w: filled(n_out * n_in, seed + 2)
+                .iter()
+                .map(|x| x * 0.1)
+                .collect(),
         }
     }
     /// The same layer with inputs 0..5, 20..53 and every third one zero
     /// in every example.
     fn with_zero_inputs(mut self) -> Layer {
-        let StepShape { k, .. } = self.shape;
-        for row in self.a.chunks_exact_mut(k) {
+        let StepShape { n_in, .. } = self.shape;
+        for row in self.a.chunks_exact_mut(n_in) {
             for (i, x) in row.iter_mut().enumerate() {
                 if i < 5 || (20..53).contains(&i) || i % 3 == 0 {
                     *x = 0.0;
@@ -69,65 +72,69 @@ impl Layer {
     }
     /// The inputs not zero in every example.
     fn nonzero_inputs(&self) -> Vec<u32> {
-        let StepShape { m, k, .. } = self.shape;
-        (0..k)
-            .filter(|&i| (0..m).any(|b| self.a[b * k + i] != 0.0))
+        let StepShape { m, n_in, .. } = self.shape;
+        (0..n_in)
+            .filter(|&i| (0..m).any(|b| self.a[b * n_in + i] != 0.0))
             .map(|i| i as u32)
             .collect()
     }
     /// `z[b][j]` = sum_i `a[b][i]` `w[j][i]`, by the textbook loop.
     fn z(&self, b: usize, j: usize) -> f64 {
-        let StepShape { n: _, k, .. } = self.shape;
-        (0..k).map(|i| self.a[b * k + i] * self.w[j * k + i]).sum()
+        let StepShape { n_in, .. } = self.shape;
+        (0..n_in)
+            .map(|i| self.a[b * n_in + i] * self.w[j * n_in + i])
+            .sum()
     }
     /// `g[j][i]` = sum_b `d[b][j]` `a[b][i]`.
     fn g(&self, j: usize, i: usize) -> f64 {
-        let StepShape { m, n, k } = self.shape;
-        (0..m).map(|b| self.d[b * n + j] * self.a[b * k + i]).sum()
+        let StepShape { m, n_out, n_in } = self.shape;
+        (0..m)
+            .map(|b| self.d[b * n_out + j] * self.a[b * n_in + i])
+            .sum()
     }
 }
 
 #[test]
 fn the_kernel_layout_round_trips_with_zero_padding() {
-    let (n, k) = (3, 5);
-    let w = filled(n * k, 1);
-    let wt = to_kernel_layout(&w, n, k);
-    assert_eq!(wt.len(), k * 16);
-    assert_eq!(wt[16 + 2], w[2 * k + 1]);
-    assert!(padding(&wt, n).iter().all(|&x| x == 0.0));
-    let mut back = vec![0.0; n * k];
-    from_kernel_layout(&wt, n, k, &mut back);
+    let (n_out, n_in) = (3, 5);
+    let w = filled(n_out * n_in, 1);
+    let wt = to_kernel_layout(&w, n_out, n_in);
+    assert_eq!(wt.len(), n_in * 16);
+    assert_eq!(wt[16 + 2], w[2 * n_in + 1]);
+    assert!(padding(&wt, n_out).iter().all(|&x| x == 0.0));
+    let mut back = vec![0.0; n_out * n_in];
+    from_kernel_layout(&wt, n_out, n_in, &mut back);
     assert_eq!(back, w);
 }
 
 #[test]
 fn forward_product_matches_the_triple_loop_in_every_tile() {
     // m: whole tiles of 10 (f32) or 5 (f64), and pairs and single rows
-    // left over; n: 1, 2 and 3 chunks, and 7 (3 pairs and 1).
+    // left over; n_out: 1, 2 and 3 chunks, and 7 (3 pairs and 1).
     for m in [1, 2, 7, 10, 13, 23] {
-        for n in [3, 16, 30, 40, 100] {
-            let k = 37;
-            let layer = Layer::new(m, n, k, m as u64 + n as u64);
-            let wt = to_kernel_layout(&layer.w, n, k);
-            let a = pad_rows(&layer.a, m, k);
-            let mut z = vec![f64::NAN; m * padded(n)];
-            forward_product(&mut z, &a, &wt, layer.shape, &all_inputs(k));
+        for n_out in [3, 16, 30, 40, 100] {
+            let n_in = 37;
+            let layer = Layer::new(m, n_out, n_in, m as u64 + n_out as u64);
+            let wt = to_kernel_layout(&layer.w, n_out, n_in);
+            let a = pad_rows(&layer.a, m, n_in);
+            let mut z = vec![f64::NAN; m * padded(n_out)];
+            forward_product(&mut z, &a, &wt, layer.shape, &all_inputs(n_in));
             for b in 0..m {
-                for j in 0..n {
+                for j in 0..n_out {
                     let want = layer.z(b, j);
-                    assert_close(z[b * padded(n) + j], want, want.abs());
+                    assert_close(z[b * padded(n_out) + j], want, want.abs());
                 }
             }
-            assert!(padding(&z, n).iter().all(|&x| x == 0.0));
+            assert!(padding(&z, n_out).iter().all(|&x| x == 0.0));
             // f32: the other tile height.
-            let mut z32 = vec![f32::NAN; m * padded(n)];
-            let wt32 = to_kernel_layout(&to_f32(&layer.w), n, k);
-            let a32 = pad_rows(&to_f32(&layer.a), m, k);
-            forward_product(&mut z32, &a32, &wt32, layer.shape, &all_inputs(k));
+            let mut z32 = vec![f32::NAN; m * padded(n_out)];
+            let wt32 = to_kernel_layout(&to_f32(&layer.w), n_out, n_in);
+            let a32 = pad_rows(&to_f32(&layer.a), m, n_in);
+            forward_product(&mut z32, &a32, &wt32, layer.shape, &all_inputs(n_in));
             for b in 0..m {
-                for j in 0..n {
+                for j in 0..n_out {
                     let want = layer.z(b, j);
-                    let got = z32[b * padded(n) + j] as f64;
+                    let got = z32[b * padded(n_out) + j] as f64;
                     assert!(
                         (got - want).abs() < 1e-4 * (1.0 + want.abs()),
                         "{got} vs {want}"
@@ -140,18 +147,22 @@ fn forward_product_matches_the_triple_loop_in_every_tile() {
 
 #[test]
 fn a_row_gives_the_same_bits_in_a_tile_and_alone() {
-    let (m, n, k) = (13, 30, 100);
-    let layer = Layer::new(m, n, k, 3);
-    let a = pad_rows(&to_f32(&layer.a), m, k);
-    let wt = to_kernel_layout(&to_f32(&layer.w), n, k);
-    let mut together = vec![0.0f32; m * padded(n)];
-    forward_product(&mut together, &a, &wt, layer.shape, &all_inputs(k));
-    let one = StepShape { m: 1, n, k };
+    let (m, n_out, n_in) = (13, 30, 100);
+    let layer = Layer::new(m, n_out, n_in, 3);
+    let a = pad_rows(&to_f32(&layer.a), m, n_in);
+    let wt = to_kernel_layout(&to_f32(&layer.w), n_out, n_in);
+    let mut together = vec![0.0f32; m * padded(n_out)];
+    forward_product(&mut together, &a, &wt, layer.shape, &all_inputs(n_in));
+    let one = StepShape { m: 1, n_out, n_in };
     for b in 0..m {
-        let mut alone = vec![0.0f32; padded(n)];
-        let row = &a[b * padded(k)..][..padded(k)];
-        forward_product(&mut alone, row, &wt, one, &all_inputs(k));
-        assert_eq!(alone, together[b * padded(n)..][..padded(n)], "row {b}");
+        let mut alone = vec![0.0f32; padded(n_out)];
+        let row = &a[b * padded(n_in)..][..padded(n_in)];
+        forward_product(&mut alone, row, &wt, one, &all_inputs(n_in));
+        assert_eq!(
+            alone,
+            together[b * padded(n_out)..][..padded(n_out)],
+            "row {b}"
+        );
     }
 }
 
@@ -159,82 +170,83 @@ fn a_row_gives_the_same_bits_in_a_tile_and_alone() {
 fn backward_product_matches_the_triple_loop_for_every_width() {
     // c[b][i] = sum_j d[b][j] w[j][i]: narrower than a chunk, one chunk,
     // two, three.
-    for n in [3, 16, 30, 40] {
-        let (m, k) = (4, 10);
-        let layer = Layer::new(m, n, k, 3);
-        let wt = to_kernel_layout(&layer.w, n, k);
-        let d = pad_rows(&layer.d, m, n);
-        let mut c = vec![f64::NAN; m * padded(k)];
-        let mut w = vec![f64::NAN; n * padded(k)];
+    for n_out in [3, 16, 30, 40] {
+        let (m, n_in) = (4, 10);
+        let layer = Layer::new(m, n_out, n_in, 3);
+        let wt = to_kernel_layout(&layer.w, n_out, n_in);
+        let d = pad_rows(&layer.d, m, n_out);
+        let mut c = vec![f64::NAN; m * padded(n_in)];
+        let mut w = vec![f64::NAN; n_out * padded(n_in)];
         backward_product(&mut c, &d, &wt, layer.shape, &mut w);
         for b in 0..m {
-            for i in 0..k {
-                let want: f64 = (0..n)
-                    .map(|j| layer.d[b * n + j] * layer.w[j * k + i])
+            for i in 0..n_in {
+                let want: f64 = (0..n_out)
+                    .map(|j| layer.d[b * n_out + j] * layer.w[j * n_in + i])
                     .sum();
-                assert_close(c[b * padded(k) + i], want, want.abs());
+                assert_close(c[b * padded(n_in) + i], want, want.abs());
             }
         }
-        assert!(padding(&c, k).iter().all(|&x| x == 0.0));
+        assert!(padding(&c, n_in).iter().all(|&x| x == 0.0));
     }
 }
 
 /// The gradient read off the fused step: from W = 0, with no decay and
 /// a step of -1, w - 0 w - (-1) g = g exactly.
 fn gradient<T: Real>(a: &[T], d: &[T], shape: StepShape) -> Vec<T> {
-    let StepShape { m, n, k } = shape;
-    let mut g = vec![T::zero(); k * padded(n)];
+    let StepShape { m, n_out, n_in } = shape;
+    let mut g = vec![T::zero(); n_in * padded(n_out)];
     let unit_step = Rate {
         decay: T::zero(),
         step: -T::one(),
     };
     gradient_step(
         &mut g,
-        &pad_rows(a, m, k),
-        &pad_rows(d, m, n),
+        &pad_rows(a, m, n_in),
+        &pad_rows(d, m, n_out),
         shape,
         unit_step,
         None,
-        &all_inputs(k),
+        &all_inputs(n_in),
     );
     g
 }
 
 #[test]
 fn gradient_step_covers_every_block_and_strip() {
-    // n: strips of 1 chunk, of 2, and of 2 then 1; k = 150: blocks of 4
+    // n_out: strips of 1 chunk, of 2, and of 2 then 1; n_in = 150: blocks of 4
     // rows (and of 2 when measured in f64, which the instruction-set
     // test covers) and 2 rows left.
-    for n in [7, 30, 40] {
-        let (m, k) = (3, 150);
-        let layer = Layer::new(m, n, k, 11);
+    for n_out in [7, 30, 40] {
+        let (m, n_in) = (3, 150);
+        let layer = Layer::new(m, n_out, n_in, 11);
         let g = gradient(&layer.a, &layer.d, layer.shape);
         let g32 = gradient(&to_f32(&layer.a), &to_f32(&layer.d), layer.shape);
-        for j in 0..n {
-            for i in 0..k {
+        for j in 0..n_out {
+            for i in 0..n_in {
                 let want = layer.g(j, i);
-                assert_close(g[i * padded(n) + j], want, want.abs());
-                let got = g32[i * padded(n) + j] as f64;
+                assert_close(g[i * padded(n_out) + j], want, want.abs());
+                let got = g32[i * padded(n_out) + j] as f64;
                 assert!(
                     (got - want).abs() < 1e-5 * (1.0 + want.abs()),
                     "{got} vs {want}"
                 );
             }
         }
-        assert!(padding(&g, n).iter().all(|&x| x == 0.0));
+        assert!(padding(&g, n_out).iter().all(|&x| x == 0.0));
     }
 }
 
 #[test]
 fn an_empty_batch_only_decays() {
-    let (n, k) = (2, 20);
-    let w0 = to_kernel_layout(&filled(n * k, 13), n, k);
+    let (n_out, n_in) = (2, 20);
+    let w0 = to_kernel_layout(&filled(n_out * n_in, 13), n_out, n_in);
     let mut w = w0.clone();
     let rate = Rate {
         decay: 0.25,
         step: 0.5,
     };
-    gradient_step(&mut w, &[], &[], StepShape { m: 0, n, k }, rate, None, &[]);
+    let shape = StepShape { m: 0, n_out, n_in };
+    gradient_step(&mut w, &[], &[], shape, rate, None, &[]);
     for (x, x0) in w.iter().zip(&w0) {
         assert_eq!(*x, x0 - 0.25 * x0);
     }
@@ -254,16 +266,16 @@ fn measured_step(
     kernel: StepKernel,
     inputs: &[u32],
 ) -> (Vec<f32>, Vec<f32>, Vec<[f32; 3]>) {
-    let StepShape { m, n, k } = layer.shape;
-    let mut wt = to_kernel_layout(&to_f32(&layer.w), n, k);
-    let a = pad_rows(&to_f32(&layer.a), m, k);
-    let d = pad_rows(&to_f32(&layer.d), m, n);
+    let StepShape { m, n_out, n_in } = layer.shape;
+    let mut wt = to_kernel_layout(&to_f32(&layer.w), n_out, n_in);
+    let a = pad_rows(&to_f32(&layer.a), m, n_in);
+    let d = pad_rows(&to_f32(&layer.d), m, n_out);
     let rate = Rate {
         decay: 1e-5f32,
         step: 0.01,
     };
     let mut weight_sums = vec![1.0f32; if sums { wt.len() } else { 0 }];
-    let mut products = vec![[0.0f32; 3]; n];
+    let mut products = vec![[0.0f32; 3]; n_out];
     let measurements = Measurements {
         weight_sums: sums.then_some(weight_sums.as_mut_slice()),
         products: &mut products,
@@ -282,43 +294,43 @@ fn measured_step(
 
 #[test]
 fn zero_inputs_are_skipped_with_the_same_bits() {
-    let (m, n, k) = (7, 30, 200);
-    let layer = Layer::new(m, n, k, 17).with_zero_inputs();
-    let a = pad_rows(&to_f32(&layer.a), m, k);
-    let mut columns = vec![u32::MAX; k];
-    let count = nonzero_columns(&a, m, k, &mut columns);
+    let (m, n_out, n_in) = (7, 30, 200);
+    let layer = Layer::new(m, n_out, n_in, 17).with_zero_inputs();
+    let a = pad_rows(&to_f32(&layer.a), m, n_in);
+    let mut columns = vec![u32::MAX; n_in];
+    let count = nonzero_columns(&a, m, n_in, &mut columns);
     let inputs = layer.nonzero_inputs();
-    assert!(inputs.len() < k * 2 / 3);
+    assert!(inputs.len() < n_in * 2 / 3);
     assert_eq!(&columns[..count], inputs.as_slice());
     // Forward: the terms left out are zeros.
-    let wt = to_kernel_layout(&to_f32(&layer.w), n, k);
-    let mut dense = vec![0.0f32; m * padded(n)];
+    let wt = to_kernel_layout(&to_f32(&layer.w), n_out, n_in);
+    let mut dense = vec![0.0f32; m * padded(n_out)];
     let mut sparse = dense.clone();
-    forward_product(&mut dense, &a, &wt, layer.shape, &all_inputs(k));
+    forward_product(&mut dense, &a, &wt, layer.shape, &all_inputs(n_in));
     forward_product(&mut sparse, &a, &wt, layer.shape, &inputs);
     assert_eq!(dense, sparse);
     // Step: blocks of rows without input take g = 0 without the
     // arithmetic; the same weights, sums and products.
-    let dense = measured_step(&layer, true, gradient_step, &all_inputs(k));
+    let dense = measured_step(&layer, true, gradient_step, &all_inputs(n_in));
     let sparse = measured_step(&layer, true, gradient_step, &inputs);
     assert_eq!(dense, sparse);
 }
 
 #[test]
 fn measured_update_gives_the_same_bits_and_the_products() {
-    let (m, n, k) = (3, 5, 37);
-    let layer = Layer::new(m, n, k, 5);
-    let w0 = to_kernel_layout(&to_f32(&layer.w), n, k);
+    let (m, n_out, n_in) = (3, 5, 37);
+    let layer = Layer::new(m, n_out, n_in, 5);
+    let w0 = to_kernel_layout(&to_f32(&layer.w), n_out, n_in);
     let mut plain = w0.clone();
     let rate = Rate {
         decay: 1e-5f32,
         step: 0.01,
     };
     let (a, d) = (
-        pad_rows(&to_f32(&layer.a), m, k),
-        pad_rows(&to_f32(&layer.d), m, n),
+        pad_rows(&to_f32(&layer.a), m, n_in),
+        pad_rows(&to_f32(&layer.d), m, n_out),
     );
-    let inputs = all_inputs(k);
+    let inputs = all_inputs(n_in);
     gradient_step(&mut plain, &a, &d, layer.shape, rate, None, &inputs);
     let (measured, weight_sums, products) = measured_step(&layer, true, gradient_step, &inputs);
     assert_eq!(plain, measured);
@@ -329,9 +341,11 @@ fn measured_update_gives_the_same_bits_and_the_products() {
     // Without sums: the same weights and products.
     let (unsummed, _, products_alone) = measured_step(&layer, false, gradient_step, &inputs);
     assert_eq!((&unsummed, &products_alone), (&plain, &products));
-    for j in 0..n {
-        let w_j: Vec<f64> = (0..k).map(|i| w0[i * padded(n) + j] as f64).collect();
-        let g_j: Vec<f64> = (0..k).map(|i| layer.g(j, i)).collect();
+    for j in 0..n_out {
+        let w_j: Vec<f64> = (0..n_in)
+            .map(|i| w0[i * padded(n_out) + j] as f64)
+            .collect();
+        let g_j: Vec<f64> = (0..n_in).map(|i| layer.g(j, i)).collect();
         let ww: f64 = w_j.iter().map(|&x| x * x).sum();
         let wg: f64 = w_j.iter().zip(&g_j).map(|(&x, &y)| x * y).sum();
         let gg: f64 = g_j.iter().map(|&y| y * y).sum();
@@ -352,11 +366,14 @@ fn measured_update_gives_the_same_bits_and_the_products() {
 fn every_instruction_set_gives_the_portable_bits() {
     // kernels:: runs the widest instruction set of this CPU; portable::
     // the plain code without target features.
-    let (m, n, k) = (13, 40, 789);
-    let layer = Layer::new(m, n, k, 7).with_zero_inputs();
-    let a = pad_rows(&to_f32(&layer.a), m, k);
-    let wt = to_kernel_layout(&to_f32(&layer.w), n, k);
-    let (mut fast, mut plain) = (vec![0.0f32; m * padded(n)], vec![0.0f32; m * padded(n)]);
+    let (m, n_out, n_in) = (13, 40, 789);
+    let layer = Layer::new(m, n_out, n_in, 7).with_zero_inputs();
+    let a = pad_rows(&to_f32(&layer.a), m, n_in);
+    let wt = to_kernel_layout(&to_f32(&layer.w), n_out, n_in);
+    let (mut fast, mut plain) = (
+        vec![0.0f32; m * padded(n_out)],
+        vec![0.0f32; m * padded(n_out)],
+    );
     let inputs = layer.nonzero_inputs();
     forward_product(&mut fast, &a, &wt, layer.shape, &inputs);
     portable::forward_product(&mut plain, &a, &wt, layer.shape, &inputs);
@@ -365,23 +382,26 @@ fn every_instruction_set_gives_the_portable_bits() {
         measured_step(&layer, true, gradient_step, &inputs),
         measured_step(&layer, true, portable::gradient_step, &inputs)
     );
-    let mut columns = vec![0; k];
-    let count = nonzero_columns(&a, m, k, &mut columns);
-    let plain_count = portable::nonzero_columns(&a, m, k, &mut columns.clone());
+    let mut columns = vec![0; n_in];
+    let count = nonzero_columns(&a, m, n_in, &mut columns);
+    let plain_count = portable::nonzero_columns(&a, m, n_in, &mut columns.clone());
     assert_eq!((count, &columns[..count]), (plain_count, inputs.as_slice()));
-    let d = pad_rows(&to_f32(&layer.d), m, n);
-    let (mut fast, mut plain) = (vec![0.0f32; m * padded(k)], vec![0.0f32; m * padded(k)]);
-    let mut w = vec![0.0f32; n * padded(k)];
+    let d = pad_rows(&to_f32(&layer.d), m, n_out);
+    let (mut fast, mut plain) = (
+        vec![0.0f32; m * padded(n_in)],
+        vec![0.0f32; m * padded(n_in)],
+    );
+    let mut w = vec![0.0f32; n_out * padded(n_in)];
     backward_product(&mut fast, &d, &wt, layer.shape, &mut w);
     portable::backward_product(&mut plain, &d, &wt, layer.shape, &mut w);
     assert_eq!(fast, plain);
-    let z: Vec<f32> = filled(m * padded(n), 10)
+    let z: Vec<f32> = filled(m * padded(n_out), 10)
         .iter()
         .map(|&x| x as f32 * 5.0)
         .collect();
     let (mut fast, mut plain) = (z.clone(), z);
-    add_bias_and_sigmoid(&mut fast, &d[..n]);
-    portable::add_bias_and_sigmoid(&mut plain, &d[..n]);
+    add_bias_and_sigmoid(&mut fast, &d[..n_out]);
+    portable::add_bias_and_sigmoid(&mut plain, &d[..n_out]);
     assert_eq!(fast, plain);
 }
 
@@ -389,10 +409,10 @@ fn every_instruction_set_gives_the_portable_bits() {
 /// against the plain definition: negative entries and NaN count, -0
 /// does not, and the last chunk is partial.
 fn nonzero_columns_match_the_definition<T: Real>() {
-    let (m, k) = (3, 16 * 9 + 5);
-    let mut a = vec![T::zero(); m * padded(k)];
-    for (b, row) in a.chunks_exact_mut(padded(k)).enumerate() {
-        for (i, x) in row[..k].iter_mut().enumerate() {
+    let (m, n_in) = (3, 16 * 9 + 5);
+    let mut a = vec![T::zero(); m * padded(n_in)];
+    for (b, row) in a.chunks_exact_mut(padded(n_in)).enumerate() {
+        for (i, x) in row[..n_in].iter_mut().enumerate() {
             *x = match (i + b) % 7 {
                 0 => T::from_f64(-0.25),
                 1 => -T::zero(),
@@ -402,31 +422,31 @@ fn nonzero_columns_match_the_definition<T: Real>() {
             };
         }
         // Padding is never read.
-        row[k..].fill(T::one());
+        row[n_in..].fill(T::one());
     }
-    let expected: Vec<u32> = (0..k)
+    let expected: Vec<u32> = (0..n_in)
         .filter(|&i| {
-            (0..m).any(|b| a[b * padded(k) + i] != T::zero() || a[b * padded(k) + i].is_nan())
+            (0..m).any(|b| a[b * padded(n_in) + i] != T::zero() || a[b * padded(n_in) + i].is_nan())
         })
         .map(|i| i as u32)
         .collect();
-    assert!(expected.len() > k / 4 && expected.len() < k * 3 / 4);
-    let (mut fast, mut plain) = (vec![u32::MAX; k], vec![u32::MAX; k]);
-    let count = nonzero_columns(&a, m, k, &mut fast);
-    let plain_count = portable::nonzero_columns(&a, m, k, &mut plain);
+    assert!(expected.len() > n_in / 4 && expected.len() < n_in * 3 / 4);
+    let (mut fast, mut plain) = (vec![u32::MAX; n_in], vec![u32::MAX; n_in]);
+    let count = nonzero_columns(&a, m, n_in, &mut fast);
+    let plain_count = portable::nonzero_columns(&a, m, n_in, &mut plain);
     assert_eq!(&fast[..count], expected.as_slice());
     assert_eq!(&plain[..plain_count], expected.as_slice());
 }
 
 #[test]
 fn nonzero_pixels_match_the_definition_on_every_instruction_set() {
-    // 40 images of k = 16 * 12 + 7 pixels (whole groups of 64, a chunk
+    // 40 images of n_in = 16 * 12 + 7 pixels (whole groups of 64, a chunk
     // of 16, a partial chunk), bytes and pooled sums: every fourth
     // pixel zero in all, and a third of the others.
-    let k = 16 * 12 + 7;
-    let bytes: Vec<u8> = (0..40 * k)
+    let n_in = 16 * 12 + 7;
+    let bytes: Vec<u8> = (0..40 * n_in)
         .map(|i| {
-            if (i % k) % 4 == 0 || i % 3 == 0 {
+            if (i % n_in) % 4 == 0 || i % 3 == 0 {
                 0
             } else {
                 (i % 200) as u8
@@ -435,17 +455,17 @@ fn nonzero_pixels_match_the_definition_on_every_instruction_set() {
         .collect();
     let sums: Vec<u16> = bytes.iter().map(|&p| u16::from(p) * 16).collect();
     for images in [&[5][..], &[0, 39], &[7, 8, 21, 2]] {
-        let expected: Vec<u32> = (0..k)
-            .filter(|&i| images.iter().any(|&e| bytes[e * k + i] != 0))
+        let expected: Vec<u32> = (0..n_in)
+            .filter(|&i| images.iter().any(|&e| bytes[e * n_in + i] != 0))
             .map(|i| i as u32)
             .collect();
-        assert!(expected.len() < k);
-        let mut columns = vec![u32::MAX; k];
-        let count = nonzero_pixels(&bytes, k, images, &mut columns);
+        assert!(expected.len() < n_in);
+        let mut columns = vec![u32::MAX; n_in];
+        let count = nonzero_pixels(&bytes, n_in, images, &mut columns);
         assert_eq!(&columns[..count], expected.as_slice());
-        let count = portable::nonzero_pixels(&bytes, k, images, &mut columns);
+        let count = portable::nonzero_pixels(&bytes, n_in, images, &mut columns);
         assert_eq!(&columns[..count], expected.as_slice());
-        let count = nonzero_pixels(&sums, k, images, &mut columns);
+        let count = nonzero_pixels(&sums, n_in, images, &mut columns);
         assert_eq!(&columns[..count], expected.as_slice());
     }
 }
@@ -476,21 +496,21 @@ fn update_rule_literal_numbers() {
     // One example with activations a = (0.6, 0) and error delta = 1, so
     // g = (0.6, 0); w = (2, -1), c = eta*lambda/n = 0.03, step = eta/m_t
     // = 0.1: w' = 2 - 0.03*2 - 0.1*0.6 = 1.88 and -1 + 0.03 = -0.97.
-    let (n, k) = (1, 2);
-    let mut wt = to_kernel_layout(&[2.0f64, -1.0], n, k);
+    let (n_out, n_in) = (1, 2);
+    let mut wt = to_kernel_layout(&[2.0f64, -1.0], n_out, n_in);
     let rate = Rate {
         decay: 0.03,
         step: 0.1,
     };
-    let a = pad_rows(&[0.6, 0.0], 1, k);
-    let d = pad_rows(&[1.0], 1, n);
+    let a = pad_rows(&[0.6, 0.0], 1, n_in);
+    let d = pad_rows(&[1.0], 1, n_out);
     // Input 1 is zero in the batch.
     let mut inputs = [0; 2];
-    assert_eq!(nonzero_columns(&a, 1, k, &mut inputs), 1);
-    let shape = StepShape { m: 1, n, k };
+    assert_eq!(nonzero_columns(&a, 1, n_in, &mut inputs), 1);
+    let shape = StepShape { m: 1, n_out, n_in };
     gradient_step(&mut wt, &a, &d, shape, rate, None, &inputs[..1]);
     let mut w = [0.0; 2];
-    from_kernel_layout(&wt, n, k, &mut w);
+    from_kernel_layout(&wt, n_out, n_in, &mut w);
     assert!((w[0] - 1.88).abs() < 1e-15);
     assert!((w[1] + 0.97).abs() < 1e-15);
 }

@@ -44,8 +44,8 @@ impl<T: Real> KernelWeights<T> {
             sizes: net.sizes().to_vec(),
             layers: (0..net.layers())
                 .map(|l| {
-                    let (n, k) = net.shape(l);
-                    kernels::to_kernel_layout(&net.weights[l], n, k)
+                    let (n_out, n_in) = net.shape(l);
+                    kernels::to_kernel_layout(&net.weights[l], n_out, n_in)
                 })
                 .collect(),
         }
@@ -60,8 +60,8 @@ impl<T: Real> KernelWeights<T> {
     pub fn write_to(&self, net: &mut Network<T>) {
         assert_eq!(net.sizes(), self.sizes.as_slice());
         for (l, wt) in self.layers.iter().enumerate() {
-            let (n, k) = net.shape(l);
-            kernels::from_kernel_layout(wt, n, k, &mut net.weights[l]);
+            let (n_out, n_in) = net.shape(l);
+            kernels::from_kernel_layout(wt, n_out, n_in, &mut net.weights[l]);
         }
     }
 }
@@ -98,20 +98,20 @@ impl<T: Real> Backprop<T> {
             capacity,
             activations: sizes
                 .iter()
-                .map(|&n| vec![T::zero(); capacity * padded(n)])
+                .map(|&n_l| vec![T::zero(); capacity * padded(n_l)])
                 .collect(),
             rows: 0,
             deltas: sizes[1..]
                 .iter()
-                .map(|&n| vec![T::zero(); capacity * padded(n)])
+                .map(|&n_out| vec![T::zero(); capacity * padded(n_out)])
                 .collect(),
             grad_b: sizes[1..]
                 .iter()
-                .map(|&n| vec![T::zero(); padded(n)])
+                .map(|&n_out| vec![T::zero(); padded(n_out)])
                 .collect(),
             inputs: sizes[..sizes.len() - 1]
                 .iter()
-                .map(|&k| vec![0; k])
+                .map(|&n_in| vec![0; n_in])
                 .collect(),
             input_counts: vec![0; sizes.len() - 1],
             weights_rows: vec![
@@ -128,8 +128,8 @@ impl<T: Real> Backprop<T> {
     fn shape(&self, l: usize) -> StepShape {
         StepShape {
             m: self.rows,
-            n: self.sizes[l + 1],
-            k: self.sizes[l],
+            n_out: self.sizes[l + 1],
+            n_in: self.sizes[l],
         }
     }
 
@@ -143,19 +143,19 @@ impl<T: Real> Backprop<T> {
     /// The rows of A^l (n_l values each) of the first `rows` examples;
     /// l = L is the output.
     pub fn activation_rows(&self, l: usize, rows: usize) -> impl Iterator<Item = &[T]> {
-        let n = self.sizes[l];
+        let n_l = self.sizes[l];
         self.activations[l]
-            .chunks_exact(padded(n))
+            .chunks_exact(padded(n_l))
             .take(rows)
-            .map(move |row| &row[..n])
+            .map(move |row| &row[..n_l])
     }
 
     /// Forward pass: A^l = sigma(A^(l-1) (w^l)^T + b^l) for l = 1..L.
     pub fn forward(&mut self, weights: &KernelWeights<T>, biases: &[Vec<T>], rows: usize) {
         assert!(rows <= self.capacity);
-        let k = self.sizes[0];
-        let x = &self.activations[0][..rows * padded(k)];
-        let input_columns = kernels::nonzero_columns(x, rows, k, &mut self.inputs[0]);
+        let n_in = self.sizes[0];
+        let x = &self.activations[0][..rows * padded(n_in)];
+        let input_columns = kernels::nonzero_columns(x, rows, n_in, &mut self.inputs[0]);
         self.forward_given_input_columns(weights, biases, rows, input_columns);
     }
 
@@ -193,11 +193,11 @@ impl<T: Real> Backprop<T> {
         for (l, (wt, b)) in weights.layers.iter().zip(biases).enumerate() {
             let shape = self.shape(l);
             let (before, after) = self.activations.split_at_mut(l + 1);
-            let a_prev = &before[l][..rows * padded(shape.k)];
-            let a = &mut after[0][..rows * padded(shape.n)];
+            let a_prev = &before[l][..rows * padded(shape.n_in)];
+            let a = &mut after[0][..rows * padded(shape.n_out)];
             let inputs = &mut self.inputs[l];
             if l > 0 {
-                self.input_counts[l] = kernels::nonzero_columns(a_prev, rows, shape.k, inputs);
+                self.input_counts[l] = kernels::nonzero_columns(a_prev, rows, shape.n_in, inputs);
             }
             kernels::forward_product(a, a_prev, wt, shape, &inputs[..self.input_counts[l]]);
             kernels::add_bias_and_sigmoid(a, b);
@@ -229,19 +229,22 @@ impl<T: Real> Backprop<T> {
 
         for l in (0..=last).rev() {
             let shape = self.shape(l);
-            let (np, kp) = (padded(shape.n), padded(shape.k));
-            let delta = &self.deltas[l][..rows * np];
+            let (out_stride, in_stride) = (padded(shape.n_out), padded(shape.n_in));
+            let delta = &self.deltas[l][..rows * out_stride];
             kernels::column_sums(&mut self.grad_b[l], delta);
             if l > 0 {
                 // Delta_prev = (Delta w) .* A_prev (1 - A_prev)
                 let (lower, upper) = self.deltas.split_at_mut(l);
-                let delta = &upper[0][..rows * np];
-                let delta_prev = &mut lower[l - 1][..rows * kp];
+                let delta = &upper[0][..rows * out_stride];
+                let delta_prev = &mut lower[l - 1][..rows * in_stride];
                 let w = &mut self.weights_rows;
                 kernels::backward_product(delta_prev, delta, &weights.layers[l], shape, w);
-                let a_prev = &self.activations[l][..rows * kp];
-                for (d_row, a_row) in delta_prev.chunks_exact_mut(kp).zip(a_prev.chunks_exact(kp)) {
-                    for (d, &a) in d_row[..shape.k].iter_mut().zip(a_row) {
+                let a_prev = &self.activations[l][..rows * in_stride];
+                for (d_row, a_row) in delta_prev
+                    .chunks_exact_mut(in_stride)
+                    .zip(a_prev.chunks_exact(in_stride))
+                {
+                    for (d, &a) in d_row[..shape.n_in].iter_mut().zip(a_row) {
                         *d *= a * (T::one() - a);
                     }
                 }
@@ -264,8 +267,8 @@ impl<T: Real> Backprop<T> {
         let m = self.rows;
         kernels::gradient_step(
             wt,
-            &self.activations[l][..m * padded(shape.k)],
-            &self.deltas[l][..m * padded(shape.n)],
+            &self.activations[l][..m * padded(shape.n_in)],
+            &self.deltas[l][..m * padded(shape.n_out)],
             shape,
             rate,
             measurements,
@@ -283,24 +286,24 @@ mod tests {
     /// G^(l+1) = sum_x dC_x/dw^(l+1), read off the fused update: from w = 0
     /// with no decay and a step of -1, w - 0 w - (-1) g = g exactly.
     fn weight_gradient(bp: &Backprop<f64>, l: usize) -> Vec<f64> {
-        let (n, k) = (bp.sizes[l + 1], bp.sizes[l]);
-        let mut gt = vec![0.0; k * padded(n)];
+        let (n_out, n_in) = (bp.sizes[l + 1], bp.sizes[l]);
+        let mut gt = vec![0.0; n_in * padded(n_out)];
         let rate = Rate {
             decay: 0.0,
             step: -1.0,
         };
         bp.step_weights(l, &mut gt, rate, None);
-        let mut g = vec![0.0; n * k];
-        kernels::from_kernel_layout(&gt, n, k, &mut g);
+        let mut g = vec![0.0; n_out * n_in];
+        kernels::from_kernel_layout(&gt, n_out, n_in, &mut g);
         g
     }
 
     /// x (rows x n_0) as the input of `bp`.
     fn set_input(bp: &mut Backprop<f64>, x: &[f64], rows: usize) {
-        let n = bp.sizes[0];
+        let n_0 = bp.sizes[0];
         let input = bp.input_mut(rows);
-        for (row, x_row) in input.chunks_exact_mut(padded(n)).zip(x.chunks_exact(n)) {
-            row[..n].copy_from_slice(x_row);
+        for (row, x_row) in input.chunks_exact_mut(padded(n_0)).zip(x.chunks_exact(n_0)) {
+            row[..n_0].copy_from_slice(x_row);
         }
     }
 
