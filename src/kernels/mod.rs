@@ -364,10 +364,12 @@ pub fn nonzero_pixels<P: Pixel>(
     dispatch!(nonzero_pixels, pixels, n_in, images, columns)
 }
 
-/// Z (m x n_out, rows padded) = A W^T: the forward product of a layer,
-/// `z[b][j]` = sum_i `a[b][i]` `w[j][i]` for the m examples of a batch, A
-/// (m x n_in, rows padded) their activations a^(l-1), W^T in the kernels'
-/// layout.
+/// Z (m x n_out, rows padded) = A W^T: the forward product of weight layer
+/// l, `z[b][j]` = sum_i `a[b][i]` `w[j][i]` for the m examples of a batch,
+/// A (m x n_in, rows padded) their activations A^l that enter the layer,
+/// W^T in the kernels' layout. (Layers are numbered as in
+/// `train::backprop`: weight layer l, 0-based, maps A^l to A^(l+1) and is
+/// w^(l+1) in the book's 1-based notation.)
 /// The sum runs over the rows i listed in `inputs` (increasing), which must
 /// include every i where some `a[b][i]` is not zero (see
 /// [`nonzero_columns`]): the terms left out are zeros. Each `z[b][j]` adds
@@ -417,22 +419,24 @@ pub struct Measurements<'a, T> {
     pub products: &'a mut [[T; 3]],
 }
 
-/// One step of the update rule on weight layer l, fused with its gradient:
+/// One step of the update rule on weight layer l (w^(l+1) in the book),
+/// fused with its gradient:
 ///
 ///   `g[i][j]` = sum_x dC_x/dw_ji = sum_b `a[b][i]` `d[b][j]`      (never stored)
 ///   w_ji <- w_ji - decay w_ji - step `g[i][j]`                (rate.decay = eta*lambda/n, rate.step = eta/m_t)
 ///
 /// for every weight of W^T (in the kernels' layout), where A (m x n_in,
-/// rows padded) holds the batch's activations a^(l-1), one example per row,
-/// and D (m x n_out, rows padded with zeros) its errors delta^l. Each g
-/// adds its terms in order of b. `inputs` (increasing) must include every i
-/// where some `a[b][i]` is not zero (see [`nonzero_columns`]): the rows of
-/// W^T go in blocks of a few, and a block none of whose rows is in `inputs`
-/// has g = 0 exactly, taken without the arithmetic. Each weight is read and
-/// written once. With `measurements`, the probes' ingredients are taken
-/// from the same pass (see [`Measurements`]), each product added in order
-/// of i; the new weights are the same bits either way. With m = 0 the
-/// gradient is zero and the step is the decay alone.
+/// rows padded) holds the batch's activations A^l, one example per row, and
+/// D (m x n_out, rows padded with zeros) its errors Delta^(l+1) (numbered
+/// as in [`forward_product`]). Each g adds its terms in order of b.
+/// `inputs` (increasing) must include every i where some `a[b][i]` is not
+/// zero (see [`nonzero_columns`]): the rows of W^T go in blocks of a few,
+/// and a block none of whose rows is in `inputs` has g = 0 exactly, taken
+/// without the arithmetic. Each weight is read and written once. With
+/// `measurements`, the probes' ingredients are taken from the same pass
+/// (see [`Measurements`]), each product added in order of i; the new
+/// weights are the same bits either way. With m = 0 the gradient is zero
+/// and the step is the decay alone.
 pub fn gradient_step<T: Real>(
     wt: &mut [T],
     a: &[T],

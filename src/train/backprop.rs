@@ -1,23 +1,32 @@
 //! Forward and backward passes over a whole mini-batch, as matrix products.
 //!
-//! A batch of m_t examples is a matrix with one example per row. With
-//! A^0 = X (m_t x n_0) the inputs, for l = 1..L:
+//! Layers are numbered one way throughout this module. The layers of
+//! neurons are 0..L, layer l having n_l = `sizes[l]` of them: A^0 = X is
+//! the input, A^L the output. Weight layer l (0-based, l = 0..L-1: the
+//! index of `Network::weights`, [`KernelWeights::layers`], `deltas`,
+//! `grad_b` and every `l` below) maps the activations A^l to A^(l+1): it is
+//! w^(l+1) and b^(l+1) in the book's 1-based notation, of shape n_out x
+//! n_in = n_(l+1) x n_l, and the errors of its outputs are Delta^(l+1).
 //!
-//!   forward    Z^l = A^(l-1) (w^l)^T + 1 (b^l)^T        (m_t x n_l)
-//!              A^l = sigma(Z^l)
-//!   backward   Delta^L     = cost's output error of A^L and the targets Y
-//!              Delta^(l-1) = (Delta^l w^l) .* sigma'(Z^(l-1)),  sigma' = A (1 - A)
-//!              g_b^l = column sums of Delta^l = sum_x dC_x/db^l  (n_l)
-//!   gradient   G^l = (Delta^l)^T A^(l-1) = sum_x dC_x/dw^l     (n_l x n_(l-1))
+//! A batch of m_t examples is a matrix with one example per row. For each
+//! weight layer l:
+//!
+//!   forward    Z^(l+1) = A^l (w^(l+1))^T + 1 (b^(l+1))^T       (m_t x n_(l+1))
+//!              A^(l+1) = sigma(Z^(l+1))
+//!   backward   Delta^L = cost's output error of A^L and the targets Y
+//!              Delta^l = (Delta^(l+1) w^(l+1)) .* sigma'(Z^l)   (l >= 1)
+//!                        with sigma'(Z^l) = A^l (1 - A^l)
+//!              g_b^(l+1) = column sums of Delta^(l+1) = sum_x dC_x/db^(l+1)   (n_(l+1))
+//!   gradient   G^(l+1) = (Delta^(l+1))^T A^l = sum_x dC_x/dw^(l+1)      (n_(l+1) x n_l)
 //!
 //! The weights are taken in the kernels' layout ([`KernelWeights`]: each
-//! w^l as its transpose), and every row of A^l and Delta^l is padded to a
-//! whole number of vector lanes ([`kernels::padded`]).
+//! w^(l+1) as its transpose), and every row of A^l and Delta^l is padded to
+//! a whole number of vector lanes ([`kernels::padded`]).
 //!
-//! G^l is as large as the weights, so it is never stored: the update forms
-//! it block by block in registers and applies it at once
-//! ([`Backprop::step_weights`]), so each weight is read and written once per
-//! step.
+//! G^(l+1) is as large as the weights, so it is never stored: the update
+//! forms it block by block in registers and applies it at once
+//! ([`Backprop::step_weights`]), so each weight is read and written once
+//! per step.
 //!
 //! All buffers are allocated once, for the largest batch; a step allocates
 //! nothing.
@@ -26,11 +35,11 @@ use crate::data::Dataset;
 use crate::kernels::{self, Measurements, Rate, Real, StepShape, padded};
 use crate::net::{Cost, Network};
 
-/// A network's weights as the kernels take them: each w^l (n_l x n_(l-1))
-/// as its transpose, n_(l-1) rows of n_l weights, each row padded with
-/// zeros to `padded(n_l)` (see [`kernels::LANES`]). Training keeps its
-/// weights so during an epoch; `Network` holds them row-major, as
-/// network2.py does.
+/// A network's weights as the kernels take them: the w^(l+1) (n_(l+1) x
+/// n_l) of each weight layer l as its transpose, n_l rows of n_(l+1)
+/// weights, each row padded with zeros to `padded(n_(l+1))` (see
+/// [`kernels::LANES`]). Training keeps its weights so during an epoch;
+/// `Network` holds them row-major, as network2.py does.
 #[derive(Debug, Clone)]
 pub struct KernelWeights<T> {
     sizes: Vec<usize>,
@@ -51,7 +60,8 @@ impl<T: Real> KernelWeights<T> {
         }
     }
 
-    /// (n_(l+1), n_l): the shape of w^(l+1), as `Network::shape` gives it.
+    /// (n_out, n_in) = (n_(l+1), n_l): the shape of weight layer l, w^(l+1),
+    /// as `Network::shape` gives it.
     pub fn shape(&self, l: usize) -> (usize, usize) {
         (self.sizes[l + 1], self.sizes[l])
     }
@@ -70,22 +80,25 @@ pub struct Backprop<T> {
     sizes: Vec<usize>,
     /// Largest number of rows (examples) a batch may have.
     capacity: usize,
-    /// `activations[l]` = A^l, up to capacity rows of padded(n_l);
-    /// `activations[0]` is the input. Padding is never read.
+    /// `activations[l]` = A^l, the input of weight layer l (l = L: the
+    /// output), up to capacity rows of padded(n_l); `activations[0]` is X.
+    /// Padding is never read.
     activations: Vec<Vec<T>>,
     /// Examples in the batch of the last forward pass.
     rows: usize,
-    /// `deltas[l]` = Delta^(l+1), up to capacity rows of padded(n_(l+1)).
-    /// Padding stays zero: the kernels read whole rows of it.
+    /// `deltas[l]` = Delta^(l+1), the errors of weight layer l's outputs,
+    /// up to capacity rows of padded(n_(l+1)). Padding stays zero: the
+    /// kernels read whole rows of it.
     deltas: Vec<Vec<T>>,
-    /// `grad_b[l]` = g_b^(l+1) = sum over the batch of dC_x/db (the first
-    /// n_(l+1) entries; padded(n_(l+1)) long).
+    /// `grad_b[l]` = g_b^(l+1) = sum over the batch of dC_x/db^(l+1), the
+    /// bias gradient of weight layer l (the first n_(l+1) entries;
+    /// padded(n_(l+1)) long).
     pub grad_b: Vec<Vec<T>>,
-    /// Room for one layer's w, row-major with rows padded, for the
-    /// backward product.
+    /// Room for the w of one weight layer l >= 1, row-major with rows
+    /// padded, for the backward product (layer 0's is never needed).
     weights_rows: Vec<T>,
-    /// `inputs[l][..input_counts[l]`]: the inputs i of weight layer l + 1
-    /// that are not zero in every example of the batch (see
+    /// `inputs[l][..input_counts[l]]`: the inputs i of weight layer l (the
+    /// columns of A^l) that are not zero in every example of the batch (see
     /// `kernels::nonzero_columns`); the kernels skip the others.
     inputs: Vec<Vec<u32>>,
     input_counts: Vec<usize>,
@@ -124,7 +137,7 @@ impl<T: Real> Backprop<T> {
         }
     }
 
-    /// The shapes of weight layer l + 1 for the current batch.
+    /// The shapes of weight layer l for the current batch.
     fn shape(&self, l: usize) -> StepShape {
         StepShape {
             m: self.rows,
@@ -140,8 +153,8 @@ impl<T: Real> Backprop<T> {
         &mut self.activations[0][..rows * padded(self.sizes[0])]
     }
 
-    /// The rows of A^l (n_l values each) of the first `rows` examples;
-    /// l = L is the output.
+    /// The rows of A^l (n_l values each) of the first `rows` examples: the
+    /// input of weight layer l, or for l = L the output.
     pub fn activation_rows(&self, l: usize, rows: usize) -> impl Iterator<Item = &[T]> {
         let n_l = self.sizes[l];
         self.activations[l]
@@ -150,7 +163,8 @@ impl<T: Real> Backprop<T> {
             .map(move |row| &row[..n_l])
     }
 
-    /// Forward pass: A^l = sigma(A^(l-1) (w^l)^T + b^l) for l = 1..L.
+    /// Forward pass: A^(l+1) = sigma(A^l (w^(l+1))^T + b^(l+1)) for each
+    /// weight layer l = 0..L-1.
     pub fn forward(&mut self, weights: &KernelWeights<T>, biases: &[Vec<T>], rows: usize) {
         assert!(rows <= self.capacity);
         let n_in = self.sizes[0];
@@ -204,12 +218,13 @@ impl<T: Real> Backprop<T> {
         }
     }
 
-    /// Backward pass after [`Backprop::forward`]: the errors Delta^l of every
-    /// layer, and in `grad_b` the bias gradients summed over the batch, whose
-    /// examples are labelled `labels`.
+    /// Backward pass after [`Backprop::forward`]: the errors Delta^(l+1) of
+    /// every weight layer l, and in `grad_b` the bias gradients summed over
+    /// the batch, whose examples are labelled `labels`.
     pub fn backward(&mut self, weights: &KernelWeights<T>, cost: Cost, labels: &[u8]) {
         let rows = labels.len();
         assert_eq!(rows, self.rows, "one label per example of the forward pass");
+        // The last weight layer, L - 1.
         let last = self.sizes.len() - 2;
 
         // Delta^L = output error, targets y = one-hot(label).
@@ -233,7 +248,7 @@ impl<T: Real> Backprop<T> {
             let delta = &self.deltas[l][..rows * out_stride];
             kernels::column_sums(&mut self.grad_b[l], delta);
             if l > 0 {
-                // Delta_prev = (Delta w) .* A_prev (1 - A_prev)
+                // Delta^l = (Delta^(l+1) w^(l+1)) .* A^l (1 - A^l)
                 let (lower, upper) = self.deltas.split_at_mut(l);
                 let delta = &upper[0][..rows * out_stride];
                 let delta_prev = &mut lower[l - 1][..rows * in_stride];
@@ -252,7 +267,7 @@ impl<T: Real> Backprop<T> {
         }
     }
 
-    /// The update rule on weight layer l + 1 (W^T in the kernels' layout)
+    /// The update rule on weight layer l (W^T in the kernels' layout)
     /// after [`Backprop::backward`], fused with its gradient
     /// G^(l+1) = (Delta^(l+1))^T A^l, which is never stored:
     /// w <- w - rate.decay w - rate.step G, see [`kernels::gradient_step`].
@@ -283,8 +298,9 @@ mod tests {
     use crate::net::{Cost, Init};
     use rand::{RngExt, SeedableRng};
 
-    /// G^(l+1) = sum_x dC_x/dw^(l+1), read off the fused update: from w = 0
-    /// with no decay and a step of -1, w - 0 w - (-1) g = g exactly.
+    /// G^(l+1) = sum_x dC_x/dw^(l+1) of weight layer l, read off the fused
+    /// update: from w = 0 with no decay and a step of -1, w - 0 w - (-1) g
+    /// = g exactly.
     fn weight_gradient(bp: &Backprop<f64>, l: usize) -> Vec<f64> {
         let (n_out, n_in) = (bp.sizes[l + 1], bp.sizes[l]);
         let mut gt = vec![0.0; n_in * padded(n_out)];
