@@ -15,8 +15,8 @@ const N_IN: usize = 784;
 const N_OUT: usize = 30;
 const SHAPE: StepShape = StepShape {
     m: M,
-    n: N_OUT,
-    k: N_IN,
+    n_out: N_OUT,
+    n_in: N_IN,
 };
 
 /// Activations of the input layer as in a batch of 10 MNIST images: the
@@ -48,7 +48,7 @@ fn filled(len: usize, seed: u32) -> Vec<f32> {
 
 /// Z (m x 30) = A (m x 784) W^T: the forward product of the first layer.
 fn forward(c: &mut Criterion) {
-    let (np, kp) = (padded(N_OUT) as isize, padded(N_IN) as isize);
+    let (out_stride, in_stride) = (padded(N_OUT) as isize, padded(N_IN) as isize);
     let a = images(1);
     let wt = kernels::to_kernel_layout(&filled(N_OUT * N_IN, 2), N_OUT, N_IN);
     let mut z = vec![0.0f32; M * padded(N_OUT)];
@@ -90,22 +90,23 @@ fn forward(c: &mut Criterion) {
     group.bench_function("matrixmultiply::sgemm", |b| {
         b.iter(|| unsafe {
             // SAFETY: the pointers and strides describe the three live,
-            // correctly sized buffers above: A m x k with rows of kp, W^T
-            // k x n with rows of np, Z m x n with rows of np.
+            // correctly sized buffers above: A m x n_in with rows of
+            // in_stride, W^T n_in x n_out with rows of out_stride, Z m x
+            // n_out with rows of out_stride.
             matrixmultiply::sgemm(
                 M,
                 N_IN,
                 N_OUT,
                 1.0,
                 a.as_ptr(),
-                kp,
+                in_stride,
                 1,
                 wt.as_ptr(),
-                np,
+                out_stride,
                 1,
                 0.0,
                 z.as_mut_ptr(),
-                np,
+                out_stride,
                 1,
             )
         })
@@ -117,7 +118,7 @@ fn forward(c: &mut Criterion) {
 /// fused with the update (G is formed in registers and applied to W^T);
 /// the crate's is the product alone, stored, before any update.
 fn gradient(c: &mut Criterion) {
-    let (np, kp) = (padded(N_OUT) as isize, padded(N_IN) as isize);
+    let (out_stride, in_stride) = (padded(N_OUT) as isize, padded(N_IN) as isize);
     let a = images(3);
     let mut inputs = vec![0; N_IN];
     let count = kernels::nonzero_columns(&a, M, N_IN, &mut inputs);
@@ -178,8 +179,9 @@ fn gradient(c: &mut Criterion) {
     );
     group.bench_function("matrixmultiply::sgemm (the product only)", |b| {
         b.iter(|| unsafe {
-            // SAFETY: A^T as a k x m view of A (m rows of kp), Delta m x n
-            // with rows of np, G^T k x n with rows of np; all live.
+            // SAFETY: A^T as an n_in x m view of A (m rows of in_stride),
+            // Delta m x n_out with rows of out_stride, G^T n_in x n_out with
+            // rows of out_stride; all live.
             matrixmultiply::sgemm(
                 N_IN,
                 M,
@@ -187,13 +189,13 @@ fn gradient(c: &mut Criterion) {
                 1.0,
                 a.as_ptr(),
                 1,
-                kp,
+                in_stride,
                 delta.as_ptr(),
-                np,
+                out_stride,
                 1,
                 0.0,
                 gt.as_mut_ptr(),
-                np,
+                out_stride,
                 1,
             )
         })

@@ -178,20 +178,20 @@ mod x86 {
                 pub fn nonzero_columns<T: Real>(
                     a: &[T],
                     m: usize,
-                    k: usize,
+                    n_in: usize,
                     columns: &mut [u32],
                 ) -> usize {
-                    portable::nonzero_columns_by(a, m, k, columns, $write_nonzero_lanes)
+                    portable::nonzero_columns_by(a, m, n_in, columns, $write_nonzero_lanes)
                 }
 
                 #[target_feature(enable = $features)]
                 pub fn nonzero_pixels<P: Pixel>(
                     pixels: &[P],
-                    k: usize,
+                    n_in: usize,
                     images: &[usize],
                     columns: &mut [u32],
                 ) -> usize {
-                    portable::nonzero_pixels_by(pixels, k, images, columns, $write_nonzero_lanes)
+                    portable::nonzero_pixels_by(pixels, n_in, images, columns, $write_nonzero_lanes)
                 }
 
                 #[target_feature(enable = $features)]
@@ -280,64 +280,68 @@ mod x86 {
 
 /// Vector lanes in a chunk: 16, one AVX-512 register of f32, two of f64.
 ///
-/// The kernels work on rows padded to whole chunks: a row of n numbers is
-/// stored in `padded(n)` places, the last ones padding. A weight layer w
-/// (n_out x n_in) is kept as its transpose W^T, n_in rows of n_out weights
-/// and padding zeros (see [`to_kernel_layout`]); the activations A and the
-/// errors D of a batch are m rows of n numbers. Padding of W^T and of D is
+/// The kernels work on rows padded to whole chunks: a row of `len` numbers
+/// is stored in `padded(len)` places, the last ones padding. A weight layer
+/// w (n_out x n_in: n_out outputs, the rows of w, and n_in inputs, its
+/// columns) is kept as its transpose W^T, n_in rows of n_out weights and
+/// padding zeros (see [`to_kernel_layout`]); the activations A that enter
+/// the layer are m rows of n_in numbers, and the errors D of its outputs m
+/// rows of n_out, for the m examples of a batch. Padding of W^T and of D is
 /// zero, which keeps padding of W^T zero through every step; padding of A
 /// is never read.
 pub const LANES: usize = 16;
 
-/// n rounded up to a whole number of chunks: the length of a padded row.
-pub fn padded(n: usize) -> usize {
-    n.next_multiple_of(LANES)
+/// `len` rounded up to a whole number of chunks: the length of a padded
+/// row.
+pub fn padded(len: usize) -> usize {
+    len.next_multiple_of(LANES)
 }
 
-/// w (n x k, row-major, as `Network` holds it) in the kernels' layout:
-/// W^T, k rows of `padded(n)`, padding zero.
-pub fn to_kernel_layout<T: Real>(w: &[T], n: usize, k: usize) -> Vec<T> {
-    assert_eq!(w.len(), n * k);
-    let np = padded(n);
-    let mut wt = vec![T::zero(); k * np];
-    for (j, w_row) in w.chunks_exact(k).enumerate() {
+/// w (n_out x n_in, row-major, as `Network` holds it) in the kernels'
+/// layout: W^T, n_in rows of `padded(n_out)`, padding zero.
+pub fn to_kernel_layout<T: Real>(w: &[T], n_out: usize, n_in: usize) -> Vec<T> {
+    assert_eq!(w.len(), n_out * n_in);
+    let stride = padded(n_out);
+    let mut wt = vec![T::zero(); n_in * stride];
+    for (j, w_row) in w.chunks_exact(n_in).enumerate() {
         for (i, &w_ji) in w_row.iter().enumerate() {
-            wt[i * np + j] = w_ji;
+            wt[i * stride + j] = w_ji;
         }
     }
     wt
 }
 
-/// The inverse of [`to_kernel_layout`]: W^T (k rows of `padded(n)`) back
-/// to w (n x k, row-major), written into `w`.
-pub fn from_kernel_layout<T: Real>(wt: &[T], n: usize, k: usize, w: &mut [T]) {
-    assert_eq!(w.len(), n * k);
-    write_rows(wt, n, k, w, k);
+/// The inverse of [`to_kernel_layout`]: W^T (n_in rows of `padded(n_out)`)
+/// back to w (n_out x n_in, row-major), written into `w`.
+pub fn from_kernel_layout<T: Real>(wt: &[T], n_out: usize, n_in: usize, w: &mut [T]) {
+    assert_eq!(w.len(), n_out * n_in);
+    write_rows(wt, n_out, n_in, w, n_in);
 }
 
-/// W^T (k rows of `padded(n)`) written into `w` as the n rows of w, each
-/// `stride` (>= k) places apart; places k.. of a row are left as they are.
-fn write_rows<T: Real>(wt: &[T], n: usize, k: usize, w: &mut [T], stride: usize) {
-    let np = padded(n);
-    assert_eq!(wt.len(), k * np);
-    assert!(stride >= k && w.len() >= n * stride);
-    for (i, wt_row) in wt.chunks_exact(np).enumerate() {
-        for (j, &w_ji) in wt_row[..n].iter().enumerate() {
+/// W^T (n_in rows of `padded(n_out)`) written into `w` as the n_out rows of
+/// w, each `stride` (>= n_in) places apart; places n_in.. of a row are left
+/// as they are.
+fn write_rows<T: Real>(wt: &[T], n_out: usize, n_in: usize, w: &mut [T], stride: usize) {
+    let wt_stride = padded(n_out);
+    assert_eq!(wt.len(), n_in * wt_stride);
+    assert!(stride >= n_in && w.len() >= n_out * stride);
+    for (i, wt_row) in wt.chunks_exact(wt_stride).enumerate() {
+        for (j, &w_ji) in wt_row[..n_out].iter().enumerate() {
             w[j * stride + i] = w_ji;
         }
     }
 }
 
-/// The columns i < k of A (m rows of `padded(k)`) with a nonzero entry in
-/// some row, in increasing order, written to the start of `columns` (at
-/// least k long); returns how many. These are the `inputs` of
-/// [`forward_product`] and [`gradient_step`]: an input that is zero in
-/// every example of a batch adds nothing to the layer's products and has a
-/// zero gradient, so the kernels skip its row of W^T. (Most of an MNIST
-/// image is blank: at m = 10 about half of the 784 pixels are zero in all
-/// ten images.) NaN counts as nonzero.
-pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]) -> usize {
-    dispatch!(nonzero_columns, a, m, k, columns)
+/// The columns i < n_in of A (m rows of `padded(n_in)`) with a nonzero
+/// entry in some row, in increasing order, written to the start of
+/// `columns` (at least n_in long); returns how many. These are the
+/// `inputs` of [`forward_product`] and [`gradient_step`]: an input that is
+/// zero in every example of a batch adds nothing to the layer's products
+/// and has a zero gradient, so the kernels skip its row of W^T. (Most of an
+/// MNIST image is blank: at m = 10 about half of the 784 pixels are zero in
+/// all ten images.) NaN counts as nonzero.
+pub fn nonzero_columns<T: Real>(a: &[T], m: usize, n_in: usize, columns: &mut [u32]) -> usize {
+    dispatch!(nonzero_columns, a, m, n_in, columns)
 }
 
 /// A stored pixel: a byte (0 to 255) or a sum of pooled bytes.
@@ -345,23 +349,27 @@ pub trait Pixel: Copy + Default + Into<u16> + std::ops::BitOr<Output = Self> {}
 impl Pixel for u8 {}
 impl Pixel for u16 {}
 
-/// [`nonzero_columns`] of a batch of images, found from their stored
-/// pixels: the columns i < k where some image e of `images` has a pixel
-/// `pixels[e * k + i]` that is not zero, which are the columns where its
-/// scaled input p / white is not zero. (It reads a quarter of the bytes of
-/// the scaled inputs, and ORs them instead of adding.)
+/// [`nonzero_columns`] of a batch of images of n_in pixels each, found
+/// from their stored pixels: the columns i < n_in where some image e of
+/// `images` has a pixel `pixels[e * n_in + i]` that is not zero, which are
+/// the columns where its scaled input p / white is not zero. (It reads a
+/// quarter of the bytes of the scaled inputs, and ORs them instead of
+/// adding.)
 pub fn nonzero_pixels<P: Pixel>(
     pixels: &[P],
-    k: usize,
+    n_in: usize,
     images: &[usize],
     columns: &mut [u32],
 ) -> usize {
-    dispatch!(nonzero_pixels, pixels, k, images, columns)
+    dispatch!(nonzero_pixels, pixels, n_in, images, columns)
 }
 
-/// Z (m x n, rows padded) = A W^T: the forward product of a layer,
-/// `z[b][j]` = sum_i `a[b][i]` `w[j][i]` for the m examples of a batch, A (m x k,
-/// rows padded) their activations a^(l-1), W^T in the kernels' layout.
+/// Z (m x n_out, rows padded) = A W^T: the forward product of weight layer
+/// l, `z[b][j]` = sum_i `a[b][i]` `w[j][i]` for the m examples of a batch,
+/// A (m x n_in, rows padded) their activations A^l that enter the layer,
+/// W^T in the kernels' layout. (Layers are numbered as in
+/// `train::backprop`: weight layer l, 0-based, maps A^l to A^(l+1) and is
+/// w^(l+1) in the book's 1-based notation.)
 /// The sum runs over the rows i listed in `inputs` (increasing), which must
 /// include every i where some `a[b][i]` is not zero (see
 /// [`nonzero_columns`]): the terms left out are zeros. Each `z[b][j]` adds
@@ -370,13 +378,15 @@ pub fn forward_product<T: Real>(z: &mut [T], a: &[T], wt: &[T], shape: StepShape
     dispatch!(forward_product, z, a, wt, shape, inputs)
 }
 
-/// The shapes of one layer's step: m examples, n = n_out neurons (columns
-/// of W^T), k = n_in inputs (rows of W^T).
+/// The shapes of one layer's step.
 #[derive(Clone, Copy, Debug)]
 pub struct StepShape {
+    /// Examples in the batch (rows of A and D).
     pub m: usize,
-    pub n: usize,
-    pub k: usize,
+    /// Outputs of the layer, its neurons: rows of w, columns of W^T.
+    pub n_out: usize,
+    /// Inputs of the layer: columns of w, rows of W^T.
+    pub n_in: usize,
 }
 
 /// The update's two factors: w <- w - decay w - step g.
@@ -409,22 +419,24 @@ pub struct Measurements<'a, T> {
     pub products: &'a mut [[T; 3]],
 }
 
-/// One step of the update rule on weight layer l, fused with its gradient:
+/// One step of the update rule on weight layer l (w^(l+1) in the book),
+/// fused with its gradient:
 ///
 ///   `g[i][j]` = sum_x dC_x/dw_ji = sum_b `a[b][i]` `d[b][j]`      (never stored)
 ///   w_ji <- w_ji - decay w_ji - step `g[i][j]`                (rate.decay = eta*lambda/n, rate.step = eta/m_t)
 ///
-/// for every weight of W^T (in the kernels' layout), where A (m x k, rows
-/// padded) holds the batch's activations a^(l-1), one example per row, and
-/// D (m x n, rows padded with zeros) its errors delta^l. Each g adds its
-/// terms in order of b. `inputs` (increasing) must include every i where
-/// some `a[b][i]` is not zero (see [`nonzero_columns`]): the rows of W^T
-/// go in blocks of a few, and a block none of whose rows is in `inputs`
-/// has g = 0 exactly, taken without the arithmetic. Each weight is read and
-/// written once. With `measurements`, the probes' ingredients are taken
-/// from the same pass (see [`Measurements`]), each product added in order
-/// of i; the new weights are the same bits either way. With m = 0 the
-/// gradient is zero and the step is the decay alone.
+/// for every weight of W^T (in the kernels' layout), where A (m x n_in,
+/// rows padded) holds the batch's activations A^l, one example per row, and
+/// D (m x n_out, rows padded with zeros) its errors Delta^(l+1) (numbered
+/// as in [`forward_product`]). Each g adds its terms in order of b.
+/// `inputs` (increasing) must include every i where some `a[b][i]` is not
+/// zero (see [`nonzero_columns`]): the rows of W^T go in blocks of a few,
+/// and a block none of whose rows is in `inputs` has g = 0 exactly, taken
+/// without the arithmetic. Each weight is read and written once. With
+/// `measurements`, the probes' ingredients are taken from the same pass
+/// (see [`Measurements`]), each product added in order of i; the new
+/// weights are the same bits either way. With m = 0 the gradient is zero
+/// and the step is the decay alone.
 pub fn gradient_step<T: Real>(
     wt: &mut [T],
     a: &[T],
@@ -465,23 +477,24 @@ pub fn prefetch<P>(data: &[P]) {
     let _ = data;
 }
 
-/// C (m x k, rows padded) = D w: the backward product of a layer,
-/// `c[b][i]` = sum_j `d[b][j]` `w[j][i]` added in order of j, for D (m x n, rows
-/// padded with zeros) the errors of a batch and W^T in the kernels' layout.
-/// `w` is room for at least n rows of `padded(k)`, where w is copied from
-/// W^T first. C is written whole, its padding zero. (Small: n is the width
-/// of the next layer.)
+/// C (m x n_in, rows padded) = D w: the backward product of a layer,
+/// `c[b][i]` = sum_j `d[b][j]` `w[j][i]` added in order of j, for D (m x
+/// n_out, rows padded with zeros) the errors of a batch and W^T in the
+/// kernels' layout. `w` is room for at least n_out rows of `padded(n_in)`,
+/// where w is copied from W^T first. C is written whole, its padding zero.
+/// (Small: n_out is the width of the layer's outputs, 10 or 30.)
 pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShape, w: &mut [T]) {
     dispatch!(backward_product, c, d, wt, shape, w)
 }
 
-/// sum over rows: s (n) = sum_i `A[i]` for A (m x n). The bias gradient.
+/// sum over rows: s = sum_b `A[b]` for A (m rows of `s.len()`). The bias
+/// gradient, from the rows of D.
 pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {
     dispatch!(column_sums, s, a)
 }
 
-/// A = sigma(Z + 1 b^T) in place, row by row (Z m x n with rows padded, b
-/// n): the activations from the weighted inputs, with the logistic function
+/// A = sigma(Z + 1 b^T) in place, row by row (Z m x n_out with rows padded,
+/// b n_out): the activations from the weighted inputs, with the logistic function
 /// sigma(z) = 1 / (1 + e^-z).
 ///
 /// e^-z is computed in plain arithmetic that vectorizes (within an ulp of
@@ -494,554 +507,4 @@ pub fn add_bias_and_sigmoid<T: Real>(z: &mut [T], biases: &[T]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn filled(len: usize, seed: u64) -> Vec<f64> {
-        (0..len)
-            .map(|i| (((i as u64 + 1) * (seed * 2 + 7919)) % 97) as f64 / 13.0 - 3.5)
-            .collect()
-    }
-
-    fn to_f32(x: &[f64]) -> Vec<f32> {
-        x.iter().map(|&v| v as f32).collect()
-    }
-
-    /// `rows` rows of n values, each padded with zeros to `padded(n)`.
-    fn pad_rows<T: Real>(x: &[T], rows: usize, n: usize) -> Vec<T> {
-        assert_eq!(x.len(), rows * n);
-        let mut out = vec![T::zero(); rows * padded(n)];
-        for (o, r) in out.chunks_exact_mut(padded(n)).zip(x.chunks_exact(n)) {
-            o[..n].copy_from_slice(r);
-        }
-        out
-    }
-
-    /// The padding of rows of n padded values, which must all be zero.
-    fn padding<T: Real>(x: &[T], n: usize) -> Vec<T> {
-        x.chunks_exact(padded(n))
-            .flat_map(|r| r[n..].to_vec())
-            .collect()
-    }
-
-    fn assert_close(x: f64, y: f64, scale: f64) {
-        assert!((x - y).abs() <= 1e-12 * (1.0 + scale), "{x} vs {y}");
-    }
-
-    /// Every input 0..k, as the kernels' `inputs`.
-    fn all_inputs(k: usize) -> Vec<u32> {
-        (0..k as u32).collect()
-    }
-
-    /// A batch of a layer: activations A (m x k), errors D (m x n) and
-    /// weights w (n x k), row-major and unpadded.
-    struct Layer {
-        shape: StepShape,
-        a: Vec<f64>,
-        d: Vec<f64>,
-        w: Vec<f64>,
-    }
-
-    impl Layer {
-        fn new(m: usize, n: usize, k: usize, seed: u64) -> Layer {
-            Layer {
-                shape: StepShape { m, n, k },
-                a: filled(m * k, seed),
-                d: filled(m * n, seed + 1),
-                w: filled(n * k, seed + 2).iter().map(|x| x * 0.1).collect(),
-            }
-        }
-        /// The same layer with inputs 0..5, 20..53 and every third one zero
-        /// in every example.
-        fn with_zero_inputs(mut self) -> Layer {
-            let StepShape { k, .. } = self.shape;
-            for row in self.a.chunks_exact_mut(k) {
-                for (i, x) in row.iter_mut().enumerate() {
-                    if i < 5 || (20..53).contains(&i) || i % 3 == 0 {
-                        *x = 0.0;
-                    }
-                }
-            }
-            self
-        }
-        /// The inputs not zero in every example.
-        fn nonzero_inputs(&self) -> Vec<u32> {
-            let StepShape { m, k, .. } = self.shape;
-            (0..k)
-                .filter(|&i| (0..m).any(|b| self.a[b * k + i] != 0.0))
-                .map(|i| i as u32)
-                .collect()
-        }
-        /// `z[b][j]` = sum_i `a[b][i]` `w[j][i]`, by the textbook loop.
-        fn z(&self, b: usize, j: usize) -> f64 {
-            let StepShape { n: _, k, .. } = self.shape;
-            (0..k).map(|i| self.a[b * k + i] * self.w[j * k + i]).sum()
-        }
-        /// `g[j][i]` = sum_b `d[b][j]` `a[b][i]`.
-        fn g(&self, j: usize, i: usize) -> f64 {
-            let StepShape { m, n, k } = self.shape;
-            (0..m).map(|b| self.d[b * n + j] * self.a[b * k + i]).sum()
-        }
-    }
-
-    #[test]
-    fn the_kernel_layout_round_trips_with_zero_padding() {
-        let (n, k) = (3, 5);
-        let w = filled(n * k, 1);
-        let wt = to_kernel_layout(&w, n, k);
-        assert_eq!(wt.len(), k * 16);
-        assert_eq!(wt[16 + 2], w[2 * k + 1]);
-        assert!(padding(&wt, n).iter().all(|&x| x == 0.0));
-        let mut back = vec![0.0; n * k];
-        from_kernel_layout(&wt, n, k, &mut back);
-        assert_eq!(back, w);
-    }
-
-    #[test]
-    fn forward_product_matches_the_triple_loop_in_every_tile() {
-        // m: whole tiles of 10 (f32) or 5 (f64), and pairs and single rows
-        // left over; n: 1, 2 and 3 chunks, and 7 (3 pairs and 1).
-        for m in [1, 2, 7, 10, 13, 23] {
-            for n in [3, 16, 30, 40, 100] {
-                let k = 37;
-                let layer = Layer::new(m, n, k, m as u64 + n as u64);
-                let wt = to_kernel_layout(&layer.w, n, k);
-                let a = pad_rows(&layer.a, m, k);
-                let mut z = vec![f64::NAN; m * padded(n)];
-                forward_product(&mut z, &a, &wt, layer.shape, &all_inputs(k));
-                for b in 0..m {
-                    for j in 0..n {
-                        let want = layer.z(b, j);
-                        assert_close(z[b * padded(n) + j], want, want.abs());
-                    }
-                }
-                assert!(padding(&z, n).iter().all(|&x| x == 0.0));
-                // f32: the other tile height.
-                let mut z32 = vec![f32::NAN; m * padded(n)];
-                let wt32 = to_kernel_layout(&to_f32(&layer.w), n, k);
-                let a32 = pad_rows(&to_f32(&layer.a), m, k);
-                forward_product(&mut z32, &a32, &wt32, layer.shape, &all_inputs(k));
-                for b in 0..m {
-                    for j in 0..n {
-                        let want = layer.z(b, j);
-                        let got = z32[b * padded(n) + j] as f64;
-                        assert!(
-                            (got - want).abs() < 1e-4 * (1.0 + want.abs()),
-                            "{got} vs {want}"
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn a_row_gives_the_same_bits_in_a_tile_and_alone() {
-        let (m, n, k) = (13, 30, 100);
-        let layer = Layer::new(m, n, k, 3);
-        let a = pad_rows(&to_f32(&layer.a), m, k);
-        let wt = to_kernel_layout(&to_f32(&layer.w), n, k);
-        let mut together = vec![0.0f32; m * padded(n)];
-        forward_product(&mut together, &a, &wt, layer.shape, &all_inputs(k));
-        let one = StepShape { m: 1, n, k };
-        for b in 0..m {
-            let mut alone = vec![0.0f32; padded(n)];
-            let row = &a[b * padded(k)..][..padded(k)];
-            forward_product(&mut alone, row, &wt, one, &all_inputs(k));
-            assert_eq!(alone, together[b * padded(n)..][..padded(n)], "row {b}");
-        }
-    }
-
-    #[test]
-    fn backward_product_matches_the_triple_loop_for_every_width() {
-        // c[b][i] = sum_j d[b][j] w[j][i]: narrower than a chunk, one chunk,
-        // two, three.
-        for n in [3, 16, 30, 40] {
-            let (m, k) = (4, 10);
-            let layer = Layer::new(m, n, k, 3);
-            let wt = to_kernel_layout(&layer.w, n, k);
-            let d = pad_rows(&layer.d, m, n);
-            let mut c = vec![f64::NAN; m * padded(k)];
-            let mut w = vec![f64::NAN; n * padded(k)];
-            backward_product(&mut c, &d, &wt, layer.shape, &mut w);
-            for b in 0..m {
-                for i in 0..k {
-                    let want: f64 = (0..n)
-                        .map(|j| layer.d[b * n + j] * layer.w[j * k + i])
-                        .sum();
-                    assert_close(c[b * padded(k) + i], want, want.abs());
-                }
-            }
-            assert!(padding(&c, k).iter().all(|&x| x == 0.0));
-        }
-    }
-
-    /// The gradient read off the fused step: from W = 0, with no decay and
-    /// a step of -1, w - 0 w - (-1) g = g exactly.
-    fn gradient<T: Real>(a: &[T], d: &[T], shape: StepShape) -> Vec<T> {
-        let StepShape { m, n, k } = shape;
-        let mut g = vec![T::zero(); k * padded(n)];
-        let unit_step = Rate {
-            decay: T::zero(),
-            step: -T::one(),
-        };
-        gradient_step(
-            &mut g,
-            &pad_rows(a, m, k),
-            &pad_rows(d, m, n),
-            shape,
-            unit_step,
-            None,
-            &all_inputs(k),
-        );
-        g
-    }
-
-    #[test]
-    fn gradient_step_covers_every_block_and_strip() {
-        // n: strips of 1 chunk, of 2, and of 2 then 1; k = 150: blocks of 4
-        // rows (and of 2 when measured in f64, which the instruction-set
-        // test covers) and 2 rows left.
-        for n in [7, 30, 40] {
-            let (m, k) = (3, 150);
-            let layer = Layer::new(m, n, k, 11);
-            let g = gradient(&layer.a, &layer.d, layer.shape);
-            let g32 = gradient(&to_f32(&layer.a), &to_f32(&layer.d), layer.shape);
-            for j in 0..n {
-                for i in 0..k {
-                    let want = layer.g(j, i);
-                    assert_close(g[i * padded(n) + j], want, want.abs());
-                    let got = g32[i * padded(n) + j] as f64;
-                    assert!(
-                        (got - want).abs() < 1e-5 * (1.0 + want.abs()),
-                        "{got} vs {want}"
-                    );
-                }
-            }
-            assert!(padding(&g, n).iter().all(|&x| x == 0.0));
-        }
-    }
-
-    #[test]
-    fn an_empty_batch_only_decays() {
-        let (n, k) = (2, 20);
-        let w0 = to_kernel_layout(&filled(n * k, 13), n, k);
-        let mut w = w0.clone();
-        let rate = Rate {
-            decay: 0.25,
-            step: 0.5,
-        };
-        gradient_step(&mut w, &[], &[], StepShape { m: 0, n, k }, rate, None, &[]);
-        for (x, x0) in w.iter().zip(&w0) {
-            assert_eq!(*x, x0 - 0.25 * x0);
-        }
-    }
-
-    /// A gradient step's signature, in f32.
-    type StepKernel =
-        fn(&mut [f32], &[f32], &[f32], StepShape, Rate<f32>, Option<Measurements<f32>>, &[u32]);
-
-    /// One measured step of `layer` in f32, by `kernel` (the dispatched
-    /// one or the portable one) over `inputs`: the new W^T, the weight sums
-    /// (starting from 1) and the products; with `sums` false, no weight
-    /// sums.
-    fn measured_step(
-        layer: &Layer,
-        sums: bool,
-        kernel: StepKernel,
-        inputs: &[u32],
-    ) -> (Vec<f32>, Vec<f32>, Vec<[f32; 3]>) {
-        let StepShape { m, n, k } = layer.shape;
-        let mut wt = to_kernel_layout(&to_f32(&layer.w), n, k);
-        let a = pad_rows(&to_f32(&layer.a), m, k);
-        let d = pad_rows(&to_f32(&layer.d), m, n);
-        let rate = Rate {
-            decay: 1e-5f32,
-            step: 0.01,
-        };
-        let mut weight_sums = vec![1.0f32; if sums { wt.len() } else { 0 }];
-        let mut products = vec![[0.0f32; 3]; n];
-        let measurements = Measurements {
-            weight_sums: sums.then_some(weight_sums.as_mut_slice()),
-            products: &mut products,
-        };
-        kernel(
-            &mut wt,
-            &a,
-            &d,
-            layer.shape,
-            rate,
-            Some(measurements),
-            inputs,
-        );
-        (wt, weight_sums, products)
-    }
-
-    #[test]
-    fn zero_inputs_are_skipped_with_the_same_bits() {
-        let (m, n, k) = (7, 30, 200);
-        let layer = Layer::new(m, n, k, 17).with_zero_inputs();
-        let a = pad_rows(&to_f32(&layer.a), m, k);
-        let mut columns = vec![u32::MAX; k];
-        let count = nonzero_columns(&a, m, k, &mut columns);
-        let inputs = layer.nonzero_inputs();
-        assert!(inputs.len() < k * 2 / 3);
-        assert_eq!(&columns[..count], inputs.as_slice());
-        // Forward: the terms left out are zeros.
-        let wt = to_kernel_layout(&to_f32(&layer.w), n, k);
-        let mut dense = vec![0.0f32; m * padded(n)];
-        let mut sparse = dense.clone();
-        forward_product(&mut dense, &a, &wt, layer.shape, &all_inputs(k));
-        forward_product(&mut sparse, &a, &wt, layer.shape, &inputs);
-        assert_eq!(dense, sparse);
-        // Step: blocks of rows without input take g = 0 without the
-        // arithmetic; the same weights, sums and products.
-        let dense = measured_step(&layer, true, gradient_step, &all_inputs(k));
-        let sparse = measured_step(&layer, true, gradient_step, &inputs);
-        assert_eq!(dense, sparse);
-    }
-
-    #[test]
-    fn measured_update_gives_the_same_bits_and_the_products() {
-        let (m, n, k) = (3, 5, 37);
-        let layer = Layer::new(m, n, k, 5);
-        let w0 = to_kernel_layout(&to_f32(&layer.w), n, k);
-        let mut plain = w0.clone();
-        let rate = Rate {
-            decay: 1e-5f32,
-            step: 0.01,
-        };
-        let (a, d) = (
-            pad_rows(&to_f32(&layer.a), m, k),
-            pad_rows(&to_f32(&layer.d), m, n),
-        );
-        let inputs = all_inputs(k);
-        gradient_step(&mut plain, &a, &d, layer.shape, rate, None, &inputs);
-        let (measured, weight_sums, products) = measured_step(&layer, true, gradient_step, &inputs);
-        assert_eq!(plain, measured);
-        // The weights before and after the step, added to the sums.
-        for ((&s, &before), &after) in weight_sums.iter().zip(&w0).zip(&measured) {
-            assert_eq!(s, 1.0 + (before + after));
-        }
-        // Without sums: the same weights and products.
-        let (unsummed, _, products_alone) = measured_step(&layer, false, gradient_step, &inputs);
-        assert_eq!((&unsummed, &products_alone), (&plain, &products));
-        for j in 0..n {
-            let w_j: Vec<f64> = (0..k).map(|i| w0[i * padded(n) + j] as f64).collect();
-            let g_j: Vec<f64> = (0..k).map(|i| layer.g(j, i)).collect();
-            let ww: f64 = w_j.iter().map(|&x| x * x).sum();
-            let wg: f64 = w_j.iter().zip(&g_j).map(|(&x, &y)| x * y).sum();
-            let gg: f64 = g_j.iter().map(|&y| y * y).sum();
-            // f32 sums: within a few ulps of the sum of the terms' sizes.
-            let wg_scale: f64 = w_j.iter().zip(&g_j).map(|(&x, &y)| (x * y).abs()).sum();
-            for (got, want, scale) in [(0, ww, ww), (1, wg, wg_scale), (2, gg, gg)]
-                .map(|(x, want, scale)| (products[j][x], want, scale))
-            {
-                assert!(
-                    (got as f64 - want).abs() < 1e-5 * scale,
-                    "neuron {j}: {got} vs {want}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn every_instruction_set_gives_the_portable_bits() {
-        // kernels:: runs the widest instruction set of this CPU; portable::
-        // the plain code without target features.
-        let (m, n, k) = (13, 40, 789);
-        let layer = Layer::new(m, n, k, 7).with_zero_inputs();
-        let a = pad_rows(&to_f32(&layer.a), m, k);
-        let wt = to_kernel_layout(&to_f32(&layer.w), n, k);
-        let (mut fast, mut plain) = (vec![0.0f32; m * padded(n)], vec![0.0f32; m * padded(n)]);
-        let inputs = layer.nonzero_inputs();
-        forward_product(&mut fast, &a, &wt, layer.shape, &inputs);
-        portable::forward_product(&mut plain, &a, &wt, layer.shape, &inputs);
-        assert_eq!(fast, plain);
-        assert_eq!(
-            measured_step(&layer, true, gradient_step, &inputs),
-            measured_step(&layer, true, portable::gradient_step, &inputs)
-        );
-        let mut columns = vec![0; k];
-        let count = nonzero_columns(&a, m, k, &mut columns);
-        let plain_count = portable::nonzero_columns(&a, m, k, &mut columns.clone());
-        assert_eq!((count, &columns[..count]), (plain_count, inputs.as_slice()));
-        let d = pad_rows(&to_f32(&layer.d), m, n);
-        let (mut fast, mut plain) = (vec![0.0f32; m * padded(k)], vec![0.0f32; m * padded(k)]);
-        let mut w = vec![0.0f32; n * padded(k)];
-        backward_product(&mut fast, &d, &wt, layer.shape, &mut w);
-        portable::backward_product(&mut plain, &d, &wt, layer.shape, &mut w);
-        assert_eq!(fast, plain);
-        let z: Vec<f32> = filled(m * padded(n), 10)
-            .iter()
-            .map(|&x| x as f32 * 5.0)
-            .collect();
-        let (mut fast, mut plain) = (z.clone(), z);
-        add_bias_and_sigmoid(&mut fast, &d[..n]);
-        portable::add_bias_and_sigmoid(&mut plain, &d[..n]);
-        assert_eq!(fast, plain);
-    }
-
-    /// nonzero_columns on every instruction set and in both precisions
-    /// against the plain definition: negative entries and NaN count, -0
-    /// does not, and the last chunk is partial.
-    fn nonzero_columns_match_the_definition<T: Real>() {
-        let (m, k) = (3, 16 * 9 + 5);
-        let mut a = vec![T::zero(); m * padded(k)];
-        for (b, row) in a.chunks_exact_mut(padded(k)).enumerate() {
-            for (i, x) in row[..k].iter_mut().enumerate() {
-                *x = match (i + b) % 7 {
-                    0 => T::from_f64(-0.25),
-                    1 => -T::zero(),
-                    2 if i % 5 == 0 => T::nan(),
-                    3 if b == 0 => T::from_f64(1e-30),
-                    _ => T::zero(),
-                };
-            }
-            // Padding is never read.
-            row[k..].fill(T::one());
-        }
-        let expected: Vec<u32> = (0..k)
-            .filter(|&i| {
-                (0..m).any(|b| a[b * padded(k) + i] != T::zero() || a[b * padded(k) + i].is_nan())
-            })
-            .map(|i| i as u32)
-            .collect();
-        assert!(expected.len() > k / 4 && expected.len() < k * 3 / 4);
-        let (mut fast, mut plain) = (vec![u32::MAX; k], vec![u32::MAX; k]);
-        let count = nonzero_columns(&a, m, k, &mut fast);
-        let plain_count = portable::nonzero_columns(&a, m, k, &mut plain);
-        assert_eq!(&fast[..count], expected.as_slice());
-        assert_eq!(&plain[..plain_count], expected.as_slice());
-    }
-
-    #[test]
-    fn nonzero_pixels_match_the_definition_on_every_instruction_set() {
-        // 40 images of k = 16 * 12 + 7 pixels (whole groups of 64, a chunk
-        // of 16, a partial chunk), bytes and pooled sums: every fourth
-        // pixel zero in all, and a third of the others.
-        let k = 16 * 12 + 7;
-        let bytes: Vec<u8> = (0..40 * k)
-            .map(|i| {
-                if (i % k) % 4 == 0 || i % 3 == 0 {
-                    0
-                } else {
-                    (i % 200) as u8
-                }
-            })
-            .collect();
-        let sums: Vec<u16> = bytes.iter().map(|&p| u16::from(p) * 16).collect();
-        for images in [&[5][..], &[0, 39], &[7, 8, 21, 2]] {
-            let expected: Vec<u32> = (0..k)
-                .filter(|&i| images.iter().any(|&e| bytes[e * k + i] != 0))
-                .map(|i| i as u32)
-                .collect();
-            assert!(expected.len() < k);
-            let mut columns = vec![u32::MAX; k];
-            let count = nonzero_pixels(&bytes, k, images, &mut columns);
-            assert_eq!(&columns[..count], expected.as_slice());
-            let count = portable::nonzero_pixels(&bytes, k, images, &mut columns);
-            assert_eq!(&columns[..count], expected.as_slice());
-            let count = nonzero_pixels(&sums, k, images, &mut columns);
-            assert_eq!(&columns[..count], expected.as_slice());
-        }
-    }
-
-    #[test]
-    fn nonzero_columns_match_the_definition_f32_and_f64() {
-        nonzero_columns_match_the_definition::<f32>();
-        nonzero_columns_match_the_definition::<f64>();
-    }
-
-    #[test]
-    fn pixel_ratios_are_correctly_rounded() {
-        for white in [255u16, 1020, 4080] {
-            let inverse = 1.0 / white as f64;
-            for p in 0..=white {
-                assert_eq!(
-                    f32::pixel_ratio(p, white, inverse),
-                    p as f32 / white as f32,
-                    "{p}/{white}"
-                );
-                assert_eq!(f64::pixel_ratio(p, white, inverse), p as f64 / white as f64);
-            }
-        }
-    }
-
-    #[test]
-    fn update_rule_literal_numbers() {
-        // One example with activations a = (0.6, 0) and error delta = 1, so
-        // g = (0.6, 0); w = (2, -1), c = eta*lambda/n = 0.03, step = eta/m_t
-        // = 0.1: w' = 2 - 0.03*2 - 0.1*0.6 = 1.88 and -1 + 0.03 = -0.97.
-        let (n, k) = (1, 2);
-        let mut wt = to_kernel_layout(&[2.0f64, -1.0], n, k);
-        let rate = Rate {
-            decay: 0.03,
-            step: 0.1,
-        };
-        let a = pad_rows(&[0.6, 0.0], 1, k);
-        let d = pad_rows(&[1.0], 1, n);
-        // Input 1 is zero in the batch.
-        let mut inputs = [0; 2];
-        assert_eq!(nonzero_columns(&a, 1, k, &mut inputs), 1);
-        let shape = StepShape { m: 1, n, k };
-        gradient_step(&mut wt, &a, &d, shape, rate, None, &inputs[..1]);
-        let mut w = [0.0; 2];
-        from_kernel_layout(&wt, n, k, &mut w);
-        assert!((w[0] - 1.88).abs() < 1e-15);
-        assert!((w[1] + 0.97).abs() < 1e-15);
-    }
-
-    #[test]
-    fn column_sums_add_rows() {
-        let a = [1.0, 2.0, 3.0, 10.0, 20.0, 30.0];
-        let mut s = [0.0; 3];
-        column_sums(&mut s, &a);
-        assert_eq!(s, [11.0, 22.0, 33.0]);
-    }
-
-    /// Distance in units in the last place, for finite numbers of one sign.
-    fn ulps_f64(x: f64, y: f64) -> u64 {
-        x.to_bits().abs_diff(y.to_bits())
-    }
-
-    #[test]
-    fn exp_is_within_an_ulp_of_the_exact_value() {
-        // Against libm's exp in f64 (itself within an ulp): at most 2 ulps
-        // apart. In f32, against e^x in f64 rounded: at most 1 ulp.
-        let mut worst = (0, 0);
-        for i in -700_000..=700_000 {
-            let x = i as f64 * 1e-3 + 0.000_123;
-            worst.0 = worst.0.max(ulps_f64(portable::exp(x), x.exp()));
-            if x.abs() < 87.0 {
-                let x32 = x as f32;
-                let exact = (x32 as f64).exp() as f32;
-                worst.1 = worst
-                    .1
-                    .max(portable::exp(x32).to_bits().abs_diff(exact.to_bits()));
-            }
-        }
-        assert!(worst.0 <= 2 && worst.1 <= 1, "worst ulps {worst:?}");
-    }
-
-    #[test]
-    fn sigmoid_values_and_limits() {
-        let z = [0.0, 2.0, -1000.0, 1000.0, -700.0, f64::NAN];
-        let mut a = pad_rows(&z, 6, 1);
-        add_bias_and_sigmoid(&mut a, &[0.0]);
-        let a: Vec<f64> = a.chunks_exact(16).map(|row| row[0]).collect();
-        assert_eq!(a[0], 0.5);
-        assert!((a[1] - 0.8807970779778823).abs() < 1e-16);
-        assert_eq!(a[2], 0.0);
-        assert_eq!(a[3], 1.0);
-        assert!((a[4] / (-700.0f64).exp() - 1.0).abs() < 1e-14);
-        assert!(a[5].is_nan());
-        let mut a32 = pad_rows(&[0.0f32, -90.0, -80.0, 1000.0], 2, 2);
-        add_bias_and_sigmoid(&mut a32, &[1.0, 1.0]);
-        assert_eq!(a32[0], 1.0 / (1.0 + (-1.0f32).exp()));
-        // sigma(-89) is below f32's smallest normal number: 0, not subnormal.
-        assert_eq!(a32[1], 0.0);
-        assert!(a32[16] > 0.0 && a32[16].is_normal());
-        assert_eq!(a32[17], 1.0);
-    }
-}
+mod tests;

@@ -38,11 +38,11 @@ fn forward_tiles<T: Real, const R: usize>(
     shape: StepShape,
     inputs: &[u32],
 ) {
-    let StepShape { m, n, k } = shape;
-    let chunks = padded(n) / LANES;
-    assert_eq!(z.len(), m * padded(n));
-    assert_eq!(a.len(), m * padded(k));
-    assert_eq!(wt.len(), k * padded(n));
+    let StepShape { m, n_out, n_in } = shape;
+    let chunks = padded(n_out) / LANES;
+    assert_eq!(z.len(), m * padded(n_out));
+    assert_eq!(a.len(), m * padded(n_in));
+    assert_eq!(wt.len(), n_in * padded(n_out));
     let mut first_chunk = 0;
     while first_chunk < chunks {
         let pair = chunks - first_chunk >= 2;
@@ -86,16 +86,16 @@ impl Tile<'_> {
     /// one again, computed and not written.
     #[inline(always)]
     fn forward<T: Real, const R: usize, const Q: usize>(&self, z: &mut [T], a: &[T], wt: &[T]) {
-        let StepShape { m, n, k } = self.shape;
-        let (kp, chunks) = (padded(k), padded(n) / LANES);
+        let StepShape { m, n_out, n_in } = self.shape;
+        let (a_stride, chunks) = (padded(n_in), padded(n_out) / LANES);
         let a_rows: [&[T]; R] =
-            std::array::from_fn(|r| &a[(self.first_row + r).min(m - 1) * kp..][..k]);
-        let wt_chunks = &wt.as_chunks::<LANES>().0[..k * chunks];
+            std::array::from_fn(|r| &a[(self.first_row + r).min(m - 1) * a_stride..][..n_in]);
+        let wt_chunks = &wt.as_chunks::<LANES>().0[..n_in * chunks];
         let mut sums = [[[T::zero(); LANES]; Q]; R];
         for &i in self.inputs {
             let i = i as usize;
             // One bounds check here stands for the R below.
-            assert!(i < k, "inputs must be below k");
+            assert!(i < n_in, "inputs must be below n_in");
             let w: &[[T; LANES]; Q] = wt_chunks[i * chunks + self.first_chunk..][..Q]
                 .try_into()
                 .expect("Q chunks");
@@ -130,8 +130,9 @@ impl Tile<'_> {
 /// examples stream past (each chunk of D loaded once for the block's rows,
 /// each `a[b][i]` broadcast once for its chunks), then the same registers
 /// update W^T's block. A block none of whose rows is in `inputs` keeps
-/// g = 0 without the arithmetic (from `SKIPPING_EXAMPLES` examples up). Every `g[i][j]` is added in order of b, and every
-/// measured product in order of i, however the work is blocked.
+/// g = 0 without the arithmetic (from `SKIPPING_EXAMPLES` examples up).
+/// Every `g[i][j]` is added in order of b, and every measured product in
+/// order of i, however the work is blocked.
 #[inline(always)]
 pub fn gradient_step<T: Real>(
     wt: &mut [T],
@@ -142,16 +143,16 @@ pub fn gradient_step<T: Real>(
     measurements: Option<Measurements<T>>,
     inputs: &[u32],
 ) {
-    let StepShape { m, n, k } = shape;
-    assert_eq!(wt.len(), k * padded(n));
-    assert_eq!(a.len(), m * padded(k));
-    assert_eq!(d.len(), m * padded(n));
+    let StepShape { m, n_out, n_in } = shape;
+    assert_eq!(wt.len(), n_in * padded(n_out));
+    assert_eq!(a.len(), m * padded(n_in));
+    assert_eq!(d.len(), m * padded(n_out));
     match measurements {
         Some(Measurements {
             weight_sums,
             products,
         }) => {
-            assert_eq!(products.len(), n);
+            assert_eq!(products.len(), n_out);
             match weight_sums {
                 Some(weight_sums) => {
                     assert_eq!(weight_sums.len(), wt.len());
@@ -230,7 +231,7 @@ impl<T: Real, const MEASURED: bool, const SUMMED: bool> StepBuffers<'_, T, MEASU
         rate: Rate<T>,
         inputs: &[u32],
     ) {
-        let chunks = padded(shape.n) / LANES;
+        let chunks = padded(shape.n_out) / LANES;
         let mut first_chunk = 0;
         while first_chunk + 2 <= chunks {
             self.strip::<I, 2>(first_chunk, a, d, shape, rate, inputs);
@@ -242,7 +243,7 @@ impl<T: Real, const MEASURED: bool, const SUMMED: bool> StepBuffers<'_, T, MEASU
     }
 
     /// Chunks first_chunk..first_chunk + Q of every row of W^T: blocks of
-    /// I rows, then the k mod I rows left one at a time.
+    /// I rows, then the n_in mod I rows left one at a time.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn strip<const I: usize, const Q: usize>(
@@ -270,7 +271,7 @@ impl<T: Real, const MEASURED: bool, const SUMMED: bool> StepBuffers<'_, T, MEASU
             }
             next_input < inputs.len() && (inputs[next_input] as usize) < rows.end
         };
-        while i + I <= shape.k {
+        while i + I <= shape.n_in {
             let block = Block {
                 first_row: i,
                 first_chunk,
@@ -279,7 +280,7 @@ impl<T: Real, const MEASURED: bool, const SUMMED: bool> StepBuffers<'_, T, MEASU
             products = self.block::<I, Q>(block, a, d, shape, rate, products);
             i += I;
         }
-        while i < shape.k {
+        while i < shape.n_in {
             let block = Block {
                 first_row: i,
                 first_chunk,
@@ -311,13 +312,13 @@ impl<T: Real, const MEASURED: bool, const SUMMED: bool> StepBuffers<'_, T, MEASU
         rate: Rate<T>,
         mut products: ProductLanes<T, Q>,
     ) -> ProductLanes<T, Q> {
-        let StepShape { m, n, k } = shape;
-        let (kp, chunks) = (padded(k), padded(n) / LANES);
+        let StepShape { m, n_out, n_in } = shape;
+        let (a_stride, chunks) = (padded(n_in), padded(n_out) / LANES);
         // g[r][q] = sum_b a[b][first_row + r] D[b][chunk first_chunk + q]
         let mut g = [[[T::zero(); LANES]; Q]; I];
         let d_rows = d.as_chunks::<LANES>().0.chunks_exact(chunks);
         let examples = if has_input { m } else { 0 };
-        for (a_row, d_row) in a.chunks_exact(kp).zip(d_rows).take(examples) {
+        for (a_row, d_row) in a.chunks_exact(a_stride).zip(d_rows).take(examples) {
             let x: &[T; I] = a_row[first_row..first_row + I].try_into().expect("I rows");
             let delta: &[[T; LANES]; Q] = d_row[first_chunk..first_chunk + Q]
                 .try_into()
@@ -404,30 +405,33 @@ fn measure_chunk<T: Real, const Q: usize>(
 
 /// C = D w. See `kernels::backward_product`.
 ///
-/// W^T is first copied into `w` as w itself (n rows of padded(k), padding
-/// zero), so that each row of C is a weighted sum of rows of w, built chunk
+/// W^T is first copied into `w` as w itself (n_out rows of padded(n_in),
+/// padding zero), so that each row of C is a weighted sum of rows of w, built chunk
 /// by chunk in registers: `c[b][i]` = sum_j `d[b][j]` `w[j][i]` added in order
 /// of j. (Dot products of rows of D and W^T would each need a horizontal
 /// sum at the end, which cost more than the copy.)
 #[inline(always)]
 pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShape, w: &mut [T]) {
-    let StepShape { m, n, k } = shape;
-    let (np, kp) = (padded(n), padded(k));
-    assert_eq!(c.len(), m * kp);
-    assert_eq!(d.len(), m * np);
-    assert_eq!(wt.len(), k * np);
-    let w = &mut w[..n * kp];
-    super::write_rows(wt, n, k, w, kp);
-    for w_row in w.chunks_exact_mut(kp) {
-        w_row[k..].fill(T::zero());
+    let StepShape { m, n_out, n_in } = shape;
+    let (out_stride, in_stride) = (padded(n_out), padded(n_in));
+    assert_eq!(c.len(), m * in_stride);
+    assert_eq!(d.len(), m * out_stride);
+    assert_eq!(wt.len(), n_in * out_stride);
+    let w = &mut w[..n_out * in_stride];
+    super::write_rows(wt, n_out, n_in, w, in_stride);
+    for w_row in w.chunks_exact_mut(in_stride) {
+        w_row[n_in..].fill(T::zero());
     }
     let (c_chunks, _) = c.as_chunks_mut::<LANES>();
     let (w_chunks, _) = w.as_chunks::<LANES>();
-    let chunks = kp / LANES;
-    for (c_row, d_row) in c_chunks.chunks_exact_mut(chunks).zip(d.chunks_exact(np)) {
+    let chunks = in_stride / LANES;
+    for (c_row, d_row) in c_chunks
+        .chunks_exact_mut(chunks)
+        .zip(d.chunks_exact(out_stride))
+    {
         for (q, c_q) in c_row.iter_mut().enumerate() {
             let mut acc = [T::zero(); LANES];
-            for (&d_j, w_row) in d_row[..n].iter().zip(w_chunks.chunks_exact(chunks)) {
+            for (&d_j, w_row) in d_row[..n_out].iter().zip(w_chunks.chunks_exact(chunks)) {
                 let w_q = &w_row[q];
                 for l in 0..LANES {
                     acc[l] = d_j.mul_add(w_q[l], acc[l]);
@@ -440,8 +444,8 @@ pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShap
 
 /// The columns of A with a nonzero entry. See `kernels::nonzero_columns`.
 #[inline(always)]
-pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]) -> usize {
-    nonzero_columns_by(a, m, k, columns, write_nonzero_lanes)
+pub fn nonzero_columns<T: Real>(a: &[T], m: usize, n_in: usize, columns: &mut [u32]) -> usize {
+    nonzero_columns_by(a, m, n_in, columns, write_nonzero_lanes)
 }
 
 /// `nonzero_columns`, with `write_lanes` writing out each chunk's nonzero
@@ -455,20 +459,20 @@ pub fn nonzero_columns<T: Real>(a: &[T], m: usize, k: usize, columns: &mut [u32]
 pub fn nonzero_columns_by<T: Real>(
     a: &[T],
     m: usize,
-    k: usize,
+    n_in: usize,
     columns: &mut [u32],
     write_lanes: impl Fn(&[T; LANES], u32, usize, &mut [u32]) -> usize,
 ) -> usize {
-    let kp = padded(k);
-    assert_eq!(a.len(), m * kp);
-    assert!(columns.len() >= k);
-    let chunks = kp / LANES;
+    let stride = padded(n_in);
+    assert_eq!(a.len(), m * stride);
+    assert!(columns.len() >= n_in);
+    let chunks = stride / LANES;
     let mut count = 0;
     // Eight chunks at a time: eight independent chains of additions. A last
     // group of fewer repeats its last chunk (summed, not used).
     for first in (0..chunks).step_by(8) {
         let mut sizes = [[T::zero(); LANES]; 8];
-        for row in a.chunks_exact(kp) {
+        for row in a.chunks_exact(stride) {
             for (g, sizes_g) in sizes.iter_mut().enumerate() {
                 let c = (first + g).min(chunks - 1);
                 let chunk: &[T; LANES] = row[c * LANES..][..LANES].try_into().expect("a chunk");
@@ -479,7 +483,7 @@ pub fn nonzero_columns_by<T: Real>(
         }
         for (g, sizes_g) in sizes.iter().enumerate().take(chunks - first) {
             let first_column = (first + g) * LANES;
-            let lanes = LANES.min(k - first_column);
+            let lanes = LANES.min(n_in - first_column);
             count += write_lanes(sizes_g, first_column as u32, lanes, &mut columns[count..]);
         }
     }
@@ -491,11 +495,11 @@ pub fn nonzero_columns_by<T: Real>(
 #[inline(always)]
 pub fn nonzero_pixels<P: Pixel>(
     pixels: &[P],
-    k: usize,
+    n_in: usize,
     images: &[usize],
     columns: &mut [u32],
 ) -> usize {
-    nonzero_pixels_by(pixels, k, images, columns, write_nonzero_lanes::<f32>)
+    nonzero_pixels_by(pixels, n_in, images, columns, write_nonzero_lanes::<f32>)
 }
 
 /// `nonzero_pixels`, with `write_lanes` writing out each chunk's nonzero
@@ -507,21 +511,21 @@ pub fn nonzero_pixels<P: Pixel>(
 #[inline(always)]
 pub fn nonzero_pixels_by<P: Pixel>(
     pixels: &[P],
-    k: usize,
+    n_in: usize,
     images: &[usize],
     columns: &mut [u32],
     write_lanes: impl Fn(&[f32; LANES], u32, usize, &mut [u32]) -> usize,
 ) -> usize {
     const GROUP: usize = 4 * LANES;
-    assert!(columns.len() >= k);
-    let image = |e: usize| &pixels[e * k..][..k];
+    assert!(columns.len() >= n_in);
+    let image = |e: usize| &pixels[e * n_in..][..n_in];
     let mut count = 0;
     let mut write = |any: &[P; LANES], first_column: usize| {
         let sizes = any.map(|p| f32::from(p.into()));
-        let lanes = LANES.min(k - first_column);
+        let lanes = LANES.min(n_in - first_column);
         count += write_lanes(&sizes, first_column as u32, lanes, &mut columns[count..]);
     };
-    let whole_groups = k / GROUP;
+    let whole_groups = n_in / GROUP;
     for first in (0..whole_groups).map(|g| g * GROUP) {
         let mut any = [P::default(); GROUP];
         for &e in images {
@@ -534,8 +538,8 @@ pub fn nonzero_pixels_by<P: Pixel>(
             write(chunk, first + c * LANES);
         }
     }
-    for first in (whole_groups * GROUP..k).step_by(LANES) {
-        let width = LANES.min(k - first);
+    for first in (whole_groups * GROUP..n_in).step_by(LANES) {
+        let width = LANES.min(n_in - first);
         let mut any = [P::default(); LANES];
         for &e in images {
             for (any, &p) in any.iter_mut().zip(&image(e)[first..first + width]) {
@@ -569,9 +573,9 @@ pub fn write_nonzero_lanes<T: Real>(
 /// s = sum of the rows of A. See `kernels::column_sums`.
 #[inline(always)]
 pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {
-    let n = s.len();
+    let width = s.len();
     s.fill(T::zero());
-    for row in a.chunks_exact(n) {
+    for row in a.chunks_exact(width) {
         for (s_j, &a_j) in s.iter_mut().zip(row) {
             *s_j += a_j;
         }

@@ -164,8 +164,8 @@ impl<T: Real> EpochProbe<T> {
             steps: 0,
             weight_sums: (0..layers)
                 .map(|l| {
-                    let (n, k) = net.shape(l);
-                    vec![T::zero(); k * kernels::padded(n)]
+                    let (n_out, n_in) = net.shape(l);
+                    vec![T::zero(); n_in * kernels::padded(n_out)]
                 })
                 .collect(),
         }
@@ -192,9 +192,9 @@ impl<T: Real> EpochProbe<T> {
             .zip(&self.weight_sums)
             .enumerate()
         {
-            let (n, k) = after.shape(l);
-            let mut sums = vec![T::zero(); n * k];
-            kernels::from_kernel_layout(sums_kernel_layout, n, k, &mut sums);
+            let (n_out, n_in) = after.shape(l);
+            let mut sums = vec![T::zero(); n_out * n_in];
+            kernels::from_kernel_layout(sums_kernel_layout, n_out, n_in, &mut sums);
             let [decay, drift, noise] = self.epoch_terms[l];
             let change: f64 = w0
                 .iter()

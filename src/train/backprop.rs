@@ -1,23 +1,32 @@
 //! Forward and backward passes over a whole mini-batch, as matrix products.
 //!
-//! A batch of m_t examples is a matrix with one example per row. With
-//! A^0 = X (m_t x n_0) the inputs, for l = 1..L:
+//! Layers are numbered one way throughout this module. The layers of
+//! neurons are 0..L, layer l having n_l = `sizes[l]` of them: A^0 = X is
+//! the input, A^L the output. Weight layer l (0-based, l = 0..L-1: the
+//! index of `Network::weights`, [`KernelWeights::layers`], `deltas`,
+//! `grad_b` and every `l` below) maps the activations A^l to A^(l+1): it is
+//! w^(l+1) and b^(l+1) in the book's 1-based notation, of shape n_out x
+//! n_in = n_(l+1) x n_l, and the errors of its outputs are Delta^(l+1).
 //!
-//!   forward    Z^l = A^(l-1) (w^l)^T + 1 (b^l)^T        (m_t x n_l)
-//!              A^l = sigma(Z^l)
-//!   backward   Delta^L     = cost's output error of A^L and the targets Y
-//!              Delta^(l-1) = (Delta^l w^l) .* sigma'(Z^(l-1)),  sigma' = A (1 - A)
-//!              g_b^l = column sums of Delta^l = sum_x dC_x/db^l  (n_l)
-//!   gradient   G^l = (Delta^l)^T A^(l-1) = sum_x dC_x/dw^l     (n_l x n_(l-1))
+//! A batch of m_t examples is a matrix with one example per row. For each
+//! weight layer l:
+//!
+//!   forward    Z^(l+1) = A^l (w^(l+1))^T + 1 (b^(l+1))^T       (m_t x n_(l+1))
+//!              A^(l+1) = sigma(Z^(l+1))
+//!   backward   Delta^L = cost's output error of A^L and the targets Y
+//!              Delta^l = (Delta^(l+1) w^(l+1)) .* sigma'(Z^l)   (l >= 1)
+//!                        with sigma'(Z^l) = A^l (1 - A^l)
+//!              g_b^(l+1) = column sums of Delta^(l+1) = sum_x dC_x/db^(l+1)   (n_(l+1))
+//!   gradient   G^(l+1) = (Delta^(l+1))^T A^l = sum_x dC_x/dw^(l+1)      (n_(l+1) x n_l)
 //!
 //! The weights are taken in the kernels' layout ([`KernelWeights`]: each
-//! w^l as its transpose), and every row of A^l and Delta^l is padded to a
-//! whole number of vector lanes ([`kernels::padded`]).
+//! w^(l+1) as its transpose), and every row of A^l and Delta^l is padded to
+//! a whole number of vector lanes ([`kernels::padded`]).
 //!
-//! G^l is as large as the weights, so it is never stored: the update forms
-//! it block by block in registers and applies it at once
-//! ([`Backprop::step_weights`]), so each weight is read and written once per
-//! step.
+//! G^(l+1) is as large as the weights, so it is never stored: the update
+//! forms it block by block in registers and applies it at once
+//! ([`Backprop::step_weights`]), so each weight is read and written once
+//! per step.
 //!
 //! All buffers are allocated once, for the largest batch; a step allocates
 //! nothing.
@@ -26,11 +35,11 @@ use crate::data::Dataset;
 use crate::kernels::{self, Measurements, Rate, Real, StepShape, padded};
 use crate::net::{Cost, Network};
 
-/// A network's weights as the kernels take them: each w^l (n_l x n_(l-1))
-/// as its transpose, n_(l-1) rows of n_l weights, each row padded with
-/// zeros to `padded(n_l)` (see [`kernels::LANES`]). Training keeps its
-/// weights so during an epoch; `Network` holds them row-major, as
-/// network2.py does.
+/// A network's weights as the kernels take them: the w^(l+1) (n_(l+1) x
+/// n_l) of each weight layer l as its transpose, n_l rows of n_(l+1)
+/// weights, each row padded with zeros to `padded(n_(l+1))` (see
+/// [`kernels::LANES`]). Training keeps its weights so during an epoch;
+/// `Network` holds them row-major, as network2.py does.
 #[derive(Debug, Clone)]
 pub struct KernelWeights<T> {
     sizes: Vec<usize>,
@@ -44,14 +53,15 @@ impl<T: Real> KernelWeights<T> {
             sizes: net.sizes().to_vec(),
             layers: (0..net.layers())
                 .map(|l| {
-                    let (n, k) = net.shape(l);
-                    kernels::to_kernel_layout(&net.weights[l], n, k)
+                    let (n_out, n_in) = net.shape(l);
+                    kernels::to_kernel_layout(&net.weights[l], n_out, n_in)
                 })
                 .collect(),
         }
     }
 
-    /// (n_(l+1), n_l): the shape of w^(l+1), as `Network::shape` gives it.
+    /// (n_out, n_in) = (n_(l+1), n_l): the shape of weight layer l, w^(l+1),
+    /// as `Network::shape` gives it.
     pub fn shape(&self, l: usize) -> (usize, usize) {
         (self.sizes[l + 1], self.sizes[l])
     }
@@ -60,8 +70,8 @@ impl<T: Real> KernelWeights<T> {
     pub fn write_to(&self, net: &mut Network<T>) {
         assert_eq!(net.sizes(), self.sizes.as_slice());
         for (l, wt) in self.layers.iter().enumerate() {
-            let (n, k) = net.shape(l);
-            kernels::from_kernel_layout(wt, n, k, &mut net.weights[l]);
+            let (n_out, n_in) = net.shape(l);
+            kernels::from_kernel_layout(wt, n_out, n_in, &mut net.weights[l]);
         }
     }
 }
@@ -70,22 +80,25 @@ pub struct Backprop<T> {
     sizes: Vec<usize>,
     /// Largest number of rows (examples) a batch may have.
     capacity: usize,
-    /// `activations[l]` = A^l, up to capacity rows of padded(n_l);
-    /// `activations[0]` is the input. Padding is never read.
+    /// `activations[l]` = A^l, the input of weight layer l (l = L: the
+    /// output), up to capacity rows of padded(n_l); `activations[0]` is X.
+    /// Padding is never read.
     activations: Vec<Vec<T>>,
     /// Examples in the batch of the last forward pass.
     rows: usize,
-    /// `deltas[l]` = Delta^(l+1), up to capacity rows of padded(n_(l+1)).
-    /// Padding stays zero: the kernels read whole rows of it.
+    /// `deltas[l]` = Delta^(l+1), the errors of weight layer l's outputs,
+    /// up to capacity rows of padded(n_(l+1)). Padding stays zero: the
+    /// kernels read whole rows of it.
     deltas: Vec<Vec<T>>,
-    /// `grad_b[l]` = g_b^(l+1) = sum over the batch of dC_x/db (the first
-    /// n_(l+1) entries; padded(n_(l+1)) long).
+    /// `grad_b[l]` = g_b^(l+1) = sum over the batch of dC_x/db^(l+1), the
+    /// bias gradient of weight layer l (the first n_(l+1) entries;
+    /// padded(n_(l+1)) long).
     pub grad_b: Vec<Vec<T>>,
-    /// Room for one layer's w, row-major with rows padded, for the
-    /// backward product.
+    /// Room for the w of one weight layer l >= 1, row-major with rows
+    /// padded, for the backward product (layer 0's is never needed).
     weights_rows: Vec<T>,
-    /// `inputs[l][..input_counts[l]`]: the inputs i of weight layer l + 1
-    /// that are not zero in every example of the batch (see
+    /// `inputs[l][..input_counts[l]]`: the inputs i of weight layer l (the
+    /// columns of A^l) that are not zero in every example of the batch (see
     /// `kernels::nonzero_columns`); the kernels skip the others.
     inputs: Vec<Vec<u32>>,
     input_counts: Vec<usize>,
@@ -98,20 +111,20 @@ impl<T: Real> Backprop<T> {
             capacity,
             activations: sizes
                 .iter()
-                .map(|&n| vec![T::zero(); capacity * padded(n)])
+                .map(|&n_l| vec![T::zero(); capacity * padded(n_l)])
                 .collect(),
             rows: 0,
             deltas: sizes[1..]
                 .iter()
-                .map(|&n| vec![T::zero(); capacity * padded(n)])
+                .map(|&n_out| vec![T::zero(); capacity * padded(n_out)])
                 .collect(),
             grad_b: sizes[1..]
                 .iter()
-                .map(|&n| vec![T::zero(); padded(n)])
+                .map(|&n_out| vec![T::zero(); padded(n_out)])
                 .collect(),
             inputs: sizes[..sizes.len() - 1]
                 .iter()
-                .map(|&k| vec![0; k])
+                .map(|&n_in| vec![0; n_in])
                 .collect(),
             input_counts: vec![0; sizes.len() - 1],
             weights_rows: vec![
@@ -124,12 +137,12 @@ impl<T: Real> Backprop<T> {
         }
     }
 
-    /// The shapes of weight layer l + 1 for the current batch.
+    /// The shapes of weight layer l for the current batch.
     fn shape(&self, l: usize) -> StepShape {
         StepShape {
             m: self.rows,
-            n: self.sizes[l + 1],
-            k: self.sizes[l],
+            n_out: self.sizes[l + 1],
+            n_in: self.sizes[l],
         }
     }
 
@@ -140,22 +153,23 @@ impl<T: Real> Backprop<T> {
         &mut self.activations[0][..rows * padded(self.sizes[0])]
     }
 
-    /// The rows of A^l (n_l values each) of the first `rows` examples;
-    /// l = L is the output.
+    /// The rows of A^l (n_l values each) of the first `rows` examples: the
+    /// input of weight layer l, or for l = L the output.
     pub fn activation_rows(&self, l: usize, rows: usize) -> impl Iterator<Item = &[T]> {
-        let n = self.sizes[l];
+        let n_l = self.sizes[l];
         self.activations[l]
-            .chunks_exact(padded(n))
+            .chunks_exact(padded(n_l))
             .take(rows)
-            .map(move |row| &row[..n])
+            .map(move |row| &row[..n_l])
     }
 
-    /// Forward pass: A^l = sigma(A^(l-1) (w^l)^T + b^l) for l = 1..L.
+    /// Forward pass: A^(l+1) = sigma(A^l (w^(l+1))^T + b^(l+1)) for each
+    /// weight layer l = 0..L-1.
     pub fn forward(&mut self, weights: &KernelWeights<T>, biases: &[Vec<T>], rows: usize) {
         assert!(rows <= self.capacity);
-        let k = self.sizes[0];
-        let x = &self.activations[0][..rows * padded(k)];
-        let input_columns = kernels::nonzero_columns(x, rows, k, &mut self.inputs[0]);
+        let n_in = self.sizes[0];
+        let x = &self.activations[0][..rows * padded(n_in)];
+        let input_columns = kernels::nonzero_columns(x, rows, n_in, &mut self.inputs[0]);
         self.forward_given_input_columns(weights, biases, rows, input_columns);
     }
 
@@ -193,23 +207,24 @@ impl<T: Real> Backprop<T> {
         for (l, (wt, b)) in weights.layers.iter().zip(biases).enumerate() {
             let shape = self.shape(l);
             let (before, after) = self.activations.split_at_mut(l + 1);
-            let a_prev = &before[l][..rows * padded(shape.k)];
-            let a = &mut after[0][..rows * padded(shape.n)];
+            let a_prev = &before[l][..rows * padded(shape.n_in)];
+            let a = &mut after[0][..rows * padded(shape.n_out)];
             let inputs = &mut self.inputs[l];
             if l > 0 {
-                self.input_counts[l] = kernels::nonzero_columns(a_prev, rows, shape.k, inputs);
+                self.input_counts[l] = kernels::nonzero_columns(a_prev, rows, shape.n_in, inputs);
             }
             kernels::forward_product(a, a_prev, wt, shape, &inputs[..self.input_counts[l]]);
             kernels::add_bias_and_sigmoid(a, b);
         }
     }
 
-    /// Backward pass after [`Backprop::forward`]: the errors Delta^l of every
-    /// layer, and in `grad_b` the bias gradients summed over the batch, whose
-    /// examples are labelled `labels`.
+    /// Backward pass after [`Backprop::forward`]: the errors Delta^(l+1) of
+    /// every weight layer l, and in `grad_b` the bias gradients summed over
+    /// the batch, whose examples are labelled `labels`.
     pub fn backward(&mut self, weights: &KernelWeights<T>, cost: Cost, labels: &[u8]) {
         let rows = labels.len();
         assert_eq!(rows, self.rows, "one label per example of the forward pass");
+        // The last weight layer, L - 1.
         let last = self.sizes.len() - 2;
 
         // Delta^L = output error, targets y = one-hot(label).
@@ -229,19 +244,22 @@ impl<T: Real> Backprop<T> {
 
         for l in (0..=last).rev() {
             let shape = self.shape(l);
-            let (np, kp) = (padded(shape.n), padded(shape.k));
-            let delta = &self.deltas[l][..rows * np];
+            let (out_stride, in_stride) = (padded(shape.n_out), padded(shape.n_in));
+            let delta = &self.deltas[l][..rows * out_stride];
             kernels::column_sums(&mut self.grad_b[l], delta);
             if l > 0 {
-                // Delta_prev = (Delta w) .* A_prev (1 - A_prev)
+                // Delta^l = (Delta^(l+1) w^(l+1)) .* A^l (1 - A^l)
                 let (lower, upper) = self.deltas.split_at_mut(l);
-                let delta = &upper[0][..rows * np];
-                let delta_prev = &mut lower[l - 1][..rows * kp];
+                let delta = &upper[0][..rows * out_stride];
+                let delta_prev = &mut lower[l - 1][..rows * in_stride];
                 let w = &mut self.weights_rows;
                 kernels::backward_product(delta_prev, delta, &weights.layers[l], shape, w);
-                let a_prev = &self.activations[l][..rows * kp];
-                for (d_row, a_row) in delta_prev.chunks_exact_mut(kp).zip(a_prev.chunks_exact(kp)) {
-                    for (d, &a) in d_row[..shape.k].iter_mut().zip(a_row) {
+                let a_prev = &self.activations[l][..rows * in_stride];
+                for (d_row, a_row) in delta_prev
+                    .chunks_exact_mut(in_stride)
+                    .zip(a_prev.chunks_exact(in_stride))
+                {
+                    for (d, &a) in d_row[..shape.n_in].iter_mut().zip(a_row) {
                         *d *= a * (T::one() - a);
                     }
                 }
@@ -249,7 +267,7 @@ impl<T: Real> Backprop<T> {
         }
     }
 
-    /// The update rule on weight layer l + 1 (W^T in the kernels' layout)
+    /// The update rule on weight layer l (W^T in the kernels' layout)
     /// after [`Backprop::backward`], fused with its gradient
     /// G^(l+1) = (Delta^(l+1))^T A^l, which is never stored:
     /// w <- w - rate.decay w - rate.step G, see [`kernels::gradient_step`].
@@ -264,8 +282,8 @@ impl<T: Real> Backprop<T> {
         let m = self.rows;
         kernels::gradient_step(
             wt,
-            &self.activations[l][..m * padded(shape.k)],
-            &self.deltas[l][..m * padded(shape.n)],
+            &self.activations[l][..m * padded(shape.n_in)],
+            &self.deltas[l][..m * padded(shape.n_out)],
             shape,
             rate,
             measurements,
@@ -280,27 +298,28 @@ mod tests {
     use crate::net::{Cost, Init};
     use rand::{RngExt, SeedableRng};
 
-    /// G^(l+1) = sum_x dC_x/dw^(l+1), read off the fused update: from w = 0
-    /// with no decay and a step of -1, w - 0 w - (-1) g = g exactly.
+    /// G^(l+1) = sum_x dC_x/dw^(l+1) of weight layer l, read off the fused
+    /// update: from w = 0 with no decay and a step of -1, w - 0 w - (-1) g
+    /// = g exactly.
     fn weight_gradient(bp: &Backprop<f64>, l: usize) -> Vec<f64> {
-        let (n, k) = (bp.sizes[l + 1], bp.sizes[l]);
-        let mut gt = vec![0.0; k * padded(n)];
+        let (n_out, n_in) = (bp.sizes[l + 1], bp.sizes[l]);
+        let mut gt = vec![0.0; n_in * padded(n_out)];
         let rate = Rate {
             decay: 0.0,
             step: -1.0,
         };
         bp.step_weights(l, &mut gt, rate, None);
-        let mut g = vec![0.0; n * k];
-        kernels::from_kernel_layout(&gt, n, k, &mut g);
+        let mut g = vec![0.0; n_out * n_in];
+        kernels::from_kernel_layout(&gt, n_out, n_in, &mut g);
         g
     }
 
     /// x (rows x n_0) as the input of `bp`.
     fn set_input(bp: &mut Backprop<f64>, x: &[f64], rows: usize) {
-        let n = bp.sizes[0];
+        let n_0 = bp.sizes[0];
         let input = bp.input_mut(rows);
-        for (row, x_row) in input.chunks_exact_mut(padded(n)).zip(x.chunks_exact(n)) {
-            row[..n].copy_from_slice(x_row);
+        for (row, x_row) in input.chunks_exact_mut(padded(n_0)).zip(x.chunks_exact(n_0)) {
+            row[..n_0].copy_from_slice(x_row);
         }
     }
 

@@ -85,14 +85,14 @@ fn update<T: Real, O: StepObserver<T>>(
     };
     observer.step_started(rate.decay, rate.step, m_t);
     for (l, b) in biases.iter_mut().enumerate() {
-        let (n, k) = weights.shape(l);
+        let (n_out, n_in) = weights.shape(l);
         let wt = &mut weights.layers[l];
         let measurements = O::MEASURES.then(|| observer.measurements(l));
         match gradient {
             Gradient::Backprop(backprop) => backprop.step_weights(l, wt, rate, measurements),
             // An empty batch: a zero gradient, the decay alone.
             Gradient::Zero => {
-                let shape = StepShape { m: 0, n, k };
+                let shape = StepShape { m: 0, n_out, n_in };
                 kernels::gradient_step(wt, &[], &[], shape, rate, measurements, &[])
             }
         }
