@@ -38,6 +38,14 @@ pub struct EpochRecord {
     /// Per hidden layer: fraction of (example, neuron) pairs of the
     /// evaluation set with sigma'(z) < 0.01.
     pub saturation: Vec<f64>,
+    /// Per weight layer i, over the evaluation set: the rms length of the
+    /// layer's input vector |a^(i)| (i = 0: the image).
+    pub input_norm: Vec<f64>,
+    /// Per weight layer: the rms of the pre-activations z = w a + b over the
+    /// evaluation set and the layer's neurons.
+    pub preactivation_rms: Vec<f64>,
+    /// Per weight layer: the same of the weighted inputs w a alone.
+    pub weighted_input_rms: Vec<f64>,
     /// Weight histograms, bins fixed for the run (with probes on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub histograms: Option<Histograms>,

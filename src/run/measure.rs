@@ -108,6 +108,9 @@ impl Measurer<'_> {
             ),
             dynamics,
             saturation: eval.saturation,
+            input_norm: eval.input_norm,
+            preactivation_rms: eval.preactivation_rms,
+            weighted_input_rms: eval.weighted_input_rms,
             histograms,
             seconds,
         })

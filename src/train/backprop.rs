@@ -170,7 +170,7 @@ impl<T: Real> Backprop<T> {
         let n_in = self.sizes[0];
         let x = &self.activations[0][..rows * padded(n_in)];
         let input_columns = kernels::nonzero_columns(x, rows, n_in, &mut self.inputs[0]);
-        self.forward_given_input_columns(weights, biases, rows, input_columns);
+        self.forward_given_input_columns(weights, biases, rows, input_columns, &mut |_, _| {});
     }
 
     /// [`Backprop::forward`] on the images `examples` of `data`: X is
@@ -184,21 +184,38 @@ impl<T: Real> Backprop<T> {
         data: &Dataset,
         examples: &[usize],
     ) {
+        self.forward_images_watched(weights, biases, data, examples, &mut |_, _| {});
+    }
+
+    /// [`Backprop::forward_images`], showing `weighted_input(l, wa)` each
+    /// weight layer l's weighted inputs W a before the bias is added: `wa`
+    /// holds the batch's rows of padded(n_out) values (w^(l+1) a^l of one
+    /// example in the first n_out of each row).
+    pub fn forward_images_watched(
+        &mut self,
+        weights: &KernelWeights<T>,
+        biases: &[Vec<T>],
+        data: &Dataset,
+        examples: &[usize],
+        weighted_input: &mut impl FnMut(usize, &[T]),
+    ) {
         let rows = examples.len();
         data.write_inputs(examples, self.input_mut(rows));
         let input_columns = data.nonzero_inputs(examples, &mut self.inputs[0]);
-        self.forward_given_input_columns(weights, biases, rows, input_columns);
+        self.forward_given_input_columns(weights, biases, rows, input_columns, weighted_input);
     }
 
     /// [`Backprop::forward`], with the columns of X that have a nonzero
     /// entry (all of them, increasing) already in the first
-    /// `input_columns` places of `inputs[0]`.
+    /// `input_columns` places of `inputs[0]`, showing `weighted_input` each
+    /// layer's W a (see [`Backprop::forward_images_watched`]).
     fn forward_given_input_columns(
         &mut self,
         weights: &KernelWeights<T>,
         biases: &[Vec<T>],
         rows: usize,
         input_columns: usize,
+        weighted_input: &mut impl FnMut(usize, &[T]),
     ) {
         assert!(rows <= self.capacity);
         assert_eq!(weights.sizes, self.sizes);
@@ -214,6 +231,7 @@ impl<T: Real> Backprop<T> {
                 self.input_counts[l] = kernels::nonzero_columns(a_prev, rows, shape.n_in, inputs);
             }
             kernels::forward_product(a, a_prev, wt, shape, &inputs[..self.input_counts[l]]);
+            weighted_input(l, a);
             kernels::add_bias_and_sigmoid(a, b);
         }
     }

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use super::backprop::{Backprop, KernelWeights};
 use crate::data::Dataset;
-use crate::kernels::Real;
+use crate::kernels::{Real, padded};
 use crate::net::Network;
 
 /// Examples per forward pass; each chunk is scored on its own and the chunk
@@ -28,6 +28,14 @@ pub struct Evaluation {
     pub total_cost: f64,
     /// Per hidden layer: fraction of (example, neuron) pairs with sigma'(z) < 0.01.
     pub saturation: Vec<f64>,
+    /// Per weight layer l: sqrt of the mean over the examples of |a^l|^2,
+    /// the rms length of the layer's input vector (a^0 = the image).
+    pub input_norm: Vec<f64>,
+    /// Per weight layer l: the rms over the examples and the layer's
+    /// neurons of z = w a + b, its pre-activations.
+    pub preactivation_rms: Vec<f64>,
+    /// The same of the weighted inputs w a alone.
+    pub weighted_input_rms: Vec<f64>,
 }
 
 impl Evaluation {
@@ -41,11 +49,17 @@ struct Tally {
     correct: usize,
     cost: f64,
     saturated: Vec<usize>,
+    /// Per weight layer: sum over examples of |a^l|^2, and over examples
+    /// and neurons of z^2 and of (w a)^2.
+    input_sq: Vec<f64>,
+    preactivation_sq: Vec<f64>,
+    weighted_input_sq: Vec<f64>,
 }
 
 /// Score `net` on `data`; `lambda` enters only the regularization term of the total cost.
 pub fn evaluate<T: Real>(net: &Network<T>, data: &Dataset, lambda: f64) -> Evaluation {
-    let hidden = net.layers() - 1;
+    let layers = net.layers();
+    let hidden = layers - 1;
     let examples: Vec<usize> = (0..data.len()).collect();
     let weights = KernelWeights::of(net);
     let tallies: Vec<Tally> = examples
@@ -53,12 +67,28 @@ pub fn evaluate<T: Real>(net: &Network<T>, data: &Dataset, lambda: f64) -> Evalu
         .map(|chunk| {
             let rows = chunk.len();
             let mut bp = Backprop::new(net.sizes(), rows);
-            bp.forward_images(&weights, &net.biases, data, chunk);
             let mut tally = Tally {
                 correct: 0,
                 cost: 0.0,
                 saturated: vec![0; hidden],
+                input_sq: vec![0.0; layers],
+                preactivation_sq: vec![0.0; layers],
+                weighted_input_sq: vec![0.0; layers],
             };
+            let mut weighted_input = |l: usize, wa: &[T]| {
+                let (b, n_out) = (&net.biases[l], net.sizes()[l + 1]);
+                for row in wa.chunks_exact(padded(n_out)) {
+                    for (&x, &b_j) in row[..n_out].iter().zip(b) {
+                        let (x, z) = (x.as_f64(), (x + b_j).as_f64());
+                        tally.weighted_input_sq[l] += x * x;
+                        tally.preactivation_sq[l] += z * z;
+                    }
+                }
+            };
+            bp.forward_images_watched(&weights, &net.biases, data, chunk, &mut weighted_input);
+            for (l, sum) in tally.input_sq.iter_mut().enumerate() {
+                *sum = bp.activation_rows(l, rows).map(sum_of_squares).sum();
+            }
             for (a, &e) in bp.activation_rows(net.layers(), rows).zip(chunk) {
                 let label = data.labels()[e] as usize;
                 tally.correct += usize::from(argmax(a) == label);
@@ -90,13 +120,43 @@ pub fn evaluate<T: Real>(net: &Network<T>, data: &Dataset, lambda: f64) -> Evalu
             tallies.iter().map(|t| t.saturated[l]).sum::<usize>() as f64 / pairs as f64
         })
         .collect();
+    // sqrt(total / count) of a per-layer sum over the chunks, in chunk order.
+    let rms_of = |sum: fn(&Tally) -> &Vec<f64>, per_example: &dyn Fn(usize) -> usize| {
+        (0..layers)
+            .map(|l| {
+                let total: f64 = tallies.iter().map(|t| sum(t)[l]).sum();
+                (total / (count * per_example(l)) as f64).sqrt()
+            })
+            .collect()
+    };
+    let outputs = |l: usize| net.sizes()[l + 1];
     Evaluation {
         correct,
         count,
         data_cost,
         total_cost: data_cost + 0.5 * lambda / count as f64 * sum_sq,
         saturation,
+        input_norm: rms_of(|t| &t.input_sq, &|_| 1),
+        preactivation_rms: rms_of(|t| &t.preactivation_sq, &outputs),
+        weighted_input_rms: rms_of(|t| &t.weighted_input_sq, &outputs),
     }
+}
+
+/// sum x^2 of a row, in 16 interleaved partial sums so that the compiler
+/// can keep them in one vector register (a single chain of additions
+/// would wait on each one in turn: the image rows made this the cost of
+/// the whole evaluation).
+fn sum_of_squares<T: Real>(x: &[T]) -> f64 {
+    let mut partial = [T::zero(); 16];
+    let chunks = x.chunks_exact(16);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        for (p, &v) in partial.iter_mut().zip(chunk) {
+            *p += v * v;
+        }
+    }
+    let tail: f64 = tail.iter().map(|v| v.as_f64() * v.as_f64()).sum();
+    partial.iter().map(|p| p.as_f64()).sum::<f64>() + tail
 }
 
 /// Index of the first largest value.
@@ -114,6 +174,7 @@ fn argmax<T: Real>(a: &[T]) -> usize {
 mod tests {
     use super::*;
     use crate::net::Cost;
+    use approx::assert_relative_eq;
 
     /// A hand-built net [2, 2, 2]: hidden neuron 0 sees z = 10 x_0 (saturated
     /// whenever x_0 = 1), hidden neuron 1 sees z = 0 (never saturated).
@@ -150,5 +211,58 @@ mod tests {
     #[test]
     fn argmax_takes_the_first_maximum() {
         assert_eq!(argmax(&[0.1, 0.7, 0.7]), 1);
+    }
+
+    #[test]
+    fn input_norms_and_preactivations_by_hand() {
+        // [2, 2, 2] with biases, on x = (1, 0.2) and x = (0, 0.6).
+        let w1 = [2.0, -1.0, 0.5, 3.0];
+        let b1 = [0.5, -1.0];
+        let w2 = [1.0, -2.0, 0.0, 4.0];
+        let b2 = [0.25, 0.0];
+        let net = Network::from_parts(
+            vec![2, 2, 2],
+            vec![w1.to_vec(), w2.to_vec()],
+            vec![b1.to_vec(), b2.to_vec()],
+            Cost::CrossEntropy,
+        )
+        .unwrap();
+        let data = Dataset::from_bytes(2, 1, vec![255, 51, 0, 153], vec![0, 1]);
+        let eval = evaluate(&net, &data, 0.0);
+        let s = |z: f64| 1.0 / (1.0 + (-z).exp());
+        let xs = [[1.0, 0.2], [0.0, 0.6]];
+        let (mut in_sq, mut wa_sq, mut z_sq) = ([0.0; 2], [0.0; 2], [0.0; 2]);
+        for x in xs {
+            let wa1 = [w1[0] * x[0] + w1[1] * x[1], w1[2] * x[0] + w1[3] * x[1]];
+            let a1 = [s(wa1[0] + b1[0]), s(wa1[1] + b1[1])];
+            let wa2 = [w2[0] * a1[0] + w2[1] * a1[1], w2[2] * a1[0] + w2[3] * a1[1]];
+            in_sq[0] += x[0] * x[0] + x[1] * x[1];
+            in_sq[1] += a1[0] * a1[0] + a1[1] * a1[1];
+            for j in 0..2 {
+                wa_sq[0] += wa1[j] * wa1[j];
+                z_sq[0] += (wa1[j] + b1[j]).powi(2);
+                wa_sq[1] += wa2[j] * wa2[j];
+                z_sq[1] += (wa2[j] + b2[j]).powi(2);
+            }
+        }
+        for l in 0..2 {
+            // Over 2 examples; z and w a over 2 examples x 2 neurons.
+            assert_relative_eq!(
+                eval.input_norm[l],
+                (in_sq[l] / 2.0).sqrt(),
+                max_relative = 1e-12
+            );
+            assert_relative_eq!(
+                eval.weighted_input_rms[l],
+                (wa_sq[l] / 4.0).sqrt(),
+                max_relative = 1e-12
+            );
+            assert_relative_eq!(
+                eval.preactivation_rms[l],
+                (z_sq[l] / 4.0).sqrt(),
+                max_relative = 1e-12
+            );
+        }
+        assert!(eval.preactivation_rms[0] != eval.weighted_input_rms[0]);
     }
 }

@@ -54,6 +54,9 @@ pub fn synthetic_run(rms: &[f64], f: &[f64], accuracy: &[f64], predicted: f64) -
                 predicted_shrink_asymptotic: predicted,
                 dynamics: dynamics.or_else(|| Some(EpochDynamics::before_training(2))),
                 saturation: vec![0.5],
+                input_norm: vec![10.0, 3.0],
+                preactivation_rms: vec![2.0, 2.0],
+                weighted_input_rms: vec![2.0, 2.0],
                 histograms: None,
                 seconds: 0.0,
             }
