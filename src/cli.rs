@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::data::DataSource;
 use crate::net::{Cost, Init};
-use crate::run::{Config, EvalSet, Precision};
+use crate::run::{Config, EvalSet, FullGradientAt, Precision};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -179,6 +179,13 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_probes: bool,
 
+    /// Measure the full-batch gradient of the data cost on the training set
+    /// after every epoch (full_gradient in the metrics: its size, the L2
+    /// term's, their cosine, the noise it predicts); about one more epoch
+    /// of passes each time.
+    #[arg(long)]
+    pub full_gradient: bool,
+
     /// Stop before --epochs once every weight layer has settled: its offset
     /// fraction, smoothed over 3 epochs, within 1 +/- 0.05 for 5 epochs in a
     /// row (after at least 10 epochs). Needs the probes and lambda > 0.
@@ -235,6 +242,11 @@ impl TrainArgs {
             decay_only: self.decay_only,
             probes: !self.no_probes,
             histogram_bins: self.histogram_bins,
+            full_gradient: if self.full_gradient {
+                FullGradientAt::Every
+            } else {
+                FullGradientAt::Never
+            },
             stop_when_settled: self.stop_when_settled,
         }
     }

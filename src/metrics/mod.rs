@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::probes::{EpochDynamics, Histogram, WeightStats};
+use crate::probes::{EpochDynamics, FullGradient, Histogram, WeightStats};
 
 /// Everything measured at the end of one epoch (epoch 0: before training).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +46,10 @@ pub struct EpochRecord {
     pub preactivation_rms: Vec<f64>,
     /// Per weight layer: the same of the weighted inputs w a alone.
     pub weighted_input_rms: Vec<f64>,
+    /// Per weight layer, the full-batch gradient on the training set
+    /// (null unless asked for: at the end of the study's runs, every epoch
+    /// with `train --full-gradient`).
+    pub full_gradient: Option<Vec<FullGradient>>,
     /// Weight histograms, bins fixed for the run (with probes on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub histograms: Option<Histograms>,

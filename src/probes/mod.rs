@@ -5,9 +5,11 @@
 //! comes from the evaluation's forward pass (`train::eval`).
 
 pub mod budget;
+pub mod gradient;
 pub mod histogram;
 pub mod stats;
 
 pub use budget::{Budget, BudgetTerms, Displacement, EpochDynamics, EpochProbe};
+pub use gradient::FullGradient;
 pub use histogram::Histogram;
 pub use stats::{Summary, WeightStats};

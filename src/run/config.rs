@@ -26,6 +26,20 @@ pub enum EvalSet {
     Test,
 }
 
+/// When a run measures the full-batch gradient of the data cost on its
+/// training set (see `probes::gradient`; it costs about one epoch's forward
+/// and backward passes each time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FullGradientAt {
+    #[default]
+    Never,
+    /// After the last epoch (the study's runs).
+    End,
+    /// After every epoch (`train --full-gradient`).
+    Every,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     /// Layer sizes [n_0, ..., n_L]; n_0 must equal the number of pixels.
@@ -59,6 +73,8 @@ pub struct Config {
     pub probes: bool,
     /// Bins of the weight histograms.
     pub histogram_bins: usize,
+    /// When to measure the full-batch gradient (`EpochRecord::full_gradient`).
+    pub full_gradient: FullGradientAt,
     /// Stop before `epochs` once every weight layer has settled (its offset
     /// fraction near 1 for several epochs: see [`super::settle`]).
     pub stop_when_settled: bool,
@@ -87,6 +103,7 @@ impl Default for Config {
             decay_only: false,
             probes: true,
             histogram_bins: 100,
+            full_gradient: FullGradientAt::Never,
             stop_when_settled: false,
         }
     }

@@ -5,11 +5,11 @@ use crate::error::{Error, Result};
 use crate::kernels::Real;
 use crate::metrics::{EpochRecord, Histograms};
 use crate::net::Network;
-use crate::probes::{EpochDynamics, Histogram, WeightStats, histogram};
+use crate::probes::{EpochDynamics, FullGradient, Histogram, WeightStats, gradient, histogram};
 use crate::theory;
 use crate::train::{Evaluation, evaluate};
 
-use super::{Config, RunData};
+use super::{Config, FullGradientAt, RunData};
 
 /// The histogram range of every layer and of all weights, fixed for a run
 /// from the weights it starts with.
@@ -111,9 +111,25 @@ impl Measurer<'_> {
             input_norm: eval.input_norm,
             preactivation_rms: eval.preactivation_rms,
             weighted_input_rms: eval.weighted_input_rms,
+            full_gradient: (config.full_gradient == FullGradientAt::Every)
+                .then(|| self.full_gradient(net)),
             histograms,
             seconds,
         })
+    }
+}
+
+impl Measurer<'_> {
+    /// The full-batch gradient of `net` on the run's training set.
+    pub(super) fn full_gradient<T: Real>(&self, net: &Network<T>) -> Vec<FullGradient> {
+        let config = self.config;
+        gradient::full_gradient(
+            net,
+            &self.data.training,
+            config.eta,
+            config.lambda,
+            config.batch,
+        )
     }
 }
 

@@ -16,7 +16,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 pub use checkpoint::Checkpoint;
-pub use config::{Config, EvalSet, Precision, RunData};
+pub use config::{Config, EvalSet, FullGradientAt, Precision, RunData};
 
 use crate::error::{Error, Result};
 use crate::kernels::Real;
@@ -179,6 +179,13 @@ pub fn run_with<T: Real>(
         records.push(record);
         save(&sgd, &records)?;
         observer.epoch_measured(records.last().expect("just pushed"))?;
+    }
+    if config.full_gradient == FullGradientAt::End
+        && let Some(last) = records.last_mut()
+        && last.full_gradient.is_none()
+    {
+        last.full_gradient = Some(measurer.full_gradient(&sgd.net));
+        save(&sgd, &records)?;
     }
     Ok(Outcome {
         net: sgd.net,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::TRAINING_SIZE;
 use crate::net::Init;
-use crate::run::{Config, Precision};
+use crate::run::{Config, FullGradientAt, Precision};
 
 /// Full: the study as specified. Quick: the same experiments shrunk (fewer
 /// examples, epochs, seeds and widths) to run in about half a minute.
@@ -101,6 +101,7 @@ impl Plan {
             epochs: base_epochs,
             train_size: Some(train_size),
             histogram_bins: 200,
+            full_gradient: FullGradientAt::End,
             ..Config::default()
         };
         let mut runs = Vec::new();
@@ -156,6 +157,7 @@ impl Plan {
                     lambda: c * DECAY_ONLY_N as f64 / ETA,
                     epochs: DECAY_ONLY_EPOCHS,
                     decay_only: true,
+                    full_gradient: FullGradientAt::Never,
                     precision: Precision::F64,
                     seed: sweep_seed,
                     ..base.clone()

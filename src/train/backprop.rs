@@ -163,6 +163,17 @@ impl<T: Real> Backprop<T> {
             .map(move |row| &row[..n_l])
     }
 
+    /// The rows of Delta^(l+1) (n_(l+1) values each) of the first `rows`
+    /// examples after [`Backprop::backward`]: row x is dC_x/db^(l+1), and
+    /// dC_x/dw^(l+1) is its outer product with row x of A^l.
+    pub fn delta_rows(&self, l: usize, rows: usize) -> impl Iterator<Item = &[T]> {
+        let n_out = self.sizes[l + 1];
+        self.deltas[l]
+            .chunks_exact(padded(n_out))
+            .take(rows)
+            .map(move |row| &row[..n_out])
+    }
+
     /// Forward pass: A^(l+1) = sigma(A^l (w^(l+1))^T + b^(l+1)) for each
     /// weight layer l = 0..L-1.
     pub fn forward(&mut self, weights: &KernelWeights<T>, biases: &[Vec<T>], rows: usize) {
