@@ -12,11 +12,17 @@ use crate::error::{Error, Result};
 use crate::output::write_atomic;
 use crate::output::{Console, say};
 use crate::report::{self, build::Reference};
-use crate::study::{ClaimsFile, Mode, Plan, Results, runner};
+use crate::study::{ClaimsFile, Mode, Plan, Results, equilibrium, runner};
+
+/// More seeds than this would take weeks on any machine this study is for.
+const MAX_SEEDS: usize = 1000;
 
 pub fn claims(args: &ClaimsArgs) -> Result<()> {
-    if args.seeds == 0 {
-        return Err(Error::bad_flag("--seeds", "0; expected at least 1 seed"));
+    if !(1..=MAX_SEEDS).contains(&args.seeds) {
+        return Err(Error::bad_flag(
+            "--seeds",
+            format!("{}; expected 1 to {MAX_SEEDS} seeds", args.seeds),
+        ));
     }
     let jobs = match args.jobs {
         Some(0) => return Err(Error::bad_flag("--jobs", "0; expected at least 1 job")),
@@ -27,13 +33,28 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         Some(path) => read_reference(path)?,
         None => Vec::new(),
     };
+    let mode = if args.quick { Mode::Quick } else { Mode::Full };
+    let plan = Plan::new(mode, args.seeds, args.seed_base).ok_or_else(|| {
+        Error::bad_flag(
+            "--seed-base",
+            format!(
+                "{} with {} seeds; expected seeds that fit in 64 bits (at most {} - {})",
+                args.seed_base,
+                args.seeds,
+                u64::MAX,
+                args.seeds - 1
+            ),
+        )
+    })?;
+    // More threads than runs, or than a few per core, only wait on each other.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = jobs.min(plan.runs.len()).min(8 * cores);
     std::fs::create_dir_all(&args.out).map_err(|cause| Error::Write {
         path: args.out.clone(),
         cause,
     })?;
     let mut console = Console::new();
-    let mode = if args.quick { Mode::Quick } else { Mode::Full };
-    let plan = Plan::new(mode, args.seeds);
+
     say!(
         console,
         "claims study ({}): {} runs on {jobs} job(s); finished runs already in {} are reused",
@@ -65,8 +86,12 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     let results = Results { plan, runs };
     let claims = results.claims();
 
+    let settled = equilibrium::settled_table(&results.runs);
+    let fits = equilibrium::size_fits(&results.runs, &settled);
     let file = ClaimsFile {
         claims: &claims,
+        settled: &settled,
+        fits: &fits,
         mode,
         seeds: &results.plan.seeds,
         runs: results.runs.iter().map(|r| r.spec.name.as_str()).collect(),

@@ -79,13 +79,18 @@ pub fn document(
         blocks: Vec::new(),
     };
     doc.paragraph(format!(
-        "Four claims about a sigmoid network trained on MNIST by SGD with L2 regularization, w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw, from weights drawn from the standard Gaussian, each decided by measurement. Base hyperparameters: sizes [784, 30, 10], cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, {} epochs, seeds {:?}. {} runs: {} trained in {:.0} s on {} job(s), {} read back from an earlier invocation.",
+        "Four claims about a sigmoid network trained on MNIST by SGD with L2 regularization, w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw, from weights drawn from the standard Gaussian, each decided by measurement. Base hyperparameters: sizes [784, 30, 10], cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, seeds {:?}. Every run with L2 stops once each of its layers has settled (offset fraction, smoothed over {} epochs, within 1 +/- {} for {} epochs, after at least {}) or at {} epochs; runs without L2 train {} epochs. {} runs: {} trained in {:.0} s on {} job(s), {} read back from an earlier invocation.",
         crate::study::plan::ETA,
         crate::study::plan::LAMBDA,
         crate::study::plan::BATCH,
         plan.train_size,
-        plan.base_epochs,
         plan.seeds,
+        crate::run::settle::SMOOTHING_WINDOW,
+        crate::run::settle::SETTLED_BAND,
+        crate::run::settle::SETTLED_EPOCHS,
+        crate::run::settle::MIN_EPOCHS,
+        plan.epoch_cap,
+        plan.no_l2_epochs,
         results.runs.len(),
         results.runs.iter().filter(|r| !r.reused).count(),
         seconds,
@@ -94,8 +99,8 @@ pub fn document(
     ));
     if plan.mode == Mode::Quick {
         doc.paragraph(format!(
-            "QUICK MODE: one seed, {} epochs, lambdas {:?}, scaling widths {:?} by pools {:?} (up to {} epochs). The numbers show the shape of the answer, with no spread over seeds and few points for the fits; run without --quick for the full study.",
-            plan.base_epochs, plan.lambdas, plan.widths, plan.pools, plan.scaling_max_epochs
+            "QUICK MODE: one seed, lambdas {:?}, etas {:?}, (eta, lambda) {:?}, scaling grid (width, pool) {:?} large and {:?} default. The numbers show the shape of the answer, with no spread over seeds and few points for the fits; run without --quick for the full study.",
+            plan.lambdas, plan.etas, plan.fixed_products, plan.grid_large, plan.grid_default
         ));
     }
     doc.heading(1, "Verdicts");

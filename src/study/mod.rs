@@ -2,6 +2,7 @@
 //! four claims from what they measured.
 
 pub mod claims;
+pub mod equilibrium;
 pub mod fit;
 pub mod plan;
 pub mod runner;
@@ -90,7 +91,11 @@ impl Results {
         self.runs
             .iter()
             .filter_map(|r| match r.spec.purpose {
-                Purpose::Scaling { width, .. } => {
+                Purpose::Scaling {
+                    width,
+                    init: Init::Large,
+                    ..
+                } => {
                     let sizes = &r.spec.config.sizes;
                     Some(ScalingPoint {
                         width,
@@ -132,6 +137,10 @@ impl Results {
 #[derive(Serialize)]
 pub struct ClaimsFile<'a> {
     pub claims: &'a [ClaimResult],
+    /// Every run's settled state per layer and for all weights.
+    pub settled: &'a [equilibrium::SettledEntry],
+    /// Power laws of the settled sizes.
+    pub fits: &'a [equilibrium::SizeFit],
     pub mode: Mode,
     pub seeds: &'a [u64],
     pub runs: Vec<&'a str>,

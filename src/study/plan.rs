@@ -6,8 +6,8 @@ use crate::data::TRAINING_SIZE;
 use crate::net::Init;
 use crate::run::{Config, FullGradientAt, Precision};
 
-/// Full: the study as specified. Quick: the same experiments shrunk (fewer
-/// examples, epochs, seeds and widths) to run in about half a minute.
+/// Full: the study as specified. Quick: the same experiments with one
+/// seed and fewer configurations, to run in about half a minute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
@@ -19,14 +19,24 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Purpose {
-    /// The base comparison: large or default initialization, with or without L2.
+    /// The base comparison: large or default initialization, with or without
+    /// L2 (claims 1, 2b and 4).
     Base { init: Init, l2: bool },
-    /// Large initialization at another lambda (lambda 5 is the base run).
+    /// Large initialization at another lambda, eta 0.1 (claims 1 and 3).
     LambdaSweep { lambda: f64 },
+    /// Large initialization at another eta, lambda 5 (claim 3).
+    EtaSweep { eta: f64 },
+    /// Large initialization at another (eta, lambda) with the base run's
+    /// eta*lambda, so the same decay per epoch (claim 3).
+    FixedProduct { eta: f64, lambda: f64 },
     /// Decay only, at decay fraction c = eta*lambda/n per step (claim 2a).
     DecayOnly { c: f64 },
-    /// Tail-off size against hidden width and input size (claim 3).
-    Scaling { width: usize, pool: usize },
+    /// Another hidden width and input size (claim 3's scaling grid).
+    Scaling {
+        width: usize,
+        pool: usize,
+        init: Init,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,13 +53,20 @@ pub struct RunSpec {
 pub struct Plan {
     pub mode: Mode,
     pub seeds: Vec<u64>,
-    /// n of the base, sweep and scaling runs.
+    /// n of every run but the decay-only ones.
     pub train_size: usize,
-    pub base_epochs: usize,
+    /// Every run with L2 stops once all its layers have settled, or at
+    /// this many epochs.
+    pub epoch_cap: usize,
+    /// Runs without L2 cannot settle (no decay): they train this long.
+    pub no_l2_epochs: usize,
     pub lambdas: Vec<f64>,
-    pub widths: Vec<usize>,
-    pub pools: Vec<usize>,
-    pub scaling_max_epochs: usize,
+    pub etas: Vec<f64>,
+    /// (eta, lambda) pairs with eta*lambda = ETA*LAMBDA.
+    pub fixed_products: Vec<(f64, f64)>,
+    /// (hidden width, pool) of the scaling runs, large and default init.
+    pub grid_large: Vec<(usize, usize)>,
+    pub grid_default: Vec<(usize, usize)>,
     pub decay_fractions: Vec<f64>,
     pub runs: Vec<RunSpec>,
 }
@@ -58,6 +75,8 @@ pub struct Plan {
 pub const ETA: f64 = 0.1;
 pub const LAMBDA: f64 = 5.0;
 pub const BATCH: usize = 10;
+/// The base network's hidden width.
+pub const WIDTH: usize = 30;
 
 /// The decay fractions c = eta*lambda/n per step of the decay-only runs,
 /// which are also the rows of claim 2's table of rho* against
@@ -68,40 +87,87 @@ pub const DECAY_FRACTIONS: [f64; 7] = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5];
 const DECAY_ONLY_N: usize = 1_000;
 const DECAY_ONLY_EPOCHS: usize = 2;
 
+/// The scaling grid, (hidden width, pool): n_in = 784 / pool^2 and
+/// n_w = width (n_in + 10). Three families of nearly equal n_w with
+/// different (width, n_in) — about 8,000 (784 x 10, 196 x 39, 49 x 135)
+/// and about 23,800 (784 x 30, the base run, 196 x 116, 49 x 404) — so
+/// width and n_in can be told apart; and widths 10, 30, 100 at n_in 784,
+/// and width 30 at every n_in.
+const GRID_LARGE: [(usize, usize); 8] = [
+    (10, 1),
+    (100, 1),
+    (30, 2),
+    (39, 2),
+    (116, 2),
+    (30, 4),
+    (135, 4),
+    (404, 4),
+];
+const GRID_LARGE_QUICK: [(usize, usize); 2] = [(39, 2), (135, 4)];
+/// Default initialization on part of the grid: a settled size should not
+/// depend on where the weights started.
+const GRID_DEFAULT: [(usize, usize); 3] = [(10, 1), (39, 2), (135, 4)];
+const GRID_DEFAULT_QUICK: [(usize, usize); 1] = [(39, 2)];
+
+fn init_name(init: Init) -> &'static str {
+    match init {
+        Init::Large => "large",
+        Init::Default => "default",
+    }
+}
+
 impl Plan {
-    /// The plan for `mode` with `seeds` seeds. Quick mode keeps what the
-    /// dynamics depend on (n = 50,000 examples, so as many steps per epoch,
-    /// and enough epochs for the base run to tail off, at about epoch 23)
-    /// and cuts the rest: one seed, three lambdas, a 2 x 2 scaling grid.
-    pub fn new(mode: Mode, seeds: usize) -> Plan {
-        let seeds: Vec<u64> = match mode {
-            Mode::Full => (1..=seeds as u64).collect(),
-            Mode::Quick => vec![1],
+    /// The plan for `mode` with `seeds` seeds from `seed_base` (seeds
+    /// seed_base, seed_base + 1, ...; quick mode uses seed_base alone).
+    /// None if the seeds do not fit in a u64.
+    pub fn new(mode: Mode, seeds: usize, seed_base: u64) -> Option<Plan> {
+        let count = match mode {
+            Mode::Full => seeds as u64,
+            Mode::Quick => 1,
         };
+        let last = seed_base.checked_add(count.checked_sub(1)?)?;
+        let seeds: Vec<u64> = (seed_base..=last).collect();
         let train_size = TRAINING_SIZE;
-        let (base_epochs, widths, pools, lambdas, scaling_max_epochs) = match mode {
-            Mode::Full => (
-                30,
-                vec![10, 20, 30, 60, 100],
-                vec![1, 2, 4],
-                vec![0.05, 0.5, 5.0, 50.0, 500.0],
-                60,
-            ),
-            Mode::Quick => (25, vec![30, 100], vec![1, 2], vec![0.5, 5.0, 50.0], 30),
+        let full = mode == Mode::Full;
+        let epoch_cap = 100;
+        let no_l2_epochs = if full { 60 } else { 30 };
+        let lambdas = if full {
+            vec![0.05, 0.5, 50.0, 500.0]
+        } else {
+            vec![50.0]
         };
-        let scaling_seeds = seeds.clone();
-        let decay_fractions = DECAY_FRACTIONS.to_vec();
+        let etas = if full {
+            vec![0.025, 0.05, 0.2, 0.4]
+        } else {
+            vec![0.4]
+        };
+        let fixed_products = if full {
+            vec![(0.05, 10.0), (0.2, 2.5), (0.4, 1.25)]
+        } else {
+            vec![(0.2, 2.5)]
+        };
+        let grid_large = if full {
+            GRID_LARGE.to_vec()
+        } else {
+            GRID_LARGE_QUICK.to_vec()
+        };
+        let grid_default = if full {
+            GRID_DEFAULT.to_vec()
+        } else {
+            GRID_DEFAULT_QUICK.to_vec()
+        };
 
         let base = Config {
-            sizes: vec![784, 30, 10],
+            sizes: vec![784, WIDTH, 10],
             init: Init::Large,
             eta: ETA,
             lambda: LAMBDA,
             batch: BATCH,
-            epochs: base_epochs,
+            epochs: epoch_cap,
             train_size: Some(train_size),
             histogram_bins: 200,
             full_gradient: FullGradientAt::End,
+            stop_when_settled: true,
             ..Config::default()
         };
         let mut runs = Vec::new();
@@ -112,13 +178,10 @@ impl Plan {
                 (Init::Large, false),
                 (Init::Default, false),
             ] {
-                let init_name = match init {
-                    Init::Large => "large",
-                    Init::Default => "default",
-                };
                 runs.push(RunSpec {
                     name: format!(
-                        "base-{init_name}-{}-s{seed}",
+                        "base-{}-{}-s{seed}",
+                        init_name(init),
                         if l2 { "l2" } else { "nol2" }
                     ),
                     purpose: Purpose::Base { init, l2 },
@@ -126,6 +189,8 @@ impl Plan {
                     config: Config {
                         init,
                         lambda: if l2 { LAMBDA } else { 0.0 },
+                        epochs: if l2 { epoch_cap } else { no_l2_epochs },
+                        stop_when_settled: l2,
                         seed,
                         ..base.clone()
                     },
@@ -133,19 +198,35 @@ impl Plan {
             }
         }
         let sweep_seed = seeds[0];
-        for &lambda in lambdas.iter().filter(|&&l| l != LAMBDA) {
-            runs.push(RunSpec {
-                name: format!("lambda-{lambda}-s{sweep_seed}"),
-                purpose: Purpose::LambdaSweep { lambda },
+        let sweep = |name: String, purpose: Purpose, eta: f64, lambda: f64| RunSpec {
+            name,
+            purpose,
+            seed: sweep_seed,
+            config: Config {
+                eta,
+                lambda,
                 seed: sweep_seed,
-                config: Config {
-                    lambda,
-                    seed: sweep_seed,
-                    ..base.clone()
-                },
-            });
+                ..base.clone()
+            },
+        };
+        for &lambda in &lambdas {
+            let name = format!("lambda-{lambda}-s{sweep_seed}");
+            runs.push(sweep(name, Purpose::LambdaSweep { lambda }, ETA, lambda));
         }
-        for &c in &decay_fractions {
+        for &eta in &etas {
+            let name = format!("eta-{eta}-s{sweep_seed}");
+            runs.push(sweep(name, Purpose::EtaSweep { eta }, eta, LAMBDA));
+        }
+        for &(eta, lambda) in &fixed_products {
+            let name = format!("product-eta{eta}-lambda{lambda}-s{sweep_seed}");
+            runs.push(sweep(
+                name,
+                Purpose::FixedProduct { eta, lambda },
+                eta,
+                lambda,
+            ));
+        }
+        for &c in &DECAY_FRACTIONS {
             runs.push(RunSpec {
                 name: format!("decay-only-c{c:e}"),
                 purpose: Purpose::DecayOnly { c },
@@ -158,25 +239,25 @@ impl Plan {
                     epochs: DECAY_ONLY_EPOCHS,
                     decay_only: true,
                     full_gradient: FullGradientAt::Never,
+                    stop_when_settled: false,
                     precision: Precision::F64,
                     seed: sweep_seed,
                     ..base.clone()
                 },
             });
         }
-        for &seed in &scaling_seeds {
-            for &pool in &pools {
-                for &width in &widths {
+        for &seed in &seeds {
+            for (init, grid) in [(Init::Large, &grid_large), (Init::Default, &grid_default)] {
+                for &(width, pool) in grid {
                     let n_in = 784 / (pool * pool);
                     runs.push(RunSpec {
-                        name: format!("scale-w{width}-in{n_in}-s{seed}"),
-                        purpose: Purpose::Scaling { width, pool },
+                        name: format!("scale-{}-w{width}-in{n_in}-s{seed}", init_name(init)),
+                        purpose: Purpose::Scaling { width, pool, init },
                         seed,
                         config: Config {
                             sizes: vec![n_in, width, 10],
                             pool,
-                            epochs: scaling_max_epochs,
-                            stop_when_settled: true,
+                            init,
                             seed,
                             ..base.clone()
                         },
@@ -184,18 +265,20 @@ impl Plan {
                 }
             }
         }
-        Plan {
+        Some(Plan {
             mode,
             seeds,
             train_size,
-            base_epochs,
+            epoch_cap,
+            no_l2_epochs,
             lambdas,
-            widths,
-            pools,
-            scaling_max_epochs,
-            decay_fractions,
+            etas,
+            fixed_products,
+            grid_large,
+            grid_default,
+            decay_fractions: DECAY_FRACTIONS.to_vec(),
             runs,
-        }
+        })
     }
 
     /// Runs with this purpose, in plan order.
@@ -223,13 +306,28 @@ mod tests {
 
     #[test]
     fn full_plan_has_the_specified_runs() {
-        let plan = Plan::new(Mode::Full, 3);
+        let plan = Plan::new(Mode::Full, 3, 1).unwrap();
         let count =
             |f: &dyn Fn(&Purpose) -> bool| plan.runs.iter().filter(|r| f(&r.purpose)).count();
         assert_eq!(count(&|p| matches!(p, Purpose::Base { .. })), 12);
         assert_eq!(count(&|p| matches!(p, Purpose::LambdaSweep { .. })), 4);
-        assert_eq!(count(&|p| matches!(p, Purpose::Scaling { .. })), 45);
+        assert_eq!(count(&|p| matches!(p, Purpose::EtaSweep { .. })), 4);
+        assert_eq!(count(&|p| matches!(p, Purpose::FixedProduct { .. })), 3);
+        assert_eq!(count(&|p| matches!(p, Purpose::Scaling { .. })), 33);
         assert_eq!(count(&|p| matches!(p, Purpose::DecayOnly { .. })), 7);
+        assert_eq!(plan.seeds, [1, 2, 3]);
+        // Every fixed-product pair has the base run's eta*lambda.
+        for &(eta, lambda) in &plan.fixed_products {
+            assert!((eta * lambda - ETA * LAMBDA).abs() < 1e-12);
+        }
+        // The n_w families: within 4% of their first member.
+        let n_w = |(width, pool): (usize, usize)| width * (784 / (pool * pool) + 10);
+        for family in [[(10, 1), (39, 2), (135, 4)], [(30, 1), (116, 2), (404, 4)]] {
+            for member in family {
+                let ratio = n_w(member) as f64 / n_w(family[0]) as f64;
+                assert!((ratio - 1.0).abs() < 0.04, "{member:?}: {ratio}");
+            }
+        }
         // Names are unique, and every configuration is valid.
         let mut names: Vec<&str> = plan.runs.iter().map(|r| r.name.as_str()).collect();
         names.sort();
@@ -246,5 +344,13 @@ mod tests {
             let n = run.config.train_size.unwrap() as f64;
             assert!((run.config.eta * run.config.lambda / n - c).abs() <= 1e-12 * c);
         }
+    }
+
+    #[test]
+    fn seeds_start_at_the_base_and_must_fit() {
+        assert_eq!(Plan::new(Mode::Full, 2, 4).unwrap().seeds, [4, 5]);
+        assert_eq!(Plan::new(Mode::Quick, 3, 7).unwrap().seeds, [7]);
+        assert!(Plan::new(Mode::Full, 2, u64::MAX).is_none());
+        assert!(Plan::new(Mode::Full, 1, u64::MAX).is_some());
     }
 }

@@ -1,0 +1,420 @@
+//! Where the weights settle: every run's settled state per layer (the
+//! `settled` table of `claims.json`) and the power laws fitted to the
+//! settled sizes (its `fits`).
+//!
+//! A fit takes one point per configuration: the seeds of a configuration
+//! are near-repeats, not independent draws, so their log sizes are
+//! averaged first. Runs that did not settle are listed in the table and
+//! left out of the fits.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::fit::{self, Fit};
+use super::plan::{self, Purpose};
+use super::runner::RunResult;
+use crate::net::Init;
+use crate::run::settle::Settling;
+
+/// Which weights an entry is about: one layer (w1 = the book's w^1, ...) or
+/// all of them.
+pub fn layer_label(layer: Option<usize>) -> String {
+    match layer {
+        Some(l) => format!("w{}", l + 1),
+        None => "all".into(),
+    }
+}
+
+/// One run's settled state for one layer (or all weights).
+#[derive(Debug, Clone, Serialize)]
+pub struct SettledEntry {
+    pub run: String,
+    pub layer: String,
+    pub init: Init,
+    /// The hidden width (the study's networks have one hidden layer).
+    pub width: usize,
+    /// Inputs of the layer's neurons (of the first layer for "all").
+    pub n_in: usize,
+    /// Weights of the whole network.
+    pub n_w: usize,
+    pub eta: f64,
+    pub lambda: f64,
+    pub seed: u64,
+    pub settled: bool,
+    pub settled_epoch: Option<usize>,
+    /// Mean rms over the settled epochs (the last rms if not settled).
+    pub size: f64,
+    /// Standard deviation of the rms over the settled epochs.
+    pub spread: f64,
+    /// Epochs the run trained.
+    pub epochs: usize,
+    /// The layer's input norm over the evaluation set at the last epoch
+    /// (null for "all").
+    pub input_norm: Option<f64>,
+    /// size * input_norm: constant across configurations if a layer settles
+    /// at a fixed scale of its weighted inputs.
+    pub size_times_input_norm: Option<f64>,
+}
+
+/// The runs whose weights can settle and be compared: all but the
+/// decay-only ones.
+fn compared(run: &RunResult) -> bool {
+    !matches!(run.spec.purpose, Purpose::DecayOnly { .. })
+}
+
+/// The `settled` table: one entry per run (but the decay-only ones) and
+/// weight layer, then one for all weights.
+pub fn settled_table(runs: &[RunResult]) -> Vec<SettledEntry> {
+    let mut table = Vec::new();
+    for run in runs.iter().filter(|r| compared(r)) {
+        let config = &run.spec.config;
+        let layers = config.sizes.len() - 1;
+        let last = run.records.last();
+        for layer in (0..layers).map(Some).chain([None]) {
+            let settling = Settling::of_records(&run.records, layer);
+            let input_norm = layer.and_then(|l| last?.input_norm.get(l).copied());
+            table.push(SettledEntry {
+                run: run.spec.name.clone(),
+                layer: layer_label(layer),
+                init: config.init,
+                width: config.sizes[1],
+                n_in: config.sizes[layer.unwrap_or(0)],
+                n_w: config.weight_count(),
+                eta: config.eta,
+                lambda: config.lambda,
+                seed: run.spec.seed,
+                settled: settling.settled,
+                settled_epoch: settling.settled_epoch,
+                size: settling.size,
+                spread: settling.spread,
+                epochs: settling.epochs,
+                input_norm,
+                size_times_input_norm: input_norm.map(|x| x * settling.size),
+            });
+        }
+    }
+    table
+}
+
+/// One fitted exponent and its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Exponent {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// A point's distance from the fit, in log size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Residual {
+    /// The configuration: its first run's name without the seed.
+    pub configuration: String,
+    pub residual: f64,
+}
+
+/// log(size) of one layer fitted against the logs of some predictors.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SizeFit {
+    pub layer: String,
+    pub response: &'static str,
+    pub predictors: Vec<&'static str>,
+    pub exponents: BTreeMap<&'static str, Exponent>,
+    pub intercept: f64,
+    pub r_squared: f64,
+    pub method: &'static str,
+    /// Configurations fitted (settled runs, seeds averaged).
+    pub points: usize,
+    /// Configurations left out because some run of theirs did not settle.
+    pub unsettled: usize,
+    pub residuals: Vec<Residual>,
+}
+
+/// How the fits weigh seeds.
+pub const FIT_METHOD: &str =
+    "least squares (QR), one point per configuration: its seeds' log sizes averaged";
+
+/// A predictor of the settled size, read off an entry.
+#[derive(Clone, Copy)]
+struct Predictor {
+    name: &'static str,
+    value: fn(&SettledEntry) -> Option<f64>,
+}
+
+const WIDTH: Predictor = Predictor {
+    name: "width",
+    value: |e| Some(e.width as f64),
+};
+const N_IN: Predictor = Predictor {
+    name: "n_in",
+    value: |e| Some(e.n_in as f64),
+};
+const INPUT_NORM: Predictor = Predictor {
+    name: "input_norm",
+    value: |e| e.input_norm,
+};
+const LAMBDA: Predictor = Predictor {
+    name: "lambda",
+    value: |e| Some(e.lambda),
+};
+const ETA: Predictor = Predictor {
+    name: "eta",
+    value: |e| Some(e.eta),
+};
+
+/// Which runs a family of fits takes.
+struct Family {
+    /// Runs whose configuration differs only in what the predictors say.
+    member: fn(&RunResult) -> bool,
+    predictor_sets: &'static [&'static [Predictor]],
+}
+
+/// Large initialization at the base eta and lambda, every (width, n_in).
+fn grid_member(run: &RunResult) -> bool {
+    let c = &run.spec.config;
+    c.init == Init::Large
+        && c.eta == plan::ETA
+        && c.lambda == plan::LAMBDA
+        && matches!(
+            run.spec.purpose,
+            Purpose::Base { .. } | Purpose::Scaling { .. }
+        )
+}
+
+/// Large initialization, the base sizes, every (eta, lambda) with L2.
+fn sweep_member(run: &RunResult) -> bool {
+    let c = &run.spec.config;
+    c.init == Init::Large
+        && c.lambda > 0.0
+        && c.sizes == [784, plan::WIDTH, 10]
+        && matches!(
+            run.spec.purpose,
+            Purpose::Base { .. }
+                | Purpose::LambdaSweep { .. }
+                | Purpose::EtaSweep { .. }
+                | Purpose::FixedProduct { .. }
+        )
+}
+
+const FAMILIES: [Family; 2] = [
+    Family {
+        member: grid_member,
+        predictor_sets: &[&[WIDTH], &[N_IN], &[WIDTH, N_IN], &[INPUT_NORM]],
+    },
+    Family {
+        member: sweep_member,
+        predictor_sets: &[&[LAMBDA], &[ETA], &[ETA, LAMBDA]],
+    },
+];
+
+/// The configuration a run belongs to: its name without the seed.
+fn configuration(name: &str) -> &str {
+    name.rsplit_once("-s").map_or(name, |(c, _)| c)
+}
+
+/// Every fit of every family, per layer and for all weights.
+pub fn size_fits(runs: &[RunResult], table: &[SettledEntry]) -> Vec<SizeFit> {
+    let layers = runs.first().map_or(0, |r| r.spec.config.sizes.len() - 1);
+    let mut fits = Vec::new();
+    for family in &FAMILIES {
+        let names: Vec<&str> = runs
+            .iter()
+            .filter(|r| (family.member)(r))
+            .map(|r| r.spec.name.as_str())
+            .collect();
+        for layer in (0..layers).map(Some).chain([None]) {
+            let label = layer_label(layer);
+            let entries: Vec<&SettledEntry> = table
+                .iter()
+                .filter(|e| e.layer == label && names.contains(&e.run.as_str()))
+                .collect();
+            for predictors in family.predictor_sets {
+                if let Some(fit) = fit_layer(&label, &entries, predictors) {
+                    fits.push(fit);
+                }
+            }
+        }
+    }
+    fits
+}
+
+/// log(size) against the logs of `predictors`, one point per
+/// configuration; None if the points do not determine the fit.
+fn fit_layer(label: &str, entries: &[&SettledEntry], predictors: &[Predictor]) -> Option<SizeFit> {
+    // Configuration -> (seeds' log sizes, their predictors' logs, all settled).
+    let mut groups: BTreeMap<&str, (Vec<f64>, Vec<Vec<f64>>, bool)> = BTreeMap::new();
+    for entry in entries {
+        let logs: Option<Vec<f64>> = predictors
+            .iter()
+            .map(|p| (p.value)(entry).filter(|v| *v > 0.0).map(f64::ln))
+            .collect();
+        let group =
+            groups
+                .entry(configuration(&entry.run))
+                .or_insert((Vec::new(), Vec::new(), true));
+        group.2 &= entry.settled && logs.is_some();
+        group.0.push(entry.size.ln());
+        group.1.extend(logs);
+    }
+    let unsettled = groups.values().filter(|g| !g.2).count();
+    let fitted: Vec<(&str, f64, Vec<f64>)> = groups
+        .iter()
+        .filter(|(_, g)| g.2)
+        .map(|(name, (y, x, _))| {
+            let k = y.len() as f64;
+            let mean_x = (0..predictors.len())
+                .map(|j| x.iter().map(|row| row[j]).sum::<f64>() / k)
+                .collect();
+            (*name, y.iter().sum::<f64>() / k, mean_x)
+        })
+        .collect();
+    let rows: Vec<Vec<f64>> = fitted.iter().map(|(_, _, x)| x.clone()).collect();
+    let y: Vec<f64> = fitted.iter().map(|(_, y, _)| *y).collect();
+    let Fit {
+        coefficients,
+        r_squared,
+        points,
+    } = fit::ols(&rows, &y)?;
+    let residuals = fitted
+        .iter()
+        .map(|(name, y, x)| {
+            let predicted = coefficients[0].estimate
+                + x.iter()
+                    .zip(&coefficients[1..])
+                    .map(|(x, b)| x * b.estimate)
+                    .sum::<f64>();
+            Residual {
+                configuration: name.to_string(),
+                residual: y - predicted,
+            }
+        })
+        .collect();
+    Some(SizeFit {
+        layer: label.to_string(),
+        response: "size",
+        predictors: predictors.iter().map(|p| p.name).collect(),
+        exponents: predictors
+            .iter()
+            .zip(&coefficients[1..])
+            .map(|(p, b)| {
+                let exponent = Exponent {
+                    value: b.estimate,
+                    low: b.low,
+                    high: b.high,
+                };
+                (p.name, exponent)
+            })
+            .collect(),
+        intercept: coefficients[0].estimate,
+        r_squared,
+        method: FIT_METHOD,
+        points,
+        unsettled,
+        residuals,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An entry of configuration `config`, seed `seed`.
+    fn entry(config: &str, seed: u64, width: usize, n_in: usize, size: f64) -> SettledEntry {
+        SettledEntry {
+            run: format!("{config}-s{seed}"),
+            layer: "w1".into(),
+            init: Init::Large,
+            width,
+            n_in,
+            n_w: width * (n_in + 10),
+            eta: 0.1,
+            lambda: 5.0,
+            seed,
+            settled: true,
+            settled_epoch: Some(40),
+            size,
+            spread: 0.0,
+            epochs: 50,
+            input_norm: Some(9.0),
+            size_times_input_norm: Some(9.0 * size),
+        }
+    }
+
+    #[test]
+    fn known_exponents_are_recovered_from_one_point_per_configuration() {
+        // size = 6 n_in^-0.5 width^0.1, three seeds per configuration whose
+        // sizes wobble by a factor exp(+-0.01) around it.
+        let mut entries = Vec::new();
+        for (c, (width, n_in)) in [
+            (10, 784),
+            (39, 196),
+            (135, 49),
+            (30, 784),
+            (116, 196),
+            (30, 49),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let size = 6.0 * (n_in as f64).powf(-0.5) * (width as f64).powf(0.1);
+            let wobble = 0.002 * (c as f64 - 2.5);
+            for (seed, d) in [(1, -0.01), (2, 0.0), (3, 0.01)] {
+                entries.push(entry(
+                    &format!("c{c}"),
+                    seed,
+                    width,
+                    n_in,
+                    size * (d + wobble).exp(),
+                ));
+            }
+        }
+        let refs: Vec<&SettledEntry> = entries.iter().collect();
+        let fit = fit_layer("w1", &refs, &[WIDTH, N_IN]).unwrap();
+        assert_eq!(fit.points, 6, "one point per configuration, not per seed");
+        let n_in = fit.exponents["n_in"];
+        let width = fit.exponents["width"];
+        assert!((n_in.value + 0.5).abs() < 0.01, "{n_in:?}");
+        assert!(n_in.low < -0.5 && -0.5 < n_in.high);
+        assert!((width.value - 0.1).abs() < 0.02, "{width:?}");
+        assert!((fit.intercept - 6f64.ln()).abs() < 0.1);
+        assert_eq!(fit.residuals.len(), 6);
+        // The seeds' spread does not narrow the interval: 18 runs as 18
+        // points would give a smaller one.
+        let per_run: Vec<SettledEntry> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| SettledEntry {
+                run: format!("r{i}-s1"),
+                ..e.clone()
+            })
+            .collect();
+        let refs: Vec<&SettledEntry> = per_run.iter().collect();
+        let naive = fit_layer("w1", &refs, &[WIDTH, N_IN]).unwrap();
+        assert_eq!(naive.points, 18);
+        let width_of = |f: &SizeFit| f.exponents["n_in"].high - f.exponents["n_in"].low;
+        assert!(width_of(&naive) < width_of(&fit));
+    }
+
+    #[test]
+    fn a_configuration_with_an_unsettled_run_is_left_out_and_counted() {
+        let mut entries: Vec<SettledEntry> = [(10, 784), (39, 196), (135, 49), (30, 784)]
+            .into_iter()
+            .enumerate()
+            .map(|(c, (w, n))| entry(&format!("c{c}"), 1, w, n, (n as f64).powf(-0.5)))
+            .collect();
+        entries[1].settled = false;
+        let refs: Vec<&SettledEntry> = entries.iter().collect();
+        let fit = fit_layer("w1", &refs, &[N_IN]).unwrap();
+        assert_eq!((fit.points, fit.unsettled), (3, 1));
+        assert!((fit.exponents["n_in"].value + 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn configurations_are_names_without_the_seed() {
+        assert_eq!(
+            configuration("scale-large-w39-in196-s12"),
+            "scale-large-w39-in196"
+        );
+        assert_eq!(configuration("base-large-l2-s1"), "base-large-l2");
+    }
+}
