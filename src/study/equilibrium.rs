@@ -238,34 +238,42 @@ pub fn size_fits(runs: &[RunResult], table: &[SettledEntry]) -> Vec<SizeFit> {
     fits
 }
 
+/// The seeds of one configuration, before they are averaged.
+struct Seeds {
+    log_sizes: Vec<f64>,
+    log_predictors: Vec<Vec<f64>>,
+    /// Every seed settled (and has every predictor).
+    all_settled: bool,
+}
+
 /// log(size) against the logs of `predictors`, one point per
 /// configuration; None if the points do not determine the fit.
 fn fit_layer(label: &str, entries: &[&SettledEntry], predictors: &[Predictor]) -> Option<SizeFit> {
-    // Configuration -> (seeds' log sizes, their predictors' logs, all settled).
-    let mut groups: BTreeMap<&str, (Vec<f64>, Vec<Vec<f64>>, bool)> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Seeds> = BTreeMap::new();
     for entry in entries {
         let logs: Option<Vec<f64>> = predictors
             .iter()
             .map(|p| (p.value)(entry).filter(|v| *v > 0.0).map(f64::ln))
             .collect();
-        let group =
-            groups
-                .entry(configuration(&entry.run))
-                .or_insert((Vec::new(), Vec::new(), true));
-        group.2 &= entry.settled && logs.is_some();
-        group.0.push(entry.size.ln());
-        group.1.extend(logs);
+        let group = groups.entry(configuration(&entry.run)).or_insert(Seeds {
+            log_sizes: Vec::new(),
+            log_predictors: Vec::new(),
+            all_settled: true,
+        });
+        group.all_settled &= entry.settled && logs.is_some();
+        group.log_sizes.push(entry.size.ln());
+        group.log_predictors.extend(logs);
     }
-    let unsettled = groups.values().filter(|g| !g.2).count();
+    let unsettled = groups.values().filter(|g| !g.all_settled).count();
     let fitted: Vec<(&str, f64, Vec<f64>)> = groups
         .iter()
-        .filter(|(_, g)| g.2)
-        .map(|(name, (y, x, _))| {
-            let k = y.len() as f64;
+        .filter(|(_, g)| g.all_settled)
+        .map(|(name, g)| {
+            let k = g.log_sizes.len() as f64;
             let mean_x = (0..predictors.len())
-                .map(|j| x.iter().map(|row| row[j]).sum::<f64>() / k)
+                .map(|j| g.log_predictors.iter().map(|row| row[j]).sum::<f64>() / k)
                 .collect();
-            (*name, y.iter().sum::<f64>() / k, mean_x)
+            (*name, g.log_sizes.iter().sum::<f64>() / k, mean_x)
         })
         .collect();
     let rows: Vec<Vec<f64>> = fitted.iter().map(|(_, _, x)| x.clone()).collect();
