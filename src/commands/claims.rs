@@ -84,10 +84,10 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     bar.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
     let results = Results { plan, runs };
-    let claims = results.claims();
-
-    let settled = equilibrium::settled_table(&results.runs);
+    let settled = results.settled();
     let fits = equilibrium::size_fits(&results.runs, &settled);
+    let claims = results.claims(&settled, &fits);
+
     let file = ClaimsFile {
         claims: &claims,
         settled: &settled,
@@ -100,7 +100,9 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     };
     let json = serde_json::to_string_pretty(&file).expect("claims serialize");
     write_atomic(&args.out.join("claims.json"), json.as_bytes())?;
-    let doc = report::build::document(&results, &claims, &reference, seconds, jobs);
+    let doc = report::build::document(
+        &results, &claims, &settled, &fits, &reference, seconds, jobs,
+    );
     report::markdown::write(&doc, &args.out)?;
     report::html::write(&doc, &args.out)?;
 

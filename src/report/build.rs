@@ -5,7 +5,9 @@ use serde_json::Value;
 use super::figures;
 use super::{Block, Document};
 use crate::net::Init;
+use crate::study::claims::claim3::{Claim3Evidence, LayerEquilibrium};
 use crate::study::claims::{self, ClaimResult};
+use crate::study::equilibrium::{SettledEntry, SizeFit};
 use crate::study::{Mode, Results};
 
 /// Per-epoch accuracies of reference curves (e.g. from network2 scripts).
@@ -69,6 +71,8 @@ fn rows_of(evidence: &Value, key: &str, fields: &[&str]) -> Vec<Vec<String>> {
 pub fn document(
     results: &Results,
     claims: &[ClaimResult],
+    settled: &[SettledEntry],
+    fits: &[SizeFit],
     reference: &Reference,
     seconds: f64,
     jobs: usize,
@@ -199,112 +203,7 @@ pub fn document(
                     rows,
                 );
             }
-            3 => {
-                let points = results.scaling_points();
-                let fits = claims::scaling_fits(&points);
-                doc.figure("tail-off-vs-n-w", figures::tail_off_scaling(&points, &fits, true), "Tail-off size against the number of weights, with the least-squares fit and the slopes of the hypotheses.");
-                doc.figure(
-                    "tail-off-vs-n-in",
-                    figures::tail_off_scaling(&points, &fits, false),
-                    "Tail-off size against the inputs per first-layer neuron.",
-                );
-                let rows = get(&claim.evidence, "hypotheses")
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .map(|h| {
-                                let slope = &h["fitted_slope"];
-                                vec![
-                                    number(&h["hypothesis"]),
-                                    number(&h["reference_size"]),
-                                    number(&h["measured_over_reference"]),
-                                    number(&h["predicted_slope"]),
-                                    format!(
-                                        "{} ({} to {})",
-                                        number(&slope["estimate"]),
-                                        number(&slope["low"]),
-                                        number(&slope["high"])
-                                    ),
-                                    number(&h["slope_in_interval"]),
-                                ]
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                doc.table(
-                    &[
-                        "hypothesis",
-                        "reference size (base net)",
-                        "measured / reference",
-                        "predicted slope",
-                        "fitted slope (95%)",
-                        "slope consistent",
-                    ],
-                    rows,
-                );
-                let rows = points
-                    .iter()
-                    .map(|p| {
-                        vec![
-                            p.width.to_string(),
-                            p.n_in.to_string(),
-                            p.n_w.to_string(),
-                            p.seed.to_string(),
-                            p.decay_dominated_epochs.to_string(),
-                            p.tail_off.map_or("none".into(), |t| format!("{:.1}", t.at)),
-                            p.tail_off
-                                .map_or("n/a".into(), |t| format!("{:.4}", t.size)),
-                            format!("{:.2}%", 100.0 * p.final_accuracy),
-                        ]
-                    })
-                    .collect();
-                doc.paragraph("Scaling runs (large init, lambda 5); runs whose tail-off is in epoch 1 (no decay phase) are left out of the fits:");
-                doc.table(
-                    &[
-                        "width",
-                        "n_in",
-                        "n_w",
-                        "seed",
-                        "decay-dominated epochs",
-                        "tail-off epoch",
-                        "rms at tail-off",
-                        "final accuracy",
-                    ],
-                    rows,
-                );
-                let rows = get(&claim.evidence, "lambda_sweep")
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .map(|r| {
-                                vec![
-                                    number(&r["lambda"]),
-                                    r["tail_off"].get("at").map_or("none".into(), number),
-                                    r["tail_off"].get("size").map_or("n/a".into(), number),
-                                    format!(
-                                        "{:.2}%",
-                                        100.0 * r["final_accuracy"].as_f64().unwrap_or(0.0)
-                                    ),
-                                    number(&r["collapsed"]),
-                                ]
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                doc.paragraph(
-                    "\"lambda not too large\": the lambda sweep (large init, first seed):",
-                );
-                doc.table(
-                    &[
-                        "lambda",
-                        "tail-off epoch",
-                        "rms at tail-off",
-                        "final accuracy",
-                        "collapsed",
-                    ],
-                    rows,
-                );
-            }
+            3 => claim3_section(&mut doc, &results.claim3_evidence(settled, fits), settled),
             4 => {
                 doc.figure(
                     "accuracy",
@@ -409,4 +308,138 @@ fn comments(doc: &mut Document, results: &Results) {
             ));
         }
     }
+}
+
+/// A number to four significant digits, or "-".
+fn sig(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() => format!("{v:.4}"),
+        _ => "-".into(),
+    }
+}
+
+fn percent(value: Option<f64>) -> String {
+    value.map_or("-".into(), |v| format!("{:.0}%", 100.0 * v))
+}
+
+/// Claim 3's evidence: the settled state per layer, the hypotheses, the
+/// fits, and every run of the grid.
+fn claim3_section(doc: &mut Document, evidence: &Claim3Evidence, settled: &[SettledEntry]) {
+    let layers: Vec<&LayerEquilibrium> = evidence.layers.iter().collect();
+    let mut header = vec!["base runs (large init, L2)".to_string()];
+    header.extend(layers.iter().map(|l| l.layer.clone()));
+    let row = |name: &str, cell: &dyn Fn(&LayerEquilibrium) -> String| {
+        let mut row = vec![name.to_string()];
+        row.extend(layers.iter().map(|l| cell(l)));
+        row
+    };
+    let mut rows = vec![
+        row("settled seeds", &|l| {
+            format!("{} of {}", l.settled_seeds, l.seeds)
+        }),
+        row("settled epoch (mean)", &|l| {
+            l.settled_epoch.map_or("-".into(), |e| format!("{e:.0}"))
+        }),
+        row("settled size (rms)", &|l| sig(Some(l.size))),
+    ];
+    for (i, name) in [
+        "size / (1/n_w)",
+        "size / (1/sqrt(n_w))",
+        "size / (1/sqrt(n_in))",
+    ]
+    .iter()
+    .enumerate()
+    {
+        rows.push(row(name, &|l| {
+            format!("{:.1}", l.hypotheses[i].size_over_reference)
+        }));
+    }
+    rows.extend([
+        row("drift share of the decay", &|l| percent(l.drift_share)),
+        row("noise share of the decay", &|l| percent(l.noise_share)),
+        row("noise per epoch, measured", &|l| sig(l.noise_measured)),
+        row("noise per epoch, predicted", &|l| sig(l.noise_predicted)),
+        row("cos(w, -grad C_0)", &|l| sig(l.optimum_cosine)),
+        row("|grad C_0| / |(lambda/n) w|", &|l| sig(l.gradient_ratio)),
+        row("tail-off epoch (f >= 0.5)", &|l| {
+            l.tail_off_epoch.map_or("-".into(), |e| format!("{e:.1}"))
+        }),
+        row("rms at tail-off", &|l| sig(l.tail_off_size)),
+    ]);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    doc.table(&header, rows);
+    doc.figure(
+        "settled-size-vs-n-in",
+        figures::settled_scaling(settled, &evidence.grid_fits),
+        "First layer's settled size against its inputs per neuron (log-log): large-init and default-init runs that settled, and runs that did not, with the fit and the slope -1/2 of 1/sqrt(n_in).",
+    );
+    let fit_rows = evidence
+        .grid_fits
+        .iter()
+        .chain(&evidence.sweep_fits)
+        .map(|f| {
+            let exponents: Vec<String> = f
+                .exponents
+                .iter()
+                .map(|(name, e)| format!("{name}: {:.2} ({:.2} to {:.2})", e.value, e.low, e.high))
+                .collect();
+            vec![
+                f.layer.clone(),
+                f.predictors.join(" + "),
+                exponents.join("; "),
+                format!("{:.3}", f.r_squared),
+                f.points.to_string(),
+                f.unsettled.to_string(),
+            ]
+        })
+        .collect();
+    doc.paragraph(format!(
+        "Fits of log(settled size): {}.",
+        crate::study::equilibrium::FIT_METHOD
+    ));
+    doc.table(
+        &[
+            "layer",
+            "against",
+            "exponents (95% interval)",
+            "R^2",
+            "configurations",
+            "left out (not settled)",
+        ],
+        fit_rows,
+    );
+    let run_rows = settled
+        .iter()
+        .filter(|e| e.layer == "w1")
+        .map(|e| {
+            vec![
+                e.run.clone(),
+                e.width.to_string(),
+                e.n_in.to_string(),
+                e.eta.to_string(),
+                e.lambda.to_string(),
+                if e.settled { "yes".into() } else { "no".into() },
+                e.settled_epoch.map_or("-".into(), |s| s.to_string()),
+                sig(Some(e.size)),
+                sig(e.size_times_input_norm),
+            ]
+        })
+        .collect();
+    doc.paragraph(
+        "Every run's first layer (the whole table, every layer, is `settled` in claims.json):",
+    );
+    doc.table(
+        &[
+            "run",
+            "width",
+            "n_in",
+            "eta",
+            "lambda",
+            "settled",
+            "settled epoch",
+            "size",
+            "size x input norm",
+        ],
+        run_rows,
+    );
 }

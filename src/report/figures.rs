@@ -3,7 +3,8 @@
 use super::plots::{self, BLUE, Chart, GREEN, GREY, ORANGE, PALETTE, PURPLE, RED, Series};
 use crate::metrics::EpochRecord;
 use crate::net::Init;
-use crate::study::claims::{self, DECAY_DOMINATED, ScalingFits, ScalingPoint, TAIL_OFF};
+use crate::study::claims::{self, DECAY_DOMINATED, TAIL_OFF};
+use crate::study::equilibrium::{SettledEntry, SizeFit};
 use crate::study::summary::SeedCurve;
 use crate::study::{Results, plan};
 use crate::theory;
@@ -270,75 +271,63 @@ pub fn histograms(records: &[EpochRecord], epochs: &[usize], n_in: usize) -> Str
     })
 }
 
-/// Tail-off size against n_w or n_in, log-log, with the fit and reference slopes.
-pub fn tail_off_scaling(points: &[ScalingPoint], fits: &ScalingFits, against_n_w: bool) -> String {
-    let x = |p: &ScalingPoint| {
-        if against_n_w {
-            p.n_w as f64
-        } else {
-            p.n_in as f64
-        }
+/// The first layer's settled size against n_in, log-log: settled runs by
+/// initialization, runs that did not settle apart, the joint fit's n_in
+/// exponent through the settled points and the slope of 1/sqrt(n_in).
+pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit]) -> String {
+    let first: Vec<&SettledEntry> = settled.iter().filter(|e| e.layer == "w1").collect();
+    let points = |keep: &dyn Fn(&SettledEntry) -> bool| -> Vec<(f64, f64)> {
+        first
+            .iter()
+            .filter(|e| keep(e))
+            .map(|e| (e.n_in as f64, e.size))
+            .collect()
     };
-    let measured: Vec<(f64, f64)> = points
+    let large = points(&|e| {
+        e.settled && e.init == Init::Large && e.lambda == plan::LAMBDA && e.eta == plan::ETA
+    });
+    let default = points(&|e| {
+        e.settled && e.init == Init::Default && e.lambda == plan::LAMBDA && e.eta == plan::ETA
+    });
+    let unsettled = points(&|e| !e.settled && e.lambda > 0.0);
+    let mut series = vec![
+        Series::line("large init, settled", large.clone(), BLUE).markers(),
+        Series::line("default init, settled", default, ORANGE).markers(),
+    ];
+    if !unsettled.is_empty() {
+        series.push(Series::line("not settled (last size)", unsettled, GREY).markers());
+    }
+    let (lo, hi) = large.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), p| {
+        (lo.min(p.0), hi.max(p.0))
+    });
+    let fit = fits
         .iter()
-        .filter_map(|p| Some((x(p), p.fitted_tail_off()?.size)))
-        .collect();
-    let mut series =
-        vec![Series::line("tail-off size (one run)", measured.clone(), BLUE).markers()];
-    let (lo, hi) = measured
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(lo, hi), p| {
-            (lo.min(p.0), hi.max(p.0))
-        });
-    let fit = if against_n_w {
-        &fits.vs_n_w
-    } else {
-        &fits.vs_n_in
-    };
+        .find(|f| f.layer == "w1" && f.predictors == ["n_in"]);
     if let (Some(fit), true) = (fit, lo < hi) {
-        let (a, b) = (fit.coefficients[0].estimate, fit.coefficients[1].estimate);
+        let b = fit.exponents["n_in"];
         let line = [lo, hi]
             .iter()
-            .map(|&v| (v, (a + b * v.ln()).exp()))
+            .map(|&v| (v, (fit.intercept + b.value * v.ln()).exp()))
             .collect();
         series.push(Series::line(
-            format!(
-                "fit: slope {b:.2} ({:.2} to {:.2})",
-                fit.coefficients[1].low, fit.coefficients[1].high
-            ),
+            format!("fit: n_in^{:.2} ({:.2} to {:.2})", b.value, b.low, b.high),
             line,
             RED,
         ));
-        // Reference slopes through the geometric mean of the points.
-        let (mx, my) = measured
+        let (mx, my) = large
             .iter()
             .fold((0.0, 0.0), |(sx, sy), p| (sx + p.0.ln(), sy + p.1.ln()));
-        let (mx, my) = (mx / measured.len() as f64, my / measured.len() as f64);
-        let slopes: &[(f64, &str)] = if against_n_w {
-            &[
-                (-0.5, "slope -1/2 (1/sqrt(n_w))"),
-                (-1.0, "slope -1 (1/n_w)"),
-            ]
-        } else {
-            &[(-0.5, "slope -1/2 (1/sqrt(n_in))")]
-        };
-        for (i, &(slope, name)) in slopes.iter().enumerate() {
-            let line = [lo, hi]
-                .iter()
-                .map(|&v| (v, (my + slope * (v.ln() - mx)).exp()))
-                .collect();
-            series.push(Series::line(name, line, [GREEN, PURPLE][i]).dashed());
-        }
+        let (mx, my) = (mx / large.len() as f64, my / large.len() as f64);
+        let line = [lo, hi]
+            .iter()
+            .map(|&v| (v, (my - 0.5 * (v.ln() - mx)).exp()))
+            .collect();
+        series.push(Series::line("slope -1/2 (1/sqrt(n_in))", line, PURPLE).dashed());
     }
-    let name = if against_n_w {
-        "n_w (number of weights)"
-    } else {
-        "n_in (inputs per first-layer neuron)"
-    };
     plots::render(&Chart {
-        title: format!("Tail-off size against {name} (log-log)"),
-        x_label: name.into(),
-        y_label: "rms of the weights at tail-off".into(),
+        title: "First layer's settled size against n_in (log-log)".into(),
+        x_label: "n_in (inputs per first-layer neuron)".into(),
+        y_label: "settled rms of w^1".into(),
         log_x: true,
         log_y: true,
         series,

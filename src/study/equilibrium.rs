@@ -170,7 +170,7 @@ struct Family {
 }
 
 /// Large initialization at the base eta and lambda, every (width, n_in).
-fn grid_member(run: &RunResult) -> bool {
+pub fn grid_member(run: &RunResult) -> bool {
     let c = &run.spec.config;
     c.init == Init::Large
         && c.eta == plan::ETA

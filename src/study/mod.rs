@@ -14,7 +14,7 @@ use crate::data::TRAINING_SIZE;
 use crate::metrics::EpochRecord;
 use crate::net::Init;
 use crate::theory;
-use claims::{ClaimResult, ScalingPoint};
+use claims::ClaimResult;
 pub use plan::{Mode, Plan, Purpose};
 pub use runner::RunResult;
 
@@ -87,29 +87,59 @@ impl Results {
             .collect()
     }
 
-    pub fn scaling_points(&self) -> Vec<ScalingPoint> {
+    /// Names of the runs `matches` picks, in plan order.
+    fn names(&self, matches: impl Fn(&RunResult) -> bool) -> Vec<String> {
         self.runs
             .iter()
-            .filter_map(|r| match r.spec.purpose {
-                Purpose::Scaling {
-                    width,
-                    init: Init::Large,
-                    ..
-                } => {
-                    let sizes = &r.spec.config.sizes;
-                    Some(ScalingPoint {
-                        width,
-                        n_in: sizes[0],
-                        n_w: r.spec.config.weight_count(),
-                        seed: r.spec.seed,
-                        tail_off: claims::tail_off(&r.records, None),
-                        decay_dominated_epochs: claims::decay_dominated_epochs(&r.records, None),
-                        final_accuracy: r.records.last().map_or(0.0, |x| x.eval_accuracy),
-                    })
-                }
-                _ => None,
-            })
+            .filter(|r| matches(r))
+            .map(|r| r.spec.name.clone())
             .collect()
+    }
+
+    /// Every run's settled state (`claims.json`'s `settled`).
+    pub fn settled(&self) -> Vec<equilibrium::SettledEntry> {
+        equilibrium::settled_table(&self.runs)
+    }
+
+    /// The claim-3 evidence from the settled table and its fits.
+    pub fn claim3_evidence(
+        &self,
+        settled: &[equilibrium::SettledEntry],
+        fits: &[equilibrium::SizeFit],
+    ) -> claims::Claim3Evidence {
+        let large_l2 = Purpose::Base {
+            init: Init::Large,
+            l2: true,
+        };
+        let base_runs = self.names(|r| r.spec.purpose == large_l2);
+        let grid = self.names(equilibrium::grid_member);
+        let first_seed = self.plan.seeds[0];
+        let sweep: Vec<(f64, &[EpochRecord], String)> = self
+            .runs
+            .iter()
+            .filter(|r| {
+                matches!(r.spec.purpose, Purpose::LambdaSweep { .. })
+                    || (r.spec.purpose == large_l2 && r.spec.seed == first_seed)
+            })
+            .map(|r| {
+                (
+                    r.spec.config.lambda,
+                    r.records.as_slice(),
+                    r.spec.name.clone(),
+                )
+            })
+            .collect();
+        let mut sweep = sweep;
+        sweep.sort_by(|a, b| a.0.total_cmp(&b.0));
+        claims::claim3::evidence(
+            &self.base(Init::Large, true),
+            &base_runs,
+            &self.base_sizes(),
+            settled,
+            fits,
+            &grid,
+            &sweep,
+        )
     }
 
     /// Steps per epoch of the base runs.
@@ -117,8 +147,12 @@ impl Results {
         theory::steps_per_epoch(self.plan.train_size, plan::BATCH)
     }
 
-    /// Decide the four claims.
-    pub fn claims(&self) -> Vec<ClaimResult> {
+    /// Decide the four claims, given the settled table and its fits.
+    pub fn claims(
+        &self,
+        settled: &[equilibrium::SettledEntry],
+        fits: &[equilibrium::SizeFit],
+    ) -> Vec<ClaimResult> {
         let large = self.base(Init::Large, true);
         let default = self.base(Init::Default, true);
         let no_l2 = self.base(Init::Large, false);
@@ -127,7 +161,7 @@ impl Results {
         vec![
             claims::claim1(&large, &default, &sweep),
             claims::claim2(&self.decay_only(), &large, self.base_steps()),
-            claims::claim3(&large, &sizes, &self.scaling_points(), &sweep),
+            claims::claim3(&self.claim3_evidence(settled, fits)),
             claims::claim4(&large, &default, &no_l2, &sizes),
         ]
     }

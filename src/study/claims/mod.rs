@@ -6,14 +6,14 @@
 
 mod claim1;
 mod claim2;
-mod claim3;
+pub mod claim3;
 mod claim4;
 pub(crate) mod synthetic;
 
 pub(crate) use crate::study::summary::mean;
 pub use claim1::claim1;
 pub use claim2::{claim2, shrink_gap};
-pub use claim3::{ScalingFits, ScalingPoint, claim3, scaling_fits};
+pub use claim3::{Claim3Evidence, claim3};
 pub use claim4::{catch_up_epoch, claim4};
 
 use serde::{Deserialize, Serialize};
