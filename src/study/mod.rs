@@ -162,7 +162,15 @@ impl Results {
             claims::claim1(&large, &default, &sweep),
             claims::claim2(&self.decay_only(), &large, self.base_steps()),
             claims::claim3(&self.claim3_evidence(settled, fits)),
-            claims::claim4(&large, &default, &no_l2, &sizes),
+            claims::claim4(
+                &claims::claim4::BaseRuns {
+                    large_l2: large.clone(),
+                    default_l2: default.clone(),
+                    large_no_l2: no_l2,
+                    default_no_l2: self.base(Init::Default, false),
+                },
+                &sizes,
+            ),
         ]
     }
 }

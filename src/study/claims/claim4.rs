@@ -1,9 +1,10 @@
 //! Claim 4: how the decay relates to N(0, 1/n_in) initialization.
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::*;
 use crate::metrics::EpochRecord;
+use crate::run::settle::Settling;
 use crate::study::summary::SeedCurve;
 
 /// The first epoch from which `a` stays within `ONE_POINT` below `b` (or above it).
@@ -12,128 +13,243 @@ pub fn catch_up_epoch(a: &[f64], b: &[f64]) -> Option<usize> {
     (0..n).find(|&e| (e..n).all(|k| a[k] >= b[k] - ONE_POINT))
 }
 
-/// Claim 4. Base runs by kind.
-pub fn claim4(
-    large_l2: &[&[EpochRecord]],
-    default_l2: &[&[EpochRecord]],
-    large_no_l2: &[&[EpochRecord]],
-    sizes: &[usize],
-) -> ClaimResult {
-    let statement = "How does this relate to weight initialization using N(0, 1/n_in), where n_in is the number of inputs to a neuron (no regularization)? Perhaps L2 cuts the weights and in doing so emulates the effects of N(0, 1/n_in) initialization.";
-    let title = "L2 from a large start emulates N(0, 1/n_in) initialization";
-    if large_l2.is_empty() || default_l2.is_empty() || large_no_l2.is_empty() {
-        return inconclusive(4, title, statement, "base runs missing");
+/// Claim 4: a layer's settled std "the same" as another's: within this factor.
+pub const SAME_SCALE: f64 = 1.1;
+
+/// The base runs of the four kinds, one per seed.
+pub struct BaseRuns<'a> {
+    pub large_l2: Vec<&'a [EpochRecord]>,
+    pub default_l2: Vec<&'a [EpochRecord]>,
+    pub large_no_l2: Vec<&'a [EpochRecord]>,
+    pub default_no_l2: Vec<&'a [EpochRecord]>,
+}
+
+/// How large+L2 compares with one other kind of base run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub comparator: &'static str,
+    /// Validation accuracy at the last epoch both have (mean over seeds).
+    pub final_accuracy: f64,
+    pub final_saturation: f64,
+    /// The first epoch from which large+L2 stays within one point below
+    /// it (or above it) to the end of their common epochs.
+    pub within_one_point_from: Option<usize>,
+}
+
+/// One layer's weight scale after training.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerScale {
+    pub layer: String,
+    pub inv_sqrt_n_in: f64,
+    /// std of the layer's weights, over its settled epochs (the last epoch
+    /// where not settled), mean over seeds: large+L2 and default+L2.
+    pub settled_std_large_l2: f64,
+    pub settled_std_default_l2: f64,
+    pub large_over_default: f64,
+    pub large_over_inv_sqrt_n_in: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim4Evidence {
+    pub one_point: f64,
+    pub init_factor: f64,
+    pub same_scale: f64,
+    /// The last epoch all four kinds have.
+    pub common_epochs: usize,
+    pub large_l2_final_accuracy: f64,
+    pub large_l2_final_saturation: f64,
+    pub comparisons: Vec<Comparison>,
+    pub layers: Vec<LayerScale>,
+}
+
+/// The mean over seeds of each run's weight std of layer `l`, over its
+/// settled epochs (or at its last epoch if it did not settle).
+fn settled_std(runs: &[&[EpochRecord]], l: usize) -> f64 {
+    let per_run: Vec<f64> = runs
+        .iter()
+        .map(|r| {
+            let start = Settling::of_records(r, Some(l))
+                .settled_epoch
+                .unwrap_or(r.len() - 1);
+            mean(
+                &r[start..]
+                    .iter()
+                    .map(|e| e.weights.layers[l].std)
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or(f64::NAN)
+        })
+        .collect();
+    mean(&per_run).unwrap_or(f64::NAN)
+}
+
+/// Everything claim 4 is decided on; None without all four kinds of run.
+pub fn evidence(runs: &BaseRuns, sizes: &[usize]) -> Option<Claim4Evidence> {
+    let kinds = [
+        &runs.large_l2,
+        &runs.default_l2,
+        &runs.large_no_l2,
+        &runs.default_no_l2,
+    ];
+    if kinds.iter().any(|k| k.is_empty()) {
+        return None;
     }
     let accuracy = |runs: &[&[EpochRecord]]| SeedCurve::of(runs, |r| r.eval_accuracy).mean;
     let saturation = |runs: &[&[EpochRecord]]| {
         SeedCurve::of(runs, |r| r.saturation.first().copied().unwrap_or(0.0)).mean
     };
-    let (acc_large, acc_default, acc_no_l2) = (
-        accuracy(large_l2),
-        accuracy(default_l2),
-        accuracy(large_no_l2),
-    );
-    let catch_up_l2 = catch_up_epoch(&acc_large, &acc_default);
-    let catch_up_no_l2 = catch_up_epoch(&acc_no_l2, &acc_default);
-    let (sat_large, sat_default, sat_no_l2) = (
-        saturation(large_l2),
-        saturation(default_l2),
-        saturation(large_no_l2),
-    );
-    let layers = large_l2[0][0].weights.layers.len();
-    let std_end: Vec<f64> = (0..layers)
-        .map(|l| {
-            mean(
-                &large_l2
-                    .iter()
-                    .map(|r| r.last().unwrap().weights.layers[l].std)
-                    .collect::<Vec<_>>(),
-            )
-            .unwrap()
-        })
-        .collect();
-    let std_at_tail: Vec<Option<f64>> = (0..layers)
-        .map(|l| {
-            mean(
-                &large_l2
-                    .iter()
-                    .filter_map(|r| {
-                        let t = tail_off(r, None)?;
-                        Some(r[t.epoch].weights.layers[l].std)
-                    })
-                    .collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    let inv_sqrt_n_in: Vec<f64> = sizes[..layers]
+    let common = kinds
         .iter()
-        .map(|&n| theory::inv_sqrt_n_in(n))
+        .flat_map(|k| k.iter().map(|r| r.len()))
+        .min()?
+        .checked_sub(1)?;
+    let large_accuracy = accuracy(&runs.large_l2);
+    let comparisons = [
+        (
+            "default init, no L2 (the claim's N(0, 1/n_in))",
+            &runs.default_no_l2,
+        ),
+        ("default init with L2", &runs.default_l2),
+        ("large init, no L2", &runs.large_no_l2),
+    ]
+    .into_iter()
+    .map(|(comparator, other)| {
+        let acc = accuracy(other);
+        Comparison {
+            comparator,
+            final_accuracy: acc[common],
+            final_saturation: saturation(other)[common],
+            within_one_point_from: catch_up_epoch(&large_accuracy[..=common], &acc[..=common]),
+        }
+    })
+    .collect();
+    let layers = (0..sizes.len() - 1)
+        .map(|l| {
+            let inv_sqrt_n_in = theory::inv_sqrt_n_in(sizes[l]);
+            let large = settled_std(&runs.large_l2, l);
+            let default = settled_std(&runs.default_l2, l);
+            LayerScale {
+                layer: format!("w{}", l + 1),
+                inv_sqrt_n_in,
+                settled_std_large_l2: large,
+                settled_std_default_l2: default,
+                large_over_default: large / default,
+                large_over_inv_sqrt_n_in: large / inv_sqrt_n_in,
+            }
+        })
         .collect();
-    let first_factor = std_end[0] / inv_sqrt_n_in[0];
-    let size_emulated = (1.0 / INIT_FACTOR..=INIT_FACTOR).contains(&first_factor);
-    let outcome_emulated = match (catch_up_l2, catch_up_no_l2) {
-        (Some(a), Some(b)) => a < b,
-        (Some(_), None) => true,
-        _ => false,
-    };
-    let verdict = match (outcome_emulated, size_emulated) {
-        (true, true) => Verdict::Holds,
-        (true, false) | (false, true) => Verdict::Partly,
-        (false, false) => Verdict::Fails,
-    };
-    let last = acc_large
-        .len()
-        .min(acc_default.len())
-        .min(acc_no_l2.len())
-        .saturating_sub(1);
-    let mut explanation = format!(
-        "Final validation accuracy (mean over seeds, epoch {last}): large+L2 {:.2}%, default+L2 {:.2}%, large without L2 {:.2}%. ",
-        100.0 * acc_large[last],
-        100.0 * acc_default[last],
-        100.0 * acc_no_l2[last]
+    Some(Claim4Evidence {
+        one_point: ONE_POINT,
+        init_factor: INIT_FACTOR,
+        same_scale: SAME_SCALE,
+        common_epochs: common,
+        large_l2_final_accuracy: large_accuracy[common],
+        large_l2_final_saturation: saturation(&runs.large_l2)[common],
+        comparisons,
+        layers,
+    })
+}
+
+/// Holds if large+L2 comes within one point of the claim's comparator
+/// (default init without L2) and every layer's settled std is within
+/// `INIT_FACTOR` of 1/sqrt(n_in); partly if it comes within one point, or
+/// if every layer settles at default+L2's std (within `SAME_SCALE`: L2
+/// erases the start, though not down to N(0, 1/n_in)); fails otherwise.
+pub fn decide(e: &Claim4Evidence) -> Verdict {
+    let catches_up = e.comparisons[0].within_one_point_from.is_some();
+    let at_init_scale = e
+        .layers
+        .iter()
+        .all(|l| (1.0 / e.init_factor..=e.init_factor).contains(&l.large_over_inv_sqrt_n_in));
+    let start_erased = e
+        .layers
+        .iter()
+        .all(|l| (1.0 / e.same_scale..=e.same_scale).contains(&l.large_over_default));
+    if catches_up && at_init_scale {
+        Verdict::Holds
+    } else if catches_up || start_erased {
+        Verdict::Partly
+    } else {
+        Verdict::Fails
+    }
+}
+
+/// The explanation from the evidence, key number first.
+pub fn explain(e: &Claim4Evidence) -> String {
+    let mut text = format!(
+        "At epoch {} (the last all four kinds of base run have), large init with L2 reaches {:.2}% validation accuracy against ",
+        e.common_epochs,
+        100.0 * e.large_l2_final_accuracy
     );
-    explanation.push_str(&match catch_up_l2 {
-        Some(e) => format!("Large+L2 stays within one point of default+L2 from epoch {e} on; "),
-        None => "Large+L2 never stays within one point of default+L2; ".to_string(),
-    });
-    explanation.push_str(&match catch_up_no_l2 {
-        Some(e) => format!("large without L2 from epoch {e}. "),
-        None => "large without L2 never does. ".to_string(),
-    });
-    explanation.push_str(&format!(
-        "Hidden-layer saturation at the last epoch: {:.0}% (large+L2), {:.0}% (default+L2), {:.0}% (large, no L2). ",
-        100.0 * sat_large[last.min(sat_large.len() - 1)],
-        100.0 * sat_default[last.min(sat_default.len() - 1)],
-        100.0 * sat_no_l2[last.min(sat_no_l2.len() - 1)]
+    let parts: Vec<String> = e
+        .comparisons
+        .iter()
+        .map(|c| {
+            format!(
+                "{:.2}% for {}{}",
+                100.0 * c.final_accuracy,
+                c.comparator,
+                match c.within_one_point_from {
+                    Some(epoch) => format!(" (within one point from epoch {epoch})"),
+                    None => " (never within one point to the end)".into(),
+                }
+            )
+        })
+        .collect();
+    text.push_str(&parts.join(", "));
+    text.push_str(&format!(
+        ". Hidden saturation then: {:.0}% with large+L2, ",
+        100.0 * e.large_l2_final_saturation
     ));
-    explanation.push_str(&format!(
-        "The first layer's weight std at the end is {:.4}, {:.1} times 1/sqrt(n_in) = {:.4}: L2 {} the weights to the scale of N(0, 1/n_in).",
-        std_end[0],
-        first_factor,
-        inv_sqrt_n_in[0],
-        if size_emulated { "brings" } else { "does not bring" }
-    ));
+    let saturations: Vec<String> = e
+        .comparisons
+        .iter()
+        .map(|c| format!("{:.0}% with {}", 100.0 * c.final_saturation, c.comparator))
+        .collect();
+    text.push_str(&saturations.join(", "));
+    text.push_str(". ");
+    for l in &e.layers {
+        text.push_str(&format!(
+            "Layer {}: large+L2 settles at std {:.4}, {:.2} times where default+L2 settles ({:.4}) and {:.1} times 1/sqrt(n_in) = {:.4}. ",
+            l.layer,
+            l.settled_std_large_l2,
+            l.large_over_default,
+            l.settled_std_default_l2,
+            l.large_over_inv_sqrt_n_in,
+            l.inv_sqrt_n_in
+        ));
+    }
+    text.push_str("So L2 does erase the starting scale (both starts end at the same settled size), but that size is set by the decay's balance with the gradient, not by 1/sqrt(n_in).");
+    text
+}
+
+/// Claim 4, decided from the evidence.
+pub fn claim4(runs: &BaseRuns, sizes: &[usize]) -> ClaimResult {
+    let statement = "How does this relate to weight initialization using N(0, 1/n_in), where n_in is the number of inputs to a neuron (no regularization)? Perhaps L2 cuts the weights and in doing so emulates the effects of N(0, 1/n_in) initialization.";
+    let title = "L2 from a large start emulates N(0, 1/n_in) initialization";
+    let Some(e) = evidence(runs, sizes) else {
+        return inconclusive(4, title, statement, "base runs missing");
+    };
+    let mut explanation = explain(&e);
+    let start_erased = e
+        .layers
+        .iter()
+        .all(|l| (1.0 / e.same_scale..=e.same_scale).contains(&l.large_over_default));
+    if !start_erased {
+        let end = explanation.rfind("So L2").unwrap_or(explanation.len());
+        explanation.truncate(end);
+    }
     ClaimResult {
         id: 4,
         title: title.into(),
         statement: statement.into(),
-        verdict,
-        about: "accuracy and saturation of the whole network; weight scale of each layer".into(),
-        evidence: json!({
-            "one_point": ONE_POINT,
-            "init_factor": INIT_FACTOR,
-            "catch_up_epoch_large_l2": catch_up_l2,
-            "catch_up_epoch_large_no_l2": catch_up_no_l2,
-            "final_accuracy": {"large_l2": acc_large[last], "default_l2": acc_default[last], "large_no_l2": acc_no_l2[last]},
-            "final_saturation": {"large_l2": sat_large.last(), "default_l2": sat_default.last(), "large_no_l2": sat_no_l2.last()},
-            "std_at_tail_off_per_layer": std_at_tail,
-            "std_at_end_per_layer": std_end,
-            "inv_sqrt_n_in_per_layer": inv_sqrt_n_in,
-        }),
+        verdict: decide(&e),
+        about: "accuracy and saturation of the whole network; each layer's settled std".into(),
+        evidence: serde_json::to_value(&e).expect("evidence serializes"),
         explanation,
         caveats: vec![
-            "Accuracy is compared on the validation set, averaged over seeds.".into(),
-            "Weights that end near 1/sqrt(n_in) and accuracy that catches up are two different senses of \"emulates\"; the verdict needs both to hold.".into(),
+            "Accuracy is compared on the validation set, averaged over seeds, over the epochs every kind of run has (runs without L2 stop at their own epoch count).".into(),
+            format!("\"Within one point\" is {:.0} percentage point; a std \"at\" 1/sqrt(n_in) is within a factor {}; \"the same\" settled std within a factor {}.", 100.0 * e.one_point, e.init_factor, e.same_scale),
         ],
     }
 }
@@ -149,25 +265,42 @@ mod tests {
         let acc_default = [0.1, 0.90, 0.93, 0.95, 0.96, 0.96];
         let acc_large = [0.1, 0.80, 0.88, 0.93, 0.955, 0.96];
         let acc_no_l2 = [0.1, 0.80, 0.85, 0.88, 0.90, 0.91];
-        let ones = [1.0; 6];
-        let f = [0.0; 6];
+        let f = [1.0; 6];
+        // std = rms in the synthetic runs.
         let default = synthetic_run(&[0.036; 6], &f, &acc_default, RHO);
-        let large = synthetic_run(&ones, &f, &acc_large, RHO);
-        let no_l2 = synthetic_run(&ones, &f, &acc_no_l2, RHO);
-        let result = claim4(&[&large], &[&default], &[&no_l2], &sizes);
-        // Within one point from epoch 4 on (epoch 3: 0.93 vs 0.95 is two points).
-        assert_eq!(result.evidence["catch_up_epoch_large_l2"], json!(4));
-        assert_eq!(result.evidence["catch_up_epoch_large_no_l2"], Value::Null);
-        // Outcome emulated, but the weights stay at rms 1, far from 1/sqrt(784).
-        assert_eq!(result.verdict, Verdict::Partly);
-        let small = synthetic_run(&[0.04; 6], &f, &acc_large, RHO);
-        assert_eq!(
-            claim4(&[&small], &[&default], &[&no_l2], &sizes).verdict,
-            Verdict::Holds
-        );
-        assert_eq!(
-            claim4(&[&no_l2], &[&default], &[&no_l2], &sizes).verdict,
-            Verdict::Fails
-        );
+        let large = synthetic_run(&[1.0; 6], &f, &acc_large, RHO);
+        let no_l2 = synthetic_run(&[1.0; 6], &f, &acc_no_l2, RHO);
+        let runs = |large: &[EpochRecord]| {
+            let runs = BaseRuns {
+                large_l2: vec![large],
+                default_l2: vec![&default],
+                large_no_l2: vec![&no_l2],
+                default_no_l2: vec![&default],
+            };
+            (
+                evidence(&runs, &sizes).unwrap(),
+                claim4(&runs, &sizes).verdict,
+            )
+        };
+        let (e, verdict) = runs(&large);
+        // Within one point of default from epoch 4 on (epoch 3: 0.93 vs 0.95).
+        assert_eq!(e.comparisons[0].within_one_point_from, Some(4));
+        assert_eq!(e.comparisons[2].within_one_point_from, Some(0));
+        // Catches up, but std 1 is 28 times 1/sqrt(784).
+        assert!((e.layers[0].large_over_inv_sqrt_n_in - 28.0).abs() < 1e-9);
+        assert_eq!(verdict, Verdict::Partly);
+        // Every layer near its 1/sqrt(n_in): 1/sqrt(784) = 0.036, 1/sqrt(30) = 0.18.
+        let mut small = synthetic_run(&[0.04; 6], &f, &acc_large, RHO);
+        small.iter_mut().for_each(|r| r.weights.layers[1].std = 0.2);
+        assert_eq!(runs(&small).1, Verdict::Holds);
+        // The first layer alone at its scale is not enough.
+        let first_only = synthetic_run(&[0.04; 6], &f, &acc_large, RHO);
+        assert_eq!(runs(&first_only).1, Verdict::Partly);
+        assert_eq!(runs(&no_l2).1, Verdict::Fails);
+        // Never catching up, but settling where default+L2 settles: partly.
+        let slow_but_same = synthetic_run(&[0.036; 6], &f, &acc_no_l2, RHO);
+        let (e, verdict) = runs(&slow_but_same);
+        assert_eq!(e.comparisons[0].within_one_point_from, None);
+        assert_eq!(verdict, Verdict::Partly);
     }
 }

@@ -7,7 +7,7 @@
 mod claim1;
 mod claim2;
 pub mod claim3;
-mod claim4;
+pub mod claim4;
 pub(crate) mod synthetic;
 
 pub(crate) use crate::study::summary::mean;
