@@ -101,6 +101,10 @@ pub struct EpochDynamics {
     /// this epoch and of the previous one (null at epoch 0, or when either
     /// is zero).
     pub angle: Vec<Option<f64>>,
+    /// Per layer: cos(w_e - w_(e-1), -w_(e-1)), how much of the epoch's
+    /// change of the weights points straight at the origin, as the decay
+    /// alone would (1) or sideways (0); null at epoch 0.
+    pub change_cosine: Vec<Option<f64>>,
 }
 
 impl EpochDynamics {
@@ -119,6 +123,7 @@ impl EpochDynamics {
             },
             gradient_signal: vec![0.0; layers],
             angle: vec![None; layers],
+            change_cosine: vec![None; layers],
         }
     }
 }
@@ -254,6 +259,11 @@ impl<T: Real> EpochProbe<T> {
                 .iter()
                 .zip(&after.weights)
                 .map(|(w0, w1)| super::stats::angle(w0, w1))
+                .collect(),
+            change_cosine: before
+                .iter()
+                .zip(&after.weights)
+                .map(|(w0, w1)| super::stats::change_cosine(w0, w1))
                 .collect(),
         }
     }

@@ -108,6 +108,20 @@ pub fn angle<T: Real>(u: &[T], v: &[T]) -> Option<f64> {
     Some(2.0 * diff.sqrt().atan2(sum.sqrt()))
 }
 
+/// cos(v - u, -u): the cosine between the change from u to v and the
+/// direction back to the origin. None if u or the change is zero.
+pub fn change_cosine<T: Real>(u: &[T], v: &[T]) -> Option<f64> {
+    assert_eq!(u.len(), v.len());
+    let (mut dot, mut change_sq, mut u_sq) = (0.0, 0.0, 0.0);
+    for (&a, &b) in u.iter().zip(v) {
+        let (a, b) = (a.as_f64(), b.as_f64());
+        dot += (b - a) * -a;
+        change_sq += (b - a) * (b - a);
+        u_sq += a * a;
+    }
+    (change_sq > 0.0 && u_sq > 0.0).then(|| dot / (change_sq * u_sq).sqrt())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +164,17 @@ mod tests {
             (angle(&[1.0f32, 0.0], &[c, s]).unwrap() - std::f64::consts::PI / 6.0).abs() < 1e-7
         );
         assert_eq!(angle(&[0.0f64, 0.0], &[1.0, 0.0]), None);
+    }
+
+    #[test]
+    fn change_cosine_by_hand() {
+        // Pure shrinking points at the origin; a sideways move is at 90 degrees.
+        assert!((change_cosine(&[2.0f64, 0.0], &[1.0, 0.0]).unwrap() - 1.0).abs() < 1e-15);
+        assert!(change_cosine(&[2.0f64, 0.0], &[2.0, 1.0]).unwrap().abs() < 1e-15);
+        assert!((change_cosine(&[2.0f64, 0.0], &[3.0, 0.0]).unwrap() + 1.0).abs() < 1e-15);
+        // (1, 0) -> (0, 1): change (-1, 1), -u = (-1, 0): cos 45 degrees.
+        let c = change_cosine(&[1.0f64, 0.0], &[0.0, 1.0]).unwrap();
+        assert!((c - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-15);
+        assert_eq!(change_cosine(&[1.0f64], &[1.0]), None);
     }
 }

@@ -1,9 +1,54 @@
 //! Claim 1: the first epochs are dominated by weight decay.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::*;
 use crate::metrics::EpochRecord;
+
+/// The cut-offs of |f| that K is counted for; the verdict's is
+/// `DECAY_DOMINATED` (0.1), and 0.05 and 0.2 are its half and twice.
+pub const CUTOFFS: [f64; 4] = [0.02, 0.05, 0.1, 0.2];
+
+/// An epoch's change of the weights counts as sideways (the gradient
+/// turning them rather than the decay shrinking them) when |cos(change, -w)|
+/// is below this, and the gradient moved them further than the decay did.
+pub const SIDEWAYS_COSINE: f64 = 0.5;
+
+/// K at one cut-off, and the verdict the claim would get with it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CutoffRow {
+    pub cutoff: f64,
+    /// Fewest leading epochs with |f| below the cut-off over the seeds: all
+    /// weights, then per layer.
+    pub k_all_weights: usize,
+    pub k_per_layer: Vec<usize>,
+    pub verdict: Verdict,
+}
+
+/// The verdict from the fewest and most K over seeds, with `first_epochs`
+/// leading decay-dominated epochs asked for.
+fn verdict_of(k_min: usize, k_max: usize, first_epochs: usize) -> Verdict {
+    if k_min >= first_epochs {
+        Verdict::Holds
+    } else if k_max >= 1 {
+        Verdict::Partly
+    } else {
+        Verdict::Fails
+    }
+}
+
+/// Per layer, over the seeds' first epochs: how far the gradient moved the
+/// weights against the decay, and where the change pointed.
+#[derive(Debug, Clone, Serialize)]
+pub struct EpochOneMoves {
+    pub layer: String,
+    /// |sum_t b g_t| / |sum_t c w_t| in epoch 1.
+    pub gradient_over_decay_displacement: Option<f64>,
+    /// cos(w_1 - w_0, -w_0): 1 if the epoch only shrank the weights.
+    pub change_cosine: Option<f64>,
+    pub f_1_default_init: Option<f64>,
+}
 
 /// Claim 1. `base`: the large+L2 base runs (one per seed); `default_runs`:
 /// default+L2 base runs; `sweep`: (lambda, records) of large-init runs,
@@ -32,13 +77,67 @@ pub fn claim1(
         .collect();
     let k_min = *k_all.iter().min().unwrap();
     let k_max = *k_all.iter().max().unwrap();
-    let verdict = if k_min >= FIRST_EPOCHS {
-        Verdict::Holds
-    } else if k_max >= 1 {
-        Verdict::Partly
-    } else {
-        Verdict::Fails
-    };
+    let verdict = verdict_of(k_min, k_max, FIRST_EPOCHS);
+    let cutoffs: Vec<CutoffRow> = CUTOFFS
+        .iter()
+        .map(|&cutoff| {
+            let k: Vec<usize> = base
+                .iter()
+                .map(|r| leading_epochs_below(r, None, cutoff))
+                .collect();
+            let (lo, hi) = (*k.iter().min().unwrap(), *k.iter().max().unwrap());
+            CutoffRow {
+                cutoff,
+                k_all_weights: lo,
+                k_per_layer: (0..layers)
+                    .map(|l| {
+                        base.iter()
+                            .map(|r| leading_epochs_below(r, Some(l), cutoff))
+                            .min()
+                            .unwrap_or(0)
+                    })
+                    .collect(),
+                verdict: verdict_of(lo, hi, FIRST_EPOCHS),
+            }
+        })
+        .collect();
+    // The epochs asked for, at half and twice FIRST_EPOCHS.
+    let first_epochs_sensitivity: Vec<(usize, Verdict)> = [FIRST_EPOCHS / 2, FIRST_EPOCHS * 2]
+        .into_iter()
+        .map(|n| (n, verdict_of(k_min, k_max, n)))
+        .collect();
+    let epoch_one: Vec<EpochOneMoves> = (0..layers)
+        .map(|l| {
+            let dynamics = |r: &&[EpochRecord]| r.get(1)?.dynamics.clone();
+            let ratio = mean(
+                &base
+                    .iter()
+                    .filter_map(|r| {
+                        let d = dynamics(r)?.displacement.layers.get(l).copied()?;
+                        (d.decay > 0.0).then(|| d.gradient / d.decay)
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            let cosine = mean(
+                &base
+                    .iter()
+                    .filter_map(|r| dynamics(r)?.change_cosine.get(l).copied().flatten())
+                    .collect::<Vec<_>>(),
+            );
+            let f_default = mean(
+                &default_runs
+                    .iter()
+                    .filter_map(|r| offset_fraction(r.get(1)?, Some(l)))
+                    .collect::<Vec<_>>(),
+            );
+            EpochOneMoves {
+                layer: format!("w{}", l + 1),
+                gradient_over_decay_displacement: ratio,
+                change_cosine: cosine,
+                f_1_default_init: f_default,
+            }
+        })
+        .collect();
     let f1: Vec<f64> = base
         .iter()
         .filter_map(|r| offset_fraction(&r[1], None))
@@ -134,6 +233,35 @@ pub fn claim1(
             "The mean-gradient size |(1/m) sum dC_x/dw| of the hidden layer averaged {gl:.3} (large) against {gd:.3} (default). "
         ));
     }
+    let verdicts_at: Vec<String> = cutoffs
+        .iter()
+        .map(|c| format!("{} at {}", c.verdict.as_str(), c.cutoff))
+        .collect();
+    explanation.push_str(&format!(
+        "The verdict's cut-off is |f| < {DECAY_DOMINATED}; by cut-off the verdict is {}. ",
+        verdicts_at.join(", ")
+    ));
+    for moves in &epoch_one {
+        if let (Some(ratio), Some(cosine)) =
+            (moves.gradient_over_decay_displacement, moves.change_cosine)
+        {
+            explanation.push_str(&format!(
+                "In epoch 1 the gradient moved layer {}'s weights {ratio:.1} times as far as the decay did, and the epoch's change pointed at cos {cosine:.2} to -w{}. ",
+                moves.layer,
+                if cosine.abs() < SIDEWAYS_COSINE && ratio > 1.0 {
+                    " (the decay sets the size, the gradient the direction)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if let Some(f) = moves.f_1_default_init {
+            explanation.push_str(&format!(
+                "With default initialization, layer {}'s f_1 = {f:.2}. ",
+                moves.layer
+            ));
+        }
+    }
     match smallest_lambda {
         Some(l) => explanation.push_str(&format!("In the lambda sweep the smallest lambda with at least one decay-dominated epoch was {l}.")),
         None => explanation.push_str("No lambda of the sweep gave a decay-dominated first epoch."),
@@ -168,6 +296,9 @@ pub fn claim1(
             "gradient_signal_hidden_epoch1_default": signal_default,
             "lambda_sweep": sweep_k,
             "smallest_lambda_with_K_at_least_1": smallest_lambda,
+            "by_cutoff": cutoffs,
+            "first_epochs_at_half_and_twice": first_epochs_sensitivity,
+            "epoch_1_moves": epoch_one,
         }),
         explanation,
         caveats,
@@ -198,5 +329,24 @@ mod tests {
         f[0] = 0.0;
         let shrinking = synthetic_run(&[1.0; 11], &f, &[0.9; 11], RHO);
         assert_eq!(decay_dominated_epochs(&shrinking, None), 0);
+    }
+
+    #[test]
+    fn the_verdict_is_given_at_every_cut_off() {
+        // f = 0.07 in every epoch: decay-dominated at 0.1 and 0.2, not below.
+        let records = synthetic_run(&[1.0; 8], &[0.07; 8], &[0.9; 8], RHO);
+        let result = claim1(&[&records], &[&records], &[]);
+        let rows = result.evidence["by_cutoff"].as_array().unwrap();
+        let verdicts: Vec<&str> = rows
+            .iter()
+            .map(|r| r["verdict"].as_str().unwrap())
+            .collect();
+        assert_eq!(verdicts, ["fails", "fails", "holds", "holds"]);
+        let k: Vec<u64> = rows
+            .iter()
+            .map(|r| r["k_all_weights"].as_u64().unwrap())
+            .collect();
+        assert_eq!(k, [0, 0, 7, 7]);
+        assert_eq!(result.verdict, Verdict::Holds);
     }
 }

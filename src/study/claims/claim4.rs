@@ -219,7 +219,20 @@ pub fn explain(e: &Claim4Evidence) -> String {
             l.inv_sqrt_n_in
         ));
     }
-    text.push_str("So L2 does erase the starting scale (both starts end at the same settled size), but that size is set by the decay's balance with the gradient, not by 1/sqrt(n_in).");
+    let start_erased = e
+        .layers
+        .iter()
+        .all(|l| (1.0 / e.same_scale..=e.same_scale).contains(&l.large_over_default));
+    let at_init_scale = e
+        .layers
+        .iter()
+        .all(|l| (1.0 / e.init_factor..=e.init_factor).contains(&l.large_over_inv_sqrt_n_in));
+    text.push_str(match (start_erased, at_init_scale) {
+        (true, false) => "So L2 erases the starting scale (both starts settle at the same std, within the factor), but does not bring the weights down to N(0, 1/n_in)'s scale.",
+        (true, true) => "So L2 erases the starting scale and brings every layer to N(0, 1/n_in)'s scale.",
+        (false, true) => "Every layer ends near N(0, 1/n_in)'s scale, though the two starts do not settle at the same std.",
+        (false, false) => "The two starts do not settle at the same std, and neither is at N(0, 1/n_in)'s scale.",
+    });
     text
 }
 
@@ -230,15 +243,7 @@ pub fn claim4(runs: &BaseRuns, sizes: &[usize]) -> ClaimResult {
     let Some(e) = evidence(runs, sizes) else {
         return inconclusive(4, title, statement, "base runs missing");
     };
-    let mut explanation = explain(&e);
-    let start_erased = e
-        .layers
-        .iter()
-        .all(|l| (1.0 / e.same_scale..=e.same_scale).contains(&l.large_over_default));
-    if !start_erased {
-        let end = explanation.rfind("So L2").unwrap_or(explanation.len());
-        explanation.truncate(end);
-    }
+    let explanation = explain(&e);
     ClaimResult {
         id: 4,
         title: title.into(),

@@ -101,10 +101,15 @@ pub fn rms(record: &EpochRecord, layer: Option<usize>) -> f64 {
 
 /// K: the number of leading epochs (from epoch 1) with |f_e| < 0.1.
 pub fn decay_dominated_epochs(records: &[EpochRecord], layer: Option<usize>) -> usize {
+    leading_epochs_below(records, layer, DECAY_DOMINATED)
+}
+
+/// The number of leading epochs (from epoch 1) with |f_e| < `cutoff`.
+pub fn leading_epochs_below(records: &[EpochRecord], layer: Option<usize>, cutoff: f64) -> usize {
     records
         .iter()
         .skip(1)
-        .take_while(|r| offset_fraction(r, layer).is_some_and(|f| f.abs() < DECAY_DOMINATED))
+        .take_while(|r| offset_fraction(r, layer).is_some_and(|f| f.abs() < cutoff))
         .count()
 }
 
