@@ -136,6 +136,31 @@ pub fn document(
             doc.list(claim.caveats.clone());
         }
         doc.table(&["evidence", "value"], evidence_rows(&claim.evidence));
+        if !claim.sensitivity.is_empty() {
+            doc.paragraph("The verdict at other thresholds:");
+            doc.table(
+                &[
+                    "threshold",
+                    "value",
+                    "verdict at half",
+                    "verdict",
+                    "verdict at twice",
+                ],
+                claim
+                    .sensitivity
+                    .iter()
+                    .map(|t| {
+                        vec![
+                            t.threshold.clone(),
+                            format!("{}", t.value),
+                            t.verdict_at_half.as_str().into(),
+                            claim.verdict.as_str().into(),
+                            t.verdict_at_twice.as_str().into(),
+                        ]
+                    })
+                    .collect(),
+            );
+        }
         match claim.id {
             1 => {
                 if let Some(run) = first_large {

@@ -13,7 +13,7 @@ use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::metrics::{self, EpochRecord};
 use crate::output::write_atomic;
-use crate::run::{self, Config, Observer, Precision};
+use crate::run::{self, Config, FullGradientAt, Observer, Precision};
 
 /// A finished run: its plan entry and its records, epoch 0 first.
 #[derive(Debug, Clone)]
@@ -47,12 +47,40 @@ impl RunFiles {
         if &stored != config {
             return None;
         }
-        std::fs::read_to_string(&self.metrics)
+        let records: Vec<EpochRecord> = std::fs::read_to_string(&self.metrics)
             .ok()?
             .lines()
             .map(|line| serde_json::from_str(line).ok())
-            .collect()
+            .collect::<Option<_>>()?;
+        complete(&records, config).then_some(records)
     }
+}
+
+/// Whether `records` are the whole of a finished run of `config`: epochs 0
+/// to the end in order, one weight layer per layer of the sizes, the
+/// probes' measurements in every record if the run has probes (a record of
+/// another version, whose measurements no longer parse, has none), the
+/// full gradient at the end if asked for, and an end where the run would
+/// stop: its last epoch, or every layer settled.
+fn complete(records: &[EpochRecord], config: &Config) -> bool {
+    let layers = config.sizes.len() - 1;
+    let Some(last) = records.last() else {
+        return false;
+    };
+    let in_order = records.iter().enumerate().all(|(e, r)| r.epoch == e);
+    let shaped = records
+        .iter()
+        .all(|r| r.weights.layers.len() == layers && r.input_norm.len() == layers);
+    let measured = !config.probes
+        || records
+            .iter()
+            .all(|r| r.dynamics.as_ref().is_some_and(|d| d.angle.len() == layers));
+    let gradient = config.full_gradient == FullGradientAt::Never || last.full_gradient.is_some();
+    let ended = last.epoch == config.epochs
+        || (config.stop_when_settled
+            && last.epoch < config.epochs
+            && crate::run::settle::every_layer_settled(records));
+    in_order && shaped && measured && gradient && ended
 }
 
 /// Counts epochs on the study's progress bar.
@@ -142,4 +170,52 @@ fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) ->
         records,
         reused: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::claims::synthetic::synthetic_run;
+
+    /// A finished synthetic run of 5 epochs of a two-layer network.
+    fn finished_run() -> (Vec<EpochRecord>, Config) {
+        let mut records = synthetic_run(&[1.0; 6], &[0.5; 6], &[0.9; 6], 0.95);
+        for r in &mut records {
+            r.dynamics.as_mut().unwrap().angle = vec![None; 2];
+        }
+        let config = Config {
+            epochs: 5,
+            ..Config::default()
+        };
+        (records, config)
+    }
+
+    #[test]
+    fn only_whole_runs_of_the_configuration_are_read_back() {
+        let (records, config) = finished_run();
+        assert!(complete(&records, &config));
+        // Truncated, empty, out of order.
+        assert!(!complete(&records[..4], &config));
+        assert!(!complete(&[], &config));
+        let mut shuffled = records.clone();
+        shuffled.swap(2, 3);
+        assert!(!complete(&shuffled, &config));
+        // Measurements that did not parse (another version's records).
+        let mut unmeasured = records.clone();
+        unmeasured[3].dynamics = None;
+        assert!(!complete(&unmeasured, &config));
+        // The full gradient asked for at the end but missing.
+        let wants_gradient = Config {
+            full_gradient: FullGradientAt::End,
+            ..config.clone()
+        };
+        assert!(!complete(&records, &wants_gradient));
+        // Stopped early without having settled (f = 0.5 throughout).
+        let settling = Config {
+            epochs: 8,
+            stop_when_settled: true,
+            ..config
+        };
+        assert!(!complete(&records, &settling));
+    }
 }

@@ -302,6 +302,22 @@ pub fn claim1(
         }),
         explanation,
         caveats,
+        sensitivity: vec![
+            Sensitivity::of("DECAY_DOMINATED", DECAY_DOMINATED, |cutoff| {
+                let k: Vec<usize> = base
+                    .iter()
+                    .map(|r| leading_epochs_below(r, None, cutoff))
+                    .collect();
+                verdict_of(
+                    *k.iter().min().unwrap(),
+                    *k.iter().max().unwrap(),
+                    FIRST_EPOCHS,
+                )
+            }),
+            Sensitivity::of("FIRST_EPOCHS", FIRST_EPOCHS as f64, |n| {
+                verdict_of(k_min, k_max, n as usize)
+            }),
+        ],
     }
 }
 

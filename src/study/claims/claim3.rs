@@ -323,6 +323,11 @@ pub fn evidence(
 /// those 1/n_w predicts; holds if both hold for every layer, partly if
 /// either holds for some layer, fails otherwise.
 pub fn decide(evidence: &Claim3Evidence) -> Verdict {
+    decide_at(evidence, evidence.size_factor)
+}
+
+/// [`decide`] with "around" meaning within `size_factor`.
+pub fn decide_at(evidence: &Claim3Evidence, size_factor: f64) -> Verdict {
     let layers: Vec<&LayerEquilibrium> = evidence
         .layers
         .iter()
@@ -333,7 +338,8 @@ pub fn decide(evidence: &Claim3Evidence) -> Verdict {
     }
     let claim = |l: &LayerEquilibrium| {
         let h = &l.hypotheses[0];
-        (h.size_within_factor, h.exponents_consistent == Some(true))
+        let around = (1.0 / size_factor..=size_factor).contains(&h.size_over_reference);
+        (around, h.exponents_consistent == Some(true))
     };
     if layers.iter().all(|l| claim(l) == (true, true)) {
         Verdict::Holds
@@ -485,6 +491,9 @@ pub fn claim3(evidence: &Claim3Evidence) -> ClaimResult {
         evidence: serde_json::to_value(evidence).expect("evidence serializes"),
         explanation: explain(evidence),
         caveats,
+        sensitivity: vec![Sensitivity::of("SIZE_FACTOR", SIZE_FACTOR, |f| {
+            decide_at(evidence, f)
+        })],
     }
 }
 

@@ -9,8 +9,13 @@ use crate::study::summary::SeedCurve;
 
 /// The first epoch from which `a` stays within `ONE_POINT` below `b` (or above it).
 pub fn catch_up_epoch(a: &[f64], b: &[f64]) -> Option<usize> {
+    catch_up_within(a, b, ONE_POINT)
+}
+
+/// The first epoch from which `a` stays within `tolerance` below `b`.
+pub fn catch_up_within(a: &[f64], b: &[f64], tolerance: f64) -> Option<usize> {
     let n = a.len().min(b.len());
-    (0..n).find(|&e| (e..n).all(|k| a[k] >= b[k] - ONE_POINT))
+    (0..n).find(|&e| (e..n).all(|k| a[k] >= b[k] - tolerance))
 }
 
 /// Claim 4: a layer's settled std "the same" as another's: within this factor.
@@ -34,6 +39,9 @@ pub struct Comparison {
     /// The first epoch from which large+L2 stays within one point below
     /// it (or above it) to the end of their common epochs.
     pub within_one_point_from: Option<usize>,
+    /// The same with "one point" at half and at twice its value.
+    pub within_half_a_point_from: Option<usize>,
+    pub within_two_points_from: Option<usize>,
 }
 
 /// One layer's weight scale after training.
@@ -115,11 +123,15 @@ pub fn evidence(runs: &BaseRuns, sizes: &[usize]) -> Option<Claim4Evidence> {
     .into_iter()
     .map(|(comparator, other)| {
         let acc = accuracy(other);
+        let within =
+            |tolerance| catch_up_within(&large_accuracy[..=common], &acc[..=common], tolerance);
         Comparison {
             comparator,
             final_accuracy: acc[common],
             final_saturation: saturation(other)[common],
-            within_one_point_from: catch_up_epoch(&large_accuracy[..=common], &acc[..=common]),
+            within_one_point_from: within(ONE_POINT),
+            within_half_a_point_from: within(ONE_POINT / 2.0),
+            within_two_points_from: within(ONE_POINT * 2.0),
         }
     })
     .collect();
@@ -156,15 +168,34 @@ pub fn evidence(runs: &BaseRuns, sizes: &[usize]) -> Option<Claim4Evidence> {
 /// if every layer settles at default+L2's std (within `SAME_SCALE`: L2
 /// erases the start, though not down to N(0, 1/n_in)); fails otherwise.
 pub fn decide(e: &Claim4Evidence) -> Verdict {
-    let catches_up = e.comparisons[0].within_one_point_from.is_some();
+    decide_at(e, Points::One, e.init_factor, e.same_scale)
+}
+
+/// Which "within a point" [`decide_at`] uses.
+#[derive(Clone, Copy)]
+pub enum Points {
+    Half,
+    One,
+    Two,
+}
+
+/// [`decide`] at other thresholds.
+pub fn decide_at(e: &Claim4Evidence, points: Points, init_factor: f64, same_scale: f64) -> Verdict {
+    let c = &e.comparisons[0];
+    let catches_up = match points {
+        Points::Half => c.within_half_a_point_from,
+        Points::One => c.within_one_point_from,
+        Points::Two => c.within_two_points_from,
+    }
+    .is_some();
     let at_init_scale = e
         .layers
         .iter()
-        .all(|l| (1.0 / e.init_factor..=e.init_factor).contains(&l.large_over_inv_sqrt_n_in));
+        .all(|l| (1.0 / init_factor..=init_factor).contains(&l.large_over_inv_sqrt_n_in));
     let start_erased = e
         .layers
         .iter()
-        .all(|l| (1.0 / e.same_scale..=e.same_scale).contains(&l.large_over_default));
+        .all(|l| (1.0 / same_scale..=same_scale).contains(&l.large_over_default));
     if catches_up && at_init_scale {
         Verdict::Holds
     } else if catches_up || start_erased {
@@ -252,6 +283,24 @@ pub fn claim4(runs: &BaseRuns, sizes: &[usize]) -> ClaimResult {
         about: "accuracy and saturation of the whole network; each layer's settled std".into(),
         evidence: serde_json::to_value(&e).expect("evidence serializes"),
         explanation,
+        sensitivity: vec![
+            Sensitivity {
+                threshold: "ONE_POINT".into(),
+                value: ONE_POINT,
+                verdict_at_half: decide_at(&e, Points::Half, INIT_FACTOR, SAME_SCALE),
+                verdict_at_twice: decide_at(&e, Points::Two, INIT_FACTOR, SAME_SCALE),
+            },
+            Sensitivity::of("INIT_FACTOR", INIT_FACTOR, |f| {
+                decide_at(&e, Points::One, f, SAME_SCALE)
+            }),
+            // Half of a factor 1.1 is a factor 1.05 (half the excess over 1).
+            Sensitivity {
+                threshold: "SAME_SCALE".into(),
+                value: SAME_SCALE,
+                verdict_at_half: decide_at(&e, Points::One, INIT_FACTOR, 1.0 + (SAME_SCALE - 1.0) / 2.0),
+                verdict_at_twice: decide_at(&e, Points::One, INIT_FACTOR, 1.0 + (SAME_SCALE - 1.0) * 2.0),
+            },
+        ],
         caveats: vec![
             "Accuracy is compared on the validation set, averaged over seeds, over the epochs every kind of run has (runs without L2 stop at their own epoch count).".into(),
             format!("\"Within one point\" is {:.0} percentage point; a std \"at\" 1/sqrt(n_in) is within a factor {}; \"the same\" settled std within a factor {}.", 100.0 * e.one_point, e.init_factor, e.same_scale),

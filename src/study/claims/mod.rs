@@ -80,6 +80,30 @@ pub struct ClaimResult {
     pub evidence: Value,
     pub explanation: String,
     pub caveats: Vec<String>,
+    /// The verdict again with each threshold at half and at twice its value.
+    pub sensitivity: Vec<Sensitivity>,
+}
+
+/// A threshold of a verdict, and the verdict at half and at twice it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sensitivity {
+    /// The threshold's name in the code, as the report prints it.
+    pub threshold: String,
+    pub value: f64,
+    pub verdict_at_half: Verdict,
+    pub verdict_at_twice: Verdict,
+}
+
+impl Sensitivity {
+    /// `threshold` = `value`, with `decide` giving the verdict at another value.
+    pub fn of(threshold: &str, value: f64, decide: impl Fn(f64) -> Verdict) -> Sensitivity {
+        Sensitivity {
+            threshold: threshold.into(),
+            value,
+            verdict_at_half: decide(value / 2.0),
+            verdict_at_twice: decide(value * 2.0),
+        }
+    }
 }
 
 /// Offset fraction of epoch `e` for all weights (`layer` None) or one layer.
@@ -166,6 +190,7 @@ pub(crate) fn inconclusive(id: u8, title: &str, statement: &str, why: &str) -> C
         evidence: json!({"missing": why}),
         explanation: format!("Not decided: {why}."),
         caveats: Vec::new(),
+        sensitivity: Vec::new(),
     }
 }
 
