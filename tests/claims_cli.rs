@@ -41,6 +41,49 @@ fn quick_study_writes_the_report_and_resumes() {
         assert!(["holds", "partly", "fails", "inconclusive"].contains(&verdict));
         assert!(claim["evidence"].is_object());
     }
+    // The settled table: one entry per run (decay-only runs aside) and
+    // layer, with the names the issue fixed; the fits name their method.
+    let settled = json["settled"].as_array().unwrap();
+    assert!(!settled.is_empty());
+    for key in [
+        "run",
+        "layer",
+        "init",
+        "width",
+        "n_in",
+        "n_w",
+        "eta",
+        "lambda",
+        "seed",
+        "settled",
+        "settled_epoch",
+        "size",
+        "spread",
+        "epochs",
+    ] {
+        assert!(settled[0].get(key).is_some(), "settled has no {key}");
+    }
+    let base_layers: Vec<&str> = settled
+        .iter()
+        .filter(|e| e["run"] == "base-large-l2-s1")
+        .map(|e| e["layer"].as_str().unwrap())
+        .collect();
+    assert_eq!(base_layers, ["w1", "w2", "all"]);
+    for fit in json["fits"].as_array().unwrap() {
+        for key in [
+            "layer",
+            "response",
+            "predictors",
+            "exponents",
+            "method",
+            "points",
+        ] {
+            assert!(fit.get(key).is_some(), "a fit has no {key}");
+        }
+    }
+    for claim in list {
+        assert!(claim["sensitivity"].is_array());
+    }
     // The pure-decay check is exact whatever the mode.
     assert_eq!(
         list[1]["evidence"]["pure_decay_worst_relative_error"]
@@ -84,4 +127,32 @@ fn quick_study_writes_the_report_and_resumes() {
         assert_eq!(a["verdict"], b["verdict"]);
         assert_eq!(a["evidence"], b["evidence"]);
     }
+}
+
+#[test]
+fn seeds_out_of_range_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("never");
+    let o = out.to_str().unwrap();
+    for args in [
+        vec![
+            "claims",
+            "--out",
+            o,
+            "--seed-base",
+            "18446744073709551615",
+            "--seeds",
+            "2",
+        ],
+        vec!["claims", "--out", o, "--seeds", "0"],
+        vec!["claims", "--out", o, "--seeds", "18446744073709551615"],
+        vec!["claims", "--out", o, "--seed-base=-1"],
+    ] {
+        let output = common::decaylab(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let message = common::stderr(&output);
+        assert!(message.contains("--seed"), "{message}");
+        assert!(!message.contains("panicked"), "{message}");
+    }
+    assert!(!out.exists());
 }
