@@ -170,8 +170,34 @@ impl Plan {
             stop_when_settled: true,
             ..Config::default()
         };
+        let mut plan = Plan {
+            mode,
+            seeds,
+            train_size,
+            epoch_cap,
+            no_l2_epochs,
+            lambdas,
+            etas,
+            fixed_products,
+            grid_large,
+            grid_default,
+            decay_fractions: DECAY_FRACTIONS.to_vec(),
+            runs: Vec::new(),
+        };
+        plan.runs = [
+            plan.base_runs(&base),
+            plan.sweep_runs(&base),
+            plan.decay_only_runs(&base),
+            plan.grid_runs(&base),
+        ]
+        .concat();
+        Some(plan)
+    }
+
+    /// The base runs: four kinds, every seed.
+    fn base_runs(&self, base: &Config) -> Vec<RunSpec> {
         let mut runs = Vec::new();
-        for &seed in &seeds {
+        for &seed in &self.seeds {
             for (init, l2) in [
                 (Init::Large, true),
                 (Init::Default, true),
@@ -189,7 +215,11 @@ impl Plan {
                     config: Config {
                         init,
                         lambda: if l2 { LAMBDA } else { 0.0 },
-                        epochs: if l2 { epoch_cap } else { no_l2_epochs },
+                        epochs: if l2 {
+                            self.epoch_cap
+                        } else {
+                            self.no_l2_epochs
+                        },
                         stop_when_settled: l2,
                         seed,
                         ..base.clone()
@@ -197,7 +227,13 @@ impl Plan {
                 });
             }
         }
-        let sweep_seed = seeds[0];
+        runs
+    }
+
+    /// The lambda and eta sweeps and the fixed-product series, on the first seed.
+    fn sweep_runs(&self, base: &Config) -> Vec<RunSpec> {
+        let mut runs = Vec::new();
+        let sweep_seed = self.seeds[0];
         let sweep = |name: String, purpose: Purpose, eta: f64, lambda: f64| RunSpec {
             name,
             purpose,
@@ -209,15 +245,15 @@ impl Plan {
                 ..base.clone()
             },
         };
-        for &lambda in &lambdas {
+        for &lambda in &self.lambdas {
             let name = format!("lambda-{lambda}-s{sweep_seed}");
             runs.push(sweep(name, Purpose::LambdaSweep { lambda }, ETA, lambda));
         }
-        for &eta in &etas {
+        for &eta in &self.etas {
             let name = format!("eta-{eta}-s{sweep_seed}");
             runs.push(sweep(name, Purpose::EtaSweep { eta }, eta, LAMBDA));
         }
-        for &(eta, lambda) in &fixed_products {
+        for &(eta, lambda) in &self.fixed_products {
             let name = format!("product-eta{eta}-lambda{lambda}-s{sweep_seed}");
             runs.push(sweep(
                 name,
@@ -226,11 +262,17 @@ impl Plan {
                 lambda,
             ));
         }
+        runs
+    }
+
+    /// The pure-decay runs, one per decay fraction.
+    fn decay_only_runs(&self, base: &Config) -> Vec<RunSpec> {
+        let mut runs = Vec::new();
         for &c in &DECAY_FRACTIONS {
             runs.push(RunSpec {
                 name: format!("decay-only-c{c:e}"),
                 purpose: Purpose::DecayOnly { c },
-                seed: sweep_seed,
+                seed: self.seeds[0],
                 config: Config {
                     sizes: vec![49, 10, 10],
                     pool: 4,
@@ -241,13 +283,22 @@ impl Plan {
                     full_gradient: FullGradientAt::Never,
                     stop_when_settled: false,
                     precision: Precision::F64,
-                    seed: sweep_seed,
+                    seed: self.seeds[0],
                     ..base.clone()
                 },
             });
         }
-        for &seed in &seeds {
-            for (init, grid) in [(Init::Large, &grid_large), (Init::Default, &grid_default)] {
+        runs
+    }
+
+    /// The scaling grid, every seed.
+    fn grid_runs(&self, base: &Config) -> Vec<RunSpec> {
+        let mut runs = Vec::new();
+        for &seed in &self.seeds {
+            for (init, grid) in [
+                (Init::Large, &self.grid_large),
+                (Init::Default, &self.grid_default),
+            ] {
                 for &(width, pool) in grid {
                     let n_in = 784 / (pool * pool);
                     runs.push(RunSpec {
@@ -265,20 +316,7 @@ impl Plan {
                 }
             }
         }
-        Some(Plan {
-            mode,
-            seeds,
-            train_size,
-            epoch_cap,
-            no_l2_epochs,
-            lambdas,
-            etas,
-            fixed_products,
-            grid_large,
-            grid_default,
-            decay_fractions: DECAY_FRACTIONS.to_vec(),
-            runs,
-        })
+        runs
     }
 
     /// Runs with this purpose, in plan order.
