@@ -1,7 +1,6 @@
 //! Claim 1: the first epochs are dominated by weight decay.
 
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use super::*;
 use crate::metrics::EpochRecord;
@@ -50,18 +49,68 @@ pub struct EpochOneMoves {
     pub f_1_default_init: Option<f64>,
 }
 
-/// Claim 1. `base`: the large+L2 base runs (one per seed); `default_runs`:
-/// default+L2 base runs; `sweep`: (lambda, records) of large-init runs,
-/// lambda 5 included.
-pub fn claim1(
+/// One lambda of the sweep.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepK {
+    pub lambda: f64,
+    #[serde(rename = "K")]
+    pub k: usize,
+    pub f_1: Option<f64>,
+}
+
+/// Everything claim 1 is decided on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim1Evidence {
+    pub threshold_offset_fraction: f64,
+    pub threshold_epochs: usize,
+    #[serde(rename = "K_all_weights_per_seed")]
+    pub k_all_weights_per_seed: Vec<usize>,
+    #[serde(rename = "K_per_layer_per_seed")]
+    pub k_per_layer_per_seed: Vec<Vec<usize>>,
+    pub f_epoch1_mean: Option<f64>,
+    pub f_epoch1_per_layer: Vec<Option<f64>>,
+    pub saturation_epoch1_large: Option<f64>,
+    pub saturation_epoch1_default: Option<f64>,
+    pub gradient_signal_hidden_epoch1_large: Option<f64>,
+    pub gradient_signal_hidden_epoch1_default: Option<f64>,
+    pub lambda_sweep: Vec<SweepK>,
+    #[serde(rename = "smallest_lambda_with_K_at_least_1")]
+    pub smallest_lambda_with_k_at_least_1: Option<f64>,
+    pub by_cutoff: Vec<CutoffRow>,
+    pub epoch_1_moves: Vec<EpochOneMoves>,
+    /// Weights of the first layer and of all layers, for the caveat.
+    pub first_layer_weights: usize,
+    pub weights: usize,
+}
+
+impl Claim1Evidence {
+    fn k_range(&self) -> (usize, usize) {
+        let k = &self.k_all_weights_per_seed;
+        (
+            k.iter().copied().min().unwrap_or(0),
+            k.iter().copied().max().unwrap_or(0),
+        )
+    }
+}
+
+/// The verdict: holds if every seed had at least `FIRST_EPOCHS` leading
+/// decay-dominated epochs, partly if some seed had one, fails otherwise.
+pub fn decide(e: &Claim1Evidence) -> Verdict {
+    let (k_min, k_max) = e.k_range();
+    verdict_of(k_min, k_max, e.threshold_epochs)
+}
+
+/// The evidence of claim 1. `base`: the large+L2 base runs (one per
+/// seed); `default_runs`: default+L2 base runs; `sweep`: (lambda, records)
+/// of large-init runs, lambda 5 included. None without a large-init run
+/// with probes.
+pub fn evidence(
     base: &[&[EpochRecord]],
     default_runs: &[&[EpochRecord]],
     sweep: &[(f64, &[EpochRecord])],
-) -> ClaimResult {
-    let statement = "Supposing lambda is not too small, the first epochs of training will be dominated almost entirely by weight decay.";
-    let title = "The first epochs are dominated by weight decay";
+) -> Option<Claim1Evidence> {
     if base.is_empty() || base.iter().any(|r| r.len() < 2 || r[1].dynamics.is_none()) {
-        return inconclusive(1, title, statement, "no large-init run with probes");
+        return None;
     }
     let layers = base[0][0].weights.layers.len();
     let k_all: Vec<usize> = base
@@ -75,9 +124,6 @@ pub fn claim1(
                 .collect()
         })
         .collect();
-    let k_min = *k_all.iter().min().unwrap();
-    let k_max = *k_all.iter().max().unwrap();
-    let verdict = verdict_of(k_min, k_max, FIRST_EPOCHS);
     let cutoffs: Vec<CutoffRow> = CUTOFFS
         .iter()
         .map(|&cutoff| {
@@ -100,11 +146,6 @@ pub fn claim1(
                 verdict: verdict_of(lo, hi, FIRST_EPOCHS),
             }
         })
-        .collect();
-    // The epochs asked for, at half and twice FIRST_EPOCHS.
-    let first_epochs_sensitivity: Vec<(usize, Verdict)> = [FIRST_EPOCHS / 2, FIRST_EPOCHS * 2]
-        .into_iter()
-        .map(|n| (n, verdict_of(k_min, k_max, n)))
         .collect();
     let epoch_one: Vec<EpochOneMoves> = (0..layers)
         .map(|l| {
@@ -181,9 +222,13 @@ pub fn claim1(
         )
     };
     let (signal_large, signal_default) = (signal(base), signal(default_runs));
-    let sweep_k: Vec<Value> = sweep
+    let sweep_k: Vec<SweepK> = sweep
         .iter()
-        .map(|(lambda, r)| json!({"lambda": lambda, "K": decay_dominated_epochs(r, None), "f_1": r.get(1).and_then(|x| offset_fraction(x, None))}))
+        .map(|(lambda, r)| SweepK {
+            lambda: *lambda,
+            k: decay_dominated_epochs(r, None),
+            f_1: r.get(1).and_then(|x| offset_fraction(x, None)),
+        })
         .collect();
     let smallest_lambda = sweep
         .iter()
@@ -191,7 +236,31 @@ pub fn claim1(
         .map(|(l, _)| *l)
         .fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.min(l))));
 
-    let f1_mean = mean(&f1).unwrap_or(f64::NAN);
+    Some(Claim1Evidence {
+        threshold_offset_fraction: DECAY_DOMINATED,
+        threshold_epochs: FIRST_EPOCHS,
+        k_all_weights_per_seed: k_all,
+        k_per_layer_per_seed: k_layers,
+        f_epoch1_mean: mean(&f1),
+        f_epoch1_per_layer: f1_layers,
+        saturation_epoch1_large: saturation_large,
+        saturation_epoch1_default: saturation_default,
+        gradient_signal_hidden_epoch1_large: signal_large,
+        gradient_signal_hidden_epoch1_default: signal_default,
+        lambda_sweep: sweep_k,
+        smallest_lambda_with_k_at_least_1: smallest_lambda,
+        by_cutoff: cutoffs,
+        epoch_1_moves: epoch_one,
+        first_layer_weights: base[0][0].weights.layers[0].count,
+        weights: base[0][0].weights.all.count,
+    })
+}
+
+/// The explanation, from the evidence alone.
+pub fn explain(e: &Claim1Evidence) -> String {
+    let (k_min, k_max) = e.k_range();
+    let layers = e.f_epoch1_per_layer.len();
+    let f1_mean = e.f_epoch1_mean.unwrap_or(f64::NAN);
     let mut explanation = format!(
         "With large initialization, lambda {} and the base hyperparameters, {} (offset fraction f_1 = {:.3}, mean over {} seeds), and the first {} epochs (fewest over seeds; most: {}) had |f| < {DECAY_DOMINATED}. ",
         crate::study::plan::LAMBDA,
@@ -207,33 +276,37 @@ pub fn claim1(
             )
         },
         f1_mean,
-        base.len(),
+        e.k_all_weights_per_seed.len(),
         k_min,
         k_max,
     );
-    for (l, f) in f1_layers.iter().enumerate() {
+    for (l, f) in e.f_epoch1_per_layer.iter().enumerate() {
         if let Some(f) = f {
             explanation.push_str(&format!(
                 "Layer {}: f_1 = {:.3}, {} leading decay-dominated epochs. ",
                 layer_name(l, layers),
                 f,
-                k_layers[l].iter().min().unwrap()
+                e.k_per_layer_per_seed[l].iter().min().unwrap()
             ));
         }
     }
-    if let (Some(sl), Some(sd)) = (saturation_large, saturation_default) {
+    if let (Some(sl), Some(sd)) = (e.saturation_epoch1_large, e.saturation_epoch1_default) {
         explanation.push_str(&format!(
             "In epoch 1, {:.0}% of the (example, hidden neuron) pairs were saturated (sigma'(z) < 0.01) with large initialization against {:.0}% with N(0, 1/n_in). ",
             100.0 * sl,
             100.0 * sd
         ));
     }
-    if let (Some(gl), Some(gd)) = (signal_large, signal_default) {
+    if let (Some(gl), Some(gd)) = (
+        e.gradient_signal_hidden_epoch1_large,
+        e.gradient_signal_hidden_epoch1_default,
+    ) {
         explanation.push_str(&format!(
             "The mean-gradient size |(1/m) sum dC_x/dw| of the hidden layer averaged {gl:.3} (large) against {gd:.3} (default). "
         ));
     }
-    let verdicts_at: Vec<String> = cutoffs
+    let verdicts_at: Vec<String> = e
+        .by_cutoff
         .iter()
         .map(|c| format!("{} at {}", c.verdict.as_str(), c.cutoff))
         .collect();
@@ -241,7 +314,7 @@ pub fn claim1(
         "The verdict's cut-off is |f| < {DECAY_DOMINATED}; by cut-off the verdict is {}. ",
         verdicts_at.join(", ")
     ));
-    for moves in &epoch_one {
+    for moves in &e.epoch_1_moves {
         if let (Some(ratio), Some(cosine)) =
             (moves.gradient_over_decay_displacement, moves.change_cosine)
         {
@@ -262,58 +335,54 @@ pub fn claim1(
             ));
         }
     }
-    match smallest_lambda {
+    match e.smallest_lambda_with_k_at_least_1 {
         Some(l) => explanation.push_str(&format!("In the lambda sweep the smallest lambda with at least one decay-dominated epoch was {l}.")),
         None => explanation.push_str("No lambda of the sweep gave a decay-dominated first epoch."),
     }
+    explanation
+}
+
+/// Claim 1, decided from its evidence.
+pub fn claim1(
+    base: &[&[EpochRecord]],
+    default_runs: &[&[EpochRecord]],
+    sweep: &[(f64, &[EpochRecord])],
+) -> ClaimResult {
+    let statement = "Supposing lambda is not too small, the first epochs of training will be dominated almost entirely by weight decay.";
+    let title = "The first epochs are dominated by weight decay";
+    let Some(e) = evidence(base, default_runs, sweep) else {
+        return inconclusive(1, title, statement, "no large-init run with probes");
+    };
     let mut caveats = vec![format!(
         "The verdict is about all weights together; they are almost all in the first layer ({} of {}).",
-        base[0][0].weights.layers[0].count, base[0][0].weights.all.count
+        e.first_layer_weights, e.weights
     )];
-    if let Some(Some(f_out)) = f1_layers.last()
+    if let Some(Some(f_out)) = e.f_epoch1_per_layer.last()
         && *f_out >= DECAY_DOMINATED
     {
         caveats.push(format!(
             "The output layer is not decay-dominated: f_1 = {f_out:.2} (> 1 means its weights grew)."
         ));
     }
+    // Half and twice the cut-off are rows of `by_cutoff`.
+    let at_cutoff = |cutoff: f64| {
+        e.by_cutoff
+            .iter()
+            .find(|row| (row.cutoff - cutoff).abs() < 1e-12)
+            .map_or(Verdict::Inconclusive, |row| row.verdict)
+    };
+    let (k_min, k_max) = e.k_range();
     ClaimResult {
         id: 1,
         title: title.into(),
         statement: statement.into(),
-        verdict,
+        verdict: decide(&e),
         about: "all weights (per layer in the evidence)".into(),
-        evidence: json!({
-            "threshold_offset_fraction": DECAY_DOMINATED,
-            "threshold_epochs": FIRST_EPOCHS,
-            "K_all_weights_per_seed": k_all,
-            "K_per_layer_per_seed": k_layers,
-            "f_epoch1_mean": mean(&f1),
-            "f_epoch1_per_layer": f1_layers,
-            "saturation_epoch1_large": saturation_large,
-            "saturation_epoch1_default": saturation_default,
-            "gradient_signal_hidden_epoch1_large": signal_large,
-            "gradient_signal_hidden_epoch1_default": signal_default,
-            "lambda_sweep": sweep_k,
-            "smallest_lambda_with_K_at_least_1": smallest_lambda,
-            "by_cutoff": cutoffs,
-            "first_epochs_at_half_and_twice": first_epochs_sensitivity,
-            "epoch_1_moves": epoch_one,
-        }),
-        explanation,
+        evidence: serde_json::to_value(&e).expect("evidence serializes"),
+        explanation: explain(&e),
         caveats,
         sensitivity: vec![
-            Sensitivity::of("DECAY_DOMINATED", DECAY_DOMINATED, |cutoff| {
-                let k: Vec<usize> = base
-                    .iter()
-                    .map(|r| leading_epochs_below(r, None, cutoff))
-                    .collect();
-                verdict_of(
-                    *k.iter().min().unwrap(),
-                    *k.iter().max().unwrap(),
-                    FIRST_EPOCHS,
-                )
-            }),
+            Sensitivity::of("DECAY_DOMINATED", DECAY_DOMINATED, at_cutoff),
             Sensitivity::of("FIRST_EPOCHS", FIRST_EPOCHS as f64, |n| {
                 verdict_of(k_min, k_max, n as usize)
             }),
