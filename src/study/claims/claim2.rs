@@ -1,6 +1,6 @@
 //! Claim 2: the weights decay by exp(-eta*lambda/m) per epoch.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::*;
 use crate::metrics::EpochRecord;
@@ -13,17 +13,51 @@ pub fn shrink_gap(c: f64, steps: usize) -> (f64, f64) {
     (rate_ratio, gap)
 }
 
-/// Claim 2. `decay_only`: (c, S, records) of pure-decay runs; `base`: the
-/// large+L2 base runs.
-pub fn claim2(
+/// One decay-only run.
+#[derive(Debug, Clone, Serialize)]
+pub struct SpotCheck {
+    pub eta_lambda_over_n: f64,
+    pub measured_shrink: Option<f64>,
+    pub exact: Option<f64>,
+    pub asymptotic: Option<f64>,
+    pub max_relative_error: f64,
+}
+
+/// rho* against exp(-eta*lambda/m) at one decay fraction, for the base
+/// run's steps per epoch.
+#[derive(Debug, Clone, Serialize)]
+pub struct GapRow {
+    pub eta_lambda_over_n: f64,
+    pub rate_ratio: f64,
+    pub relative_gap_per_epoch: f64,
+}
+
+/// Everything claim 2 is decided on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim2Evidence {
+    pub pure_decay_tolerance: f64,
+    pub pure_decay_worst_relative_error: f64,
+    pub spot_checks: Vec<SpotCheck>,
+    pub gap_table: Vec<GapRow>,
+    pub gap_exceeds_tolerance_from: Option<f64>,
+    pub training_tolerance: f64,
+    pub training_mean_relative_deviation: Option<f64>,
+    pub rho_star: Option<f64>,
+    pub exp_minus_eta_lambda_over_m: Option<f64>,
+    pub training_mean_rho_per_layer: Vec<Option<f64>>,
+    /// S of the base run.
+    pub base_steps: usize,
+}
+
+/// The evidence of claim 2. `decay_only`: (c, S, records) of pure-decay
+/// runs; `base`: the large+L2 base runs. None without either.
+pub fn evidence(
     decay_only: &[(f64, usize, &[EpochRecord])],
     base: &[&[EpochRecord]],
     base_steps: usize,
-) -> ClaimResult {
-    let statement = "Provided eta*lambda << n, the weights will decay by a factor of exp(-eta*lambda/m) per epoch.";
-    let title = "Weights decay by exp(-eta*lambda/m) per epoch";
+) -> Option<Claim2Evidence> {
     if decay_only.is_empty() || base.is_empty() {
-        return inconclusive(2, title, statement, "no decay-only or base runs");
+        return None;
     }
     // (a) Pure decay against the exact factor.
     let mut worst_pure: f64 = 0.0;
@@ -45,22 +79,25 @@ pub fn claim2(
             worst_run
         };
         worst_pure = worst_pure.max(worst_run);
-        spot_checks.push(json!({
-            "eta_lambda_over_n": c,
-            "measured_shrink": records.get(1).and_then(|r| r.shrink_ratio),
-            "exact": records.get(1).map(|r| r.predicted_shrink),
-            "asymptotic": records.get(1).map(|r| r.predicted_shrink_asymptotic),
-            "max_relative_error": worst_run,
-        }));
+        spot_checks.push(SpotCheck {
+            eta_lambda_over_n: c,
+            measured_shrink: records.get(1).and_then(|r| r.shrink_ratio),
+            exact: records.get(1).map(|r| r.predicted_shrink),
+            asymptotic: records.get(1).map(|r| r.predicted_shrink_asymptotic),
+            max_relative_error: worst_run,
+        });
     }
-    let pure_ok = worst_pure <= PURE_DECAY_TOLERANCE;
     // Where "<<" stops holding, for the base run's S.
     let fractions = crate::study::plan::DECAY_FRACTIONS;
-    let gap_table: Vec<Value> = fractions
+    let gap_table = fractions
         .iter()
         .map(|&c| {
             let (rate_ratio, gap) = shrink_gap(c, base_steps);
-            json!({"eta_lambda_over_n": c, "rate_ratio": rate_ratio, "relative_gap_per_epoch": gap})
+            GapRow {
+                eta_lambda_over_n: c,
+                rate_ratio,
+                relative_gap_per_epoch: gap,
+            }
         })
         .collect();
     let breaks_at = fractions
@@ -85,59 +122,86 @@ pub fn claim2(
             }
         }
     }
-    let training_deviation = mean(&deviations);
-    let rho_star = base[0].get(1).map(|r| r.predicted_shrink);
-    let rho_asym = base[0].get(1).map(|r| r.predicted_shrink_asymptotic);
-    let decide = |pure_tolerance: f64, shrink_tolerance: f64| {
-        if worst_pure > pure_tolerance {
-            Verdict::Fails
-        } else {
-            match training_deviation {
-                Some(d) if d <= shrink_tolerance => Verdict::Holds,
-                _ => Verdict::Partly,
-            }
+    Some(Claim2Evidence {
+        pure_decay_tolerance: PURE_DECAY_TOLERANCE,
+        pure_decay_worst_relative_error: worst_pure,
+        spot_checks,
+        gap_table,
+        gap_exceeds_tolerance_from: breaks_at,
+        training_tolerance: SHRINK_TOLERANCE,
+        training_mean_relative_deviation: mean(&deviations),
+        rho_star: base[0].get(1).map(|r| r.predicted_shrink),
+        exp_minus_eta_lambda_over_m: base[0].get(1).map(|r| r.predicted_shrink_asymptotic),
+        training_mean_rho_per_layer: layer_ratios.iter().map(|v| mean(v)).collect(),
+        base_steps,
+    })
+}
+
+/// Fails if pure decay misses (1 - eta*lambda/n)^S by more than
+/// `pure_tolerance`; else holds if real training's decay-dominated epochs
+/// shrink within `shrink_tolerance` of it, partly otherwise.
+pub fn decide_at(e: &Claim2Evidence, pure_tolerance: f64, shrink_tolerance: f64) -> Verdict {
+    if e.pure_decay_worst_relative_error > pure_tolerance {
+        Verdict::Fails
+    } else {
+        match e.training_mean_relative_deviation {
+            Some(d) if d <= shrink_tolerance => Verdict::Holds,
+            _ => Verdict::Partly,
         }
-    };
-    let verdict = decide(PURE_DECAY_TOLERANCE, SHRINK_TOLERANCE);
-    debug_assert_eq!(pure_ok, worst_pure <= PURE_DECAY_TOLERANCE);
-    let sensitivity = vec![
-        Sensitivity::of("PURE_DECAY_TOLERANCE", PURE_DECAY_TOLERANCE, |t| {
-            decide(t, SHRINK_TOLERANCE)
-        }),
-        Sensitivity::of("SHRINK_TOLERANCE", SHRINK_TOLERANCE, |t| {
-            decide(PURE_DECAY_TOLERANCE, t)
-        }),
-    ];
+    }
+}
+
+pub fn decide(e: &Claim2Evidence) -> Verdict {
+    decide_at(e, e.pure_decay_tolerance, e.training_tolerance)
+}
+
+/// The explanation, from the evidence alone.
+pub fn explain(e: &Claim2Evidence) -> String {
+    let base_steps = e.base_steps;
     let mut explanation = format!(
-        "With the gradient switched off, the measured shrink per epoch matched (1 - eta*lambda/n)^S to {:.1e} (relative, worst of {} runs from eta*lambda/n = 1e-6 to 0.5; threshold {PURE_DECAY_TOLERANCE:.0e}). ",
-        worst_pure,
-        decay_only.len()
+        "With the gradient switched off, the measured shrink per epoch matched (1 - eta*lambda/n)^S to {:.1e} (relative, worst of {} runs from eta*lambda/n = 1e-6 to 0.5; threshold {:.0e}). ",
+        e.pure_decay_worst_relative_error,
+        e.spot_checks.len(),
+        e.pure_decay_tolerance
     );
-    if let (Some(a), Some(b)) = (rho_star, rho_asym) {
+    if let (Some(a), Some(b)) = (e.rho_star, e.exp_minus_eta_lambda_over_m) {
         explanation.push_str(&format!(
             "For the base run (S = {base_steps} steps) rho* = {a:.6} and exp(-eta*lambda/m) = {b:.6}, {:.1e} apart. ",
             (a / b - 1.0).abs()
         ));
     }
-    match breaks_at {
+    match e.gap_exceeds_tolerance_from {
         Some(c) => explanation.push_str(&format!(
             "The two differ by more than {:.0}% per epoch once eta*lambda/n reaches {c:e}: that is where \"eta*lambda << n\" stops holding. ",
-            100.0 * SHRINK_TOLERANCE
+            100.0 * e.training_tolerance
         )),
         None => explanation.push_str("The two stay within 1% per epoch over the whole range. "),
     }
-    match training_deviation {
+    match e.training_mean_relative_deviation {
         Some(d) => explanation.push_str(&format!(
             "In real training, over the decay-dominated epochs, the shrink ratio of all weights differed from rho* by {:.2}% on average (threshold {:.0}%).",
             100.0 * d,
-            100.0 * SHRINK_TOLERANCE
+            100.0 * e.training_tolerance
         )),
         None => explanation.push_str("Real training had no decay-dominated epoch to compare."),
     }
+    explanation
+}
+
+/// Claim 2, decided from its evidence.
+pub fn claim2(
+    decay_only: &[(f64, usize, &[EpochRecord])],
+    base: &[&[EpochRecord]],
+    base_steps: usize,
+) -> ClaimResult {
+    let statement = "Provided eta*lambda << n, the weights will decay by a factor of exp(-eta*lambda/m) per epoch.";
+    let title = "Weights decay by exp(-eta*lambda/m) per epoch";
+    let Some(e) = evidence(decay_only, base, base_steps) else {
+        return inconclusive(2, title, statement, "no decay-only or base runs");
+    };
     let mut caveats = Vec::new();
-    if let Some(out) = layer_ratios.last()
-        && let Some(m) = mean(out)
-        && m > 1.0
+    if let Some(Some(m)) = e.training_mean_rho_per_layer.last()
+        && *m > 1.0
     {
         caveats.push(format!(
             "The output layer's weights did not shrink in those epochs (mean rho = {m:.3}): the factor describes the decay term, not every layer."
@@ -147,23 +211,19 @@ pub fn claim2(
         id: 2,
         title: title.into(),
         statement: statement.into(),
-        verdict,
+        verdict: decide(&e),
         about: "the decay term alone (a); all weights in training (b)".into(),
-        evidence: json!({
-            "pure_decay_tolerance": PURE_DECAY_TOLERANCE,
-            "pure_decay_worst_relative_error": worst_pure,
-            "spot_checks": spot_checks,
-            "gap_table": gap_table,
-            "gap_exceeds_tolerance_from": breaks_at,
-            "training_tolerance": SHRINK_TOLERANCE,
-            "training_mean_relative_deviation": training_deviation,
-            "rho_star": rho_star,
-            "exp_minus_eta_lambda_over_m": rho_asym,
-            "training_mean_rho_per_layer": layer_ratios.iter().map(|v| mean(v)).collect::<Vec<_>>(),
-        }),
-        explanation,
+        evidence: serde_json::to_value(&e).expect("evidence serializes"),
+        explanation: explain(&e),
         caveats,
-        sensitivity,
+        sensitivity: vec![
+            Sensitivity::of("PURE_DECAY_TOLERANCE", PURE_DECAY_TOLERANCE, |t| {
+                decide_at(&e, t, SHRINK_TOLERANCE)
+            }),
+            Sensitivity::of("SHRINK_TOLERANCE", SHRINK_TOLERANCE, |t| {
+                decide_at(&e, PURE_DECAY_TOLERANCE, t)
+            }),
+        ],
     }
 }
 
