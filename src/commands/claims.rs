@@ -100,9 +100,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     };
     let json = serde_json::to_string_pretty(&file).expect("claims serialize");
     write_atomic(&args.out.join("claims.json"), json.as_bytes())?;
-    let doc = report::build::document(
-        &results, &claims, &settled, &fits, &reference, seconds, jobs,
-    );
+    let doc = report::build::document(&results, &claims, &settled, &reference, seconds, jobs);
     report::markdown::write(&doc, &args.out)?;
     report::html::write(&doc, &args.out)?;
 

@@ -6,8 +6,8 @@ use super::figures;
 use super::{Block, Document};
 use crate::net::Init;
 use crate::study::claims::claim3::{Claim3Evidence, LayerEquilibrium};
-use crate::study::claims::{self, ClaimResult};
-use crate::study::equilibrium::{SettledEntry, SizeFit};
+use crate::study::claims::{self, ClaimResult, Evidence};
+use crate::study::equilibrium::SettledEntry;
 use crate::study::{Mode, Results};
 
 /// Per-epoch accuracies of reference curves (e.g. from network2 scripts).
@@ -51,28 +51,10 @@ fn evidence_rows(evidence: &Value) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn get<'a>(evidence: &'a Value, key: &str) -> &'a Value {
-    evidence.get(key).unwrap_or(&Value::Null)
-}
-
-/// Table rows from the list `evidence[key]`, one cell per field of each entry.
-fn rows_of(evidence: &Value, key: &str, fields: &[&str]) -> Vec<Vec<String>> {
-    get(evidence, key)
-        .as_array()
-        .map(|entries| {
-            entries
-                .iter()
-                .map(|entry| fields.iter().map(|f| number(&entry[*f])).collect())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 pub fn document(
     results: &Results,
     claims: &[ClaimResult],
     settled: &[SettledEntry],
-    fits: &[SizeFit],
     reference: &Reference,
     seconds: f64,
     jobs: usize,
@@ -135,7 +117,8 @@ pub fn document(
             doc.paragraph("Caveats:");
             doc.list(claim.caveats.clone());
         }
-        doc.table(&["evidence", "value"], evidence_rows(&claim.evidence));
+        let evidence = serde_json::to_value(&claim.evidence).expect("evidence serializes");
+        doc.table(&["evidence", "value"], evidence_rows(&evidence));
         if !claim.sensitivity.is_empty() {
             doc.paragraph("The verdict at other thresholds:");
             doc.table(
@@ -172,7 +155,20 @@ pub fn document(
                     figures::saturation(results),
                     "Saturated hidden neurons on the validation set.",
                 );
-                let rows = rows_of(&claim.evidence, "lambda_sweep", &["lambda", "K", "f_1"]);
+                let rows = match &claim.evidence {
+                    Evidence::Claim1(e) => e
+                        .lambda_sweep
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                format!("{}", r.lambda),
+                                r.k.to_string(),
+                                r.f_1.map_or("-".into(), |f| format!("{f:.4}")),
+                            ]
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
                 doc.paragraph(
                     "Decay-dominated leading epochs K by lambda (large init, first seed):",
                 );
@@ -192,11 +188,20 @@ pub fn document(
                     figures::shrink_gap(results.base_steps()),
                     "Where exp(-eta*lambda/m) stops standing in for (1 - eta*lambda/n)^S.",
                 );
-                let rows = rows_of(
-                    &claim.evidence,
-                    "gap_table",
-                    &["eta_lambda_over_n", "rate_ratio", "relative_gap_per_epoch"],
-                );
+                let Evidence::Claim2(e) = &claim.evidence else {
+                    continue;
+                };
+                let rows = e
+                    .gap_table
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            format!("{:e}", r.eta_lambda_over_n),
+                            format!("{:.6}", r.rate_ratio),
+                            format!("{:.3e}", r.relative_gap_per_epoch),
+                        ]
+                    })
+                    .collect();
                 doc.paragraph(format!(
                     "(1 - eta*lambda/n)^S against exp(-eta*lambda/m) for S = {} steps per epoch:",
                     results.base_steps()
@@ -205,17 +210,19 @@ pub fn document(
                     &["eta*lambda/n", "decay-rate ratio", "relative gap per epoch"],
                     rows,
                 );
-                let rows = rows_of(
-                    &claim.evidence,
-                    "spot_checks",
-                    &[
-                        "eta_lambda_over_n",
-                        "measured_shrink",
-                        "exact",
-                        "asymptotic",
-                        "max_relative_error",
-                    ],
-                );
+                let rows = e
+                    .spot_checks
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            format!("{:e}", r.eta_lambda_over_n),
+                            sig(r.measured_shrink),
+                            sig(r.exact),
+                            sig(r.asymptotic),
+                            format!("{:.1e}", r.max_relative_error),
+                        ]
+                    })
+                    .collect();
                 doc.paragraph("Decay-only runs ([49, 10, 10], n = 1000, m = 10, f64):");
                 doc.table(
                     &[
@@ -228,7 +235,11 @@ pub fn document(
                     rows,
                 );
             }
-            3 => claim3_section(&mut doc, &results.claim3_evidence(settled, fits), settled),
+            3 => {
+                if let Evidence::Claim3(e) = &claim.evidence {
+                    claim3_section(&mut doc, e, settled);
+                }
+            }
             4 => {
                 doc.figure(
                     "accuracy",

@@ -378,7 +378,7 @@ pub fn claim1(
         statement: statement.into(),
         verdict: decide(&e),
         about: "all weights (per layer in the evidence)".into(),
-        evidence: serde_json::to_value(&e).expect("evidence serializes"),
+        evidence: Evidence::Claim1(Box::new(e.clone())),
         explanation: explain(&e),
         caveats,
         sensitivity: vec![
@@ -401,7 +401,8 @@ mod tests {
         let flat = never_decays(10);
         let result = claim1(&[&decay, &decay], &[&flat], &[(5.0, &decay)]);
         assert_eq!(result.verdict, Verdict::Holds);
-        assert_eq!(result.evidence["K_all_weights_per_seed"], json!([10, 10]));
+        let e = evidence(&[&decay, &decay], &[&flat], &[(5.0, &decay)]).unwrap();
+        assert_eq!(e.k_all_weights_per_seed, [10, 10]);
         let result = claim1(&[&flat, &flat], &[&flat], &[(5.0, &flat)]);
         assert_eq!(result.verdict, Verdict::Fails);
         // One decay-dominated epoch, then balance: only partly.
@@ -421,16 +422,11 @@ mod tests {
         // f = 0.07 in every epoch: decay-dominated at 0.1 and 0.2, not below.
         let records = synthetic_run(&[1.0; 8], &[0.07; 8], &[0.9; 8], RHO);
         let result = claim1(&[&records], &[&records], &[]);
-        let rows = result.evidence["by_cutoff"].as_array().unwrap();
-        let verdicts: Vec<&str> = rows
-            .iter()
-            .map(|r| r["verdict"].as_str().unwrap())
-            .collect();
-        assert_eq!(verdicts, ["fails", "fails", "holds", "holds"]);
-        let k: Vec<u64> = rows
-            .iter()
-            .map(|r| r["k_all_weights"].as_u64().unwrap())
-            .collect();
+        let e = evidence(&[&records], &[&records], &[]).unwrap();
+        let verdicts: Vec<Verdict> = e.by_cutoff.iter().map(|r| r.verdict).collect();
+        use Verdict::{Fails, Holds};
+        assert_eq!(verdicts, [Fails, Fails, Holds, Holds]);
+        let k: Vec<usize> = e.by_cutoff.iter().map(|r| r.k_all_weights).collect();
         assert_eq!(k, [0, 0, 7, 7]);
         assert_eq!(result.verdict, Verdict::Holds);
     }

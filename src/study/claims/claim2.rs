@@ -213,7 +213,7 @@ pub fn claim2(
         statement: statement.into(),
         verdict: decide(&e),
         about: "the decay term alone (a); all weights in training (b)".into(),
-        evidence: serde_json::to_value(&e).expect("evidence serializes"),
+        evidence: Evidence::Claim2(Box::new(e.clone())),
         explanation: explain(&e),
         caveats,
         sensitivity: vec![

@@ -488,7 +488,7 @@ pub fn claim3(evidence: &Claim3Evidence) -> ClaimResult {
         statement: statement.into(),
         verdict: decide(evidence),
         about: "each weight layer's settled size".into(),
-        evidence: serde_json::to_value(evidence).expect("evidence serializes"),
+        evidence: Evidence::Claim3(Box::new(evidence.clone())),
         explanation: explain(evidence),
         caveats,
         sensitivity: vec![Sensitivity::of("SIZE_FACTOR", SIZE_FACTOR, |f| {

@@ -281,7 +281,7 @@ pub fn claim4(runs: &BaseRuns, sizes: &[usize]) -> ClaimResult {
         statement: statement.into(),
         verdict: decide(&e),
         about: "accuracy and saturation of the whole network; each layer's settled std".into(),
-        evidence: serde_json::to_value(&e).expect("evidence serializes"),
+        evidence: Evidence::Claim4(Box::new(e.clone())),
         explanation,
         sensitivity: vec![
             Sensitivity {

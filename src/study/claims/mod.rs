@@ -4,8 +4,8 @@
 //! numbers. What the claims share is here: the thresholds, the verdict,
 //! and the measures read off a run (K, the tail-off).
 
-mod claim1;
-mod claim2;
+pub mod claim1;
+pub mod claim2;
 pub mod claim3;
 pub mod claim4;
 pub(crate) mod synthetic;
@@ -17,7 +17,6 @@ pub use claim3::{Claim3Evidence, claim3};
 pub use claim4::{catch_up_epoch, claim4};
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::metrics::EpochRecord;
 use crate::theory;
@@ -67,7 +66,7 @@ impl Verdict {
 }
 
 /// A claim decided.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ClaimResult {
     pub id: u8,
     pub title: String,
@@ -77,11 +76,25 @@ pub struct ClaimResult {
     /// Which weights the verdict is about.
     pub about: String,
     /// The numbers and thresholds that decided it.
-    pub evidence: Value,
+    pub evidence: Evidence,
     pub explanation: String,
     pub caveats: Vec<String>,
     /// The verdict again with each threshold at half and at twice its value.
     pub sensitivity: Vec<Sensitivity>,
+}
+
+/// A claim's evidence, typed; `claims.json` holds its fields.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Evidence {
+    Claim1(Box<claim1::Claim1Evidence>),
+    Claim2(Box<claim2::Claim2Evidence>),
+    Claim3(Box<claim3::Claim3Evidence>),
+    Claim4(Box<claim4::Claim4Evidence>),
+    /// Not decided: what was missing.
+    Missing {
+        missing: String,
+    },
 }
 
 /// A threshold of a verdict, and the verdict at half and at twice it.
@@ -187,7 +200,9 @@ pub(crate) fn inconclusive(id: u8, title: &str, statement: &str, why: &str) -> C
         statement: statement.into(),
         verdict: Verdict::Inconclusive,
         about: String::new(),
-        evidence: json!({"missing": why}),
+        evidence: Evidence::Missing {
+            missing: why.into(),
+        },
         explanation: format!("Not decided: {why}."),
         caveats: Vec::new(),
         sensitivity: Vec::new(),
