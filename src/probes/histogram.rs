@@ -72,4 +72,17 @@ mod tests {
         assert_eq!((h.below, h.above), (1, 1));
         assert_eq!(h.edge(1), -0.5);
     }
+
+    #[test]
+    fn edges_and_range_by_hand() {
+        // [-2, 2] in 8 bins of 0.5; both ends belong to the end bins.
+        let h = Histogram::of(&[-2.0f64, 1.9, 2.0], 2.0, 8);
+        assert_eq!(h.counts, vec![1, 0, 0, 0, 0, 0, 0, 2]);
+        assert_eq!(h.edge(0), -2.0);
+        assert_eq!(h.edge(3), -0.5);
+        assert_eq!(h.edge(8), 2.0);
+        // Four times the rms; a zero rms (all weights zero) falls back to 1.
+        assert_eq!(range_for(0.5), 2.0);
+        assert_eq!(range_for(0.0), 1.0);
+    }
 }

@@ -177,4 +177,29 @@ mod tests {
         assert!((c - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-15);
         assert_eq!(change_cosine(&[1.0f64], &[1.0]), None);
     }
+
+    #[test]
+    fn std_of_weights_with_a_mean() {
+        // 1 and 2: mean 1.5, mean square 2.5, std sqrt(2.5 - 2.25) = 0.5.
+        let net = Network::from_parts(
+            vec![1, 2],
+            vec![vec![1.0, 2.0]],
+            vec![vec![0.0, 0.0]],
+            Cost::Quadratic,
+        )
+        .unwrap();
+        let stats = WeightStats::of(&net);
+        assert_eq!(stats.all.mean, 1.5);
+        assert_eq!(stats.all.rms, 2.5f64.sqrt());
+        assert_eq!(stats.all.std, 0.5);
+        assert_eq!(stats.all.max_abs, 2.0);
+    }
+
+    #[test]
+    fn no_angle_to_a_zero_or_infinite_vector() {
+        assert_eq!(angle(&[1.0f64, 0.0], &[0.0, 0.0]), None);
+        assert_eq!(angle(&[f64::INFINITY, 0.0], &[1.0, 0.0]), None);
+        assert_eq!(angle(&[1.0f64, 0.0], &[f64::INFINITY, 0.0]), None);
+        assert_eq!(angle(&[f64::NAN, 0.0], &[1.0, 0.0]), None);
+    }
 }

@@ -269,4 +269,15 @@ mod tests {
         // The decay is eta*lambda/n = 0.5: visible, so a wrong n or m_t would show.
         assert_eq!(sgd.steps_per_epoch(), 2);
     }
+
+    #[test]
+    fn progress_hears_every_256_steps_and_the_end() {
+        // 600 examples in batches of 1: 600 steps.
+        let data = Dataset::from_bytes(1, 1, vec![128; 600], vec![0; 600]);
+        let rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut sgd = Sgd::new(one_weight_net(0.1, 0.0), &data, 0.1, 0.0, 1, rng);
+        let mut heard = Vec::new();
+        sgd.epoch(&data, &mut Unobserved, &mut |steps| heard.push(steps));
+        assert_eq!(heard, vec![256, 512, 600]);
+    }
 }
