@@ -494,3 +494,11 @@ fn a_closed_or_full_stdout_never_costs_the_outputs() {
     assert_refused(&out, &["standard output", "No space left"]);
     assert!(net.exists());
 }
+
+#[test]
+fn a_settling_cap_below_the_minimum_is_refused() {
+    let out = decaylab(&["train", "--stop-when-settled", "--epochs", "5"]);
+    assert_refused(&out, &["--epochs", "5", "at least 10 epochs"]);
+    let out = decaylab(&["train", "--stop-when-settled", "--no-probes"]);
+    assert_refused(&out, &["--stop-when-settled", "--no-probes"]);
+}

@@ -169,6 +169,17 @@ impl Config {
                 "0; expected at least 1 bin",
             ));
         }
+        if self.stop_when_settled && self.epochs <= super::settle::MIN_EPOCHS {
+            return Err(Error::bad_flag(
+                "--epochs",
+                format!(
+                    "{} with --stop-when-settled; a run stops when settled only after at least {} epochs, so expected a cap above {}",
+                    self.epochs,
+                    super::settle::MIN_EPOCHS,
+                    super::settle::MIN_EPOCHS
+                ),
+            ));
+        }
         if self.stop_when_settled && !self.probes {
             return Err(Error::bad_flag(
                 "--stop-when-settled",
