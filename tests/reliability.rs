@@ -502,3 +502,29 @@ fn a_settling_cap_below_the_minimum_is_refused() {
     let out = decaylab(&["train", "--stop-when-settled", "--no-probes"]);
     assert_refused(&out, &["--stop-when-settled", "--no-probes"]);
 }
+
+#[test]
+fn sizes_and_counts_that_cannot_fit_are_refused_before_allocating() {
+    for (args, needles) in [
+        (
+            vec!["--epochs", "4611686018427387904"],
+            vec!["--epochs", "GiB"],
+        ),
+        (
+            vec!["--histogram-bins", "18446744073709551615"],
+            vec!["--histogram-bins", "expected 1 to"],
+        ),
+        (
+            vec!["--sizes", "784,4611686018427387904,10"],
+            vec!["--sizes", "overflows"],
+        ),
+        (vec!["--sizes", "784,100000000,10"], vec!["--sizes", "GiB"]),
+        (
+            vec!["--sizes", "9223372036854775808,2"],
+            vec!["--sizes", "overflows"],
+        ),
+    ] {
+        let out = decaylab(&[&["train"][..], &args].concat());
+        assert_refused(&out, &needles);
+    }
+}

@@ -118,7 +118,79 @@ pub struct RunData {
     pub evaluation: Dataset,
 }
 
+/// More bins than this would make every metrics line megabytes long.
+pub const MAX_HISTOGRAM_BINS: usize = 100_000;
+
+/// Copies of the weights a run holds at once: the network, the kernels'
+/// layout, the weights before the epoch, the probes' sums, the
+/// checkpoint's f64 copy (counted as two), and the saved network's text.
+const WEIGHT_COPIES: u64 = 8;
+
+/// The machine's memory in bytes (MemTotal of /proc/meminfo), if known.
+fn machine_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    kib.checked_mul(1024)
+}
+
 impl Config {
+    /// Refuse sizes whose weights overflow, or do not fit in the machine's
+    /// memory, before anything is allocated.
+    fn check_memory(&self) -> Result<()> {
+        let n_w = crate::net::weight_count(&self.sizes).ok_or_else(|| {
+            Error::bad_flag(
+                "--sizes",
+                format!("{:?}: the number of weights overflows 64 bits", self.sizes),
+            )
+        })?;
+        let bytes_per_weight = match self.precision {
+            Precision::F32 => 4,
+            Precision::F64 => 8,
+        };
+        let weights = (n_w as u64)
+            .checked_mul(bytes_per_weight * WEIGHT_COPIES)
+            .unwrap_or(u64::MAX);
+        // The records kept in memory, one per epoch: about a kilobyte of
+        // numbers per layer, and the histograms' counts.
+        let layers = self.sizes.len() as u64;
+        let histograms = if self.probes {
+            (self.histogram_bins as u64).saturating_mul(8 * layers)
+        } else {
+            0
+        };
+        let records = (self.epochs as u64)
+            .saturating_add(1)
+            .saturating_mul(histograms.saturating_add(1024 * layers));
+        let Some(have) = machine_memory() else {
+            return Ok(());
+        };
+        if records > have {
+            return Err(Error::bad_flag(
+                "--epochs",
+                format!(
+                    "{}: the records of that many epochs need about {:.1} GiB, more than this machine's {:.1} GiB",
+                    self.epochs,
+                    records as f64 / (1u64 << 30) as f64,
+                    have as f64 / (1u64 << 30) as f64
+                ),
+            ));
+        }
+        let need = weights;
+        if need > have {
+            return Err(Error::bad_flag(
+                "--sizes",
+                format!(
+                    "{:?}: {n_w} weights need about {:.1} GiB, more than this machine's {:.1} GiB",
+                    self.sizes,
+                    need as f64 / (1u64 << 30) as f64,
+                    have as f64 / (1u64 << 30) as f64
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// n_w, the number of weights (biases not counted); `usize::MAX` for
     /// sizes whose count overflows, which `validate` refuses.
     pub fn weight_count(&self) -> usize {
@@ -163,12 +235,16 @@ impl Config {
                 "0; expected at least 1 example",
             ));
         }
-        if self.histogram_bins == 0 {
+        if !(1..=MAX_HISTOGRAM_BINS).contains(&self.histogram_bins) {
             return Err(Error::bad_flag(
                 "--histogram-bins",
-                "0; expected at least 1 bin",
+                format!(
+                    "{}; expected 1 to {MAX_HISTOGRAM_BINS} bins",
+                    self.histogram_bins
+                ),
             ));
         }
+        self.check_memory()?;
         if self.stop_when_settled && self.epochs <= super::settle::MIN_EPOCHS {
             return Err(Error::bad_flag(
                 "--epochs",

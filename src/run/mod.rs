@@ -105,7 +105,7 @@ pub fn run_with<T: Real>(
         }
         None => {
             let (net, rng) = initial_network::<T>(config)?;
-            (net, rng, Vec::with_capacity(config.epochs + 1))
+            (net, rng, Vec::new())
         }
     };
     let mut sgd = Sgd::new(
