@@ -148,9 +148,7 @@ impl Config {
             Precision::F32 => 4,
             Precision::F64 => 8,
         };
-        let weights = (n_w as u64)
-            .checked_mul(bytes_per_weight * WEIGHT_COPIES)
-            .unwrap_or(u64::MAX);
+        let weights = (n_w as u64).saturating_mul(bytes_per_weight * WEIGHT_COPIES);
         // The records kept in memory, one per epoch: about a kilobyte of
         // numbers per layer, and the histograms' counts.
         let layers = self.sizes.len() as u64;
