@@ -100,31 +100,9 @@ pub fn decide(e: &Claim1Evidence) -> Verdict {
     verdict_of(k_min, k_max, e.threshold_epochs)
 }
 
-/// The evidence of claim 1. `base`: the large+L2 base runs (one per
-/// seed); `default_runs`: default+L2 base runs; `sweep`: (lambda, records)
-/// of large-init runs, lambda 5 included. None without a large-init run
-/// with probes.
-pub fn evidence(
-    base: &[&[EpochRecord]],
-    default_runs: &[&[EpochRecord]],
-    sweep: &[(f64, &[EpochRecord])],
-) -> Option<Claim1Evidence> {
-    if base.is_empty() || base.iter().any(|r| r.len() < 2 || r[1].dynamics.is_none()) {
-        return None;
-    }
-    let layers = base[0][0].weights.layers.len();
-    let k_all: Vec<usize> = base
-        .iter()
-        .map(|r| decay_dominated_epochs(r, None))
-        .collect();
-    let k_layers: Vec<Vec<usize>> = (0..layers)
-        .map(|l| {
-            base.iter()
-                .map(|r| decay_dominated_epochs(r, Some(l)))
-                .collect()
-        })
-        .collect();
-    let cutoffs: Vec<CutoffRow> = CUTOFFS
+/// K and the verdict at every cut-off of `CUTOFFS`.
+fn cutoff_rows(base: &[&[EpochRecord]], layers: usize) -> Vec<CutoffRow> {
+    CUTOFFS
         .iter()
         .map(|&cutoff| {
             let k: Vec<usize> = base
@@ -146,8 +124,16 @@ pub fn evidence(
                 verdict: verdict_of(lo, hi, FIRST_EPOCHS),
             }
         })
-        .collect();
-    let epoch_one: Vec<EpochOneMoves> = (0..layers)
+        .collect()
+}
+
+/// Per layer, the epoch-1 moves of the large-init runs and default init's f_1.
+fn epoch_one_moves(
+    base: &[&[EpochRecord]],
+    default_runs: &[&[EpochRecord]],
+    layers: usize,
+) -> Vec<EpochOneMoves> {
+    (0..layers)
         .map(|l| {
             let dynamics = |r: &&[EpochRecord]| r.get(1)?.dynamics.clone();
             let ratio = mean(
@@ -178,7 +164,35 @@ pub fn evidence(
                 f_1_default_init: f_default,
             }
         })
+        .collect()
+}
+
+/// The evidence of claim 1. `base`: the large+L2 base runs (one per
+/// seed); `default_runs`: default+L2 base runs; `sweep`: (lambda, records)
+/// of large-init runs, lambda 5 included. None without a large-init run
+/// with probes.
+pub fn evidence(
+    base: &[&[EpochRecord]],
+    default_runs: &[&[EpochRecord]],
+    sweep: &[(f64, &[EpochRecord])],
+) -> Option<Claim1Evidence> {
+    if base.is_empty() || base.iter().any(|r| r.len() < 2 || r[1].dynamics.is_none()) {
+        return None;
+    }
+    let layers = base[0][0].weights.layers.len();
+    let k_all: Vec<usize> = base
+        .iter()
+        .map(|r| decay_dominated_epochs(r, None))
         .collect();
+    let k_layers: Vec<Vec<usize>> = (0..layers)
+        .map(|l| {
+            base.iter()
+                .map(|r| decay_dominated_epochs(r, Some(l)))
+                .collect()
+        })
+        .collect();
+    let cutoffs = cutoff_rows(base, layers);
+    let epoch_one = epoch_one_moves(base, default_runs, layers);
     let f1: Vec<f64> = base
         .iter()
         .filter_map(|r| offset_fraction(&r[1], None))
