@@ -94,7 +94,15 @@ fn quick_study_writes_the_report_and_resumes() {
 
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("reference: network2 large"));
-    assert!(html.matches("<svg").count() >= 9);
+    assert!(html.matches("<svg").count() >= 8);
+    for figure in [
+        "accuracy",
+        "offset-fraction",
+        "settled-size-vs-n-in",
+        "histograms",
+    ] {
+        assert!(out.join(format!("plots/{figure}.svg")).exists(), "{figure}");
+    }
     assert!(html.contains("QUICK MODE"));
     assert!(
         !html.contains("http://")
