@@ -98,6 +98,8 @@ pub struct ScaleOfInputs {
     pub configurations: usize,
     /// "LOW to HIGH": the n_in of those runs.
     pub n_in_range: String,
+    pub n_in_min: usize,
+    pub n_in_max: usize,
 }
 
 /// The lambda sweep, for "lambda not too large".
@@ -276,13 +278,11 @@ pub fn evidence(
                 .filter_map(|e| e.size_times_input_norm)
                 .collect();
             let n_in = runs.iter().map(|e| e.n_in);
-            let n_in_range = format!(
-                "{} to {}",
-                n_in.clone().min().unwrap_or(0),
-                n_in.max().unwrap_or(0)
-            );
+            let (n_in_min, n_in_max) = (n_in.clone().min().unwrap_or(0), n_in.max().unwrap_or(0));
             (!values.is_empty()).then(|| ScaleOfInputs {
-                n_in_range,
+                n_in_range: format!("{n_in_min} to {n_in_max}"),
+                n_in_min,
+                n_in_max,
                 layer: label,
                 min: values.iter().copied().fold(f64::INFINITY, f64::min),
                 max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
@@ -401,27 +401,40 @@ pub fn explain(evidence: &Claim3Evidence) -> String {
             exponent_text(joint, "width"),
             exponent_text(joint, "n_in"),
         ));
-        let verdicts: Vec<String> = first
-            .hypotheses
-            .iter()
-            .map(|h| {
-                format!(
-                    "{} {}",
-                    h.hypothesis,
-                    match h.exponents_consistent {
-                        Some(true) => "is consistent with that",
-                        Some(false) => "is not",
-                        None => "cannot be judged",
-                    }
-                )
-            })
-            .collect();
-        text.push_str(&format!("{}. ", verdicts.join(", ")));
+        let named = |consistent: bool| -> Vec<&str> {
+            first
+                .hypotheses
+                .iter()
+                .filter(|h| h.exponents_consistent == Some(consistent))
+                .map(|h| h.hypothesis)
+                .collect()
+        };
+        let (fit_with, fit_against) = (named(true), named(false));
+        text.push_str(&match (fit_with.is_empty(), fit_against.is_empty()) {
+            (true, _) => format!(
+                "none of {} predicts these exponents. ",
+                fit_against.join(", ")
+            ),
+            (false, true) => format!("{} all fit them. ", fit_with.join(", ")),
+            (false, false) => format!(
+                "{} {} them, {}. ",
+                fit_with.join(" and "),
+                if fit_with.len() == 1 { "fits" } else { "fit" },
+                match fit_against.as_slice() {
+                    [one] => format!("{one} does not"),
+                    many => format!("neither {} does", many.join(" nor ")),
+                }
+            ),
+        });
     }
-    text.push_str("What is going on: ");
-    if let Some(scale) = evidence.scale_of_inputs.first() {
+    text.push_str("What is going on? ");
+    if let Some(scale) = evidence
+        .scale_of_inputs
+        .first()
+        .filter(|s| s.configurations >= 3 && s.n_in_min < s.n_in_max)
+    {
         text.push_str(&format!(
-            "rms(w) times the rms length of the layer's input stays between {:.2} and {:.2} over {} settled runs of the grid, whose n_in spans {}: the settled size follows the size of the layer's input rather than the count of weights. ",
+            "The first layer's rms(w) times the rms length of its input stays between {:.2} and {:.2} over {} settled runs of the grid, whose n_in spans {}: the settled size follows the size of the layer's input rather than the count of weights. ",
             scale.min, scale.max, scale.configurations, scale.n_in_range
         ));
     }
@@ -591,9 +604,11 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("1/sqrt(n_in) is consistent with that"),
+            text.contains("1/sqrt(n_in) fits them, neither 1/n_w nor 1/sqrt(n_w) does"),
             "{text}"
         );
+        // One run of the grid says nothing about how size follows the input.
+        assert!(!text.contains("follows the size"), "{text}");
     }
 
     #[test]
