@@ -100,6 +100,9 @@ pub struct ScaleOfInputs {
     pub n_in_range: String,
     pub n_in_min: usize,
     pub n_in_max: usize,
+    /// The range of the settled sizes themselves over those runs.
+    pub size_min: f64,
+    pub size_max: f64,
 }
 
 /// The lambda sweep, for "lambda not too large".
@@ -279,7 +282,12 @@ pub fn evidence(
                 .collect();
             let n_in = runs.iter().map(|e| e.n_in);
             let (n_in_min, n_in_max) = (n_in.clone().min().unwrap_or(0), n_in.max().unwrap_or(0));
+            let sizes = runs.iter().map(|e| e.size);
+            let size_min = sizes.clone().fold(f64::INFINITY, f64::min);
+            let size_max = sizes.fold(f64::NEG_INFINITY, f64::max);
             (!values.is_empty()).then(|| ScaleOfInputs {
+                size_min,
+                size_max,
                 n_in_range: format!("{n_in_min} to {n_in_max}"),
                 n_in_min,
                 n_in_max,
@@ -434,13 +442,20 @@ pub fn explain(evidence: &Claim3Evidence) -> String {
         .filter(|s| s.configurations >= 3 && s.n_in_min < s.n_in_max)
     {
         text.push_str(&format!(
-            "The first layer's rms(w) times the rms length of its input stays between {:.2} and {:.2} over {} settled runs of the grid, whose n_in spans {}: the settled size follows the size of the layer's input rather than the count of weights. ",
-            scale.min, scale.max, scale.configurations, scale.n_in_range
+            "Over {} settled runs of the grid, whose n_in spans {}, the first layer's settled size ranges over a factor {:.1} ({:.3} to {:.3}), and its product with the rms length of the layer's input over a factor {:.1} ({:.2} to {:.2}). ",
+            scale.configurations,
+            scale.n_in_range,
+            scale.size_max / scale.size_min,
+            scale.size_min,
+            scale.size_max,
+            scale.max / scale.min,
+            scale.min,
+            scale.max
         ));
     }
     if let Some(joint) = find(&evidence.sweep_fits, "w1", &["eta", "lambda"]) {
         text.push_str(&format!(
-            "It also depends on the regularization: {} and {} (joint fit over the lambda, eta and fixed eta*lambda runs). ",
+            "The first layer's settled size depends on the regularization as {} and {} (joint fit over the lambda, eta and fixed eta*lambda runs). ",
             exponent_text(joint, "lambda"),
             exponent_text(joint, "eta"),
         ));
@@ -608,7 +623,7 @@ mod tests {
             "{text}"
         );
         // One run of the grid says nothing about how size follows the input.
-        assert!(!text.contains("follows the size"), "{text}");
+        assert!(!text.contains("product with the rms length"), "{text}");
     }
 
     #[test]
