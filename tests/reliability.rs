@@ -528,3 +528,30 @@ fn sizes_and_counts_that_cannot_fit_are_refused_before_allocating() {
         assert_refused(&out, &needles);
     }
 }
+
+#[test]
+fn an_output_layer_narrower_than_the_labels_is_refused() {
+    for sizes in ["784,30,5", "784,1", "784,30,9"] {
+        let out = decaylab(&[
+            "train",
+            "--epochs",
+            "1",
+            "--train-size",
+            "100",
+            "--sizes",
+            sizes,
+        ]);
+        assert_refused(&out, &["--sizes", "at least 10 neurons"]);
+    }
+    // Wider is allowed (network2 does not forbid it).
+    let out = decaylab(&[
+        "train",
+        "--epochs",
+        "1",
+        "--train-size",
+        "100",
+        "--sizes",
+        "784,30,20",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

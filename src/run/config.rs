@@ -317,6 +317,23 @@ impl Config {
             EvalSet::Validation => mnist.validation.clone(),
             EvalSet::Test => mnist.test.clone(),
         };
+        // The output layer needs a neuron for every label the data holds.
+        let classes = [&mnist.training, &evaluation]
+            .iter()
+            .flat_map(|d| d.labels().iter().copied())
+            .max()
+            .map_or(0, |label| label as usize + 1);
+        let outputs = *self.sizes.last().expect("validated: at least two sizes");
+        if outputs < classes {
+            return Err(Error::bad_flag(
+                "--sizes",
+                format!(
+                    "last layer {outputs}; the labels run from 0 to {}, so the output layer needs at least {classes} neurons (e.g. {},...,{classes})",
+                    classes - 1,
+                    self.sizes[0]
+                ),
+            ));
+        }
         Ok(RunData {
             training: mnist.training.slice(0..n),
             evaluation,
