@@ -555,3 +555,48 @@ fn an_output_layer_narrower_than_the_labels_is_refused() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn data_of_inconsistent_shape_is_refused_before_its_payload_is_read() {
+    // t10k images of 2x8 beside train images of 4x4.
+    let dir = tempfile::tempdir().unwrap();
+    write_data_dir(dir.path());
+    let test_images = dir.path().join("t10k-images-idx3-ubyte.gz");
+    std::fs::write(&test_images, gz(&idx(&[100, 2, 8], &[0u8; 1600]))).unwrap();
+    assert_refused(
+        &train_on(dir.path()),
+        &[
+            "t10k-images",
+            "2 rows and 8 columns",
+            "4 rows and 4 columns",
+        ],
+    );
+    // Images of 0x0, with --pool 2.
+    let dir = tempfile::tempdir().unwrap();
+    write_data_dir(dir.path());
+    for prefix in ["train", "t10k"] {
+        let count = if prefix == "train" { 10_050 } else { 100 };
+        let path = dir.path().join(format!("{prefix}-images-idx3-ubyte.gz"));
+        std::fs::write(&path, gz(&idx(&[count, 0, 0], &[]))).unwrap();
+    }
+    let out = decaylab(&[
+        "train",
+        "--data",
+        s(dir.path()),
+        "--pool",
+        "2",
+        "--sizes",
+        "0,4,10",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    // A small gzip file whose header declares gigabytes.
+    let dir = tempfile::tempdir().unwrap();
+    write_data_dir(dir.path());
+    let bomb = dir.path().join("train-images-idx3-ubyte.gz");
+    std::fs::write(&bomb, gz(&idx(&[60_000, 100_000, 1_000], &[0u8; 100]))).unwrap();
+    assert_refused(
+        &train_on(dir.path()),
+        &["train-images", "declares more than"],
+    );
+}

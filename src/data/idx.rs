@@ -21,21 +21,61 @@ const TYPE_UNSIGNED_BYTE: u8 = 0x08;
 /// The first two bytes of every gzip stream.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
+/// The largest IDX file decaylab reads: 1 GiB (MNIST's largest is 47 MB).
+pub const MAX_IDX_BYTES: usize = 1 << 30;
+
 /// Decompress `bytes` if they are a gzip stream; return them unchanged otherwise.
 /// `path` names the source in error messages.
+///
+/// The stream is read header first: the dimensions it declares fix how
+/// many bytes may follow, and a header that declares more than
+/// `MAX_IDX_BYTES` is refused before its payload is decompressed (a small
+/// file that would unpack to gigabytes). One byte more than declared is
+/// read, so that `parse` reports trailing data.
 pub fn gunzip_if_needed(bytes: Vec<u8>, path: &Path) -> Result<Vec<u8>> {
     if !bytes.starts_with(&GZIP_MAGIC) {
         return Ok(bytes);
     }
-    let mut out = Vec::with_capacity(bytes.len() * 4);
-    flate2::read::GzDecoder::new(bytes.as_slice())
+    let corrupt = |e: std::io::Error| {
+        Error::bad_file(
+            path,
+            format!("corrupt or truncated gzip data ({e}); expected a complete gzip stream"),
+        )
+    };
+    let mut decoder = flate2::read::GzDecoder::new(bytes.as_slice());
+    let mut out = Vec::new();
+    // The 4-byte magic, then 4 bytes per dimension (fewer if the stream is
+    // shorter: `parse` names what is missing).
+    (&mut decoder)
+        .take(4)
         .read_to_end(&mut out)
-        .map_err(|e| {
-            Error::bad_file(
-                path,
-                format!("corrupt or truncated gzip data ({e}); expected a complete gzip stream"),
-            )
-        })?;
+        .map_err(corrupt)?;
+    if out.len() < 4 || out[0] != 0 || out[1] != 0 {
+        return Ok(out);
+    }
+    let rank = out[3] as u64;
+    (&mut decoder)
+        .take(4 * rank)
+        .read_to_end(&mut out)
+        .map_err(corrupt)?;
+    let payload = out[4..]
+        .chunks_exact(4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .try_fold(1usize, |acc, d| acc.checked_mul(d))
+        .filter(|&p| p <= MAX_IDX_BYTES - out.len());
+    let Some(payload) = payload else {
+        return Err(Error::bad_file(
+            path,
+            format!(
+                "the header declares more than {} bytes of data; expected at most {MAX_IDX_BYTES}",
+                MAX_IDX_BYTES
+            ),
+        ));
+    };
+    (&mut decoder)
+        .take(payload as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(corrupt)?;
     Ok(out)
 }
 
@@ -187,5 +227,32 @@ mod tests {
             let _ = parse(&bytes, here());
             let _ = gunzip_if_needed(bytes, here());
         }
+    }
+
+    #[test]
+    fn a_gzip_bomb_is_refused_from_its_header() {
+        // A header declaring 60,000 x 100,000 x 1,000 bytes, then little data.
+        let mut raw = vec![0, 0, TYPE_UNSIGNED_BYTE, 3];
+        for d in [60_000u32, 100_000, 1_000] {
+            raw.extend(d.to_be_bytes());
+        }
+        raw.extend([0u8; 1000]);
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut encoder, &raw).unwrap();
+        let gz = encoder.finish().unwrap();
+        let err = gunzip_if_needed(gz, here()).unwrap_err();
+        assert!(err.to_string().contains("declares more than"), "{err}");
+        // A gzip stream with more data than its header declares keeps one
+        // byte too many, which parse reports.
+        let mut raw = encode(&IdxArray {
+            dims: vec![2],
+            data: vec![1, 2],
+        });
+        raw.extend([9, 9, 9]);
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut encoder, &raw).unwrap();
+        let out = gunzip_if_needed(encoder.finish().unwrap(), here()).unwrap();
+        assert_eq!(out.len(), 4 + 4 + 2 + 1);
+        assert!(parse(&out, here()).is_err());
     }
 }

@@ -114,8 +114,20 @@ impl Mnist {
         test_images: (IdxArray, PathBuf),
         test_labels: (IdxArray, PathBuf),
     ) -> Result<Mnist> {
+        let test_path = test_images.1.clone();
+        let train_path = train_images.1.clone();
         let train = labelled_images(train_images, train_labels)?;
         let test = labelled_images(test_images, test_labels)?;
+        if test.shape() != train.shape() {
+            let ((tw, th), (w, h)) = (test.shape(), train.shape());
+            return Err(Error::bad_file(
+                &test_path,
+                format!(
+                    "images of {th} rows and {tw} columns; expected those of {}: {h} rows and {w} columns",
+                    train_path.display()
+                ),
+            ));
+        }
         if train.len() <= VALIDATION_SIZE {
             return Err(Error::bad_flag(
                 "--data",
@@ -179,6 +191,12 @@ fn labelled_images(
             ),
         ));
     };
+    if height == 0 || width == 0 {
+        return Err(Error::bad_file(
+            &images_path,
+            format!("images of {height} rows and {width} columns; expected at least 1x1"),
+        ));
+    }
     if labels.dims.len() != 1 {
         return Err(Error::bad_file(
             &labels_path,
