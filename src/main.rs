@@ -7,6 +7,7 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = decaylab::cli::Cli::parse();
+    decaylab::output::remove_temporaries_on_interrupt();
     match decaylab::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

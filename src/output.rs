@@ -4,8 +4,33 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
+
+/// The temporary files being written right now, to remove if the process
+/// is interrupted before it renames them into place.
+static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn in_flight() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    IN_FLIGHT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// On SIGINT, SIGTERM or SIGHUP: remove the temporary files being written
+/// and exit with 130. Every file finished before stays as it was (it was
+/// renamed into place whole); nothing half-written is left behind.
+pub fn remove_temporaries_on_interrupt() {
+    // Without a handler (one already set), an interrupt ends the process
+    // as it would anyway; only the clean-up is lost.
+    let _ = ctrlc::set_handler(|| {
+        for path in in_flight().iter() {
+            let _ = std::fs::remove_file(path);
+        }
+        std::process::exit(130);
+    });
+}
 
 /// Replace `path` with `bytes` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -14,6 +39,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         cause,
     };
     let tmp = temporary_path(path);
+    in_flight().push(tmp.clone());
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
@@ -23,6 +49,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
+    in_flight().retain(|p| p != &tmp);
     result.map_err(write_err)
 }
 

@@ -600,3 +600,61 @@ fn data_of_inconsistent_shape_is_refused_before_its_payload_is_read() {
         &["train-images", "declares more than"],
     );
 }
+
+#[test]
+fn an_interrupt_leaves_no_temporary_files_and_keeps_what_was_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoint = dir.path().join("run.ckpt");
+    let metrics = dir.path().join("m.jsonl");
+    let args = [
+        "train",
+        "--train-size",
+        "2000",
+        "--epochs",
+        "1000",
+        "--checkpoint",
+        s(&checkpoint),
+        "--metrics",
+        s(&metrics),
+    ];
+    let mut child = common::command(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Interrupt once a few epochs are done (each rewrites both files).
+    let start = std::time::Instant::now();
+    while !(checkpoint.exists()
+        && std::fs::read_to_string(&metrics).is_ok_and(|t| t.lines().count() >= 3))
+    {
+        assert!(start.elapsed() < Duration::from_secs(60), "no epochs");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let interrupt = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".tmp-")), "{names:?}");
+    // The finished epochs stay: the checkpoint reads back and resumes.
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&checkpoint).unwrap()).unwrap();
+    let epochs = saved["epoch"].as_u64().unwrap().to_string();
+    let resume = [
+        "train",
+        "--train-size",
+        "2000",
+        "--epochs",
+        &epochs,
+        "--resume",
+        s(&checkpoint),
+    ];
+    let out = decaylab(&resume);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
