@@ -658,3 +658,73 @@ fn an_interrupt_leaves_no_temporary_files_and_keeps_what_was_finished() {
     let out = decaylab(&resume);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn messages_name_the_real_cause() {
+    // A --data directory that is not there is not "missing train-images".
+    let out = decaylab(&[
+        "train",
+        "--data",
+        "/nonexistent-decaylab-dir",
+        "--epochs",
+        "1",
+    ]);
+    assert_refused(
+        &out,
+        &[
+            "--data",
+            "/nonexistent-decaylab-dir",
+            "cannot read the directory",
+        ],
+    );
+    // Weights that overflow f32 in a network file are the file's problem,
+    // not a learning rate's.
+    let dir = tempfile::tempdir().unwrap();
+    let net = dir.path().join("net.json");
+    let row = |v: &str| format!("[{}]", vec![v; 784].join(", "));
+    let mut rows = vec![row("0.0"); 10];
+    rows[3] = row("1e39");
+    let biases = ["[0.0]"; 10].join(", ");
+    let text = format!(
+        r#"{{"sizes": [784, 10], "weights": [[{}]], "biases": [[{biases}]], "cost": "CrossEntropyCost"}}"#,
+        rows.join(", ")
+    );
+    std::fs::write(&net, text).unwrap();
+    let out = decaylab(&[
+        "train",
+        "--load",
+        s(&net),
+        "--epochs",
+        "1",
+        "--train-size",
+        "100",
+    ]);
+    assert_refused(&out, &["net.json", "layer 1", "f32"]);
+    assert!(!stderr(&out).contains("--eta"), "{}", stderr(&out));
+    // An empty test set is not "training diverged".
+    let dir = tempfile::tempdir().unwrap();
+    write_data_dir(dir.path());
+    std::fs::write(
+        dir.path().join("t10k-images-idx3-ubyte.gz"),
+        gz(&idx(&[0, 4, 4], &[])),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("t10k-labels-idx1-ubyte.gz"),
+        gz(&idx(&[0], &[])),
+    )
+    .unwrap();
+    let out = decaylab(&[
+        "train",
+        "--data",
+        s(dir.path()),
+        "--sizes",
+        "16,4,10",
+        "--epochs",
+        "1",
+        "--eval",
+        "test",
+    ]);
+    assert_refused(&out, &["--eval", "no images"]);
+    assert!(!stderr(&out).contains("diverged"), "{}", stderr(&out));
+}

@@ -86,6 +86,15 @@ impl Mnist {
     /// IDX files with the standard names in `dir`, each either gzip
     /// (`NAME.gz`) or raw (`NAME`).
     pub fn from_dir(dir: &Path) -> Result<Mnist> {
+        if let Err(e) = std::fs::read_dir(dir) {
+            return Err(Error::bad_flag(
+                "--data",
+                format!(
+                    "{}: cannot read the directory ({e}); expected a directory holding the four MNIST-named IDX files",
+                    dir.display()
+                ),
+            ));
+        }
         let read = |name: &str| -> Result<(IdxArray, PathBuf)> {
             let gz = dir.join(format!("{name}.gz"));
             let raw = dir.join(name);

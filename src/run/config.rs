@@ -317,6 +317,15 @@ impl Config {
             EvalSet::Validation => mnist.validation.clone(),
             EvalSet::Test => mnist.test.clone(),
         };
+        if evaluation.is_empty() {
+            return Err(Error::bad_flag(
+                "--eval",
+                format!(
+                    "{:?}: the set scored every epoch holds no images; expected at least one",
+                    self.eval
+                ),
+            ));
+        }
         // The output layer needs a neuron for every label the data holds.
         let classes = [&mnist.training, &evaluation]
             .iter()

@@ -65,6 +65,21 @@ pub fn initial_network<T: Real>(config: &Config) -> Result<(Network<T>, ChaCha8R
                     ),
                 ));
             }
+            // A weight that fits in the file's f64 but not in T (e.g. 1e39
+            // in f32) is the file's problem, not the training's.
+            for (l, (w, b)) in net.weights.iter().zip(&net.biases).enumerate() {
+                if let Some(v) = w.iter().chain(b).find(|v| !v.is_finite()) {
+                    return Err(Error::bad_file(
+                        path,
+                        format!(
+                            "layer {} holds {} in {}; expected finite values that fit the run's precision",
+                            l + 1,
+                            v.as_f64(),
+                            T::NAME
+                        ),
+                    ));
+                }
+            }
             net
         }
         None => Network::new(&config.sizes, config.init, config.cost, &mut rng),
