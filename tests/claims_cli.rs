@@ -135,6 +135,31 @@ fn quick_study_writes_the_report_and_resumes() {
         assert_eq!(a["verdict"], b["verdict"]);
         assert_eq!(a["evidence"], b["evidence"]);
     }
+
+    // A damaged run file (truncated after its first line, config intact) is
+    // trained again, the report says so, and the verdicts are unchanged.
+    let damaged = out.join("runs/base-large-l2-s1.jsonl");
+    let text = std::fs::read_to_string(&damaged).unwrap();
+    std::fs::write(&damaged, text.lines().next().unwrap()).unwrap();
+    let third = claims(&out, &[]);
+    assert!(
+        third.status.success(),
+        "{}",
+        String::from_utf8_lossy(&third.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&third.stdout);
+    assert!(
+        stdout.contains("trained again") && stdout.contains("base-large-l2-s1"),
+        "{stdout}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Trained again in this invocation"));
+    let fixed: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("claims.json")).unwrap()).unwrap();
+    for (a, b) in list.iter().zip(fixed["claims"].as_array().unwrap()) {
+        assert_eq!(a["verdict"], b["verdict"]);
+        assert_eq!(a["evidence"], b["evidence"]);
+    }
 }
 
 #[test]

@@ -120,6 +120,21 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         results.runs.len(),
         results.runs.len() - reused
     );
+    let redone: Vec<&str> = results
+        .runs
+        .iter()
+        .filter(|r| r.redone)
+        .map(|r| r.spec.name.as_str())
+        .collect();
+    if !redone.is_empty() {
+        say!(
+            console,
+            "{} run(s) trained again because their files in {} were damaged: {}",
+            redone.len(),
+            args.out.display(),
+            redone.join(", ")
+        );
+    }
     say!(
         console,
         "report: {}",

@@ -22,6 +22,20 @@ pub struct RunResult {
     pub records: Vec<EpochRecord>,
     /// Read back from an earlier invocation's files rather than trained now.
     pub reused: bool,
+    /// Trained again because the files of a finished run with this
+    /// configuration were damaged (incomplete, unreadable, of another version).
+    pub redone: bool,
+}
+
+/// What the output directory holds of a run.
+enum Found {
+    /// The whole run, with this configuration.
+    Whole(Vec<EpochRecord>),
+    /// A run marked finished with this configuration, whose metrics are
+    /// damaged.
+    Damaged,
+    /// Nothing, or a run of another configuration.
+    Nothing,
 }
 
 /// Where a run's files go: `runs/NAME.jsonl`, `runs/NAME.csv`, and
@@ -42,17 +56,24 @@ impl RunFiles {
     }
 
     /// The records of a finished run with this configuration, if there is one.
-    fn finished(&self, config: &Config) -> Option<Vec<EpochRecord>> {
-        let stored: Config = serde_json::from_slice(&std::fs::read(&self.config).ok()?).ok()?;
-        if &stored != config {
-            return None;
+    fn finished(&self, config: &Config) -> Found {
+        let stored: Option<Config> = std::fs::read(&self.config)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        if stored.as_ref() != Some(config) {
+            return Found::Nothing;
         }
-        let records: Vec<EpochRecord> = std::fs::read_to_string(&self.metrics)
-            .ok()?
-            .lines()
-            .map(|line| serde_json::from_str(line).ok())
-            .collect::<Option<_>>()?;
-        complete(&records, config).then_some(records)
+        let records: Option<Vec<EpochRecord>> = std::fs::read_to_string(&self.metrics)
+            .ok()
+            .and_then(|text| {
+                text.lines()
+                    .map(|line| serde_json::from_str(line).ok())
+                    .collect()
+            });
+        match records {
+            Some(records) if complete(&records, config) => Found::Whole(records),
+            _ => Found::Damaged,
+        }
     }
 }
 
@@ -145,14 +166,19 @@ pub fn run_all(
 
 fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) -> Result<RunResult> {
     let files = RunFiles::new(runs_dir, &spec.name);
-    if let Some(records) = files.finished(&spec.config) {
-        bar.inc(spec.config.epochs as u64);
-        return Ok(RunResult {
-            spec: spec.clone(),
-            records,
-            reused: true,
-        });
-    }
+    let redone = match files.finished(&spec.config) {
+        Found::Whole(records) => {
+            bar.inc(spec.config.epochs as u64);
+            return Ok(RunResult {
+                spec: spec.clone(),
+                records,
+                reused: true,
+                redone: false,
+            });
+        }
+        Found::Damaged => true,
+        Found::Nothing => false,
+    };
     let data = spec.config.select_data(mnist)?;
     let mut progress = Progress(bar);
     let records = match spec.config.precision {
@@ -169,6 +195,7 @@ fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) ->
         spec: spec.clone(),
         records,
         reused: false,
+        redone,
     })
 }
 
