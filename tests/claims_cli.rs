@@ -154,6 +154,20 @@ fn quick_study_writes_the_report_and_resumes() {
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Trained again in this invocation"));
+    // Far more jobs than runs: capped at the runs (and 8 per core).
+    let many = common::command(&["claims", "--quick", "--jobs", "100000", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(many.status.success());
+    let stdout = String::from_utf8_lossy(&many.stdout);
+    let jobs: usize = stdout
+        .split(" job(s)")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!((1..=17).contains(&jobs), "{stdout}");
     let fixed: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("claims.json")).unwrap()).unwrap();
     for (a, b) in list.iter().zip(fixed["claims"].as_array().unwrap()) {
