@@ -164,6 +164,15 @@ fn bad_network_files_name_the_problem() {
             r#"{"sizes": [2, 1], "weights": [[[1.0, 1e999]]], "biases": [[[0.0]]], "cost": "QuadraticCost"}"#,
             "net.json",
         ),
+        // Sizes whose product overflows: refused, not loaded with n_w = 0.
+        (
+            r#"{"sizes": [9223372036854775808, 2], "weights": [[]], "biases": [[[0.0], [0.0]]], "cost": "QuadraticCost"}"#,
+            "net.json",
+        ),
+        (
+            r#"{"sizes": [4294967296, 4294967296, 2], "weights": [[], []], "biases": [[], [[0.0], [0.0]]], "cost": "QuadraticCost"}"#,
+            "net.json",
+        ),
     ];
     for (text, needle) in cases {
         let path = dir.path().join("net.json");
