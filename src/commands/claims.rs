@@ -120,12 +120,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         results.runs.len(),
         results.runs.len() - reused
     );
-    let redone: Vec<&str> = results
-        .runs
-        .iter()
-        .filter(|r| r.redone)
-        .map(|r| r.spec.name.as_str())
-        .collect();
+    let redone = results.redone();
     if !redone.is_empty() {
         say!(
             console,

@@ -264,12 +264,7 @@ pub fn document(
     comments(&mut doc, results);
     doc.heading(1, "Runs");
     doc.paragraph("Each run's metrics are in runs/NAME.jsonl (one JSON line per epoch) and runs/NAME.csv; runs/NAME.config.json is its configuration.");
-    let redone: Vec<&str> = results
-        .runs
-        .iter()
-        .filter(|r| r.redone)
-        .map(|r| r.spec.name.as_str())
-        .collect();
+    let redone = results.redone();
     if !redone.is_empty() {
         doc.paragraph(format!(
             "Trained again in this invocation because their files from an earlier one were damaged (incomplete, unreadable or of another version): {}.",

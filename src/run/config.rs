@@ -163,28 +163,24 @@ impl Config {
         let Some(have) = machine_memory() else {
             return Ok(());
         };
+        let gib = |bytes: u64| bytes as f64 / (1u64 << 30) as f64;
+        let too_much = |flag: &'static str, what: String, bytes: u64| {
+            Error::bad_flag(
+                flag,
+                format!(
+                    "{what} need about {:.1} GiB, more than this machine's {:.1} GiB",
+                    gib(bytes),
+                    gib(have)
+                ),
+            )
+        };
         if records > have {
-            return Err(Error::bad_flag(
-                "--epochs",
-                format!(
-                    "{}: the records of that many epochs need about {:.1} GiB, more than this machine's {:.1} GiB",
-                    self.epochs,
-                    records as f64 / (1u64 << 30) as f64,
-                    have as f64 / (1u64 << 30) as f64
-                ),
-            ));
+            let what = format!("{}: the records of that many epochs", self.epochs);
+            return Err(too_much("--epochs", what, records));
         }
-        let need = weights;
-        if need > have {
-            return Err(Error::bad_flag(
-                "--sizes",
-                format!(
-                    "{:?}: {n_w} weights need about {:.1} GiB, more than this machine's {:.1} GiB",
-                    self.sizes,
-                    need as f64 / (1u64 << 30) as f64,
-                    have as f64 / (1u64 << 30) as f64
-                ),
-            ));
+        if weights > have {
+            let what = format!("{:?}: {n_w} weights", self.sizes);
+            return Err(too_much("--sizes", what, weights));
         }
         Ok(())
     }

@@ -87,6 +87,11 @@ impl Results {
             .collect()
     }
 
+    /// Names of the runs trained again because their files were damaged.
+    pub fn redone(&self) -> Vec<String> {
+        self.names(|r| r.redone)
+    }
+
     /// Names of the runs `matches` picks, in plan order.
     fn names(&self, matches: impl Fn(&RunResult) -> bool) -> Vec<String> {
         self.runs

@@ -179,6 +179,21 @@ pub enum Points {
     Two,
 }
 
+/// Whether every layer of large+L2 settles where default+L2 does (within
+/// `same_scale`: the start erased), and whether every layer ends within
+/// `init_factor` of 1/sqrt(n_in).
+fn scales(e: &Claim4Evidence, init_factor: f64, same_scale: f64) -> (bool, bool) {
+    let within = |ratio: f64, factor: f64| (1.0 / factor..=factor).contains(&ratio);
+    (
+        e.layers
+            .iter()
+            .all(|l| within(l.large_over_default, same_scale)),
+        e.layers
+            .iter()
+            .all(|l| within(l.large_over_inv_sqrt_n_in, init_factor)),
+    )
+}
+
 /// [`decide`] at other thresholds.
 pub fn decide_at(e: &Claim4Evidence, points: Points, init_factor: f64, same_scale: f64) -> Verdict {
     let c = &e.comparisons[0];
@@ -188,14 +203,7 @@ pub fn decide_at(e: &Claim4Evidence, points: Points, init_factor: f64, same_scal
         Points::Two => c.within_two_points_from,
     }
     .is_some();
-    let at_init_scale = e
-        .layers
-        .iter()
-        .all(|l| (1.0 / init_factor..=init_factor).contains(&l.large_over_inv_sqrt_n_in));
-    let start_erased = e
-        .layers
-        .iter()
-        .all(|l| (1.0 / same_scale..=same_scale).contains(&l.large_over_default));
+    let (start_erased, at_init_scale) = scales(e, init_factor, same_scale);
     if catches_up && at_init_scale {
         Verdict::Holds
     } else if catches_up || start_erased {
@@ -250,15 +258,7 @@ pub fn explain(e: &Claim4Evidence) -> String {
             l.inv_sqrt_n_in
         ));
     }
-    let start_erased = e
-        .layers
-        .iter()
-        .all(|l| (1.0 / e.same_scale..=e.same_scale).contains(&l.large_over_default));
-    let at_init_scale = e
-        .layers
-        .iter()
-        .all(|l| (1.0 / e.init_factor..=e.init_factor).contains(&l.large_over_inv_sqrt_n_in));
-    text.push_str(match (start_erased, at_init_scale) {
+    text.push_str(match scales(e, e.init_factor, e.same_scale) {
         (true, false) => "So L2 erases the starting scale (both starts settle at the same std, within the factor), but does not bring the weights down to N(0, 1/n_in)'s scale.",
         (true, true) => "So L2 erases the starting scale and brings every layer to N(0, 1/n_in)'s scale.",
         (false, true) => "Every layer ends near N(0, 1/n_in)'s scale, though the two starts do not settle at the same std.",
