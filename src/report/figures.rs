@@ -283,13 +283,11 @@ pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit]) -> String {
             .map(|e| (e.n_in as f64, e.size))
             .collect()
     };
-    let large = points(&|e| {
-        e.settled && e.init == Init::Large && e.lambda == plan::LAMBDA && e.eta == plan::ETA
-    });
-    let default = points(&|e| {
-        e.settled && e.init == Init::Default && e.lambda == plan::LAMBDA && e.eta == plan::ETA
-    });
-    let unsettled = points(&|e| !e.settled && e.lambda > 0.0);
+    // The grid's runs: the base eta and lambda, every (width, n_in).
+    let base = |e: &SettledEntry| e.lambda == plan::LAMBDA && e.eta == plan::ETA;
+    let large = points(&|e| e.settled && e.init == Init::Large && base(e));
+    let default = points(&|e| e.settled && e.init == Init::Default && base(e));
+    let unsettled = points(&|e| !e.settled && base(e));
     let mut series = vec![
         Series::line("large init, settled", large.clone(), BLUE).markers(),
         Series::line("default init, settled", default, ORANGE).markers(),
