@@ -97,17 +97,37 @@ fn quick_study_writes_the_report_and_resumes() {
     assert!(html.matches("<svg").count() >= 8);
     for figure in [
         "accuracy",
-        "offset-fraction",
+        "offset-fraction-large-init",
+        "offset-fraction-default-init",
+        "rms-per-layer-large-init",
         "settled-size-vs-n-in",
+        "settled-size-vs-lambda",
         "histograms",
     ] {
         assert!(out.join(format!("plots/{figure}.svg")).exists(), "{figure}");
     }
     assert!(html.contains("QUICK MODE"));
-    assert!(
-        !html.contains("http://")
-            || html.matches("http://").count() == html.matches("http://www.w3.org").count()
-    );
+    // Self-contained: nothing is fetched (links to the book are only links).
+    for fetch in ["<script", "<link", "<img", "src=", "url("] {
+        assert!(!html.contains(fetch), "{fetch}");
+    }
+    for anchor in [
+        "claim-1", "claim-2", "claim-3", "claim-4", "glossary", "runs",
+    ] {
+        assert!(html.contains(&format!("id=\"{anchor}\"")), "{anchor}");
+        assert!(html.contains(&format!("href=\"#{anchor}\"")), "{anchor}");
+    }
+    // runs.csv: one header, then every epoch record of every run.
+    let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(&header[..3], ["run", "purpose", "seed"]);
+    assert!(header.contains(&"epoch") && header.contains(&"budget.decay"));
+    let records: usize = list_runs(&out)
+        .iter()
+        .map(|jsonl| std::fs::read_to_string(jsonl).unwrap().lines().count())
+        .sum();
+    assert_eq!(csv.lines().count(), 1 + records);
+    assert!(csv.lines().all(|l| l.split(',').count() == header.len()));
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(md.contains("plots/accuracy.svg"));
     assert!(out.join("plots/accuracy.svg").exists());
@@ -202,4 +222,13 @@ fn seeds_out_of_range_are_refused_before_anything_is_written() {
         assert!(!message.contains("panicked"), "{message}");
     }
     assert!(!out.exists());
+}
+
+/// The runs' JSON lines files in `out/runs`.
+fn list_runs(out: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
+        .collect()
 }

@@ -9,7 +9,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::ClaimsArgs;
 use crate::data::Mnist;
 use crate::error::{Error, Result};
-use crate::output::write_atomic;
 use crate::output::{Console, say};
 use crate::report::{self, build::Reference};
 use crate::study::{ClaimsFile, Mode, Plan, Results, equilibrium, runner};
@@ -98,11 +97,21 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         seconds,
         jobs,
     };
-    let json = serde_json::to_string_pretty(&file).expect("claims serialize");
-    write_atomic(&args.out.join("claims.json"), json.as_bytes())?;
-    let doc = report::build::document(&results, &claims, &settled, &reference, seconds, jobs);
-    report::markdown::write(&doc, &args.out)?;
-    report::html::write(&doc, &args.out)?;
+    let document = report::build::document(&report::build::Inputs {
+        results: &results,
+        claims: &claims,
+        settled: &settled,
+        fits: &fits,
+        reference: &reference,
+        seconds,
+        jobs,
+    });
+    let study = report::export::Study {
+        document: &document,
+        claims: &file,
+        runs: &results.runs,
+    };
+    report::export::write_all(&args.out, &report::export::ALL, &study)?;
 
     for claim in &claims {
         say!(
@@ -137,9 +146,10 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     );
     say!(
         console,
-        "        {} and {}",
+        "        {}, {} and {}",
         args.out.join("report.md").display(),
-        args.out.join("claims.json").display()
+        args.out.join("claims.json").display(),
+        args.out.join("runs.csv").display()
     );
     console.finish()
 }

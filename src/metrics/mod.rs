@@ -79,10 +79,10 @@ pub fn write_json_lines(path: &Path, records: &[EpochRecord]) -> Result<()> {
     crate::output::write_atomic(path, to_json_lines(records).as_bytes())
 }
 
-/// All records as CSV: a header of dotted names as in the JSON lines
+/// All records as a table: a header of dotted names as in the JSON lines
 /// (`weights.layers[0].rms`, `budget.decay`, ...), one row per epoch; the
 /// histograms are left out. Absent values are empty cells.
-pub fn to_csv(records: &[EpochRecord]) -> String {
+pub fn csv_table(records: &[EpochRecord]) -> (Vec<String>, Vec<Vec<String>>) {
     let rows: Vec<Vec<(String, String)>> = records
         .iter()
         .map(|r| {
@@ -93,8 +93,7 @@ pub fn to_csv(records: &[EpochRecord]) -> String {
             cells
         })
         .collect();
-    // The header is the union of all rows' columns, in first-seen order
-    // (epoch 0 lacks the shrink ratios of later epochs).
+    // The header is the union of all rows' columns, in first-seen order.
     let mut header: Vec<String> = Vec::new();
     for row in &rows {
         for (name, _) in row {
@@ -103,18 +102,29 @@ pub fn to_csv(records: &[EpochRecord]) -> String {
             }
         }
     }
+    let rows = rows
+        .iter()
+        .map(|row| {
+            header
+                .iter()
+                .map(|name| {
+                    row.iter()
+                        .find(|(n, _)| n == name)
+                        .map_or(String::new(), |(_, v)| v.clone())
+                })
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// All records as CSV (see `csv_table`).
+pub fn to_csv(records: &[EpochRecord]) -> String {
+    let (header, rows) = csv_table(records);
     let mut text = header.join(",");
     text.push('\n');
-    for row in &rows {
-        let cells: Vec<&str> = header
-            .iter()
-            .map(|name| {
-                row.iter()
-                    .find(|(n, _)| n == name)
-                    .map_or("", |(_, v)| v.as_str())
-            })
-            .collect();
-        text.push_str(&cells.join(","));
+    for row in rows {
+        text.push_str(&row.join(","));
         text.push('\n');
     }
     text

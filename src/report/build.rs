@@ -1,304 +1,657 @@
-//! The report's content, from the study's results and verdicts.
+//! The report's content, from the study's typed results: the answers
+//! first, then one section per claim (verdict, explanation, evidence tables
+//! with units, figures), the question's comments, a glossary and the runs.
 
-use serde_json::Value;
-
-use super::figures;
-use super::{Block, Document};
+use super::figures::{self, init_name};
+use super::{Answer, Block, Document, Figure, glossary};
 use crate::net::Init;
+use crate::study::claims::claim1::Claim1Evidence;
+use crate::study::claims::claim2::Claim2Evidence;
 use crate::study::claims::claim3::{Claim3Evidence, LayerEquilibrium};
+use crate::study::claims::claim4::Claim4Evidence;
 use crate::study::claims::{self, ClaimResult, Evidence};
-use crate::study::equilibrium::SettledEntry;
-use crate::study::{Mode, Results};
+use crate::study::equilibrium::{SettledEntry, SizeFit};
+use crate::study::{Mode, Results, plan};
 
 /// Per-epoch accuracies of reference curves (e.g. from network2 scripts).
 pub type Reference = Vec<(String, Vec<f64>)>;
 
-fn number(v: &Value) -> String {
-    match v {
-        Value::Number(n) => {
-            let x = n.as_f64().unwrap_or(f64::NAN);
-            if n.is_i64() || n.is_u64() {
-                n.to_string()
-            } else if x != 0.0 && (x.abs() < 1e-3 || x.abs() >= 1e5) {
-                format!("{x:.3e}")
-            } else {
-                format!("{x:.4}")
-            }
-        }
-        Value::Null => "n/a".into(),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(number).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Object(_) => serde_json::to_string(v).unwrap_or_default(),
-        other => other.to_string().trim_matches('"').to_string(),
-    }
+/// The book's chapter 3, where the question comes from.
+pub const CHAPTER_3: &str = "http://neuralnetworksanddeeplearning.com/chap3.html";
+
+/// What the report is built from.
+pub struct Inputs<'a> {
+    pub results: &'a Results,
+    pub claims: &'a [ClaimResult],
+    pub settled: &'a [SettledEntry],
+    pub fits: &'a [SizeFit],
+    pub reference: &'a Reference,
+    pub seconds: f64,
+    pub jobs: usize,
 }
 
-/// Rows of the evidence's entries that read well in a table: numbers,
-/// flags, strings and short lists of numbers.
-fn evidence_rows(evidence: &Value) -> Vec<Vec<String>> {
-    let Some(map) = evidence.as_object() else {
-        return Vec::new();
-    };
-    map.iter()
-        .filter(|(_, v)| match v {
-            Value::Array(items) => items.len() <= 8 && items.iter().all(|i| !i.is_object()),
-            Value::Object(_) => false,
-            _ => true,
-        })
-        .map(|(k, v)| vec![k.replace('_', " "), number(v)])
-        .collect()
+pub fn claim_anchor(id: u8) -> String {
+    format!("claim-{id}")
 }
 
-pub fn document(
-    results: &Results,
-    claims: &[ClaimResult],
-    settled: &[SettledEntry],
-    reference: &Reference,
-    seconds: f64,
-    jobs: usize,
-) -> Document {
-    let plan = &results.plan;
+pub fn document(inputs: &Inputs) -> Document {
     let mut doc = Document {
-        title: "decaylab: weight decay in network2's SGD, measured".into(),
+        title: "Weight decay in network2's SGD, measured".into(),
         blocks: Vec::new(),
     };
     doc.paragraph(format!(
-        "Four claims about a sigmoid network trained on MNIST by SGD with L2 regularization, w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw, from weights drawn from the standard Gaussian, each decided by measurement. Base hyperparameters: sizes [784, 30, 10], cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, seeds {:?}. Every run with L2 stops once each of its layers has settled (offset fraction, smoothed over {} epochs, within 1 +/- {} for {} epochs, after at least {}) or at {} epochs; runs without L2 train {} epochs. {} runs: {} trained in {:.0} s on {} job(s), {} read back from an earlier invocation.",
-        crate::study::plan::ETA,
-        crate::study::plan::LAMBDA,
-        crate::study::plan::BATCH,
+        "Four claims about a sigmoid network trained on MNIST by SGD with L2 regularization, w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw, from weights drawn from the standard Gaussian (the problem in the book's [chapter 3]({CHAPTER_3}#weight_initialization) that connects [regularization]({CHAPTER_3}#regularization) with weight initialization), each decided by measurement."
+    ));
+    doc.blocks.push(Block::Answers(
+        inputs
+            .claims
+            .iter()
+            .map(|c| Answer {
+                anchor: claim_anchor(c.id),
+                title: format!("{}. {}", c.id, c.title),
+                verdict: c.verdict.as_str().into(),
+                text: c.answer.clone(),
+            })
+            .collect(),
+    ));
+    let going_on: Vec<String> = inputs
+        .claims
+        .iter()
+        .filter_map(|c| Some(format!("Claim {}: {}", c.id, c.going_on.as_ref()?)))
+        .collect();
+    if !going_on.is_empty() {
+        doc.heading(2, "What is going on");
+        for text in going_on {
+            doc.paragraph(text);
+        }
+    }
+    doc.blocks.push(Block::Contents);
+    setup(&mut doc, inputs);
+    for claim in inputs.claims {
+        claim_section(&mut doc, claim, inputs);
+    }
+    comments(&mut doc, inputs.results);
+    let terms = glossary::terms();
+    doc.section("glossary", "Glossary");
+    doc.blocks.push(Block::Glossary(terms.clone()));
+    runs_section(&mut doc, inputs.results);
+    glossary::link_first_uses(&mut doc, &terms);
+    doc
+}
+
+/// How the study ran: hyperparameters, stopping rule, runs and time.
+fn setup(doc: &mut Document, inputs: &Inputs) {
+    let (results, plan) = (inputs.results, &inputs.results.plan);
+    doc.section("setup", "How the study ran");
+    doc.paragraph(format!(
+        "Base hyperparameters: sizes [784, 30, 10], cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, seeds {}. Every run with L2 stops once each of its layers has settled or at {} epochs; runs without L2 train {} epochs. {} runs: {} trained in {:.0} s on {} job(s), {} read back from an earlier invocation.",
+        plan::ETA,
+        plan::LAMBDA,
+        plan::BATCH,
         plan.train_size,
-        plan.seeds,
-        crate::run::settle::SMOOTHING_WINDOW,
-        crate::run::settle::SETTLED_BAND,
-        crate::run::settle::SETTLED_EPOCHS,
-        crate::run::settle::MIN_EPOCHS,
+        list(&plan.seeds),
         plan.epoch_cap,
         plan.no_l2_epochs,
         results.runs.len(),
         results.runs.iter().filter(|r| !r.reused).count(),
-        seconds,
-        jobs,
+        inputs.seconds,
+        inputs.jobs,
         results.runs.iter().filter(|r| r.reused).count(),
     ));
     if plan.mode == Mode::Quick {
+        let pairs = |grid: &[(usize, usize)]| {
+            grid.iter()
+                .map(|(w, p)| format!("width {w} pool {p}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         doc.paragraph(format!(
-            "QUICK MODE: one seed, lambdas {:?}, etas {:?}, (eta, lambda) {:?}, scaling grid (width, pool) {:?} large and {:?} default. The numbers show the shape of the answer, with no spread over seeds and few points for the fits; run without --quick for the full study.",
-            plan.lambdas, plan.etas, plan.fixed_products, plan.grid_large, plan.grid_default
+            "QUICK MODE: one seed; lambdas {}; etas {}; scaling grid {} (large init) and {} (default init). The numbers show the shape of the answer, with no spread over seeds and few points for the fits; run without --quick for the full study.",
+            list(&plan.lambdas),
+            list(&plan.etas),
+            pairs(&plan.grid_large),
+            pairs(&plan.grid_default)
         ));
     }
-    doc.heading(1, "Verdicts");
+}
+
+/// Values joined by ", ".
+fn list<T: std::fmt::Display>(values: &[T]) -> String {
+    values
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn claim_section(doc: &mut Document, claim: &ClaimResult, inputs: &Inputs) {
+    doc.section(
+        &claim_anchor(claim.id),
+        format!("Claim {}: {}", claim.id, claim.title),
+    );
+    doc.paragraph(format!("The claim: \"{}\"", claim.statement));
+    doc.blocks.push(Block::Verdict {
+        verdict: claim.verdict.as_str().into(),
+        text: claim.explanation.clone(),
+    });
+    if !claim.caveats.is_empty() {
+        doc.paragraph("Caveats:");
+        doc.list(claim.caveats.clone());
+    }
+    match &claim.evidence {
+        Evidence::Claim1(e) => claim1_evidence(doc, e, inputs.results),
+        Evidence::Claim2(e) => claim2_evidence(doc, e, inputs.results),
+        Evidence::Claim3(e) => claim3_evidence(doc, e, inputs),
+        Evidence::Claim4(e) => claim4_evidence(doc, e, inputs),
+        Evidence::Missing { missing } => doc.paragraph(format!("Missing: {missing}.")),
+    }
+    if !claim.sensitivity.is_empty() {
+        doc.paragraph("The verdict with each threshold at half and at twice its value:");
+        doc.table(
+            &["threshold", "value", "at half", "at the value", "at twice"],
+            claim
+                .sensitivity
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.threshold.clone(),
+                        format!("{}", t.value),
+                        t.verdict_at_half.as_str().into(),
+                        claim.verdict.as_str().into(),
+                        t.verdict_at_twice.as_str().into(),
+                    ]
+                })
+                .collect(),
+        );
+    }
+}
+
+/// A number to four significant digits, or "-".
+pub fn sig(value: Option<f64>) -> String {
+    match value {
+        Some(0.0) => "0".into(),
+        Some(v) if v.is_finite() && (v.abs() >= 1e5 || v.abs() < 1e-3) => format!("{v:.3e}"),
+        Some(v) if v.is_finite() => {
+            let decimals = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+            format!("{v:.decimals$}")
+        }
+        _ => "-".into(),
+    }
+}
+
+fn percent(value: Option<f64>) -> String {
+    value.map_or("-".into(), |v| format!("{:.1}%", 100.0 * v))
+}
+
+/// The weight layers' names: "w1", "w2", ...
+fn layer_names(layers: usize) -> Vec<String> {
+    (1..=layers).map(|l| format!("w{l}")).collect()
+}
+
+/// A header: `first`, then "all weights" and the layers.
+fn layer_header(first: &str, layers: usize) -> Vec<String> {
+    let mut header = vec![first.to_string(), "all weights".into()];
+    header.extend(layer_names(layers));
+    header
+}
+
+fn table_of(doc: &mut Document, header: Vec<String>, rows: Vec<Vec<String>>) {
+    doc.blocks.push(Block::Table { header, rows });
+}
+
+fn claim1_evidence(doc: &mut Document, e: &Claim1Evidence, results: &Results) {
+    let layers = e.f_epoch1_per_layer.len();
+    let per_seed = |k: &dyn Fn(usize) -> usize| {
+        (0..e.k_all_weights_per_seed.len())
+            .map(k)
+            .map(|k| k.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut k_row = vec![
+        "K (leading decay-dominated epochs), per seed".into(),
+        per_seed(&|s| e.k_all_weights_per_seed[s]),
+    ];
+    k_row.extend((0..layers).map(|l| per_seed(&|s| e.k_per_layer_per_seed[l][s])));
+    let mut f_row = vec![
+        "offset fraction f_1 in epoch 1 (mean over seeds)".into(),
+        sig(e.f_epoch1_mean),
+    ];
+    f_row.extend(e.f_epoch1_per_layer.iter().map(|f| sig(*f)));
+    let moves = |name: &str, value: &dyn Fn(&claims::claim1::EpochOneMoves) -> Option<f64>| {
+        let mut row = vec![name.to_string(), "".into()];
+        row.extend(e.epoch_1_moves.iter().map(|m| sig(value(m))));
+        row
+    };
+    let rows = vec![
+        k_row,
+        f_row,
+        moves("f_1 with default init", &|m| m.f_1_default_init),
+        moves("gradient / decay displacement in epoch 1", &|m| {
+            m.gradient_over_decay_displacement
+        }),
+        moves("cos(w_1 - w_0, -w_0): 1 if epoch 1 only shrank w", &|m| {
+            m.change_cosine
+        }),
+    ];
+    doc.paragraph("Large init + L2, the base runs:");
+    table_of(doc, layer_header("quantity", layers), rows);
     doc.table(
-        &["claim", "verdict", "about"],
-        claims
+        &["epoch 1, hidden layer", "large init", "default init"],
+        vec![
+            vec![
+                "saturated (example, neuron) pairs".into(),
+                percent(e.saturation_epoch1_large),
+                percent(e.saturation_epoch1_default),
+            ],
+            vec![
+                "mean gradient |(1/m) sum dC_x/dw| per weight".into(),
+                sig(e.gradient_signal_hidden_epoch1_large),
+                sig(e.gradient_signal_hidden_epoch1_default),
+            ],
+        ],
+    );
+    let mut header = vec!["cut-off for |f|".to_string(), "K, all weights".into()];
+    header.extend(layer_names(layers).iter().map(|l| format!("K, {l}")));
+    header.push("verdict".into());
+    let rows = e
+        .by_cutoff
+        .iter()
+        .map(|r| {
+            let mut row = vec![format!("{}", r.cutoff), r.k_all_weights.to_string()];
+            row.extend(r.k_per_layer.iter().map(|k| k.to_string()));
+            row.push(r.verdict.as_str().into());
+            row
+        })
+        .collect();
+    doc.paragraph("K (fewest over seeds) at other cut-offs, and the verdict each would give:");
+    table_of(doc, header, rows);
+    doc.paragraph("K by lambda (large init, first seed):");
+    doc.table(
+        &["lambda", "K", "f_1"],
+        e.lambda_sweep
             .iter()
-            .map(|c| {
-                vec![
-                    format!("{}. {}", c.id, c.title),
-                    c.verdict.as_str().into(),
-                    c.about.clone(),
-                ]
-            })
+            .map(|r| vec![format!("{}", r.lambda), r.k.to_string(), sig(r.f_1)])
             .collect(),
     );
+    let pair = |init: Init, what: &str| {
+        let runs = results.base(init, true);
+        let records = runs.first().copied()?;
+        let name = format!("offset-fraction-{}", init_name(init).replace(' ', "-"));
+        Some(Figure {
+            name,
+            svg: figures::offset_fraction(results, init),
+            caption: format!(
+                "Offset fraction per epoch, {} + L2, mean over seeds with their range; above 2 or below -0.5 a value is marked on the edge. {what} ({} epochs).",
+                init_name(init),
+                records.len() - 1
+            ),
+        })
+    };
+    let row: Vec<Figure> = [
+        pair(Init::Large, "Below 0.1 an epoch is decay-dominated"),
+        pair(Init::Default, "The same from N(0, 1/n_in)"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    doc.figures(row);
+    if let Some(run) = results.base(Init::Large, true).first() {
+        doc.figures(vec![
+            Figure {
+                name: "norm-budget".into(),
+                svg: figures::budget(run),
+                caption: "Norm budget of all weights per epoch, first seed of large init + L2: the decay's pull on |w|^2 against the gradient's drift and noise.".into(),
+            },
+            Figure {
+                name: "saturation".into(),
+                svg: figures::saturation(results),
+                caption: "Saturated hidden neurons on the validation set, mean over seeds with their range.".into(),
+            },
+        ]);
+    }
+}
 
-    let large = results.base(Init::Large, true);
-    let first_large = large.first().copied();
-    for claim in claims {
-        doc.heading(1, format!("Claim {}: {}", claim.id, claim.title));
-        doc.paragraph(format!("The claim: \"{}\"", claim.statement));
-        doc.blocks.push(Block::Verdict {
-            verdict: claim.verdict.as_str().into(),
-            text: claim.explanation.clone(),
-        });
-        if !claim.caveats.is_empty() {
-            doc.paragraph("Caveats:");
-            doc.list(claim.caveats.clone());
-        }
-        let evidence = serde_json::to_value(&claim.evidence).expect("evidence serializes");
-        doc.table(&["evidence", "value"], evidence_rows(&evidence));
-        if !claim.sensitivity.is_empty() {
-            doc.paragraph("The verdict at other thresholds:");
-            doc.table(
-                &[
-                    "threshold",
-                    "value",
-                    "verdict at half",
-                    "verdict",
-                    "verdict at twice",
-                ],
-                claim
-                    .sensitivity
-                    .iter()
-                    .map(|t| {
-                        vec![
-                            t.threshold.clone(),
-                            format!("{}", t.value),
-                            t.verdict_at_half.as_str().into(),
-                            claim.verdict.as_str().into(),
-                            t.verdict_at_twice.as_str().into(),
-                        ]
-                    })
-                    .collect(),
-            );
-        }
-        match claim.id {
-            1 => {
-                if let Some(run) = first_large {
-                    doc.figure("offset-fraction", figures::offset_fraction(run), "Offset fraction per epoch, first seed of large init + L2. Below 0.1 the epoch is decay-dominated (claim 1); the first epoch at or above 0.5 is the tail-off (claim 3).");
-                    doc.figure("norm-budget", figures::budget(run), "Norm budget of all weights per epoch: the decay's pull on |w|^2 against the gradient's drift and noise.");
-                }
-                doc.figure(
-                    "saturation",
-                    figures::saturation(results),
-                    "Saturated hidden neurons on the validation set.",
-                );
-                let rows = match &claim.evidence {
-                    Evidence::Claim1(e) => e
-                        .lambda_sweep
-                        .iter()
-                        .map(|r| {
-                            vec![
-                                format!("{}", r.lambda),
-                                r.k.to_string(),
-                                r.f_1.map_or("-".into(), |f| format!("{f:.4}")),
-                            ]
-                        })
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                doc.paragraph(
-                    "Decay-dominated leading epochs K by lambda (large init, first seed):",
-                );
-                doc.table(
-                    &[
-                        "lambda",
-                        "K (leading epochs with |f| < 0.1)",
-                        "f in epoch 1",
-                    ],
-                    rows,
-                );
-            }
-            2 => {
-                doc.figure("rms-per-layer", figures::rms_per_layer(results), "Weight rms per layer (log scale), mean over seeds with min-max band, against pure decay exp(-eta*lambda*t/m) and the reference sizes.");
-                doc.figure(
-                    "shrink-gap",
-                    figures::shrink_gap(results.base_steps()),
-                    "Where exp(-eta*lambda/m) stops standing in for (1 - eta*lambda/n)^S.",
-                );
-                let Evidence::Claim2(e) = &claim.evidence else {
-                    continue;
-                };
-                let rows = e
-                    .gap_table
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            format!("{:e}", r.eta_lambda_over_n),
-                            format!("{:.6}", r.rate_ratio),
-                            format!("{:.3e}", r.relative_gap_per_epoch),
-                        ]
-                    })
-                    .collect();
-                doc.paragraph(format!(
-                    "(1 - eta*lambda/n)^S against exp(-eta*lambda/m) for S = {} steps per epoch:",
-                    results.base_steps()
-                ));
-                doc.table(
-                    &["eta*lambda/n", "decay-rate ratio", "relative gap per epoch"],
-                    rows,
-                );
-                let rows = e
-                    .spot_checks
-                    .iter()
-                    .map(|r| {
-                        vec![
-                            format!("{:e}", r.eta_lambda_over_n),
-                            sig(r.measured_shrink),
-                            sig(r.exact),
-                            sig(r.asymptotic),
-                            format!("{:.1e}", r.max_relative_error),
-                        ]
-                    })
-                    .collect();
-                doc.paragraph("Decay-only runs ([49, 10, 10], n = 1000, m = 10, f64):");
-                doc.table(
-                    &[
-                        "eta*lambda/n",
-                        "measured shrink",
-                        "(1 - eta*lambda/n)^S",
-                        "exp(-eta*lambda/m)",
-                        "worst relative error",
-                    ],
-                    rows,
-                );
-            }
-            3 => {
-                if let Evidence::Claim3(e) = &claim.evidence {
-                    claim3_section(&mut doc, e, settled);
-                }
-            }
-            4 => {
-                doc.figure(
-                    "accuracy",
-                    figures::accuracy(results, reference),
-                    "Validation accuracy of the base runs.",
-                );
-                if let Some(run) = first_large {
-                    let last = run.len() - 1;
-                    let tail = claims::tail_off(run, None).map(|t| t.epoch);
-                    let mut epochs = vec![0, 1, 5.min(last)];
-                    epochs.extend(tail);
-                    epochs.push(last);
-                    epochs.sort_unstable();
-                    epochs.dedup();
-                    let n_in = results.base_sizes()[0];
-                    doc.figure("histograms", figures::histograms(run, &epochs, n_in), format!("First-layer weight histograms of large init + L2 at epochs {epochs:?} (T = tail-off) against the N(0, 1/n_in) density."));
-                }
-            }
-            _ => {}
-        }
+fn claim2_evidence(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
+    let mut rows = vec![
+        vec![
+            "rho* = (1 - eta*lambda/n)^S, base run".into(),
+            sig(e.rho_star),
+        ],
+        vec![
+            "exp(-eta*lambda/m)".into(),
+            sig(e.exp_minus_eta_lambda_over_m),
+        ],
+        vec!["steps per epoch S".into(), e.base_steps.to_string()],
+        vec![
+            "decay-only runs: worst relative error of the measured shrink".into(),
+            format!(
+                "{:.1e} (tolerance {:.0e})",
+                e.pure_decay_worst_relative_error, e.pure_decay_tolerance
+            ),
+        ],
+        vec![
+            "training: mean |rho / rho* - 1| over decay-dominated epochs".into(),
+            format!(
+                "{} (tolerance {})",
+                percent(e.training_mean_relative_deviation),
+                percent(Some(e.training_tolerance))
+            ),
+        ],
+        vec![
+            "exp(-eta*lambda/m) more than 1% per epoch from rho* from eta*lambda/n".into(),
+            e.gap_exceeds_tolerance_from
+                .map_or("never in 1e-6 to 0.5".into(), |c| format!("{c:e}")),
+        ],
+    ];
+    for (l, rho) in e.training_mean_rho_per_layer.iter().enumerate() {
+        rows.push(vec![
+            format!("training: mean rho of w{} in those epochs", l + 1),
+            sig(*rho),
+        ]);
     }
-    comments(&mut doc, results);
-    doc.heading(1, "Runs");
-    doc.paragraph("Each run's metrics are in runs/NAME.jsonl (one JSON line per epoch) and runs/NAME.csv; runs/NAME.config.json is its configuration.");
-    let redone = results.redone();
-    if !redone.is_empty() {
-        doc.paragraph(format!(
-            "Trained again in this invocation because their files from an earlier one were damaged (incomplete, unreadable or of another version): {}.",
-            redone.join(", ")
-        ));
-    }
+    doc.table(&["quantity", "value"], rows);
+    doc.paragraph(format!(
+        "(1 - eta*lambda/n)^S against exp(-eta*lambda/m) for S = {} steps per epoch:",
+        e.base_steps
+    ));
     doc.table(
-        &["run", "epochs", "final accuracy", "final rms"],
-        results
-            .runs
+        &["eta*lambda/n", "decay-rate ratio", "relative gap per epoch"],
+        e.gap_table
             .iter()
             .map(|r| {
-                let last = r.records.last();
                 vec![
-                    r.spec.name.clone(),
-                    (r.records.len() - 1).to_string(),
-                    last.map_or("".into(), |x| format!("{:.2}%", 100.0 * x.eval_accuracy)),
-                    last.map_or("".into(), |x| format!("{:.4}", x.weights.all.rms)),
+                    format!("{:e}", r.eta_lambda_over_n),
+                    format!("{:.6}", r.rate_ratio),
+                    format!("{:.3e}", r.relative_gap_per_epoch),
                 ]
             })
             .collect(),
     );
-    doc
+    doc.paragraph("Decay-only runs ([49, 10, 10], n = 1000, m = 10, f64): shrink per epoch");
+    doc.table(
+        &[
+            "eta*lambda/n",
+            "measured",
+            "(1 - eta*lambda/n)^S",
+            "exp(-eta*lambda/m)",
+            "worst relative error",
+        ],
+        e.spot_checks
+            .iter()
+            .map(|r| {
+                vec![
+                    format!("{:e}", r.eta_lambda_over_n),
+                    sig(r.measured_shrink),
+                    sig(r.exact),
+                    sig(r.asymptotic),
+                    format!("{:.1e}", r.max_relative_error),
+                ]
+            })
+            .collect(),
+    );
+    let rms = |init: Init| Figure {
+        name: format!("rms-per-layer-{}", init_name(init).replace(' ', "-")),
+        svg: figures::rms_per_layer(results, init),
+        caption: format!(
+            "Weight rms per layer, {} + L2 (log scale), mean over seeds with their range, against pure decay from the start and the reference sizes.",
+            init_name(init)
+        ),
+    };
+    doc.figures(vec![rms(Init::Large), rms(Init::Default)]);
+    doc.figure(
+        "shrink-gap",
+        figures::shrink_gap(e.base_steps),
+        "Where exp(-eta*lambda/m) stops standing in for (1 - eta*lambda/n)^S.",
+    );
+}
+
+/// Claim 3's evidence: the settled state per layer, the fits, and every
+/// run of the grid.
+fn claim3_evidence(doc: &mut Document, evidence: &Claim3Evidence, inputs: &Inputs) {
+    let layers: Vec<&LayerEquilibrium> = evidence.layers.iter().collect();
+    let mut header = vec!["base runs (large init, L2)".to_string()];
+    header.extend(layers.iter().map(|l| l.layer.clone()));
+    let row = |name: &str, cell: &dyn Fn(&LayerEquilibrium) -> String| {
+        let mut row = vec![name.to_string()];
+        row.extend(layers.iter().map(|l| cell(l)));
+        row
+    };
+    let mut rows = vec![
+        row("seeds settled", &|l| {
+            format!("{} of {}", l.settled_seeds, l.seeds)
+        }),
+        row("settled epoch (mean)", &|l| {
+            l.settled_epoch.map_or("-".into(), |e| format!("{e:.0}"))
+        }),
+        row("settled size (rms)", &|l| sig(Some(l.size))),
+    ];
+    for (i, name) in [
+        "size / (1/n_w)",
+        "size / (1/sqrt(n_w))",
+        "size / (1/sqrt(n_in))",
+    ]
+    .iter()
+    .enumerate()
+    {
+        rows.push(row(name, &|l| {
+            format!("{:.1}", l.hypotheses[i].size_over_reference)
+        }));
+    }
+    rows.extend([
+        row("share of the decay given back by drift", &|l| {
+            percent(l.drift_share)
+        }),
+        row("share given back by noise", &|l| percent(l.noise_share)),
+        row("noise per epoch, measured (|w|^2 units)", &|l| {
+            sig(l.noise_measured)
+        }),
+        row("noise per epoch, predicted", &|l| sig(l.noise_predicted)),
+        row("cos(w, -grad C_0)", &|l| sig(l.optimum_cosine)),
+        row("|grad C_0| / |(lambda/n) w|", &|l| sig(l.gradient_ratio)),
+        row("tail-off epoch (f >= 0.5)", &|l| {
+            l.tail_off_epoch.map_or("-".into(), |e| format!("{e:.1}"))
+        }),
+        row("rms at the tail-off", &|l| sig(l.tail_off_size)),
+    ]);
+    table_of(doc, header, rows);
+    doc.figures(vec![
+        Figure {
+            name: "settled-size-vs-n-in".into(),
+            svg: figures::settled_scaling(inputs.settled, &evidence.grid_fits),
+            caption: "The first layer's settled size against n_in (log-log), every run of the scaling grid: by initialization, the runs that did not settle apart (left out of the fits), the joint fit's line for each width, and the slopes the hypotheses predict.".into(),
+        },
+        Figure {
+            name: "settled-size-vs-lambda".into(),
+            svg: figures::settled_against_lambda(
+                inputs.settled,
+                &evidence.sweep_fits,
+                &inputs.results.base_sizes(),
+            ),
+            caption: "The first layer's settled size against lambda (log-log), runs of the base network with large init, with the joint fit over eta and lambda at the base eta.".into(),
+        },
+    ]);
+    fits_table(doc, evidence);
+    doc.paragraph("The lambda sweep (large init, first seed), for \"lambda not too large\":");
+    doc.table(
+        &[
+            "lambda",
+            "settled size of w1",
+            "final accuracy",
+            "collapsed",
+        ],
+        evidence
+            .lambda_sweep
+            .iter()
+            .map(|r| {
+                vec![
+                    format!("{}", r.lambda),
+                    sig(r.settled_size_w1),
+                    percent(Some(r.final_accuracy)),
+                    if r.collapsed { "yes" } else { "no" }.into(),
+                ]
+            })
+            .collect(),
+    );
+    settled_runs_table(doc, inputs.settled);
+}
+
+fn fits_table(doc: &mut Document, evidence: &Claim3Evidence) {
+    let rows = evidence
+        .grid_fits
+        .iter()
+        .chain(&evidence.sweep_fits)
+        .map(|f| {
+            let exponents: Vec<String> = f
+                .exponents
+                .iter()
+                .map(|(name, e)| format!("{name}^{:.2} ({:.2} to {:.2})", e.value, e.low, e.high))
+                .collect();
+            vec![
+                f.layer.clone(),
+                f.predictors.join(" + "),
+                exponents.join(", "),
+                format!("{:.3}", f.r_squared),
+                f.points.to_string(),
+                f.unsettled.to_string(),
+            ]
+        })
+        .collect();
+    doc.paragraph("Power-law fits of the settled size, with 95% intervals:");
+    doc.table(
+        &[
+            "layer",
+            "against",
+            "size goes as",
+            "R^2",
+            "configurations",
+            "left out (not settled)",
+        ],
+        rows,
+    );
+}
+
+fn settled_runs_table(doc: &mut Document, settled: &[SettledEntry]) {
+    let rows = settled
+        .iter()
+        .filter(|e| e.layer == "w1")
+        .map(|e| {
+            vec![
+                e.run.clone(),
+                e.width.to_string(),
+                e.n_in.to_string(),
+                e.eta.to_string(),
+                e.lambda.to_string(),
+                if e.settled { "yes".into() } else { "no".into() },
+                e.settled_epoch.map_or("-".into(), |s| s.to_string()),
+                sig(Some(e.size)),
+                sig(e.size_times_input_norm),
+            ]
+        })
+        .collect();
+    doc.paragraph("Every run's first layer (every layer is in claims.json's settled table):");
+    doc.table(
+        &[
+            "run",
+            "width",
+            "n_in",
+            "eta",
+            "lambda",
+            "settled",
+            "settled epoch",
+            "size (rms)",
+            "size x input norm",
+        ],
+        rows,
+    );
+}
+
+fn claim4_evidence(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
+    let results = inputs.results;
+    let within = |epoch: Option<usize>| epoch.map_or("never".into(), |e| format!("epoch {e}"));
+    let mut rows = vec![vec![
+        "large init + L2".into(),
+        percent(Some(e.large_l2_final_accuracy)),
+        percent(Some(e.large_l2_final_saturation)),
+        "".into(),
+        "".into(),
+        "".into(),
+    ]];
+    rows.extend(e.comparisons.iter().map(|c| {
+        vec![
+            c.comparator.to_string(),
+            percent(Some(c.final_accuracy)),
+            percent(Some(c.final_saturation)),
+            within(c.within_half_a_point_from),
+            within(c.within_one_point_from),
+            within(c.within_two_points_from),
+        ]
+    }));
+    doc.paragraph(format!(
+        "At epoch {} (mean over seeds); \"within\": the first epoch from which large init + L2 stays within that many points of the run below it:",
+        e.common_epochs
+    ));
+    doc.table(
+        &[
+            "base runs",
+            "validation accuracy",
+            "saturation",
+            "within 0.5 points from",
+            "within 1 point from",
+            "within 2 points from",
+        ],
+        rows,
+    );
+    let mut header = vec!["settled std".to_string()];
+    header.extend(e.layers.iter().map(|l| l.layer.clone()));
+    let row = |name: &str, value: &dyn Fn(&claims::claim4::LayerScale) -> f64| {
+        let mut row = vec![name.to_string()];
+        row.extend(e.layers.iter().map(|l| sig(Some(value(l)))));
+        row
+    };
+    let rows = vec![
+        row("large init + L2", &|l| l.settled_std_large_l2),
+        row("default init + L2", &|l| l.settled_std_default_l2),
+        row("large / default", &|l| l.large_over_default),
+        row("1/sqrt(n_in)", &|l| l.inv_sqrt_n_in),
+        row("large / (1/sqrt(n_in))", &|l| l.large_over_inv_sqrt_n_in),
+    ];
+    table_of(doc, header, rows);
+    doc.figure(
+        "accuracy",
+        figures::accuracy(results, inputs.reference),
+        "Validation accuracy of the base runs, mean over seeds with their range.",
+    );
+    if let Some(run) = results.base(Init::Large, true).first() {
+        let epochs = figures::histogram_epochs(run);
+        let named: Vec<String> = epochs
+            .iter()
+            .map(|(e, what)| match *what {
+                "" => e.to_string(),
+                what => format!("{e} ({what})"),
+            })
+            .collect();
+        let n_in = results.base_sizes()[0];
+        doc.figure(
+            "histograms",
+            figures::histograms(run, &epochs, n_in),
+            format!(
+                "First-layer weight histograms of the first seed of large init + L2 at epochs {} against the N(0, 1/n_in) density; empty bins are left out.",
+                named.join(", ")
+            ),
+        );
+    }
 }
 
 /// The question's own comments, answered from the base runs.
 fn comments(doc: &mut Document, results: &Results) {
-    doc.heading(1, "The question's comments, measured");
+    doc.section("comments", "The question's comments, measured");
     let large = results.base(Init::Large, true);
     let default = results.base(Init::Default, true);
     let epoch1 = |runs: &[&[crate::metrics::EpochRecord]],
                   f: &dyn Fn(&crate::metrics::EpochRecord) -> Option<f64>| {
         let values: Vec<f64> = runs.iter().filter_map(|r| f(r.get(1)?)).collect();
-        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+        claims::mean(&values)
     };
     let signal =
         |r: &crate::metrics::EpochRecord| r.dynamics.as_ref()?.gradient_signal.first().copied();
@@ -343,7 +696,7 @@ fn comments(doc: &mut Document, results: &Results) {
             claims::offset_fraction(&run[last], None),
         ) {
             doc.paragraph(format!(
-                "In epoch 1 the decay removed {:.2}% of |w|^2; in epoch {last} it removed {:.2}%: as a fraction of the weights the decay term {}. What changes is the gradient: in epoch {last} it undid {:.0}% of the decay's shrinkage (offset fraction {f_end:.2}). The decay does not vanish; it is balanced.",
+                "In epoch 1 the decay removed {:.2}% of |w|^2; in epoch {last} it removed {:.2}%: as a fraction of the weights the decay term {}. What changes is the gradient: in epoch {last} it gave back {:.0}% of the decay's shrinkage (offset fraction {f_end:.2}). The decay does not vanish; it is balanced.",
                 100.0 * first,
                 100.0 * end,
                 if (end / first - 1.0).abs() < 0.2 { "stays the same" } else { "changes" },
@@ -353,136 +706,30 @@ fn comments(doc: &mut Document, results: &Results) {
     }
 }
 
-/// A number to four significant digits, or "-".
-fn sig(value: Option<f64>) -> String {
-    match value {
-        Some(v) if v.is_finite() => format!("{v:.4}"),
-        _ => "-".into(),
+fn runs_section(doc: &mut Document, results: &Results) {
+    doc.section("runs", "Runs");
+    doc.paragraph("runs.csv holds every run's per-epoch rows in one table, with the run's name and configuration as columns. Each run's metrics are also in runs/NAME.jsonl (one JSON line per epoch) and runs/NAME.csv; runs/NAME.config.json is its configuration.");
+    let redone = results.redone();
+    if !redone.is_empty() {
+        doc.paragraph(format!(
+            "Trained again in this invocation because their files from an earlier one were damaged (incomplete, unreadable or of another version): {}.",
+            redone.join(", ")
+        ));
     }
-}
-
-fn percent(value: Option<f64>) -> String {
-    value.map_or("-".into(), |v| format!("{:.0}%", 100.0 * v))
-}
-
-/// Claim 3's evidence: the settled state per layer, the hypotheses, the
-/// fits, and every run of the grid.
-fn claim3_section(doc: &mut Document, evidence: &Claim3Evidence, settled: &[SettledEntry]) {
-    let layers: Vec<&LayerEquilibrium> = evidence.layers.iter().collect();
-    let mut header = vec!["base runs (large init, L2)".to_string()];
-    header.extend(layers.iter().map(|l| l.layer.clone()));
-    let row = |name: &str, cell: &dyn Fn(&LayerEquilibrium) -> String| {
-        let mut row = vec![name.to_string()];
-        row.extend(layers.iter().map(|l| cell(l)));
-        row
-    };
-    let mut rows = vec![
-        row("settled seeds", &|l| {
-            format!("{} of {}", l.settled_seeds, l.seeds)
-        }),
-        row("settled epoch (mean)", &|l| {
-            l.settled_epoch.map_or("-".into(), |e| format!("{e:.0}"))
-        }),
-        row("settled size (rms)", &|l| sig(Some(l.size))),
-    ];
-    for (i, name) in [
-        "size / (1/n_w)",
-        "size / (1/sqrt(n_w))",
-        "size / (1/sqrt(n_in))",
-    ]
-    .iter()
-    .enumerate()
-    {
-        rows.push(row(name, &|l| {
-            format!("{:.1}", l.hypotheses[i].size_over_reference)
-        }));
-    }
-    rows.extend([
-        row("drift share of the decay", &|l| percent(l.drift_share)),
-        row("noise share of the decay", &|l| percent(l.noise_share)),
-        row("noise per epoch, measured", &|l| sig(l.noise_measured)),
-        row("noise per epoch, predicted", &|l| sig(l.noise_predicted)),
-        row("cos(w, -grad C_0)", &|l| sig(l.optimum_cosine)),
-        row("|grad C_0| / |(lambda/n) w|", &|l| sig(l.gradient_ratio)),
-        row("tail-off epoch (f >= 0.5)", &|l| {
-            l.tail_off_epoch.map_or("-".into(), |e| format!("{e:.1}"))
-        }),
-        row("rms at tail-off", &|l| sig(l.tail_off_size)),
-    ]);
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    doc.table(&header, rows);
-    doc.figure(
-        "settled-size-vs-n-in",
-        figures::settled_scaling(settled, &evidence.grid_fits),
-        "First layer's settled size against its inputs per neuron (log-log): large-init and default-init runs that settled, and runs that did not, with the fit and the slope -1/2 of 1/sqrt(n_in).",
-    );
-    let fit_rows = evidence
-        .grid_fits
-        .iter()
-        .chain(&evidence.sweep_fits)
-        .map(|f| {
-            let exponents: Vec<String> = f
-                .exponents
-                .iter()
-                .map(|(name, e)| format!("{name}: {:.2} ({:.2} to {:.2})", e.value, e.low, e.high))
-                .collect();
-            vec![
-                f.layer.clone(),
-                f.predictors.join(" + "),
-                exponents.join("; "),
-                format!("{:.3}", f.r_squared),
-                f.points.to_string(),
-                f.unsettled.to_string(),
-            ]
-        })
-        .collect();
-    doc.paragraph(format!(
-        "Fits of log(settled size): {}.",
-        crate::study::equilibrium::FIT_METHOD
-    ));
     doc.table(
-        &[
-            "layer",
-            "against",
-            "exponents (95% interval)",
-            "R^2",
-            "configurations",
-            "left out (not settled)",
-        ],
-        fit_rows,
-    );
-    let run_rows = settled
-        .iter()
-        .filter(|e| e.layer == "w1")
-        .map(|e| {
-            vec![
-                e.run.clone(),
-                e.width.to_string(),
-                e.n_in.to_string(),
-                e.eta.to_string(),
-                e.lambda.to_string(),
-                if e.settled { "yes".into() } else { "no".into() },
-                e.settled_epoch.map_or("-".into(), |s| s.to_string()),
-                sig(Some(e.size)),
-                sig(e.size_times_input_norm),
-            ]
-        })
-        .collect();
-    doc.paragraph(
-        "Every run's first layer (the whole table, every layer, is `settled` in claims.json):",
-    );
-    doc.table(
-        &[
-            "run",
-            "width",
-            "n_in",
-            "eta",
-            "lambda",
-            "settled",
-            "settled epoch",
-            "size",
-            "size x input norm",
-        ],
-        run_rows,
+        &["run", "epochs", "final accuracy", "final rms"],
+        results
+            .runs
+            .iter()
+            .map(|r| {
+                let last = r.records.last();
+                vec![
+                    r.spec.name.clone(),
+                    (r.records.len() - 1).to_string(),
+                    last.map_or("".into(), |x| format!("{:.2}%", 100.0 * x.eval_accuracy)),
+                    last.map_or("".into(), |x| sig(Some(x.weights.all.rms))),
+                ]
+            })
+            .collect(),
     );
 }

@@ -1,8 +1,11 @@
 //! One function per figure of the report, each from the study's results.
 
-use super::plots::{self, BLUE, Chart, GREEN, GREY, ORANGE, PALETTE, PURPLE, RED, Series};
+use super::plots::{
+    self, BLUE, CYAN, Chart, GREEN, Marker, ORANGE, PALETTE, PURPLE, RED, Reference, Series,
+};
 use crate::metrics::EpochRecord;
 use crate::net::Init;
+use crate::run::settle::Settling;
 use crate::study::claims::{self, DECAY_DOMINATED, TAIL_OFF};
 use crate::study::equilibrium::{SettledEntry, SizeFit};
 use crate::study::summary::SeedCurve;
@@ -30,6 +33,14 @@ const BASE_KINDS: [(Init, bool, &str, plots::RGBColor); 4] = [
     (Init::Large, false, "large N(0,1), no L2", RED),
     (Init::Default, false, "default N(0,1/n_in), no L2", GREEN),
 ];
+
+/// "large init" or "default init", as the figures name them.
+pub fn init_name(init: Init) -> &'static str {
+    match init {
+        Init::Large => "large init",
+        Init::Default => "default init",
+    }
+}
 
 /// Validation accuracy per epoch of the four base kinds, bands over seeds,
 /// and reference curves (name, accuracies per epoch from 1) if given.
@@ -59,8 +70,7 @@ pub fn accuracy(results: &Results, reference: &[(String, Vec<f64>)]) -> String {
         );
     }
     plots::render(&Chart {
-        title: "Validation accuracy (mean over seeds, band = min to max)".into(),
-        legend: Some(plots::SeriesLabelPosition::LowerRight),
+        title: "Validation accuracy".into(),
         x_label: "epoch".into(),
         y_label: "accuracy (%)".into(),
         series,
@@ -68,17 +78,18 @@ pub fn accuracy(results: &Results, reference: &[(String, Vec<f64>)]) -> String {
     })
 }
 
-/// log rms per layer of large+L2 with exp(-eta*lambda*t/m) and reference sizes.
-pub fn rms_per_layer(results: &Results) -> String {
-    let runs = results.base(Init::Large, true);
+/// log rms per layer of the base runs of `init` + L2, with pure decay
+/// exp(-eta*lambda*t/m) from the start and the reference sizes.
+pub fn rms_per_layer(results: &Results, init: Init) -> String {
+    let runs = results.base(init, true);
     let sizes = results.base_sizes();
-    let layers = sizes.len() - 1;
+    let layers = sizes.len().saturating_sub(1);
     let mut series = Vec::new();
     for l in 0..layers {
         let (line, band) = mean_with_band(&runs, |r| r.weights.layers[l].rms);
         series.push(
             Series::line(
-                format!("rms of w^{} (n_in = {})", l + 1, sizes[l]),
+                format!("w^{} (n_in = {})", l + 1, sizes[l]),
                 line,
                 PALETTE[l],
             )
@@ -88,40 +99,34 @@ pub fn rms_per_layer(results: &Results) -> String {
     let (all, _) = mean_with_band(&runs, |r| r.weights.all.rms);
     let start = all.first().map_or(1.0, |p| p.1);
     let epochs = all.len();
-    series.push(Series::line("rms of all weights", all, GREY));
+    series.push(Series::line("all weights", all, PURPLE));
     let rate = plan::ETA * plan::LAMBDA / plan::BATCH as f64;
     let decay_line = (0..epochs)
         .map(|e| (e as f64, start * (-rate * e as f64).exp()))
         .collect();
-    series
-        .push(Series::line("pure decay: rms_0 exp(-eta*lambda*t/m)", decay_line, PURPLE).dashed());
     let n_w = crate::net::weight_count(&sizes).unwrap_or(0);
     let refs = theory::ReferenceSizes::for_weight_count(n_w);
+    let inv_sqrt_n_in = theory::inv_sqrt_n_in(sizes.first().copied().unwrap_or(1));
     plots::render(&Chart {
-        title: "Weight size per layer, large init + L2 (log scale)".into(),
-        legend: Some(plots::SeriesLabelPosition::MiddleRight),
+        title: format!("Weight rms per layer, {} + L2", init_name(init)),
         x_label: "epoch".into(),
-        y_label: "rms of the weights".into(),
+        y_label: "rms".into(),
         log_y: true,
         series,
-        hlines: vec![
-            (
-                theory::inv_sqrt_n_in(sizes[0]),
-                format!("1/sqrt(n_in) = {:.4}", theory::inv_sqrt_n_in(sizes[0])),
-                GREEN,
-            ),
-            (
+        references: vec![
+            Reference::curve("pure decay exp(-eta lambda t/m)", decay_line),
+            Reference::horizontal(inv_sqrt_n_in, format!("1/sqrt(n_in) = {inv_sqrt_n_in:.3}")),
+            Reference::horizontal(
                 refs.inv_sqrt_n_w,
                 format!("1/sqrt(n_w) = {:.4}", refs.inv_sqrt_n_w),
-                ORANGE,
             ),
-            (refs.inv_n_w, format!("1/n_w = {:.1e}", refs.inv_n_w), RED),
+            Reference::horizontal(refs.inv_n_w, format!("1/n_w = {:.1e}", refs.inv_n_w)),
         ],
         ..Chart::default()
     })
 }
 
-/// The norm budget per epoch of the first large+L2 run: decay, drift, noise.
+/// The norm budget per epoch of one large+L2 run: decay, drift, noise.
 pub fn budget(records: &[EpochRecord]) -> String {
     let term = |f: fn(&crate::probes::BudgetTerms) -> f64| -> Vec<(f64, f64)> {
         records
@@ -131,60 +136,59 @@ pub fn budget(records: &[EpochRecord]) -> String {
             .collect()
     };
     plots::render(&Chart {
-        title: "Norm budget per epoch: change of |w|^2 by cause (large init + L2)".into(),
-        legend: Some(plots::SeriesLabelPosition::LowerRight),
+        title: "Norm budget: change of |w|^2 per epoch by cause".into(),
         x_label: "epoch".into(),
-        y_label: "contribution to |w_e|^2 - |w_(e-1)|^2".into(),
+        y_label: "change of |w|^2".into(),
         series: vec![
             Series::line("decay (a^2-1)|w|^2", term(|b| b.decay), RED),
             Series::line("drift -2ab<w,g>", term(|b| b.drift), BLUE),
             Series::line("noise b^2|g|^2", term(|b| b.noise), GREEN),
             Series::line(
-                "sum (= actual change)",
+                "sum (= the measured change)",
                 term(|b| b.decay + b.drift + b.noise),
-                GREY,
+                PURPLE,
             )
             .dashed(),
         ],
-        hlines: vec![(0.0, "0".into(), GREY)],
+        references: vec![Reference::horizontal(0.0, "0")],
         ..Chart::default()
     })
 }
 
-/// Offset fraction per epoch, all weights and per layer, with thresholds.
-pub fn offset_fraction(records: &[EpochRecord]) -> String {
-    let layers = records[0].weights.layers.len();
-    let curve = |layer: Option<usize>| -> Vec<(f64, f64)> {
-        records
-            .iter()
-            .skip(1)
-            .filter_map(|r| Some((r.epoch as f64, claims::offset_fraction(r, layer)?)))
-            .collect()
+/// Offset fraction per epoch of the base runs of `init` + L2, per layer
+/// and for all weights, mean over seeds with their range, with the
+/// thresholds. Values beyond the range -0.5..2 are marked on its edge.
+pub fn offset_fraction(results: &Results, init: Init) -> String {
+    let runs = results.base(init, true);
+    let layers = runs.first().map_or(0, |r| r[0].weights.layers.len());
+    let curve = |layer: Option<usize>| {
+        let (line, band) = mean_with_band(&runs, |r| {
+            claims::offset_fraction(r, layer).unwrap_or(f64::NAN)
+        });
+        (
+            line.into_iter().skip(1).collect(),
+            band.into_iter().skip(1).collect(),
+        )
     };
-    let mut series = vec![Series::line("all weights", curve(None), GREY)];
+    let mut series = Vec::new();
     for (l, &color) in PALETTE.iter().enumerate().take(layers) {
-        series.push(Series::line(format!("w^{}", l + 1), curve(Some(l)), color));
+        let (line, band) = curve(Some(l));
+        series.push(Series::line(format!("w^{}", l + 1), line, color).with_band(band));
     }
+    let (line, _) = curve(None);
+    series.push(Series::line("all weights", line, PURPLE));
     plots::render(&Chart {
-        title: "Offset fraction f = (drift + noise) / (-decay) (large init + L2)".into(),
+        title: format!("Offset fraction f, {} + L2", init_name(init)),
         x_label: "epoch".into(),
-        y_label: "f (0: decay dominates, 1: balanced)".into(),
+        y_label: "f".into(),
         series,
-        hlines: vec![
-            (
+        references: vec![
+            Reference::horizontal(
                 DECAY_DOMINATED,
-                format!("decay-dominated: |f| < {DECAY_DOMINATED}"),
-                GREEN,
+                format!("decay-dominated below {DECAY_DOMINATED}"),
             ),
-            (TAIL_OFF, format!("tail-off at {TAIL_OFF}"), ORANGE),
-            (
-                1.0 - crate::run::settle::SETTLED_BAND,
-                format!(
-                    "settled band from {}",
-                    1.0 - crate::run::settle::SETTLED_BAND
-                ),
-                RED,
-            ),
+            Reference::horizontal(TAIL_OFF, format!("tail-off {TAIL_OFF}")),
+            Reference::horizontal(1.0, "balanced 1"),
         ],
         y_range: Some((-0.5, 2.0)),
         ..Chart::default()
@@ -202,8 +206,7 @@ pub fn saturation(results: &Results) -> String {
         series.push(Series::line(name, line, color).with_band(band));
     }
     plots::render(&Chart {
-        title: "Saturated hidden neurons: share of (example, neuron) pairs with sigma'(z) < 0.01"
-            .into(),
+        title: "Saturated hidden neurons (sigma'(z) < 0.01)".into(),
         x_label: "epoch".into(),
         y_label: "saturated pairs (%)".into(),
         series,
@@ -211,11 +214,31 @@ pub fn saturation(results: &Results) -> String {
     })
 }
 
-/// Histograms of the first layer's weights at chosen epochs against the
-/// N(0, 1/n_in) density.
-pub fn histograms(records: &[EpochRecord], epochs: &[usize], n_in: usize) -> String {
+/// The epochs the histogram figure draws for a run: 0, 1, 5, the tail-off
+/// and the first layer's settled epoch if the run has them, and the last.
+pub fn histogram_epochs(records: &[EpochRecord]) -> Vec<(usize, &'static str)> {
+    let last = records.len().saturating_sub(1);
+    let mut epochs = vec![(0, "start"), (1.min(last), ""), (5.min(last), "")];
+    if let Some(t) = claims::tail_off(records, None) {
+        epochs.push((t.epoch, "tail-off"));
+    }
+    if let Some(s) = Settling::of_records(records, Some(0)).settled_epoch {
+        epochs.push((s, "settled"));
+    }
+    epochs.push((last, "last"));
+    epochs.sort_by_key(|e| (e.0, e.1.is_empty()));
+    epochs.dedup_by_key(|e| e.0);
+    epochs.retain(|&(e, _)| records.get(e).is_some_and(|r| r.histograms.is_some()));
+    epochs
+}
+
+/// Histograms of the first layer's weights at `epochs` (from
+/// `histogram_epochs`) against the N(0, 1/n_in) density; empty bins are
+/// gaps, not zeros.
+pub fn histograms(records: &[EpochRecord], epochs: &[(usize, &str)], n_in: usize) -> String {
     let mut series = Vec::new();
-    for (i, &e) in epochs.iter().enumerate() {
+    let mut range = 4.0;
+    for (i, &(e, what)) in epochs.iter().enumerate() {
         let Some(h) = records
             .get(e)
             .and_then(|r| r.histograms.as_ref())
@@ -223,59 +246,81 @@ pub fn histograms(records: &[EpochRecord], epochs: &[usize], n_in: usize) -> Str
         else {
             continue;
         };
+        range = h.range;
         let total = (h.counts.iter().sum::<u64>() + h.below + h.above) as f64;
         let width = 2.0 * h.range / h.counts.len() as f64;
         let points = h
             .counts
             .iter()
             .enumerate()
-            .map(|(b, &c)| (h.edge(b) + width / 2.0, c as f64 / (total * width)))
+            .map(|(b, &c)| {
+                let density = if c == 0 {
+                    f64::NAN
+                } else {
+                    c as f64 / (total * width)
+                };
+                (h.edge(b) + width / 2.0, density)
+            })
             .collect();
-        series.push(Series::line(
-            format!("epoch {e}"),
-            points,
-            PALETTE[i % PALETTE.len()],
-        ));
+        let name = match what {
+            "" => format!("epoch {e}"),
+            what => format!("epoch {e} ({what})"),
+        };
+        series.push(Series::line(name, points, PALETTE[i % PALETTE.len()]));
     }
+    const LOWEST_DENSITY: f64 = 1e-3;
     let sigma = theory::inv_sqrt_n_in(n_in);
-    let range = records[0]
-        .histograms
-        .as_ref()
-        .map_or(4.0, |h| h.layers[0].range);
     let density = (0..=400)
         .map(|i| {
             let x = -range + 2.0 * range * i as f64 / 400.0;
-            (
-                x,
-                (-0.5 * (x / sigma).powi(2)).exp() / (sigma * (2.0 * std::f64::consts::PI).sqrt()),
-            )
+            let p =
+                (-0.5 * (x / sigma).powi(2)).exp() / (sigma * (2.0 * std::f64::consts::PI).sqrt());
+            (x, p)
         })
+        .filter(|p| p.1 >= LOWEST_DENSITY)
         .collect();
-    series.push(
-        Series::line(
-            format!("N(0, 1/n_in) density, n_in = {n_in}"),
-            density,
-            GREY,
-        )
-        .dashed(),
-    );
     plots::render(&Chart {
-        title: "First-layer weights (large init + L2): histograms vs N(0, 1/n_in) (log density)"
-            .into(),
+        title: "First-layer weights: histograms (large init + L2)".into(),
         x_label: "weight".into(),
-        y_label: "density (per unit weight)".into(),
+        y_label: "density".into(),
         log_y: true,
-        y_range: Some((1e-3, 20.0)),
+        y_range: Some((LOWEST_DENSITY, 20.0)),
         series,
+        references: vec![Reference::curve(format!("N(0, 1/{n_in})"), density)],
         ..Chart::default()
     })
 }
 
-/// The first layer's settled size against n_in, log-log: settled runs by
-/// initialization, runs that did not settle apart, the joint fit's n_in
-/// exponent through the settled points and the slope of 1/sqrt(n_in).
+/// Whether an entry is one of the scaling grid's runs (base eta and lambda).
+fn in_grid(e: &SettledEntry) -> bool {
+    e.lambda == plan::LAMBDA && e.eta == plan::ETA
+}
+
+/// A fitted power law through points: (x, exp(intercept + sum b_i ln p_i)).
+fn fit_line(
+    fit: &SizeFit,
+    xs: [f64; 2],
+    at: impl Fn(f64) -> Vec<(&'static str, f64)>,
+) -> Vec<(f64, f64)> {
+    xs.iter()
+        .map(|&x| {
+            let log_size = at(x).iter().fold(fit.intercept, |acc, (name, value)| {
+                acc + fit.exponents.get(name).map_or(0.0, |e| e.value) * value.ln()
+            });
+            (x, log_size.exp())
+        })
+        .collect()
+}
+
+/// The first layer's settled size against n_in, log-log, for every run of
+/// the grid: settled runs by initialization, the runs that did not settle
+/// (left out of the fits), the joint fit's line for each width, and the
+/// slopes of the hypotheses through the large-init points.
 pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit]) -> String {
-    let first: Vec<&SettledEntry> = settled.iter().filter(|e| e.layer == "w1").collect();
+    let first: Vec<&SettledEntry> = settled
+        .iter()
+        .filter(|e| e.layer == "w1" && in_grid(e))
+        .collect();
     let points = |keep: &dyn Fn(&SettledEntry) -> bool| -> Vec<(f64, f64)> {
         first
             .iter()
@@ -283,52 +328,156 @@ pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit]) -> String {
             .map(|e| (e.n_in as f64, e.size))
             .collect()
     };
-    // The grid's runs: the base eta and lambda, every (width, n_in).
-    let base = |e: &SettledEntry| e.lambda == plan::LAMBDA && e.eta == plan::ETA;
-    let large = points(&|e| e.settled && e.init == Init::Large && base(e));
-    let default = points(&|e| e.settled && e.init == Init::Default && base(e));
-    let unsettled = points(&|e| !e.settled && base(e));
+    let large = points(&|e| e.settled && e.init == Init::Large);
     let mut series = vec![
-        Series::line("large init, settled", large.clone(), BLUE).markers(),
-        Series::line("default init, settled", default, ORANGE).markers(),
+        Series::line("large init, settled", large.clone(), BLUE).markers(Marker::Dot),
+        Series::line(
+            "default init, settled",
+            points(&|e| e.settled && e.init == Init::Default),
+            ORANGE,
+        )
+        .markers(Marker::Square),
     ];
+    let unsettled = points(&|e| !e.settled);
     if !unsettled.is_empty() {
-        series.push(Series::line("not settled (last size)", unsettled, GREY).markers());
+        series.push(
+            Series::line(
+                "not settled: last size, left out of the fits",
+                unsettled,
+                RED,
+            )
+            .markers(Marker::Ring),
+        );
     }
     let (lo, hi) = large.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), p| {
         (lo.min(p.0), hi.max(p.0))
     });
+    let mut references = Vec::new();
+    let mut widths: Vec<usize> = first.iter().map(|e| e.width).collect();
+    widths.sort_unstable();
+    widths.dedup();
+    // The joint fit over width and n_in; with a single width, n_in alone.
     let fit = fits
         .iter()
-        .find(|f| f.layer == "w1" && f.predictors == ["n_in"]);
-    if let (Some(fit), true) = (fit, lo < hi) {
-        let b = fit.exponents["n_in"];
-        let line = [lo, hi]
-            .iter()
-            .map(|&v| (v, (fit.intercept + b.value * v.ln()).exp()))
-            .collect();
-        series.push(Series::line(
-            format!("fit: n_in^{:.2} ({:.2} to {:.2})", b.value, b.low, b.high),
-            line,
-            RED,
-        ));
+        .find(|f| f.layer == "w1" && f.predictors == ["width", "n_in"] && widths.len() > 1);
+    let fit = fit.or_else(|| {
+        fits.iter()
+            .find(|f| f.layer == "w1" && f.predictors == ["n_in"])
+    });
+    if lo < hi {
+        if let Some(fit) = fit {
+            for &width in &widths {
+                let line = fit_line(fit, [lo, hi], |n_in| {
+                    vec![("width", width as f64), ("n_in", n_in)]
+                });
+                let b = fit.exponents.get("n_in").map_or(f64::NAN, |e| e.value);
+                references.push(Reference::curve(
+                    format!("fit, width {width}: n_in^{b:.2}"),
+                    line,
+                ));
+            }
+        }
         let (mx, my) = large
             .iter()
             .fold((0.0, 0.0), |(sx, sy), p| (sx + p.0.ln(), sy + p.1.ln()));
         let (mx, my) = (mx / large.len() as f64, my / large.len() as f64);
-        let line = [lo, hi]
-            .iter()
-            .map(|&v| (v, (my - 0.5 * (v.ln() - mx)).exp()))
-            .collect();
-        series.push(Series::line("slope -1/2 (1/sqrt(n_in))", line, PURPLE).dashed());
+        for (slope, name) in [
+            (-0.5, "slope -1/2: 1/sqrt(n_in)"),
+            (-1.0, "slope -1: 1/n_w"),
+        ] {
+            let line = [lo, hi]
+                .iter()
+                .map(|&v| (v, (my + slope * (v.ln() - mx)).exp()))
+                .collect();
+            references.push(Reference::curve(name, line));
+        }
     }
     plots::render(&Chart {
-        title: "First layer's settled size against n_in (log-log)".into(),
-        x_label: "n_in (inputs per first-layer neuron)".into(),
+        title: "First layer's settled size against n_in".into(),
+        x_label: "n_in".into(),
         y_label: "settled rms of w^1".into(),
         log_x: true,
         log_y: true,
         series,
+        references,
+        ..Chart::default()
+    })
+}
+
+/// The first layer's settled size against lambda, log-log, for the runs
+/// that vary eta and lambda (large init, base sizes): by whether eta is
+/// the base eta, the runs that did not settle apart, and the joint fit's
+/// line at the base eta.
+pub fn settled_against_lambda(
+    settled: &[SettledEntry],
+    fits: &[SizeFit],
+    sizes: &[usize],
+) -> String {
+    let runs: Vec<&SettledEntry> = settled
+        .iter()
+        .filter(|e| {
+            e.layer == "w1"
+                && e.init == Init::Large
+                && sizes.first() == Some(&e.n_in)
+                && sizes.get(1) == Some(&e.width)
+        })
+        .collect();
+    let points = |keep: &dyn Fn(&SettledEntry) -> bool| -> Vec<(f64, f64)> {
+        runs.iter()
+            .filter(|e| keep(e))
+            .map(|e| (e.lambda, e.size))
+            .collect()
+    };
+    let mut series = vec![
+        Series::line(
+            format!("eta {}, settled", plan::ETA),
+            points(&|e| e.settled && e.eta == plan::ETA),
+            BLUE,
+        )
+        .markers(Marker::Dot),
+        Series::line(
+            "other eta, settled",
+            points(&|e| e.settled && e.eta != plan::ETA),
+            CYAN,
+        )
+        .markers(Marker::Cross),
+    ];
+    let unsettled = points(&|e| !e.settled);
+    if !unsettled.is_empty() {
+        series.push(
+            Series::line(
+                "not settled: last size, left out of the fit",
+                unsettled,
+                RED,
+            )
+            .markers(Marker::Ring),
+        );
+    }
+    let (lo, hi) = runs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), e| {
+        (lo.min(e.lambda), hi.max(e.lambda))
+    });
+    let fit = fits
+        .iter()
+        .find(|f| f.layer == "w1" && f.predictors.contains(&"lambda"));
+    let mut references = Vec::new();
+    if let (Some(fit), true) = (fit, lo < hi) {
+        let line = fit_line(fit, [lo, hi], |lambda| {
+            vec![("eta", plan::ETA), ("lambda", lambda)]
+        });
+        let b = fit.exponents.get("lambda").map_or(f64::NAN, |e| e.value);
+        references.push(Reference::curve(
+            format!("fit at eta {}: lambda^{b:.2}", plan::ETA),
+            line,
+        ));
+    }
+    plots::render(&Chart {
+        title: "First layer's settled size against lambda".into(),
+        x_label: "lambda".into(),
+        y_label: "settled rms of w^1".into(),
+        log_x: true,
+        log_y: true,
+        series,
+        references,
         ..Chart::default()
     })
 }
@@ -348,20 +497,19 @@ pub fn shrink_gap(steps: usize) -> String {
         .map(|&c| (c, -claims::shrink_gap(c, steps).1))
         .collect();
     plots::render(&Chart {
-        title: format!("How far (1 - eta*lambda/n)^S is from exp(-eta*lambda/m), S = {steps}"),
-        x_label: "eta*lambda/n (decay per step)".into(),
-        y_label: "relative difference (log)".into(),
+        title: format!("(1 - eta lambda/n)^S against exp(-eta lambda/m), S = {steps}"),
+        x_label: "eta lambda/n".into(),
+        y_label: "relative difference".into(),
         log_x: true,
         log_y: true,
         series: vec![
-            Series::line("per-epoch factor: 1 - rho*/exp(-eta*lambda/m)", gap, RED),
-            Series::line(
-                "decay rate: ln(rho*)/ln(exp(-eta*lambda/m)) - 1",
-                ratio,
-                BLUE,
-            ),
+            Series::line("per epoch: 1 - rho*/exp(-eta lambda/m)", gap, RED),
+            Series::line("decay rate: ln rho* / (-eta lambda/m) - 1", ratio, BLUE),
         ],
-        hlines: vec![(claims::SHRINK_TOLERANCE, "1%".into(), GREY)],
+        references: vec![Reference::horizontal(
+            claims::SHRINK_TOLERANCE,
+            format!("tolerance {}", claims::SHRINK_TOLERANCE),
+        )],
         ..Chart::default()
     })
 }

@@ -1,26 +1,33 @@
-//! The report as one self-contained HTML file: styles and figures inline,
-//! no request to any network, readable on a phone and when printed.
+//! The report as one self-contained HTML page: styles and figures inline,
+//! no script, no request to any network; one column on a phone, plots at
+//! a readable size on a projector, and printable.
 
-use std::path::Path;
-
-use super::{Block, Document};
-use crate::error::Result;
-use crate::output::write_atomic;
+use super::{Block, Document, Inline, inlines};
 
 const STYLE: &str = "
 body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; line-height: 1.5;
-       max-width: 60rem; margin: 0 auto; padding: 1rem; color: #222; }
+       max-width: 60rem; margin: 0 auto; padding: 1rem; color: #222; overflow-wrap: break-word; }
 h1, h2, h3 { line-height: 1.2; }
-table { border-collapse: collapse; display: block; overflow-x: auto; margin: 1rem 0; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; font-variant-numeric: tabular-nums; }
+a { color: #1a5fa8; }
+table { border-collapse: collapse; display: block; overflow-x: auto; max-width: 100%; margin: 1rem 0; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top;
+         font-variant-numeric: tabular-nums; }
 th { background: #f2f2f2; }
-figure { margin: 1.5rem 0; break-inside: avoid; }
-figure svg { width: 100%; height: auto; }
-figcaption { font-size: 0.9rem; color: #555; }
-.verdict { padding: 0.75rem 1rem; border-left: 0.4rem solid #888; background: #f7f7f7; }
-.verdict b { text-transform: uppercase; }
-.holds { border-color: #2a7d2a; } .partly { border-color: #c98a00; }
+.figures { display: flex; flex-wrap: wrap; gap: 1rem; }
+figure { margin: 1rem 0; flex: 1 1 22rem; max-width: 45rem; break-inside: avoid; }
+figure svg { width: 100%; height: auto; display: block; }
+figcaption { font-size: 0.9rem; color: #444; }
+.verdict, .answer { padding: 0.6rem 1rem; border-left: 0.4rem solid #777; background: #f7f7f7; margin: 0.75rem 0; }
+.answer p { margin: 0.25rem 0; }
+.badge { display: inline-block; padding: 0 0.5rem; border-radius: 0.3rem; color: #fff; background: #777;
+         font-weight: bold; text-transform: uppercase; font-size: 0.85rem; }
+.holds { border-color: #2a7d2a; } .partly { border-color: #b07800; }
 .fails { border-color: #b22222; } .inconclusive { border-color: #777; }
+.badge.holds { background: #2a7d2a; } .badge.partly { background: #b07800; }
+.badge.fails { background: #b22222; } .badge.inconclusive { background: #666; }
+nav ul { padding-left: 1.2rem; }
+dt { font-weight: bold; margin-top: 0.5rem; }
+dd { margin-left: 1rem; }
 @media print { body { max-width: none; } a { color: inherit; } }
 ";
 
@@ -28,57 +35,132 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
-/// Write `report.html` into `dir`.
-pub fn write(doc: &Document, dir: &Path) -> Result<()> {
+/// Text with its `[text](target)` links as anchors, the rest escaped.
+fn rich(text: &str) -> String {
+    inlines(text)
+        .into_iter()
+        .map(|part| match part {
+            Inline::Text(t) => escape(t),
+            Inline::Link(label, target) => {
+                format!("<a href=\"{}\">{}</a>", escape(target), escape(label))
+            }
+        })
+        .collect()
+}
+
+fn badge(verdict: &str) -> String {
+    format!("<span class=\"badge {verdict}\">{verdict}</span>")
+}
+
+/// The page, as text.
+pub fn render(doc: &Document) -> String {
     let mut body = format!("<h1>{}</h1>\n", escape(&doc.title));
     for block in &doc.blocks {
-        match block {
-            Block::Heading { level, text } => {
-                let level = level + 1;
-                body.push_str(&format!("<h{level}>{}</h{level}>\n", escape(text)));
-            }
-            Block::Paragraph(p) => body.push_str(&format!("<p>{}</p>\n", escape(p))),
-            Block::Verdict { verdict, text } => body.push_str(&format!(
-                "<p class=\"verdict {verdict}\"><b>Verdict: {verdict}.</b> {}</p>\n",
-                escape(text)
-            )),
-            Block::List(items) => {
-                body.push_str("<ul>\n");
-                for item in items {
-                    body.push_str(&format!("<li>{}</li>\n", escape(item)));
-                }
-                body.push_str("</ul>\n");
-            }
-            Block::Table { header, rows } => {
-                body.push_str("<table>\n<tr>");
-                for h in header {
-                    body.push_str(&format!("<th>{}</th>", escape(h)));
-                }
-                body.push_str("</tr>\n");
-                for row in rows {
-                    body.push_str("<tr>");
-                    for cell in row {
-                        body.push_str(&format!("<td>{}</td>", escape(cell)));
-                    }
-                    body.push_str("</tr>\n");
-                }
-                body.push_str("</table>\n");
-            }
-            Block::Figure { svg, caption, .. } => {
-                body.push_str(&format!(
-                    "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
-                    escape(caption)
-                ));
-            }
-        }
+        body.push_str(&render_block(doc, block));
     }
-    let page = format!(
+    format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
         escape(&doc.title)
-    );
-    write_atomic(&dir.join("report.html"), page.as_bytes())
+    )
+}
+
+fn render_block(doc: &Document, block: &Block) -> String {
+    match block {
+        Block::Heading {
+            level,
+            text,
+            anchor,
+        } => {
+            let level = level + 1;
+            let id = anchor
+                .as_ref()
+                .map_or(String::new(), |a| format!(" id=\"{}\"", escape(a)));
+            format!("<h{level}{id}>{}</h{level}>\n", escape(text))
+        }
+        Block::Paragraph(p) => format!("<p>{}</p>\n", rich(p)),
+        Block::Verdict { verdict, text } => format!(
+            "<div class=\"verdict {verdict}\">{} {}</div>\n",
+            badge(verdict),
+            rich(text)
+        ),
+        Block::Answers(answers) => answers
+            .iter()
+            .map(|a| {
+                format!(
+                    "<div class=\"answer {}\"><p><a href=\"#{}\"><b>{}</b></a> {}</p><p>{}</p></div>\n",
+                    a.verdict,
+                    escape(&a.anchor),
+                    escape(&a.title),
+                    badge(&a.verdict),
+                    rich(&a.text)
+                )
+            })
+            .collect(),
+        Block::Contents => {
+            let items: String = doc
+                .contents()
+                .iter()
+                .map(|(anchor, text)| {
+                    format!("<li><a href=\"#{}\">{}</a></li>\n", escape(anchor), escape(text))
+                })
+                .collect();
+            format!("<nav>\n<h2>Contents</h2>\n<ul>\n{items}</ul>\n</nav>\n")
+        }
+        Block::List(items) => {
+            let items: String = items
+                .iter()
+                .map(|i| format!("<li>{}</li>\n", rich(i)))
+                .collect();
+            format!("<ul>\n{items}</ul>\n")
+        }
+        Block::Table { header, rows } => {
+            let mut table = String::from("<table>\n<tr>");
+            for h in header {
+                table.push_str(&format!("<th>{}</th>", escape(h)));
+            }
+            table.push_str("</tr>\n");
+            for row in rows {
+                table.push_str("<tr>");
+                for cell in row {
+                    table.push_str(&format!("<td>{}</td>", rich(cell)));
+                }
+                table.push_str("</tr>\n");
+            }
+            table.push_str("</table>\n");
+            table
+        }
+        Block::Figures(figures) => {
+            let inner: String = figures
+                .iter()
+                .map(|f| {
+                    format!(
+                        "<figure id=\"figure-{}\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+                        escape(&f.name),
+                        f.svg,
+                        rich(&f.caption)
+                    )
+                })
+                .collect();
+            format!("<div class=\"figures\">\n{inner}</div>\n")
+        }
+        Block::Glossary(terms) => {
+            let entries: String = terms
+                .iter()
+                .map(|t| {
+                    format!(
+                        "<dt id=\"{}\">{}</dt><dd>{}</dd>\n",
+                        escape(&t.anchor()),
+                        escape(&t.term),
+                        rich(&t.definition)
+                    )
+                })
+                .collect();
+            format!("<dl>\n{entries}</dl>\n")
+        }
+    }
 }

@@ -1,27 +1,52 @@
-//! The report as Markdown, its figures as SVG files in `plots/` beside it.
+//! The report as Markdown (GitHub's dialect), its figures as SVG files in
+//! `plots/` beside it. Anchors are explicit `<a id>`s, so links hold
+//! whatever the heading says.
 
-use std::path::Path;
+use super::{Block, Document, Figure};
 
-use super::{Block, Document};
-use crate::error::Result;
-use crate::output::write_atomic;
+/// Text for a table cell: `|` escaped, line breaks as spaces.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
 
-/// Write `report.md` and `plots/*.svg` into `dir`.
-pub fn write(doc: &Document, dir: &Path) -> Result<()> {
-    let plots = dir.join("plots");
-    std::fs::create_dir_all(&plots).map_err(|cause| crate::Error::Write {
-        path: plots.clone(),
-        cause,
-    })?;
+/// `report.md`'s text, and the figures it links to as (file name, SVG).
+pub fn render(doc: &Document) -> (String, Vec<(String, String)>) {
     let mut text = format!("# {}\n\n", doc.title);
+    let mut figures = Vec::new();
     for block in &doc.blocks {
         match block {
-            Block::Heading { level, text: t } => {
-                text.push_str(&format!("{} {t}\n\n", "#".repeat(*level as usize)));
+            Block::Heading {
+                level,
+                text: t,
+                anchor,
+            } => {
+                if let Some(anchor) = anchor {
+                    text.push_str(&format!("<a id=\"{anchor}\"></a>\n\n"));
+                }
+                text.push_str(&format!("{} {t}\n\n", "#".repeat(*level as usize + 1)));
             }
             Block::Paragraph(p) => text.push_str(&format!("{p}\n\n")),
             Block::Verdict { verdict, text: t } => {
                 text.push_str(&format!("**Verdict: {verdict}.** {t}\n\n"));
+            }
+            Block::Answers(answers) => {
+                for a in answers {
+                    text.push_str(&format!(
+                        "- **[{}](#{}): {}.** {}\n",
+                        a.title,
+                        a.anchor,
+                        a.verdict.to_uppercase(),
+                        a.text
+                    ));
+                }
+                text.push('\n');
+            }
+            Block::Contents => {
+                text.push_str("## Contents\n\n");
+                for (anchor, heading) in doc.contents() {
+                    text.push_str(&format!("- [{heading}](#{anchor})\n"));
+                }
+                text.push('\n');
             }
             Block::List(items) => {
                 for item in items {
@@ -31,7 +56,7 @@ pub fn write(doc: &Document, dir: &Path) -> Result<()> {
             }
             Block::Table { header, rows } => {
                 let line = |cells: &[String]| {
-                    let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+                    let cells: Vec<String> = cells.iter().map(|c| cell(c)).collect();
                     format!("| {} |\n", cells.join(" | "))
                 };
                 text.push_str(&line(header));
@@ -41,13 +66,27 @@ pub fn write(doc: &Document, dir: &Path) -> Result<()> {
                 }
                 text.push('\n');
             }
-            Block::Figure { name, svg, caption } => {
-                write_atomic(&plots.join(format!("{name}.svg")), svg.as_bytes())?;
-                text.push_str(&format!(
-                    "![{caption}](plots/{name}.svg)\n\n*{caption}*\n\n"
-                ));
+            Block::Figures(row) => {
+                for Figure { name, svg, caption } in row {
+                    figures.push((format!("{name}.svg"), svg.clone()));
+                    text.push_str(&format!(
+                        "![{}](plots/{name}.svg)\n\n*{caption}*\n\n",
+                        caption.replace(['[', ']'], "")
+                    ));
+                }
+            }
+            Block::Glossary(terms) => {
+                for t in terms {
+                    text.push_str(&format!(
+                        "- <a id=\"{}\"></a>**{}**: {}\n",
+                        t.anchor(),
+                        t.term,
+                        t.definition
+                    ));
+                }
+                text.push('\n');
             }
         }
     }
-    write_atomic(&dir.join("report.md"), text.as_bytes())
+    (text, figures)
 }

@@ -1,31 +1,88 @@
 //! The report's figures as SVG. One renderer (`render`) draws a `Chart`;
-//! the functions below it build one chart each from measured numbers.
+//! `figures` builds one chart per figure from measured numbers.
+//!
+//! What every chart does the same way:
+//! - the legend sits below the plot area, so it never covers data;
+//! - reference lines (1/sqrt(n_in), thresholds, pure decay, ...) are dashed,
+//!   labelled on the line, in colours no data series uses;
+//! - a value outside a fixed y range is drawn as a triangle on the edge it
+//!   passed (its value on hover), never flat at the edge as if measured;
+//! - a log axis has its ticks at 1-2-5 or at decades, and every axis one
+//!   number format;
+//! - every data point carries an SVG `<title>`, so hovering shows its value.
+//!
+//! Sizes: an SVG is `WIDTH` px wide and scales with the page. On a 390 px
+//! phone the page has 342 to 358 px for it, so one SVG px is 0.57 screen
+//! px or more; text is `FONT` = 18 SVG px to stay at 10 screen px or more.
 //!
 //! Log axes are drawn by plotting log10 of the values on a linear axis and
 //! labelling the ticks with the values themselves.
 
-pub use plotters::chart::SeriesLabelPosition;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 pub use plotters::style::RGBColor;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+/// Data series colours.
 pub const BLUE: RGBColor = RGBColor(31, 119, 180);
 pub const ORANGE: RGBColor = RGBColor(230, 120, 20);
 pub const GREEN: RGBColor = RGBColor(44, 160, 44);
 pub const RED: RGBColor = RGBColor(214, 39, 40);
 pub const PURPLE: RGBColor = RGBColor(148, 103, 189);
-pub const GREY: RGBColor = RGBColor(110, 110, 110);
-pub const PALETTE: [RGBColor; 6] = [BLUE, ORANGE, GREEN, RED, PURPLE, GREY];
+pub const CYAN: RGBColor = RGBColor(23, 170, 190);
+pub const PALETTE: [RGBColor; 6] = [BLUE, ORANGE, GREEN, RED, PURPLE, CYAN];
+/// Reference line colours, none of them a data colour.
+const REFERENCE_COLORS: [RGBColor; 5] = [
+    RGBColor(70, 70, 70),
+    RGBColor(140, 86, 75),
+    RGBColor(200, 80, 170),
+    RGBColor(130, 130, 20),
+    RGBColor(120, 120, 160),
+];
+const GREY: RGBColor = RGBColor(110, 110, 110);
 
-/// One curve, with an optional band (x, low, high) drawn under it.
+/// The SVG's width in px (it scales with the page).
+pub const WIDTH: u32 = 600;
+/// The plot area's height, title and axes included.
+const PLOT_HEIGHT: u32 = 400;
+/// Text size in SVG px (see the module's note on sizes).
+pub const FONT: u32 = 18;
+const LEGEND_ROW: u32 = 27;
+
+/// The font of text `px` SVG px high: plotters' SVG backend writes a
+/// font size of its own size / 1.24.
+fn font(px: u32) -> (&'static str, f64) {
+    ("sans-serif", (px as f64 * 1.24).ceil())
+}
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Style {
+    Line,
+    Dashed,
+    /// Markers only, not joined.
+    Markers(Marker),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Marker {
+    Dot,
+    Square,
+    /// An open circle.
+    Ring,
+    Cross,
+}
+
+/// One data series, with an optional band (x, low, high) drawn under it.
+/// A point whose y is not finite leaves a gap in the line.
 #[derive(Debug, Clone)]
 pub struct Series {
     pub name: String,
     pub points: Vec<(f64, f64)>,
     pub band: Vec<(f64, f64, f64)>,
     pub color: RGBColor,
-    pub dashed: bool,
-    /// Draw points as markers, not joined by a line.
-    pub markers: bool,
+    pub style: Style,
 }
 
 impl Series {
@@ -35,24 +92,51 @@ impl Series {
             points,
             band: Vec::new(),
             color,
-            dashed: false,
-            markers: false,
+            style: Style::Line,
         }
     }
 
     pub fn dashed(mut self) -> Series {
-        self.dashed = true;
+        self.style = Style::Dashed;
         self
     }
 
-    pub fn markers(mut self) -> Series {
-        self.markers = true;
+    pub fn markers(mut self, marker: Marker) -> Series {
+        self.style = Style::Markers(marker);
         self
     }
 
     pub fn with_band(mut self, band: Vec<(f64, f64, f64)>) -> Series {
         self.band = band;
         self
+    }
+}
+
+/// A reference curve (a threshold, a prediction), labelled on the line.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub label: String,
+    /// Two or more points; `horizontal` spans the whole x range.
+    pub points: Vec<(f64, f64)>,
+    horizontal: bool,
+}
+
+impl Reference {
+    /// y = `value` across the plot.
+    pub fn horizontal(value: f64, label: impl Into<String>) -> Reference {
+        Reference {
+            label: label.into(),
+            points: vec![(0.0, value)],
+            horizontal: true,
+        }
+    }
+
+    pub fn curve(label: impl Into<String>, points: Vec<(f64, f64)>) -> Reference {
+        Reference {
+            label: label.into(),
+            points,
+            horizontal: false,
+        }
     }
 }
 
@@ -64,180 +148,614 @@ pub struct Chart {
     pub log_x: bool,
     pub log_y: bool,
     pub series: Vec<Series>,
-    /// Horizontal reference lines: (y, label, color).
-    pub hlines: Vec<(f64, String, RGBColor)>,
-    /// Force the y range (in data units).
+    pub references: Vec<Reference>,
+    /// Fix the y range (in data units); values outside it are marked clipped.
     pub y_range: Option<(f64, f64)>,
-    /// Where the legend goes (default: upper right).
-    pub legend: Option<SeriesLabelPosition>,
 }
 
+/// `v` on the axis (log10 on a log axis); None if it cannot be drawn.
 fn axis_value(v: f64, log: bool) -> Option<f64> {
-    if !v.is_finite() {
-        return None;
+    match (v.is_finite(), log) {
+        (false, _) => None,
+        (true, true) => (v > 0.0).then(|| v.log10()),
+        (true, false) => Some(v),
     }
-    if log {
-        (v > 0.0).then(|| v.log10())
-    } else {
-        Some(v)
+}
+
+/// The smallest of 1, 2, 5 times a power of ten at or above `raw`.
+fn nice_step(raw: f64) -> f64 {
+    let power = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&s| s >= raw * (1.0 - 1e-9))
+        .unwrap_or(10.0 * power)
+}
+
+/// About five ticks at multiples of a 1-2-5 step within lo..=hi.
+fn linear_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let step = nice_step((hi - lo).max(1e-12) / 5.0);
+    let first = (lo / step - 1e-9).ceil() as i64;
+    let last = (hi / step + 1e-9).floor() as i64;
+    (first..=last).map(|k| k as f64 * step).collect()
+}
+
+/// Ticks of a log axis spanning log10 values lo..=hi, as log10 values: at
+/// 1, 2 and 5 times each decade, at decades when those are too many, and
+/// at 1-2-5 steps of the values themselves when the range is under a decade.
+fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let inside = |v: &f64| *v >= lo - 1e-9 && *v <= hi + 1e-9;
+    let decades: Vec<i32> = (lo.floor() as i32..=hi.ceil() as i32).collect();
+    let one_two_five: Vec<f64> = decades
+        .iter()
+        .flat_map(|&d| [1.0, 2.0, 5.0].map(|m| (m * 10f64.powi(d)).log10()))
+        .filter(inside)
+        .collect();
+    if one_two_five.len() >= 3 && one_two_five.len() <= 9 {
+        return one_two_five;
+    }
+    let whole: Vec<f64> = decades.iter().map(|&d| d as f64).filter(inside).collect();
+    if whole.len() >= 3 {
+        let every = whole.len().div_ceil(8);
+        return whole.into_iter().step_by(every).collect();
+    }
+    linear_ticks(10f64.powf(lo), 10f64.powf(hi))
+        .into_iter()
+        .filter(|v| *v > 0.0)
+        .map(f64::log10)
+        .collect()
+}
+
+/// One number format for all the ticks of an axis (given in data units):
+/// plain decimals when every tick reads well so, else scientific.
+fn tick_format(ticks: &[f64], log: bool) -> impl Fn(f64) -> String + use<> {
+    let nonzero = ticks.iter().filter(|t| **t != 0.0).map(|t| t.abs());
+    let (small, large) = nonzero.fold((f64::INFINITY, 0.0f64), |(s, l), t| (s.min(t), l.max(t)));
+    let scientific = small < 1e-3 || large >= 1e5;
+    // A linear axis shows as many decimals as its step needs, on every tick.
+    let decimals = match ticks {
+        [a, b, ..] if !log => (0..6)
+            .find(|&d| {
+                let scaled = (b - a).abs() * 10f64.powi(d);
+                (scaled - scaled.round()).abs() < 1e-6
+            })
+            .unwrap_or(6) as usize,
+        _ => 0,
+    };
+    move |v: f64| {
+        let v = three_digits(v);
+        if scientific {
+            format!("{v:e}")
+        } else if log {
+            format!("{v}")
+        } else {
+            format!("{v:.decimals$}")
+        }
     }
 }
 
 /// `value` rounded to three significant digits.
 fn three_digits(value: f64) -> f64 {
-    if value == 0.0 {
-        return 0.0;
+    if value == 0.0 || !value.is_finite() {
+        return value;
     }
     let scale = 10f64.powi(2 - value.abs().log10().floor() as i32);
     (value * scale).round() / scale
 }
 
-fn tick_label(v: f64, log: bool) -> String {
-    if log {
-        let value = 10f64.powf(v);
-        if (1e-2..1e5).contains(&value) {
-            format!("{}", three_digits(value))
+/// The parts of a polyline (axis units) with y inside lo..=hi, cut where
+/// the line leaves the range; a point with a non-finite y leaves a gap.
+fn clip_polyline(points: &[(f64, f64)], lo: f64, hi: f64) -> Vec<Vec<(f64, f64)>> {
+    let mut pieces: Vec<Vec<(f64, f64)>> = Vec::new();
+    let mut joined = false;
+    for pair in points.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        let inside = |t: f64| (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+        let span = if !(a.1.is_finite() && b.1.is_finite()) {
+            None
+        } else if a.1 == b.1 {
+            (lo..=hi).contains(&a.1).then_some((0.0, 1.0))
         } else {
-            format!("{value:.1e}")
+            let (t_lo, t_hi) = ((lo - a.1) / (b.1 - a.1), (hi - a.1) / (b.1 - a.1));
+            let (t0, t1) = (t_lo.min(t_hi).max(0.0), t_lo.max(t_hi).min(1.0));
+            (t0 <= t1).then_some((t0, t1))
+        };
+        match span {
+            Some((t0, t1)) => {
+                if !(joined && t0 == 0.0) {
+                    pieces.push(vec![inside(t0)]);
+                }
+                pieces.last_mut().expect("a piece").push(inside(t1));
+                joined = t1 == 1.0;
+            }
+            None => joined = false,
         }
-    } else if v.abs() >= 1e4 || (v != 0.0 && v.abs() < 1e-2) {
-        format!("{v:.1e}")
-    } else {
-        format!("{}", (v * 1000.0).round() / 1000.0)
+    }
+    if points.len() == 1 && (lo..=hi).contains(&points[0].1) {
+        pieces.push(points.to_vec());
+    }
+    pieces
+}
+
+/// A series in axis units, ready to draw.
+struct Placed<'a> {
+    series: &'a Series,
+    points: Vec<(f64, f64)>,
+    band: Vec<(f64, f64, f64)>,
+}
+
+/// The axes of a chart: ranges and ticks in axis units.
+struct Frame {
+    x: (f64, f64),
+    y: (f64, f64),
+    x_ticks: Vec<f64>,
+    y_ticks: Vec<f64>,
+}
+
+impl Frame {
+    fn of(chart: &Chart, placed: &[Placed], references: &[Vec<(f64, f64)>]) -> Frame {
+        let xs = placed
+            .iter()
+            .flat_map(|p| p.points.iter().map(|q| q.0))
+            .chain(
+                chart
+                    .references
+                    .iter()
+                    .zip(references)
+                    .filter(|(r, _)| !r.horizontal)
+                    .flat_map(|(_, p)| p.iter().map(|q| q.0)),
+            );
+        let ys = placed
+            .iter()
+            .flat_map(|p| {
+                let band = p.band.iter().flat_map(|q| [q.1, q.2]);
+                p.points.iter().map(|q| q.1).chain(band)
+            })
+            .chain(references.iter().flat_map(|p| p.iter().map(|q| q.1)));
+        let pad = |(lo, hi): (f64, f64)| {
+            let span = if hi > lo { hi - lo } else { 1.0 };
+            (lo - 0.04 * span, hi + 0.04 * span)
+        };
+        let x = pad(bounds(xs).unwrap_or((0.0, 1.0)));
+        let y = match chart.y_range {
+            Some((lo, hi)) => (
+                axis_value(lo, chart.log_y).unwrap_or(0.0),
+                axis_value(hi, chart.log_y).unwrap_or(1.0),
+            ),
+            None => pad(bounds(ys).unwrap_or((0.0, 1.0))),
+        };
+        let ticks = |(lo, hi): (f64, f64), log: bool| {
+            if log {
+                log_ticks(lo, hi)
+            } else {
+                linear_ticks(lo, hi)
+            }
+        };
+        Frame {
+            x_ticks: ticks(x, chart.log_x),
+            y_ticks: ticks(y, chart.log_y),
+            x,
+            y,
+        }
     }
 }
 
-/// Draw `chart` as an SVG document of 720 x 440 pixels.
-pub fn render(chart: &Chart) -> String {
-    let transform =
-        |(x, y): (f64, f64)| Some((axis_value(x, chart.log_x)?, axis_value(y, chart.log_y)?));
-    type Transformed = (Series, Vec<(f64, f64)>, Vec<(f64, f64, f64)>);
-    let series: Vec<Transformed> = chart
-        .series
-        .iter()
-        .map(|s| {
-            let points = s.points.iter().filter_map(|&p| transform(p)).collect();
-            let band = s
-                .band
-                .iter()
-                .filter_map(|&(x, lo, hi)| {
-                    Some((
-                        axis_value(x, chart.log_x)?,
-                        axis_value(lo, chart.log_y)?,
-                        axis_value(hi, chart.log_y)?,
-                    ))
-                })
-                .collect();
-            (s.clone(), points, band)
-        })
-        .collect();
-    let hlines: Vec<(f64, &str, RGBColor)> = chart
-        .hlines
-        .iter()
-        .filter_map(|(y, label, c)| Some((axis_value(*y, chart.log_y)?, label.as_str(), *c)))
-        .collect();
+/// An f64 axis whose ticks are given. (plotters' `WithKeyPoints` does the
+/// same but loses the f64 axis's label formatter, which the mesh needs.)
+struct Ticked {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
 
-    let xs = series.iter().flat_map(|(_, p, _)| p.iter().map(|q| q.0));
-    let (x_min, x_max) = bounds(xs).unwrap_or((0.0, 1.0));
-    let ys = series
+impl Ticked {
+    fn new((lo, hi): (f64, f64), ticks: Vec<f64>) -> Ticked {
+        Ticked {
+            inner: (lo..hi).into(),
+            ticks,
+        }
+    }
+}
+
+impl Ranged for Ticked {
+    type ValueType = f64;
+    type FormatOption = DefaultFormatting;
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+}
+
+/// The tick values of an axis in data units, and their labels.
+fn labels(ticks: &[f64], log: bool) -> Vec<(f64, String)> {
+    let values: Vec<f64> = ticks
         .iter()
-        .flat_map(|(_, p, b)| {
-            p.iter()
-                .map(|q| q.1)
-                .chain(b.iter().flat_map(|q| [q.1, q.2]))
+        .map(|&t| if log { 10f64.powf(t) } else { t })
+        .collect();
+    let format = tick_format(&values, log);
+    ticks
+        .iter()
+        .zip(values)
+        .map(|(&t, v)| (t, format(v)))
+        .collect()
+}
+
+fn label_of(labels: &[(f64, String)], v: f64) -> String {
+    labels
+        .iter()
+        .find(|(t, _)| (t - v).abs() < 1e-9)
+        .map_or(String::new(), |(_, l)| l.clone())
+}
+
+fn text(size: u32, color: RGBColor, pos: Pos) -> TextStyle<'static> {
+    font(size).into_font().color(&color).pos(pos)
+}
+
+/// Draw `chart` as an SVG document `WIDTH` px wide: the plot, then the
+/// legend, then an invisible layer of `<title>`s over the points.
+pub fn render(chart: &Chart) -> String {
+    let placed: Vec<Placed> = chart.series.iter().map(|s| place(chart, s)).collect();
+    let references: Vec<Vec<(f64, f64)>> = chart
+        .references
+        .iter()
+        .map(|r| {
+            r.points
+                .iter()
+                .filter_map(|&(x, y)| {
+                    Some((axis_value(x, chart.log_x)?, axis_value(y, chart.log_y)?))
+                })
+                .collect()
         })
-        .chain(hlines.iter().map(|h| h.0));
-    let (y_min, y_max) = match chart.y_range {
-        Some((lo, hi)) => (
-            axis_value(lo, chart.log_y).unwrap_or(0.0),
-            axis_value(hi, chart.log_y).unwrap_or(1.0),
-        ),
-        None => bounds(ys).unwrap_or((0.0, 1.0)),
-    };
-    let pad = |lo: f64, hi: f64| {
-        let span = if hi > lo { hi - lo } else { 1.0 };
-        (lo - 0.04 * span, hi + 0.04 * span)
-    };
-    let (x_lo, x_hi) = pad(x_min, x_max);
-    let (y_lo, y_hi) = pad(y_min, y_max);
-    let clip = |y: f64| y.clamp(y_lo, y_hi);
+        .collect();
+    let frame = Frame::of(chart, &placed, &references);
+    let clipped = placed
+        .iter()
+        .any(|p| p.points.iter().any(|q| q.1 < frame.y.0 || q.1 > frame.y.1));
+    let legend_rows = chart.series.len() as u32 + u32::from(clipped);
+    let height = PLOT_HEIGHT + legend_rows * LEGEND_ROW + 12;
+    let x_labels = labels(&frame.x_ticks, chart.log_x);
+    let y_labels = labels(&frame.y_ticks, chart.log_y);
+    let widest = y_labels.iter().map(|l| l.1.len()).max().unwrap_or(1) as u32;
 
     let mut svg = String::new();
+    let mut hover = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (720, 440)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         root.fill(&WHITE).expect("draws");
-        let mut plot = ChartBuilder::on(&root)
-            .caption(&chart.title, ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(44)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
+        let (top, bottom) = root.split_vertically(PLOT_HEIGHT);
+        let mut plot = ChartBuilder::on(&top)
+            .caption(&chart.title, font(FONT + 1))
+            .margin(10)
+            .margin_right(16)
+            .x_label_area_size(2 * FONT + 16)
+            .y_label_area_size(FONT + 18 + widest * FONT * 6 / 10)
+            .build_cartesian_2d(
+                Ticked::new(frame.x, frame.x_ticks.clone()),
+                Ticked::new(frame.y, frame.y_ticks.clone()),
+            )
             .expect("a chart");
-        let (log_x, log_y) = (chart.log_x, chart.log_y);
-        let x_format = move |v: &f64| tick_label(*v, log_x);
-        let y_format = move |v: &f64| tick_label(*v, log_y);
+        let x_format = |v: &f64| label_of(&x_labels, *v);
+        let y_format = |v: &f64| label_of(&y_labels, *v);
         plot.configure_mesh()
             .x_desc(chart.x_label.as_str())
             .y_desc(chart.y_label.as_str())
             .x_label_formatter(&x_format)
             .y_label_formatter(&y_format)
-            .label_style(("sans-serif", 13))
+            .label_style(font(FONT))
+            .axis_desc_style(font(FONT))
+            .bold_line_style(RGBColor(232, 232, 232))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .expect("a mesh");
-        for (y, label, color) in &hlines {
-            plot.draw_series(DashedLineSeries::new(
-                vec![(x_lo, *y), (x_hi, *y)],
-                4,
-                4,
-                color.stroke_width(1),
-            ))
-            .expect("a line")
-            .label(label.to_string())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(1))
-            });
+        for p in &placed {
+            draw_series(&mut plot, p, &frame, &mut hover, chart);
         }
-        for (s, points, band) in &series {
-            if !band.is_empty() {
-                let mut outline: Vec<(f64, f64)> =
-                    band.iter().map(|&(x, lo, _)| (x, clip(lo))).collect();
-                outline.extend(band.iter().rev().map(|&(x, _, hi)| (x, clip(hi))));
-                plot.draw_series(std::iter::once(Polygon::new(outline, s.color.mix(0.18))))
-                    .expect("a band");
-            }
-            let color = s.color;
-            let style = color.stroke_width(2);
-            let points: Vec<(f64, f64)> = points.iter().map(|&(x, y)| (x, clip(y))).collect();
-            let drawn = if s.markers {
-                plot.draw_series(points.iter().map(|&p| Circle::new(p, 4, color.filled())))
-            } else if s.dashed {
-                plot.draw_series(DashedLineSeries::new(points, 8, 5, style))
-            } else {
-                plot.draw_series(LineSeries::new(points, style))
-            };
-            drawn
-                .expect("a series")
-                .label(s.name.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
-        }
-        plot.configure_series_labels()
-            .position(
-                chart
-                    .legend
-                    .clone()
-                    .unwrap_or(SeriesLabelPosition::UpperRight),
-            )
-            .background_style(WHITE.mix(0.85))
-            .border_style(GREY)
-            .label_font(("sans-serif", 12))
-            .draw()
-            .expect("a legend");
+        draw_references(&mut plot, chart, &references, &frame);
+        draw_legend(&bottom, &chart.series, clipped);
         root.present().expect("an SVG");
     }
+    match svg.rfind("</svg>") {
+        Some(end) => svg.insert_str(end, &format!("<g class=\"hover\">\n{hover}</g>\n")),
+        None => svg.push_str(&hover),
+    }
     svg
+}
+
+fn place<'a>(chart: &Chart, s: &'a Series) -> Placed<'a> {
+    let x = |v: f64| axis_value(v, chart.log_x);
+    // A y that cannot be drawn (NaN, or <= 0 on a log axis) stays as NaN: a gap.
+    let y = |v: f64| axis_value(v, chart.log_y).unwrap_or(f64::NAN);
+    Placed {
+        series: s,
+        points: s
+            .points
+            .iter()
+            .filter_map(|&(a, b)| Some((x(a)?, y(b))))
+            .collect(),
+        band: s
+            .band
+            .iter()
+            .filter_map(|&(a, lo, hi)| {
+                Some((
+                    x(a)?,
+                    axis_value(lo, chart.log_y)?,
+                    axis_value(hi, chart.log_y)?,
+                ))
+            })
+            .collect(),
+    }
+}
+
+type Plot<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<Ticked, Ticked>>;
+
+/// One series: its band, its line pieces or markers, a triangle on the edge
+/// for each point outside the y range, and a hover title per point.
+fn draw_series(plot: &mut Plot, p: &Placed, frame: &Frame, hover: &mut String, chart: &Chart) {
+    let (lo, hi) = frame.y;
+    let color = p.series.color;
+    if !p.band.is_empty() {
+        let mut outline: Vec<(f64, f64)> = p
+            .band
+            .iter()
+            .map(|&(x, l, _)| (x, l.clamp(lo, hi)))
+            .collect();
+        outline.extend(p.band.iter().rev().map(|&(x, _, h)| (x, h.clamp(lo, hi))));
+        plot.draw_series(std::iter::once(Polygon::new(outline, color.mix(0.18))))
+            .expect("a band");
+    }
+    let inside: Vec<(f64, f64)> = p
+        .points
+        .iter()
+        .copied()
+        .filter(|q| (lo..=hi).contains(&q.1))
+        .collect();
+    let style = color.stroke_width(2);
+    match p.series.style {
+        Style::Markers(marker) => draw_markers(plot, &inside, marker, color),
+        Style::Line | Style::Dashed => {
+            for piece in clip_polyline(&p.points, lo, hi) {
+                if p.series.style == Style::Dashed {
+                    plot.draw_series(DashedLineSeries::new(piece, 8, 5, style))
+                } else {
+                    plot.draw_series(LineSeries::new(piece, style))
+                }
+                .expect("a line");
+            }
+        }
+    }
+    let canvas = plot.plotting_area().strip_coord_spec();
+    let s = FONT as i32 / 2;
+    for &(x, y) in p.points.iter().filter(|q| q.1 > hi || q.1 < lo) {
+        let (px, py) = pixel(plot, (x, y.clamp(lo, hi)));
+        // A triangle pointing the way the value went.
+        let tip = if y > hi { -s } else { s };
+        let triangle = vec![
+            (px - s, py - tip / 2),
+            (px + s, py - tip / 2),
+            (px, py + tip),
+        ];
+        canvas
+            .draw(&Polygon::new(triangle, color.filled()))
+            .expect("a marker");
+    }
+    for (i, &(x, y)) in p.points.iter().enumerate() {
+        if !y.is_finite() {
+            continue;
+        }
+        let (px, py) = plot.backend_coord(&(x, y.clamp(lo, hi)));
+        let value = |v: f64, log: bool| {
+            let v = if log { 10f64.powf(v) } else { v };
+            format_value(v)
+        };
+        let mut title = format!(
+            "{}: {} {}, {} {}",
+            p.series.name,
+            chart.x_label,
+            value(x, chart.log_x),
+            chart.y_label,
+            value(y, chart.log_y)
+        );
+        if let Some(&(_, l, h)) = p.band.get(i).filter(|b| b.0 == x) {
+            let l = value(l, chart.log_y);
+            let h = value(h, chart.log_y);
+            title.push_str(&format!(" (seeds: {l} to {h})"));
+        }
+        if !(lo..=hi).contains(&y) {
+            title.push_str(" (outside the plotted range)");
+        }
+        hover.push_str(&format!(
+            "<circle cx=\"{px}\" cy=\"{py}\" r=\"6\" fill=\"white\" fill-opacity=\"0\"><title>{}</title></circle>\n",
+            escape(&title)
+        ));
+    }
+}
+
+/// Where `q` (axis units) is, in px from the plotting area's top left.
+fn pixel(plot: &Plot, q: (f64, f64)) -> (i32, i32) {
+    let (x, y) = plot.backend_coord(&q);
+    let (x0, y0) = plot.plotting_area().get_base_pixel();
+    (x - x0, y - y0)
+}
+
+fn draw_markers(plot: &mut Plot, points: &[(f64, f64)], marker: Marker, color: RGBColor) {
+    let r = 6;
+    let drawn = match marker {
+        Marker::Dot => plot
+            .draw_series(points.iter().map(|&q| Circle::new(q, r, color.filled())))
+            .map(|_| ()),
+        Marker::Ring => plot
+            .draw_series(
+                points
+                    .iter()
+                    .map(|&q| Circle::new(q, r, color.stroke_width(2))),
+            )
+            .map(|_| ()),
+        Marker::Cross => plot
+            .draw_series(
+                points
+                    .iter()
+                    .map(|&q| Cross::new(q, r, color.stroke_width(2))),
+            )
+            .map(|_| ()),
+        Marker::Square => {
+            let canvas = plot.plotting_area().strip_coord_spec();
+            let mut squares = points.iter().map(|&q| {
+                let (px, py) = pixel(plot, q);
+                Rectangle::new([(px - r, py - r), (px + r, py + r)], color.filled())
+            });
+            squares.try_for_each(|square| canvas.draw(&square))
+        }
+    };
+    drawn.expect("markers");
+}
+
+/// Reference curves, dashed, each labelled in its colour at its right end.
+fn draw_references(plot: &mut Plot, chart: &Chart, references: &[Vec<(f64, f64)>], frame: &Frame) {
+    let (lo, hi) = frame.y;
+    let mut label_rows: Vec<i32> = Vec::new();
+    for (i, (reference, points)) in chart.references.iter().zip(references).enumerate() {
+        let color = REFERENCE_COLORS[i % REFERENCE_COLORS.len()];
+        let points = match (reference.horizontal, points.first()) {
+            (true, Some(&(_, y))) => vec![(frame.x.0, y), (frame.x.1, y)],
+            _ => points.clone(),
+        };
+        let pieces = clip_polyline(&points, lo, hi);
+        for piece in &pieces {
+            plot.draw_series(DashedLineSeries::new(
+                piece.clone(),
+                6,
+                4,
+                color.stroke_width(2),
+            ))
+            .expect("a reference");
+        }
+        let Some(&end) = pieces.last().and_then(|p| p.last()) else {
+            continue;
+        };
+        let (px, mut py) = pixel(plot, end);
+        py -= 4;
+        // Labels of lines close together go one above the other.
+        while label_rows.iter().any(|&r| (r - py).abs() < FONT as i32) {
+            py -= FONT as i32;
+        }
+        label_rows.push(py);
+        // A white backing (its width estimated at 0.55 em per character)
+        // keeps the label readable where it crosses data.
+        let canvas = plot.plotting_area().strip_coord_spec();
+        let width = (reference.label.chars().count() as f64 * 0.55 * FONT as f64) as i32;
+        canvas
+            .draw(&Rectangle::new(
+                [(px - 4 - width, py - FONT as i32 - 2), (px, py + 1)],
+                WHITE.mix(0.75).filled(),
+            ))
+            .expect("a backing");
+        let style = text(FONT, color, Pos::new(HPos::Right, VPos::Bottom));
+        canvas
+            .draw(&Text::new(reference.label.clone(), (px - 2, py), style))
+            .expect("a label");
+    }
+}
+
+/// The legend below the plot: one row per series, and one for clipped values.
+fn draw_legend(
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+    series: &[Series],
+    clipped: bool,
+) {
+    let label = text(
+        FONT,
+        RGBColor(34, 34, 34),
+        Pos::new(HPos::Left, VPos::Center),
+    );
+    let row_y = |i: usize| 8 + LEGEND_ROW as i32 * i as i32 + LEGEND_ROW as i32 / 2;
+    let x0 = 24;
+    for (i, s) in series.iter().enumerate() {
+        let y = row_y(i);
+        let c = s.color;
+        let drawn = match s.style {
+            Style::Line => area.draw(&PathElement::new(
+                vec![(x0, y), (x0 + 30, y)],
+                c.stroke_width(3),
+            )),
+            Style::Dashed => area
+                .draw(&PathElement::new(
+                    vec![(x0, y), (x0 + 11, y)],
+                    c.stroke_width(3),
+                ))
+                .and_then(|_| {
+                    area.draw(&PathElement::new(
+                        vec![(x0 + 19, y), (x0 + 30, y)],
+                        c.stroke_width(3),
+                    ))
+                }),
+            Style::Markers(Marker::Dot) => area.draw(&Circle::new((x0 + 15, y), 6, c.filled())),
+            Style::Markers(Marker::Ring) => {
+                area.draw(&Circle::new((x0 + 15, y), 6, c.stroke_width(2)))
+            }
+            Style::Markers(Marker::Cross) => {
+                area.draw(&Cross::new((x0 + 15, y), 6, c.stroke_width(2)))
+            }
+            Style::Markers(Marker::Square) => area.draw(&Rectangle::new(
+                [(x0 + 9, y - 6), (x0 + 21, y + 6)],
+                c.filled(),
+            )),
+        };
+        drawn.expect("a swatch");
+        if !s.band.is_empty() {
+            area.draw(&Rectangle::new(
+                [(x0, y - 8), (x0 + 30, y + 8)],
+                c.mix(0.18).filled(),
+            ))
+            .expect("a band swatch");
+        }
+        area.draw(&Text::new(s.name.clone(), (x0 + 42, y), label.clone()))
+            .expect("a legend");
+    }
+    if clipped {
+        let y = row_y(series.len());
+        area.draw(&TriangleMarker::new(
+            (x0 + 15, y),
+            FONT as i32 / 2,
+            GREY.filled(),
+        ))
+        .expect("a swatch");
+        area.draw(&Text::new(
+            "outside the y range: marked on its edge (value on hover)",
+            (x0 + 42, y),
+            label,
+        ))
+        .expect("a legend");
+    }
+}
+
+/// A value for a hover title: four significant digits.
+fn format_value(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e6 {
+        format!("{v}")
+    } else if v.abs() >= 1e5 || v.abs() < 1e-3 {
+        format!("{v:.3e}")
+    } else {
+        let decimals = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
@@ -253,24 +771,103 @@ fn bounds(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 mod tests {
     use super::*;
 
+    fn decade_values(ticks: &[f64]) -> Vec<f64> {
+        ticks.iter().map(|t| three_digits(10f64.powf(*t))).collect()
+    }
+
     #[test]
-    fn renders_lines_bands_and_log_axes() {
+    fn log_ticks_sit_at_one_two_five_or_decades() {
+        // 0.05 to 3: 1-2-5 steps.
+        let ticks = log_ticks(0.05f64.log10(), 3f64.log10());
+        assert_eq!(decade_values(&ticks), [0.05, 0.1, 0.2, 0.5, 1.0, 2.0]);
+        // 1e-6 to 1: too many 1-2-5 ticks, so decades.
+        let ticks = log_ticks(-6.0, 0.0);
+        assert_eq!(
+            decade_values(&ticks),
+            [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0]
+        );
+        // 0.15 to 0.3: under a decade, so 1-2-5 steps of the values.
+        let ticks = log_ticks(0.15f64.log10(), 0.3f64.log10());
+        assert_eq!(decade_values(&ticks), [0.15, 0.2, 0.25, 0.3]);
+    }
+
+    #[test]
+    fn an_axis_has_one_number_format() {
+        let plain = tick_format(&[0.0, 0.25, 0.5], false);
+        assert_eq!(
+            [plain(0.0), plain(0.25), plain(0.5)],
+            ["0.00", "0.25", "0.50"]
+        );
+        let log = tick_format(&[0.01, 0.1, 1.0, 10.0], true);
+        assert_eq!([log(0.01), log(10.0)], ["0.01", "10"]);
+        let scientific = tick_format(&[1e-6, 1e-3, 1.0], true);
+        assert_eq!([scientific(1e-6), scientific(1.0)], ["1e-6", "1e0"]);
+    }
+
+    #[test]
+    fn lines_are_cut_where_they_leave_the_range_and_at_gaps() {
+        let points = [
+            (0.0, 0.0),
+            (1.0, 2.0),
+            (2.0, 4.0),
+            (3.0, 0.0),
+            (4.0, f64::NAN),
+            (5.0, 0.5),
+            (6.0, 0.5),
+        ];
+        let pieces = clip_polyline(&points, -1.0, 1.0);
+        assert_eq!(
+            pieces,
+            vec![
+                vec![(0.0, 0.0), (0.5, 1.0)],
+                vec![(2.75, 1.0), (3.0, 0.0)],
+                vec![(5.0, 0.5), (6.0, 0.5)],
+            ]
+        );
+    }
+
+    #[test]
+    fn clipped_values_are_marked_and_every_point_has_a_title() {
         let chart = Chart {
             title: "t".into(),
             x_label: "epoch".into(),
-            y_label: "rms".into(),
-            log_y: true,
+            y_label: "f".into(),
             series: vec![
-                Series::line("a", vec![(0.0, 1.0), (1.0, 0.5), (2.0, 0.25)], BLUE)
-                    .with_band(vec![(0.0, 0.9, 1.1), (2.0, 0.2, 0.3)]),
-                Series::line("b", vec![(0.0, 0.0), (1.0, -1.0)], RED).dashed(),
+                Series::line("w^2", vec![(1.0, 0.5), (2.0, 4.5), (3.0, 1.0)], BLUE)
+                    .with_band(vec![(1.0, 0.4, 0.6), (2.0, 4.0, 5.0), (3.0, 0.9, 1.1)]),
             ],
-            hlines: vec![(0.1, "1/sqrt(n)".into(), GREY)],
+            references: vec![Reference::horizontal(0.1, "threshold 0.1")],
+            y_range: Some((-0.5, 2.0)),
             ..Chart::default()
         };
         let svg = render(&chart);
         assert!(svg.starts_with("<svg"));
-        assert!(svg.contains("epoch") && svg.contains("1/sqrt(n)"));
-        assert!(svg.contains("<polygon") || svg.contains("<path"));
+        assert_eq!(svg.matches("<title>").count(), 3);
+        assert!(svg.contains(
+            "<title>w^2: epoch 2, f 4.500 (seeds: 4 to 5) (outside the plotted range)</title>"
+        ));
+        assert!(svg.contains("outside the y range"));
+        assert!(svg.contains("threshold 0.1"));
+        // The legend is below the plot area.
+        assert!(svg.contains(&format!("height=\"{}\"", PLOT_HEIGHT + 2 * LEGEND_ROW + 12)));
+    }
+
+    #[test]
+    fn text_is_large_enough_for_a_phone() {
+        let chart = Chart {
+            series: vec![Series::line("a", vec![(0.0, 1.0), (1.0, 2.0)], BLUE)],
+            ..Chart::default()
+        };
+        let svg = render(&chart);
+        let sizes: Vec<u32> = svg
+            .split("font-size=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next()?.parse::<f64>().ok())
+            .map(|s| s as u32)
+            .collect();
+        assert!(!sizes.is_empty());
+        // 342 px of a 390 px phone for WIDTH px of SVG.
+        let smallest = *sizes.iter().min().unwrap() as f64 * 342.0 / WIDTH as f64;
+        assert!(smallest >= 10.0, "smallest text {smallest} px on a phone");
     }
 }

@@ -270,6 +270,26 @@ pub fn evidence(
     })
 }
 
+/// The answer in one sentence: K and f in epoch 1.
+pub fn answer(e: &Claim1Evidence) -> String {
+    let (k_min, k_max) = e.k_range();
+    let f1 = e.f_epoch1_mean.unwrap_or(f64::NAN);
+    format!(
+        "From a large start, the first {} epochs{} were decay-dominated (|f| < {DECAY_DOMINATED}): in epoch 1 the gradient {} the decay's shrinkage of |w|^2 (f_1 = {f1:.3}).",
+        k_min,
+        if k_max > k_min {
+            format!(" (up to {k_max}, by seed)")
+        } else {
+            String::new()
+        },
+        if f1 >= 0.0 {
+            format!("undid {:.1}% of", 100.0 * f1)
+        } else {
+            format!("added {:.1}% to", -100.0 * f1)
+        },
+    )
+}
+
 /// The explanation, from the evidence alone.
 pub fn explain(e: &Claim1Evidence) -> String {
     let (k_min, k_max) = e.k_range();
@@ -393,7 +413,9 @@ pub fn claim1(
         verdict: decide(&e),
         about: "all weights (per layer in the evidence)".into(),
         evidence: Evidence::Claim1(Box::new(e.clone())),
+        answer: answer(&e),
         explanation: explain(&e),
+        going_on: None,
         caveats,
         sensitivity: vec![
             Sensitivity::of("DECAY_DOMINATED", DECAY_DOMINATED, at_cutoff),

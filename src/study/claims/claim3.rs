@@ -370,9 +370,36 @@ fn exponent_text(fit: &SizeFit, name: &str) -> String {
     }
 }
 
+/// The answer in two sentences: the first layer's settled size against the
+/// claim's and the book's sizes, and how it scales.
+pub fn answer(evidence: &Claim3Evidence) -> String {
+    let Some(first) = evidence.layers.first() else {
+        return "No base runs.".into();
+    };
+    let h = &first.hypotheses;
+    let mut text = format!(
+        "The first layer's weights settle at rms {:.3}: {:.0} times the claim's 1/n_w and {:.0} times the book's 1/sqrt(n_w).",
+        first.size, h[0].size_over_reference, h[1].size_over_reference
+    );
+    if let Some(joint) = find(&evidence.grid_fits, "w1", &["width", "n_in"]) {
+        let e = |name| joint.exponents.get(name).map_or(f64::NAN, |e| e.value);
+        text.push_str(&format!(
+            " Across the scaling grid the size goes as width^{:.2} n_in^{:.2}, not as 1/n_w (exponents -1, -1) or 1/sqrt(n_w) (-1/2, -1/2).",
+            e("width"),
+            e("n_in")
+        ));
+    }
+    text
+}
+
 /// The explanation, key number first, and "what is going on", from the
 /// evidence alone.
 pub fn explain(evidence: &Claim3Evidence) -> String {
+    format!("{}{}", settled_text(evidence), going_on(evidence))
+}
+
+/// The settled sizes against the hypotheses, layer by layer, and the fit.
+fn settled_text(evidence: &Claim3Evidence) -> String {
     let mut text = String::new();
     let Some(first) = evidence.layers.first() else {
         return "No base runs.".into();
@@ -435,7 +462,16 @@ pub fn explain(evidence: &Claim3Evidence) -> String {
             ),
         });
     }
-    text.push_str("What is going on? ");
+    text
+}
+
+/// What sets the settled size: the scale of the inputs, the regularization,
+/// the budget at equilibrium, and whether it is the L2 optimum.
+pub fn going_on(evidence: &Claim3Evidence) -> String {
+    let mut text = String::from("What is going on? ");
+    let Some(first) = evidence.layers.first() else {
+        return String::new();
+    };
     if let Some(scale) = evidence
         .scale_of_inputs
         .first()
@@ -517,7 +553,13 @@ pub fn claim3(evidence: &Claim3Evidence) -> ClaimResult {
         verdict: decide(evidence),
         about: "each weight layer's settled size".into(),
         evidence: Evidence::Claim3(Box::new(evidence.clone())),
+        answer: answer(evidence),
         explanation: explain(evidence),
+        going_on: Some(
+            going_on(evidence)
+                .trim_start_matches("What is going on? ")
+                .to_string(),
+        ),
         caveats,
         sensitivity: vec![Sensitivity::of("SIZE_FACTOR", SIZE_FACTOR, |f| {
             decide_at(evidence, f)

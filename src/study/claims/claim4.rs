@@ -213,6 +213,43 @@ pub fn decide_at(e: &Claim4Evidence, points: Points, init_factor: f64, same_scal
     }
 }
 
+/// The answer in two sentences: accuracy against the default start, and
+/// the first layer's settled std against 1/sqrt(n_in).
+pub fn answer(e: &Claim4Evidence) -> String {
+    let mut text = format!(
+        "At epoch {}, large init with L2 reaches {:.2}% validation accuracy",
+        e.common_epochs,
+        100.0 * e.large_l2_final_accuracy
+    );
+    if let Some(c) = e.comparisons.first() {
+        text.push_str(&format!(
+            " against {:.2}% for {}",
+            100.0 * c.final_accuracy,
+            c.comparator
+        ));
+    }
+    text.push('.');
+    if let Some(l) = e.layers.first() {
+        text.push_str(&format!(
+            " Its first layer settles at std {:.3}, {:.2} times where the default start settles and {:.1} times N(0, 1/n_in)'s {:.3}.",
+            l.settled_std_large_l2, l.large_over_default, l.large_over_inv_sqrt_n_in, l.inv_sqrt_n_in
+        ));
+    }
+    text
+}
+
+/// What the settled scales say: L2 erases the start, and whether it brings
+/// the weights to N(0, 1/n_in)'s scale.
+pub fn going_on(e: &Claim4Evidence) -> String {
+    match scales(e, e.init_factor, e.same_scale) {
+        (true, false) => "L2 erases the starting scale (both starts settle at the same std, within the factor), but it does not bring the weights down to N(0, 1/n_in)'s scale: it emulates the good start's result, not its scale.",
+        (true, true) => "L2 erases the starting scale and brings every layer to N(0, 1/n_in)'s scale.",
+        (false, true) => "Every layer ends near N(0, 1/n_in)'s scale, though the two starts do not settle at the same std.",
+        (false, false) => "The two starts do not settle at the same std, and neither is at N(0, 1/n_in)'s scale.",
+    }
+    .to_string()
+}
+
 /// The explanation from the evidence, key number first.
 pub fn explain(e: &Claim4Evidence) -> String {
     let mut text = format!(
@@ -282,7 +319,9 @@ pub fn claim4(runs: &BaseRuns, sizes: &[usize]) -> ClaimResult {
         verdict: decide(&e),
         about: "accuracy and saturation of the whole network; each layer's settled std".into(),
         evidence: Evidence::Claim4(Box::new(e.clone())),
+        answer: answer(&e),
         explanation,
+        going_on: Some(going_on(&e)),
         sensitivity: vec![
             Sensitivity {
                 threshold: "ONE_POINT".into(),

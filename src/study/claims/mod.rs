@@ -77,7 +77,11 @@ pub struct ClaimResult {
     pub about: String,
     /// The numbers and thresholds that decided it.
     pub evidence: Evidence,
+    /// One or two sentences that answer the claim with its key number.
+    pub answer: String,
     pub explanation: String,
+    /// What the measurements say is going on (claims 3 and 4).
+    pub going_on: Option<String>,
     pub caveats: Vec<String>,
     /// The verdict again with each threshold at half and at twice its value.
     pub sensitivity: Vec<Sensitivity>,
@@ -203,7 +207,9 @@ pub(crate) fn inconclusive(id: u8, title: &str, statement: &str, why: &str) -> C
         evidence: Evidence::Missing {
             missing: why.into(),
         },
+        answer: format!("Not decided: {why}."),
         explanation: format!("Not decided: {why}."),
+        going_on: None,
         caveats: Vec::new(),
         sensitivity: Vec::new(),
     }

@@ -1,0 +1,175 @@
+//! The study's outputs, one exporter per format behind one interface, and
+//! one writer that writes every file atomically. (Each run's own
+//! `runs/NAME.jsonl` and `.csv` are written by the run itself as it
+//! finishes, so that an interrupted study keeps its finished runs.)
+
+use std::path::{Path, PathBuf};
+
+use super::Document;
+use crate::error::{Error, Result};
+use crate::metrics;
+use crate::output::write_atomic;
+use crate::study::{ClaimsFile, RunResult};
+
+/// A file to write: its path inside the output directory, and its bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    fn new(path: impl Into<PathBuf>, text: String) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: text.into_bytes(),
+        }
+    }
+}
+
+/// What every exporter reads: the report's document, `claims.json`'s
+/// content and the runs.
+pub struct Study<'a> {
+    pub document: &'a Document,
+    pub claims: &'a ClaimsFile<'a>,
+    pub runs: &'a [RunResult],
+}
+
+/// One output format.
+pub trait Exporter {
+    fn files(&self, study: &Study) -> Vec<OutputFile>;
+}
+
+/// `report.html`: the whole report in one self-contained page.
+pub struct Html;
+/// `report.md` and its figures, `plots/NAME.svg`.
+pub struct Markdown;
+/// `claims.json`: the verdicts, their evidence, the settled table and fits.
+pub struct ClaimsJson;
+/// `runs.csv`: every run's per-epoch rows in one long table.
+pub struct RunsCsv;
+
+impl Exporter for Html {
+    fn files(&self, study: &Study) -> Vec<OutputFile> {
+        vec![OutputFile::new(
+            "report.html",
+            super::html::render(study.document),
+        )]
+    }
+}
+
+impl Exporter for Markdown {
+    fn files(&self, study: &Study) -> Vec<OutputFile> {
+        let (text, figures) = super::markdown::render(study.document);
+        let mut files = vec![OutputFile::new("report.md", text)];
+        files.extend(
+            figures
+                .into_iter()
+                .map(|(name, svg)| OutputFile::new(Path::new("plots").join(name), svg)),
+        );
+        files
+    }
+}
+
+impl Exporter for ClaimsJson {
+    fn files(&self, study: &Study) -> Vec<OutputFile> {
+        let json = serde_json::to_string_pretty(study.claims).expect("claims serialize");
+        vec![OutputFile::new("claims.json", json + "\n")]
+    }
+}
+
+/// The columns runs.csv puts before each run's metrics.
+const RUN_COLUMNS: [&str; 10] = [
+    "run", "purpose", "seed", "sizes", "init", "eta", "lambda", "m", "n", "pool",
+];
+
+impl Exporter for RunsCsv {
+    fn files(&self, study: &Study) -> Vec<OutputFile> {
+        vec![OutputFile::new("runs.csv", runs_csv(study.runs))]
+    }
+}
+
+/// Every run's rows under one header: the run's name and configuration,
+/// then the union of the runs' metric columns (empty where a run has none).
+pub fn runs_csv(runs: &[RunResult]) -> String {
+    let tables: Vec<(Vec<String>, Vec<Vec<String>>)> = runs
+        .iter()
+        .map(|r| metrics::csv_table(&r.records))
+        .collect();
+    let mut columns: Vec<String> = Vec::new();
+    for (header, _) in &tables {
+        for name in header {
+            if !columns.contains(name) {
+                columns.push(name.clone());
+            }
+        }
+    }
+    let mut text = RUN_COLUMNS.join(",");
+    for c in &columns {
+        text.push(',');
+        text.push_str(c);
+    }
+    text.push('\n');
+    for (run, (header, rows)) in runs.iter().zip(&tables) {
+        let config = &run.spec.config;
+        let sizes: Vec<String> = config.sizes.iter().map(|s| s.to_string()).collect();
+        let purpose = serde_json::to_value(&run.spec.purpose)
+            .ok()
+            .and_then(|v| match v {
+                serde_json::Value::Object(map) => map.keys().next().cloned(),
+                serde_json::Value::String(s) => Some(s),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let fixed = [
+            run.spec.name.clone(),
+            purpose,
+            run.spec.seed.to_string(),
+            sizes.join(" "),
+            format!("{:?}", config.init).to_lowercase(),
+            config.eta.to_string(),
+            config.lambda.to_string(),
+            config.batch.to_string(),
+            config
+                .train_size
+                .unwrap_or(crate::data::TRAINING_SIZE)
+                .to_string(),
+            config.pool.to_string(),
+        ];
+        let at: Vec<Option<usize>> = columns
+            .iter()
+            .map(|c| header.iter().position(|h| h == c))
+            .collect();
+        for row in rows {
+            text.push_str(&fixed.join(","));
+            for position in &at {
+                text.push(',');
+                if let Some(i) = position {
+                    text.push_str(&row[*i]);
+                }
+            }
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// Write every exporter's files into `dir`, each atomically.
+pub fn write_all(dir: &Path, exporters: &[&dyn Exporter], study: &Study) -> Result<()> {
+    for exporter in exporters {
+        for file in exporter.files(study) {
+            let path = dir.join(&file.path);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|cause| Error::Write {
+                    path: parent.to_path_buf(),
+                    cause,
+                })?;
+            }
+            write_atomic(&path, &file.bytes)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every format the claims study writes.
+pub const ALL: [&dyn Exporter; 4] = [&ClaimsJson, &Html, &Markdown, &RunsCsv];

@@ -1,0 +1,145 @@
+//! The report's terms, defined once, and linked from their first use.
+
+use super::{Block, Document, Inline, inlines};
+use crate::run::settle::{MIN_EPOCHS, SETTLED_BAND, SETTLED_EPOCHS, SMOOTHING_WINDOW};
+use crate::study::claims::{DECAY_DOMINATED, TAIL_OFF};
+
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// As the glossary shows it.
+    pub term: String,
+    /// The forms the text uses, any of which is linked at its first use.
+    pub forms: Vec<&'static str>,
+    /// `glossary-SLUG` is the term's anchor.
+    pub slug: &'static str,
+    pub definition: String,
+}
+
+impl Term {
+    pub fn anchor(&self) -> String {
+        format!("glossary-{}", self.slug)
+    }
+}
+
+fn term(term: &str, forms: &[&'static str], slug: &'static str, definition: String) -> Term {
+    Term {
+        term: term.into(),
+        forms: forms.to_vec(),
+        slug,
+        definition,
+    }
+}
+
+/// Every term the report uses, with the thresholds it is defined by.
+pub fn terms() -> Vec<Term> {
+    let saturation = crate::train::eval::SATURATION_THRESHOLD;
+    vec![
+        term("n, m, eta, lambda", &["eta*lambda/n"], "hyperparameters", "n: training examples; m: mini-batch size; eta: learning rate; lambda: the L2 parameter. One SGD step is w -> a w - b sum_x dC_x/dw over a mini-batch, with a = 1 - eta*lambda/n and b = eta/m; an epoch is S = n/m steps.".into()),
+        term("n_w, n_in", &["n_w", "n_in"], "sizes", "n_w: the number of weights in the network (biases not counted); n_in: the inputs of one neuron of a layer (784 for the first layer of [784, 30, 10], 30 for the second).".into()),
+        term("large init, default init", &["large init", "default init", "large initialization"], "init", "Large init draws every weight from N(0, 1), as the question does; default init from N(0, 1/n_in), network2's default. Biases are N(0, 1) in both.".into()),
+        term("rms", &["rms"], "rms", "Root mean square of a layer's weights, sqrt(|w|^2 / count): the size of a typical weight. For weights of mean 0 it equals their standard deviation (std).".into()),
+        term("norm budget", &["norm budget"], "norm-budget", "The exact change of |w|^2 over an epoch, summed step by step, split by cause: decay (a^2 - 1)|w|^2 (negative: the shrinkage), drift -2ab<w, g> (the gradient's pull along w), and noise b^2|g|^2 (always positive), with g the step's summed gradient. The three add up to the measured change.".into()),
+        term("offset fraction f", &["offset fraction", "f_1"], "offset-fraction", "f = (drift + noise) / (-decay) of an epoch's norm budget: the share of the decay's shrinkage of |w|^2 that the gradient gives back. 0: the decay acts alone; 1: the gradient balances it; above 1: the weights grow. f_1 is f in epoch 1.".into()),
+        term("decay-dominated", &["decay-dominated"], "decay-dominated", format!("An epoch with |f| < {DECAY_DOMINATED}: the gradient's net effect on |w|^2, either way, is under a tenth of the decay's.")),
+        term("K", &["K"], "k", "The number of leading decay-dominated epochs of a run (epochs 1, 2, ... until the first that is not).".into()),
+        term("rho*", &["rho*"], "rho-star", "(1 - eta*lambda/n)^S: the factor by which pure decay shrinks the weights in one epoch of S steps. Claim 2 compares it with exp(-eta*lambda/m), its limit for eta*lambda/n -> 0; rho is the measured shrink |w_e| / |w_(e-1)|.".into()),
+        term("displacement", &["displacement"], "displacement", "How far one cause moved the weights in an epoch: |sum_t c w_t| for the decay (c = eta*lambda/n) and |sum_t b g_t| for the gradient, summed over the epoch's steps.".into()),
+        term("settled, settled size", &["settled size", "settled"], "settled", format!("A layer has settled once its offset fraction, averaged over {SMOOTHING_WINDOW} epochs, stays within 1 +/- {SETTLED_BAND} for {SETTLED_EPOCHS} epochs (and the run trained at least {MIN_EPOCHS}); the settled epoch is the first of those. Its settled size is the mean rms over the epochs from then on.")),
+        term("tail-off", &["tail-off"], "tail-off", format!("The first epoch with f >= {TAIL_OFF}: the gradient gives back half of the decay's shrinkage. It depends on where the weights started; the settled size does not.")),
+        term("saturation", &["saturation", "saturated"], "saturation", format!("The share of (example, hidden neuron) pairs on the validation set with sigma'(z) < {saturation}: neurons whose weighted input is so large that they barely learn.")),
+        term("input norm", &["input norm"], "input-norm", "The rms length of a layer's input vector over the evaluation set (the pixels for the first layer, the hidden activations for the second).".into()),
+        term("cos(w, -grad C_0)", &["grad C_0"], "optimum", "C_0 is the unregularized cost. At the minimum of C_0 + (lambda/2n)|w|^2, grad C_0 = -(lambda/n) w: the cosine is 1 and |grad C_0| / |(lambda/n) w| is 1.".into()),
+        term("fit, 95% interval", &["95%"], "fit", format!("{}; the interval is the exponent +/- 1.96 standard errors.", crate::study::equilibrium::FIT_METHOD)),
+    ]
+}
+
+/// Link the first use of every term in the document's running text
+/// (paragraphs, verdicts, lists, answers) to its glossary entry.
+pub fn link_first_uses(doc: &mut Document, terms: &[Term]) {
+    let mut linked = vec![false; terms.len()];
+    for block in &mut doc.blocks {
+        let texts: Vec<&mut String> = match block {
+            Block::Paragraph(text) | Block::Verdict { text, .. } => vec![text],
+            Block::List(items) => items.iter_mut().collect(),
+            Block::Answers(answers) => answers.iter_mut().map(|a| &mut a.text).collect(),
+            _ => Vec::new(),
+        };
+        for text in texts {
+            for (t, done) in terms.iter().zip(linked.iter_mut()) {
+                if !*done && let Some(with_link) = link_first(text, t) {
+                    *text = with_link;
+                    *done = true;
+                }
+            }
+        }
+    }
+}
+
+/// `text` with the first whole-word use of one of `term`'s forms outside a
+/// link made a link to the term; None if it has none.
+fn link_first(text: &str, term: &Term) -> Option<String> {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let mut offset = 0;
+    for part in inlines(text) {
+        let (piece, length) = match part {
+            Inline::Text(piece) => (piece, piece.len()),
+            Inline::Link(label, target) => {
+                offset += label.len() + target.len() + 4;
+                continue;
+            }
+        };
+        let found = term.forms.iter().filter_map(|form| {
+            piece.match_indices(form).find(|(at, _)| {
+                !word(piece[..*at].chars().next_back())
+                    && !word(piece[at + form.len()..].chars().next())
+            })
+        });
+        if let Some((at, form)) = found.min_by_key(|(at, _)| *at) {
+            let start = offset + at;
+            let end = start + form.len();
+            return Some(format!(
+                "{}[{}](#{}){}",
+                &text[..start],
+                &text[start..end],
+                term.anchor(),
+                &text[end..]
+            ));
+        }
+        offset += length;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_first_whole_word_use_outside_links_is_linked() {
+        let t = term(
+            "settled",
+            &["settled size", "settled"],
+            "settled",
+            String::new(),
+        );
+        assert_eq!(
+            link_first("[unsettled](#x) the weights settled at a settled size", &t).unwrap(),
+            "[unsettled](#x) the weights [settled](#glossary-settled) at a settled size"
+        );
+        assert_eq!(link_first("unsettled", &t), None);
+        let mut doc = Document::default();
+        doc.paragraph("K is 2.");
+        doc.paragraph("K is 3.");
+        let k = term("K", &["K"], "k", String::new());
+        link_first_uses(&mut doc, &[k]);
+        let texts: Vec<String> = doc
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph(p) => p.clone(),
+                _ => String::new(),
+            })
+            .collect();
+        assert_eq!(texts, ["[K](#glossary-k) is 2.", "K is 3."]);
+    }
+}
