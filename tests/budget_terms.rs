@@ -219,15 +219,6 @@ fn an_epoch_of_no_steps_reports_zeros() {
     assert_eq!(d.offset_fraction, None);
     assert_eq!(d.gradient_signal, vec![0.0]);
     assert_eq!(d.angle, vec![Some(0.0)]);
-    // The same as the record of epoch 0.
-    let zero = EpochDynamics::before_training(1);
-    assert_eq!((d.budget, d.displacement), (zero.budget, zero.displacement));
-    assert_eq!(zero.angle, vec![None]);
-    assert_eq!(zero.gradient_signal, vec![0.0]);
-    assert_eq!(
-        EpochDynamics::before_training(3).offset_fraction_layers,
-        vec![None; 3]
-    );
 }
 
 #[test]

@@ -121,7 +121,7 @@ fn quick_study_writes_the_report_and_resumes() {
     let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     assert_eq!(&header[..3], ["run", "purpose", "seed"]);
-    assert!(header.contains(&"epoch") && header.contains(&"budget.decay"));
+    assert!(header.contains(&"epoch") && header.contains(&"dynamics.budget.decay"));
     let records: usize = list_runs(&out)
         .iter()
         .map(|jsonl| std::fs::read_to_string(jsonl).unwrap().lines().count())

@@ -97,10 +97,10 @@ fn csv_has_a_row_per_epoch_and_inspect_reads_a_saved_network() {
         "weights.rms",
         "weights.layers[1].rms",
         "shrink_ratio",
-        "budget.decay",
-        "budget.layers[0].noise",
-        "offset_fraction",
-        "displacement.gradient",
+        "dynamics.budget.decay",
+        "dynamics.budget.layers[0].noise",
+        "dynamics.offset_fraction",
+        "dynamics.displacement.gradient",
         "saturation[0]",
     ] {
         assert!(header.contains(&column), "no column {column} in {header:?}");

@@ -18,9 +18,10 @@ pub struct EpochRecord {
     pub eval_cost: f64,
     /// The data term alone, (1/N) sum_x C_x.
     pub eval_data_cost: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Accuracy and cost on the training set (null unless monitored).
+    #[serde(default)]
     pub train_accuracy: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub train_cost: Option<f64>,
     pub weights: WeightStats,
     /// rho_e = rms_e / rms_(e-1) of all weights (null for epoch 0, and when
@@ -32,8 +33,9 @@ pub struct EpochRecord {
     pub predicted_shrink: f64,
     /// exp(-eta*lambda/m): its limit for n -> infinity.
     pub predicted_shrink_asymptotic: f64,
-    /// Norm budget, offset fraction, displacements, gradient signal (with probes on).
-    #[serde(default, flatten, skip_serializing_if = "Option::is_none")]
+    /// Norm budget, offset fraction, displacements, gradient signal of the
+    /// epoch's steps (with probes on; null at epoch 0, which has no steps).
+    #[serde(default)]
     pub dynamics: Option<EpochDynamics>,
     /// Per hidden layer: fraction of (example, neuron) pairs of the
     /// evaluation set with sigma'(z) < 0.01.
@@ -50,8 +52,9 @@ pub struct EpochRecord {
     /// (null unless asked for: at the end of the study's runs, every epoch
     /// with `train --full-gradient`).
     pub full_gradient: Option<Vec<FullGradient>>,
-    /// Weight histograms, bins fixed for the run (with probes on).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Weight histograms, bins fixed for the run (with probes on; null
+    /// without).
+    #[serde(default)]
     pub histograms: Option<Histograms>,
     /// Wall-clock seconds of this epoch's SGD steps (0 for epoch 0).
     pub seconds: f64,
@@ -80,7 +83,7 @@ pub fn write_json_lines(path: &Path, records: &[EpochRecord]) -> Result<()> {
 }
 
 /// All records as a table: a header of dotted names as in the JSON lines
-/// (`weights.layers[0].rms`, `budget.decay`, ...), one row per epoch; the
+/// (`weights.layers[0].rms`, `dynamics.budget.decay`, ...), one row per epoch; the
 /// histograms are left out. Absent values are empty cells.
 pub fn csv_table(records: &[EpochRecord]) -> (Vec<String>, Vec<Vec<String>>) {
     let rows: Vec<Vec<(String, String)>> = records
@@ -88,14 +91,23 @@ pub fn csv_table(records: &[EpochRecord]) -> (Vec<String>, Vec<Vec<String>>) {
         .map(|r| {
             let mut cells = Vec::new();
             let mut value = serde_json::to_value(r).expect("a record serializes");
-            value.as_object_mut().map(|o| o.remove("histograms"));
+            if let Some(o) = value.as_object_mut() {
+                o.remove("histograms");
+                // Epoch 0's null dynamics leave their columns empty.
+                if o.get("dynamics").is_some_and(|d| d.is_null()) {
+                    o.remove("dynamics");
+                }
+            }
             flatten("", &value, &mut cells);
             cells
         })
         .collect();
-    // The header is the union of all rows' columns, in first-seen order.
+    // The header is the union of all rows' columns, the fullest row's order
+    // first (epoch 0 lacks the dynamics of later epochs).
+    let mut by_size: Vec<&Vec<(String, String)>> = rows.iter().collect();
+    by_size.sort_by_key(|row| std::cmp::Reverse(row.len()));
     let mut header: Vec<String> = Vec::new();
-    for row in &rows {
+    for row in by_size {
         for (name, _) in row {
             if !header.contains(name) {
                 header.push(name.clone());

@@ -87,7 +87,7 @@ pub struct Displacements {
     pub layers: Vec<Displacement>,
 }
 
-/// What the probes measured over one epoch (all zero for epoch 0).
+/// What the probes measured over one epoch's steps (epoch 0 has none).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EpochDynamics {
     pub budget: Budget,
@@ -105,27 +105,6 @@ pub struct EpochDynamics {
     /// change of the weights points straight at the origin, as the decay
     /// alone would (1) or sideways (0); null at epoch 0.
     pub change_cosine: Vec<Option<f64>>,
-}
-
-impl EpochDynamics {
-    /// The dynamics of no step at all (epoch 0), for `layers` layers.
-    pub fn before_training(layers: usize) -> EpochDynamics {
-        EpochDynamics {
-            budget: Budget {
-                all: BudgetTerms::default(),
-                layers: vec![BudgetTerms::default(); layers],
-            },
-            offset_fraction: None,
-            offset_fraction_layers: vec![None; layers],
-            displacement: Displacements {
-                all: Displacement::default(),
-                layers: vec![Displacement::default(); layers],
-            },
-            gradient_signal: vec![0.0; layers],
-            angle: vec![None; layers],
-            change_cosine: vec![None; layers],
-        }
-    }
 }
 
 /// Watches every step of an epoch and keeps the sums the budget needs.

@@ -10,6 +10,10 @@ use crate::kernels::Real;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     pub range: f64,
+    /// The bins' edges, from -range to range: bin i spans edges[i] to
+    /// edges[i + 1] (one more edge than bins).
+    #[serde(default)]
+    pub edges: Vec<f64>,
     pub counts: Vec<u64>,
     pub below: u64,
     pub above: u64,
@@ -20,6 +24,9 @@ impl Histogram {
     pub fn of<T: Real>(values: &[T], range: f64, bins: usize) -> Histogram {
         let mut h = Histogram {
             range,
+            edges: (0..=bins)
+                .map(|i| -range + 2.0 * range * i as f64 / bins as f64)
+                .collect(),
             counts: vec![0; bins],
             below: 0,
             above: 0,

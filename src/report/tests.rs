@@ -1,1 +1,189 @@
+//! Exact-output tests of the report of a small synthetic study: its HTML and
+//! Markdown are compared with the files in `src/report/expected/`. When the
+//! report changes on purpose, rewrite them with
+//!
+//!     UPDATE_EXPECTED=1 cargo test --release --lib report::tests
+//!
+//! and read the diff before committing it.
 
+use std::path::Path;
+
+use super::build::{Inputs, document};
+use super::{Block, Document, Inline, html, inlines, markdown};
+use crate::study::claims::synthetic::synthetic_run;
+use crate::study::{Mode, Plan, Results, RunResult, equilibrium};
+
+/// The quick plan's runs with made-up records: the rms falls from 1 to a
+/// size that shrinks with n_in, f rises from 0 to 1, accuracy from 90%.
+fn synthetic_study() -> Results {
+    let plan = Plan::new(Mode::Quick, 1, 1).expect("a plan");
+    let runs = plan
+        .runs
+        .iter()
+        .map(|spec| {
+            let n_in = spec.config.sizes[0] as f64;
+            let settled = 0.2 * (784.0 / n_in).powf(0.6) / (spec.config.lambda / 5.0).powf(0.3);
+            let epochs = 16;
+            let rms: Vec<f64> = (0..=epochs)
+                .map(|e| settled + (1.0 - settled) * (-0.4 * e as f64).exp())
+                .collect();
+            let f: Vec<f64> = (0..=epochs)
+                .map(|e| 1.0 - (-0.05 * (e * e) as f64).exp())
+                .collect();
+            let accuracy: Vec<f64> = (0..=epochs)
+                .map(|e| 0.96 - 0.06 * (-0.5 * e as f64).exp())
+                .collect();
+            RunResult {
+                spec: spec.clone(),
+                records: synthetic_run(&rms, &f, &accuracy, 0.95),
+                reused: false,
+                redone: false,
+            }
+        })
+        .collect();
+    Results { plan, runs }
+}
+
+fn synthetic_document() -> Document {
+    let results = synthetic_study();
+    let settled = results.settled();
+    let fits = equilibrium::size_fits(&results.runs, &settled);
+    let claims = results.claims(&settled, &fits);
+    document(&Inputs {
+        results: &results,
+        claims: &claims,
+        settled: &settled,
+        fits: &fits,
+        reference: &Vec::new(),
+        seconds: 12.0,
+        jobs: 2,
+    })
+}
+
+/// `actual` must equal the checked-in `name`, or rewrite it when asked.
+fn check_expected(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/report/expected")
+        .join(name);
+    if std::env::var_os("UPDATE_EXPECTED").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_EXPECTED=1", path.display()));
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{name} differs from {} from line {}:\nexpected: {:?}\nactual:   {:?}\n(UPDATE_EXPECTED=1 rewrites it)",
+            path.display(),
+            line + 1,
+            expected.lines().nth(line),
+            actual.lines().nth(line)
+        );
+    }
+}
+
+#[test]
+fn the_markdown_report_is_exactly_as_expected() {
+    let (text, figures) = markdown::render(&synthetic_document());
+    check_expected("report.md", &text);
+    assert!(figures.iter().any(|(name, _)| name == "accuracy.svg"));
+}
+
+#[test]
+fn the_html_report_is_exactly_as_expected() {
+    check_expected("report.html", &html::render(&synthetic_document()));
+}
+
+/// A cell reads as JSON if it holds an object, a quoted key or a list
+/// in brackets.
+fn looks_like_json(cell: &str) -> bool {
+    cell.contains('{') || cell.contains("\":") || (cell.contains('[') && cell.contains(']'))
+}
+
+#[test]
+fn no_table_cell_holds_json() {
+    let doc = synthetic_document();
+    let mut cells = 0;
+    for block in &doc.blocks {
+        if let Block::Table { header, rows } = block {
+            for cell in header.iter().chain(rows.iter().flatten()) {
+                assert!(!looks_like_json(cell), "a cell holds JSON: {cell}");
+                cells += 1;
+            }
+        }
+    }
+    assert!(cells > 100, "{cells} cells");
+    assert!(looks_like_json("[[15], [0]]") && looks_like_json("{\"a\": 1}"));
+    assert!(!looks_like_json("3, 4, 5") && !looks_like_json("width^-0.40 (-0.43 to -0.37)"));
+}
+
+#[test]
+fn the_answers_come_first_and_link_to_every_claim() {
+    let doc = synthetic_document();
+    let Some(Block::Answers(answers)) = doc.blocks.get(1) else {
+        panic!("the answers are not right under the introduction");
+    };
+    let anchors: Vec<&str> = answers.iter().map(|a| a.anchor.as_str()).collect();
+    assert_eq!(anchors, ["claim-1", "claim-2", "claim-3", "claim-4"]);
+    let contents: Vec<&str> = doc.contents().iter().map(|c| c.0).collect();
+    for anchor in anchors.iter().chain(&["glossary", "runs"]) {
+        assert!(contents.contains(anchor), "{anchor}");
+    }
+    // Every glossary link points at an entry.
+    let html = html::render(&doc);
+    for part in html.split("href=\"#glossary-").skip(1) {
+        let slug = part.split('"').next().unwrap();
+        assert!(html.contains(&format!("id=\"glossary-{slug}\"")), "{slug}");
+    }
+}
+
+#[test]
+fn links_are_split_out_of_text() {
+    assert_eq!(
+        inlines("see [claim 1](#claim-1), sizes [784, 30] and [x](y)"),
+        [
+            Inline::Text("see "),
+            Inline::Link("claim 1", "#claim-1"),
+            Inline::Text(", sizes ["),
+            Inline::Text("784, 30] and ["),
+            Inline::Text("x](y)"),
+        ]
+    );
+}
+
+#[test]
+fn the_readme_names_every_glossary_term() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    for term in super::glossary::terms() {
+        let shown = format!("**{}**", term.term.replace('*', "\\*"));
+        assert!(readme.contains(&shown), "README lacks {shown}");
+    }
+}
+
+/// Every metrics field of a record, and of its dynamics, is in the README.
+#[test]
+fn the_readme_documents_every_field() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .expect("README.md");
+    let record = synthetic_run(&[1.0, 0.9], &[0.0, 0.1], &[0.9, 0.9], 0.95);
+    let value = serde_json::to_value(&record[1]).unwrap();
+    let dynamics = value["dynamics"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| format!("dynamics.{k}"));
+    for key in value.as_object().unwrap().keys().cloned().chain(dynamics) {
+        if key == "dynamics" {
+            continue;
+        }
+        assert!(readme.contains(&format!("`{key}")), "README lacks `{key}`");
+    }
+}

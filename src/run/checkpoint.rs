@@ -19,7 +19,8 @@ use crate::metrics::EpochRecord;
 use crate::net::Network;
 
 /// Bumped when the layout changes; older files are refused.
-const FORMAT: u32 = 1;
+/// 2: epoch records hold their dynamics under "dynamics" (null at epoch 0).
+const FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Checkpoint {

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::kernels::Real;
 use crate::metrics::EpochRecord;
 use crate::net::{Network, network2_json};
-use crate::probes::{EpochDynamics, EpochProbe};
+use crate::probes::EpochProbe;
 use crate::train::{Sgd, Unobserved};
 use measure::{HistogramRanges, Measurer};
 
@@ -160,10 +160,8 @@ pub fn run_with<T: Real>(
     };
 
     if records.is_empty() {
-        let dynamics = config
-            .probes
-            .then(|| EpochDynamics::before_training(sgd.net.layers()));
-        records.push(measurer.measure(&sgd.net, 0, 0.0, dynamics, None)?);
+        // Epoch 0 has no steps, so no dynamics.
+        records.push(measurer.measure(&sgd.net, 0, 0.0, None, None)?);
         save(&sgd, &records)?;
     }
     for record in &records {

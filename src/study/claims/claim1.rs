@@ -275,10 +275,14 @@ pub fn answer(e: &Claim1Evidence) -> String {
     let (k_min, k_max) = e.k_range();
     let f1 = e.f_epoch1_mean.unwrap_or(f64::NAN);
     format!(
-        "From a large start, the first {} epochs{} were decay-dominated (|f| < {DECAY_DOMINATED}): in epoch 1 the gradient {} the decay's shrinkage of |w|^2 (f_1 = {f1:.3}).",
-        k_min,
+        "From a large start, {} decay-dominated (|f| < {DECAY_DOMINATED}){}: in epoch 1 the gradient {} the decay's shrinkage of |w|^2 (f_1 = {f1:.3}).",
+        match k_min {
+            0 => "no leading epoch was".to_string(),
+            1 => "the first epoch was".to_string(),
+            k => format!("the first {k} epochs were"),
+        },
         if k_max > k_min {
-            format!(" (up to {k_max}, by seed)")
+            format!(" (up to {k_max} epochs, by seed)")
         } else {
             String::new()
         },

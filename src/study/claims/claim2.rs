@@ -158,10 +158,16 @@ pub fn decide(e: &Claim2Evidence) -> Verdict {
 /// The answer in two sentences: the pure decay's factor, and how close
 /// exp(-eta*lambda/m) and training come to it.
 pub fn answer(e: &Claim2Evidence) -> String {
-    let mut text = format!(
-        "With the gradient off, the weights shrink by exactly (1 - eta*lambda/n)^S per epoch (measured to {:.0e}).",
-        e.pure_decay_worst_relative_error.max(1e-16)
-    );
+    let error = e.pure_decay_worst_relative_error;
+    let mut text = if error <= e.pure_decay_tolerance {
+        format!(
+            "With the gradient off, the weights shrink by (1 - eta*lambda/n)^S per epoch, to a relative {error:.0e} at worst."
+        )
+    } else {
+        format!(
+            "With the gradient off, the measured shrink per epoch is up to a relative {error:.1e} from (1 - eta*lambda/n)^S."
+        )
+    };
     if let (Some(rho), Some(exp)) = (e.rho_star, e.exp_minus_eta_lambda_over_m) {
         text.push_str(&format!(
             " For the base run that is {rho:.6}, and exp(-eta*lambda/m) = {exp:.6} is {:.1e} from it",

@@ -52,7 +52,7 @@ pub fn synthetic_run(rms: &[f64], f: &[f64], accuracy: &[f64], predicted: f64) -
                 shrink_ratio_layers: vec![(e > 0).then(|| rms[e] / rms[e - 1]); 2],
                 predicted_shrink: predicted,
                 predicted_shrink_asymptotic: predicted,
-                dynamics: dynamics.or_else(|| Some(EpochDynamics::before_training(2))),
+                dynamics,
                 saturation: vec![0.5],
                 input_norm: vec![10.0, 3.0],
                 preactivation_rms: vec![2.0, 2.0],
