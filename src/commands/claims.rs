@@ -11,6 +11,7 @@ use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::output::{Console, say};
 use crate::report::{self, build::Reference};
+use crate::study::claims::ClaimResult;
 use crate::study::{ClaimsFile, Mode, Plan, Results, equilibrium, runner};
 
 /// More seeds than this would take weeks on any machine this study is for.
@@ -63,22 +64,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     );
     let start = Instant::now();
     let mnist = Mnist::bundled()?;
-    let total_epochs: u64 = plan.runs.iter().map(|r| r.config.epochs as u64).sum();
-    let bar = ProgressBar::with_draw_target(
-        Some(total_epochs),
-        if std::io::stderr().is_terminal() {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        },
-    )
-    .with_style(
-        ProgressStyle::with_template(
-            "[{elapsed_precise}] [{bar:40}] {pos}/{len} epochs, {eta} left",
-        )
-        .expect("a valid template")
-        .progress_chars("=> "),
-    );
+    let bar = progress_bar(&plan);
     let runs = runner::run_all(&plan.runs, &mnist, &args.out.join("runs"), jobs, &bar)?;
     bar.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
@@ -113,7 +99,39 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     };
     report::export::write_all(&args.out, &report::export::ALL, &study)?;
 
-    for claim in &claims {
+    summary(&mut console, &claims, &results, seconds, &args.out);
+    console.finish()
+}
+
+/// A bar over every epoch of the plan, drawn only on a terminal.
+fn progress_bar(plan: &Plan) -> ProgressBar {
+    let total_epochs: u64 = plan.runs.iter().map(|r| r.config.epochs as u64).sum();
+    ProgressBar::with_draw_target(
+        Some(total_epochs),
+        if std::io::stderr().is_terminal() {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    )
+    .with_style(
+        ProgressStyle::with_template(
+            "[{elapsed_precise}] [{bar:40}] {pos}/{len} epochs, {eta} left",
+        )
+        .expect("a valid template")
+        .progress_chars("=> "),
+    )
+}
+
+/// The verdicts, the runs and where the outputs are, on stdout.
+fn summary(
+    console: &mut Console,
+    claims: &[ClaimResult],
+    results: &Results,
+    seconds: f64,
+    out: &Path,
+) {
+    for claim in claims {
         say!(
             console,
             "claim {}: {:<12} {}",
@@ -135,23 +153,18 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
             console,
             "{} run(s) trained again because their files in {} were damaged: {}",
             redone.len(),
-            args.out.display(),
+            out.display(),
             redone.join(", ")
         );
     }
-    say!(
-        console,
-        "report: {}",
-        args.out.join("report.html").display()
-    );
+    say!(console, "report: {}", out.join("report.html").display());
     say!(
         console,
         "        {}, {} and {}",
-        args.out.join("report.md").display(),
-        args.out.join("claims.json").display(),
-        args.out.join("runs.csv").display()
+        out.join("report.md").display(),
+        out.join("claims.json").display(),
+        out.join("runs.csv").display()
     );
-    console.finish()
 }
 
 /// Curves from `{"name": [eval_costs, eval_accuracies, train_costs,

@@ -6,7 +6,9 @@
 //! Text in blocks may hold links written as in Markdown, `[text](#anchor)`
 //! or `[text](https://...)`; each exporter renders them its own way.
 
+pub mod axes;
 pub mod build;
+pub mod evidence;
 pub mod export;
 pub mod figures;
 pub mod glossary;
