@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::data::DataSource;
-use crate::net::{Cost, Init};
+use crate::net::{Cost, Init, Saturated};
 use crate::run::{Config, EvalSet, FullGradientAt, Precision};
 
 #[derive(Debug, Parser)]
@@ -252,6 +252,7 @@ impl TrainArgs {
                 FullGradientAt::Never
             },
             stop_when_settled: self.stop_when_settled,
+            saturated: Saturated::Floor,
         }
     }
 }
