@@ -3,6 +3,7 @@
 //! format: `markdown` (figures as SVG files beside it) and `html`
 //! (self-contained, figures inline).
 
+pub mod book;
 pub mod build;
 pub mod figures;
 pub mod html;
