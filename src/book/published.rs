@@ -178,12 +178,14 @@ pub fn compare(script: Script, results: &Value) -> Vec<ListComparison> {
             let (decides, note) = if !script.arguments_recorded() {
                 let agreement = match first_departure {
                     Some(1) => "departs from the first epoch".to_string(),
-                    Some(epoch) => format!("agrees up to epoch {}, then departs", epoch - 1),
+                    Some(epoch) => format!(
+                        "agrees up to epoch {}, then departs as its rounding differences (about 1e-15 after epoch 1) grow",
+                        epoch - 1
+                    ),
                     None => "agrees throughout".to_string(),
                 };
                 let note = format!(
-                    "the arguments are not recorded; with overfitting.py's own (eta 0.5, large init, test set) it {agreement}: \
-                     its rounding differences (about 1e-15 after epoch 1) grow from epoch to epoch until they show"
+                    "the arguments are not recorded; with overfitting.py's own (eta 0.5, large init, test set) it {agreement}"
                 );
                 (false, Some(note))
             } else if published.name == OSCILLATING {
