@@ -88,6 +88,7 @@ mod tests {
         assert_eq!(Error::bad_flag("--eta", "x").exit_code(), 2);
         assert_eq!(Error::bad_file("f", "x").exit_code(), 2);
         assert_eq!(Error::Internal("threads".into()).exit_code(), 1);
+        assert_eq!(Error::Differs("a list".into()).exit_code(), 1);
     }
 
     #[test]
