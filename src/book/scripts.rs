@@ -134,8 +134,9 @@ impl SgdLists {
     }
 }
 
-/// The arguments tried for the `_full` files, whose script call is not
-/// recorded: `overfitting.py`'s protocol with all 50,000 training images.
+/// The arguments of `overfitting.py`'s `SGD` call beside N and lambda:
+/// recorded for `overfitting` and `regularized`, tried for the `_full`
+/// files (all 50,000 training images), whose call is not recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FullSetting {
     pub eta: f64,
