@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::book::Script;
 use crate::data::DataSource;
-use crate::net::{Cost, Init};
+use crate::net::{Cost, Init, Saturated};
 use crate::run::{Config, EvalSet, FullGradientAt, Precision};
 
 #[derive(Debug, Parser)]
@@ -34,6 +35,43 @@ pub enum Command {
     /// Per-layer statistics of a saved network (network2 JSON) beside
     /// 1/sqrt(n_in), 1/sqrt(n_w) and 1/n_w.
     Inspect(InspectArgs),
+    /// Reproduce the book's chapter-3 results: run a figure script as
+    /// network2.py runs it, compare with the published file, and measure
+    /// the runs with the probes.
+    #[command(allow_negative_numbers = true)]
+    Book(BookArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BookArgs {
+    /// The published file to reproduce.
+    #[arg(
+        value_enum,
+        value_name = "NAME",
+        required_unless_present = "all",
+        conflicts_with = "all"
+    )]
+    pub name: Option<Script>,
+    /// All eight files, their runs side by side.
+    #[arg(long)]
+    pub all: bool,
+    /// Output directory: NAME.json, NAME.svg, comparison.md, book.md.
+    #[arg(long, value_name = "DIR", default_value = "book")]
+    pub out: PathBuf,
+    /// Seed both generators with S instead of the scripts' 12345678; the
+    /// comparison is still shown, but does not decide the exit status.
+    #[arg(long, value_name = "S", value_parser = parse_seed)]
+    pub seed: Option<u32>,
+}
+
+/// A seed for np.random.seed and random.seed: an integer from 0 to 2^32 - 1.
+fn parse_seed(text: &str) -> Result<u32, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "{text:?}; expected an integer from 0 to {} (np.random.seed takes 32 bits)",
+            u32::MAX
+        )
+    })
 }
 
 #[derive(Debug, Args)]
@@ -252,6 +290,7 @@ impl TrainArgs {
                 FullGradientAt::Never
             },
             stop_when_settled: self.stop_when_settled,
+            saturated: Saturated::Floor,
         }
     }
 }

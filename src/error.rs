@@ -2,9 +2,10 @@
 //! one place (`main.rs`).
 //!
 //! Exit codes: 0 success, 2 bad usage or bad input, 1 any other failure.
-//! Every variant but `Internal` is a problem with what the user gave us (a
-//! file, a flag, hyperparameters that diverge, an output path) and maps to
-//! 2; `Internal` (and any error that is not an `Error`) maps to 1.
+//! Every variant but `Differs` and `Internal` is a problem with what the
+//! user gave us (a file, a flag, hyperparameters that diverge, an output
+//! path) and maps to 2; `Differs`, `Internal` (and any error that is not an
+//! `Error`) map to 1.
 
 use std::path::PathBuf;
 
@@ -38,6 +39,10 @@ pub enum Error {
         cause: std::io::Error,
     },
 
+    /// Results that should reproduce published ones do not (`book`).
+    #[error("{0}")]
+    Differs(String),
+
     /// Something that is not the user's doing failed (the threads could not
     /// start, ...).
     #[error("{0}")]
@@ -63,7 +68,7 @@ impl Error {
     /// 1 for the rest.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Internal(_) => 1,
+            Error::Internal(_) | Error::Differs(_) => 1,
             Error::BadFile { .. }
             | Error::BadFlag { .. }
             | Error::Diverged { .. }
@@ -83,6 +88,7 @@ mod tests {
         assert_eq!(Error::bad_flag("--eta", "x").exit_code(), 2);
         assert_eq!(Error::bad_file("f", "x").exit_code(), 2);
         assert_eq!(Error::Internal("threads".into()).exit_code(), 1);
+        assert_eq!(Error::Differs("a list".into()).exit_code(), 1);
     }
 
     #[test]

@@ -16,12 +16,17 @@
 //! 8. `metrics`: the per-epoch record and its files (JSON lines, CSV).
 //! 9. `run`: one run from its `Config`: epochs, probes, checkpoints, the stop
 //!    once the weights have settled.
-//! 10. `study`: the claims study (plan, runner, fits, verdicts).
-//! 11. `report`: the study's report (HTML, Markdown, plots).
-//! 12. `cli`, `commands`: the command-line front end.
+//! 10. `book`: the book's chapter-3 scripts run as network2 runs them
+//!     (its generators, shuffles and scoring), compared with the files the
+//!     book published.
+//! 11. `study`: the claims study (plan, runner, fits, verdicts).
+//! 12. `report`: the study's report (HTML, Markdown, plots), and the book
+//!     mode's figures.
+//! 13. `cli`, `commands`: the command-line front end.
 //!
 //! `tests/layers.rs` checks that no module uses one listed after it.
 
+pub mod book;
 pub mod cli;
 pub mod commands;
 pub mod data;

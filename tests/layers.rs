@@ -15,6 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["probes"],
     &["metrics"],
     &["run"],
+    &["book"],
     &["study"],
     &["report"],
     &["cli", "commands"],

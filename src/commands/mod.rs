@@ -1,6 +1,7 @@
 //! What each subcommand does, between the parsed command line and the library.
 
 mod bench;
+mod book;
 mod claims;
 mod inspect;
 mod train;
@@ -14,6 +15,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::bench(&args)?,
         Command::Inspect(args) => inspect::inspect(&args)?,
         Command::Claims(args) => claims::claims(&args)?,
+        Command::Book(args) => book::book(&args)?,
     }
     Ok(())
 }

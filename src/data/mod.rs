@@ -27,7 +27,9 @@ pub struct Dataset {
     labels: Vec<u8>,
     width: usize,
     height: usize,
-    /// The stored value of a white pixel: 255 times the pixels pooled into one.
+    /// The divisor that scales a stored value to [0, 1]: 255 times the
+    /// pixels pooled into one (so a white pixel is 1), or 256 for the
+    /// book's `mnist.pkl.gz` (see [`Dataset::book_scaled`]).
     white: u16,
 }
 
@@ -102,6 +104,7 @@ impl Dataset {
         let Pixels::Bytes(raw) = &self.pixels else {
             panic!("pooling a pooled set");
         };
+        assert_eq!(self.white, 255, "pooling a set scaled by 1/{}", self.white);
         let (width, height) = (self.width / pool, self.height / pool);
         let mut sums = vec![0u16; width * height * self.len()];
         for (image, pooled) in raw
@@ -124,6 +127,20 @@ impl Dataset {
             width,
             height,
             white: 255 * (pool * pool) as u16,
+        }
+    }
+
+    /// The same images scaled as the book's `mnist.pkl.gz` stores them:
+    /// each pixel byte p as p / 256 (exact in f32 and f64, so float32
+    /// widened to f64 gives the same value), a white pixel 0.99609375.
+    pub fn book_scaled(&self) -> Dataset {
+        assert!(
+            matches!(self.pixels, Pixels::Bytes(_)),
+            "the book's scaling is of raw pixel bytes"
+        );
+        Dataset {
+            white: 256,
+            ..self.clone()
         }
     }
 
@@ -243,6 +260,17 @@ mod tests {
                 assert_eq!(found[..count], expected[..count], "pool {pool}");
             }
         }
+    }
+
+    #[test]
+    fn book_scaling_divides_bytes_by_256_exactly() {
+        let set = Dataset::from_bytes(3, 1, vec![255, 1, 128], vec![0]).book_scaled();
+        let mut x = vec![0.0f64; 16];
+        set.write_inputs(&[0], &mut x);
+        assert_eq!(x[..3], [0.99609375, 1.0 / 256.0, 0.5]);
+        let mut x = vec![0.0f32; 16];
+        set.slice(0..1).write_inputs(&[0], &mut x);
+        assert_eq!(x[..3], [0.99609375, 1.0 / 256.0, 0.5]);
     }
 
     #[test]

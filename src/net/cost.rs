@@ -9,6 +9,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernels::Real;
 
+/// How the cross-entropy charges an output whose log is infinite (an
+/// output of exactly 0 or 1, a saturated neuron).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Saturated {
+    /// -ln of the type's smallest positive value, so that one saturated
+    /// neuron cannot swamp the average.
+    #[default]
+    Floor,
+    /// As network2's `np.nan_to_num(-y ln a - (1 - y) ln(1 - a))`: a term
+    /// 0 * inf = NaN counts 0, an infinite one f64::MAX; the 10 terms
+    /// summed in numpy's order (see [`numpy_sum`]).
+    NanToNum,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cost {
@@ -51,6 +66,30 @@ impl Cost {
     /// value of the type instead, so one saturated neuron cannot swamp the
     /// average.
     pub fn example_cost<T: Real>(self, a: &[T], label: usize) -> f64 {
+        self.example_cost_scored(a, label, Saturated::Floor)
+    }
+
+    /// C_x as [`Cost::example_cost`], a saturated output charged as
+    /// `saturated` says (the quadratic cost has no logs and ignores it).
+    pub fn example_cost_scored<T: Real>(self, a: &[T], label: usize, saturated: Saturated) -> f64 {
+        if let (Cost::CrossEntropy, Saturated::NanToNum) = (self, saturated) {
+            let terms: Vec<f64> = a
+                .iter()
+                .enumerate()
+                .map(|(j, &aj)| {
+                    let (a, y) = (aj.as_f64(), if j == label { 1.0 } else { 0.0 });
+                    let term = -y * a.ln() - (1.0 - y) * (1.0 - a).ln();
+                    if term.is_nan() {
+                        0.0
+                    } else if term.is_infinite() {
+                        f64::MAX.copysign(term)
+                    } else {
+                        term
+                    }
+                })
+                .collect();
+            return numpy_sum(&terms);
+        }
         let tiny = T::min_positive_value().as_f64();
         a.iter()
             .enumerate()
@@ -69,9 +108,71 @@ impl Cost {
     }
 }
 
+/// sum x as numpy's `np.sum` adds a contiguous f64 array (pairwise
+/// summation): fewer than 8 values one after the other; up to 128 in 8
+/// running sums s_k = x_k + x_(k+8) + ..., combined as ((s_0 + s_1) +
+/// (s_2 + s_3)) + ((s_4 + s_5) + (s_6 + s_7)), the last len mod 8 values
+/// added after; more split in two halves (the first a multiple of 8 long).
+pub fn numpy_sum(x: &[f64]) -> f64 {
+    let n = x.len();
+    if n < 8 {
+        x.iter().fold(0.0, |sum, &v| sum + v)
+    } else if n <= 128 {
+        let mut s = [0.0; 8];
+        s.copy_from_slice(&x[..8]);
+        let whole = n - n % 8;
+        for block in x[8..whole].chunks_exact(8) {
+            for (s_k, &v) in s.iter_mut().zip(block) {
+                *s_k += v;
+            }
+        }
+        let sum = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        x[whole..].iter().fold(sum, |sum, &v| sum + v)
+    } else {
+        let half = n / 2;
+        let half = half - half % 8;
+        numpy_sum(&x[..half]) + numpy_sum(&x[half..])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numpy_sum_adds_in_numpys_order() {
+        // Values of np.sum computed once with numpy 2, where the order of
+        // the additions shows: [1e16, 1, 1, ..., 1] (10 values; one after
+        // the other gives 1e16) and the column 1/3, 1/4, ..., 1/12 (one
+        // after the other gives 1.603210678210678).
+        let mut x = vec![1.0; 10];
+        x[0] = 1e16;
+        assert_eq!(numpy_sum(&x), 1.0000000000000008e16);
+        let column: Vec<f64> = (3..13).map(|i| 1.0 / f64::from(i)).collect();
+        assert_eq!(numpy_sum(&column), 1.6032106782106779);
+        let long: Vec<f64> = (0..300).map(f64::from).collect();
+        assert_eq!(numpy_sum(&long), 44850.0);
+    }
+
+    #[test]
+    fn nan_to_num_charges_saturated_outputs_as_network2() {
+        let ce = Cost::CrossEntropy;
+        // The label's output exactly 1: 1 * ln 1 - 0 * ln 0 = NaN -> 0.
+        assert_eq!(
+            ce.example_cost_scored(&[1.0f64, 0.0], 0, Saturated::NanToNum),
+            0.0
+        );
+        // A wrong output exactly 1: -ln(0) = inf -> f64::MAX.
+        assert_eq!(
+            ce.example_cost_scored(&[1.0f64, 0.5], 1, Saturated::NanToNum),
+            f64::MAX
+        );
+        let a = [0.2f64, 0.7, 0.1];
+        assert!(
+            (ce.example_cost_scored(&a, 1, Saturated::NanToNum) - ce.example_cost(&a, 1)).abs()
+                < 1e-15
+        );
+    }
 
     #[test]
     fn cross_entropy_and_quadratic_values() {

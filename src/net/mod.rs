@@ -5,7 +5,7 @@ mod cost;
 mod network;
 pub mod network2_json;
 
-pub use cost::Cost;
+pub use cost::{Cost, Saturated, numpy_sum};
 pub use network::{Init, Network, ShapeError};
 
 /// n_w: the number of weights of a network with layer sizes `sizes`

@@ -7,6 +7,7 @@
 //! or `[text](https://...)`; each exporter renders them its own way.
 
 pub mod axes;
+pub mod book;
 pub mod build;
 pub mod evidence;
 pub mod export;

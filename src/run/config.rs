@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{DataSource, Dataset, Mnist};
 use crate::error::{Error, Result};
-use crate::net::{Cost, Init};
+use crate::net::{Cost, Init, Saturated};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -78,6 +78,10 @@ pub struct Config {
     /// Stop before `epochs` once every weight layer has settled (its offset
     /// fraction near 1 for several epochs: see [`super::settle`]).
     pub stop_when_settled: bool,
+    /// How the measured cross-entropy charges a saturated output (the book
+    /// mode scores as network2 does).
+    #[serde(default)]
+    pub saturated: Saturated,
 }
 
 impl Default for Config {
@@ -105,6 +109,7 @@ impl Default for Config {
             histogram_bins: 100,
             full_gradient: FullGradientAt::Never,
             stop_when_settled: false,
+            saturated: Saturated::Floor,
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::metrics::{EpochRecord, Histograms};
 use crate::net::Network;
 use crate::probes::{EpochDynamics, FullGradient, Histogram, WeightStats, gradient, histogram};
 use crate::theory;
-use crate::train::{Evaluation, evaluate};
+use crate::train::{Evaluation, evaluate_scored};
 
 use super::{Config, FullGradientAt, RunData};
 
@@ -51,10 +51,9 @@ impl Measurer<'_> {
     ) -> Result<EpochRecord> {
         let config = self.config;
         check_finite(net, epoch, config.eta)?;
-        let eval = evaluate(net, &self.data.evaluation, config.lambda);
-        let train = config
-            .monitor_training
-            .then(|| evaluate(net, &self.data.training, config.lambda));
+        let score = |data| evaluate_scored(net, data, config.lambda, config.saturated);
+        let eval = score(&self.data.evaluation);
+        let train = config.monitor_training.then(|| score(&self.data.training));
         if !eval.total_cost.is_finite() {
             return Err(Error::Diverged {
                 epoch,

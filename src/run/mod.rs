@@ -15,6 +15,7 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+pub use crate::train::EpochOrder;
 pub use checkpoint::Checkpoint;
 pub use config::{Config, EvalSet, FullGradientAt, Precision, RunData};
 
@@ -105,6 +106,44 @@ pub fn run<T: Real>(
     run_with(config, data, observer, Persistence::default())
 }
 
+/// Where a run starts when it is given its network and the order of its
+/// epochs instead of drawing them from `config.seed` (the book's scripts).
+pub struct Start<T> {
+    pub net: Network<T>,
+    /// Rearranges the previous epoch's order into the next one's.
+    pub epoch_order: Box<dyn EpochOrder>,
+    /// The order of the n training examples before the first epoch.
+    pub first_order: Vec<usize>,
+}
+
+/// [`run`] from `start`: its network, its epochs ordered as it says.
+pub fn run_from<T: Real>(
+    config: &Config,
+    data: &RunData,
+    start: Start<T>,
+    observer: &mut dyn Observer,
+) -> Result<Outcome<T>> {
+    // The generator draws nothing here: `start` gives the network and the orders.
+    let rng = ChaCha8Rng::seed_from_u64(config.seed);
+    let sgd = Sgd::new(
+        start.net,
+        &data.training,
+        config.eta,
+        config.lambda,
+        config.batch,
+        rng,
+    )
+    .ordered_by(start.epoch_order, start.first_order);
+    train_epochs(
+        config,
+        data,
+        sgd,
+        Vec::new(),
+        observer,
+        Persistence::default(),
+    )
+}
+
 /// [`run`], checkpointing after every epoch and/or resuming a checkpoint.
 pub fn run_with<T: Real>(
     config: &Config,
@@ -112,7 +151,7 @@ pub fn run_with<T: Real>(
     observer: &mut dyn Observer,
     persistence: Persistence,
 ) -> Result<Outcome<T>> {
-    let (net, rng, mut records) = match &persistence.resume {
+    let (net, rng, records) = match &persistence.resume {
         Some((checkpoint, path)) => {
             checkpoint.check_matches(config, path)?;
             let (net, rng) = checkpoint.restore::<T>(path)?;
@@ -123,7 +162,7 @@ pub fn run_with<T: Real>(
             (net, rng, Vec::new())
         }
     };
-    let mut sgd = Sgd::new(
+    let sgd = Sgd::new(
         net,
         &data.training,
         config.eta,
@@ -131,6 +170,18 @@ pub fn run_with<T: Real>(
         config.batch,
         rng,
     );
+    train_epochs(config, data, sgd, records, observer, persistence)
+}
+
+/// The epochs of a run after `records` (none: from epoch 0), measured.
+fn train_epochs<T: Real>(
+    config: &Config,
+    data: &RunData,
+    mut sgd: Sgd<T>,
+    mut records: Vec<EpochRecord>,
+    observer: &mut dyn Observer,
+    persistence: Persistence,
+) -> Result<Outcome<T>> {
     if config.decay_only {
         sgd = sgd.decay_only();
     }

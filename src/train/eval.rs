@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use super::backprop::{Backprop, KernelWeights};
 use crate::data::Dataset;
 use crate::kernels::{Real, padded};
-use crate::net::Network;
+use crate::net::{Network, Saturated};
 
 /// Examples per forward pass; each chunk is scored on its own and the chunk
 /// totals are added in chunk order, so the result does not depend on threads.
@@ -58,6 +58,16 @@ struct Tally {
 
 /// Score `net` on `data`; `lambda` enters only the regularization term of the total cost.
 pub fn evaluate<T: Real>(net: &Network<T>, data: &Dataset, lambda: f64) -> Evaluation {
+    evaluate_scored(net, data, lambda, Saturated::Floor)
+}
+
+/// [`evaluate`], a saturated output's cross-entropy charged as `saturated` says.
+pub fn evaluate_scored<T: Real>(
+    net: &Network<T>,
+    data: &Dataset,
+    lambda: f64,
+    saturated: Saturated,
+) -> Evaluation {
     let layers = net.layers();
     let hidden = layers - 1;
     let examples: Vec<usize> = (0..data.len()).collect();
@@ -92,7 +102,7 @@ pub fn evaluate<T: Real>(net: &Network<T>, data: &Dataset, lambda: f64) -> Evalu
             for (a, &e) in bp.activation_rows(net.layers(), rows).zip(chunk) {
                 let label = data.labels()[e] as usize;
                 tally.correct += usize::from(argmax(a) == label);
-                tally.cost += net.cost.example_cost(a, label);
+                tally.cost += net.cost.example_cost_scored(a, label, saturated);
             }
             for (l, saturated) in tally.saturated.iter_mut().enumerate() {
                 *saturated = bp

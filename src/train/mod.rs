@@ -9,5 +9,5 @@ pub mod eval;
 mod reference;
 pub mod sgd;
 
-pub use eval::{Evaluation, evaluate};
-pub use sgd::{Hyper, Sgd, StepObserver, Unobserved};
+pub use eval::{Evaluation, evaluate, evaluate_scored};
+pub use sgd::{EpochOrder, Hyper, Sgd, StepObserver, Unobserved};

@@ -108,6 +108,14 @@ fn update<T: Real, O: StepObserver<T>>(
     observer.step_finished();
 }
 
+/// Where each epoch's order of the training examples comes from, when not
+/// from the run's own generator (see [`Sgd::ordered_by`]).
+pub trait EpochOrder: Send {
+    /// Rearrange `order`, the previous epoch's order (before the first
+    /// epoch: the starting order given), into this epoch's order.
+    fn next_epoch(&mut self, order: &mut [usize]);
+}
+
 /// The state of a training run between steps.
 pub struct Sgd<T> {
     pub net: Network<T>,
@@ -121,6 +129,8 @@ pub struct Sgd<T> {
     backprop: Backprop<T>,
     /// The order of the training examples in the current epoch.
     order: Vec<usize>,
+    /// If set, each epoch's order comes from here instead of `rng`.
+    epoch_order: Option<Box<dyn EpochOrder>>,
     /// Labels of the current batch.
     labels: Vec<u8>,
     /// Switch the gradient term off (claim 2a of the study): w <- w - (eta*lambda/n) w.
@@ -145,6 +155,7 @@ impl<T: Real> Sgd<T> {
             batch,
             rng,
             order: (0..n).collect(),
+            epoch_order: None,
             labels: Vec::with_capacity(batch),
         }
     }
@@ -153,6 +164,26 @@ impl<T: Real> Sgd<T> {
     pub fn decay_only(mut self) -> Sgd<T> {
         self.decay_only = true;
         self
+    }
+
+    /// Order every epoch by `epoch_order`, starting from `start` (a
+    /// permutation of 0..n): each epoch rearranges the previous epoch's
+    /// order, as network2's in-place `random.shuffle` does. `rng` then
+    /// draws nothing.
+    pub fn ordered_by(mut self, epoch_order: Box<dyn EpochOrder>, start: Vec<usize>) -> Sgd<T> {
+        assert_eq!(
+            start.len(),
+            self.hyper.n,
+            "a starting order of the n examples"
+        );
+        self.order = start;
+        self.epoch_order = Some(epoch_order);
+        self
+    }
+
+    /// The order of the training examples in the last epoch.
+    pub fn order(&self) -> &[usize] {
+        &self.order
     }
 
     /// S = ceil(n/m), the number of steps in an epoch.
@@ -171,12 +202,18 @@ impl<T: Real> Sgd<T> {
         progress: &mut dyn FnMut(usize),
     ) {
         assert_eq!(training.len(), self.hyper.n);
-        // Every epoch shuffles the examples from their original order, so the
-        // run's state between epochs is the network and the generator alone.
-        for (i, slot) in self.order.iter_mut().enumerate() {
-            *slot = i;
+        match &mut self.epoch_order {
+            Some(epoch_order) => epoch_order.next_epoch(&mut self.order),
+            None => {
+                // Every epoch shuffles the examples from their original
+                // order, so the run's state between epochs is the network
+                // and the generator alone.
+                for (i, slot) in self.order.iter_mut().enumerate() {
+                    *slot = i;
+                }
+                self.order.shuffle(&mut self.rng);
+            }
         }
-        self.order.shuffle(&mut self.rng);
         // The weights in the kernels' layout for the epoch; `net` gets them
         // back at its end.
         let mut weights = KernelWeights::of(&self.net);
@@ -268,6 +305,26 @@ mod tests {
         assert!((sgd.net.biases[0][0] - b).abs() < 1e-15);
         // The decay is eta*lambda/n = 0.5: visible, so a wrong n or m_t would show.
         assert_eq!(sgd.steps_per_epoch(), 2);
+    }
+
+    /// Reverses the order every epoch.
+    struct Reversal;
+    impl EpochOrder for Reversal {
+        fn next_epoch(&mut self, order: &mut [usize]) {
+            order.reverse();
+        }
+    }
+
+    #[test]
+    fn a_given_epoch_order_rearranges_the_previous_one() {
+        let data = Dataset::from_bytes(1, 1, vec![0, 64, 128, 255], vec![0; 4]);
+        let rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut sgd = Sgd::new(one_weight_net(0.1, 0.0), &data, 0.1, 0.0, 2, rng)
+            .ordered_by(Box::new(Reversal), vec![2, 0, 3, 1]);
+        sgd.epoch(&data, &mut Unobserved, &mut |_| {});
+        assert_eq!(sgd.order(), [1, 3, 0, 2]);
+        sgd.epoch(&data, &mut Unobserved, &mut |_| {});
+        assert_eq!(sgd.order(), [2, 0, 3, 1]);
     }
 
     #[test]
