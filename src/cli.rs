@@ -102,6 +102,11 @@ pub struct ClaimsArgs {
     /// train_costs, train_accuracies]}, accuracies as counts out of 10,000.
     #[arg(long, value_name = "FILE")]
     pub reference: Option<PathBuf>,
+    /// Also run the book's own examples (chapter 3's weight-initialization
+    /// runs, as network2.py runs them) with the probes, and read the claims
+    /// off them beside the study's runs.
+    #[arg(long)]
+    pub book: bool,
 }
 
 #[derive(Debug, Args)]

@@ -140,10 +140,11 @@ fn quick_study_writes_the_report_and_resumes() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("network2.json"));
 
-    // Again: every run is read back, and the verdicts are the same.
+    // Again, with the book's examples: every run is read back, and the
+    // verdicts are the same.
     let marker = out.join("runs/base-large-l2-s1.jsonl");
     let before = std::fs::metadata(&marker).unwrap().modified().unwrap();
-    let second = claims(&out, &[]);
+    let second = claims(&out, &["--book"]);
     assert!(second.status.success());
     assert_eq!(
         std::fs::metadata(&marker).unwrap().modified().unwrap(),
@@ -155,6 +156,18 @@ fn quick_study_writes_the_report_and_resumes() {
         assert_eq!(a["verdict"], b["verdict"]);
         assert_eq!(a["evidence"], b["evidence"]);
     }
+    // The book's large-init run starts decay-dominated, its default-init run
+    // does not (the weights grow from N(0, 1/n_in)).
+    let book = again["book_examples"].as_array().unwrap();
+    assert_eq!(book.len(), 2);
+    assert_eq!(book[0]["init"], "default");
+    assert_eq!(book[1]["init"], "large");
+    assert!(book[1]["K"].as_u64().unwrap() >= 2 && book[0]["K"] == 0);
+    assert!(
+        std::fs::read_to_string(out.join("report.html"))
+            .unwrap()
+            .contains("id=\"book\"")
+    );
 
     // A damaged run file (truncated after its first line, config intact) is
     // trained again, the report says so, and the verdicts are unchanged.

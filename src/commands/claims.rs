@@ -6,11 +6,13 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::book;
 use crate::cli::ClaimsArgs;
 use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::output::{Console, say};
 use crate::report::{self, build::Reference};
+use crate::study::book_examples;
 use crate::study::claims::ClaimResult;
 use crate::study::{ClaimsFile, Mode, Plan, Results, equilibrium, runner};
 
@@ -72,11 +74,27 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     let settled = results.settled();
     let fits = equilibrium::size_fits(&results.runs, &settled);
     let claims = results.claims(&settled, &fits);
+    let book_examples = if args.book {
+        say!(
+            console,
+            "the book's weight-initialization runs (network2's semantics)"
+        );
+        book::weight_initialization_runs(book::BOOK_SEED)?
+            .iter()
+            .map(|run| {
+                let init = run.init;
+                book_examples::example(&run.label, init, &run.config.sizes, &run.records)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let file = ClaimsFile {
         claims: &claims,
         settled: &settled,
         fits: &fits,
+        book_examples: &book_examples,
         mode,
         seeds: &results.plan.seeds,
         runs: results.runs.iter().map(|r| r.spec.name.as_str()).collect(),
@@ -89,6 +107,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         settled: &settled,
         fits: &fits,
         reference: &reference,
+        book_examples: &book_examples,
         seconds,
         jobs,
     });

@@ -5,6 +5,7 @@
 use super::evidence::{self, sig};
 use super::{Answer, Block, Document, glossary};
 use crate::net::Init;
+use crate::study::book_examples::BookExample;
 use crate::study::claims::{self, ClaimResult, Evidence};
 use crate::study::equilibrium::{SettledEntry, SizeFit};
 use crate::study::{Mode, Results, plan};
@@ -22,6 +23,8 @@ pub struct Inputs<'a> {
     pub settled: &'a [SettledEntry],
     pub fits: &'a [SizeFit],
     pub reference: &'a Reference,
+    /// The book's own examples, measured (empty without `--book`).
+    pub book_examples: &'a [BookExample],
     pub seconds: f64,
     pub jobs: usize,
 }
@@ -65,6 +68,9 @@ pub fn document(inputs: &Inputs) -> Document {
     setup(&mut doc, inputs);
     for claim in inputs.claims {
         claim_section(&mut doc, claim, inputs);
+    }
+    if !inputs.book_examples.is_empty() {
+        evidence::book_examples(&mut doc, inputs.book_examples);
     }
     comments(&mut doc, inputs.results);
     let terms = glossary::terms();

@@ -313,19 +313,35 @@ fn fit_line(
 }
 
 /// The first layer's settled size against n_in, log-log, for every run of
-/// the grid: settled runs by initialization, the runs that did not settle
-/// (left out of the fits), the joint fit's line for each width, and the
-/// slopes of the hypotheses through the large-init points.
-pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit]) -> String {
+/// the grid. With several widths, each size is brought to the base width
+/// by the joint fit's width exponent a (size x (30 / width)^a), so that
+/// every run lies on one line if the fit holds. Settled runs by
+/// initialization, the runs that did not settle (left out of the fits)
+/// apart; the fit's line and the slopes the hypotheses predict.
+pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit], base_width: usize) -> String {
     let first: Vec<&SettledEntry> = settled
         .iter()
         .filter(|e| e.layer == "w1" && in_grid(e))
         .collect();
+    let mut widths: Vec<usize> = first.iter().map(|e| e.width).collect();
+    widths.sort_unstable();
+    widths.dedup();
+    let joint = fits
+        .iter()
+        .find(|f| f.layer == "w1" && f.predictors == ["width", "n_in"] && widths.len() > 1);
+    let alone = fits
+        .iter()
+        .find(|f| f.layer == "w1" && f.predictors == ["n_in"]);
+    let width_exponent = joint
+        .and_then(|f| f.exponents.get("width"))
+        .map_or(0.0, |e| e.value);
+    let at_base_width =
+        |e: &SettledEntry| e.size * (base_width as f64 / e.width as f64).powf(width_exponent);
     let points = |keep: &dyn Fn(&SettledEntry) -> bool| -> Vec<(f64, f64)> {
         first
             .iter()
             .filter(|e| keep(e))
-            .map(|e| (e.n_in as f64, e.size))
+            .map(|e| (e.n_in as f64, at_base_width(e)))
             .collect()
     };
     let large = points(&|e| e.settled && e.init == Init::Large);
@@ -353,36 +369,18 @@ pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit]) -> String {
         (lo.min(p.0), hi.max(p.0))
     });
     let mut references = Vec::new();
-    let mut widths: Vec<usize> = first.iter().map(|e| e.width).collect();
-    widths.sort_unstable();
-    widths.dedup();
-    // The joint fit over width and n_in; with a single width, n_in alone.
-    let fit = fits
-        .iter()
-        .find(|f| f.layer == "w1" && f.predictors == ["width", "n_in"] && widths.len() > 1);
-    let fit = fit.or_else(|| {
-        fits.iter()
-            .find(|f| f.layer == "w1" && f.predictors == ["n_in"])
-    });
-    if lo < hi {
-        if let Some(fit) = fit {
-            for &width in &widths {
-                let line = fit_line(fit, [lo, hi], |n_in| {
-                    vec![("width", width as f64), ("n_in", n_in)]
-                });
-                let b = fit.exponents.get("n_in").map_or(f64::NAN, |e| e.value);
-                references.push(Reference::curve(
-                    format!("fit, width {width}: n_in^{b:.2}"),
-                    line,
-                ));
-            }
-        }
+    if let (Some(fit), true) = (joint.or(alone), lo < hi) {
+        let line = fit_line(fit, [lo, hi], |n_in| {
+            vec![("width", base_width as f64), ("n_in", n_in)]
+        });
+        let b = fit.exponents.get("n_in").map_or(f64::NAN, |e| e.value);
+        references.push(Reference::curve(format!("fit: n_in^{b:.2}"), line));
         let (mx, my) = large
             .iter()
             .fold((0.0, 0.0), |(sx, sy), p| (sx + p.0.ln(), sy + p.1.ln()));
         let (mx, my) = (mx / large.len() as f64, my / large.len() as f64);
         for (slope, name) in [
-            (-0.5, "slope -1/2: 1/sqrt(n_in)"),
+            (-0.5, "slope -1/2: 1/sqrt(n_in), 1/sqrt(n_w)"),
             (-1.0, "slope -1: 1/n_w"),
         ] {
             let line = [lo, hi]
@@ -395,7 +393,11 @@ pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit]) -> String {
     plots::render(&Chart {
         title: "First layer's settled size against n_in".into(),
         x_label: "n_in".into(),
-        y_label: "settled rms of w^1".into(),
+        y_label: if widths.len() > 1 {
+            format!("rms of w^1 at width {base_width}")
+        } else {
+            "settled rms of w^1".into()
+        },
         log_x: true,
         log_y: true,
         series,
@@ -417,6 +419,7 @@ pub fn settled_against_lambda(
         .iter()
         .filter(|e| {
             e.layer == "w1"
+                && e.lambda > 0.0
                 && e.init == Init::Large
                 && sizes.first() == Some(&e.n_in)
                 && sizes.get(1) == Some(&e.width)
@@ -456,19 +459,24 @@ pub fn settled_against_lambda(
     let (lo, hi) = runs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), e| {
         (lo.min(e.lambda), hi.max(e.lambda))
     });
-    let fit = fits
+    // The joint fit over eta and lambda, drawn at the base eta; else lambda alone.
+    let joint = fits
         .iter()
-        .find(|f| f.layer == "w1" && f.predictors.contains(&"lambda"));
+        .find(|f| f.layer == "w1" && f.predictors == ["eta", "lambda"]);
+    let alone = fits
+        .iter()
+        .find(|f| f.layer == "w1" && f.predictors == ["lambda"]);
     let mut references = Vec::new();
-    if let (Some(fit), true) = (fit, lo < hi) {
+    if let (Some(fit), true) = (joint.or(alone), lo < hi) {
         let line = fit_line(fit, [lo, hi], |lambda| {
             vec![("eta", plan::ETA), ("lambda", lambda)]
         });
         let b = fit.exponents.get("lambda").map_or(f64::NAN, |e| e.value);
-        references.push(Reference::curve(
-            format!("fit at eta {}: lambda^{b:.2}", plan::ETA),
-            line,
-        ));
+        let label = match joint {
+            Some(_) => format!("fit at eta {}: lambda^{b:.2}", plan::ETA),
+            None => format!("fit: lambda^{b:.2}"),
+        };
+        references.push(Reference::curve(label, line));
     }
     plots::render(&Chart {
         title: "First layer's settled size against lambda".into(),

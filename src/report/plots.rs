@@ -355,13 +355,10 @@ fn draw_series(plot: &mut Plot, p: &Placed, frame: &Frame, hover: &mut String, c
     let s = FONT as i32 / 2;
     for &(x, y) in p.points.iter().filter(|q| q.1 > hi || q.1 < lo) {
         let (px, py) = pixel(plot, (x, y.clamp(lo, hi)));
-        // A triangle pointing the way the value went.
-        let tip = if y > hi { -s } else { s };
-        let triangle = vec![
-            (px - s, py - tip / 2),
-            (px + s, py - tip / 2),
-            (px, py + tip),
-        ];
+        // A triangle inside the plot, its tip on the edge the value passed.
+        let inward = if y > hi { 1 } else { -1 };
+        let base = py + inward * 2 * s;
+        let triangle = vec![(px - s, base), (px + s, base), (px, py)];
         canvas
             .draw(&Polygon::new(triangle, color.filled()))
             .expect("a marker");

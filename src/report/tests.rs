@@ -55,6 +55,7 @@ fn synthetic_document() -> Document {
         settled: &settled,
         fits: &fits,
         reference: &Vec::new(),
+        book_examples: &[],
         seconds: 12.0,
         jobs: 2,
     })

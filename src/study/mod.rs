@@ -1,6 +1,7 @@
 //! The claims study: plan the runs, run them, decide the
 //! four claims from what they measured.
 
+pub mod book_examples;
 pub mod claims;
 pub mod equilibrium;
 pub mod fit;
@@ -188,6 +189,9 @@ pub struct ClaimsFile<'a> {
     pub settled: &'a [equilibrium::SettledEntry],
     /// Power laws of the settled sizes.
     pub fits: &'a [equilibrium::SizeFit],
+    /// The book's own weight-initialization runs, measured (`--book`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub book_examples: &'a [book_examples::BookExample],
     pub mode: Mode,
     pub seeds: &'a [u64],
     pub runs: Vec<&'a str>,
