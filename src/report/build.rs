@@ -198,7 +198,7 @@ fn comments(doc: &mut Document, results: &Results) {
             100.0 * sl,
             100.0 * sd,
             if smaller && sl > sd {
-                "More saturation goes with a smaller gradient, as the comment says; the gradient is small, not zero, and its effect on |w| is what the offset fraction measures."
+                "More saturation goes with a smaller gradient, in the direction the comment says, by the factor above; the gradient is small, not zero, and its effect on |w| is what the offset fraction measures."
             } else {
                 "The data do not show saturation shrinking the gradient here."
             }

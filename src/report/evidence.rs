@@ -93,7 +93,7 @@ pub fn claim1(doc: &mut Document, e: &Claim1Evidence, results: &Results) {
                 percent(e.saturation_epoch1_default),
             ],
             vec![
-                "mean gradient |(1/m) sum dC_x/dw| per weight".into(),
+                "mean over steps of the layer's |(1/m) sum dC_x/dw| (a vector norm)".into(),
                 sig(e.gradient_signal_hidden_epoch1_large),
                 sig(e.gradient_signal_hidden_epoch1_default),
             ],
@@ -187,7 +187,10 @@ pub fn claim2(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
             ),
         ],
         vec![
-            "exp(-eta*lambda/m) more than 1% per epoch from rho* from eta*lambda/n".into(),
+            format!(
+                "smallest eta*lambda/n at which exp(-eta*lambda/m) is more than 1% per epoch from rho* (S = {}; the gap grows as S (eta*lambda/n)^2 / 2)",
+                e.base_steps
+            ),
             e.gap_exceeds_tolerance_from
                 .map_or("never in 1e-6 to 0.5".into(), |c| format!("{c:e}")),
         ],
@@ -204,7 +207,11 @@ pub fn claim2(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
         e.base_steps
     ));
     doc.table(
-        &["eta*lambda/n", "decay-rate ratio", "relative gap per epoch"],
+        &[
+            "eta*lambda/n",
+            "decay-rate ratio ln(rho*) / (-eta*lambda/m)",
+            "relative gap per epoch 1 - rho*/exp(-eta*lambda/m)",
+        ],
         e.gap_table
             .iter()
             .map(|r| {
@@ -311,7 +318,7 @@ pub fn claim3(doc: &mut Document, evidence: &Claim3Evidence, inputs: &Inputs) {
                 &evidence.grid_fits,
                 inputs.results.base_sizes().get(1).copied().unwrap_or(30),
             ),
-            caption: "The first layer's settled size against n_in (log-log), every run of the scaling grid, each brought to the base width by the joint fit's width exponent (size x (30/width)^a): by initialization, the runs that did not settle apart (left out of the fits), the fit's line, and the slopes the hypotheses predict at fixed width (1/sqrt(n_w) and 1/sqrt(n_in): -1/2; 1/n_w: -1).".into(),
+            caption: "The first layer's settled size against n_in (log-log), every run of the scaling grid, each brought to the base width by the joint fit's width exponent (size x (30/width)^a): by initialization, the runs that did not settle apart (left out of the fits), the fit's line, and the slopes the hypotheses predict at fixed width (1/sqrt(n_w) and 1/sqrt(n_in): -1/2; 1/n_w: -1), drawn through the large-init points to compare slopes only: the levels of 1/n_w and 1/sqrt(n_w) are far below the data (see the table above).".into(),
         },
         Figure {
             name: "settled-size-vs-lambda".into(),
@@ -440,7 +447,7 @@ pub fn claim4(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
         ]
     }));
     doc.paragraph(format!(
-        "At epoch {} (mean over seeds); \"within\": the first epoch from which large init + L2 stays within that many points of the run below it:",
+        "At epoch {} (mean over seeds); \"within X points from\": the first epoch from which large init + L2 is never more than X points behind that run (being ahead counts as within):",
         e.common_epochs
     ));
     doc.table(

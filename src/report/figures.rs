@@ -106,22 +106,31 @@ pub fn rms_per_layer(results: &Results, init: Init) -> String {
         .collect();
     let n_w = crate::net::weight_count(&sizes).unwrap_or(0);
     let refs = theory::ReferenceSizes::for_weight_count(n_w);
-    let inv_sqrt_n_in = theory::inv_sqrt_n_in(sizes.first().copied().unwrap_or(1));
+    let mut references = vec![Reference::curve(
+        "pure decay exp(-eta lambda t/m)",
+        decay_line,
+    )];
+    for (l, &n_in) in sizes.iter().take(layers).enumerate() {
+        let r = theory::inv_sqrt_n_in(n_in);
+        references.push(Reference::horizontal(
+            r,
+            format!("1/sqrt(n_in) of w^{} = {r:.3}", l + 1),
+        ));
+    }
+    references.extend([
+        Reference::horizontal(
+            refs.inv_sqrt_n_w,
+            format!("1/sqrt(n_w) = {:.4}", refs.inv_sqrt_n_w),
+        ),
+        Reference::horizontal(refs.inv_n_w, format!("1/n_w = {:.1e}", refs.inv_n_w)),
+    ]);
     plots::render(&Chart {
         title: format!("Weight rms per layer, {} + L2", init_name(init)),
         x_label: "epoch".into(),
         y_label: "rms".into(),
         log_y: true,
         series,
-        references: vec![
-            Reference::curve("pure decay exp(-eta lambda t/m)", decay_line),
-            Reference::horizontal(inv_sqrt_n_in, format!("1/sqrt(n_in) = {inv_sqrt_n_in:.3}")),
-            Reference::horizontal(
-                refs.inv_sqrt_n_w,
-                format!("1/sqrt(n_w) = {:.4}", refs.inv_sqrt_n_w),
-            ),
-            Reference::horizontal(refs.inv_n_w, format!("1/n_w = {:.1e}", refs.inv_n_w)),
-        ],
+        references,
         ..Chart::default()
     })
 }
@@ -219,7 +228,7 @@ pub fn saturation(results: &Results) -> String {
 pub fn histogram_epochs(records: &[EpochRecord]) -> Vec<(usize, &'static str)> {
     let last = records.len().saturating_sub(1);
     let mut epochs = vec![(0, "start"), (1.min(last), ""), (5.min(last), "")];
-    if let Some(t) = claims::tail_off(records, None) {
+    if let Some(t) = claims::tail_off(records, Some(0)) {
         epochs.push((t.epoch, "tail-off"));
     }
     if let Some(s) = Settling::of_records(records, Some(0)).settled_epoch {

@@ -457,23 +457,20 @@ fn draw_references(plot: &mut Plot, chart: &Chart, references: &[Vec<(f64, f64)>
         let Some(&end) = pieces.last().and_then(|p| p.last()) else {
             continue;
         };
-        let (px, mut py) = pixel(plot, end);
-        py -= 4;
-        // Labels of lines close together go one above the other.
-        while label_rows.iter().any(|&r| (r - py).abs() < FONT as i32) {
-            py -= FONT as i32;
+        // Above the line's right end; below it if another label is there;
+        // else stacked above.
+        let (px, line_y) = pixel(plot, end);
+        let row = FONT as i32 + 2;
+        let free = |y: i32| label_rows.iter().all(|&r: &i32| (r - y).abs() >= row);
+        let mut py = line_y - 3;
+        if !free(py) && free(line_y + row) {
+            py = line_y + row;
+        }
+        while !free(py) {
+            py -= row;
         }
         label_rows.push(py);
-        // A white backing (its width estimated at 0.55 em per character)
-        // keeps the label readable where it crosses data.
         let canvas = plot.plotting_area().strip_coord_spec();
-        let width = (reference.label.chars().count() as f64 * 0.55 * FONT as f64) as i32;
-        canvas
-            .draw(&Rectangle::new(
-                [(px - 4 - width, py - FONT as i32 - 2), (px, py + 1)],
-                WHITE.mix(0.75).filled(),
-            ))
-            .expect("a backing");
         let style = text(FONT, color, Pos::new(HPos::Right, VPos::Bottom));
         canvas
             .draw(&Text::new(reference.label.clone(), (px - 2, py), style))
