@@ -302,6 +302,33 @@ mod tests {
     }
 
     #[test]
+    fn saturation_is_strictly_below_the_threshold() {
+        // A [1, 2, 1] net whose hidden neurons see z = 0 x + b: at this b
+        // the kernels' sigma gives a with a (1 - a) = 0.01 exactly in f64,
+        // which is not saturated; one step of b lower it is.
+        let b = -4.584863339122355;
+        let below = f64::next_down(b);
+        let sigma = |z: f64| {
+            let mut row = [0.0; crate::kernels::LANES];
+            row[0] = z;
+            crate::kernels::add_bias_and_sigmoid(&mut row, &[0.0]);
+            row[0]
+        };
+        let slope = |z: f64| sigma(z) * (1.0 - sigma(z));
+        assert_eq!(slope(b), SATURATION_THRESHOLD);
+        assert!(slope(below) < SATURATION_THRESHOLD);
+        let net = Network::from_parts(
+            vec![1, 2, 1],
+            vec![vec![0.0, 0.0], vec![1.0, 1.0]],
+            vec![vec![b, below], vec![0.0]],
+            Cost::CrossEntropy,
+        )
+        .unwrap();
+        let data = Dataset::from_bytes(1, 1, vec![200, 0], vec![0, 0]);
+        assert_eq!(evaluate(&net, &data, 0.0).saturation, vec![0.5]);
+    }
+
+    #[test]
     fn argmax_takes_the_first_maximum() {
         assert_eq!(argmax(&[0.1, 0.7, 0.7]), 1);
         assert_eq!(argmax(&[0.1, 0.2, 0.9]), 2);
