@@ -240,4 +240,38 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn one_example_has_no_spread() {
+        // n = 1: the one batch is the whole set, so the noise is the mean
+        // gradient's own size and nothing comes from a spread ((n - m_t) /
+        // (n - 1) would be 0 / 0).
+        let data = data().slice(0..1);
+        let net = net(Cost::CrossEntropy);
+        let (mean, _) = data_gradient(&net, &data);
+        let eta = 0.5;
+        for (s, g) in full_gradient(&net, &data, eta, 2.0, 1).iter().zip(&mean) {
+            let g_sq: f64 = g.iter().map(|v| v * v).sum();
+            assert!(g_sq > 0.0);
+            assert_eq!(s.predicted_noise_from_spread, 0.0);
+            assert_relative_eq!(s.predicted_noise, eta * eta * g_sq, max_relative = 1e-12);
+        }
+    }
+
+    #[test]
+    fn no_cosine_for_a_zero_gradient_or_zero_weights() {
+        // Blank images: the first layer's gradient (Delta^1 times a^0 = 0)
+        // is zero, its weights are not. The second layer's weights are
+        // zero, its gradient (Delta^2 times a^1 = sigma(b^1)) is not.
+        let data = Dataset::from_bytes(3, 2, vec![0; 8 * 6], vec![0, 1, 2, 0, 1, 2, 2, 1]);
+        let mut net = net(Cost::CrossEntropy);
+        net.weights[1].fill(0.0);
+        let summary = full_gradient(&net, &data, 0.5, 2.0, 3);
+        assert_eq!(summary[0].data_gradient, 0.0);
+        assert!(summary[0].decay_gradient > 0.0);
+        assert_eq!(summary[0].cosine, None);
+        assert!(summary[1].data_gradient > 0.0);
+        assert_eq!(summary[1].decay_gradient, 0.0);
+        assert_eq!(summary[1].cosine, None);
+    }
 }

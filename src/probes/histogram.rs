@@ -92,4 +92,15 @@ mod tests {
         assert_eq!(range_for(0.5), 2.0);
         assert_eq!(range_for(0.0), 1.0);
     }
+
+    #[test]
+    fn bins_of_a_range_below_one() {
+        // [-0.5, 0.5] in 4 bins of 0.25: the width is 2 range / bins, which
+        // a range of 1 or 2 (the tests above) cannot tell from 2 / range / bins.
+        let h = Histogram::of(&[-0.3f64, -0.1, 0.05, 0.3, 0.3], 0.5, 4);
+        assert_eq!(h.counts, vec![1, 1, 1, 2]);
+        assert_eq!((h.below, h.above), (0, 0));
+        assert_eq!(h.edge(1), -0.25);
+        assert_eq!(h.edge(3), 0.25);
+    }
 }

@@ -179,6 +179,12 @@ mod tests {
     }
 
     #[test]
+    fn no_change_cosine_from_the_origin() {
+        // u = 0: no direction back to the origin, though the change is not zero.
+        assert_eq!(change_cosine(&[0.0f64, 0.0], &[1.0, 2.0]), None);
+    }
+
+    #[test]
     fn std_of_weights_with_a_mean() {
         // 1 and 2: mean 1.5, mean square 2.5, std sqrt(2.5 - 2.25) = 0.5.
         let net = Network::from_parts(

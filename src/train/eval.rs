@@ -218,9 +218,133 @@ mod tests {
         assert!((eval.total_cost - expected - 51.0).abs() < 1e-12);
     }
 
+    /// Every field of `evaluate` against plain loops over the examples, on
+    /// a net [3, 5, 2] (every layer a different size, the hidden one the
+    /// widest, so that a row read with another layer's width is cut short)
+    /// whose hidden layer is partly saturated, with 2 of 7 examples right:
+    /// the activations from `reference::feedforward`, the rest in f64 here.
+    #[test]
+    fn every_field_against_plain_loops() {
+        use crate::net::Init;
+        use rand::SeedableRng;
+        let sizes = [3, 5, 2];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let mut net: Network<f64> = Network::new(&sizes, Init::Large, Cost::Quadratic, &mut rng);
+        // Large weights into the hidden layer: some |z| past 4.6.
+        net.weights[0].iter_mut().for_each(|w| *w *= 4.0);
+        let count: usize = 7;
+        let pixels: Vec<u8> = (0..(count * sizes[0]) as u32)
+            .map(|i| ((i * 89 + 7) % 256) as u8)
+            .collect();
+        let x = |e: usize| -> Vec<f64> {
+            (0..sizes[0])
+                .map(|i| f64::from(pixels[e * sizes[0] + i]) / 255.0)
+                .collect()
+        };
+        let activations: Vec<Vec<Vec<f64>>> = (0..count)
+            .map(|e| super::super::reference::feedforward(&net, &x(e)))
+            .collect();
+        // The first two labelled as the net predicts, the others not.
+        let labels: Vec<u8> = activations
+            .iter()
+            .enumerate()
+            .map(|(e, a)| ((argmax(&a[2]) + usize::from(e >= 2)) % 2) as u8)
+            .collect();
+        let data = Dataset::from_bytes(sizes[0], 1, pixels.clone(), labels.clone());
+        let lambda = 3.0;
+        let eval = evaluate(&net, &data, lambda);
+
+        assert_eq!((eval.correct, eval.count), (2, count));
+        assert_eq!(eval.accuracy(), 2.0 / 7.0);
+        let data_cost = activations
+            .iter()
+            .zip(&labels)
+            .map(|(a, &label)| net.cost.example_cost(&a[2], label as usize))
+            .sum::<f64>()
+            / count as f64;
+        assert_relative_eq!(eval.data_cost, data_cost, max_relative = 1e-12);
+        let sum_sq: f64 = net.weights.iter().flatten().map(|w| w * w).sum();
+        assert_relative_eq!(
+            eval.total_cost,
+            data_cost + lambda / (2.0 * count as f64) * sum_sq,
+            max_relative = 1e-12
+        );
+        let saturated = activations
+            .iter()
+            .flat_map(|a| &a[1])
+            .filter(|&&a| a * (1.0 - a) < SATURATION_THRESHOLD)
+            .count();
+        let pairs = count * sizes[1];
+        assert!(saturated > 0 && saturated < pairs);
+        assert_eq!(eval.saturation, vec![saturated as f64 / pairs as f64]);
+        for l in 0..2 {
+            let (n_out, n_in) = (sizes[l + 1], sizes[l]);
+            let (mut in_sq, mut wa_sq, mut z_sq) = (0.0, 0.0, 0.0);
+            for a in &activations {
+                in_sq += a[l].iter().map(|v| v * v).sum::<f64>();
+                for j in 0..n_out {
+                    let w_j = &net.weights[l][j * n_in..][..n_in];
+                    let wa: f64 = w_j.iter().zip(&a[l]).map(|(w, v)| w * v).sum();
+                    wa_sq += wa * wa;
+                    z_sq += (wa + net.biases[l][j]).powi(2);
+                }
+            }
+            let rms = |sum: f64, per_example: usize| (sum / (count * per_example) as f64).sqrt();
+            assert_relative_eq!(eval.input_norm[l], rms(in_sq, 1), max_relative = 1e-12);
+            assert_relative_eq!(
+                eval.weighted_input_rms[l],
+                rms(wa_sq, n_out),
+                max_relative = 1e-12
+            );
+            assert_relative_eq!(
+                eval.preactivation_rms[l],
+                rms(z_sq, n_out),
+                max_relative = 1e-12
+            );
+        }
+    }
+
+    #[test]
+    fn sum_of_squares_of_whole_chunks_and_a_tail() {
+        // 16 + 16 + 3 values: two chunks of partial sums and a tail.
+        let x: Vec<f64> = (0..35).map(|i| f64::from(i) - 10.5).collect();
+        let want: f64 = x.iter().map(|v| v * v).sum();
+        assert_relative_eq!(sum_of_squares(&x), want, max_relative = 1e-14);
+        assert_eq!(sum_of_squares(&[3.0f32, 4.0]), 25.0);
+    }
+
+    #[test]
+    fn saturation_is_strictly_below_the_threshold() {
+        // A [1, 2, 1] net whose hidden neurons see z = 0 x + b: at this b
+        // the kernels' sigma gives a with a (1 - a) = 0.01 exactly in f64,
+        // which is not saturated; one step of b lower it is.
+        let b = -4.584863339122355;
+        let below = f64::next_down(b);
+        let sigma = |z: f64| {
+            let mut row = [0.0; crate::kernels::LANES];
+            row[0] = z;
+            crate::kernels::add_bias_and_sigmoid(&mut row, &[0.0]);
+            row[0]
+        };
+        let slope = |z: f64| sigma(z) * (1.0 - sigma(z));
+        assert_eq!(slope(b), SATURATION_THRESHOLD);
+        assert!(slope(below) < SATURATION_THRESHOLD);
+        let net = Network::from_parts(
+            vec![1, 2, 1],
+            vec![vec![0.0, 0.0], vec![1.0, 1.0]],
+            vec![vec![b, below], vec![0.0]],
+            Cost::CrossEntropy,
+        )
+        .unwrap();
+        let data = Dataset::from_bytes(1, 1, vec![200, 0], vec![0, 0]);
+        assert_eq!(evaluate(&net, &data, 0.0).saturation, vec![0.5]);
+    }
+
     #[test]
     fn argmax_takes_the_first_maximum() {
         assert_eq!(argmax(&[0.1, 0.7, 0.7]), 1);
+        assert_eq!(argmax(&[0.1, 0.2, 0.9]), 2);
+        assert_eq!(argmax(&[0.9f32, 0.2]), 0);
     }
 
     #[test]
