@@ -175,7 +175,7 @@ pub fn answer(e: &Claim2Evidence) -> String {
         ));
         match e.training_mean_relative_deviation {
             Some(d) => text.push_str(&format!(
-                "; in the decay-dominated epochs of training the measured shrink was within {:.2}% of it.",
+                "; in the decay-dominated epochs of training the measured shrink was on average {:.2}% from it.",
                 100.0 * d
             )),
             None => text.push('.'),
