@@ -107,6 +107,21 @@ pub struct ClaimsArgs {
     /// off them beside the study's runs.
     #[arg(long)]
     pub book: bool,
+    /// Run only shard I of N (1-based) of the study's runs, into the same
+    /// DIR, and write no report: for a Slurm job array or a Kubernetes
+    /// indexed Job sharing DIR. Run k of the plan (0-based) is in shard
+    /// k mod N + 1. "auto" takes I and N from SLURM_ARRAY_TASK_ID,
+    /// SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT, or I from
+    /// JOB_COMPLETION_INDEX with --shard-count N.
+    #[arg(long, value_name = "I/N|auto")]
+    pub shard: Option<String>,
+    /// N for --shard auto under Kubernetes (JOB_COMPLETION_INDEX).
+    #[arg(long, value_name = "N")]
+    pub shard_count: Option<usize>,
+    /// Train nothing: write the report from the finished runs in DIR, or
+    /// say which runs are missing.
+    #[arg(long, conflicts_with = "shard")]
+    pub report_only: bool,
 }
 
 #[derive(Debug, Args)]

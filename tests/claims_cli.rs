@@ -245,3 +245,58 @@ fn list_runs(out: &std::path::Path) -> Vec<std::path::PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "jsonl"))
         .collect()
 }
+
+/// claims.json without its timing fields.
+fn claims_without_timing(out: &std::path::Path) -> serde_json::Value {
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("claims.json")).unwrap()).unwrap();
+    let map = value.as_object_mut().unwrap();
+    map.remove("seconds");
+    map.remove("jobs");
+    value
+}
+
+#[test]
+fn three_shards_then_the_report_give_the_unsharded_study() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    let sharded = dir.path().join("sharded");
+    assert!(claims(&whole, &[]).status.success());
+
+    // Before any shard has run, --report-only names what is missing.
+    let early = claims(&sharded, &["--report-only"]);
+    assert_eq!(early.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&early.stderr).contains("not finished"));
+    for shard in ["1/3", "2/3", "3/3"] {
+        let out = claims(&sharded, &["--shard", shard]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !sharded.join("report.html").exists(),
+            "a shard wrote the report"
+        );
+    }
+    assert!(claims(&sharded, &["--report-only"]).status.success());
+    assert_eq!(
+        claims_without_timing(&sharded),
+        claims_without_timing(&whole)
+    );
+
+    for bad in ["4/3", "0/3", "two/3", "auto"] {
+        let out = common::command(&["claims", "--quick", "--out"])
+            .arg(&sharded)
+            .args(["--shard", bad])
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .env_remove("JOB_COMPLETION_INDEX")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("--shard"),
+            "{bad}"
+        );
+    }
+}

@@ -14,6 +14,7 @@ use crate::output::{Console, say};
 use crate::report::{self, build::Reference};
 use crate::study::book_examples;
 use crate::study::claims::ClaimResult;
+use crate::study::shard::Shard;
 use crate::study::{ClaimsFile, Mode, Plan, Results, equilibrium, runner};
 
 /// More seeds than this would take weeks on any machine this study is for.
@@ -35,19 +36,14 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         Some(path) => read_reference(path)?,
         None => Vec::new(),
     };
+    let shard = match &args.shard {
+        Some(text) => Some(Shard::parse(text, args.shard_count, |name| {
+            std::env::var(name).ok()
+        })?),
+        None => None,
+    };
     let mode = if args.quick { Mode::Quick } else { Mode::Full };
-    let plan = Plan::new(mode, args.seeds, args.seed_base).ok_or_else(|| {
-        Error::bad_flag(
-            "--seed-base",
-            format!(
-                "{} with {} seeds; expected seeds that fit in 64 bits (at most {} - {})",
-                args.seed_base,
-                args.seeds,
-                u64::MAX,
-                args.seeds - 1
-            ),
-        )
-    })?;
+    let plan = plan_of(args, mode)?;
     // More threads than runs, or than a few per core, only wait on each other.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = jobs.min(plan.runs.len()).min(8 * cores);
@@ -67,7 +63,26 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     let start = Instant::now();
     let mnist = Mnist::bundled()?;
     let bar = progress_bar(&plan);
-    let runs = runner::run_all(&plan.runs, &mnist, &args.out.join("runs"), jobs, &bar)?;
+    let runs_dir = args.out.join("runs");
+    if let Some(shard) = &shard {
+        let count = run_shard(shard, &plan, &mnist, &runs_dir, jobs, &bar)?;
+        bar.finish_and_clear();
+        say!(
+            console,
+            "shard {}/{}: {count} of the {} runs finished in {}; once every shard has, `decaylab claims --out {} --report-only` writes the report",
+            shard.index,
+            shard.count,
+            plan.runs.len(),
+            runs_dir.display(),
+            args.out.display()
+        );
+        return console.finish();
+    }
+    let runs = if args.report_only {
+        finished_runs(&plan, &runs_dir)?
+    } else {
+        runner::run_all(&plan.runs, &mnist, &runs_dir, jobs, &bar)?
+    };
     bar.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
     let results = Results { plan, runs };
@@ -120,6 +135,69 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
 
     summary(&mut console, &claims, &results, seconds, &args.out);
     console.finish()
+}
+
+/// The study's plan for the flags, or an error naming --seed-base.
+fn plan_of(args: &ClaimsArgs, mode: Mode) -> Result<Plan> {
+    Plan::new(mode, args.seeds, args.seed_base).ok_or_else(|| {
+        Error::bad_flag(
+            "--seed-base",
+            format!(
+                "{} with {} seeds; expected seeds that fit in 64 bits (at most {} - {})",
+                args.seed_base,
+                args.seeds,
+                u64::MAX,
+                args.seeds - 1
+            ),
+        )
+    })
+}
+
+/// Train the runs of `shard` (or read them back); how many they are.
+fn run_shard(
+    shard: &Shard,
+    plan: &Plan,
+    mnist: &Mnist,
+    runs_dir: &Path,
+    jobs: usize,
+    bar: &ProgressBar,
+) -> Result<usize> {
+    let mine: Vec<_> = plan
+        .runs
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| shard.holds(*k))
+        .map(|(_, spec)| spec.clone())
+        .collect();
+    runner::run_all(&mine, mnist, runs_dir, jobs, bar)?;
+    Ok(mine.len())
+}
+
+/// Every run of the plan read back from `runs_dir`, or an error naming
+/// those not finished (`--report-only`).
+fn finished_runs(plan: &Plan, runs_dir: &Path) -> Result<Vec<runner::RunResult>> {
+    let found: Vec<_> = plan
+        .runs
+        .iter()
+        .map(|spec| runner::read_finished(spec, runs_dir).ok_or(spec.name.as_str()))
+        .collect();
+    let missing: Vec<&str> = found
+        .iter()
+        .filter_map(|r| r.as_ref().err().copied())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::bad_flag(
+            "--report-only",
+            format!(
+                "{} of the {} runs are not finished in {}: {}; expected every run finished (run the missing shards, or claims without --report-only)",
+                missing.len(),
+                plan.runs.len(),
+                runs_dir.display(),
+                missing.join(", ")
+            ),
+        ));
+    }
+    Ok(found.into_iter().filter_map(|r| r.ok()).collect())
 }
 
 /// A bar over every epoch of the plan, drawn only on a terminal.

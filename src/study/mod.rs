@@ -7,6 +7,7 @@ pub mod equilibrium;
 pub mod fit;
 pub mod plan;
 pub mod runner;
+pub mod shard;
 pub mod summary;
 
 use serde::Serialize;

@@ -165,6 +165,20 @@ pub fn run_all(
     Ok(results.into_iter().map(|(_, r)| r).collect())
 }
 
+/// The run of `spec` as its finished files in `runs_dir` hold it, or None
+/// if they do not hold all of it.
+pub fn read_finished(spec: &RunSpec, runs_dir: &Path) -> Option<RunResult> {
+    match RunFiles::new(runs_dir, &spec.name).finished(&spec.config) {
+        Found::Whole(records) => Some(RunResult {
+            spec: spec.clone(),
+            records,
+            reused: true,
+            redone: false,
+        }),
+        _ => None,
+    }
+}
+
 fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) -> Result<RunResult> {
     let files = RunFiles::new(runs_dir, &spec.name);
     let redone = match files.finished(&spec.config) {
