@@ -300,6 +300,19 @@ pub fn histograms(records: &[EpochRecord], epochs: &[(usize, &str)], n_in: usize
     })
 }
 
+/// The runs that did not settle, as rings: left out of `fits`; None if
+/// there are none.
+fn unsettled_series(points: Vec<(f64, f64)>, fits: &str) -> Option<Series> {
+    (!points.is_empty()).then(|| {
+        Series::line(
+            format!("not settled: last size, left out of the {fits}"),
+            points,
+            RED,
+        )
+        .markers(Marker::Ring)
+    })
+}
+
 /// Whether an entry is one of the scaling grid's runs (base eta and lambda).
 fn in_grid(e: &SettledEntry) -> bool {
     e.lambda == plan::LAMBDA && e.eta == plan::ETA
@@ -363,17 +376,7 @@ pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit], base_width: u
         )
         .markers(Marker::Square),
     ];
-    let unsettled = points(&|e| !e.settled);
-    if !unsettled.is_empty() {
-        series.push(
-            Series::line(
-                "not settled: last size, left out of the fits",
-                unsettled,
-                RED,
-            )
-            .markers(Marker::Ring),
-        );
-    }
+    series.extend(unsettled_series(points(&|e| !e.settled), "fits"));
     let (lo, hi) = large.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), p| {
         (lo.min(p.0), hi.max(p.0))
     });
@@ -454,17 +457,7 @@ pub fn settled_against_lambda(
         )
         .markers(Marker::Cross),
     ];
-    let unsettled = points(&|e| !e.settled);
-    if !unsettled.is_empty() {
-        series.push(
-            Series::line(
-                "not settled: last size, left out of the fit",
-                unsettled,
-                RED,
-            )
-            .markers(Marker::Ring),
-        );
-    }
+    series.extend(unsettled_series(points(&|e| !e.settled), "fit"));
     let (lo, hi) = runs.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), e| {
         (lo.min(e.lambda), hi.max(e.lambda))
     });
