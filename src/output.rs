@@ -53,14 +53,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result.map_err(write_err)
 }
 
-/// `dir/.name.tmp-PID`: hidden, in the same directory (so the rename stays
-/// on one file system), and distinct per process.
+/// `dir/.name.tmp-PID-RANDOM`: hidden, in the same directory (so the rename
+/// stays on one file system), and distinct per write: the random part keeps
+/// apart two machines whose processes share a PID and a shared `dir`.
 fn temporary_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    let tag: u64 = rand::random();
+    path.with_file_name(format!(".{name}.tmp-{}-{tag:016x}", std::process::id()))
 }
 
 /// Check, before any work, that `path` (given by `flag`) can take an output

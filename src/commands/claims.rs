@@ -15,7 +15,7 @@ use crate::report::{self, build::Reference};
 use crate::study::book_examples;
 use crate::study::claims::ClaimResult;
 use crate::study::shard::Shard;
-use crate::study::{ClaimsFile, Mode, Plan, Results, equilibrium, runner};
+use crate::study::{ClaimsFile, Mode, Plan, Results, RunSpec, equilibrium, runner};
 
 /// More seeds than this would take weeks on any machine this study is for.
 const MAX_SEEDS: usize = 1000;
@@ -44,34 +44,50 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     };
     let mode = if args.quick { Mode::Quick } else { Mode::Full };
     let plan = plan_of(args, mode)?;
+    // The runs this invocation trains (or reads back): a shard's share, or
+    // all of them.
+    let to_run: Vec<RunSpec> = match &shard {
+        Some(shard) => shard_of(shard, &plan),
+        None => plan.runs.clone(),
+    };
     // More threads than runs, or than a few per core, only wait on each other.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let jobs = jobs.min(plan.runs.len()).min(8 * cores);
+    let jobs = jobs.min(to_run.len().max(1)).min(8 * cores);
     std::fs::create_dir_all(&args.out).map_err(|cause| Error::Write {
         path: args.out.clone(),
         cause,
     })?;
     let mut console = Console::new();
 
+    let share = match &shard {
+        Some(shard) => format!(
+            "shard {}/{}, {} of the {} runs",
+            shard.index,
+            shard.count,
+            to_run.len(),
+            plan.runs.len()
+        ),
+        None => format!("{} runs", plan.runs.len()),
+    };
     say!(
         console,
-        "claims study ({}): {} runs on {jobs} job(s); finished runs already in {} are reused",
+        "claims study ({}): {share} on {jobs} job(s); finished runs already in {} are reused",
         if args.quick { "quick" } else { "full" },
-        plan.runs.len(),
         args.out.display()
     );
     let start = Instant::now();
     let mnist = Mnist::bundled()?;
-    let bar = progress_bar(&plan);
+    let bar = progress_bar(&to_run);
     let runs_dir = args.out.join("runs");
     if let Some(shard) = &shard {
-        let count = run_shard(shard, &plan, &mnist, &runs_dir, jobs, &bar)?;
+        runner::run_all(&to_run, &mnist, &runs_dir, jobs, &bar)?;
         bar.finish_and_clear();
         say!(
             console,
-            "shard {}/{}: {count} of the {} runs finished in {}; once every shard has, `decaylab claims --out {} --report-only` writes the report",
+            "shard {}/{}: {} of the {} runs finished in {}; once every shard has, `decaylab claims --out {} --report-only` writes the report",
             shard.index,
             shard.count,
+            to_run.len(),
             plan.runs.len(),
             runs_dir.display(),
             args.out.display()
@@ -153,24 +169,14 @@ fn plan_of(args: &ClaimsArgs, mode: Mode) -> Result<Plan> {
     })
 }
 
-/// Train the runs of `shard` (or read them back); how many they are.
-fn run_shard(
-    shard: &Shard,
-    plan: &Plan,
-    mnist: &Mnist,
-    runs_dir: &Path,
-    jobs: usize,
-    bar: &ProgressBar,
-) -> Result<usize> {
-    let mine: Vec<_> = plan
-        .runs
+/// The runs of the plan that `shard` holds, in plan order.
+fn shard_of(shard: &Shard, plan: &Plan) -> Vec<RunSpec> {
+    plan.runs
         .iter()
         .enumerate()
         .filter(|(k, _)| shard.holds(*k))
         .map(|(_, spec)| spec.clone())
-        .collect();
-    runner::run_all(&mine, mnist, runs_dir, jobs, bar)?;
-    Ok(mine.len())
+        .collect()
 }
 
 /// Every run of the plan read back from `runs_dir`, or an error naming
@@ -200,9 +206,9 @@ fn finished_runs(plan: &Plan, runs_dir: &Path) -> Result<Vec<runner::RunResult>>
     Ok(found.into_iter().filter_map(|r| r.ok()).collect())
 }
 
-/// A bar over every epoch of the plan, drawn only on a terminal.
-fn progress_bar(plan: &Plan) -> ProgressBar {
-    let total_epochs: u64 = plan.runs.iter().map(|r| r.config.epochs as u64).sum();
+/// A bar over every epoch of `runs`, drawn only on a terminal.
+fn progress_bar(runs: &[RunSpec]) -> ProgressBar {
+    let total_epochs: u64 = runs.iter().map(|r| r.config.epochs as u64).sum();
     ProgressBar::with_draw_target(
         Some(total_epochs),
         if std::io::stderr().is_terminal() {

@@ -17,7 +17,7 @@ use crate::metrics::EpochRecord;
 use crate::net::Init;
 use crate::theory;
 use claims::ClaimResult;
-pub use plan::{Mode, Plan, Purpose};
+pub use plan::{Mode, Plan, Purpose, RunSpec};
 pub use runner::RunResult;
 
 /// The results of a study, grouped by what they are for.

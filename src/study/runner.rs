@@ -1,8 +1,13 @@
 //! Runs a plan's trainings on J threads, each run on one, resumably: a run
 //! whose files are already in the output directory with the same
-//! configuration is read back instead of trained again.
+//! configuration is read back instead of trained again. Several processes
+//! may share the directory (the tasks of a job array on a shared file
+//! system): each run is claimed by a lock before it is looked at, so a run
+//! being trained elsewhere is waited for and read back, not trained twice.
 
 use std::collections::BTreeMap;
+use std::fs::{File, TryLockError};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
@@ -39,11 +44,13 @@ enum Found {
 }
 
 /// Where a run's files go: `runs/NAME.jsonl`, `runs/NAME.csv`, and
-/// `runs/NAME.config.json`, written last, which marks the run as finished.
+/// `runs/NAME.config.json`, written last, which marks the run as finished;
+/// `runs/NAME.lock` is the claim of the process training it.
 pub struct RunFiles {
     pub metrics: PathBuf,
     pub csv: PathBuf,
     pub config: PathBuf,
+    pub lock: PathBuf,
 }
 
 impl RunFiles {
@@ -52,6 +59,7 @@ impl RunFiles {
             metrics: runs_dir.join(format!("{name}.jsonl")),
             csv: runs_dir.join(format!("{name}.csv")),
             config: runs_dir.join(format!("{name}.config.json")),
+            lock: runs_dir.join(format!("{name}.lock")),
         }
     }
 
@@ -103,6 +111,73 @@ fn complete(records: &[EpochRecord], config: &Config) -> bool {
             && last.epoch < config.epochs
             && crate::run::settle::every_layer_settled(records));
     in_order && shaped && measured && gradient && ended
+}
+
+/// A process's exclusive claim on one run: an advisory lock (flock) on
+/// `runs/NAME.lock`, held while the run is looked for, trained and written.
+/// The operating system drops the lock when the process ends, however it
+/// ends, so a killed task leaves no claim behind; the file itself stays and
+/// names the last holder. Linux's NFS client takes such locks on the
+/// server, so they hold across the machines of a cluster.
+struct Claim {
+    /// None where the file system has no locks: the shard split alone then
+    /// keeps processes apart.
+    _file: Option<File>,
+}
+
+impl Claim {
+    /// Claim the run whose lock file is `path`, waiting while another
+    /// process holds it.
+    fn take(path: &Path, name: &str, bar: &ProgressBar) -> Result<Claim> {
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|cause| Error::Write {
+                path: path.to_path_buf(),
+                cause,
+            })?;
+        let locked = match file.try_lock() {
+            Ok(()) => Ok(()),
+            Err(TryLockError::WouldBlock) => {
+                let holder = std::fs::read_to_string(path).unwrap_or_default();
+                bar.println(format!(
+                    "run {name} is being trained by another process ({}); waiting for it",
+                    holder.trim()
+                ));
+                file.lock()
+            }
+            Err(TryLockError::Error(cause)) => Err(cause),
+        };
+        if let Err(cause) = locked {
+            bar.println(format!(
+                "warning: cannot lock {} ({cause}); going on without a claim",
+                path.display()
+            ));
+            return Ok(Claim { _file: None });
+        }
+        // Name the holder for whoever waits next; the claim is the lock, not
+        // these bytes, so a failure to write them changes nothing.
+        let _ = file.set_len(0).and_then(|()| {
+            write!(
+                &file,
+                "host {}, process {}",
+                host_name(),
+                std::process::id()
+            )
+        });
+        Ok(Claim { _file: Some(file) })
+    }
+}
+
+/// This machine's name, as the kernel holds it (Linux); "unknown host"
+/// elsewhere. Only shown to a user waiting for a claim.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|name| name.trim().to_string())
+        .unwrap_or_else(|_| "unknown host".into())
 }
 
 /// Counts epochs on the study's progress bar.
@@ -181,6 +256,8 @@ pub fn read_finished(spec: &RunSpec, runs_dir: &Path) -> Option<RunResult> {
 
 fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) -> Result<RunResult> {
     let files = RunFiles::new(runs_dir, &spec.name);
+    // Held to the end of this function: until the run's files are written.
+    let _claim = Claim::take(&files.lock, &spec.name, bar)?;
     let redone = match files.finished(&spec.config) {
         Found::Whole(records) => {
             bar.inc(spec.config.epochs as u64);
@@ -259,5 +336,75 @@ mod tests {
             ..config
         };
         assert!(!complete(&records, &settling));
+    }
+
+    /// A run claimed by another process is waited for, then read back from
+    /// the files that process wrote, not trained a second time.
+    #[test]
+    fn a_run_claimed_elsewhere_is_waited_for_and_read_back() {
+        use crate::data::Dataset;
+        use crate::net::Init;
+        use crate::study::plan::Purpose;
+        let tiny = || {
+            Dataset::from_bytes(
+                2,
+                2,
+                (0..40).map(|i| i * 6).collect(),
+                vec![0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+            )
+        };
+        let mnist = Mnist {
+            training: tiny(),
+            validation: tiny(),
+            test: tiny(),
+        };
+        let config = Config {
+            sizes: vec![4, 3, 10],
+            epochs: 2,
+            batch: 2,
+            ..Config::default()
+        };
+        let spec = RunSpec {
+            name: "tiny".into(),
+            purpose: Purpose::Base {
+                init: Init::Default,
+                l2: true,
+            },
+            seed: 1,
+            config: config.clone(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let files = RunFiles::new(dir.path(), "tiny");
+        // Another process (here, this thread) holds the claim.
+        let other = File::create(&files.lock).unwrap();
+        other.lock().unwrap();
+
+        let (done, finished) = std::sync::mpsc::channel();
+        let runs_dir = dir.path().to_path_buf();
+        let waiting = std::thread::spawn(move || {
+            let result = run_one(&spec, &mnist, &runs_dir, &ProgressBar::hidden());
+            done.send(result.map(|r| (r.reused, r.records.len())))
+                .unwrap();
+        });
+        let wait = std::time::Duration::from_millis(300);
+        assert!(
+            finished.recv_timeout(wait).is_err(),
+            "ran while the run was claimed"
+        );
+
+        // The other process writes a finished run of 2 epochs and lets go.
+        let (mut records, _) = finished_run();
+        records.truncate(3);
+        for r in records.iter_mut() {
+            r.weights.layers.truncate(2);
+        }
+        metrics::write_json_lines(&files.metrics, &records).unwrap();
+        write_atomic(&files.config, &serde_json::to_vec(&config).unwrap()).unwrap();
+        other.unlock().unwrap();
+
+        let (reused, epochs) = finished.recv().unwrap().unwrap();
+        waiting.join().unwrap();
+        assert!(reused, "trained again instead of reading back");
+        assert_eq!(epochs, 3);
     }
 }
