@@ -80,16 +80,18 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     let bar = progress_bar(&to_run);
     let runs_dir = args.out.join("runs");
     if let Some(shard) = &shard {
-        runner::run_all(&to_run, &mnist, &runs_dir, jobs, &bar)?;
+        let done = runner::run_all(&to_run, &mnist, &runs_dir, jobs, &bar)?;
         bar.finish_and_clear();
+        let reused = done.iter().filter(|r| r.reused).count();
         say!(
             console,
-            "shard {}/{}: {} of the {} runs finished in {}; once every shard has, `decaylab claims --out {} --report-only` writes the report",
+            "shard {}/{}: {} of the {} runs finished in {} ({} trained, {reused} read back); once every shard has, `decaylab claims --out {} --report-only` writes the report",
             shard.index,
             shard.count,
             to_run.len(),
             plan.runs.len(),
             runs_dir.display(),
+            to_run.len() - reused,
             args.out.display()
         );
         return console.finish();

@@ -143,19 +143,25 @@ impl Claim {
             Ok(()) => Ok(()),
             Err(TryLockError::WouldBlock) => {
                 let holder = std::fs::read_to_string(path).unwrap_or_default();
-                bar.println(format!(
-                    "run {name} is being trained by another process ({}); waiting for it",
-                    holder.trim()
-                ));
+                // Not bar.println, which prints nothing when the bar is hidden
+                // (stderr not a terminal, as in a batch job).
+                bar.suspend(|| {
+                    eprintln!(
+                        "run {name} is being trained by another process ({}); waiting for it",
+                        holder.trim()
+                    )
+                });
                 file.lock()
             }
             Err(TryLockError::Error(cause)) => Err(cause),
         };
         if let Err(cause) = locked {
-            bar.println(format!(
-                "warning: cannot lock {} ({cause}); going on without a claim",
-                path.display()
-            ));
+            bar.suspend(|| {
+                eprintln!(
+                    "warning: cannot lock {} ({cause}); going on without a claim",
+                    path.display()
+                )
+            });
             return Ok(Claim { _file: None });
         }
         // Name the holder for whoever waits next; the claim is the lock, not
