@@ -24,9 +24,7 @@ impl Histogram {
     pub fn of<T: Real>(values: &[T], range: f64, bins: usize) -> Histogram {
         let mut h = Histogram {
             range,
-            edges: (0..=bins)
-                .map(|i| -range + 2.0 * range * i as f64 / bins as f64)
-                .collect(),
+            edges: (0..=bins).map(|i| lower_edge(range, bins, i)).collect(),
             counts: vec![0; bins],
             below: 0,
             above: 0,
@@ -53,8 +51,14 @@ impl Histogram {
 
     /// Lower edge of bin `i`.
     pub fn edge(&self, i: usize) -> f64 {
-        -self.range + 2.0 * self.range * i as f64 / self.counts.len() as f64
+        lower_edge(self.range, self.counts.len(), i)
     }
+}
+
+/// The lower edge of bin `i` of `bins` equal bins over [-range, range]
+/// (bin `bins` is past the end: its lower edge is range).
+fn lower_edge(range: f64, bins: usize, i: usize) -> f64 {
+    -range + 2.0 * range * i as f64 / bins as f64
 }
 
 /// The range a run's histograms use for a layer: four times the rms of its
@@ -102,5 +106,7 @@ mod tests {
         assert_eq!((h.below, h.above), (0, 0));
         assert_eq!(h.edge(1), -0.25);
         assert_eq!(h.edge(3), 0.25);
+        // The edges the histogram carries are those of edge().
+        assert_eq!(h.edges, vec![-0.5, -0.25, 0.0, 0.25, 0.5]);
     }
 }
