@@ -44,17 +44,18 @@ pub fn inv_sqrt_n_in(n_in: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::{assert_abs_diff_eq, assert_relative_eq};
 
     #[test]
     fn shrink_factors() {
         // n = 3, m = 2: S = 2 steps, c = 0.5*3/3 = 0.5: (1 - 0.5)^2 = 0.25.
-        assert!((exact_shrink(0.5, 3.0, 3, 2) - 0.25).abs() < 1e-15);
+        assert_abs_diff_eq!(exact_shrink(0.5, 3.0, 3, 2), 0.25, epsilon = 1e-15);
         // The base run: eta 0.1, lambda 5, n 50,000, m 10.
         let exact = exact_shrink(0.1, 5.0, 50_000, 10);
         let limit = asymptotic_shrink(0.1, 5.0, 10);
-        assert!((exact - (1.0f64 - 1e-5).powi(5000)).abs() < 1e-12);
-        assert!((limit - (-0.05f64).exp()).abs() < 1e-15);
+        assert_abs_diff_eq!(exact, (1.0f64 - 1e-5).powi(5000), epsilon = 1e-12);
+        assert_abs_diff_eq!(limit, (-0.05f64).exp(), epsilon = 1e-15);
         // eta*lambda << n: the two agree to about S c^2 / 2 = 2.5e-7.
-        assert!(((exact - limit) / limit).abs() < 3e-7);
+        assert_relative_eq!(exact, limit, max_relative = 3e-7);
     }
 }

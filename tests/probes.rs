@@ -1,5 +1,6 @@
 //! The probes' measurements against what they must equal.
 
+use approx::{assert_abs_diff_eq, assert_relative_eq, relative_eq};
 use decaylab::data::Dataset;
 use decaylab::kernels::Real;
 use decaylab::metrics::EpochRecord;
@@ -76,7 +77,7 @@ fn check_budget_closes<T: Real>(tolerance: f64) {
         }
         // The totals are the sums of the layers.
         let decay: f64 = d.budget.layers.iter().map(|l| l.decay).sum();
-        assert!((decay - d.budget.all.decay).abs() <= 1e-12 * decay.abs());
+        assert_abs_diff_eq!(decay, d.budget.all.decay, epsilon = 1e-12 * decay.abs());
     }
 }
 
@@ -104,12 +105,12 @@ fn check_decay_only_shrink<T: Real>(tolerance: f64) {
     for record in &outcome.records[1..] {
         let rho = record.shrink_ratio.unwrap();
         assert!(
-            ((rho - expected) / expected).abs() <= tolerance,
+            relative_eq!(rho, expected, max_relative = tolerance),
             "{}: rho {rho} vs (1 - eta*lambda/n)^S = {expected}",
             T::NAME
         );
         for rho_layer in record.shrink_ratio_layers.iter().map(|r| r.unwrap()) {
-            assert!(((rho_layer - expected) / expected).abs() <= tolerance);
+            assert_relative_eq!(rho_layer, expected, max_relative = tolerance);
         }
         let d = dynamics(record);
         assert_eq!((d.budget.all.drift, d.budget.all.noise), (0.0, 0.0));

@@ -243,6 +243,7 @@ pub fn table(comparisons: &[ListComparison]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::assert_abs_diff_eq;
 
     #[test]
     fn every_published_file_is_cut_into_its_lists() {
@@ -289,6 +290,6 @@ mod tests {
         assert_eq!(comparison[1].first_departure, Some(3));
         assert_eq!(comparison[1].largest_difference, 3.0);
         assert_eq!(comparison[0].first_departure, Some(6));
-        assert!((comparison[0].largest_difference - 1e-6).abs() < 1e-12);
+        assert_abs_diff_eq!(comparison[0].largest_difference, 1e-6, epsilon = 1e-12);
     }
 }

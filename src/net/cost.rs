@@ -138,6 +138,7 @@ pub fn numpy_sum(x: &[f64]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::assert_abs_diff_eq;
 
     #[test]
     fn numpy_sum_adds_in_numpys_order() {
@@ -179,9 +180,9 @@ mod tests {
         let a = [0.2f64, 0.7, 0.1];
         let ce = Cost::CrossEntropy.example_cost(&a, 1);
         let expected = -(0.8f64.ln() + 0.7f64.ln() + 0.9f64.ln());
-        assert!((ce - expected).abs() < 1e-15);
+        assert_abs_diff_eq!(ce, expected, epsilon = 1e-15);
         let q = Cost::Quadratic.example_cost(&a, 1);
-        assert!((q - 0.5 * (0.04 + 0.09 + 0.01)).abs() < 1e-15);
+        assert_abs_diff_eq!(q, 0.5 * (0.04 + 0.09 + 0.01), epsilon = 1e-15);
         // A saturated wrong output is finite.
         assert!(
             Cost::CrossEntropy

@@ -182,6 +182,7 @@ impl<T: Real> Network<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::assert_abs_diff_eq;
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
@@ -194,8 +195,8 @@ mod tests {
             Network::new(&[400, 50, 10], Init::Default, Cost::Quadratic, &mut rng);
         let std = |v: &[f64]| (v.iter().map(|x| x * x).sum::<f64>() / v.len() as f64).sqrt();
         // 20,000 draws: the sample std is within 2% of the true one.
-        assert!((std(&large.weights[0]) - 1.0).abs() < 0.02);
-        assert!((std(&default.weights[0]) - 1.0 / 20.0).abs() < 0.02 / 20.0);
+        assert_abs_diff_eq!(std(&large.weights[0]), 1.0, epsilon = 0.02);
+        assert_abs_diff_eq!(std(&default.weights[0]), 1.0 / 20.0, epsilon = 0.02 / 20.0);
         assert_eq!(default.weight_count(), 400 * 50 + 50 * 10);
         assert_eq!(default.shape(1), (10, 50));
     }

@@ -137,7 +137,7 @@ mod tests {
     use super::*;
     use crate::net::{Cost, Init};
     use crate::train::evaluate;
-    use approx::assert_relative_eq;
+    use approx::{abs_diff_eq, assert_relative_eq};
     use rand::SeedableRng;
 
     /// Eight 3x2-pixel examples with labels 0..3.
@@ -173,7 +173,7 @@ mod tests {
                 for (i, &g) in layer.iter().enumerate() {
                     let fd = finite_difference(&net, &data, l, i);
                     assert!(
-                        (g - fd).abs() < 1e-8,
+                        abs_diff_eq!(g, fd, epsilon = 1e-8),
                         "{cost:?} layer {l} weight {i}: {g} vs {fd}"
                     );
                 }

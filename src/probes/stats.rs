@@ -126,6 +126,7 @@ pub fn change_cosine<T: Real>(u: &[T], v: &[T]) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::net::Cost;
+    use approx::{abs_diff_eq, assert_abs_diff_eq};
 
     #[test]
     fn statistics_by_hand() {
@@ -142,14 +143,14 @@ mod tests {
         assert_eq!(stats.layers[0].max_abs, 3.0);
         assert_eq!(stats.layers[1].std, 0.0);
         assert_eq!(stats.all.count, 6);
-        assert!((stats.all.rms - (28.0f64 / 6.0).sqrt()).abs() < 1e-15);
-        assert!((stats.all.mean - 4.0 / 6.0).abs() < 1e-15);
+        assert_abs_diff_eq!(stats.all.rms, (28.0f64 / 6.0).sqrt(), epsilon = 1e-15);
+        assert_abs_diff_eq!(stats.all.mean, 4.0 / 6.0, epsilon = 1e-15);
     }
 
     #[test]
     fn angle_by_hand() {
         use std::f64::consts::FRAC_PI_2;
-        let close = |a: Option<f64>, b: f64| (a.unwrap() - b).abs() < 1e-15;
+        let close = |a: Option<f64>, b: f64| abs_diff_eq!(a.unwrap(), b, epsilon = 1e-15);
         assert!(close(angle(&[1.0f64, 0.0], &[0.0, 3.0]), FRAC_PI_2));
         assert!(close(angle(&[1.0f64, 1.0], &[2.0, 2.0]), 0.0));
         assert!(close(
@@ -157,11 +158,17 @@ mod tests {
             std::f64::consts::PI
         ));
         // A small angle: (1, 0) against (1, 1e-9), atan(1e-9) = 1e-9 to 1e-27.
-        assert!((angle(&[1.0f64, 0.0], &[1.0, 1e-9]).unwrap() - 1e-9).abs() < 1e-22);
+        assert_abs_diff_eq!(
+            angle(&[1.0f64, 0.0], &[1.0, 1e-9]).unwrap(),
+            1e-9,
+            epsilon = 1e-22
+        );
         // 30 degrees, in f32.
         let (c, s) = (3f32.sqrt() / 2.0, 0.5f32);
-        assert!(
-            (angle(&[1.0f32, 0.0], &[c, s]).unwrap() - std::f64::consts::PI / 6.0).abs() < 1e-7
+        assert_abs_diff_eq!(
+            angle(&[1.0f32, 0.0], &[c, s]).unwrap(),
+            std::f64::consts::PI / 6.0,
+            epsilon = 1e-7
         );
         assert_eq!(angle(&[0.0f64, 0.0], &[1.0, 0.0]), None);
     }
@@ -169,12 +176,24 @@ mod tests {
     #[test]
     fn change_cosine_by_hand() {
         // Pure shrinking points at the origin; a sideways move is at 90 degrees.
-        assert!((change_cosine(&[2.0f64, 0.0], &[1.0, 0.0]).unwrap() - 1.0).abs() < 1e-15);
-        assert!(change_cosine(&[2.0f64, 0.0], &[2.0, 1.0]).unwrap().abs() < 1e-15);
-        assert!((change_cosine(&[2.0f64, 0.0], &[3.0, 0.0]).unwrap() + 1.0).abs() < 1e-15);
+        assert_abs_diff_eq!(
+            change_cosine(&[2.0f64, 0.0], &[1.0, 0.0]).unwrap(),
+            1.0,
+            epsilon = 1e-15
+        );
+        assert_abs_diff_eq!(
+            change_cosine(&[2.0f64, 0.0], &[2.0, 1.0]).unwrap(),
+            0.0,
+            epsilon = 1e-15
+        );
+        assert_abs_diff_eq!(
+            change_cosine(&[2.0f64, 0.0], &[3.0, 0.0]).unwrap(),
+            -1.0,
+            epsilon = 1e-15
+        );
         // (1, 0) -> (0, 1): change (-1, 1), -u = (-1, 0): cos 45 degrees.
         let c = change_cosine(&[1.0f64, 0.0], &[0.0, 1.0]).unwrap();
-        assert!((c - std::f64::consts::FRAC_1_SQRT_2).abs() < 1e-15);
+        assert_abs_diff_eq!(c, std::f64::consts::FRAC_1_SQRT_2, epsilon = 1e-15);
         assert_eq!(change_cosine(&[1.0f64], &[1.0]), None);
     }
 

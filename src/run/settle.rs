@@ -130,6 +130,7 @@ pub fn every_layer_settled(records: &[EpochRecord]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::assert_abs_diff_eq;
 
     /// f of epochs 1.. (epoch 0 has none), and rms from 1 for every epoch.
     fn series(f: impl IntoIterator<Item = f64>) -> (Vec<Option<f64>>, Vec<f64>) {
@@ -145,8 +146,8 @@ mod tests {
         let (f, _) = series([0.3, 0.6, 0.9, 1.2]);
         let s = smoothed(&f);
         assert_eq!(s[..3], [None, None, None]);
-        assert!((s[3].unwrap() - 0.6).abs() < 1e-15);
-        assert!((s[4].unwrap() - 0.9).abs() < 1e-15);
+        assert_abs_diff_eq!(s[3].unwrap(), 0.6, epsilon = 1e-15);
+        assert_abs_diff_eq!(s[4].unwrap(), 0.9, epsilon = 1e-15);
     }
 
     #[test]
@@ -169,7 +170,7 @@ mod tests {
         assert_eq!(start, expected);
         // Size: the mean rms over epochs start..=40 (rms = 1 + epoch).
         let mean = (start..=40).map(|e| 1.0 + e as f64).sum::<f64>() / (41 - start) as f64;
-        assert!((s.size - mean).abs() < 1e-12);
+        assert_abs_diff_eq!(s.size, mean, epsilon = 1e-12);
         assert!(s.spread > 0.0);
         assert_eq!(s.epochs, 40);
     }

@@ -325,6 +325,7 @@ fn fit_layer(label: &str, entries: &[&SettledEntry], predictors: &[Predictor]) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::{abs_diff_eq, assert_abs_diff_eq};
 
     /// An entry of configuration `config`, seed `seed`.
     fn entry(config: &str, seed: u64, width: usize, n_in: usize, size: f64) -> SettledEntry {
@@ -381,10 +382,10 @@ mod tests {
         assert_eq!(fit.points, 6, "one point per configuration, not per seed");
         let n_in = fit.exponents["n_in"];
         let width = fit.exponents["width"];
-        assert!((n_in.value + 0.5).abs() < 0.01, "{n_in:?}");
+        assert!(abs_diff_eq!(n_in.value, -0.5, epsilon = 0.01), "{n_in:?}");
         assert!(n_in.low < -0.5 && -0.5 < n_in.high);
-        assert!((width.value - 0.1).abs() < 0.02, "{width:?}");
-        assert!((fit.intercept - 6f64.ln()).abs() < 0.1);
+        assert!(abs_diff_eq!(width.value, 0.1, epsilon = 0.02), "{width:?}");
+        assert_abs_diff_eq!(fit.intercept, 6f64.ln(), epsilon = 0.1);
         assert_eq!(fit.residuals.len(), 6);
         // The seeds' spread does not narrow the interval: 18 runs as 18
         // points would give a smaller one.
@@ -414,7 +415,7 @@ mod tests {
         let refs: Vec<&SettledEntry> = entries.iter().collect();
         let fit = fit_layer("w1", &refs, &[N_IN]).unwrap();
         assert_eq!((fit.points, fit.unsettled), (3, 1));
-        assert!((fit.exponents["n_in"].value + 0.5).abs() < 1e-9);
+        assert_abs_diff_eq!(fit.exponents["n_in"].value, -0.5, epsilon = 1e-9);
     }
 
     #[test]

@@ -87,6 +87,7 @@ pub fn ols(rows: &[Vec<f64>], y: &[f64]) -> Option<Fit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::{abs_diff_eq, assert_abs_diff_eq, relative_eq};
 
     #[test]
     fn recovers_a_known_power_law() {
@@ -100,10 +101,13 @@ mod tests {
             .collect();
         let fit = ols(&rows, &y).unwrap();
         let slope = fit.coefficients[1];
-        assert!((slope.estimate + 0.5).abs() < 0.01, "{slope:?}");
+        assert!(
+            abs_diff_eq!(slope.estimate, -0.5, epsilon = 0.01),
+            "{slope:?}"
+        );
         assert!(slope.contains(-0.5) && !slope.contains(-1.0));
         assert!(slope.standard_error > 0.0 && slope.standard_error < 0.01);
-        assert!((fit.coefficients[0].estimate - 3.0f64.ln()).abs() < 0.1);
+        assert_abs_diff_eq!(fit.coefficients[0].estimate, 3.0f64.ln(), epsilon = 0.1);
         assert!(fit.r_squared > 0.99);
     }
 
@@ -115,8 +119,8 @@ mod tests {
             .collect();
         let y: Vec<f64> = rows.iter().map(|r| 1.0 - r[0] + 0.5 * r[1]).collect();
         let fit = ols(&rows, &y).unwrap();
-        assert!((fit.coefficients[1].estimate + 1.0).abs() < 1e-9);
-        assert!((fit.coefficients[2].estimate - 0.5).abs() < 1e-9);
+        assert_abs_diff_eq!(fit.coefficients[1].estimate, -1.0, epsilon = 1e-9);
+        assert_abs_diff_eq!(fit.coefficients[2].estimate, 0.5, epsilon = 1e-9);
         assert!(fit.coefficients[1].standard_error < 1e-6);
     }
 
@@ -149,7 +153,7 @@ mod tests {
         let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
         let slope = fit.coefficients[1].estimate;
         assert!(
-            (slope - sxy / sxx).abs() < 1e-6 * (sxy / sxx).abs(),
+            relative_eq!(slope, sxy / sxx, max_relative = 1e-6),
             "{slope} vs {}",
             sxy / sxx
         );

@@ -49,26 +49,32 @@ impl Results {
             .unwrap_or_default()
     }
 
-    /// (lambda, records) of the large-init runs of the first seed, lambda 5
-    /// (the base run) included, by increasing lambda.
-    pub fn lambda_sweep(&self) -> Vec<(f64, &[EpochRecord])> {
+    /// The lambda sweep: the large-init runs with L2 of the first seed,
+    /// lambda 5 (the base run) included, by increasing lambda.
+    fn sweep_runs(&self) -> Vec<&RunResult> {
         let first_seed = self.plan.seeds[0];
-        let mut sweep: Vec<(f64, &[EpochRecord])> = self
+        let large_l2 = Purpose::Base {
+            init: Init::Large,
+            l2: true,
+        };
+        let mut sweep: Vec<&RunResult> = self
             .runs
             .iter()
-            .filter_map(|r| match r.spec.purpose {
-                Purpose::LambdaSweep { lambda } => Some((lambda, r.records.as_slice())),
-                Purpose::Base {
-                    init: Init::Large,
-                    l2: true,
-                } if r.spec.seed == first_seed => {
-                    Some((r.spec.config.lambda, r.records.as_slice()))
-                }
-                _ => None,
+            .filter(|r| {
+                matches!(r.spec.purpose, Purpose::LambdaSweep { .. })
+                    || (r.spec.purpose == large_l2 && r.spec.seed == first_seed)
             })
             .collect();
-        sweep.sort_by(|a, b| a.0.total_cmp(&b.0));
+        sweep.sort_by(|a, b| a.spec.config.lambda.total_cmp(&b.spec.config.lambda));
         sweep
+    }
+
+    /// (lambda, records) of the lambda sweep, by increasing lambda.
+    pub fn lambda_sweep(&self) -> Vec<(f64, &[EpochRecord])> {
+        self.sweep_runs()
+            .into_iter()
+            .map(|r| (r.spec.config.lambda, r.records.as_slice()))
+            .collect()
     }
 
     /// (c, S, records) of the decay-only runs.
@@ -120,14 +126,9 @@ impl Results {
         };
         let base_runs = self.names(|r| r.spec.purpose == large_l2);
         let grid = self.names(equilibrium::grid_member);
-        let first_seed = self.plan.seeds[0];
         let sweep: Vec<(f64, &[EpochRecord], String)> = self
-            .runs
-            .iter()
-            .filter(|r| {
-                matches!(r.spec.purpose, Purpose::LambdaSweep { .. })
-                    || (r.spec.purpose == large_l2 && r.spec.seed == first_seed)
-            })
+            .sweep_runs()
+            .into_iter()
             .map(|r| {
                 (
                     r.spec.config.lambda,
@@ -136,8 +137,6 @@ impl Results {
                 )
             })
             .collect();
-        let mut sweep = sweep;
-        sweep.sort_by(|a, b| a.0.total_cmp(&b.0));
         claims::claim3::evidence(
             &self.base(Init::Large, true),
             &base_runs,
@@ -198,4 +197,58 @@ pub struct ClaimsFile<'a> {
     pub runs: Vec<&'a str>,
     pub seconds: f64,
     pub jobs: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::claims::synthetic::pure_decay;
+
+    /// The full plan with two seeds, every run given the same records.
+    fn two_seed_study() -> Results {
+        let plan = Plan::new(Mode::Full, 2, 1).expect("a plan");
+        let runs = plan
+            .runs
+            .iter()
+            .map(|spec| RunResult {
+                spec: spec.clone(),
+                records: pure_decay(1),
+                reused: false,
+                redone: spec.name.starts_with("decay-only"),
+            })
+            .collect();
+        Results { plan, runs }
+    }
+
+    #[test]
+    fn the_lambda_sweep_holds_the_first_seeds_runs_by_increasing_lambda() {
+        let results = two_seed_study();
+        let sweep = results.sweep_runs();
+        let lambdas: Vec<f64> = results.lambda_sweep().iter().map(|s| s.0).collect();
+        assert_eq!(lambdas, [0.05, 0.5, plan::LAMBDA, 50.0, 500.0]);
+        assert!(
+            sweep.iter().all(|r| r.spec.seed == 1),
+            "{:?}",
+            sweep.iter().map(|r| &r.spec.name).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            sweep
+                .iter()
+                .filter(|r| matches!(r.spec.purpose, Purpose::Base { .. }))
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn the_runs_trained_again_are_named_in_plan_order() {
+        let results = two_seed_study();
+        let decay_only: Vec<String> = results
+            .plan
+            .runs_for(|p| matches!(p, Purpose::DecayOnly { .. }))
+            .map(|r| r.name.clone())
+            .collect();
+        assert!(!decay_only.is_empty());
+        assert_eq!(results.redone(), decay_only);
+    }
 }

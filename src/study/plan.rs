@@ -341,6 +341,7 @@ pub fn relative_cost(config: &Config) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::{abs_diff_eq, assert_abs_diff_eq};
 
     #[test]
     fn full_plan_has_the_specified_runs() {
@@ -356,14 +357,17 @@ mod tests {
         assert_eq!(plan.seeds, [1, 2, 3]);
         // Every fixed-product pair has the base run's eta*lambda.
         for &(eta, lambda) in &plan.fixed_products {
-            assert!((eta * lambda - ETA * LAMBDA).abs() < 1e-12);
+            assert_abs_diff_eq!(eta * lambda, ETA * LAMBDA, epsilon = 1e-12);
         }
         // The n_w families: within 4% of their first member.
         let n_w = |(width, pool): (usize, usize)| width * (784 / (pool * pool) + 10);
         for family in [[(10, 1), (39, 2), (135, 4)], [(30, 1), (116, 2), (404, 4)]] {
             for member in family {
                 let ratio = n_w(member) as f64 / n_w(family[0]) as f64;
-                assert!((ratio - 1.0).abs() < 0.04, "{member:?}: {ratio}");
+                assert!(
+                    abs_diff_eq!(ratio, 1.0, epsilon = 0.04),
+                    "{member:?}: {ratio}"
+                );
             }
         }
         // Names are unique, and every configuration is valid.
@@ -380,7 +384,11 @@ mod tests {
                 unreachable!()
             };
             let n = run.config.train_size.unwrap() as f64;
-            assert!((run.config.eta * run.config.lambda / n - c).abs() <= 1e-12 * c);
+            assert_abs_diff_eq!(
+                run.config.eta * run.config.lambda / n,
+                c,
+                epsilon = 1e-12 * c
+            );
         }
     }
 

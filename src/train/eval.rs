@@ -184,7 +184,7 @@ fn argmax<T: Real>(a: &[T]) -> usize {
 mod tests {
     use super::*;
     use crate::net::Cost;
-    use approx::assert_relative_eq;
+    use approx::{assert_abs_diff_eq, assert_relative_eq};
 
     /// A hand-built net [2, 2, 2]: hidden neuron 0 sees z = 10 x_0 (saturated
     /// whenever x_0 = 1), hidden neuron 1 sees z = 0 (never saturated).
@@ -213,9 +213,9 @@ mod tests {
         let h = s(10.0);
         let expected =
             (-(s(h).ln()) - (1.0 - s(-h)).ln() - (1.0 - s(0.5)).ln() - s(-0.5).ln()) / 2.0;
-        assert!((eval.data_cost - expected).abs() < 1e-12);
+        assert_abs_diff_eq!(eval.data_cost, expected, epsilon = 1e-12);
         // network2's L2 term: (lambda / 2N) sum w^2 = (2 / 4) * (100 + 1 + 1).
-        assert!((eval.total_cost - expected - 51.0).abs() < 1e-12);
+        assert_abs_diff_eq!(eval.total_cost - expected, 51.0, epsilon = 1e-12);
     }
 
     /// Every field of `evaluate` against plain loops over the examples, on

@@ -254,6 +254,7 @@ impl<T: Real> Sgd<T> {
 mod tests {
     use super::*;
     use crate::net::Cost;
+    use approx::{abs_diff_eq, assert_abs_diff_eq};
     use rand::SeedableRng;
 
     /// The smallest network, [1, 1]: a = sigma(w x + b), cross-entropy, so
@@ -298,11 +299,11 @@ mod tests {
             b -= eta / m_t * gb;
         }
         assert!(
-            (sgd.net.weights[0][0] - w).abs() < 1e-15,
+            abs_diff_eq!(sgd.net.weights[0][0], w, epsilon = 1e-15),
             "{} vs {w}",
             sgd.net.weights[0][0]
         );
-        assert!((sgd.net.biases[0][0] - b).abs() < 1e-15);
+        assert_abs_diff_eq!(sgd.net.biases[0][0], b, epsilon = 1e-15);
         // The decay is eta*lambda/n = 0.5: visible, so a wrong n or m_t would show.
         assert_eq!(sgd.steps_per_epoch(), 2);
     }

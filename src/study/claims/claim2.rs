@@ -262,6 +262,7 @@ pub fn claim2(
 mod tests {
     use super::*;
     use crate::study::claims::synthetic::*;
+    use approx::assert_abs_diff_eq;
 
     #[test]
     fn claim2_needs_the_pure_decay_to_match() {
@@ -291,7 +292,7 @@ mod tests {
     #[test]
     fn shrink_gap_grows_with_the_decay_per_step() {
         let (ratio, gap) = shrink_gap(1e-5, 5000);
-        assert!((ratio - 1.0 - 5e-6).abs() < 1e-9);
+        assert_abs_diff_eq!(ratio - 1.0, 5e-6, epsilon = 1e-9);
         assert!(gap < 0.0 && gap.abs() < 3e-7);
         assert!(shrink_gap(0.1, 5000).1 < -0.99);
     }

@@ -573,6 +573,7 @@ mod tests {
     use crate::net::Init;
     use crate::study::claims::synthetic::synthetic_run;
     use crate::study::equilibrium::Exponent;
+    use approx::assert_abs_diff_eq;
 
     /// Evidence of one weight layer whose settled size is `size` for
     /// n_w = 10,000 and n_in = 100, with a joint grid fit of the given
@@ -651,9 +652,13 @@ mod tests {
             .collect();
         assert_eq!(consistent, ["1/sqrt(n_in)"]);
         // 0.2 against 1/sqrt(100) = 0.1.
-        assert!((layer.hypotheses[2].size_over_reference - 2.0).abs() < 1e-12);
+        assert_abs_diff_eq!(
+            layer.hypotheses[2].size_over_reference,
+            2.0,
+            epsilon = 1e-12
+        );
         // The synthetic budget: decay -1, drift 1 (f = 1), no noise.
-        assert!((layer.drift_share.unwrap() - 1.0).abs() < 1e-12);
+        assert_abs_diff_eq!(layer.drift_share.unwrap(), 1.0, epsilon = 1e-12);
         assert_eq!(layer.noise_share, Some(0.0));
         let text = explain(&e);
         assert!(

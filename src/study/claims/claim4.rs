@@ -351,6 +351,7 @@ pub fn claim4(runs: &BaseRuns, sizes: &[usize]) -> ClaimResult {
 mod tests {
     use super::*;
     use crate::study::claims::synthetic::*;
+    use approx::assert_abs_diff_eq;
 
     #[test]
     fn claim4_compares_catch_up_and_scale() {
@@ -380,7 +381,7 @@ mod tests {
         assert_eq!(e.comparisons[0].within_one_point_from, Some(4));
         assert_eq!(e.comparisons[2].within_one_point_from, Some(0));
         // Catches up, but std 1 is 28 times 1/sqrt(784).
-        assert!((e.layers[0].large_over_inv_sqrt_n_in - 28.0).abs() < 1e-9);
+        assert_abs_diff_eq!(e.layers[0].large_over_inv_sqrt_n_in, 28.0, epsilon = 1e-9);
         assert_eq!(verdict, Verdict::Partly);
         // Every layer near its 1/sqrt(n_in): 1/sqrt(784) = 0.036, 1/sqrt(30) = 0.18.
         let mut small = synthetic_run(&[0.04; 6], &f, &acc_large, RHO);

@@ -218,6 +218,7 @@ pub(crate) fn inconclusive(id: u8, title: &str, statement: &str, why: &str) -> C
 #[cfg(test)]
 mod tests {
     use super::*;
+    use approx::assert_abs_diff_eq;
     use synthetic::*;
 
     #[test]
@@ -226,8 +227,32 @@ mod tests {
         let run = synthetic_run(&rms, &[0.0, 0.2, 0.4, 0.6, 0.8], &[0.9; 5], RHO);
         let t = tail_off(&run, None).unwrap();
         assert_eq!(t.epoch, 3);
-        assert!((t.at - 2.5).abs() < 1e-12);
-        assert!((t.size - (0.6f64 * 0.4).sqrt()).abs() < 1e-12);
+        assert_abs_diff_eq!(t.at, 2.5, epsilon = 1e-12);
+        assert_abs_diff_eq!(t.size, (0.6f64 * 0.4).sqrt(), epsilon = 1e-12);
         assert!(tail_off(&pure_decay(5), None).is_none());
+    }
+
+    #[test]
+    fn sensitivity_decides_at_half_and_at_twice_the_threshold() {
+        // Holds below 0.3: at 0.25 (half of 0.5) it holds, at 1.0 not.
+        let s = Sensitivity::of("CUTOFF", 0.5, |t| {
+            if t < 0.3 {
+                Verdict::Holds
+            } else {
+                Verdict::Fails
+            }
+        });
+        assert_eq!(s.threshold, "CUTOFF");
+        assert_eq!(s.value, 0.5);
+        assert_eq!(s.verdict_at_half, Verdict::Holds);
+        assert_eq!(s.verdict_at_twice, Verdict::Fails);
+        let above = Sensitivity::of("CUTOFF", 0.5, |t| {
+            if t > 0.9 {
+                Verdict::Holds
+            } else {
+                Verdict::Fails
+            }
+        });
+        assert_eq!(above.verdict_at_twice, Verdict::Holds);
     }
 }
