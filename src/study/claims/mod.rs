@@ -167,14 +167,16 @@ pub struct TailOff {
 }
 
 pub fn tail_off(records: &[EpochRecord], layer: Option<usize>) -> Option<TailOff> {
-    let mut previous_f = 0.0;
+    let mut previous_f: f64 = 0.0;
     for (e, record) in records.iter().enumerate().skip(1) {
         let f = offset_fraction(record, layer)?;
         if f >= TAIL_OFF {
-            let t = if f > previous_f {
-                ((TAIL_OFF - previous_f) / (f - previous_f)).clamp(0.0, 1.0)
-            } else {
+            // f_{T-1} < 0.5 <= f_T, so 0 < t <= 1; a NaN f_{T-1} (a run
+            // that diverged) puts the crossing at T.
+            let t = if previous_f.is_nan() {
                 1.0
+            } else {
+                (TAIL_OFF - previous_f) / (f - previous_f)
             };
             let (before, after) = (rms(&records[e - 1], layer), rms(record, layer));
             let size = (before.ln() + t * (after.ln() - before.ln())).exp();
@@ -230,6 +232,19 @@ mod tests {
         assert_abs_diff_eq!(t.at, 2.5, epsilon = 1e-12);
         assert_abs_diff_eq!(t.size, (0.6f64 * 0.4).sqrt(), epsilon = 1e-12);
         assert!(tail_off(&pure_decay(5), None).is_none());
+        let diverged = synthetic_run(&rms, &[0.0, 0.2, f64::NAN, 0.6, 0.8], &[0.9; 5], RHO);
+        let t = tail_off(&diverged, None).unwrap();
+        assert_eq!((t.epoch, t.at), (3, 3.0));
+        assert_abs_diff_eq!(t.size, 0.4, epsilon = 1e-15);
+    }
+
+    #[test]
+    fn epochs_below_a_cutoff_stop_at_the_first_at_or_above_it() {
+        let f = [0.0, 0.05, -0.05, 0.1, 0.05];
+        let run = synthetic_run(&[1.0; 5], &f, &[0.9; 5], RHO);
+        assert_eq!(leading_epochs_below(&run, None, 0.1), 2);
+        assert_eq!(leading_epochs_below(&run, Some(1), 0.2), 4);
+        assert_eq!(decay_dominated_epochs(&run, None), 2);
     }
 
     #[test]
