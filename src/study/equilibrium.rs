@@ -214,7 +214,13 @@ fn configuration(name: &str) -> &str {
 
 /// Every fit of every family, per layer and for all weights.
 pub fn size_fits(runs: &[RunResult], table: &[SettledEntry]) -> Vec<SizeFit> {
-    let layers = runs.first().map_or(0, |r| r.spec.config.sizes.len() - 1);
+    // The table's layer labels in its order: w1, w2, ..., all.
+    let mut labels: Vec<&str> = Vec::new();
+    for entry in table {
+        if !labels.contains(&entry.layer.as_str()) {
+            labels.push(&entry.layer);
+        }
+    }
     let mut fits = Vec::new();
     for family in &FAMILIES {
         let names: Vec<&str> = runs
@@ -222,14 +228,13 @@ pub fn size_fits(runs: &[RunResult], table: &[SettledEntry]) -> Vec<SizeFit> {
             .filter(|r| (family.member)(r))
             .map(|r| r.spec.name.as_str())
             .collect();
-        for layer in (0..layers).map(Some).chain([None]) {
-            let label = layer_label(layer);
+        for &label in &labels {
             let entries: Vec<&SettledEntry> = table
                 .iter()
                 .filter(|e| e.layer == label && names.contains(&e.run.as_str()))
                 .collect();
             for predictors in family.predictor_sets {
-                if let Some(fit) = fit_layer(&label, &entries, predictors) {
+                if let Some(fit) = fit_layer(label, &entries, predictors) {
                     fits.push(fit);
                 }
             }
