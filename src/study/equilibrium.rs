@@ -421,6 +421,41 @@ mod tests {
         let fit = fit_layer("w1", &refs, &[N_IN]).unwrap();
         assert_eq!((fit.points, fit.unsettled), (3, 1));
         assert_abs_diff_eq!(fit.exponents["n_in"].value, -0.5, epsilon = 1e-9);
+        // An exact power law leaves no residual.
+        let names: Vec<&str> = fit
+            .residuals
+            .iter()
+            .map(|r| r.configuration.as_str())
+            .collect();
+        assert_eq!(names, ["c0", "c2", "c3"]);
+        for r in &fit.residuals {
+            assert_abs_diff_eq!(r.residual, 0.0, epsilon = 1e-12);
+        }
+    }
+
+    #[test]
+    fn a_configuration_without_a_positive_predictor_is_left_out() {
+        // size = 2 / input norm, one configuration's input norm 0 (no log).
+        let entries: Vec<SettledEntry> = [3.0, 0.0, 9.0, 27.0]
+            .into_iter()
+            .enumerate()
+            .map(|(c, norm)| SettledEntry {
+                input_norm: Some(norm),
+                ..entry(&format!("c{c}"), 1, 30, 784, 2.0 / norm.max(1.0))
+            })
+            .collect();
+        let refs: Vec<&SettledEntry> = entries.iter().collect();
+        let fit = fit_layer("w1", &refs, &[INPUT_NORM]).unwrap();
+        assert_eq!((fit.points, fit.unsettled), (3, 1));
+        assert_abs_diff_eq!(fit.exponents["input_norm"].value, -1.0, epsilon = 1e-9);
+        // A residual is the measured log size less the fitted one.
+        let mut off = entries.clone();
+        off[3].size *= 2f64.exp();
+        let refs: Vec<&SettledEntry> = off.iter().collect();
+        let fit = fit_layer("w1", &refs, &[INPUT_NORM]).unwrap();
+        let sum: f64 = fit.residuals.iter().map(|r| r.residual).sum();
+        assert_abs_diff_eq!(sum, 0.0, epsilon = 1e-9);
+        assert!(fit.residuals[2].residual > 0.0, "{:?}", fit.residuals);
     }
 
     #[test]
