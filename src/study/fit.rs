@@ -87,7 +87,7 @@ pub fn ols(rows: &[Vec<f64>], y: &[f64]) -> Option<Fit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use approx::{abs_diff_eq, assert_abs_diff_eq, relative_eq};
+    use approx::{abs_diff_eq, assert_abs_diff_eq, assert_relative_eq, relative_eq};
 
     #[test]
     fn recovers_a_known_power_law() {
@@ -109,6 +109,22 @@ mod tests {
         assert!(slope.standard_error > 0.0 && slope.standard_error < 0.01);
         assert_abs_diff_eq!(fit.coefficients[0].estimate, 3.0f64.ln(), epsilon = 0.1);
         assert!(fit.r_squared > 0.99);
+        // The textbook slope's standard error, sqrt(RSS / (n - 2) / Sxx),
+        // and its interval with t_0.975 at n - 2 = 10 degrees of freedom.
+        let xs: Vec<f64> = rows.iter().map(|r| r[0]).collect();
+        let mx = xs.iter().sum::<f64>() / 12.0;
+        let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
+        let intercept = fit.coefficients[0].estimate;
+        let rss: f64 = xs
+            .iter()
+            .zip(&y)
+            .map(|(x, y)| (y - intercept - slope.estimate * x).powi(2))
+            .sum();
+        let se = (rss / 10.0 / sxx).sqrt();
+        assert_relative_eq!(slope.standard_error, se, max_relative = 1e-9);
+        let t_10 = 2.228_138_851_986_273_5;
+        assert_relative_eq!(slope.low, slope.estimate - t_10 * se, max_relative = 1e-9);
+        assert_relative_eq!(slope.high, slope.estimate + t_10 * se, max_relative = 1e-9);
     }
 
     #[test]
@@ -134,6 +150,24 @@ mod tests {
             vec![4.0, 8.0],
         ];
         assert!(ols(&rows, &[1.0, 2.0, 3.0, 4.0]).is_none());
+        // Fewer points than coefficients, a row or a y missing, a row short.
+        assert!(ols(&[vec![1.0]], &[1.0]).is_none());
+        let line = [vec![0.0], vec![1.0], vec![2.0], vec![4.0]];
+        assert!(ols(&line, &[0.0, 1.0, 2.0, 3.5]).is_some());
+        assert!(ols(&line, &[0.0, 1.0, 2.0]).is_none());
+        assert!(ols(&line[..3], &[0.0, 1.0, 2.0, 3.5]).is_none());
+        let ragged = [vec![0.0, 1.0], vec![1.0, 0.0], vec![2.0], vec![4.0, 1.0]];
+        assert!(ols(&ragged, &[0.0, 1.0, 2.0, 3.5]).is_none());
+        // Nearly collinear: x2 = x1 +- 1e-9 with x1 near 1e3, so R's last
+        // diagonal entry is ~1e-12 of its largest.
+        let rows: Vec<Vec<f64>> = (0..12)
+            .map(|i| {
+                let x1 = 1e3 + 10.0 * i as f64;
+                vec![x1, x1 + if i % 2 == 0 { 1e-9 } else { -1e-9 }]
+            })
+            .collect();
+        let y: Vec<f64> = (0..12).map(|i| (i as f64).sin()).collect();
+        assert!(ols(&rows, &y).is_none());
     }
 
     #[test]
