@@ -399,4 +399,73 @@ mod tests {
         assert!(Plan::new(Mode::Full, 2, u64::MAX).is_none());
         assert!(Plan::new(Mode::Full, 1, u64::MAX).is_some());
     }
+
+    #[test]
+    fn every_run_is_configured_as_its_purpose_says() {
+        let plan = Plan::new(Mode::Full, 2, 7).unwrap();
+        for run in &plan.runs {
+            let c = &run.config;
+            assert_eq!(c.seed, run.seed, "{}", run.name);
+            let l2 = c.lambda > 0.0;
+            if !matches!(run.purpose, Purpose::DecayOnly { .. }) {
+                assert_eq!(c.train_size, Some(plan.train_size), "{}", run.name);
+                assert_eq!((c.batch, c.precision), (BATCH, Precision::F32));
+                assert_eq!(c.full_gradient, FullGradientAt::End, "{}", run.name);
+                assert!(!c.decay_only, "{}", run.name);
+                // Runs with L2 stop once settled, at the cap at the latest.
+                assert_eq!(c.stop_when_settled, l2, "{}", run.name);
+                let epochs = if l2 {
+                    plan.epoch_cap
+                } else {
+                    plan.no_l2_epochs
+                };
+                assert_eq!(c.epochs, epochs, "{}", run.name);
+            }
+            match run.purpose {
+                Purpose::Base { init, l2: with_l2 } => {
+                    assert_eq!((c.init, l2, c.pool), (init, with_l2, 1));
+                    assert_eq!(c.sizes, [784, WIDTH, 10]);
+                }
+                Purpose::LambdaSweep { lambda } => {
+                    assert_eq!((c.eta, c.lambda, run.seed), (ETA, lambda, 7));
+                }
+                Purpose::EtaSweep { eta } => {
+                    assert_eq!((c.eta, c.lambda, run.seed), (eta, LAMBDA, 7));
+                }
+                Purpose::FixedProduct { eta, lambda } => {
+                    assert_eq!((c.eta, c.lambda, run.seed), (eta, lambda, 7));
+                }
+                Purpose::DecayOnly { .. } => {
+                    assert_eq!((c.sizes.as_slice(), c.pool), ([49, 10, 10].as_slice(), 4));
+                    assert_eq!(
+                        (c.train_size, c.epochs),
+                        (Some(DECAY_ONLY_N), DECAY_ONLY_EPOCHS)
+                    );
+                    assert!(c.decay_only && !c.stop_when_settled);
+                    assert_eq!(c.full_gradient, FullGradientAt::Never);
+                    assert_eq!(c.precision, Precision::F64);
+                }
+                Purpose::Scaling { width, pool, init } => {
+                    assert_eq!(c.sizes, [784 / (pool * pool), width, 10]);
+                    assert_eq!((c.pool, c.init), (pool, init));
+                }
+            }
+        }
+        let decay_only = plan.runs_for(|p| matches!(p, Purpose::DecayOnly { .. }));
+        assert_eq!(decay_only.count(), DECAY_FRACTIONS.len());
+    }
+
+    #[test]
+    fn cost_is_epochs_of_the_base_network_on_the_whole_training_set() {
+        let plan = Plan::new(Mode::Quick, 1, 1).unwrap();
+        let base = &plan.runs[0].config;
+        assert_abs_diff_eq!(relative_cost(base), base.epochs as f64, epsilon = 1e-12);
+        let decay_only = plan
+            .runs_for(|p| matches!(p, Purpose::DecayOnly { .. }))
+            .next()
+            .unwrap();
+        // [49, 10, 10]: 590 weights, 1,000 examples, 2 epochs, at 2% of the work.
+        let expected = 0.02 * 590.0 * 1_000.0 / (23_820.0 * 50_000.0) * 2.0;
+        assert_abs_diff_eq!(relative_cost(&decay_only.config), expected, epsilon = 1e-15);
+    }
 }
