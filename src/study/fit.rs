@@ -138,6 +138,10 @@ mod tests {
         assert_abs_diff_eq!(fit.coefficients[1].estimate, -1.0, epsilon = 1e-9);
         assert_abs_diff_eq!(fit.coefficients[2].estimate, 0.5, epsilon = 1e-9);
         assert!(fit.coefficients[1].standard_error < 1e-6);
+        // A constant y is fitted exactly: R^2 = 1, not 0/0.
+        let flat = ols(&rows, &[2.0; 6]).unwrap();
+        assert_eq!(flat.r_squared, 1.0);
+        assert_abs_diff_eq!(flat.coefficients[0].estimate, 2.0, epsilon = 1e-12);
     }
 
     #[test]
