@@ -5,6 +5,7 @@
 //! system): each run is claimed by a lock before it is looked at, so a run
 //! being trained elsewhere is waited for and read back, not trained twice.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fs::{File, TryLockError};
 use std::io::Write;
@@ -106,10 +107,13 @@ fn complete(records: &[EpochRecord], config: &Config) -> bool {
             .skip(1)
             .all(|r| r.dynamics.as_ref().is_some_and(|d| d.angle.len() == layers));
     let gradient = config.full_gradient == FullGradientAt::Never || last.full_gradient.is_some();
-    let ended = last.epoch == config.epochs
-        || (config.stop_when_settled
-            && last.epoch < config.epochs
-            && crate::run::settle::every_layer_settled(records));
+    let ended = match last.epoch.cmp(&config.epochs) {
+        Ordering::Equal => true,
+        Ordering::Less => {
+            config.stop_when_settled && crate::run::settle::every_layer_settled(records)
+        }
+        Ordering::Greater => false,
+    };
     in_order && shaped && measured && gradient && ended
 }
 
@@ -339,9 +343,66 @@ mod tests {
         let settling = Config {
             epochs: 8,
             stop_when_settled: true,
-            ..config
+            ..config.clone()
         };
         assert!(!complete(&records, &settling));
+        // Stopped early, settled (f = 1 throughout): complete; past its last
+        // epoch: not.
+        let mut settled = synthetic_run(&[1.0; 12], &[1.0; 12], &[0.9; 12], 0.95);
+        for r in settled.iter_mut().skip(1) {
+            r.dynamics.as_mut().unwrap().angle = vec![None; 2];
+        }
+        let settling = Config {
+            epochs: 15,
+            ..settling
+        };
+        assert!(crate::run::settle::every_layer_settled(&settled));
+        assert!(complete(&settled, &settling));
+        let shorter = Config {
+            epochs: 10,
+            ..settling
+        };
+        assert!(!complete(&settled, &shorter));
+        // A record of another shape: weights or input norms of one layer.
+        for cut in [0, 1] {
+            let mut other_shape = records.clone();
+            if cut == 0 {
+                other_shape[2].weights.layers.pop();
+            } else {
+                other_shape[2].input_norm.pop();
+            }
+            assert!(!complete(&other_shape, &config), "cut {cut}");
+        }
+    }
+
+    #[test]
+    fn finished_files_are_read_back_whole_damaged_or_not_at_all() {
+        let (records, config) = finished_run();
+        let dir = tempfile::tempdir().unwrap();
+        let files = RunFiles::new(dir.path(), "run");
+        assert!(matches!(files.finished(&config), Found::Nothing));
+        write_atomic(&files.config, &serde_json::to_vec(&config).unwrap()).unwrap();
+        metrics::write_json_lines(&files.metrics, &records).unwrap();
+        assert!(matches!(files.finished(&config), Found::Whole(r) if r == records));
+        // Another configuration's files are not this run's.
+        let other = Config {
+            seed: config.seed + 1,
+            ..config.clone()
+        };
+        assert!(matches!(files.finished(&other), Found::Nothing));
+        // Cut short: damaged.
+        metrics::write_json_lines(&files.metrics, &records[..3]).unwrap();
+        assert!(matches!(files.finished(&config), Found::Damaged));
+    }
+
+    #[test]
+    fn the_progress_bar_counts_trained_epochs() {
+        let bar = ProgressBar::hidden();
+        let mut progress = Progress(&bar);
+        for record in finished_run().0.iter() {
+            progress.epoch_measured(record).unwrap();
+        }
+        assert_eq!(bar.position(), 5);
     }
 
     /// A run claimed by another process is waited for, then read back from
@@ -412,5 +473,14 @@ mod tests {
         waiting.join().unwrap();
         assert!(reused, "trained again instead of reading back");
         assert_eq!(epochs, 3);
+        // The lock file names its last holder: this machine, this process.
+        let holder = std::fs::read_to_string(&files.lock).unwrap();
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map_or("unknown host".into(), |h| h.trim().to_string());
+        assert!(!host.is_empty());
+        assert_eq!(
+            holder,
+            format!("host {host}, process {}", std::process::id())
+        );
     }
 }
