@@ -405,41 +405,86 @@ mod tests {
         assert_eq!(bar.position(), 5);
     }
 
-    /// A run claimed by another process is waited for, then read back from
-    /// the files that process wrote, not trained a second time.
-    #[test]
-    fn a_run_claimed_elsewhere_is_waited_for_and_read_back() {
-        use crate::data::Dataset;
-        use crate::net::Init;
-        use crate::study::plan::Purpose;
+    /// Ten 2x2 images, one of each digit, as all three sets.
+    fn tiny_mnist() -> Mnist {
         let tiny = || {
-            Dataset::from_bytes(
+            crate::data::Dataset::from_bytes(
                 2,
                 2,
                 (0..40).map(|i| i * 6).collect(),
                 vec![0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
             )
         };
-        let mnist = Mnist {
+        Mnist {
             training: tiny(),
             validation: tiny(),
             test: tiny(),
-        };
-        let config = Config {
-            sizes: vec![4, 3, 10],
-            epochs: 2,
-            batch: 2,
-            ..Config::default()
-        };
-        let spec = RunSpec {
-            name: "tiny".into(),
-            purpose: Purpose::Base {
-                init: Init::Default,
+        }
+    }
+
+    /// Two epochs of a [4 / pool^2, 3, 10] network on `tiny_mnist`.
+    fn tiny_spec(name: &str, pool: usize) -> RunSpec {
+        RunSpec {
+            name: name.into(),
+            purpose: crate::study::plan::Purpose::Base {
+                init: crate::net::Init::Default,
                 l2: true,
             },
             seed: 1,
-            config: config.clone(),
+            config: Config {
+                sizes: vec![4 / (pool * pool), 3, 10],
+                pool,
+                epochs: 2,
+                batch: 2,
+                ..Config::default()
+            },
+        }
+    }
+
+    #[test]
+    fn runs_come_back_in_plan_order_and_are_read_back_the_second_time() {
+        let mnist = tiny_mnist();
+        let specs = [tiny_spec("a", 2), tiny_spec("b", 1), tiny_spec("c", 2)];
+        let dir = tempfile::tempdir().unwrap();
+        let bar = ProgressBar::hidden();
+        let first = run_all(&specs, &mnist, dir.path(), 2, &bar).unwrap();
+        let names: Vec<&str> = first.iter().map(|r| r.spec.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert!(first.iter().all(|r| !r.reused && r.records.len() == 3));
+        // Timing aside, the same configuration gives the same bits.
+        let untimed = |r: &RunResult| -> Vec<EpochRecord> {
+            r.records
+                .iter()
+                .map(|e| EpochRecord {
+                    seconds: 0.0,
+                    ..e.clone()
+                })
+                .collect()
         };
+        assert!(
+            untimed(&first[0]) == untimed(&first[2]),
+            "same run, other bits"
+        );
+        assert_eq!(first[0].records[0].input_norm.len(), 2);
+        assert_eq!(bar.position(), 6);
+        let again = run_all(&specs, &mnist, dir.path(), 1, &bar).unwrap();
+        assert!(again.iter().all(|r| r.reused));
+        for (a, b) in first.iter().zip(&again) {
+            assert!(
+                a.records == b.records,
+                "{} read back otherwise",
+                a.spec.name
+            );
+        }
+    }
+
+    /// A run claimed by another process is waited for, then read back from
+    /// the files that process wrote, not trained a second time.
+    #[test]
+    fn a_run_claimed_elsewhere_is_waited_for_and_read_back() {
+        let mnist = tiny_mnist();
+        let spec = tiny_spec("tiny", 1);
+        let config = spec.config.clone();
         let dir = tempfile::tempdir().unwrap();
         let files = RunFiles::new(dir.path(), "tiny");
         // Another process (here, this thread) holds the claim.
