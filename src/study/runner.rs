@@ -467,6 +467,10 @@ mod tests {
         );
         assert_eq!(first[0].records[0].input_norm.len(), 2);
         assert_eq!(bar.position(), 6);
+        // What --report-only reads: a finished run, and none of a run not made.
+        let read = read_finished(&specs[1], dir.path()).expect("b is finished");
+        assert!(read.reused && !read.redone && read.records == first[1].records);
+        assert!(read_finished(&tiny_spec("d", 1), dir.path()).is_none());
         let again = run_all(&specs, &mnist, dir.path(), 1, &bar).unwrap();
         assert!(again.iter().all(|r| r.reused));
         for (a, b) in first.iter().zip(&again) {
