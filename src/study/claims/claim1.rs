@@ -433,6 +433,7 @@ pub fn claim1(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probes::Displacement;
     use crate::study::claims::synthetic::*;
 
     #[test]
@@ -469,5 +470,43 @@ mod tests {
         let k: Vec<usize> = e.by_cutoff.iter().map(|r| r.k_all_weights).collect();
         assert_eq!(k, [0, 0, 7, 7]);
         assert_eq!(result.verdict, Verdict::Holds);
+    }
+
+    #[test]
+    fn epoch_one_moves_compare_the_gradient_with_the_decay() {
+        let mut moved = pure_decay(3);
+        let d = moved[1].dynamics.as_mut().unwrap();
+        d.displacement.layers = vec![
+            Displacement {
+                decay: 2.0,
+                gradient: 0.5,
+            },
+            Displacement {
+                decay: 0.0,
+                gradient: 1.0,
+            },
+        ];
+        d.change_cosine = vec![Some(0.9), None];
+        let e = evidence(&[&moved], &[&moved], &[]).unwrap();
+        let moves = &e.epoch_1_moves;
+        assert_eq!(moves[0].gradient_over_decay_displacement, Some(0.25));
+        assert_eq!(moves[0].change_cosine, Some(0.9));
+        // No decay, no ratio.
+        assert_eq!(moves[1].gradient_over_decay_displacement, None);
+        assert_eq!(moves[1].change_cosine, None);
+    }
+
+    #[test]
+    fn evidence_needs_a_measured_first_epoch_of_every_large_init_run() {
+        let decay = pure_decay(3);
+        assert!(evidence(&[], &[&decay], &[]).is_none());
+        assert!(evidence(&[&decay, &decay[..1]], &[&decay], &[]).is_none());
+        let mut unmeasured = decay.clone();
+        unmeasured[1].dynamics = None;
+        assert!(evidence(&[&decay, &unmeasured], &[&decay], &[]).is_none());
+        // A default-init run without a first epoch is left out of its means.
+        let e = evidence(&[&decay], &[&decay[..1]], &[]).unwrap();
+        assert_eq!(e.saturation_epoch1_default, None);
+        assert_eq!(e.saturation_epoch1_large, Some(0.5));
     }
 }

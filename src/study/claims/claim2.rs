@@ -290,6 +290,14 @@ mod tests {
     }
 
     #[test]
+    fn evidence_needs_pure_decay_and_base_runs() {
+        let exact = pure_decay(3);
+        assert!(evidence(&[], &[&exact], 5000).is_none());
+        assert!(evidence(&[(1e-5, 5000, &exact)], &[], 5000).is_none());
+        assert!(evidence(&[(1e-5, 5000, &exact)], &[&exact], 5000).is_some());
+    }
+
+    #[test]
     fn shrink_gap_grows_with_the_decay_per_step() {
         let (ratio, gap) = shrink_gap(1e-5, 5000);
         assert_abs_diff_eq!(ratio - 1.0, 5e-6, epsilon = 1e-9);
