@@ -294,7 +294,13 @@ mod tests {
         let exact = pure_decay(3);
         assert!(evidence(&[], &[&exact], 5000).is_none());
         assert!(evidence(&[(1e-5, 5000, &exact)], &[], 5000).is_none());
-        assert!(evidence(&[(1e-5, 5000, &exact)], &[&exact], 5000).is_some());
+        let mut e = evidence(&[(1e-5, 5000, &exact)], &[&exact], 5000).unwrap();
+        // At a tolerance the verdict is still the one within it.
+        e.pure_decay_worst_relative_error = 0.01;
+        e.training_mean_relative_deviation = Some(0.02);
+        assert_eq!(decide_at(&e, 0.01, 0.02), Verdict::Holds);
+        assert_eq!(decide_at(&e, 0.01, 0.01), Verdict::Partly);
+        assert_eq!(decide_at(&e, 0.005, 0.02), Verdict::Fails);
     }
 
     #[test]
