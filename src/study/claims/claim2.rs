@@ -290,6 +290,27 @@ mod tests {
     }
 
     #[test]
+    fn a_growing_output_layer_is_a_caveat() {
+        let exact = pure_decay(3);
+        let output_caveat = |base: &[EpochRecord]| {
+            claim2(&[(1e-5, 5000, &exact)], &[base], 5000)
+                .caveats
+                .iter()
+                .any(|c| c.starts_with("The output layer's weights did not shrink"))
+        };
+        let grows = synthetic_run(
+            &(0..=3).map(|e| 1.01f64.powi(e)).collect::<Vec<_>>(),
+            &[0.0; 4],
+            &[0.9; 4],
+            RHO,
+        );
+        assert!(output_caveat(&grows));
+        let unchanged = synthetic_run(&[1.0; 4], &[0.0; 4], &[0.9; 4], RHO);
+        assert!(!output_caveat(&unchanged));
+        assert!(!output_caveat(&exact));
+    }
+
+    #[test]
     fn evidence_needs_pure_decay_and_base_runs() {
         let exact = pure_decay(3);
         assert!(evidence(&[], &[&exact], 5000).is_none());

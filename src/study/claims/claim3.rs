@@ -640,6 +640,30 @@ mod tests {
     }
 
     #[test]
+    fn each_hypothesis_is_checked_against_its_own_exponents_and_size() {
+        let e = evidence_with(2e-4, -1.0, -1.0);
+        let h = &e.layers[0].hypotheses;
+        let predicted: Vec<(f64, f64)> = h
+            .iter()
+            .map(|h| (h.predicted_width_exponent, h.predicted_n_in_exponent))
+            .collect();
+        assert_eq!(predicted[..2], [(-1.0, -1.0), (-0.5, -0.5)]);
+        assert_eq!(h[0].exponents_consistent, Some(true));
+        assert_eq!(h[1].exponents_consistent, Some(false));
+        // Within a factor SIZE_FACTOR either way: 2 is, 1/2 is, 1/4 is not.
+        assert!(h[0].size_within_factor);
+        let half = evidence_with(0.05, 0.0, -0.5);
+        assert_abs_diff_eq!(
+            half.layers[0].hypotheses[2].size_over_reference,
+            0.5,
+            epsilon = 1e-12
+        );
+        assert!(half.layers[0].hypotheses[2].size_within_factor);
+        let quarter = evidence_with(0.025, 0.0, -0.5);
+        assert!(!quarter.layers[0].hypotheses[2].size_within_factor);
+    }
+
+    #[test]
     fn the_evidence_names_the_hypotheses_the_fit_supports() {
         let e = evidence_with(0.2, 0.0, -0.5);
         let layer = &e.layers[0];
