@@ -1,0 +1,199 @@
+//! Tests of claim 3: its evidence from synthetic runs and its verdicts.
+
+use super::*;
+use crate::net::Init;
+use crate::probes::FullGradient;
+use crate::study::claims::synthetic::synthetic_run;
+use crate::study::equilibrium::Exponent;
+use approx::assert_abs_diff_eq;
+
+/// Evidence of one weight layer whose settled size is `size` for
+/// n_w = 10,000 and n_in = 100, with a joint grid fit of the given
+/// exponents (+-0.05).
+fn evidence_with(size: f64, width_exponent: f64, n_in_exponent: f64) -> Claim3Evidence {
+    let run = synthetic_run(&[1.0; 31], &[1.0; 31], &[0.9; 31], 0.95);
+    evidence_of(&run, Some(20), size, width_exponent, n_in_exponent)
+}
+
+/// `evidence_with` of a given base run, settled from `settled_epoch`.
+fn evidence_of(
+    run: &[EpochRecord],
+    settled_epoch: Option<usize>,
+    size: f64,
+    width_exponent: f64,
+    n_in_exponent: f64,
+) -> Claim3Evidence {
+    let fit = SizeFit {
+        layer: "w1".into(),
+        response: "size",
+        predictors: vec!["width", "n_in"],
+        exponents: [("width", width_exponent), ("n_in", n_in_exponent)]
+            .into_iter()
+            .map(|(n, v)| {
+                (
+                    n,
+                    Exponent {
+                        value: v,
+                        low: v - 0.05,
+                        high: v + 0.05,
+                    },
+                )
+            })
+            .collect(),
+        intercept: 0.0,
+        r_squared: 1.0,
+        method: "test",
+        points: 5,
+        unsettled: 0,
+        residuals: Vec::new(),
+    };
+    let entry = SettledEntry {
+        run: "base-large-l2-s1".into(),
+        layer: "w1".into(),
+        init: Init::Large,
+        width: 100,
+        n_in: 100,
+        n_w: 10_000,
+        eta: 0.1,
+        lambda: 5.0,
+        seed: 1,
+        settled: settled_epoch.is_some(),
+        settled_epoch,
+        size,
+        spread: 0.0,
+        epochs: 30,
+        input_norm: Some(1.0),
+        size_times_input_norm: Some(size),
+    };
+    let base = [run];
+    let names = ["base-large-l2-s1".to_string()];
+    let mut e = evidence(&base, &names, &[100, 100], &[entry], &[fit], &names, &[]);
+    e.n_w = 10_000;
+    e
+}
+
+#[test]
+fn the_verdict_follows_the_size_and_the_exponents_of_1_over_n_w() {
+    // 1/n_w = 1e-4; the factor is 3.
+    assert_eq!(decide(&evidence_with(2e-4, -1.0, -1.0)), Verdict::Holds);
+    assert_eq!(decide(&evidence_with(2.9e-4, -1.0, -1.0)), Verdict::Holds);
+    assert_eq!(decide(&evidence_with(3.1e-4, -1.0, -1.0)), Verdict::Partly);
+    assert_eq!(decide(&evidence_with(2e-4, 0.0, -0.5)), Verdict::Partly);
+    assert_eq!(decide(&evidence_with(0.2, 0.0, -0.5)), Verdict::Fails);
+}
+
+#[test]
+fn the_budget_and_the_full_gradient_of_the_settled_epochs() {
+    // Epochs 1..=30: decay -1, drift 0.8, noise 0.2 in every layer;
+    // settled from epoch 20, so 11 settled epochs.
+    let mut run = synthetic_run(&[1.0; 31], &[0.8; 31], &[0.9; 31], 0.95);
+    for r in run.iter_mut().skip(1) {
+        let b = &mut r.dynamics.as_mut().unwrap().budget;
+        for t in b.layers.iter_mut().chain([&mut b.all]) {
+            t.noise = 0.2;
+        }
+    }
+    let gradient = |decay_gradient: f64| FullGradient {
+        data_gradient: 0.3,
+        decay_gradient,
+        cosine: Some(0.8),
+        predicted_noise: 0.25,
+        predicted_noise_from_spread: 0.2,
+    };
+    run[30].full_gradient = Some(vec![gradient(0.6), gradient(0.0)]);
+    let e = evidence_of(&run, Some(20), 0.1, 0.0, -0.5);
+    let w1 = &e.layers[0];
+    assert_abs_diff_eq!(w1.drift_share.unwrap(), 0.8, epsilon = 1e-12);
+    assert_abs_diff_eq!(w1.noise_share.unwrap(), 0.2, epsilon = 1e-12);
+    assert_abs_diff_eq!(w1.noise_measured.unwrap(), 0.2, epsilon = 1e-12);
+    assert_eq!(w1.noise_predicted, Some(0.25));
+    assert_eq!(w1.optimum_cosine, Some(0.8));
+    assert_eq!(w1.gradient_ratio, Some(0.5));
+    // No decay gradient, no ratio.
+    let run_w2 = {
+        let mut r = run.clone();
+        r[30].full_gradient = Some(vec![gradient(0.0), gradient(0.6)]);
+        r
+    };
+    let e2 = evidence_of(&run_w2, Some(20), 0.1, 0.0, -0.5);
+    assert_eq!(e2.layers[0].gradient_ratio, None);
+    // No settled epochs: nothing measured.
+    let unsettled = evidence_of(&run, None, 0.1, 0.0, -0.5);
+    let w1 = &unsettled.layers[0];
+    assert_eq!((w1.drift_share, w1.noise_measured), (None, None));
+    // No decay (decay 0): no shares.
+    let mut no_decay = run.clone();
+    for r in no_decay.iter_mut().skip(1) {
+        let b = &mut r.dynamics.as_mut().unwrap().budget;
+        for t in b.layers.iter_mut().chain([&mut b.all]) {
+            t.decay = 0.0;
+        }
+    }
+    let e = evidence_of(&no_decay, Some(20), 0.1, 0.0, -0.5);
+    assert_eq!(e.layers[0].drift_share, None);
+}
+
+#[test]
+fn each_hypothesis_is_checked_against_its_own_exponents_and_size() {
+    let e = evidence_with(2e-4, -1.0, -1.0);
+    let h = &e.layers[0].hypotheses;
+    let predicted: Vec<(f64, f64)> = h
+        .iter()
+        .map(|h| (h.predicted_width_exponent, h.predicted_n_in_exponent))
+        .collect();
+    assert_eq!(predicted[..2], [(-1.0, -1.0), (-0.5, -0.5)]);
+    assert_eq!(h[0].exponents_consistent, Some(true));
+    assert_eq!(h[1].exponents_consistent, Some(false));
+    // Within a factor SIZE_FACTOR either way: 2 is, 1/2 is, 1/4 is not.
+    assert!(h[0].size_within_factor);
+    let half = evidence_with(0.05, 0.0, -0.5);
+    assert_abs_diff_eq!(
+        half.layers[0].hypotheses[2].size_over_reference,
+        0.5,
+        epsilon = 1e-12
+    );
+    assert!(half.layers[0].hypotheses[2].size_within_factor);
+    let quarter = evidence_with(0.025, 0.0, -0.5);
+    assert!(!quarter.layers[0].hypotheses[2].size_within_factor);
+}
+
+#[test]
+fn the_evidence_names_the_hypotheses_the_fit_supports() {
+    let e = evidence_with(0.2, 0.0, -0.5);
+    let layer = &e.layers[0];
+    assert_eq!(layer.settled_seeds, 1);
+    let consistent: Vec<&str> = layer
+        .hypotheses
+        .iter()
+        .filter(|h| h.exponents_consistent == Some(true))
+        .map(|h| h.hypothesis)
+        .collect();
+    assert_eq!(consistent, ["1/sqrt(n_in)"]);
+    // 0.2 against 1/sqrt(100) = 0.1.
+    assert_abs_diff_eq!(
+        layer.hypotheses[2].size_over_reference,
+        2.0,
+        epsilon = 1e-12
+    );
+    // The synthetic budget: decay -1, drift 1 (f = 1), no noise.
+    assert_abs_diff_eq!(layer.drift_share.unwrap(), 1.0, epsilon = 1e-12);
+    assert_eq!(layer.noise_share, Some(0.0));
+    let text = explain(&e);
+    assert!(
+        text.starts_with("The first layer's weights settle at rms 0.200"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1/sqrt(n_in) fits them, neither 1/n_w nor 1/sqrt(n_w) does"),
+        "{text}"
+    );
+    // One run of the grid says nothing about how size follows the input.
+    assert!(!text.contains("product with the rms length"), "{text}");
+}
+
+#[test]
+fn no_settled_base_run_is_inconclusive() {
+    let mut e = evidence_with(0.2, 0.0, -0.5);
+    e.layers.iter_mut().for_each(|l| l.settled_seeds = 0);
+    assert_eq!(decide(&e), Verdict::Inconclusive);
+}
