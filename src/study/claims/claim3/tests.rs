@@ -67,7 +67,25 @@ fn evidence_of(
     };
     let base = [run];
     let names = ["base-large-l2-s1".to_string()];
-    let mut e = evidence(&base, &names, &[100, 100], &[entry], &[fit], &names, &[]);
+    // Another layer's joint fit, first: only w1's own may be used.
+    let decoy = SizeFit {
+        layer: "w2".into(),
+        exponents: fit
+            .exponents
+            .keys()
+            .map(|&n| {
+                let e = Exponent {
+                    value: 5.0,
+                    low: 4.9,
+                    high: 5.1,
+                };
+                (n, e)
+            })
+            .collect(),
+        ..fit.clone()
+    };
+    let fits = [decoy, fit];
+    let mut e = evidence(&base, &names, &[100, 100], &[entry], &fits, &names, &[]);
     e.n_w = 10_000;
     e
 }
