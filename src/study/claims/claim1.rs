@@ -501,6 +501,7 @@ mod tests {
         let decay = pure_decay(3);
         assert!(evidence(&[], &[&decay], &[]).is_none());
         assert!(evidence(&[&decay, &decay[..1]], &[&decay], &[]).is_none());
+        assert!(evidence(&[&decay[..2]], &[&decay], &[]).is_some());
         let mut unmeasured = decay.clone();
         unmeasured[1].dynamics = None;
         assert!(evidence(&[&decay, &unmeasured], &[&decay], &[]).is_none());
