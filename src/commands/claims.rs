@@ -20,30 +20,16 @@ use crate::study::{ClaimsFile, Mode, Plan, Results, RunSpec, equilibrium, runner
 /// More seeds than this would take weeks on any machine this study is for.
 const MAX_SEEDS: usize = 1000;
 
+/// The study, stage by stage: the flags checked, the runs trained (or read
+/// back), then, unless this is one shard of it, the claims decided and the
+/// report written.
 pub fn claims(args: &ClaimsArgs) -> Result<()> {
-    if !(1..=MAX_SEEDS).contains(&args.seeds) {
-        return Err(Error::bad_flag(
-            "--seeds",
-            format!("{}; expected 1 to {MAX_SEEDS} seeds", args.seeds),
-        ));
-    }
-    let jobs = match args.jobs {
-        Some(0) => return Err(Error::bad_flag("--jobs", "0; expected at least 1 job")),
-        Some(j) => j,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
-    let reference = match &args.reference {
-        Some(path) => read_reference(path)?,
-        None => Vec::new(),
-    };
-    let shard = match &args.shard {
-        Some(text) => Some(Shard::parse(text, args.shard_count, |name| {
-            std::env::var(name).ok()
-        })?),
-        None => None,
-    };
-    let mode = if args.quick { Mode::Quick } else { Mode::Full };
-    let plan = plan_of(args, mode)?;
+    let Flags {
+        jobs,
+        reference,
+        shard,
+        plan,
+    } = Flags::of(args)?;
     // The runs this invocation trains (or reads back): a shard's share, or
     // all of them.
     let to_run: Vec<RunSpec> = match &shard {
@@ -104,6 +90,65 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     bar.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
     let results = Results { plan, runs };
+    let claims = decide_and_write(args, &mut console, &results, &reference, seconds, jobs)?;
+    summary(&mut console, &claims, &results, seconds, &args.out);
+    console.finish()
+}
+
+/// What the flags ask for, checked before anything is trained or written.
+struct Flags {
+    /// Threads asked for (or one per core).
+    jobs: usize,
+    reference: Reference,
+    shard: Option<Shard>,
+    plan: Plan,
+}
+
+impl Flags {
+    fn of(args: &ClaimsArgs) -> Result<Flags> {
+        if !(1..=MAX_SEEDS).contains(&args.seeds) {
+            return Err(Error::bad_flag(
+                "--seeds",
+                format!("{}; expected 1 to {MAX_SEEDS} seeds", args.seeds),
+            ));
+        }
+        let jobs = match args.jobs {
+            Some(0) => return Err(Error::bad_flag("--jobs", "0; expected at least 1 job")),
+            Some(j) => j,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        let reference = match &args.reference {
+            Some(path) => read_reference(path)?,
+            None => Vec::new(),
+        };
+        let shard = match &args.shard {
+            Some(text) => Some(Shard::parse(text, args.shard_count, |name| {
+                std::env::var(name).ok()
+            })?),
+            None => None,
+        };
+        let mode = if args.quick { Mode::Quick } else { Mode::Full };
+        let plan = plan_of(args, mode)?;
+        Ok(Flags {
+            jobs,
+            reference,
+            shard,
+            plan,
+        })
+    }
+}
+
+/// The claims decided on every run of the study, the book's examples run
+/// if asked for, and the report, claims.json and runs.csv written to
+/// `args.out`; returns the claims.
+fn decide_and_write(
+    args: &ClaimsArgs,
+    console: &mut Console,
+    results: &Results,
+    reference: &Reference,
+    seconds: f64,
+    jobs: usize,
+) -> Result<Vec<ClaimResult>> {
     let settled = results.settled();
     let fits = equilibrium::size_fits(&results.runs, &settled);
     let claims = results.claims(&settled, &fits);
@@ -128,18 +173,18 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         settled: &settled,
         fits: &fits,
         book_examples: &book_examples,
-        mode,
+        mode: results.plan.mode,
         seeds: &results.plan.seeds,
         runs: results.runs.iter().map(|r| r.spec.name.as_str()).collect(),
         seconds,
         jobs,
     };
     let document = report::build::document(&report::build::Inputs {
-        results: &results,
+        results,
         claims: &claims,
         settled: &settled,
         fits: &fits,
-        reference: &reference,
+        reference,
         book_examples: &book_examples,
         seconds,
         jobs,
@@ -150,9 +195,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
         runs: &results.runs,
     };
     report::export::write_all(&args.out, &report::export::ALL, &study)?;
-
-    summary(&mut console, &claims, &results, seconds, &args.out);
-    console.finish()
+    Ok(claims)
 }
 
 /// The study's plan for the flags, or an error naming --seed-base.
