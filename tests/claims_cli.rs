@@ -31,8 +31,29 @@ fn quick_study_writes_the_report_and_resumes() {
     let stdout = String::from_utf8_lossy(&first.stdout);
     assert!(stdout.contains("report.html"), "{stdout}");
 
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("claims.json")).unwrap()).unwrap();
+    let json = claims_json(&out);
+    check_claims_json(&json);
+    check_report(&out);
+    check_runs_csv(&out);
+    // A malformed reference file is refused before anything runs.
+    std::fs::write(&reference, r#"{"x": [[1.0], ["many"]]}"#).unwrap();
+    let refused = claims(&out, &["--reference", reference.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("network2.json"));
+
+    let list = json["claims"].as_array().unwrap();
+    again_with_the_book_reads_every_run_back(&out, list);
+    a_damaged_run_is_trained_again(&out);
+    far_more_jobs_than_runs_are_capped(&out, list);
+}
+
+fn claims_json(out: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(out.join("claims.json")).unwrap()).unwrap()
+}
+
+/// Four claims with their verdicts, evidence and sensitivity; the settled
+/// table and the fits with their fields.
+fn check_claims_json(json: &serde_json::Value) {
     let list = json["claims"].as_array().unwrap();
     assert_eq!(list.len(), 4);
     for (i, claim) in list.iter().enumerate() {
@@ -91,7 +112,11 @@ fn quick_study_writes_the_report_and_resumes() {
             .map(|e| e <= 1e-6),
         Some(true)
     );
+}
 
+/// report.html and report.md: the reference curve, every figure, the
+/// anchors, nothing fetched.
+fn check_report(out: &std::path::Path) {
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("reference: network2 large"));
     assert!(html.matches("<svg").count() >= 8);
@@ -117,12 +142,15 @@ fn quick_study_writes_the_report_and_resumes() {
         assert!(html.contains(&format!("id=\"{anchor}\"")), "{anchor}");
         assert!(html.contains(&format!("href=\"#{anchor}\"")), "{anchor}");
     }
-    // runs.csv: one header, then every epoch record of every run.
+}
+
+/// runs.csv: one header, then every epoch record of every run.
+fn check_runs_csv(out: &std::path::Path) {
     let csv = std::fs::read_to_string(out.join("runs.csv")).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     assert_eq!(&header[..3], ["run", "purpose", "seed"]);
     assert!(header.contains(&"epoch") && header.contains(&"dynamics.budget.decay"));
-    let records: usize = list_runs(&out)
+    let records: usize = list_runs(out)
         .iter()
         .map(|jsonl| std::fs::read_to_string(jsonl).unwrap().lines().count())
         .sum();
@@ -133,25 +161,20 @@ fn quick_study_writes_the_report_and_resumes() {
     assert!(out.join("plots/accuracy.svg").exists());
     assert!(out.join("runs/base-large-l2-s1.jsonl").exists());
     assert!(out.join("runs/base-large-l2-s1.csv").exists());
+}
 
-    // A malformed reference file is refused before anything runs.
-    std::fs::write(&reference, r#"{"x": [[1.0], ["many"]]}"#).unwrap();
-    let refused = claims(&out, &["--reference", reference.to_str().unwrap()]);
-    assert_eq!(refused.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("network2.json"));
-
-    // Again, with the book's examples: every run is read back, and the
-    // verdicts are the same.
+/// Again, with the book's examples: every run is read back, and the
+/// verdicts are the same.
+fn again_with_the_book_reads_every_run_back(out: &std::path::Path, list: &[serde_json::Value]) {
     let marker = out.join("runs/base-large-l2-s1.jsonl");
     let before = std::fs::metadata(&marker).unwrap().modified().unwrap();
-    let second = claims(&out, &["--book"]);
+    let second = claims(out, &["--book"]);
     assert!(second.status.success());
     assert_eq!(
         std::fs::metadata(&marker).unwrap().modified().unwrap(),
         before
     );
-    let again: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("claims.json")).unwrap()).unwrap();
+    let again = claims_json(out);
     for (a, b) in list.iter().zip(again["claims"].as_array().unwrap()) {
         assert_eq!(a["verdict"], b["verdict"]);
         assert_eq!(a["evidence"], b["evidence"]);
@@ -168,13 +191,15 @@ fn quick_study_writes_the_report_and_resumes() {
             .unwrap()
             .contains("id=\"book\"")
     );
+}
 
-    // A damaged run file (truncated after its first line, config intact) is
-    // trained again, the report says so, and the verdicts are unchanged.
+/// A damaged run file (truncated after its first line, config intact) is
+/// trained again, and the report says so.
+fn a_damaged_run_is_trained_again(out: &std::path::Path) {
     let damaged = out.join("runs/base-large-l2-s1.jsonl");
     let text = std::fs::read_to_string(&damaged).unwrap();
     std::fs::write(&damaged, text.lines().next().unwrap()).unwrap();
-    let third = claims(&out, &[]);
+    let third = claims(out, &[]);
     assert!(
         third.status.success(),
         "{}",
@@ -187,9 +212,13 @@ fn quick_study_writes_the_report_and_resumes() {
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("Trained again in this invocation"));
-    // Far more jobs than runs: capped at the runs (and 8 per core).
+}
+
+/// Far more jobs than runs: capped at the runs (and 8 per core), and the
+/// verdicts are unchanged.
+fn far_more_jobs_than_runs_are_capped(out: &std::path::Path, list: &[serde_json::Value]) {
     let many = common::command(&["claims", "--quick", "--jobs", "100000", "--out"])
-        .arg(&out)
+        .arg(out)
         .output()
         .unwrap();
     assert!(many.status.success());
@@ -201,8 +230,7 @@ fn quick_study_writes_the_report_and_resumes() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{stdout}"));
     assert!((1..=17).contains(&jobs), "{stdout}");
-    let fixed: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("claims.json")).unwrap()).unwrap();
+    let fixed = claims_json(out);
     for (a, b) in list.iter().zip(fixed["claims"].as_array().unwrap()) {
         assert_eq!(a["verdict"], b["verdict"]);
         assert_eq!(a["evidence"], b["evidence"]);
@@ -248,8 +276,7 @@ fn list_runs(out: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 /// claims.json without its timing fields.
 fn claims_without_timing(out: &std::path::Path) -> serde_json::Value {
-    let mut value: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("claims.json")).unwrap()).unwrap();
+    let mut value = claims_json(out);
     let map = value.as_object_mut().unwrap();
     map.remove("seconds");
     map.remove("jobs");
