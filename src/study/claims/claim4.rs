@@ -7,11 +7,6 @@ use crate::metrics::EpochRecord;
 use crate::run::settle::Settling;
 use crate::study::summary::SeedCurve;
 
-/// The first epoch from which `a` stays within `ONE_POINT` below `b` (or above it).
-pub fn catch_up_epoch(a: &[f64], b: &[f64]) -> Option<usize> {
-    catch_up_within(a, b, ONE_POINT)
-}
-
 /// The first epoch from which `a` stays within `tolerance` below `b`.
 pub fn catch_up_within(a: &[f64], b: &[f64], tolerance: f64) -> Option<usize> {
     let n = a.len().min(b.len());
@@ -396,5 +391,40 @@ mod tests {
         let (e, verdict) = runs(&slow_but_same);
         assert_eq!(e.comparisons[0].within_one_point_from, None);
         assert_eq!(verdict, Verdict::Partly);
+    }
+
+    #[test]
+    fn half_and_twice_a_point_and_a_settled_std_below_the_default_one() {
+        let sizes = [784, 30, 10];
+        let f = [1.0; 6];
+        let default = synthetic_run(&[0.036; 6], &f, &[0.1, 0.9, 0.93, 0.95, 0.96, 0.96], RHO);
+        // Below default by 0.1, 0.03, 0.015, 0.007 and 0.002 from epoch 1.
+        let large = synthetic_run(&[1.0; 6], &f, &[0.1, 0.8, 0.9, 0.935, 0.953, 0.958], RHO);
+        let with_large = |large: &[EpochRecord]| {
+            let runs = BaseRuns {
+                large_l2: vec![large],
+                default_l2: vec![&default],
+                large_no_l2: vec![large],
+                default_no_l2: vec![&default],
+            };
+            evidence(&runs, &sizes).unwrap()
+        };
+        let e = with_large(&large);
+        let c = &e.comparisons[0];
+        assert_eq!(
+            (
+                c.within_half_a_point_from,
+                c.within_one_point_from,
+                c.within_two_points_from
+            ),
+            (Some(5), Some(4), Some(3))
+        );
+        // Never catching up, settled at 0.95 times default+L2's std: within
+        // SAME_SCALE below it, so the start is erased.
+        let slow = synthetic_run(&[0.036 * 0.95; 6], &f, &[0.1; 6], RHO);
+        let e = with_large(&slow);
+        assert_abs_diff_eq!(e.layers[0].large_over_default, 0.95, epsilon = 1e-12);
+        assert_eq!(e.comparisons[0].within_two_points_from, None);
+        assert_eq!(decide(&e), Verdict::Partly);
     }
 }

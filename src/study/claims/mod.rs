@@ -14,7 +14,7 @@ pub(crate) use crate::study::summary::mean;
 pub use claim1::claim1;
 pub use claim2::{claim2, shrink_gap};
 pub use claim3::{Claim3Evidence, claim3};
-pub use claim4::{catch_up_epoch, claim4};
+pub use claim4::claim4;
 
 use serde::{Deserialize, Serialize};
 

@@ -47,24 +47,7 @@ fn evidence_of(
         unsettled: 0,
         residuals: Vec::new(),
     };
-    let entry = SettledEntry {
-        run: "base-large-l2-s1".into(),
-        layer: "w1".into(),
-        init: Init::Large,
-        width: 100,
-        n_in: 100,
-        n_w: 10_000,
-        eta: 0.1,
-        lambda: 5.0,
-        seed: 1,
-        settled: settled_epoch.is_some(),
-        settled_epoch,
-        size,
-        spread: 0.0,
-        epochs: 30,
-        input_norm: Some(1.0),
-        size_times_input_norm: Some(size),
-    };
+    let entry = settled_entry("base-large-l2-s1", "w1", size, settled_epoch);
     let base = [run];
     let names = ["base-large-l2-s1".to_string()];
     // Another layer's joint fit, first: only w1's own may be used.
@@ -90,12 +73,37 @@ fn evidence_of(
     e
 }
 
+/// One settled-table entry of a [100, 100] run with n_w = 10,000.
+fn settled_entry(run: &str, layer: &str, size: f64, settled_epoch: Option<usize>) -> SettledEntry {
+    SettledEntry {
+        run: run.into(),
+        layer: layer.into(),
+        init: Init::Large,
+        width: 100,
+        n_in: 100,
+        n_w: 10_000,
+        eta: 0.1,
+        lambda: 5.0,
+        seed: 1,
+        settled: settled_epoch.is_some(),
+        settled_epoch,
+        size,
+        spread: 0.0,
+        epochs: 30,
+        input_norm: Some(1.0),
+        size_times_input_norm: Some(size),
+    }
+}
+
 #[test]
 fn the_verdict_follows_the_size_and_the_exponents_of_1_over_n_w() {
     // 1/n_w = 1e-4; the factor is 3.
     assert_eq!(decide(&evidence_with(2e-4, -1.0, -1.0)), Verdict::Holds);
     assert_eq!(decide(&evidence_with(2.9e-4, -1.0, -1.0)), Verdict::Holds);
     assert_eq!(decide(&evidence_with(3.1e-4, -1.0, -1.0)), Verdict::Partly);
+    // A factor either way: half of 1/n_w is around it, a third less is not.
+    assert_eq!(decide(&evidence_with(0.5e-4, -1.0, -1.0)), Verdict::Holds);
+    assert_eq!(decide(&evidence_with(0.3e-4, -1.0, -1.0)), Verdict::Partly);
     assert_eq!(decide(&evidence_with(2e-4, 0.0, -0.5)), Verdict::Partly);
     assert_eq!(decide(&evidence_with(0.2, 0.0, -0.5)), Verdict::Fails);
 }
@@ -214,4 +222,83 @@ fn no_settled_base_run_is_inconclusive() {
     let mut e = evidence_with(0.2, 0.0, -0.5);
     e.layers.iter_mut().for_each(|l| l.settled_seeds = 0);
     assert_eq!(decide(&e), Verdict::Inconclusive);
+}
+
+#[test]
+fn the_answer_quotes_the_first_layers_own_joint_fit() {
+    // evidence_of lists a w2 fit of exponents 5 before w1's.
+    let e = evidence_with(0.2, 0.0, -0.5);
+    let answer = answer(&e);
+    assert!(answer.contains("goes as width^0.00 n_in^-0.50"), "{answer}");
+    let text = explain(&e);
+    assert!(
+        text.contains("width^0.00 (95% -0.05 to 0.05) and n_in^-0.50 (95% -0.55 to -0.45)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_lambda_sweep_reads_w1s_settled_size_and_marks_collapse_below_the_threshold() {
+    let run = |accuracy: f64| synthetic_run(&[1.0; 5], &[1.0; 5], &[accuracy; 5], 0.95);
+    let (kept, at, collapsed) = (run(0.95), run(COLLAPSED_ACCURACY), run(0.5));
+    let sweep = [
+        (1.0, &kept[..], "lambda-1".to_string()),
+        (10.0, &at[..], "lambda-10".to_string()),
+        (50.0, &collapsed[..], "lambda-50".to_string()),
+    ];
+    // Another layer's entry first, and an unsettled w1 for lambda 10.
+    let settled = [
+        settled_entry("lambda-1", "w2", 9.0, Some(2)),
+        settled_entry("lambda-1", "w1", 0.3, Some(2)),
+        settled_entry("lambda-10", "w1", 0.2, None),
+    ];
+    let e = evidence(&[], &[], &[100, 100], &settled, &[], &[], &sweep);
+    let rows: Vec<(Option<f64>, bool)> = e
+        .lambda_sweep
+        .iter()
+        .map(|r| (r.settled_size_w1, r.collapsed))
+        .collect();
+    assert_eq!(rows, [(Some(0.3), false), (None, false), (None, true)]);
+}
+
+/// Claim 3's evidence with the first layer's end-of-run cosine and gradient
+/// ratio, and one scale-of-inputs row over `configurations` runs of n_in
+/// from `n_in_min` to 100.
+fn going_on_with(cosine: f64, ratio: f64, configurations: usize, n_in_min: usize) -> String {
+    let mut e = evidence_with(0.2, 0.0, -0.5);
+    e.layers[0].optimum_cosine = Some(cosine);
+    e.layers[0].gradient_ratio = Some(ratio);
+    e.scale_of_inputs = vec![ScaleOfInputs {
+        layer: "w1".into(),
+        min: 1.0,
+        max: 2.0,
+        configurations,
+        n_in_range: format!("{n_in_min} to 100"),
+        n_in_min,
+        n_in_max: 100,
+        size_min: 0.1,
+        size_max: 0.4,
+    }];
+    going_on(&e)
+}
+
+#[test]
+fn near_the_optimum_takes_both_the_cosine_and_the_ratio() {
+    let near = |c, r| going_on_with(c, r, 3, 10).contains("weights are near the L2");
+    assert!(near(0.95, 1.0));
+    assert!(near(0.95, 0.5) && near(0.95, 2.0));
+    assert!(!near(0.9, 1.0));
+    assert!(!near(0.95, 2.1));
+    assert!(!near(0.95, 0.4));
+    assert!(!near(0.5, 1.0));
+}
+
+#[test]
+fn the_scale_of_inputs_is_told_over_three_runs_of_different_n_in() {
+    let told = |configurations, n_in_min| {
+        going_on_with(0.5, 1.0, configurations, n_in_min).contains("product with the rms length")
+    };
+    assert!(told(3, 10));
+    assert!(!told(2, 10));
+    assert!(!told(3, 100));
 }
