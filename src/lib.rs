@@ -36,9 +36,9 @@ pub mod metrics;
 pub mod net;
 pub mod output;
 pub mod probes;
-pub mod report;
+pub(crate) mod report;
 pub mod run;
-pub mod study;
+pub(crate) mod study;
 pub mod theory;
 pub mod train;
 

@@ -183,7 +183,6 @@ fn decide_and_write(
         results,
         claims: &claims,
         settled: &settled,
-        fits: &fits,
         reference,
         book_examples: &book_examples,
         seconds,

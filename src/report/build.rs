@@ -7,7 +7,7 @@ use super::{Answer, Block, Document, glossary};
 use crate::net::Init;
 use crate::study::book_examples::BookExample;
 use crate::study::claims::{self, ClaimResult, Evidence};
-use crate::study::equilibrium::{SettledEntry, SizeFit};
+use crate::study::equilibrium::SettledEntry;
 use crate::study::{Mode, Results, plan};
 
 /// Per-epoch accuracies of reference curves (e.g. from network2 scripts).
@@ -21,7 +21,6 @@ pub struct Inputs<'a> {
     pub results: &'a Results,
     pub claims: &'a [ClaimResult],
     pub settled: &'a [SettledEntry],
-    pub fits: &'a [SizeFit],
     pub reference: &'a Reference,
     /// The book's own examples, measured (empty without `--book`).
     pub book_examples: &'a [BookExample],

@@ -53,7 +53,6 @@ fn synthetic_document() -> Document {
         results: &results,
         claims: &claims,
         settled: &settled,
-        fits: &fits,
         reference: &Vec::new(),
         book_examples: &[],
         seconds: 12.0,

@@ -15,12 +15,6 @@ pub struct Coefficient {
     pub high: f64,
 }
 
-impl Coefficient {
-    pub fn contains(&self, value: f64) -> bool {
-        self.low <= value && value <= self.high
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fit {
     /// Intercept first, then one coefficient per predictor.
@@ -105,7 +99,8 @@ mod tests {
             abs_diff_eq!(slope.estimate, -0.5, epsilon = 0.01),
             "{slope:?}"
         );
-        assert!(slope.contains(-0.5) && !slope.contains(-1.0));
+        let interval = slope.low..=slope.high;
+        assert!(interval.contains(&-0.5) && !interval.contains(&-1.0));
         assert!(slope.standard_error > 0.0 && slope.standard_error < 0.01);
         assert_abs_diff_eq!(fit.coefficients[0].estimate, 3.0f64.ln(), epsilon = 0.1);
         assert!(fit.r_squared > 0.99);

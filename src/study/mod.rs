@@ -245,7 +245,9 @@ mod tests {
         let results = two_seed_study();
         let decay_only: Vec<String> = results
             .plan
-            .runs_for(|p| matches!(p, Purpose::DecayOnly { .. }))
+            .runs
+            .iter()
+            .filter(|r| matches!(r.purpose, Purpose::DecayOnly { .. }))
             .map(|r| r.name.clone())
             .collect();
         assert!(!decay_only.is_empty());

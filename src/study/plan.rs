@@ -318,14 +318,6 @@ impl Plan {
         }
         runs
     }
-
-    /// Runs with this purpose, in plan order.
-    pub fn runs_for<'a>(
-        &'a self,
-        matches: impl Fn(&Purpose) -> bool + 'a,
-    ) -> impl Iterator<Item = &'a RunSpec> + 'a {
-        self.runs.iter().filter(move |r| matches(&r.purpose))
-    }
 }
 
 /// Work of one epoch of a run relative to [784, 30, 10] on 50,000 examples,
@@ -342,6 +334,13 @@ pub fn relative_cost(config: &Config) -> f64 {
 mod tests {
     use super::*;
     use approx::{abs_diff_eq, assert_abs_diff_eq};
+
+    /// The plan's decay-only runs, in plan order.
+    fn decay_only(plan: &Plan) -> impl Iterator<Item = &RunSpec> {
+        plan.runs
+            .iter()
+            .filter(|r| matches!(r.purpose, Purpose::DecayOnly { .. }))
+    }
 
     #[test]
     fn full_plan_has_the_specified_runs() {
@@ -379,7 +378,7 @@ mod tests {
             run.config.validate().unwrap();
         }
         // Decay-only runs sweep eta*lambda/n from 1e-6 to 0.5.
-        for run in plan.runs_for(|p| matches!(p, Purpose::DecayOnly { .. })) {
+        for run in decay_only(&plan) {
             let Purpose::DecayOnly { c } = run.purpose else {
                 unreachable!()
             };
@@ -451,8 +450,7 @@ mod tests {
                 }
             }
         }
-        let decay_only = plan.runs_for(|p| matches!(p, Purpose::DecayOnly { .. }));
-        assert_eq!(decay_only.count(), DECAY_FRACTIONS.len());
+        assert_eq!(decay_only(&plan).count(), DECAY_FRACTIONS.len());
     }
 
     #[test]
@@ -460,10 +458,7 @@ mod tests {
         let plan = Plan::new(Mode::Quick, 1, 1).unwrap();
         let base = &plan.runs[0].config;
         assert_abs_diff_eq!(relative_cost(base), base.epochs as f64, epsilon = 1e-12);
-        let decay_only = plan
-            .runs_for(|p| matches!(p, Purpose::DecayOnly { .. }))
-            .next()
-            .unwrap();
+        let decay_only = decay_only(&plan).next().unwrap();
         // [49, 10, 10]: 590 weights, 1,000 examples, 2 epochs, at 2% of the work.
         let expected = 0.02 * 590.0 * 1_000.0 / (23_820.0 * 50_000.0) * 2.0;
         assert_abs_diff_eq!(relative_cost(&decay_only.config), expected, epsilon = 1e-15);
