@@ -9,15 +9,26 @@
 
 use std::path::PathBuf;
 
+/// Everything that can stop a command, each naming what went wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An input file is unreadable, malformed or inconsistent.
     #[error("{path}: {message}")]
-    BadFile { path: PathBuf, message: String },
+    BadFile {
+        /// The file.
+        path: PathBuf,
+        /// What was found in it and what was expected.
+        message: String,
+    },
 
     /// A command-line flag has a value that cannot work.
     #[error("{flag}: {message}")]
-    BadFlag { flag: &'static str, message: String },
+    BadFlag {
+        /// The flag, as typed (`--eta`).
+        flag: &'static str,
+        /// The value found and what was expected.
+        message: String,
+    },
 
     /// A weight, an activation or the cost became NaN or infinite.
     #[error(
@@ -25,9 +36,13 @@ pub enum Error {
          try a smaller --eta (it was {eta})"
     )]
     Diverged {
+        /// The epoch (from 1) in which it happened.
         epoch: usize,
+        /// What became non-finite: a layer's weights, the cost, ...
         what: String,
+        /// The value it became (NaN or an infinity).
         value: f64,
+        /// The learning rate of the run.
         eta: f64,
     },
 
@@ -35,7 +50,9 @@ pub enum Error {
     /// deliberately not the error's `source`, so that it is printed once.)
     #[error("{path}: cannot write: {cause}")]
     Write {
+        /// The output.
         path: PathBuf,
+        /// Why the system refused.
         cause: std::io::Error,
     },
 
@@ -50,6 +67,7 @@ pub enum Error {
 }
 
 impl Error {
+    /// [`Error::BadFile`] of `path`, saying `message`.
     pub fn bad_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::BadFile {
             path: path.into(),
@@ -57,6 +75,7 @@ impl Error {
         }
     }
 
+    /// [`Error::BadFlag`] of `flag`, saying `message`.
     pub fn bad_flag(flag: &'static str, message: impl Into<String>) -> Self {
         Error::BadFlag {
             flag,
@@ -77,6 +96,7 @@ impl Error {
     }
 }
 
+/// A result whose error is an [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

@@ -26,8 +26,13 @@
 //!
 //! `tests/layers.rs` checks that no module uses one listed after it.
 
+#![warn(missing_docs)]
+
 pub mod book;
+// The binary's front end (main.rs), not the library's API.
+#[doc(hidden)]
 pub mod cli;
+#[doc(hidden)]
 pub mod commands;
 pub mod data;
 pub mod error;

@@ -148,6 +148,7 @@ pub struct Console {
 }
 
 impl Console {
+    /// A console printing to stdout.
     pub fn new() -> Console {
         Console::default()
     }

@@ -28,6 +28,7 @@ pub struct ReferenceSizes {
 }
 
 impl ReferenceSizes {
+    /// The sizes for a network of n_w weights.
     pub fn for_weight_count(n_w: usize) -> ReferenceSizes {
         ReferenceSizes {
             inv_sqrt_n_w: 1.0 / (n_w as f64).sqrt(),

@@ -33,11 +33,15 @@ use crate::error::Result;
 /// the comparison with the published one.
 #[derive(Debug, Clone)]
 pub struct ScriptResult {
+    /// The script run.
     pub script: Script,
+    /// The seed of numpy's and Python's generators (the book's scripts use 12,345,678).
     pub seed: u32,
+    /// Its `SGD` calls, in the script's order.
     pub runs: Vec<RunResult>,
     /// Our results in the structure of the published file.
     pub results: Value,
+    /// Each published list against ours.
     pub comparison: Vec<ListComparison>,
 }
 

@@ -55,8 +55,11 @@ pub const COST_TOLERANCE: f64 = 1e-10;
 /// list's name in network2's `SGD`) and its entries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NamedList {
+    /// The run's label, a slash, the list's name.
     pub name: String,
+    /// What the entries are (costs, counts, percentages).
     pub kind: Kind,
+    /// One entry per epoch (or per training-set size).
     pub entries: Vec<f64>,
 }
 
@@ -124,8 +127,11 @@ pub fn lists(script: Script, value: &Value) -> Vec<NamedList> {
 /// How one list of ours compares with the published one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ListComparison {
+    /// The script's file name, without `.json`.
     pub script: &'static str,
+    /// The list's name, as in [`NamedList`].
     pub list: String,
+    /// What its entries are.
     pub kind: Kind,
     /// Entries of the published list.
     pub entries: usize,
@@ -143,6 +149,7 @@ pub struct ListComparison {
 }
 
 impl ListComparison {
+    /// Whether every published entry is matched.
     pub fn agrees(&self) -> bool {
         self.agreeing == self.entries
     }

@@ -74,7 +74,7 @@ pub struct PythonRandom {
 impl PythonRandom {
     /// `random.seed(seed)` for an integer seed: MT19937 by
     /// `init_by_array` with the 32-bit words of the seed, least significant
-    /// first ([0] for 0).
+    /// first (`[0]` for 0).
     pub fn seeded(seed: u64) -> PythonRandom {
         let low = seed as u32;
         let high = (seed >> 32) as u32;
@@ -90,7 +90,7 @@ impl PythonRandom {
     }
 
     /// Python 2's `random.shuffle(x)`: for i from len(x) - 1 down to 1,
-    /// j = floor(random() (i + 1)), swap x[i] and x[j].
+    /// j = floor(random() (i + 1)), swap `x[i]` and `x[j]`.
     pub fn shuffle<E>(&mut self, x: &mut [E]) {
         for i in (1..x.len()).rev() {
             let j = (self.random() * (i + 1) as f64) as usize;

@@ -35,25 +35,34 @@ pub const MORE_DATA_SIZES: [usize; 9] = [100, 200, 500, 1000, 2000, 5000, 10000,
 /// One of the book's published result files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
 pub enum Script {
+    /// `weight_initialization.py`, [784, 30, 10]: default against large init.
     #[value(name = "weight_initialization_30")]
     WeightInitialization30,
+    /// `weight_initialization.py`, [784, 100, 10].
     #[value(name = "weight_initialization_100")]
     WeightInitialization100,
+    /// `overfitting.py` without L2: 1,000 training images, 400 epochs.
     #[value(name = "overfitting")]
     Overfitting,
+    /// `overfitting.py` with lambda 0.1 on the same 1,000 images.
     #[value(name = "regularized")]
     Regularized,
+    /// `overfitting.py` without L2 on all 50,000 training images.
     #[value(name = "overfitting_full")]
     OverfittingFull,
+    /// `overfitting.py` with lambda 5 on all 50,000 training images.
     #[value(name = "regularized_full")]
     RegularizedFull,
+    /// `multiple_eta.py`: eta 0.025, 0.25 and 2.5.
     #[value(name = "multiple_eta")]
     MultipleEta,
+    /// `more_data.py`: training sets of 100 to 50,000 images.
     #[value(name = "more_data")]
     MoreData,
 }
 
 impl Script {
+    /// Every script, in the order of the book's chapter 3.
     pub const ALL: [Script; 8] = [
         Script::WeightInitialization30,
         Script::WeightInitialization100,
@@ -89,9 +98,13 @@ impl Script {
 /// Which of network2's four monitors an `SGD` call turns on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Monitors {
+    /// `monitor_evaluation_cost`: the cost on the evaluation set, L2 term included.
     pub evaluation_cost: bool,
+    /// `monitor_evaluation_accuracy`: correct answers on the evaluation set.
     pub evaluation_accuracy: bool,
+    /// `monitor_training_cost`: the cost on the training set, L2 term included.
     pub training_cost: bool,
+    /// `monitor_training_accuracy`: correct answers on the training set.
     pub training_accuracy: bool,
 }
 
@@ -115,9 +128,13 @@ impl Monitors {
 /// correct answers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct SgdLists {
+    /// `total_cost` on the evaluation set, per epoch.
     pub evaluation_cost: Vec<f64>,
+    /// Correct answers on the evaluation set, per epoch.
     pub evaluation_accuracy: Vec<u64>,
+    /// `total_cost` on the training set, per epoch.
     pub training_cost: Vec<f64>,
+    /// Correct answers on the training set, per epoch.
     pub training_accuracy: Vec<u64>,
 }
 
@@ -139,9 +156,13 @@ impl SgdLists {
 /// files (all 50,000 training images), whose call is not recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct FullSetting {
+    /// The learning rate.
     pub eta: f64,
+    /// Epochs trained.
     pub epochs: usize,
+    /// The set scored each epoch.
     pub eval: EvalSet,
+    /// How the network is drawn.
     pub start: FullStart,
 }
 
@@ -172,6 +193,7 @@ impl FullSetting {
 /// generators' state as the script reaches it.
 #[derive(Clone)]
 pub struct BookRun {
+    /// The script whose call this is.
     pub script: Script,
     /// The run's name in its file: a key, a learning rate, a training-set size.
     pub label: String,
@@ -180,6 +202,7 @@ pub struct BookRun {
     /// eta, lambda, n (the first n training images), epochs, the set
     /// evaluated; f64, probes on, network2's scoring.
     pub config: Config,
+    /// The monitors the call turns on.
     pub monitors: Monitors,
     /// Score the validation set once, after the last epoch, as a
     /// percentage (`more_data.py`), instead of every epoch.
@@ -193,11 +216,17 @@ pub struct BookRun {
 /// A finished run.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunResult {
+    /// The script whose call this was.
     pub script: Script,
+    /// The run's name in its file.
     pub label: String,
+    /// How its network was drawn.
     pub init: Init,
+    /// What it was trained with.
     pub config: Config,
+    /// The monitors the call turned on.
     pub monitors: Monitors,
+    /// The four lists the call returned, as network2 returns them.
     pub lists: SgdLists,
     /// `more_data.py`: the validation accuracy in percent after the last
     /// epoch (correct answers / 100).

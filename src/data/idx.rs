@@ -12,7 +12,9 @@ use crate::error::{Error, Result};
 /// An IDX array of unsigned bytes: its dimensions and its payload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdxArray {
+    /// The sizes of its dimensions, outermost first (count, rows, columns).
     pub dims: Vec<usize>,
+    /// The bytes, row-major.
     pub data: Vec<u8>,
 }
 

@@ -59,12 +59,16 @@ const BUNDLED_SHA256SUMS: &str = include_str!("../../data/mnist/SHA256SUMS");
 /// Nielsen's three sets.
 #[derive(Debug, Clone)]
 pub struct Mnist {
+    /// The first 50,000 of MNIST's training images.
     pub training: Dataset,
+    /// Its last 10,000 training images.
     pub validation: Dataset,
+    /// Its 10,000 test images.
     pub test: Dataset,
 }
 
 impl Mnist {
+    /// The sets from the bundled files or from a directory of IDX files.
     pub fn load(source: &DataSource) -> Result<Mnist> {
         match source {
             DataSource::Bundled => Mnist::bundled(),

@@ -61,6 +61,7 @@ impl Dataset {
         self.labels.len()
     }
 
+    /// Whether it has no examples.
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
     }
@@ -75,6 +76,7 @@ impl Dataset {
         (self.width, self.height)
     }
 
+    /// The digit (0-9) each example shows.
     pub fn labels(&self) -> &[u8] {
         &self.labels
     }

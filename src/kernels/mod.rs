@@ -17,7 +17,9 @@ pub trait Real:
 {
     /// "f32" or "f64", as the `--precision` flag spells it.
     const NAME: &'static str;
+    /// `x` rounded to this type.
     fn from_f64(x: f64) -> Self;
+    /// This value, exactly, as an f64.
     fn as_f64(self) -> f64;
     /// A small integer (a pixel value or a sum of a few), exactly.
     fn from_u16(x: u16) -> Self;
@@ -392,7 +394,9 @@ pub struct StepShape {
 /// The update's two factors: w <- w - decay w - step g.
 #[derive(Clone, Copy, Debug)]
 pub struct Rate<T> {
+    /// eta*lambda/n: the fraction of w taken off by the L2 term.
     pub decay: T,
+    /// eta/m: the factor of the mini-batch's summed gradient.
     pub step: T,
 }
 
@@ -415,7 +419,9 @@ impl<T: Real> Rate<T> {
 /// the sums collect the weights before every step while being read and
 /// written half as often.
 pub struct Measurements<'a, T> {
+    /// Where the weights before and after the step are added, if asked.
     pub weight_sums: Option<&'a mut [T]>,
+    /// (|w_j|^2, <w_j, g_j>, |g_j|^2) per neuron j, written by the step.
     pub products: &'a mut [[T; 3]],
 }
 

@@ -11,6 +11,7 @@ use crate::probes::{EpochDynamics, FullGradient, Histogram, WeightStats};
 /// Everything measured at the end of one epoch (epoch 0: before training).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
+    /// The epoch, from 1; 0 is the network before training.
     pub epoch: usize,
     /// Fraction of the evaluation set classified correctly.
     pub eval_accuracy: f64,
@@ -18,11 +19,13 @@ pub struct EpochRecord {
     pub eval_cost: f64,
     /// The data term alone, (1/N) sum_x C_x.
     pub eval_data_cost: f64,
-    /// Accuracy and cost on the training set (null unless monitored).
+    /// Accuracy on the training set (null unless monitored).
     #[serde(default)]
     pub train_accuracy: Option<f64>,
+    /// total_cost on the training set (null unless monitored).
     #[serde(default)]
     pub train_cost: Option<f64>,
+    /// rms, mean, std and largest |w| of all weights and of each layer.
     pub weights: WeightStats,
     /// rho_e = rms_e / rms_(e-1) of all weights (null for epoch 0, and when
     /// rms_(e-1) = 0).
@@ -60,9 +63,12 @@ pub struct EpochRecord {
     pub seconds: f64,
 }
 
+/// An epoch's weight histograms.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Histograms {
+    /// Of every weight of the network.
     pub all: Histogram,
+    /// Of each weight layer's, first layer first.
     pub layers: Vec<Histogram>,
 }
 

@@ -24,10 +24,13 @@ pub enum Saturated {
     NanToNum,
 }
 
+/// The cost C_x of one example, as network2's cost classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cost {
+    /// C_x = -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)] (network2's default).
     CrossEntropy,
+    /// C_x = |a - y|^2 / 2.
     Quadratic,
 }
 
@@ -40,6 +43,7 @@ impl Cost {
         }
     }
 
+    /// The cost of a class name network2.py stores, if it is one of the two.
     pub fn from_network2_name(name: &str) -> Option<Cost> {
         match name {
             "CrossEntropyCost" => Some(Cost::CrossEntropy),

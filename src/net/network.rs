@@ -22,6 +22,8 @@ pub enum Init {
     Default,
 }
 
+/// network2's `Network`: layer sizes, weights and biases, and the cost it
+/// is trained on, in precision T (f32 or f64).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Network<T> {
     sizes: Vec<usize>,
@@ -29,37 +31,56 @@ pub struct Network<T> {
     pub weights: Vec<Vec<T>>,
     /// `biases[l]`: n_(l+1).
     pub biases: Vec<Vec<T>>,
+    /// The cost C_x the network is trained on.
     pub cost: Cost,
 }
 
 /// Parts of a network that do not fit together (see [`Network::from_parts`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShapeError {
+    /// Fewer than two layers, or an empty one.
     #[error("sizes {0:?}; expected at least two layers, none empty")]
     Sizes(Vec<usize>),
     #[error("{weights} weight and {biases} bias layers for sizes {sizes:?}; expected {} of each", sizes.len() - 1)]
+    /// Not one weight and one bias layer per layer after the first.
     LayerCount {
+        /// Weight layers given.
         weights: usize,
+        /// Bias layers given.
         biases: usize,
+        /// The layer sizes given.
         sizes: Vec<usize>,
     },
     #[error("weights[{layer}]: {n_out} x {n_in} weights do not fit in memory")]
+    /// A weight layer too large to allocate.
     TooLarge {
+        /// The weight layer, from 0.
         layer: usize,
+        /// Its rows: the neurons it feeds.
         n_out: usize,
+        /// Its columns: the neurons feeding it.
         n_in: usize,
     },
     #[error("weights[{layer}] has {found} entries; expected {n_out} x {n_in}")]
+    /// A weight layer of the wrong length.
     Weights {
+        /// The weight layer, from 0.
         layer: usize,
+        /// Entries given.
         found: usize,
+        /// Its rows: the neurons it feeds.
         n_out: usize,
+        /// Its columns: the neurons feeding it.
         n_in: usize,
     },
     #[error("biases[{layer}] has {found} entries; expected {n_out}")]
+    /// A bias layer of the wrong length.
     Biases {
+        /// The bias layer, from 0 (the first hidden layer's).
         layer: usize,
+        /// Entries given.
         found: usize,
+        /// The neurons of its layer.
         n_out: usize,
     },
 }
@@ -148,6 +169,7 @@ impl<T: Real> Network<T> {
         })
     }
 
+    /// n_0, n_1, ..., n_L: the number of neurons of each layer, input first.
     pub fn sizes(&self) -> &[usize] {
         &self.sizes
     }

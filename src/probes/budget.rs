@@ -65,8 +65,10 @@ impl BudgetTerms {
 /// Budget terms of all weights together and per layer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Budget {
+    /// Of all weights together.
     #[serde(flatten)]
     pub all: BudgetTerms,
+    /// Of each weight layer, first layer first.
     pub layers: Vec<BudgetTerms>,
 }
 
@@ -82,18 +84,23 @@ pub struct Displacement {
 /// Displacements of all weights together and per layer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Displacements {
+    /// Of all weights together.
     #[serde(flatten)]
     pub all: Displacement,
+    /// Of each weight layer, first layer first.
     pub layers: Vec<Displacement>,
 }
 
 /// What the probes measured over one epoch's steps (epoch 0 has none).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EpochDynamics {
+    /// The epoch's change of |w|^2, term by term.
     pub budget: Budget,
-    /// budget.offset_fraction(), all weights and per layer.
+    /// budget.offset_fraction() of all weights (null with no decay).
     pub offset_fraction: Option<f64>,
+    /// The same per layer.
     pub offset_fraction_layers: Vec<Option<f64>>,
+    /// How far the decay and the gradient steps each moved the weights.
     pub displacement: Displacements,
     /// Per layer: the mean over the epoch's steps of |(1/m_t) sum_x dC_x/dw|.
     pub gradient_signal: Vec<f64>,
@@ -132,6 +139,7 @@ pub struct EpochProbe<T> {
 }
 
 impl<T: Real> EpochProbe<T> {
+    /// A probe for an epoch of `net`'s training, nothing measured yet.
     pub fn new(net: &Network<T>) -> EpochProbe<T> {
         let layers = net.layers();
         EpochProbe {

@@ -9,13 +9,17 @@ use crate::kernels::Real;
 /// beyond fall in `below` or `above`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
+    /// The bins span [-range, range].
     pub range: f64,
-    /// The bins' edges, from -range to range: bin i spans edges[i] to
-    /// edges[i + 1] (one more edge than bins).
+    /// The bins' edges, from -range to range: bin i spans `edges[i]` to
+    /// `edges[i + 1]` (one more edge than bins).
     #[serde(default)]
     pub edges: Vec<f64>,
+    /// Values in each bin.
     pub counts: Vec<u64>,
+    /// Values below -range.
     pub below: u64,
+    /// Values above range.
     pub above: u64,
 }
 

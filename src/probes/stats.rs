@@ -9,12 +9,15 @@ use crate::net::Network;
 /// Statistics of a set of weights, computed in f64.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    /// How many weights.
     pub count: usize,
     /// sqrt(sum w^2 / count): the "size" of a typical weight.
     pub rms: f64,
+    /// sum w / count.
     pub mean: f64,
     /// Population standard deviation, sqrt(rms^2 - mean^2).
     pub std: f64,
+    /// The largest |w|.
     pub max_abs: f64,
 }
 
@@ -66,6 +69,7 @@ impl Sums {
 /// The weights of a network, summarized: all of them, and layer by layer.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WeightStats {
+    /// All weights together.
     #[serde(flatten)]
     pub all: Summary,
     /// `layers[l]` summarizes w^(l+1), the weights into layer l+1.
@@ -73,6 +77,7 @@ pub struct WeightStats {
 }
 
 impl WeightStats {
+    /// The statistics of `net`'s weights.
     pub fn of<T: Real>(net: &Network<T>) -> WeightStats {
         let sums: Vec<Sums> = net.weights.iter().map(|w| Sums::of(w)).collect();
         let all = sums.iter().fold(Sums::default(), |a, &s| a.add(s));

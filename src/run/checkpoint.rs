@@ -22,21 +22,28 @@ use crate::net::Network;
 /// 2: epoch records hold their dynamics under "dynamics" (null at epoch 0).
 const FORMAT: u32 = 2;
 
+/// Everything a run needs to go on exactly where it stopped.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Checkpoint {
+    /// The layout's version (see `FORMAT`).
     pub format: u32,
+    /// The run's configuration; a resumed run must have the same.
     pub config: Config,
     /// Epochs completed.
     pub epoch: usize,
+    /// The network's weights, layer by layer, exactly (f32 widens without loss).
     pub weights: Vec<Vec<f64>>,
+    /// Its biases, the same way.
     pub biases: Vec<Vec<f64>>,
     /// The generator's position: words of its stream consumed so far
     /// (a u128, as a decimal string).
     pub rng_word_pos: String,
+    /// The records of the epochs completed, epoch 0 first.
     pub records: Vec<EpochRecord>,
 }
 
 impl Checkpoint {
+    /// The state of a run after `records.len() - 1` epochs.
     pub fn capture<T: Real>(
         config: &Config,
         net: &Network<T>,
@@ -55,11 +62,13 @@ impl Checkpoint {
         }
     }
 
+    /// Written atomically to `path`.
     pub fn save(&self, path: &Path) -> Result<()> {
         let text = serde_json::to_vec(self).expect("a checkpoint serializes");
         crate::output::write_atomic(path, &text)
     }
 
+    /// Read from `path`, refusing other formats and malformed files.
     pub fn load(path: &Path) -> Result<Checkpoint> {
         let bad = |message: String| Error::bad_file(path, message);
         let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read: {e}")))?;

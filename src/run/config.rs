@@ -9,10 +9,13 @@ use crate::data::{DataSource, Dataset, Mnist};
 use crate::error::{Error, Result};
 use crate::net::{Cost, Init, Saturated};
 
+/// The floating-point type the network is trained in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
+    /// Single precision (the default).
     F32,
+    /// Double precision, as numpy trains network2.
     F64,
 }
 
@@ -32,6 +35,7 @@ pub enum EvalSet {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FullGradientAt {
+    /// Not at all.
     #[default]
     Never,
     /// After the last epoch (the study's runs).
@@ -40,11 +44,15 @@ pub enum FullGradientAt {
     Every,
 }
 
+/// Everything that defines a run: the network, the hyperparameters, the
+/// data, the seed and what is measured. The same config gives the same bits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     /// Layer sizes [n_0, ..., n_L]; n_0 must equal the number of pixels.
     pub sizes: Vec<usize>,
+    /// The cost C_x trained on.
     pub cost: Cost,
+    /// How the weights are drawn.
     pub init: Init,
     /// Learning rate eta.
     pub eta: f64,
@@ -54,15 +62,19 @@ pub struct Config {
     pub batch: usize,
     /// Epochs to train, counted from the start of the run.
     pub epochs: usize,
+    /// Seeds the initialization and every epoch's shuffle.
     pub seed: u64,
     /// n: train on the first n training examples (all 50,000 when None).
     pub train_size: Option<usize>,
+    /// The bundled MNIST or a directory of IDX files.
     pub data: DataSource,
     /// Average-pool the images over pool x pool squares (1 = none).
     pub pool: usize,
+    /// The set scored each epoch.
     pub eval: EvalSet,
     /// Also score the training set every epoch (network2's monitor_training_*).
     pub monitor_training: bool,
+    /// f32 or f64.
     pub precision: Precision,
     /// Start from this network2 JSON file instead of a fresh initialization.
     pub load: Option<PathBuf>,

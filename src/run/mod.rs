@@ -45,7 +45,9 @@ impl Observer for Silent {}
 
 /// A finished run: the trained network and its records, epoch 0 first.
 pub struct Outcome<T> {
+    /// The network after the last epoch.
     pub net: Network<T>,
+    /// One record per epoch, epoch 0 (before training) first.
     pub records: Vec<EpochRecord>,
 }
 
@@ -109,6 +111,7 @@ pub fn run<T: Real>(
 /// Where a run starts when it is given its network and the order of its
 /// epochs instead of drawing them from `config.seed` (the book's scripts).
 pub struct Start<T> {
+    /// The network to train, already drawn.
     pub net: Network<T>,
     /// Rearranges the previous epoch's order into the next one's.
     pub epoch_order: Box<dyn EpochOrder>,

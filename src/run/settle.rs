@@ -52,6 +52,7 @@ pub fn settled_epoch(f: &[Option<f64>]) -> Option<usize> {
 /// How a layer (or all weights) ended a run.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Settling {
+    /// Whether it settled before the run ended.
     pub settled: bool,
     /// The first settled epoch (None if not settled).
     pub settled_epoch: Option<usize>,

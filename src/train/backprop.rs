@@ -48,6 +48,7 @@ pub struct KernelWeights<T> {
 }
 
 impl<T: Real> KernelWeights<T> {
+    /// `net`'s weights, transposed and padded.
     pub fn of(net: &Network<T>) -> KernelWeights<T> {
         KernelWeights {
             sizes: net.sizes().to_vec(),
@@ -76,6 +77,9 @@ impl<T: Real> KernelWeights<T> {
     }
 }
 
+/// The buffers of the forward and backward passes over one mini-batch:
+/// activations, errors and the bias gradients, sized once for batches of up
+/// to `capacity` examples.
 pub struct Backprop<T> {
     sizes: Vec<usize>,
     /// Largest number of rows (examples) a batch may have.
@@ -105,6 +109,7 @@ pub struct Backprop<T> {
 }
 
 impl<T: Real> Backprop<T> {
+    /// Buffers for a network of `sizes` and batches of up to `capacity` examples.
     pub fn new(sizes: &[usize], capacity: usize) -> Backprop<T> {
         Backprop {
             sizes: sizes.to_vec(),

@@ -17,10 +17,13 @@ const CHUNK: usize = 500;
 /// (sigma' peaks at 0.25, at z = 0; 0.01 is reached at |z| = 4.6).
 pub const SATURATION_THRESHOLD: f64 = 0.01;
 
+/// A network scored on a data set, as network2's `accuracy` and
+/// `total_cost` score it, with what the probes read off the same pass.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     /// Examples whose largest output is the label's (first maximum on ties, as numpy's argmax).
     pub correct: usize,
+    /// N, the examples scored.
     pub count: usize,
     /// (1/N) sum_x C_x: the data term of the cost.
     pub data_cost: f64,
@@ -39,6 +42,7 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
+    /// correct / count.
     pub fn accuracy(&self) -> f64 {
         self.correct as f64 / self.count as f64
     }

@@ -45,6 +45,7 @@ pub trait StepObserver<T> {
     }
     /// Layer l's update is done and its measurements are in place.
     fn layer_measured(&mut self, _l: usize) {}
+    /// Every layer of the step is updated.
     fn step_finished(&mut self) {}
 }
 
@@ -118,7 +119,9 @@ pub trait EpochOrder: Send {
 
 /// The state of a training run between steps.
 pub struct Sgd<T> {
+    /// The network being trained.
     pub net: Network<T>,
+    /// eta, lambda and n.
     pub hyper: Hyper,
     /// Mini-batch size m.
     batch: usize,
@@ -138,6 +141,8 @@ pub struct Sgd<T> {
 }
 
 impl<T: Real> Sgd<T> {
+    /// A run of `net` on `training` (n = its length) with mini-batches of
+    /// `batch` examples, shuffled by `rng`.
     pub fn new(
         net: Network<T>,
         training: &Dataset,
