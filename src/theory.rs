@@ -18,6 +18,22 @@ pub fn asymptotic_shrink(eta: f64, lambda: f64, m: usize) -> f64 {
     (-eta * lambda / m as f64).exp()
 }
 
+/// How far exp(-eta*lambda/m) is from rho* for a decay fraction c =
+/// eta*lambda/n per step and S steps per epoch (m = n/S):
+///
+///   ln rho* = S ln(1 - c),   ln exp(-cS) = -cS,
+///   rate ratio   = ln rho* / (-cS) = -ln(1 - c)/c = 1 + c/2 + c^2/3 + ...,
+///   relative gap = rho*/exp(-cS) - 1 = exp(S (ln(1 - c) + c)) - 1
+///                ~ -S c^2/2 for S c^2 << 1,
+///
+/// so the two agree while S c^2 = (eta*lambda)^2/(n m) is small: "eta*lambda
+/// << n" (with m fixed). Returns (rate ratio, relative gap per epoch).
+pub fn shrink_gap(c: f64, steps: usize) -> (f64, f64) {
+    let rate_ratio = -(-c).ln_1p() / c;
+    let gap = (steps as f64 * ((-c).ln_1p() + c)).exp_m1();
+    (rate_ratio, gap)
+}
+
 /// The sizes the question compares the weights with.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReferenceSizes {
@@ -58,5 +74,14 @@ mod tests {
         assert_abs_diff_eq!(limit, (-0.05f64).exp(), epsilon = 1e-15);
         // eta*lambda << n: the two agree to about S c^2 / 2 = 2.5e-7.
         assert_relative_eq!(exact, limit, max_relative = 3e-7);
+    }
+
+    #[test]
+    fn shrink_gap_grows_with_the_decay_per_step() {
+        let (ratio, gap) = shrink_gap(1e-5, 5000);
+        assert_abs_diff_eq!(ratio - 1.0, 5e-6, epsilon = 1e-9);
+        // -S c^2 / 2 = -2.5e-7.
+        assert_relative_eq!(gap, -2.5e-7, max_relative = 1e-4);
+        assert!(shrink_gap(0.1, 5000).1 < -0.99);
     }
 }

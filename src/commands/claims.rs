@@ -11,11 +11,12 @@ use crate::cli::ClaimsArgs;
 use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::output::{Console, say};
+use crate::report::json::ClaimsFile;
 use crate::report::{self, build::Reference};
 use crate::study::book_examples;
-use crate::study::claims::ClaimResult;
+use crate::study::claims::{self, ClaimResult, Measured, Thresholds};
 use crate::study::shard::Shard;
-use crate::study::{ClaimsFile, Mode, Plan, Results, RunSpec, equilibrium, runner};
+use crate::study::{Mode, Plan, Results, RunSpec, equilibrium, runner};
 
 /// More seeds than this would take weeks on any machine this study is for.
 const MAX_SEEDS: usize = 1000;
@@ -151,7 +152,12 @@ fn decide_and_write(
 ) -> Result<Vec<ClaimResult>> {
     let settled = results.settled();
     let fits = equilibrium::size_fits(&results.runs, &settled);
-    let claims = results.claims(&settled, &fits);
+    let measured = Measured {
+        results,
+        settled: &settled,
+        fits: &fits,
+    };
+    let claims = claims::decide_all(&measured, &Thresholds::default());
     let book_examples = if args.book {
         say!(
             console,
@@ -282,9 +288,9 @@ fn summary(
         say!(
             console,
             "claim {}: {:<12} {}",
-            claim.id,
-            claim.verdict.as_str(),
-            claim.title
+            claim.header().id,
+            claim.header().verdict.as_str(),
+            claim.header().title
         );
     }
     let reused = results.runs.iter().filter(|r| r.reused).count();

@@ -2,10 +2,12 @@
 //! file format.
 
 mod cost;
+mod layer;
 mod network;
 pub mod network2_json;
 
 pub use cost::{Cost, Saturated, numpy_sum};
+pub use layer::Layer;
 pub use network::{Init, Network, ShapeError};
 
 /// n_w: the number of weights of a network with layer sizes `sizes`

@@ -3,11 +3,13 @@
 //! with units, figures), the question's comments, a glossary and the runs.
 
 use super::evidence::{self, sig};
-use super::{Answer, Block, Document, glossary};
+use super::{Answer, Block, Document, glossary, text};
 use crate::net::Init;
 use crate::study::book_examples::BookExample;
-use crate::study::claims::{self, ClaimResult, Evidence};
+use crate::study::claims::ClaimResult;
 use crate::study::equilibrium::SettledEntry;
+use crate::study::measures::offset_fraction;
+use crate::study::summary::mean;
 use crate::study::{Mode, Results, plan};
 
 /// Per-epoch accuracies of reference curves (e.g. from network2 scripts).
@@ -40,22 +42,34 @@ pub fn document(inputs: &Inputs) -> Document {
     doc.paragraph(format!(
         "Four claims about a sigmoid network trained on MNIST by SGD with L2 regularization, w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw, from weights drawn from the standard Gaussian (the problem in the book's [chapter 3]({CHAPTER_3}#weight_initialization) that connects [regularization]({CHAPTER_3}#regularization) with weight initialization), each decided by measurement."
     ));
+    let words: Vec<text::ClaimText> = inputs.claims.iter().map(text::of).collect();
     doc.blocks.push(Block::Answers(
         inputs
             .claims
             .iter()
-            .map(|c| Answer {
-                anchor: claim_anchor(c.id),
-                title: format!("{}. {}", c.id, c.title),
-                verdict: c.verdict.as_str().into(),
-                text: c.answer.clone(),
+            .zip(&words)
+            .map(|(c, words)| {
+                let c = c.header();
+                Answer {
+                    anchor: claim_anchor(c.id),
+                    title: format!("{}. {}", c.id, c.title),
+                    verdict: c.verdict.as_str().into(),
+                    text: words.answer.clone(),
+                }
             })
             .collect(),
     ));
     let going_on: Vec<String> = inputs
         .claims
         .iter()
-        .filter_map(|c| Some(format!("Claim {}: {}", c.id, c.going_on.as_ref()?)))
+        .zip(&words)
+        .filter_map(|(c, words)| {
+            Some(format!(
+                "Claim {}: {}",
+                c.header().id,
+                words.going_on.as_ref()?
+            ))
+        })
         .collect();
     if !going_on.is_empty() {
         doc.heading(2, "What is going on");
@@ -65,8 +79,8 @@ pub fn document(inputs: &Inputs) -> Document {
     }
     doc.blocks.push(Block::Contents);
     setup(&mut doc, inputs);
-    for claim in inputs.claims {
-        claim_section(&mut doc, claim, inputs);
+    for (claim, words) in inputs.claims.iter().zip(&words) {
+        claim_section(&mut doc, claim, words, inputs);
     }
     if !inputs.book_examples.is_empty() {
         evidence::book_examples(&mut doc, inputs.book_examples);
@@ -125,40 +139,58 @@ fn list<T: std::fmt::Display>(values: &[T]) -> String {
         .join(", ")
 }
 
-fn claim_section(doc: &mut Document, claim: &ClaimResult, inputs: &Inputs) {
+fn claim_section(
+    doc: &mut Document,
+    claim: &ClaimResult,
+    words: &text::ClaimText,
+    inputs: &Inputs,
+) {
+    let header = claim.header();
     doc.section(
-        &claim_anchor(claim.id),
-        format!("Claim {}: {}", claim.id, claim.title),
+        &claim_anchor(header.id),
+        format!("Claim {}: {}", header.id, header.title),
     );
-    doc.paragraph(format!("The claim: \"{}\"", claim.statement));
+    doc.paragraph(format!("The claim: \"{}\"", header.statement));
     doc.blocks.push(Block::Verdict {
-        verdict: claim.verdict.as_str().into(),
-        text: claim.explanation.clone(),
+        verdict: header.verdict.as_str().into(),
+        text: words.explanation.clone(),
     });
-    if !claim.caveats.is_empty() {
+    if !words.caveats.is_empty() {
         doc.paragraph("Caveats:");
-        doc.list(claim.caveats.clone());
+        doc.list(words.caveats.clone());
     }
-    match &claim.evidence {
-        Evidence::Claim1(e) => evidence::claim1(doc, e, inputs.results),
-        Evidence::Claim2(e) => evidence::claim2(doc, e, inputs.results),
-        Evidence::Claim3(e) => evidence::claim3(doc, e, inputs),
-        Evidence::Claim4(e) => evidence::claim4(doc, e, inputs),
-        Evidence::Missing { missing } => doc.paragraph(format!("Missing: {missing}.")),
+    match claim {
+        ClaimResult::Claim1(o) => o
+            .as_ref()
+            .as_ref()
+            .map(|d| evidence::claim1(doc, &d.evidence, inputs.results)),
+        ClaimResult::Claim2(o) => o
+            .as_ref()
+            .as_ref()
+            .map(|d| evidence::claim2(doc, &d.evidence, inputs.results)),
+        ClaimResult::Claim3(o) => o
+            .as_ref()
+            .as_ref()
+            .map(|d| evidence::claim3(doc, &d.evidence, inputs)),
+        ClaimResult::Claim4(o) => o
+            .as_ref()
+            .as_ref()
+            .map(|d| evidence::claim4(doc, &d.evidence, inputs)),
     }
-    if !claim.sensitivity.is_empty() {
+    .unwrap_or_else(|missing| doc.paragraph(format!("Missing: {}.", missing.0)));
+    if !header.sensitivity.is_empty() {
         doc.paragraph("The verdict with each threshold at half and at twice its value:");
         doc.table(
             &["threshold", "value", "at half", "at the value", "at twice"],
-            claim
+            header
                 .sensitivity
                 .iter()
                 .map(|t| {
                     vec![
-                        t.threshold.clone(),
+                        text::threshold_words(t.threshold).to_string(),
                         format!("{}", t.value),
                         t.verdict_at_half.as_str().into(),
-                        claim.verdict.as_str().into(),
+                        header.verdict.as_str().into(),
                         t.verdict_at_twice.as_str().into(),
                     ]
                 })
@@ -175,7 +207,7 @@ fn comments(doc: &mut Document, results: &Results) {
     let epoch1 = |runs: &[&[crate::metrics::EpochRecord]],
                   f: &dyn Fn(&crate::metrics::EpochRecord) -> Option<f64>| {
         let values: Vec<f64> = runs.iter().filter_map(|r| f(r.get(1)?)).collect();
-        claims::mean(&values)
+        mean(&values)
     };
     let signal =
         |r: &crate::metrics::EpochRecord| r.dynamics.as_ref()?.gradient_signal.first().copied();
@@ -217,7 +249,7 @@ fn comments(doc: &mut Document, results: &Results) {
         if let (Some(first), Some(end), Some(f_end)) = (
             relative_decay(&run[1], &run[0]),
             relative_decay(&run[last], &run[last - 1]),
-            claims::offset_fraction(&run[last], None),
+            offset_fraction(&run[last], None),
         ) {
             doc.paragraph(format!(
                 "In epoch 1 the decay removed {:.2}% of |w|^2; in epoch {last} it removed {:.2}%: as a fraction of the weights the decay term {}. What changes is the gradient: in epoch {last} it gave back {:.0}% of the decay's shrinkage (offset fraction {f_end:.2}). The decay does not vanish; it is balanced.",

@@ -3,11 +3,10 @@
 
 use super::build::Inputs;
 use super::figures::{self, init_name};
-use super::{Block, Document, Figure};
-use crate::net::Init;
+use super::{Block, Document, Figure, text};
+use crate::net::{Init, Layer};
 use crate::study::Results;
 use crate::study::book_examples::BookExample;
-use crate::study::claims;
 use crate::study::claims::claim1::Claim1Evidence;
 use crate::study::claims::claim2::Claim2Evidence;
 use crate::study::claims::claim3::{Claim3Evidence, LayerEquilibrium};
@@ -66,11 +65,13 @@ pub fn claim1(doc: &mut Document, e: &Claim1Evidence, results: &Results) {
         sig(e.f_epoch1_mean),
     ];
     f_row.extend(e.f_epoch1_per_layer.iter().map(|f| sig(*f)));
-    let moves = |name: &str, value: &dyn Fn(&claims::claim1::EpochOneMoves) -> Option<f64>| {
-        let mut row = vec![name.to_string(), "".into()];
-        row.extend(e.epoch_1_moves.iter().map(|m| sig(value(m))));
-        row
-    };
+    let moves =
+        |name: &str,
+         value: &dyn Fn(&crate::study::claims::claim1::EpochOneMoves) -> Option<f64>| {
+            let mut row = vec![name.to_string(), "".into()];
+            row.extend(e.epoch_1_moves.iter().map(|m| sig(value(m))));
+            row
+        };
     let rows = vec![
         k_row,
         f_row,
@@ -266,7 +267,7 @@ pub fn claim2(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
 pub fn claim3(doc: &mut Document, evidence: &Claim3Evidence, inputs: &Inputs) {
     let layers: Vec<&LayerEquilibrium> = evidence.layers.iter().collect();
     let mut header = vec!["base runs (large init, L2)".to_string()];
-    header.extend(layers.iter().map(|l| l.layer.clone()));
+    header.extend(layers.iter().map(|l| l.layer.to_string()));
     let row = |name: &str, cell: &dyn Fn(&LayerEquilibrium) -> String| {
         let mut row = vec![name.to_string()];
         row.extend(layers.iter().map(|l| cell(l)));
@@ -290,7 +291,7 @@ pub fn claim3(doc: &mut Document, evidence: &Claim3Evidence, inputs: &Inputs) {
     .enumerate()
     {
         rows.push(row(name, &|l| {
-            format!("{:.1}", l.hypotheses[i].size_over_reference)
+            format!("{:.1}", l.hypotheses.each()[i].size_over_reference)
         }));
     }
     rows.extend([
@@ -367,8 +368,12 @@ fn fits_table(doc: &mut Document, evidence: &Claim3Evidence) {
                 .map(|(name, e)| format!("{name}^{:.2} ({:.2} to {:.2})", e.value, e.low, e.high))
                 .collect();
             vec![
-                f.layer.clone(),
-                f.predictors.join(" + "),
+                f.layer.to_string(),
+                f.predictors
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
                 exponents.join(", "),
                 format!("{:.3}", f.r_squared),
                 f.points.to_string(),
@@ -393,7 +398,7 @@ fn fits_table(doc: &mut Document, evidence: &Claim3Evidence) {
 fn settled_runs_table(doc: &mut Document, settled: &[SettledEntry]) {
     let rows = settled
         .iter()
-        .filter(|e| e.layer == "w1")
+        .filter(|e| e.layer == Layer::FIRST)
         .map(|e| {
             vec![
                 e.run.clone(),
@@ -436,9 +441,9 @@ pub fn claim4(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
         "".into(),
         "".into(),
     ]];
-    rows.extend(e.comparisons.iter().map(|c| {
+    rows.extend(e.comparisons.each().iter().map(|c| {
         vec![
-            c.comparator.to_string(),
+            text::comparator_name(c.comparator).to_string(),
             percent(Some(c.final_accuracy)),
             percent(Some(c.final_saturation)),
             within(c.within_half_a_point_from),
@@ -462,8 +467,8 @@ pub fn claim4(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
         rows,
     );
     let mut header = vec!["settled std".to_string()];
-    header.extend(e.layers.iter().map(|l| l.layer.clone()));
-    let row = |name: &str, value: &dyn Fn(&claims::claim4::LayerScale) -> f64| {
+    header.extend(e.layers.iter().map(|l| l.layer.to_string()));
+    let row = |name: &str, value: &dyn Fn(&crate::study::claims::claim4::LayerScale) -> f64| {
         let mut row = vec![name.to_string()];
         row.extend(e.layers.iter().map(|l| sig(Some(value(l)))));
         row

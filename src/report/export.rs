@@ -6,10 +6,11 @@
 use std::path::{Path, PathBuf};
 
 use super::Document;
+use super::json::ClaimsFile;
 use crate::error::{Error, Result};
 use crate::metrics;
 use crate::output::write_atomic;
-use crate::study::{ClaimsFile, RunResult};
+use crate::study::RunResult;
 
 /// A file to write: its path inside the output directory, and its bytes.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,8 +74,10 @@ impl Exporter for Markdown {
 
 impl Exporter for ClaimsJson {
     fn files(&self, study: &Study) -> Vec<OutputFile> {
-        let json = serde_json::to_string_pretty(study.claims).expect("claims serialize");
-        vec![OutputFile::new("claims.json", json + "\n")]
+        vec![OutputFile::new(
+            "claims.json",
+            super::json::render(study.claims),
+        )]
     }
 }
 

@@ -4,10 +4,11 @@ use super::plots::{
     self, BLUE, CYAN, Chart, GREEN, Marker, ORANGE, PALETTE, PURPLE, RED, Reference, Series,
 };
 use crate::metrics::EpochRecord;
-use crate::net::Init;
+use crate::net::{Init, Layer};
 use crate::run::settle::Settling;
-use crate::study::claims::{self, DECAY_DOMINATED, TAIL_OFF};
-use crate::study::equilibrium::{SettledEntry, SizeFit};
+use crate::study::claims::Thresholds;
+use crate::study::equilibrium::{Predictor, SettledEntry, SizeFit, find_fit};
+use crate::study::measures::{self, TAIL_OFF};
 use crate::study::summary::SeedCurve;
 use crate::study::{Results, plan};
 use crate::theory;
@@ -172,7 +173,7 @@ pub fn offset_fraction(results: &Results, init: Init) -> String {
     let layers = runs.first().map_or(0, |r| r[0].weights.layers.len());
     let curve = |layer: Option<usize>| {
         let (line, band) = mean_with_band(&runs, |r| {
-            claims::offset_fraction(r, layer).unwrap_or(f64::NAN)
+            measures::offset_fraction(r, layer).unwrap_or(f64::NAN)
         });
         (
             line.into_iter().skip(1).collect(),
@@ -193,8 +194,11 @@ pub fn offset_fraction(results: &Results, init: Init) -> String {
         series,
         references: vec![
             Reference::horizontal(
-                DECAY_DOMINATED,
-                format!("decay-dominated below {DECAY_DOMINATED}"),
+                Thresholds::default().decay_dominated,
+                format!(
+                    "decay-dominated below {}",
+                    Thresholds::default().decay_dominated
+                ),
             ),
             Reference::horizontal(TAIL_OFF, format!("tail-off {TAIL_OFF}")),
             Reference::horizontal(1.0, "balanced 1"),
@@ -228,7 +232,7 @@ pub fn saturation(results: &Results) -> String {
 pub fn histogram_epochs(records: &[EpochRecord]) -> Vec<(usize, &'static str)> {
     let last = records.len().saturating_sub(1);
     let mut epochs = vec![(0, "start"), (1.min(last), ""), (5.min(last), "")];
-    if let Some(t) = claims::tail_off(records, Some(0)) {
+    if let Some(t) = measures::tail_off(records, Some(0)) {
         epochs.push((t.epoch, "tail-off"));
     }
     if let Some(s) = Settling::of_records(records, Some(0)).settled_epoch {
@@ -322,12 +326,12 @@ fn in_grid(e: &SettledEntry) -> bool {
 fn fit_line(
     fit: &SizeFit,
     xs: [f64; 2],
-    at: impl Fn(f64) -> Vec<(&'static str, f64)>,
+    at: impl Fn(f64) -> Vec<(Predictor, f64)>,
 ) -> Vec<(f64, f64)> {
     xs.iter()
         .map(|&x| {
-            let log_size = at(x).iter().fold(fit.intercept, |acc, (name, value)| {
-                acc + fit.exponents.get(name).map_or(0.0, |e| e.value) * value.ln()
+            let log_size = at(x).iter().fold(fit.intercept, |acc, &(p, value)| {
+                acc + fit.exponent(p).map_or(0.0, |e| e.value) * value.ln()
             });
             (x, log_size.exp())
         })
@@ -343,19 +347,16 @@ fn fit_line(
 pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit], base_width: usize) -> String {
     let first: Vec<&SettledEntry> = settled
         .iter()
-        .filter(|e| e.layer == "w1" && in_grid(e))
+        .filter(|e| e.layer == Layer::FIRST && in_grid(e))
         .collect();
     let mut widths: Vec<usize> = first.iter().map(|e| e.width).collect();
     widths.sort_unstable();
     widths.dedup();
-    let joint = fits
-        .iter()
-        .find(|f| f.layer == "w1" && f.predictors == ["width", "n_in"] && widths.len() > 1);
-    let alone = fits
-        .iter()
-        .find(|f| f.layer == "w1" && f.predictors == ["n_in"]);
+    let joint = find_fit(fits, Layer::FIRST, &[Predictor::Width, Predictor::NIn])
+        .filter(|_| widths.len() > 1);
+    let alone = find_fit(fits, Layer::FIRST, &[Predictor::NIn]);
     let width_exponent = joint
-        .and_then(|f| f.exponents.get("width"))
+        .and_then(|f| f.exponent(Predictor::Width))
         .map_or(0.0, |e| e.value);
     let at_base_width =
         |e: &SettledEntry| e.size * (base_width as f64 / e.width as f64).powf(width_exponent);
@@ -383,9 +384,12 @@ pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit], base_width: u
     let mut references = Vec::new();
     if let (Some(fit), true) = (joint.or(alone), lo < hi) {
         let line = fit_line(fit, [lo, hi], |n_in| {
-            vec![("width", base_width as f64), ("n_in", n_in)]
+            vec![
+                (Predictor::Width, base_width as f64),
+                (Predictor::NIn, n_in),
+            ]
         });
-        let b = fit.exponents.get("n_in").map_or(f64::NAN, |e| e.value);
+        let b = fit.exponent(Predictor::NIn).map_or(f64::NAN, |e| e.value);
         references.push(Reference::curve(format!("fit: n_in^{b:.2}"), line));
         let (mx, my) = large
             .iter()
@@ -430,7 +434,7 @@ pub fn settled_against_lambda(
     let runs: Vec<&SettledEntry> = settled
         .iter()
         .filter(|e| {
-            e.layer == "w1"
+            e.layer == Layer::FIRST
                 && e.lambda > 0.0
                 && e.init == Init::Large
                 && sizes.first() == Some(&e.n_in)
@@ -462,18 +466,16 @@ pub fn settled_against_lambda(
         (lo.min(e.lambda), hi.max(e.lambda))
     });
     // The joint fit over eta and lambda, drawn at the base eta; else lambda alone.
-    let joint = fits
-        .iter()
-        .find(|f| f.layer == "w1" && f.predictors == ["eta", "lambda"]);
-    let alone = fits
-        .iter()
-        .find(|f| f.layer == "w1" && f.predictors == ["lambda"]);
+    let joint = find_fit(fits, Layer::FIRST, &[Predictor::Eta, Predictor::Lambda]);
+    let alone = find_fit(fits, Layer::FIRST, &[Predictor::Lambda]);
     let mut references = Vec::new();
     if let (Some(fit), true) = (joint.or(alone), lo < hi) {
         let line = fit_line(fit, [lo, hi], |lambda| {
-            vec![("eta", plan::ETA), ("lambda", lambda)]
+            vec![(Predictor::Eta, plan::ETA), (Predictor::Lambda, lambda)]
         });
-        let b = fit.exponents.get("lambda").map_or(f64::NAN, |e| e.value);
+        let b = fit
+            .exponent(Predictor::Lambda)
+            .map_or(f64::NAN, |e| e.value);
         let label = match joint {
             Some(_) => format!("fit at eta {}: lambda^{b:.2}", plan::ETA),
             None => format!("fit: lambda^{b:.2}"),
@@ -500,11 +502,11 @@ pub fn shrink_gap(steps: usize) -> String {
         .collect();
     let ratio = cs
         .iter()
-        .map(|&c| (c, claims::shrink_gap(c, steps).0 - 1.0))
+        .map(|&c| (c, theory::shrink_gap(c, steps).0 - 1.0))
         .collect();
     let gap = cs
         .iter()
-        .map(|&c| (c, -claims::shrink_gap(c, steps).1))
+        .map(|&c| (c, -theory::shrink_gap(c, steps).1))
         .collect();
     plots::render(&Chart {
         title: format!("(1 - eta lambda/n)^S against exp(-eta lambda/m), S = {steps}"),
@@ -517,8 +519,8 @@ pub fn shrink_gap(steps: usize) -> String {
             Series::line("decay rate: ln rho* / (-eta lambda/m) - 1", ratio, BLUE),
         ],
         references: vec![Reference::horizontal(
-            claims::SHRINK_TOLERANCE,
-            format!("tolerance {}", claims::SHRINK_TOLERANCE),
+            Thresholds::default().shrink_tolerance,
+            format!("tolerance {}", Thresholds::default().shrink_tolerance),
         )],
         ..Chart::default()
     })

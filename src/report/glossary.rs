@@ -2,7 +2,8 @@
 
 use super::{Block, Document, Inline, inlines};
 use crate::run::settle::{MIN_EPOCHS, SETTLED_BAND, SETTLED_EPOCHS, SMOOTHING_WINDOW};
-use crate::study::claims::{DECAY_DOMINATED, TAIL_OFF};
+use crate::study::claims::Thresholds;
+use crate::study::measures::TAIL_OFF;
 
 #[derive(Debug, Clone)]
 pub struct Term {
@@ -41,7 +42,7 @@ pub fn terms() -> Vec<Term> {
         term("rms", &["rms"], "rms", "Root mean square of a layer's weights, sqrt(|w|^2 / count): the size of a typical weight. For weights of mean 0 it equals their standard deviation (std).".into()),
         term("norm budget", &["norm budget"], "norm-budget", "The exact change of |w|^2 over an epoch, summed step by step, split by cause: decay (a^2 - 1)|w|^2 (negative: the shrinkage), drift -2ab<w, g> (the gradient's pull along w), and noise b^2|g|^2 (always positive), with g the step's summed gradient. The three add up to the measured change.".into()),
         term("offset fraction f", &["offset fraction", "f_1"], "offset-fraction", "f = (drift + noise) / (-decay) of an epoch's norm budget: the share of the decay's shrinkage of |w|^2 that the gradient gives back. 0: the decay acts alone; 1: the gradient balances it; above 1: the weights grow. f_1 is f in epoch 1.".into()),
-        term("decay-dominated", &["decay-dominated"], "decay-dominated", format!("An epoch with |f| < {DECAY_DOMINATED}: the gradient's net effect on |w|^2, either way, is under a tenth of the decay's.")),
+        term("decay-dominated", &["decay-dominated"], "decay-dominated", format!("An epoch with |f| < {}: the gradient's net effect on |w|^2, either way, is under a tenth of the decay's.", Thresholds::default().decay_dominated)),
         term("K", &["K"], "k", "The number of leading decay-dominated epochs of a run (epochs 1, 2, ... until the first that is not).".into()),
         term("rho*", &["rho*"], "rho-star", "(1 - eta*lambda/n)^S: the factor by which pure decay shrinks the weights in one epoch of S steps. Claim 2 compares it with exp(-eta*lambda/m), its limit for eta*lambda/n -> 0; rho is the measured shrink |w_e| / |w_(e-1)|.".into()),
         term("displacement", &["displacement"], "displacement", "How far one cause moved the weights in an epoch: |sum_t c w_t| for the decay (c = eta*lambda/n) and |sum_t b g_t| for the gradient, summed over the epoch's steps.".into()),

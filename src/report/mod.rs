@@ -14,8 +14,10 @@ pub mod export;
 pub mod figures;
 pub mod glossary;
 pub mod html;
+pub mod json;
 pub mod markdown;
 pub mod plots;
+pub mod text;
 
 /// A figure: `name` is its file name without extension, `svg` its drawing.
 #[derive(Debug, Clone)]

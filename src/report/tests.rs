@@ -10,7 +10,8 @@ use std::path::Path;
 
 use super::build::{Inputs, document};
 use super::{Block, Document, Inline, html, inlines, markdown};
-use crate::study::claims::synthetic::synthetic_run;
+use crate::study::claims::{Measured, Thresholds, decide_all};
+use crate::study::synthetic::synthetic_run;
 use crate::study::{Mode, Plan, Results, RunResult, equilibrium};
 
 /// The quick plan's runs with made-up records: the rms falls from 1 to a
@@ -48,7 +49,12 @@ fn synthetic_document() -> Document {
     let results = synthetic_study();
     let settled = results.settled();
     let fits = equilibrium::size_fits(&results.runs, &settled);
-    let claims = results.claims(&settled, &fits);
+    let measured = Measured {
+        results: &results,
+        settled: &settled,
+        fits: &fits,
+    };
+    let claims = decide_all(&measured, &Thresholds::default());
     document(&Inputs {
         results: &results,
         claims: &claims,

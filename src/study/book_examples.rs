@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::metrics::EpochRecord;
 use crate::net::Init;
 use crate::run::settle::Settling;
-use crate::study::claims::{self, mean};
+use crate::study::claims::Thresholds;
+use crate::study::measures::{leading_epochs_below, offset_fraction, tail_off};
+use crate::study::summary::mean;
 use crate::theory;
 
 /// One book run, measured as the study measures its own.
@@ -41,7 +43,7 @@ pub struct BookExample {
 /// The measures of one run of `sizes`, from its records (epoch 0 first).
 pub fn example(run: &str, init: Init, sizes: &[usize], records: &[EpochRecord]) -> BookExample {
     let layers = sizes.len() - 1;
-    let k = claims::decay_dominated_epochs(records, None);
+    let k = leading_epochs_below(records, None, Thresholds::default().decay_dominated);
     let deviations: Vec<f64> = records
         .iter()
         .skip(1)
@@ -56,11 +58,9 @@ pub fn example(run: &str, init: Init, sizes: &[usize], records: &[EpochRecord]) 
         init,
         epochs: records.len().saturating_sub(1),
         k,
-        f_1: records
-            .get(1)
-            .and_then(|r| claims::offset_fraction(r, None)),
+        f_1: records.get(1).and_then(|r| offset_fraction(r, None)),
         shrink_deviation: mean(&deviations),
-        tail_off_epoch: claims::tail_off(records, None).map(|t| t.epoch),
+        tail_off_epoch: tail_off(records, None).map(|t| t.epoch),
         settled_epoch_per_layer: (0..layers)
             .map(|l| Settling::of_records(records, Some(l)).settled_epoch)
             .collect(),
@@ -80,7 +80,7 @@ pub fn example(run: &str, init: Init, sizes: &[usize], records: &[EpochRecord]) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::claims::synthetic::synthetic_run;
+    use crate::study::synthetic::synthetic_run;
 
     #[test]
     fn the_measures_come_from_the_records() {

@@ -14,23 +14,14 @@ use serde::Serialize;
 use super::fit::{self, Fit};
 use super::plan::{self, Purpose};
 use super::runner::RunResult;
-use crate::net::Init;
+use crate::net::{Init, Layer};
 use crate::run::settle::Settling;
-
-/// Which weights an entry is about: one layer (w1 = the book's w^1, ...) or
-/// all of them.
-pub fn layer_label(layer: Option<usize>) -> String {
-    match layer {
-        Some(l) => format!("w{}", l + 1),
-        None => "all".into(),
-    }
-}
 
 /// One run's settled state for one layer (or all weights).
 #[derive(Debug, Clone, Serialize)]
 pub struct SettledEntry {
     pub run: String,
-    pub layer: String,
+    pub layer: Layer,
     pub init: Init,
     /// The hidden width (the study's networks have one hidden layer).
     pub width: usize,
@@ -71,15 +62,15 @@ pub fn settled_table(runs: &[RunResult]) -> Vec<SettledEntry> {
         let config = &run.spec.config;
         let layers = config.sizes.len() - 1;
         let last = run.records.last();
-        for layer in (0..layers).map(Some).chain([None]) {
-            let settling = Settling::of_records(&run.records, layer);
-            let input_norm = layer.and_then(|l| last?.input_norm.get(l).copied());
+        for layer in Layer::each_then_all(layers) {
+            let settling = Settling::of_records(&run.records, layer.index());
+            let input_norm = layer.index().and_then(|l| last?.input_norm.get(l).copied());
             table.push(SettledEntry {
                 run: run.spec.name.clone(),
-                layer: layer_label(layer),
+                layer,
                 init: config.init,
                 width: config.sizes[1],
-                n_in: config.sizes[layer.unwrap_or(0)],
+                n_in: config.sizes[layer.index().unwrap_or(0)],
                 n_w: config.weight_count(),
                 eta: config.eta,
                 lambda: config.lambda,
@@ -116,10 +107,10 @@ pub struct Residual {
 /// log(size) of one layer fitted against the logs of some predictors.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SizeFit {
-    pub layer: String,
+    pub layer: Layer,
     pub response: &'static str,
-    pub predictors: Vec<&'static str>,
-    pub exponents: BTreeMap<&'static str, Exponent>,
+    pub predictors: Vec<Predictor>,
+    pub exponents: BTreeMap<Predictor, Exponent>,
     pub intercept: f64,
     pub r_squared: f64,
     pub method: &'static str,
@@ -134,33 +125,86 @@ pub struct SizeFit {
 pub const FIT_METHOD: &str =
     "least squares (QR), one point per configuration: its seeds' log sizes averaged";
 
-/// A predictor of the settled size, read off an entry.
-#[derive(Clone, Copy)]
-struct Predictor {
-    name: &'static str,
-    value: fn(&SettledEntry) -> Option<f64>,
+/// A predictor of the settled size, read off an entry. (The variants are
+/// in the alphabetical order of their names, the order `exponents` lists
+/// them in.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Predictor {
+    /// The learning rate eta.
+    Eta,
+    /// The rms length of the layer's input over the evaluation set.
+    InputNorm,
+    /// The regularization parameter lambda.
+    Lambda,
+    /// The inputs of one of the layer's neurons.
+    NIn,
+    /// The hidden width.
+    Width,
 }
 
-const WIDTH: Predictor = Predictor {
-    name: "width",
-    value: |e| Some(e.width as f64),
-};
-const N_IN: Predictor = Predictor {
-    name: "n_in",
-    value: |e| Some(e.n_in as f64),
-};
-const INPUT_NORM: Predictor = Predictor {
-    name: "input_norm",
-    value: |e| e.input_norm,
-};
-const LAMBDA: Predictor = Predictor {
-    name: "lambda",
-    value: |e| Some(e.lambda),
-};
-const ETA: Predictor = Predictor {
-    name: "eta",
-    value: |e| Some(e.eta),
-};
+impl Predictor {
+    /// The predictor's value for an entry, if it has one.
+    fn value(self, e: &SettledEntry) -> Option<f64> {
+        match self {
+            Predictor::Eta => Some(e.eta),
+            Predictor::InputNorm => e.input_norm,
+            Predictor::Lambda => Some(e.lambda),
+            Predictor::NIn => Some(e.n_in as f64),
+            Predictor::Width => Some(e.width as f64),
+        }
+    }
+}
+
+impl std::fmt::Display for Predictor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Predictor::Eta => "eta",
+            Predictor::InputNorm => "input_norm",
+            Predictor::Lambda => "lambda",
+            Predictor::NIn => "n_in",
+            Predictor::Width => "width",
+        })
+    }
+}
+
+/// Which family of runs a fit is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FitFamily {
+    /// The scaling grid: (width, n_in) varied at the base eta and lambda.
+    Grid,
+    /// The sweeps: (eta, lambda) varied at the base sizes.
+    Sweep,
+}
+
+impl SizeFit {
+    /// Whether the fit is of `layer` against exactly `predictors`.
+    pub fn is(&self, layer: Layer, predictors: &[Predictor]) -> bool {
+        self.layer == layer && self.predictors == predictors
+    }
+
+    /// The family of runs the fit is over, known by its first predictor.
+    pub fn family(&self) -> FitFamily {
+        match self.predictors.first() {
+            Some(Predictor::Eta | Predictor::Lambda) => FitFamily::Sweep,
+            _ => FitFamily::Grid,
+        }
+    }
+
+    /// The fitted exponent of `predictor`, if it is one of the fit's.
+    pub fn exponent(&self, predictor: Predictor) -> Option<Exponent> {
+        self.exponents.get(&predictor).copied()
+    }
+}
+
+/// The fit of `layer` against exactly `predictors` among `fits`.
+pub fn find_fit<'a>(
+    fits: &'a [SizeFit],
+    layer: Layer,
+    predictors: &[Predictor],
+) -> Option<&'a SizeFit> {
+    fits.iter().find(|f| f.is(layer, predictors))
+}
 
 /// Which runs a family of fits takes.
 struct Family {
@@ -199,11 +243,20 @@ fn sweep_member(run: &RunResult) -> bool {
 const FAMILIES: [Family; 2] = [
     Family {
         member: grid_member,
-        predictor_sets: &[&[WIDTH], &[N_IN], &[WIDTH, N_IN], &[INPUT_NORM]],
+        predictor_sets: &[
+            &[Predictor::Width],
+            &[Predictor::NIn],
+            &[Predictor::Width, Predictor::NIn],
+            &[Predictor::InputNorm],
+        ],
     },
     Family {
         member: sweep_member,
-        predictor_sets: &[&[LAMBDA], &[ETA], &[ETA, LAMBDA]],
+        predictor_sets: &[
+            &[Predictor::Lambda],
+            &[Predictor::Eta],
+            &[Predictor::Eta, Predictor::Lambda],
+        ],
     },
 ];
 
@@ -214,11 +267,11 @@ fn configuration(name: &str) -> &str {
 
 /// Every fit of every family, per layer and for all weights.
 pub fn size_fits(runs: &[RunResult], table: &[SettledEntry]) -> Vec<SizeFit> {
-    // The table's layer labels in its order: w1, w2, ..., all.
-    let mut labels: Vec<&str> = Vec::new();
+    // The table's layers in its order: w1, w2, ..., all.
+    let mut labels: Vec<Layer> = Vec::new();
     for entry in table {
-        if !labels.contains(&entry.layer.as_str()) {
-            labels.push(&entry.layer);
+        if !labels.contains(&entry.layer) {
+            labels.push(entry.layer);
         }
     }
     let mut fits = Vec::new();
@@ -253,12 +306,12 @@ struct Seeds {
 
 /// log(size) against the logs of `predictors`, one point per
 /// configuration; None if the points do not determine the fit.
-fn fit_layer(label: &str, entries: &[&SettledEntry], predictors: &[Predictor]) -> Option<SizeFit> {
+fn fit_layer(label: Layer, entries: &[&SettledEntry], predictors: &[Predictor]) -> Option<SizeFit> {
     let mut groups: BTreeMap<&str, Seeds> = BTreeMap::new();
     for entry in entries {
         let logs: Option<Vec<f64>> = predictors
             .iter()
-            .map(|p| (p.value)(entry).filter(|v| *v > 0.0).map(f64::ln))
+            .map(|p| p.value(entry).filter(|v| *v > 0.0).map(f64::ln))
             .collect();
         let group = groups.entry(configuration(&entry.run)).or_insert(Seeds {
             log_sizes: Vec::new(),
@@ -303,9 +356,9 @@ fn fit_layer(label: &str, entries: &[&SettledEntry], predictors: &[Predictor]) -
         })
         .collect();
     Some(SizeFit {
-        layer: label.to_string(),
+        layer: label,
         response: "size",
-        predictors: predictors.iter().map(|p| p.name).collect(),
+        predictors: predictors.to_vec(),
         exponents: predictors
             .iter()
             .zip(&coefficients[1..])
@@ -315,7 +368,7 @@ fn fit_layer(label: &str, entries: &[&SettledEntry], predictors: &[Predictor]) -
                     low: b.low,
                     high: b.high,
                 };
-                (p.name, exponent)
+                (*p, exponent)
             })
             .collect(),
         intercept: coefficients[0].estimate,
@@ -336,7 +389,7 @@ mod tests {
     fn entry(config: &str, seed: u64, width: usize, n_in: usize, size: f64) -> SettledEntry {
         SettledEntry {
             run: format!("{config}-s{seed}"),
-            layer: "w1".into(),
+            layer: Layer::FIRST,
             init: Init::Large,
             width,
             n_in,
@@ -383,10 +436,10 @@ mod tests {
             }
         }
         let refs: Vec<&SettledEntry> = entries.iter().collect();
-        let fit = fit_layer("w1", &refs, &[WIDTH, N_IN]).unwrap();
+        let fit = fit_layer(Layer::FIRST, &refs, &[Predictor::Width, Predictor::NIn]).unwrap();
         assert_eq!(fit.points, 6, "one point per configuration, not per seed");
-        let n_in = fit.exponents["n_in"];
-        let width = fit.exponents["width"];
+        let n_in = fit.exponents[&Predictor::NIn];
+        let width = fit.exponents[&Predictor::Width];
         assert!(abs_diff_eq!(n_in.value, -0.5, epsilon = 0.01), "{n_in:?}");
         assert!(n_in.low < -0.5 && -0.5 < n_in.high);
         assert!(abs_diff_eq!(width.value, 0.1, epsilon = 0.02), "{width:?}");
@@ -403,9 +456,10 @@ mod tests {
             })
             .collect();
         let refs: Vec<&SettledEntry> = per_run.iter().collect();
-        let naive = fit_layer("w1", &refs, &[WIDTH, N_IN]).unwrap();
+        let naive = fit_layer(Layer::FIRST, &refs, &[Predictor::Width, Predictor::NIn]).unwrap();
         assert_eq!(naive.points, 18);
-        let width_of = |f: &SizeFit| f.exponents["n_in"].high - f.exponents["n_in"].low;
+        let width_of =
+            |f: &SizeFit| f.exponents[&Predictor::NIn].high - f.exponents[&Predictor::NIn].low;
         assert!(width_of(&naive) < width_of(&fit));
     }
 
@@ -418,9 +472,9 @@ mod tests {
             .collect();
         entries[1].settled = false;
         let refs: Vec<&SettledEntry> = entries.iter().collect();
-        let fit = fit_layer("w1", &refs, &[N_IN]).unwrap();
+        let fit = fit_layer(Layer::FIRST, &refs, &[Predictor::NIn]).unwrap();
         assert_eq!((fit.points, fit.unsettled), (3, 1));
-        assert_abs_diff_eq!(fit.exponents["n_in"].value, -0.5, epsilon = 1e-9);
+        assert_abs_diff_eq!(fit.exponents[&Predictor::NIn].value, -0.5, epsilon = 1e-9);
         // An exact power law leaves no residual.
         let names: Vec<&str> = fit
             .residuals
@@ -445,14 +499,18 @@ mod tests {
             })
             .collect();
         let refs: Vec<&SettledEntry> = entries.iter().collect();
-        let fit = fit_layer("w1", &refs, &[INPUT_NORM]).unwrap();
+        let fit = fit_layer(Layer::FIRST, &refs, &[Predictor::InputNorm]).unwrap();
         assert_eq!((fit.points, fit.unsettled), (3, 1));
-        assert_abs_diff_eq!(fit.exponents["input_norm"].value, -1.0, epsilon = 1e-9);
+        assert_abs_diff_eq!(
+            fit.exponents[&Predictor::InputNorm].value,
+            -1.0,
+            epsilon = 1e-9
+        );
         // A residual is the measured log size less the fitted one.
         let mut off = entries.clone();
         off[3].size *= 2f64.exp();
         let refs: Vec<&SettledEntry> = off.iter().collect();
-        let fit = fit_layer("w1", &refs, &[INPUT_NORM]).unwrap();
+        let fit = fit_layer(Layer::FIRST, &refs, &[Predictor::InputNorm]).unwrap();
         let sum: f64 = fit.residuals.iter().map(|r| r.residual).sum();
         assert_abs_diff_eq!(sum, 0.0, epsilon = 1e-9);
         assert!(fit.residuals[2].residual > 0.0, "{:?}", fit.residuals);

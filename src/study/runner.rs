@@ -304,7 +304,7 @@ fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::claims::synthetic::synthetic_run;
+    use crate::study::synthetic::synthetic_run;
 
     /// A finished synthetic run of 5 epochs of a two-layer network.
     fn finished_run() -> (Vec<EpochRecord>, Config) {

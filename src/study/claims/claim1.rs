@@ -2,17 +2,16 @@
 
 use serde::Serialize;
 
-use super::*;
+use super::{Claim, Decision, Measured, Missing, Threshold, Thresholds, Verdict};
 use crate::metrics::EpochRecord;
+use crate::net::{Init, Layer};
+use crate::study::measures::{leading_below, leading_epochs_below, offset_fraction};
+use crate::study::summary::mean;
 
-/// The cut-offs of |f| that K is counted for; the verdict's is
-/// `DECAY_DOMINATED` (0.1), and 0.05 and 0.2 are its half and twice.
+/// The cut-offs of |f| that K is counted for in the evidence's table; the
+/// verdict's is the `DecayDominated` threshold (0.1), and 0.05 and 0.2 are
+/// its half and twice.
 pub const CUTOFFS: [f64; 4] = [0.02, 0.05, 0.1, 0.2];
-
-/// An epoch's change of the weights counts as sideways (the gradient
-/// turning them rather than the decay shrinking them) when |cos(change, -w)|
-/// is below this, and the gradient moved them further than the decay did.
-pub const SIDEWAYS_COSINE: f64 = 0.5;
 
 /// K at one cut-off, and the verdict the claim would get with it.
 #[derive(Debug, Clone, Serialize)]
@@ -41,7 +40,8 @@ fn verdict_of(k_min: usize, k_max: usize, first_epochs: usize) -> Verdict {
 /// weights against the decay, and where the change pointed.
 #[derive(Debug, Clone, Serialize)]
 pub struct EpochOneMoves {
-    pub layer: String,
+    /// The weight layer.
+    pub layer: Layer,
     /// |sum_t b g_t| / |sum_t c w_t| in epoch 1.
     pub gradient_over_decay_displacement: Option<f64>,
     /// cos(w_1 - w_0, -w_0): 1 if the epoch only shrank the weights.
@@ -81,27 +81,95 @@ pub struct Claim1Evidence {
     /// Weights of the first layer and of all layers, for the caveat.
     pub first_layer_weights: usize,
     pub weights: usize,
+    /// Per seed, the offset fraction of all weights in epochs 1, 2, ...:
+    /// what K is counted on at any cut-off.
+    #[serde(skip)]
+    pub offset_fractions: Vec<Vec<Option<f64>>>,
 }
 
-impl Claim1Evidence {
-    fn k_range(&self) -> (usize, usize) {
-        let k = &self.k_all_weights_per_seed;
-        (
+/// What claim 1's decision found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim1Findings {
+    /// Fewest and most leading decay-dominated epochs over the seeds (all
+    /// weights), at the `DecayDominated` threshold.
+    pub k_min: usize,
+    /// See `k_min`.
+    pub k_max: usize,
+    /// The output layer's f_1 (mean over seeds) is not below the
+    /// `DecayDominated` threshold: the output layer is not decay-dominated.
+    pub output_layer_not_decay_dominated: bool,
+    /// Per layer of `epoch_1_moves`: whether epoch 1 moved the weights
+    /// sideways (|cos(change, -w)| below the `SidewaysCosine` threshold
+    /// while the gradient moved them further than the decay); None where
+    /// not measured.
+    pub moves_sideways: Vec<Option<bool>>,
+}
+
+/// Claim 1: "Supposing lambda is not too small, the first epochs of
+/// training will be dominated almost entirely by weight decay."
+#[derive(Debug, Clone)]
+pub struct Claim1;
+
+impl Claim for Claim1 {
+    type Evidence = Claim1Evidence;
+    type Findings = Claim1Findings;
+    const ID: u8 = 1;
+    const TITLE: &'static str = "The first epochs are dominated by weight decay";
+    const STATEMENT: &'static str = "Supposing lambda is not too small, the first epochs of training will be dominated almost entirely by weight decay.";
+    const THRESHOLDS: &'static [Threshold] = &[Threshold::DecayDominated, Threshold::FirstEpochs];
+
+    fn evidence(m: &Measured, t: &Thresholds) -> Result<Claim1Evidence, Missing> {
+        let r = m.results;
+        evidence(
+            &r.base(Init::Large, true),
+            &r.base(Init::Default, true),
+            &r.lambda_sweep(),
+            t,
+        )
+        .ok_or(Missing("no large-init run with probes"))
+    }
+
+    /// Holds if every seed had at least `FirstEpochs` leading
+    /// decay-dominated epochs, partly if some seed had one, fails otherwise.
+    fn decide(e: &Claim1Evidence, t: &Thresholds) -> Decision<Claim1Findings> {
+        let k: Vec<usize> = e
+            .offset_fractions
+            .iter()
+            .map(|f| leading_below(f.iter().copied(), t.decay_dominated))
+            .collect();
+        let (k_min, k_max) = (
             k.iter().copied().min().unwrap_or(0),
             k.iter().copied().max().unwrap_or(0),
-        )
+        );
+        let output_layer_not_decay_dominated = e
+            .f_epoch1_per_layer
+            .last()
+            .copied()
+            .flatten()
+            .is_some_and(|f| f >= t.decay_dominated);
+        let moves_sideways = e
+            .epoch_1_moves
+            .iter()
+            .map(|m| {
+                let (ratio, cosine) = (m.gradient_over_decay_displacement?, m.change_cosine?);
+                Some(cosine.abs() < t.sideways_cosine && ratio > 1.0)
+            })
+            .collect();
+        Decision {
+            verdict: verdict_of(k_min, k_max, t.first_epochs),
+            findings: Claim1Findings {
+                k_min,
+                k_max,
+                output_layer_not_decay_dominated,
+                moves_sideways,
+            },
+        }
     }
 }
 
-/// The verdict: holds if every seed had at least `FIRST_EPOCHS` leading
-/// decay-dominated epochs, partly if some seed had one, fails otherwise.
-pub fn decide(e: &Claim1Evidence) -> Verdict {
-    let (k_min, k_max) = e.k_range();
-    verdict_of(k_min, k_max, e.threshold_epochs)
-}
-
-/// K and the verdict at every cut-off of `CUTOFFS`.
-fn cutoff_rows(base: &[&[EpochRecord]], layers: usize) -> Vec<CutoffRow> {
+/// K and the verdict at every cut-off of `CUTOFFS`, with `first_epochs`
+/// leading decay-dominated epochs asked for.
+fn cutoff_rows(base: &[&[EpochRecord]], layers: usize, first_epochs: usize) -> Vec<CutoffRow> {
     CUTOFFS
         .iter()
         .map(|&cutoff| {
@@ -121,7 +189,7 @@ fn cutoff_rows(base: &[&[EpochRecord]], layers: usize) -> Vec<CutoffRow> {
                             .unwrap_or(0)
                     })
                     .collect(),
-                verdict: verdict_of(lo, hi, FIRST_EPOCHS),
+                verdict: verdict_of(lo, hi, first_epochs),
             }
         })
         .collect()
@@ -158,7 +226,7 @@ fn epoch_one_moves(
                     .collect::<Vec<_>>(),
             );
             EpochOneMoves {
-                layer: format!("w{}", l + 1),
+                layer: Layer::Weights(l),
                 gradient_over_decay_displacement: ratio,
                 change_cosine: cosine,
                 f_1_default_init: f_default,
@@ -169,29 +237,25 @@ fn epoch_one_moves(
 
 /// The evidence of claim 1. `base`: the large+L2 base runs (one per
 /// seed); `default_runs`: default+L2 base runs; `sweep`: (lambda, records)
-/// of large-init runs, lambda 5 included. None without a large-init run
-/// with probes.
+/// of large-init runs, lambda 5 included; K counted at the thresholds `t`.
+/// None without a large-init run with probes.
 pub fn evidence(
     base: &[&[EpochRecord]],
     default_runs: &[&[EpochRecord]],
     sweep: &[(f64, &[EpochRecord])],
+    t: &Thresholds,
 ) -> Option<Claim1Evidence> {
     if base.is_empty() || base.iter().any(|r| r.len() < 2 || r[1].dynamics.is_none()) {
         return None;
     }
     let layers = base[0][0].weights.layers.len();
-    let k_all: Vec<usize> = base
-        .iter()
-        .map(|r| decay_dominated_epochs(r, None))
-        .collect();
+    let decay_dominated =
+        |r: &[EpochRecord], layer| leading_epochs_below(r, layer, t.decay_dominated);
+    let k_all: Vec<usize> = base.iter().map(|r| decay_dominated(r, None)).collect();
     let k_layers: Vec<Vec<usize>> = (0..layers)
-        .map(|l| {
-            base.iter()
-                .map(|r| decay_dominated_epochs(r, Some(l)))
-                .collect()
-        })
+        .map(|l| base.iter().map(|r| decay_dominated(r, Some(l))).collect())
         .collect();
-    let cutoffs = cutoff_rows(base, layers);
+    let cutoffs = cutoff_rows(base, layers, t.first_epochs);
     let epoch_one = epoch_one_moves(base, default_runs, layers);
     let f1: Vec<f64> = base
         .iter()
@@ -240,19 +304,19 @@ pub fn evidence(
         .iter()
         .map(|(lambda, r)| SweepK {
             lambda: *lambda,
-            k: decay_dominated_epochs(r, None),
+            k: decay_dominated(r, None),
             f_1: r.get(1).and_then(|x| offset_fraction(x, None)),
         })
         .collect();
     let smallest_lambda = sweep
         .iter()
-        .filter(|(_, r)| decay_dominated_epochs(r, None) >= 1)
+        .filter(|(_, r)| decay_dominated(r, None) >= 1)
         .map(|(l, _)| *l)
         .fold(None, |m: Option<f64>, l| Some(m.map_or(l, |m| m.min(l))));
 
     Some(Claim1Evidence {
-        threshold_offset_fraction: DECAY_DOMINATED,
-        threshold_epochs: FIRST_EPOCHS,
+        threshold_offset_fraction: t.decay_dominated,
+        threshold_epochs: t.first_epochs,
         k_all_weights_per_seed: k_all,
         k_per_layer_per_seed: k_layers,
         f_epoch1_mean: mean(&f1),
@@ -267,195 +331,61 @@ pub fn evidence(
         epoch_1_moves: epoch_one,
         first_layer_weights: base[0][0].weights.layers[0].count,
         weights: base[0][0].weights.all.count,
-    })
-}
-
-/// The answer in one sentence: K and f in epoch 1.
-pub fn answer(e: &Claim1Evidence) -> String {
-    let (k_min, k_max) = e.k_range();
-    let f1 = e.f_epoch1_mean.unwrap_or(f64::NAN);
-    format!(
-        "From a large start, {} decay-dominated (|f| < {DECAY_DOMINATED}){}: in epoch 1 the gradient {} the decay's shrinkage of |w|^2 (f_1 = {f1:.3}).",
-        match k_min {
-            0 => "no leading epoch was".to_string(),
-            1 => "the first epoch was".to_string(),
-            k => format!("the first {k} epochs were"),
-        },
-        if k_max > k_min {
-            format!(" (up to {k_max} epochs, by seed)")
-        } else {
-            String::new()
-        },
-        if f1 >= 0.0 {
-            format!("undid {:.1}% of", 100.0 * f1)
-        } else {
-            format!("added {:.1}% to", -100.0 * f1)
-        },
-    )
-}
-
-/// The explanation, from the evidence alone.
-pub fn explain(e: &Claim1Evidence) -> String {
-    let (k_min, k_max) = e.k_range();
-    let layers = e.f_epoch1_per_layer.len();
-    let f1_mean = e.f_epoch1_mean.unwrap_or(f64::NAN);
-    let mut explanation = format!(
-        "With large initialization, lambda {} and the base hyperparameters, {} (offset fraction f_1 = {:.3}, mean over {} seeds), and the first {} epochs (fewest over seeds; most: {}) had |f| < {DECAY_DOMINATED}. ",
-        crate::study::plan::LAMBDA,
-        if f1_mean >= 0.0 {
-            format!(
-                "the gradient undid {:.1}% of the decay's shrinkage in epoch 1",
-                100.0 * f1_mean
-            )
-        } else {
-            format!(
-                "the gradient added {:.1}% to the decay's shrinkage in epoch 1",
-                -100.0 * f1_mean
-            )
-        },
-        f1_mean,
-        e.k_all_weights_per_seed.len(),
-        k_min,
-        k_max,
-    );
-    for (l, f) in e.f_epoch1_per_layer.iter().enumerate() {
-        if let Some(f) = f {
-            explanation.push_str(&format!(
-                "Layer {}: f_1 = {:.3}, {} leading decay-dominated epochs. ",
-                layer_name(l, layers),
-                f,
-                e.k_per_layer_per_seed[l].iter().min().unwrap()
-            ));
-        }
-    }
-    if let (Some(sl), Some(sd)) = (e.saturation_epoch1_large, e.saturation_epoch1_default) {
-        explanation.push_str(&format!(
-            "In epoch 1, {:.0}% of the (example, hidden neuron) pairs were saturated (sigma'(z) < 0.01) with large initialization against {:.0}% with N(0, 1/n_in). ",
-            100.0 * sl,
-            100.0 * sd
-        ));
-    }
-    if let (Some(gl), Some(gd)) = (
-        e.gradient_signal_hidden_epoch1_large,
-        e.gradient_signal_hidden_epoch1_default,
-    ) {
-        explanation.push_str(&format!(
-            "The mean-gradient size |(1/m) sum dC_x/dw| of the hidden layer averaged {gl:.3} (large) against {gd:.3} (default). "
-        ));
-    }
-    let verdicts_at: Vec<String> = e
-        .by_cutoff
-        .iter()
-        .map(|c| format!("{} at {}", c.verdict.as_str(), c.cutoff))
-        .collect();
-    explanation.push_str(&format!(
-        "The verdict's cut-off is |f| < {DECAY_DOMINATED}; by cut-off the verdict is {}. ",
-        verdicts_at.join(", ")
-    ));
-    for moves in &e.epoch_1_moves {
-        if let (Some(ratio), Some(cosine)) =
-            (moves.gradient_over_decay_displacement, moves.change_cosine)
-        {
-            explanation.push_str(&format!(
-                "In epoch 1 the gradient moved layer {}'s weights {ratio:.1} times as far as the decay did, and the epoch's change pointed at cos {cosine:.2} to -w{}. ",
-                moves.layer,
-                if cosine.abs() < SIDEWAYS_COSINE && ratio > 1.0 {
-                    " (the decay sets the size, the gradient the direction)"
-                } else {
-                    ""
-                }
-            ));
-        }
-        if let Some(f) = moves.f_1_default_init {
-            explanation.push_str(&format!(
-                "With default initialization, layer {}'s f_1 = {f:.2}. ",
-                moves.layer
-            ));
-        }
-    }
-    match e.smallest_lambda_with_k_at_least_1 {
-        Some(l) => explanation.push_str(&format!("In the lambda sweep the smallest lambda with at least one decay-dominated epoch was {l}.")),
-        None => explanation.push_str("No lambda of the sweep gave a decay-dominated first epoch."),
-    }
-    explanation
-}
-
-/// Claim 1, decided from its evidence.
-pub fn claim1(
-    base: &[&[EpochRecord]],
-    default_runs: &[&[EpochRecord]],
-    sweep: &[(f64, &[EpochRecord])],
-) -> ClaimResult {
-    let statement = "Supposing lambda is not too small, the first epochs of training will be dominated almost entirely by weight decay.";
-    let title = "The first epochs are dominated by weight decay";
-    let Some(e) = evidence(base, default_runs, sweep) else {
-        return inconclusive(1, title, statement, "no large-init run with probes");
-    };
-    let mut caveats = vec![format!(
-        "The verdict is about all weights together; they are almost all in the first layer ({} of {}).",
-        e.first_layer_weights, e.weights
-    )];
-    if let Some(Some(f_out)) = e.f_epoch1_per_layer.last()
-        && *f_out >= DECAY_DOMINATED
-    {
-        caveats.push(format!(
-            "The output layer is not decay-dominated: f_1 = {f_out:.2} (> 1 means its weights grew)."
-        ));
-    }
-    // Half and twice the cut-off are rows of `by_cutoff`.
-    let at_cutoff = |cutoff: f64| {
-        e.by_cutoff
+        offset_fractions: base
             .iter()
-            .find(|row| (row.cutoff - cutoff).abs() < 1e-12)
-            .map_or(Verdict::Inconclusive, |row| row.verdict)
-    };
-    let (k_min, k_max) = e.k_range();
-    ClaimResult {
-        id: 1,
-        title: title.into(),
-        statement: statement.into(),
-        verdict: decide(&e),
-        about: "all weights (per layer in the evidence)".into(),
-        evidence: Evidence::Claim1(Box::new(e.clone())),
-        answer: answer(&e),
-        explanation: explain(&e),
-        going_on: None,
-        caveats,
-        sensitivity: vec![
-            Sensitivity::of("DECAY_DOMINATED", DECAY_DOMINATED, at_cutoff),
-            Sensitivity::of("FIRST_EPOCHS", FIRST_EPOCHS as f64, |n| {
-                verdict_of(k_min, k_max, n as usize)
-            }),
-        ],
-    }
+            .map(|r| r.iter().skip(1).map(|e| offset_fraction(e, None)).collect())
+            .collect(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::probes::Displacement;
-    use crate::study::claims::synthetic::*;
+    use crate::study::claims::{Decided, decided};
+    use crate::study::synthetic::*;
+
+    /// Claim 1 decided on these runs at the study's thresholds.
+    fn claim1(
+        base: &[&[EpochRecord]],
+        default_runs: &[&[EpochRecord]],
+        sweep: &[(f64, &[EpochRecord])],
+    ) -> Decided<Claim1> {
+        let t = Thresholds::default();
+        decided::<Claim1>(super::evidence(base, default_runs, sweep, &t).unwrap(), &t)
+    }
+
+    fn evidence(
+        base: &[&[EpochRecord]],
+        default_runs: &[&[EpochRecord]],
+        sweep: &[(f64, &[EpochRecord])],
+    ) -> Option<Claim1Evidence> {
+        super::evidence(base, default_runs, sweep, &Thresholds::default())
+    }
 
     #[test]
     fn claim1_follows_the_offset_fractions() {
         let decay = pure_decay(10);
         let flat = never_decays(10);
         let result = claim1(&[&decay, &decay], &[&flat], &[(5.0, &decay)]);
-        assert_eq!(result.verdict, Verdict::Holds);
+        assert_eq!(result.decision.verdict, Verdict::Holds);
         let e = evidence(&[&decay, &decay], &[&flat], &[(5.0, &decay)]).unwrap();
         assert_eq!(e.k_all_weights_per_seed, [10, 10]);
         let result = claim1(&[&flat, &flat], &[&flat], &[(5.0, &flat)]);
-        assert_eq!(result.verdict, Verdict::Fails);
+        assert_eq!(result.decision.verdict, Verdict::Fails);
         // One decay-dominated epoch, then balance: only partly.
         let mut f = vec![1.0; 11];
         f[1] = 0.05;
         let one = synthetic_run(&[1.0; 11], &f, &[0.9; 11], RHO);
-        assert_eq!(claim1(&[&one], &[&flat], &[]).verdict, Verdict::Partly);
+        assert_eq!(
+            claim1(&[&one], &[&flat], &[]).decision.verdict,
+            Verdict::Partly
+        );
         // A gradient that shrinks the weights faster than the decay is not decay.
         let mut f = vec![-2.0; 11];
         f[0] = 0.0;
         let shrinking = synthetic_run(&[1.0; 11], &f, &[0.9; 11], RHO);
-        assert_eq!(decay_dominated_epochs(&shrinking, None), 0);
+        assert_eq!(leading_epochs_below(&shrinking, None, 0.1), 0);
     }
 
     #[test]
@@ -469,7 +399,50 @@ mod tests {
         assert_eq!(verdicts, [Fails, Fails, Holds, Holds]);
         let k: Vec<usize> = e.by_cutoff.iter().map(|r| r.k_all_weights).collect();
         assert_eq!(k, [0, 0, 7, 7]);
-        assert_eq!(result.verdict, Verdict::Holds);
+        assert_eq!(result.decision.verdict, Verdict::Holds);
+        // The sensitivity table: half the cut-off (0.05) fails, twice holds;
+        // one leading epoch asked for holds, four hold too (K = 7).
+        let rows: Vec<(Threshold, Verdict, Verdict)> = result
+            .sensitivity
+            .iter()
+            .map(|s| (s.threshold, s.verdict_at_half, s.verdict_at_twice))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Threshold::DecayDominated, Fails, Holds),
+                (Threshold::FirstEpochs, Holds, Holds)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_findings_name_the_output_layer_and_sideways_moves() {
+        let mut f = vec![0.05; 6];
+        f[0] = 0.0;
+        let mut run = synthetic_run(&[1.0; 6], &f, &[0.9; 6], RHO);
+        // The output layer's f_1 at the cut-off exactly: not decay-dominated.
+        run[1].dynamics.as_mut().unwrap().offset_fraction_layers[1] = Some(0.1);
+        let d = run[1].dynamics.as_mut().unwrap();
+        d.displacement.layers = vec![
+            Displacement {
+                decay: 1.0,
+                gradient: 2.9,
+            },
+            Displacement {
+                decay: 1.0,
+                gradient: 0.5,
+            },
+        ];
+        d.change_cosine = vec![Some(0.49), Some(0.1)];
+        let found = claim1(&[&run], &[&run], &[]).decision.findings;
+        assert_eq!(found.k_min, 5);
+        assert!(found.output_layer_not_decay_dominated);
+        // w1: far and across; w2: moved less by the gradient than the decay.
+        assert_eq!(found.moves_sideways, [Some(true), Some(false)]);
+        run[1].dynamics.as_mut().unwrap().change_cosine = vec![Some(0.5), None];
+        let found = claim1(&[&run], &[&run], &[]).decision.findings;
+        assert_eq!(found.moves_sideways, [Some(false), None]);
     }
 
     #[test]

@@ -2,16 +2,13 @@
 
 use serde::Serialize;
 
-use super::*;
+use super::{Claim, Decision, Measured, Missing, Threshold, Thresholds, Verdict};
 use crate::metrics::EpochRecord;
-
-/// The gap between rho* = (1 - c)^S and exp(-eta*lambda/m) = exp(-c S) for
-/// S steps: (rate ratio ln(rho*)/ln(exp(-cS)), relative per-epoch gap).
-pub fn shrink_gap(c: f64, steps: usize) -> (f64, f64) {
-    let rate_ratio = -(-c).ln_1p() / c;
-    let gap = (steps as f64 * ((-c).ln_1p() + c)).exp_m1();
-    (rate_ratio, gap)
-}
+use crate::net::Init;
+use crate::study::measures::leading_epochs_below;
+use crate::study::results::DecayOnlyRun;
+use crate::study::summary::mean;
+use crate::theory::shrink_gap;
 
 /// One decay-only run.
 #[derive(Debug, Clone, Serialize)]
@@ -49,12 +46,81 @@ pub struct Claim2Evidence {
     pub base_steps: usize,
 }
 
-/// The evidence of claim 2. `decay_only`: (c, S, records) of pure-decay
-/// runs; `base`: the large+L2 base runs. None without either.
+/// What claim 2's decision found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim2Findings {
+    /// Pure decay shrinks by (1 - eta*lambda/n)^S within the
+    /// `PureDecayTolerance` threshold.
+    pub pure_decay_exact: bool,
+    /// Training's decay-dominated epochs shrink within the
+    /// `ShrinkTolerance` threshold of rho* (None: no such epoch).
+    pub training_within: Option<bool>,
+    /// The output layer's weights grew on average in those epochs (rho > 1).
+    pub output_layer_grows: bool,
+}
+
+/// Claim 2: "Provided eta*lambda << n, the weights will decay by a factor
+/// of exp(-eta*lambda/m) per epoch."
+#[derive(Debug, Clone)]
+pub struct Claim2;
+
+impl Claim for Claim2 {
+    type Evidence = Claim2Evidence;
+    type Findings = Claim2Findings;
+    const ID: u8 = 2;
+    const TITLE: &'static str = "Weights decay by exp(-eta*lambda/m) per epoch";
+    const STATEMENT: &'static str = "Provided eta*lambda << n, the weights will decay by a factor of exp(-eta*lambda/m) per epoch.";
+    const THRESHOLDS: &'static [Threshold] =
+        &[Threshold::PureDecayTolerance, Threshold::ShrinkTolerance];
+
+    fn evidence(m: &Measured, t: &Thresholds) -> Result<Claim2Evidence, Missing> {
+        let r = m.results;
+        evidence(
+            &r.decay_only(),
+            &r.base(Init::Large, true),
+            r.base_steps(),
+            t,
+        )
+        .ok_or(Missing("no decay-only or base runs"))
+    }
+
+    /// Fails if pure decay misses (1 - eta*lambda/n)^S by more than the
+    /// `PureDecayTolerance`; else holds if real training's decay-dominated
+    /// epochs shrink within the `ShrinkTolerance` of it, partly otherwise.
+    fn decide(e: &Claim2Evidence, t: &Thresholds) -> Decision<Claim2Findings> {
+        let pure_decay_exact = e.pure_decay_worst_relative_error <= t.pure_decay_tolerance;
+        let training_within = e
+            .training_mean_relative_deviation
+            .map(|d| d <= t.shrink_tolerance);
+        let verdict = match (pure_decay_exact, training_within) {
+            (false, _) => Verdict::Fails,
+            (true, Some(true)) => Verdict::Holds,
+            (true, _) => Verdict::Partly,
+        };
+        Decision {
+            verdict,
+            findings: Claim2Findings {
+                pure_decay_exact,
+                training_within,
+                output_layer_grows: e
+                    .training_mean_rho_per_layer
+                    .last()
+                    .copied()
+                    .flatten()
+                    .is_some_and(|rho| rho > 1.0),
+            },
+        }
+    }
+}
+
+/// The evidence of claim 2. `decay_only`: the pure-decay runs; `base`: the
+/// large+L2 base runs, of `base_steps` steps per epoch. None without
+/// either.
 pub fn evidence(
-    decay_only: &[(f64, usize, &[EpochRecord])],
+    decay_only: &[DecayOnlyRun],
     base: &[&[EpochRecord]],
     base_steps: usize,
+    t: &Thresholds,
 ) -> Option<Claim2Evidence> {
     if decay_only.is_empty() || base.is_empty() {
         return None;
@@ -62,7 +128,8 @@ pub fn evidence(
     // (a) Pure decay against the exact factor.
     let mut worst_pure: f64 = 0.0;
     let mut spot_checks = Vec::new();
-    for &(c, _, records) in decay_only {
+    for run in decay_only {
+        let (c, records) = (run.decay_per_step, run.records);
         let mut worst_run: f64 = 0.0;
         for r in records.iter().skip(1) {
             let predicted = r.predicted_shrink;
@@ -102,13 +169,13 @@ pub fn evidence(
         .collect();
     let breaks_at = fractions
         .iter()
-        .find(|&&c| shrink_gap(c, base_steps).1.abs() > SHRINK_TOLERANCE)
+        .find(|&&c| shrink_gap(c, base_steps).1.abs() > t.shrink_tolerance)
         .copied();
     // (b) Real training, decay-dominated epochs.
     let mut deviations = Vec::new();
     let mut layer_ratios: Vec<Vec<f64>> = Vec::new();
     for records in base {
-        let k = decay_dominated_epochs(records, None);
+        let k = leading_epochs_below(records, None, t.decay_dominated);
         for r in &records[1..=k] {
             if let Some(rho) = r.shrink_ratio {
                 deviations.push((rho / r.predicted_shrink - 1.0).abs());
@@ -123,12 +190,12 @@ pub fn evidence(
         }
     }
     Some(Claim2Evidence {
-        pure_decay_tolerance: PURE_DECAY_TOLERANCE,
+        pure_decay_tolerance: t.pure_decay_tolerance,
         pure_decay_worst_relative_error: worst_pure,
         spot_checks,
         gap_table,
         gap_exceeds_tolerance_from: breaks_at,
-        training_tolerance: SHRINK_TOLERANCE,
+        training_tolerance: t.shrink_tolerance,
         training_mean_relative_deviation: mean(&deviations),
         rho_star: base[0].get(1).map(|r| r.predicted_shrink),
         exp_minus_eta_lambda_over_m: base[0].get(1).map(|r| r.predicted_shrink_asymptotic),
@@ -137,143 +204,58 @@ pub fn evidence(
     })
 }
 
-/// Fails if pure decay misses (1 - eta*lambda/n)^S by more than
-/// `pure_tolerance`; else holds if real training's decay-dominated epochs
-/// shrink within `shrink_tolerance` of it, partly otherwise.
-pub fn decide_at(e: &Claim2Evidence, pure_tolerance: f64, shrink_tolerance: f64) -> Verdict {
-    if e.pure_decay_worst_relative_error > pure_tolerance {
-        Verdict::Fails
-    } else {
-        match e.training_mean_relative_deviation {
-            Some(d) if d <= shrink_tolerance => Verdict::Holds,
-            _ => Verdict::Partly,
-        }
-    }
-}
-
-pub fn decide(e: &Claim2Evidence) -> Verdict {
-    decide_at(e, e.pure_decay_tolerance, e.training_tolerance)
-}
-
-/// The answer in two sentences: the pure decay's factor, and how close
-/// exp(-eta*lambda/m) and training come to it.
-pub fn answer(e: &Claim2Evidence) -> String {
-    let error = e.pure_decay_worst_relative_error;
-    let mut text = if error <= e.pure_decay_tolerance {
-        format!(
-            "With the gradient off, the weights shrink by (1 - eta*lambda/n)^S per epoch, to a relative {error:.0e} at worst."
-        )
-    } else {
-        format!(
-            "With the gradient off, the measured shrink per epoch is up to a relative {error:.1e} from (1 - eta*lambda/n)^S."
-        )
-    };
-    if let (Some(rho), Some(exp)) = (e.rho_star, e.exp_minus_eta_lambda_over_m) {
-        text.push_str(&format!(
-            " For the base run that is {rho:.6}, and exp(-eta*lambda/m) = {exp:.6} is {:.1e} from it",
-            (rho / exp - 1.0).abs()
-        ));
-        match e.training_mean_relative_deviation {
-            Some(d) => text.push_str(&format!(
-                "; in the decay-dominated epochs of training the measured shrink was on average {:.2}% from it.",
-                100.0 * d
-            )),
-            None => text.push('.'),
-        }
-    }
-    text
-}
-
-/// The explanation, from the evidence alone.
-pub fn explain(e: &Claim2Evidence) -> String {
-    let base_steps = e.base_steps;
-    let mut explanation = format!(
-        "With the gradient switched off, the measured shrink per epoch matched (1 - eta*lambda/n)^S to {:.1e} (relative, worst of {} runs from eta*lambda/n = 1e-6 to 0.5; threshold {:.0e}). ",
-        e.pure_decay_worst_relative_error,
-        e.spot_checks.len(),
-        e.pure_decay_tolerance
-    );
-    if let (Some(a), Some(b)) = (e.rho_star, e.exp_minus_eta_lambda_over_m) {
-        explanation.push_str(&format!(
-            "For the base run (S = {base_steps} steps) rho* = {a:.6} and exp(-eta*lambda/m) = {b:.6}, {:.1e} apart. ",
-            (a / b - 1.0).abs()
-        ));
-    }
-    match e.gap_exceeds_tolerance_from {
-        Some(c) => explanation.push_str(&format!(
-            "The two differ by more than {:.0}% per epoch once eta*lambda/n reaches {c:e}: that is where \"eta*lambda << n\" stops holding. ",
-            100.0 * e.training_tolerance
-        )),
-        None => explanation.push_str("The two stay within 1% per epoch over the whole range. "),
-    }
-    match e.training_mean_relative_deviation {
-        Some(d) => explanation.push_str(&format!(
-            "In real training, over the decay-dominated epochs, the shrink ratio of all weights differed from rho* by {:.2}% on average (threshold {:.0}%).",
-            100.0 * d,
-            100.0 * e.training_tolerance
-        )),
-        None => explanation.push_str("Real training had no decay-dominated epoch to compare."),
-    }
-    explanation
-}
-
-/// Claim 2, decided from its evidence.
-pub fn claim2(
-    decay_only: &[(f64, usize, &[EpochRecord])],
-    base: &[&[EpochRecord]],
-    base_steps: usize,
-) -> ClaimResult {
-    let statement = "Provided eta*lambda << n, the weights will decay by a factor of exp(-eta*lambda/m) per epoch.";
-    let title = "Weights decay by exp(-eta*lambda/m) per epoch";
-    let Some(e) = evidence(decay_only, base, base_steps) else {
-        return inconclusive(2, title, statement, "no decay-only or base runs");
-    };
-    let mut caveats = Vec::new();
-    if let Some(Some(m)) = e.training_mean_rho_per_layer.last()
-        && *m > 1.0
-    {
-        caveats.push(format!(
-            "The output layer's weights did not shrink in those epochs (mean rho = {m:.3}): the factor describes the decay term, not every layer."
-        ));
-    }
-    ClaimResult {
-        id: 2,
-        title: title.into(),
-        statement: statement.into(),
-        verdict: decide(&e),
-        about: "the decay term alone (a); all weights in training (b)".into(),
-        evidence: Evidence::Claim2(Box::new(e.clone())),
-        answer: answer(&e),
-        explanation: explain(&e),
-        going_on: None,
-        caveats,
-        sensitivity: vec![
-            Sensitivity::of("PURE_DECAY_TOLERANCE", PURE_DECAY_TOLERANCE, |t| {
-                decide_at(&e, t, SHRINK_TOLERANCE)
-            }),
-            Sensitivity::of("SHRINK_TOLERANCE", SHRINK_TOLERANCE, |t| {
-                decide_at(&e, PURE_DECAY_TOLERANCE, t)
-            }),
-        ],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::claims::synthetic::*;
-    use approx::assert_abs_diff_eq;
+    use crate::study::claims::decided;
+    use crate::study::synthetic::*;
+
+    /// A decay-only run of c = 1e-5 over S = 5000 steps.
+    fn decay_only(records: &[EpochRecord]) -> Vec<DecayOnlyRun<'_>> {
+        vec![DecayOnlyRun {
+            decay_per_step: 1e-5,
+            records,
+        }]
+    }
+
+    fn evidence(
+        decay: &[DecayOnlyRun],
+        base: &[&[EpochRecord]],
+        steps: usize,
+    ) -> Option<Claim2Evidence> {
+        super::evidence(decay, base, steps, &Thresholds::default())
+    }
+
+    /// Claim 2 decided on these runs at the study's thresholds.
+    fn claim2(
+        decay: &[DecayOnlyRun],
+        base: &[&[EpochRecord]],
+        steps: usize,
+    ) -> Decision<Claim2Findings> {
+        decided::<Claim2>(
+            evidence(decay, base, steps).unwrap(),
+            &Thresholds::default(),
+        )
+        .decision
+    }
+
+    fn decide_at(e: &Claim2Evidence, pure: f64, shrink: f64) -> Verdict {
+        let t = Thresholds::default()
+            .with(Threshold::PureDecayTolerance, pure)
+            .with(Threshold::ShrinkTolerance, shrink);
+        Claim2::decide(e, &t).verdict
+    }
 
     #[test]
     fn claim2_needs_the_pure_decay_to_match() {
         let exact = pure_decay(3);
-        let result = claim2(&[(1e-5, 5000, &exact)], &[&exact], 5000);
+        let result = claim2(&decay_only(&exact), &[&exact], 5000);
         assert_eq!(result.verdict, Verdict::Holds);
         // Shrink off by 0.1% in the decay-only run: the decay is not what was claimed.
         let rms: Vec<f64> = (0..=3).map(|e| (RHO * 1.001).powi(e)).collect();
         let off = synthetic_run(&rms, &[0.0; 4], &[0.9; 4], RHO);
         assert_eq!(
-            claim2(&[(1e-5, 5000, &off)], &[&exact], 5000).verdict,
+            claim2(&decay_only(&off), &[&exact], 5000).verdict,
             Verdict::Fails
         );
         // Exact pure decay but training that shrinks 3% slower: only partly.
@@ -284,7 +266,7 @@ mod tests {
             RHO,
         );
         assert_eq!(
-            claim2(&[(1e-5, 5000, &exact)], &[&slow], 5000).verdict,
+            claim2(&decay_only(&exact), &[&slow], 5000).verdict,
             Verdict::Partly
         );
     }
@@ -293,10 +275,9 @@ mod tests {
     fn a_growing_output_layer_is_a_caveat() {
         let exact = pure_decay(3);
         let output_caveat = |base: &[EpochRecord]| {
-            claim2(&[(1e-5, 5000, &exact)], &[base], 5000)
-                .caveats
-                .iter()
-                .any(|c| c.starts_with("The output layer's weights did not shrink"))
+            claim2(&decay_only(&exact), &[base], 5000)
+                .findings
+                .output_layer_grows
         };
         let grows = synthetic_run(
             &(0..=3).map(|e| 1.01f64.powi(e)).collect::<Vec<_>>(),
@@ -314,21 +295,13 @@ mod tests {
     fn evidence_needs_pure_decay_and_base_runs() {
         let exact = pure_decay(3);
         assert!(evidence(&[], &[&exact], 5000).is_none());
-        assert!(evidence(&[(1e-5, 5000, &exact)], &[], 5000).is_none());
-        let mut e = evidence(&[(1e-5, 5000, &exact)], &[&exact], 5000).unwrap();
+        assert!(evidence(&decay_only(&exact), &[], 5000).is_none());
+        let mut e = evidence(&decay_only(&exact), &[&exact], 5000).unwrap();
         // At a tolerance the verdict is still the one within it.
         e.pure_decay_worst_relative_error = 0.01;
         e.training_mean_relative_deviation = Some(0.02);
         assert_eq!(decide_at(&e, 0.01, 0.02), Verdict::Holds);
         assert_eq!(decide_at(&e, 0.01, 0.01), Verdict::Partly);
         assert_eq!(decide_at(&e, 0.005, 0.02), Verdict::Fails);
-    }
-
-    #[test]
-    fn shrink_gap_grows_with_the_decay_per_step() {
-        let (ratio, gap) = shrink_gap(1e-5, 5000);
-        assert_abs_diff_eq!(ratio - 1.0, 5e-6, epsilon = 1e-9);
-        assert!(gap < 0.0 && gap.abs() < 3e-7);
-        assert!(shrink_gap(0.1, 5000).1 < -0.99);
     }
 }

@@ -2,66 +2,104 @@
 //! book: 1/sqrt(n_w)). Decided per layer from the settled size (see
 //! `run::settle`), which does not depend on where the weights started; the
 //! tail-off (first f >= 0.5) stays as a description only.
-//!
-//! The evidence (`Claim3Evidence`) is computed first, the verdict decided
-//! from it, and the text written from it, in three functions.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-use super::*;
+use super::{Claim, Decision, Measured, Missing, Threshold, Thresholds, Verdict};
 use crate::metrics::EpochRecord;
-use crate::study::equilibrium::{SettledEntry, SizeFit, layer_label};
+use crate::net::{Init, Layer};
+use crate::study::equilibrium::{self, FitFamily, Predictor, SettledEntry, SizeFit, find_fit};
+use crate::study::measures::{TailOff, tail_off};
+use crate::study::plan::Purpose;
+use crate::study::summary::mean;
 
-/// A size hypothesis: its reference size and the exponents it predicts
-/// for the settled size against width and n_in (n_w ~ width * n_in).
-struct Hypothesis {
-    name: &'static str,
-    reference: fn(n_w: usize, n_in: usize) -> f64,
-    width_exponent: f64,
-    n_in_exponent: f64,
+/// A size law the settled size is compared with: the inverse of the
+/// number its variant names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SizeLaw {
+    /// The claim's 1/n_w.
+    #[serde(rename = "1/n_w")]
+    WeightCount,
+    /// The book's 1/sqrt(n_w).
+    #[serde(rename = "1/sqrt(n_w)")]
+    SqrtWeightCount,
+    /// N(0, 1/n_in)'s std, 1/sqrt(n_in).
+    #[serde(rename = "1/sqrt(n_in)")]
+    SqrtFanIn,
 }
 
-const HYPOTHESES: [Hypothesis; 3] = [
-    Hypothesis {
-        name: "1/n_w",
-        reference: |n_w, _| 1.0 / n_w as f64,
-        width_exponent: -1.0,
-        n_in_exponent: -1.0,
-    },
-    Hypothesis {
-        name: "1/sqrt(n_w)",
-        reference: |n_w, _| 1.0 / (n_w as f64).sqrt(),
-        width_exponent: -0.5,
-        n_in_exponent: -0.5,
-    },
-    Hypothesis {
-        name: "1/sqrt(n_in)",
-        reference: |_, n_in| 1.0 / (n_in as f64).sqrt(),
-        width_exponent: 0.0,
-        n_in_exponent: -0.5,
-    },
-];
+impl SizeLaw {
+    /// Its reference size for a network of n_w weights and a layer of n_in
+    /// inputs.
+    pub fn reference(self, n_w: usize, n_in: usize) -> f64 {
+        match self {
+            SizeLaw::WeightCount => 1.0 / n_w as f64,
+            SizeLaw::SqrtWeightCount => 1.0 / (n_w as f64).sqrt(),
+            SizeLaw::SqrtFanIn => 1.0 / (n_in as f64).sqrt(),
+        }
+    }
+
+    /// The exponents it predicts for the settled size against width and
+    /// n_in (n_w ~ width * n_in).
+    pub fn exponents(self) -> (f64, f64) {
+        match self {
+            SizeLaw::WeightCount => (-1.0, -1.0),
+            SizeLaw::SqrtWeightCount => (-0.5, -0.5),
+            SizeLaw::SqrtFanIn => (0.0, -0.5),
+        }
+    }
+}
 
 /// One hypothesis against one layer of the base runs.
 #[derive(Debug, Clone, Serialize)]
 pub struct HypothesisCheck {
-    pub hypothesis: &'static str,
+    /// The law.
+    pub hypothesis: SizeLaw,
+    /// Its reference size for the layer.
     pub reference_size: f64,
     /// The settled size over the reference.
     pub size_over_reference: f64,
-    /// Within `SIZE_FACTOR` of it, either way.
+    /// Within the `SizeFactor` threshold of it, either way.
     pub size_within_factor: bool,
+    /// The exponent of width it predicts.
     pub predicted_width_exponent: f64,
+    /// The exponent of n_in it predicts.
     pub predicted_n_in_exponent: f64,
     /// Both predicted exponents inside the joint fit's 95% intervals (None
     /// without that fit).
     pub exponents_consistent: Option<bool>,
 }
 
+/// The three laws checked against one layer, by name. (`claims.json`
+/// lists them in the order of [`SizeLaw::ALL`].)
+#[derive(Debug, Clone)]
+pub struct Hypotheses {
+    /// The claim's 1/n_w.
+    pub inv_n_w: HypothesisCheck,
+    /// The book's 1/sqrt(n_w).
+    pub inv_sqrt_n_w: HypothesisCheck,
+    /// 1/sqrt(n_in).
+    pub inv_sqrt_n_in: HypothesisCheck,
+}
+
+impl Hypotheses {
+    /// The three checks, in the order of [`SizeLaw::ALL`].
+    pub fn each(&self) -> [&HypothesisCheck; 3] {
+        [&self.inv_n_w, &self.inv_sqrt_n_w, &self.inv_sqrt_n_in]
+    }
+}
+
+impl Serialize for Hypotheses {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.each().serialize(serializer)
+    }
+}
+
 /// What the base runs' settled state says about one layer.
 #[derive(Debug, Clone, Serialize)]
 pub struct LayerEquilibrium {
-    pub layer: String,
+    /// The layer (or all weights).
+    pub layer: Layer,
     pub n_in: usize,
     /// Seeds whose layer settled, of all seeds.
     pub settled_seeds: usize,
@@ -71,7 +109,8 @@ pub struct LayerEquilibrium {
     pub size: f64,
     /// The settled epoch, averaged over the settled seeds.
     pub settled_epoch: Option<f64>,
-    pub hypotheses: Vec<HypothesisCheck>,
+    /// The size laws checked against the layer.
+    pub hypotheses: Hypotheses,
     /// Over the settled epochs: the shares of the decay's shrinkage of
     /// |w|^2 that the drift and the noise give back (they add to ~1).
     pub drift_share: Option<f64>,
@@ -92,7 +131,8 @@ pub struct LayerEquilibrium {
 /// rms(w) * input_norm of a layer over the configurations of the grid.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScaleOfInputs {
-    pub layer: String,
+    /// The weight layer.
+    pub layer: Layer,
     pub min: f64,
     pub max: f64,
     pub configurations: usize,
@@ -137,59 +177,112 @@ fn settled_sum(
     records[start..].iter().map(value).sum()
 }
 
+/// A run as claim 3 reads it: its name (the settled table's `run`) and
+/// records.
+#[derive(Debug, Clone, Copy)]
+pub struct NamedRun<'a> {
+    /// The run's name.
+    pub name: &'a str,
+    /// Its records, epoch 0 first.
+    pub records: &'a [EpochRecord],
+}
+
+/// One run of the lambda sweep.
+#[derive(Debug, Clone, Copy)]
+pub struct SweepRun<'a> {
+    /// Its lambda.
+    pub lambda: f64,
+    /// The run.
+    pub run: NamedRun<'a>,
+}
+
+/// The runs claim 3 reads, by purpose.
+#[derive(Debug, Clone)]
+pub struct Claim3Runs<'a> {
+    /// The large+L2 base runs, one per seed.
+    pub base: Vec<NamedRun<'a>>,
+    /// The base network's layer sizes.
+    pub sizes: Vec<usize>,
+    /// The names of the scaling grid's runs (large init, base eta and
+    /// lambda).
+    pub grid: Vec<&'a str>,
+    /// The large-init lambda sweep, lambda 5 included.
+    pub sweep: Vec<SweepRun<'a>>,
+}
+
+/// One hypothesis checked against a layer's settled `size`.
+fn check(
+    law: SizeLaw,
+    size: f64,
+    n_w: usize,
+    n_in: usize,
+    grid_joint: Option<&SizeFit>,
+    t: &Thresholds,
+) -> HypothesisCheck {
+    let reference = law.reference(n_w, n_in);
+    let ratio = size / reference;
+    let (width_exponent, n_in_exponent) = law.exponents();
+    HypothesisCheck {
+        hypothesis: law,
+        reference_size: reference,
+        size_over_reference: ratio,
+        size_within_factor: (1.0 / t.size_factor..=t.size_factor).contains(&ratio),
+        predicted_width_exponent: width_exponent,
+        predicted_n_in_exponent: n_in_exponent,
+        exponents_consistent: grid_joint.map(|f| {
+            let inside = |p: Predictor, value: f64| {
+                f.exponent(p)
+                    .is_some_and(|e| e.low <= value && value <= e.high)
+            };
+            inside(Predictor::Width, width_exponent) && inside(Predictor::NIn, n_in_exponent)
+        }),
+    }
+}
+
 fn layer_equilibrium(
-    base: &[&[EpochRecord]],
+    base: &[NamedRun],
     settled: &[SettledEntry],
-    base_runs: &[String],
-    layer: Option<usize>,
+    layer: Layer,
     n_w: usize,
     grid_joint: Option<&SizeFit>,
+    t: &Thresholds,
 ) -> LayerEquilibrium {
-    let label = layer_label(layer);
-    let entries: Vec<&SettledEntry> = settled
+    // Each base run with its own entry of the settled table, by name.
+    let runs: Vec<(&NamedRun, &SettledEntry)> = base
         .iter()
-        .filter(|e| e.layer == label && base_runs.contains(&e.run))
+        .filter_map(|run| {
+            let entry = settled
+                .iter()
+                .find(|e| e.layer == layer && e.run == run.name)?;
+            Some((run, entry))
+        })
         .collect();
+    let entries: Vec<&SettledEntry> = runs.iter().map(|(_, e)| *e).collect();
     let settled_entries: Vec<&&SettledEntry> = entries.iter().filter(|e| e.settled).collect();
     let size = mean(&settled_entries.iter().map(|e| e.size).collect::<Vec<_>>())
         .or_else(|| mean(&entries.iter().map(|e| e.size).collect::<Vec<_>>()))
         .unwrap_or(f64::NAN);
     let n_in = entries.first().map_or(0, |e| e.n_in);
-    let hypotheses = HYPOTHESES
-        .iter()
-        .map(|h| {
-            let reference = (h.reference)(n_w, n_in);
-            let ratio = size / reference;
-            HypothesisCheck {
-                hypothesis: h.name,
-                reference_size: reference,
-                size_over_reference: ratio,
-                size_within_factor: (1.0 / SIZE_FACTOR..=SIZE_FACTOR).contains(&ratio),
-                predicted_width_exponent: h.width_exponent,
-                predicted_n_in_exponent: h.n_in_exponent,
-                exponents_consistent: grid_joint.map(|f| {
-                    let inside = |name: &str, value: f64| {
-                        f.exponents
-                            .get(name)
-                            .is_some_and(|e| e.low <= value && value <= e.high)
-                    };
-                    inside("width", h.width_exponent) && inside("n_in", h.n_in_exponent)
-                }),
-            }
-        })
-        .collect();
+    let check = |law| check(law, size, n_w, n_in, grid_joint, t);
+    let hypotheses = Hypotheses {
+        inv_n_w: check(SizeLaw::WeightCount),
+        inv_sqrt_n_w: check(SizeLaw::SqrtWeightCount),
+        inv_sqrt_n_in: check(SizeLaw::SqrtFanIn),
+    };
+    let layer_index = layer.index();
     // The budget over each settled run's settled epochs, and its end state.
     let terms = |r: &EpochRecord| {
         let d = r.dynamics.as_ref()?;
-        let t = match layer {
+        let terms = match layer_index {
             Some(l) => d.budget.layers.get(l)?,
             None => &d.budget.all,
         };
-        Some((t.decay, t.drift, t.noise))
+        Some((terms.decay, terms.drift, terms.noise))
     };
     let (mut decay, mut drift, mut noise, mut epochs) = (0.0, 0.0, 0.0, 0usize);
     let (mut predicted, mut cosines, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for (records, entry) in base.iter().zip(&entries) {
+    for (run, entry) in &runs {
+        let records = run.records;
         let Some(start) = entry.settled_epoch else {
             continue;
         };
@@ -197,7 +290,7 @@ fn layer_equilibrium(
         drift += settled_sum(records, start, |r| terms(r).map(|t| t.1)).unwrap_or(0.0);
         noise += settled_sum(records, start, |r| terms(r).map(|t| t.2)).unwrap_or(0.0);
         epochs += records.len() - start;
-        let end = layer.and_then(|l| records.last()?.full_gradient.as_ref()?.get(l).copied());
+        let end = layer_index.and_then(|l| records.last()?.full_gradient.as_ref()?.get(l).copied());
         if let Some(g) = end {
             predicted.push(g.predicted_noise);
             cosines.extend(g.cosine);
@@ -207,9 +300,12 @@ fn layer_equilibrium(
         }
     }
     let share = |x: f64| (decay < 0.0).then(|| x / -decay);
-    let tails: Vec<TailOff> = base.iter().filter_map(|r| tail_off(r, layer)).collect();
+    let tails: Vec<TailOff> = base
+        .iter()
+        .filter_map(|r| tail_off(r.records, layer_index))
+        .collect();
     LayerEquilibrium {
-        layer: label,
+        layer,
         n_in,
         settled_seeds: settled_entries.len(),
         seeds: entries.len(),
@@ -232,91 +328,53 @@ fn layer_equilibrium(
     }
 }
 
-/// Everything claim 3 is decided on. `base`: the large+L2 base runs and
-/// `base_runs` their names, in the same order; `grid`: the names of the
-/// grid's runs (large init, base eta and lambda); `sweep`: (lambda,
-/// records, name) of the large-init lambda sweep, lambda 5 included.
+/// Everything claim 3 is decided on: the base runs' settled state per
+/// layer against the size laws, the fits of the grid and the sweeps, the
+/// scale of the inputs over the grid and the lambda sweep.
 pub fn evidence(
-    base: &[&[EpochRecord]],
-    base_runs: &[String],
-    sizes: &[usize],
+    runs: &Claim3Runs,
     settled: &[SettledEntry],
     fits: &[SizeFit],
-    grid: &[String],
-    sweep: &[(f64, &[EpochRecord], String)],
+    t: &Thresholds,
 ) -> Claim3Evidence {
-    let n_w = crate::net::weight_count(sizes).unwrap_or(0);
-    let layers = sizes.len().saturating_sub(1);
-    let is = |f: &SizeFit, predictors: &[&str]| f.predictors == predictors;
-    let grid_fits: Vec<SizeFit> = fits
-        .iter()
-        .filter(|f| ["width", "n_in", "input_norm"].contains(&f.predictors[0]))
-        .cloned()
-        .collect();
-    let sweep_fits: Vec<SizeFit> = fits
-        .iter()
-        .filter(|f| ["lambda", "eta"].contains(&f.predictors[0]))
-        .cloned()
-        .collect();
-    let layer_results = (0..layers)
-        .map(Some)
-        .chain([None])
+    let n_w = crate::net::weight_count(&runs.sizes).unwrap_or(0);
+    let layers = runs.sizes.len().saturating_sub(1);
+    let of_family = |family| -> Vec<SizeFit> {
+        fits.iter()
+            .filter(|f| f.family() == family)
+            .cloned()
+            .collect()
+    };
+    let (grid_fits, sweep_fits) = (of_family(FitFamily::Grid), of_family(FitFamily::Sweep));
+    let layer_results = Layer::each_then_all(layers)
         .map(|layer| {
-            let label = layer_label(layer);
-            let joint = grid_fits
-                .iter()
-                .find(|f| f.layer == label && is(f, &["width", "n_in"]));
-            layer_equilibrium(base, settled, base_runs, layer, n_w, joint)
+            let joint = find_fit(&grid_fits, layer, &[Predictor::Width, Predictor::NIn]);
+            layer_equilibrium(&runs.base, settled, layer, n_w, joint, t)
         })
         .collect();
     let scale_of_inputs = (0..layers)
-        .filter_map(|l| {
-            let label = layer_label(Some(l));
-            let runs: Vec<&SettledEntry> = settled
-                .iter()
-                .filter(|e| e.layer == label && e.settled && grid.contains(&e.run))
-                .collect();
-            let values: Vec<f64> = runs
-                .iter()
-                .filter_map(|e| e.size_times_input_norm)
-                .collect();
-            let n_in = runs.iter().map(|e| e.n_in);
-            let (n_in_min, n_in_max) = (n_in.clone().min().unwrap_or(0), n_in.max().unwrap_or(0));
-            let sizes = runs.iter().map(|e| e.size);
-            let size_min = sizes.clone().fold(f64::INFINITY, f64::min);
-            let size_max = sizes.fold(f64::NEG_INFINITY, f64::max);
-            (!values.is_empty()).then(|| ScaleOfInputs {
-                size_min,
-                size_max,
-                n_in_range: format!("{n_in_min} to {n_in_max}"),
-                n_in_min,
-                n_in_max,
-                layer: label,
-                min: values.iter().copied().fold(f64::INFINITY, f64::min),
-                max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-                configurations: values.len(),
-            })
-        })
+        .filter_map(|l| scale_of_inputs(settled, Layer::Weights(l), &runs.grid))
         .collect();
-    let lambda_sweep = sweep
+    let lambda_sweep = runs
+        .sweep
         .iter()
-        .map(|(lambda, records, name)| {
-            let last = records.last().map_or(0.0, |r| r.eval_accuracy);
+        .map(|s| {
+            let last = s.run.records.last().map_or(0.0, |r| r.eval_accuracy);
             SweepRow {
-                lambda: *lambda,
+                lambda: s.lambda,
                 settled_size_w1: settled
                     .iter()
-                    .find(|e| &e.run == name && e.layer == "w1" && e.settled)
+                    .find(|e| e.run == s.run.name && e.layer == Layer::FIRST && e.settled)
                     .map(|e| e.size),
                 final_accuracy: last,
-                collapsed: last < COLLAPSED_ACCURACY,
+                collapsed: last < t.collapsed_accuracy,
             }
         })
         .collect();
     Claim3Evidence {
-        size_factor: SIZE_FACTOR,
+        size_factor: t.size_factor,
         settled_band: crate::run::settle::SETTLED_BAND,
-        collapsed_accuracy: COLLAPSED_ACCURACY,
+        collapsed_accuracy: t.collapsed_accuracy,
         n_w,
         layers: layer_results,
         grid_fits,
@@ -326,244 +384,188 @@ pub fn evidence(
     }
 }
 
-/// The verdict on the claim's 1/n_w: per weight layer, whether the settled
-/// size is within the factor of 1/n_w and whether the grid's exponents are
-/// those 1/n_w predicts; holds if both hold for every layer, partly if
-/// either holds for some layer, fails otherwise.
-pub fn decide(evidence: &Claim3Evidence) -> Verdict {
-    decide_at(evidence, evidence.size_factor)
-}
-
-/// [`decide`] with "around" meaning within `size_factor`.
-pub fn decide_at(evidence: &Claim3Evidence, size_factor: f64) -> Verdict {
-    let layers: Vec<&LayerEquilibrium> = evidence
-        .layers
+/// rms(w) * input_norm of `layer` over the settled runs of the grid; None
+/// without one.
+fn scale_of_inputs(settled: &[SettledEntry], layer: Layer, grid: &[&str]) -> Option<ScaleOfInputs> {
+    let runs: Vec<&SettledEntry> = settled
         .iter()
-        .filter(|l| l.layer != "all")
+        .filter(|e| e.layer == layer && e.settled && grid.contains(&e.run.as_str()))
         .collect();
-    if layers.is_empty() || layers.iter().all(|l| l.settled_seeds == 0) {
-        return Verdict::Inconclusive;
-    }
-    let claim = |l: &LayerEquilibrium| {
-        let h = &l.hypotheses[0];
-        let around = (1.0 / size_factor..=size_factor).contains(&h.size_over_reference);
-        (around, h.exponents_consistent == Some(true))
-    };
-    if layers.iter().all(|l| claim(l) == (true, true)) {
-        Verdict::Holds
-    } else if layers.iter().any(|l| claim(l).0 || claim(l).1) {
-        Verdict::Partly
-    } else {
-        Verdict::Fails
-    }
+    let values: Vec<f64> = runs
+        .iter()
+        .filter_map(|e| e.size_times_input_norm)
+        .collect();
+    let n_in = runs.iter().map(|e| e.n_in);
+    let (n_in_min, n_in_max) = (n_in.clone().min().unwrap_or(0), n_in.max().unwrap_or(0));
+    let sizes = runs.iter().map(|e| e.size);
+    let size_min = sizes.clone().fold(f64::INFINITY, f64::min);
+    let size_max = sizes.fold(f64::NEG_INFINITY, f64::max);
+    (!values.is_empty()).then(|| ScaleOfInputs {
+        size_min,
+        size_max,
+        n_in_range: format!("{n_in_min} to {n_in_max}"),
+        n_in_min,
+        n_in_max,
+        layer,
+        min: values.iter().copied().fold(f64::INFINITY, f64::min),
+        max: values.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        configurations: values.len(),
+    })
 }
 
-fn find<'a>(fits: &'a [SizeFit], layer: &str, predictors: &[&str]) -> Option<&'a SizeFit> {
-    fits.iter()
-        .find(|f| f.layer == layer && f.predictors == predictors)
+/// The scale of the inputs says something about how the size follows the
+/// input once it spans at least this many settled runs of different n_in.
+pub const SCALE_OF_INPUTS_RUNS: usize = 3;
+
+/// Claim 3's test of the claim on one weight layer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LayerTest {
+    /// The weight layer.
+    pub layer: Layer,
+    /// Its settled size is within the `SizeFactor` of 1/n_w.
+    pub around_inv_n_w: bool,
+    /// The grid's exponents are 1/n_w's (None without the joint fit).
+    pub exponents_of_inv_n_w: Option<bool>,
 }
 
-fn exponent_text(fit: &SizeFit, name: &str) -> String {
-    match fit.exponents.get(name) {
-        Some(e) => format!("{name}^{:.2} (95% {:.2} to {:.2})", e.value, e.low, e.high),
-        None => format!("{name}: not fitted"),
-    }
+/// What claim 3's decision found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim3Findings {
+    /// Per weight layer: the claim's size and exponents.
+    pub layers: Vec<LayerTest>,
+    /// The laws whose exponents the first layer's joint fit contains, and
+    /// those it excludes (neither without the fit).
+    pub laws_consistent: Vec<SizeLaw>,
+    /// See `laws_consistent`.
+    pub laws_excluded: Vec<SizeLaw>,
+    /// The first layer's settled weights are at the L2 optimum: cos(w,
+    /// -grad C_0) above the `OptimumCosine` threshold and |grad C_0| within
+    /// the `OptimumGradientFactor` of |(lambda/n) w| (None: not measured).
+    pub first_layer_at_optimum: Option<bool>,
+    /// The grid's first layer spans enough settled runs of different n_in
+    /// to compare the size with the scale of its input.
+    pub scale_of_inputs_compared: bool,
+    /// The lambdas of the sweep at which training collapsed.
+    pub collapsed_lambdas: Vec<f64>,
 }
 
-/// The answer in two sentences: the first layer's settled size against the
-/// claim's and the book's sizes, and how it scales.
-pub fn answer(evidence: &Claim3Evidence) -> String {
-    let Some(first) = evidence.layers.first() else {
-        return "No base runs.".into();
-    };
-    let h = &first.hypotheses;
-    let mut text = format!(
-        "The first layer's weights settle at rms {:.3}: {:.0} times the claim's 1/n_w and {:.0} times the book's 1/sqrt(n_w).",
-        first.size, h[0].size_over_reference, h[1].size_over_reference
-    );
-    if let Some(joint) = find(&evidence.grid_fits, "w1", &["width", "n_in"]) {
-        let e = |name| joint.exponents.get(name).map_or(f64::NAN, |e| e.value);
-        text.push_str(&format!(
-            " Across the scaling grid the size goes as width^{:.2} n_in^{:.2}, not as 1/n_w (exponents -1, -1) or 1/sqrt(n_w) (-1/2, -1/2).",
-            e("width"),
-            e("n_in")
-        ));
-    }
-    text
-}
+/// Claim 3: "Supposing lambda is not too large, the weight decay will tail
+/// off when the weights are down to a size around 1/n_w."
+#[derive(Debug, Clone)]
+pub struct Claim3;
 
-/// The explanation, key number first, and "what is going on", from the
-/// evidence alone.
-pub fn explain(evidence: &Claim3Evidence) -> String {
-    format!("{}{}", settled_text(evidence), going_on(evidence))
-}
+impl Claim for Claim3 {
+    type Evidence = Claim3Evidence;
+    type Findings = Claim3Findings;
+    const ID: u8 = 3;
+    const TITLE: &'static str = "Decay tails off when the weights reach about 1/n_w";
+    const STATEMENT: &'static str = "Supposing lambda is not too large, the weight decay will tail off when the weights are down to a size around 1/n_w, where n_w is the total number of weights in the network.";
+    const THRESHOLDS: &'static [Threshold] = &[Threshold::SizeFactor];
 
-/// The settled sizes against the hypotheses, layer by layer, and the fit.
-fn settled_text(evidence: &Claim3Evidence) -> String {
-    let mut text = String::new();
-    let Some(first) = evidence.layers.first() else {
-        return "No base runs.".into();
-    };
-    let h = &first.hypotheses;
-    text.push_str(&format!(
-        "The first layer's weights settle at rms {:.3} ({} of {} seeds settled, at epoch {}): {:.0} times the claim's 1/n_w = {:.1e}, {:.0} times the book's 1/sqrt(n_w) = {:.4}, and {:.1} times 1/sqrt(n_in) = {:.4} (n_w = {}, n_in = {}). ",
-        first.size,
-        first.settled_seeds,
-        first.seeds,
-        first.settled_epoch.map_or("-".into(), |e| format!("{e:.0}")),
-        h[0].size_over_reference,
-        h[0].reference_size,
-        h[1].size_over_reference,
-        h[1].reference_size,
-        h[2].size_over_reference,
-        h[2].reference_size,
-        evidence.n_w,
-        first.n_in,
-    ));
-    for layer in evidence.layers.iter().skip(1).filter(|l| l.layer != "all") {
-        text.push_str(&format!(
-            "Layer {} settles at {:.3} ({:.1} times 1/sqrt(n_in) = {:.3}). ",
-            layer.layer,
-            layer.size,
-            layer.hypotheses[2].size_over_reference,
-            layer.hypotheses[2].reference_size
-        ));
-    }
-    if let Some(joint) = find(&evidence.grid_fits, "w1", &["width", "n_in"]) {
-        text.push_str(&format!(
-            "Across the scaling grid ({} configurations, seeds averaged), the first layer's settled size goes as {} and {}: ",
-            joint.points,
-            exponent_text(joint, "width"),
-            exponent_text(joint, "n_in"),
-        ));
-        let named = |consistent: bool| -> Vec<&str> {
-            first
-                .hypotheses
-                .iter()
-                .filter(|h| h.exponents_consistent == Some(consistent))
-                .map(|h| h.hypothesis)
-                .collect()
+    fn evidence(m: &Measured, t: &Thresholds) -> Result<Claim3Evidence, Missing> {
+        let r = m.results;
+        let large_l2 = Purpose::Base {
+            init: Init::Large,
+            l2: true,
         };
-        let (fit_with, fit_against) = (named(true), named(false));
-        text.push_str(&match (fit_with.is_empty(), fit_against.is_empty()) {
-            (true, _) => format!(
-                "none of {} predicts these exponents. ",
-                fit_against.join(", ")
-            ),
-            (false, true) => format!("{} all fit them. ", fit_with.join(", ")),
-            (false, false) => format!(
-                "{} {} them, {}. ",
-                fit_with.join(" and "),
-                if fit_with.len() == 1 { "fits" } else { "fit" },
-                match fit_against.as_slice() {
-                    [one] => format!("{one} does not"),
-                    many => format!("neither {} does", many.join(" nor ")),
-                }
-            ),
-        });
-    }
-    text
-}
-
-/// What sets the settled size: the scale of the inputs, the regularization,
-/// the budget at equilibrium, and whether it is the L2 optimum.
-pub fn going_on(evidence: &Claim3Evidence) -> String {
-    let mut text = String::from("What is going on? ");
-    let Some(first) = evidence.layers.first() else {
-        return String::new();
-    };
-    if let Some(scale) = evidence
-        .scale_of_inputs
-        .first()
-        .filter(|s| s.configurations >= 3 && s.n_in_min < s.n_in_max)
-    {
-        text.push_str(&format!(
-            "Over {} settled runs of the grid, whose n_in spans {}, the first layer's settled size ranges over a factor {:.1} ({:.3} to {:.3}), and its product with the rms length of the layer's input over a factor {:.1} ({:.2} to {:.2}). ",
-            scale.configurations,
-            scale.n_in_range,
-            scale.size_max / scale.size_min,
-            scale.size_min,
-            scale.size_max,
-            scale.max / scale.min,
-            scale.min,
-            scale.max
-        ));
-    }
-    if let Some(joint) = find(&evidence.sweep_fits, "w1", &["eta", "lambda"]) {
-        text.push_str(&format!(
-            "The first layer's settled size depends on the regularization as {} and {} (joint fit over the lambda, eta and fixed eta*lambda runs). ",
-            exponent_text(joint, "lambda"),
-            exponent_text(joint, "eta"),
-        ));
-    }
-    if let (Some(drift), Some(noise)) = (first.drift_share, first.noise_share) {
-        text.push_str(&format!(
-            "At equilibrium the decay's shrinkage of |w|^2 is given back by the gradient's drift ({:.0}%) and noise ({:.0}%)",
-            100.0 * drift,
-            100.0 * noise
-        ));
-        if let (Some(m), Some(p)) = (first.noise_measured, first.noise_predicted) {
-            text.push_str(&format!(
-                "; the noise, {m:.1} per epoch, is what the spread of the per-example gradients predicts ({p:.1})"
-            ));
+        fn named(run: &crate::study::RunResult) -> NamedRun<'_> {
+            NamedRun {
+                name: run.spec.name.as_str(),
+                records: run.records.as_slice(),
+            }
         }
-        text.push_str(". ");
+        let runs = Claim3Runs {
+            base: r
+                .runs
+                .iter()
+                .filter(|run| run.spec.purpose == large_l2)
+                .map(named)
+                .collect(),
+            sizes: r.base_sizes(),
+            grid: r
+                .runs
+                .iter()
+                .filter(|run| equilibrium::grid_member(run))
+                .map(|run| run.spec.name.as_str())
+                .collect(),
+            sweep: r
+                .sweep_runs()
+                .into_iter()
+                .map(|run| SweepRun {
+                    lambda: run.spec.config.lambda,
+                    run: named(run),
+                })
+                .collect(),
+        };
+        Ok(evidence(&runs, m.settled, m.fits, t))
     }
-    if let (Some(c), Some(r)) = (first.optimum_cosine, first.gradient_ratio) {
-        let optimum = c > 0.9 && (0.5..=2.0).contains(&r);
-        text.push_str(&format!(
-            "The settled weights are {}the L2-regularized optimum: cos(w, -grad C_0) = {c:.2} (1 at the optimum) and |grad C_0| = {r:.1} |(lambda/n) w| (1 at the optimum).",
-            if optimum { "near " } else { "not " }
-        ));
-    }
-    text
-}
 
-/// Claim 3, decided from the evidence.
-pub fn claim3(evidence: &Claim3Evidence) -> ClaimResult {
-    let statement = "Supposing lambda is not too large, the weight decay will tail off when the weights are down to a size around 1/n_w, where n_w is the total number of weights in the network.";
-    let title = "Decay tails off when the weights reach about 1/n_w";
-    let too_large: Vec<String> = evidence
-        .lambda_sweep
-        .iter()
-        .filter(|r| r.collapsed)
-        .map(|r| r.lambda.to_string())
-        .collect();
-    let mut caveats = vec![
-        format!(
-            "Sizes are the rms of a layer's weights, averaged over the epochs after it settled (offset fraction within 1 +/- {} when smoothed); the tail-off (first f >= {TAIL_OFF}) depends on the starting size and is given as a description only.",
-            evidence.settled_band
-        ),
-        format!(
-            "A size \"around\" a reference is within a factor {} of it; the hypotheses' exponents are judged on the joint fit of the first layer's settled size against width and n_in.",
-            evidence.size_factor
-        ),
-    ];
-    if !too_large.is_empty() {
-        caveats.push(format!(
-            "\"lambda not too large\": training collapsed (validation accuracy below {:.0}%) at lambda {}.",
-            100.0 * evidence.collapsed_accuracy,
-            too_large.join(", ")
-        ));
-    }
-    ClaimResult {
-        id: 3,
-        title: title.into(),
-        statement: statement.into(),
-        verdict: decide(evidence),
-        about: "each weight layer's settled size".into(),
-        evidence: Evidence::Claim3(Box::new(evidence.clone())),
-        answer: answer(evidence),
-        explanation: explain(evidence),
-        going_on: Some(
-            going_on(evidence)
-                .trim_start_matches("What is going on? ")
-                .to_string(),
-        ),
-        caveats,
-        sensitivity: vec![Sensitivity::of("SIZE_FACTOR", SIZE_FACTOR, |f| {
-            decide_at(evidence, f)
-        })],
+    /// Per weight layer, whether the settled size is within the
+    /// `SizeFactor` of 1/n_w and whether the grid's exponents are those
+    /// 1/n_w predicts; holds if both hold for every layer, partly if either
+    /// holds for some layer, fails otherwise; inconclusive if no layer of
+    /// any base run settled.
+    fn decide(e: &Claim3Evidence, t: &Thresholds) -> Decision<Claim3Findings> {
+        let weight_layers: Vec<&LayerEquilibrium> =
+            e.layers.iter().filter(|l| l.layer != Layer::All).collect();
+        let layers: Vec<LayerTest> = weight_layers
+            .iter()
+            .map(|l| LayerTest {
+                layer: l.layer,
+                around_inv_n_w: (1.0 / t.size_factor..=t.size_factor)
+                    .contains(&l.hypotheses.inv_n_w.size_over_reference),
+                exponents_of_inv_n_w: l.hypotheses.inv_n_w.exponents_consistent,
+            })
+            .collect();
+        let verdict = if layers.is_empty() || weight_layers.iter().all(|l| l.settled_seeds == 0) {
+            Verdict::Inconclusive
+        } else if layers
+            .iter()
+            .all(|l| l.around_inv_n_w && l.exponents_of_inv_n_w == Some(true))
+        {
+            Verdict::Holds
+        } else if layers
+            .iter()
+            .any(|l| l.around_inv_n_w || l.exponents_of_inv_n_w == Some(true))
+        {
+            Verdict::Partly
+        } else {
+            Verdict::Fails
+        };
+        let first = e.layers.first();
+        let laws = |consistent: bool| -> Vec<SizeLaw> {
+            first.map_or(Vec::new(), |l| {
+                l.hypotheses
+                    .each()
+                    .into_iter()
+                    .filter(|h| h.exponents_consistent == Some(consistent))
+                    .map(|h| h.hypothesis)
+                    .collect()
+            })
+        };
+        let first_layer_at_optimum = first.and_then(|l| {
+            let (cosine, ratio) = (l.optimum_cosine?, l.gradient_ratio?);
+            let factor = t.optimum_gradient_factor;
+            Some(cosine > t.optimum_cosine && (1.0 / factor..=factor).contains(&ratio))
+        });
+        Decision {
+            verdict,
+            findings: Claim3Findings {
+                layers,
+                laws_consistent: laws(true),
+                laws_excluded: laws(false),
+                first_layer_at_optimum,
+                scale_of_inputs_compared: e.scale_of_inputs.first().is_some_and(|s| {
+                    s.configurations >= SCALE_OF_INPUTS_RUNS && s.n_in_min < s.n_in_max
+                }),
+                collapsed_lambdas: e
+                    .lambda_sweep
+                    .iter()
+                    .filter(|r| r.final_accuracy < t.collapsed_accuracy)
+                    .map(|r| r.lambda)
+                    .collect(),
+            },
+        }
     }
 }
 

@@ -1,11 +1,18 @@
 //! Tests of claim 3: its evidence from synthetic runs and its verdicts.
 
 use super::*;
-use crate::net::Init;
 use crate::probes::FullGradient;
-use crate::study::claims::synthetic::synthetic_run;
 use crate::study::equilibrium::Exponent;
+use crate::study::synthetic::synthetic_run;
 use approx::assert_abs_diff_eq;
+
+fn decide(e: &Claim3Evidence) -> Verdict {
+    Claim3::decide(e, &Thresholds::default()).verdict
+}
+
+fn findings(e: &Claim3Evidence) -> Claim3Findings {
+    Claim3::decide(e, &Thresholds::default()).findings
+}
 
 /// Evidence of one weight layer whose settled size is `size` for
 /// n_w = 10,000 and n_in = 100, with a joint grid fit of the given
@@ -24,22 +31,25 @@ fn evidence_of(
     n_in_exponent: f64,
 ) -> Claim3Evidence {
     let fit = SizeFit {
-        layer: "w1".into(),
+        layer: Layer::FIRST,
         response: "size",
-        predictors: vec!["width", "n_in"],
-        exponents: [("width", width_exponent), ("n_in", n_in_exponent)]
-            .into_iter()
-            .map(|(n, v)| {
-                (
-                    n,
-                    Exponent {
-                        value: v,
-                        low: v - 0.05,
-                        high: v + 0.05,
-                    },
-                )
-            })
-            .collect(),
+        predictors: vec![Predictor::Width, Predictor::NIn],
+        exponents: [
+            (Predictor::Width, width_exponent),
+            (Predictor::NIn, n_in_exponent),
+        ]
+        .into_iter()
+        .map(|(n, v)| {
+            (
+                n,
+                Exponent {
+                    value: v,
+                    low: v - 0.05,
+                    high: v + 0.05,
+                },
+            )
+        })
+        .collect(),
         intercept: 0.0,
         r_squared: 1.0,
         method: "test",
@@ -47,12 +57,19 @@ fn evidence_of(
         unsettled: 0,
         residuals: Vec::new(),
     };
-    let entry = settled_entry("base-large-l2-s1", "w1", size, settled_epoch);
-    let base = [run];
-    let names = ["base-large-l2-s1".to_string()];
+    let entry = settled_entry("base-large-l2-s1", Layer::FIRST, size, settled_epoch);
+    let runs = Claim3Runs {
+        base: vec![NamedRun {
+            name: "base-large-l2-s1",
+            records: run,
+        }],
+        sizes: vec![100, 100],
+        grid: vec!["base-large-l2-s1"],
+        sweep: Vec::new(),
+    };
     // Another layer's joint fit, first: only w1's own may be used.
     let decoy = SizeFit {
-        layer: "w2".into(),
+        layer: Layer::Weights(1),
         exponents: fit
             .exponents
             .keys()
@@ -68,16 +85,16 @@ fn evidence_of(
         ..fit.clone()
     };
     let fits = [decoy, fit];
-    let mut e = evidence(&base, &names, &[100, 100], &[entry], &fits, &names, &[]);
+    let mut e = evidence(&runs, &[entry], &fits, &Thresholds::default());
     e.n_w = 10_000;
     e
 }
 
 /// One settled-table entry of a [100, 100] run with n_w = 10,000.
-fn settled_entry(run: &str, layer: &str, size: f64, settled_epoch: Option<usize>) -> SettledEntry {
+fn settled_entry(run: &str, layer: Layer, size: f64, settled_epoch: Option<usize>) -> SettledEntry {
     SettledEntry {
         run: run.into(),
-        layer: layer.into(),
+        layer,
         init: Init::Large,
         width: 100,
         n_in: 100,
@@ -164,23 +181,29 @@ fn each_hypothesis_is_checked_against_its_own_exponents_and_size() {
     let e = evidence_with(2e-4, -1.0, -1.0);
     let h = &e.layers[0].hypotheses;
     let predicted: Vec<(f64, f64)> = h
+        .each()
         .iter()
         .map(|h| (h.predicted_width_exponent, h.predicted_n_in_exponent))
         .collect();
     assert_eq!(predicted[..2], [(-1.0, -1.0), (-0.5, -0.5)]);
-    assert_eq!(h[0].exponents_consistent, Some(true));
-    assert_eq!(h[1].exponents_consistent, Some(false));
+    assert_eq!(h.inv_n_w.exponents_consistent, Some(true));
+    assert_eq!(h.inv_sqrt_n_w.exponents_consistent, Some(false));
     // Within a factor SIZE_FACTOR either way: 2 is, 1/2 is, 1/4 is not.
-    assert!(h[0].size_within_factor);
+    assert!(h.inv_n_w.size_within_factor);
     let half = evidence_with(0.05, 0.0, -0.5);
     assert_abs_diff_eq!(
-        half.layers[0].hypotheses[2].size_over_reference,
+        half.layers[0].hypotheses.inv_sqrt_n_in.size_over_reference,
         0.5,
         epsilon = 1e-12
     );
-    assert!(half.layers[0].hypotheses[2].size_within_factor);
+    assert!(half.layers[0].hypotheses.inv_sqrt_n_in.size_within_factor);
     let quarter = evidence_with(0.025, 0.0, -0.5);
-    assert!(!quarter.layers[0].hypotheses[2].size_within_factor);
+    assert!(
+        !quarter.layers[0]
+            .hypotheses
+            .inv_sqrt_n_in
+            .size_within_factor
+    );
 }
 
 #[test]
@@ -188,33 +211,23 @@ fn the_evidence_names_the_hypotheses_the_fit_supports() {
     let e = evidence_with(0.2, 0.0, -0.5);
     let layer = &e.layers[0];
     assert_eq!(layer.settled_seeds, 1);
-    let consistent: Vec<&str> = layer
-        .hypotheses
-        .iter()
-        .filter(|h| h.exponents_consistent == Some(true))
-        .map(|h| h.hypothesis)
-        .collect();
-    assert_eq!(consistent, ["1/sqrt(n_in)"]);
+    let found = findings(&e);
+    assert_eq!(found.laws_consistent, [SizeLaw::SqrtFanIn]);
+    assert_eq!(
+        found.laws_excluded,
+        [SizeLaw::WeightCount, SizeLaw::SqrtWeightCount]
+    );
     // 0.2 against 1/sqrt(100) = 0.1.
     assert_abs_diff_eq!(
-        layer.hypotheses[2].size_over_reference,
+        layer.hypotheses.inv_sqrt_n_in.size_over_reference,
         2.0,
         epsilon = 1e-12
     );
     // The synthetic budget: decay -1, drift 1 (f = 1), no noise.
     assert_abs_diff_eq!(layer.drift_share.unwrap(), 1.0, epsilon = 1e-12);
     assert_eq!(layer.noise_share, Some(0.0));
-    let text = explain(&e);
-    assert!(
-        text.starts_with("The first layer's weights settle at rms 0.200"),
-        "{text}"
-    );
-    assert!(
-        text.contains("1/sqrt(n_in) fits them, neither 1/n_w nor 1/sqrt(n_w) does"),
-        "{text}"
-    );
     // One run of the grid says nothing about how size follows the input.
-    assert!(!text.contains("product with the rms length"), "{text}");
+    assert!(!findings(&e).scale_of_inputs_compared);
 }
 
 #[test]
@@ -225,51 +238,57 @@ fn no_settled_base_run_is_inconclusive() {
 }
 
 #[test]
-fn the_answer_quotes_the_first_layers_own_joint_fit() {
-    // evidence_of lists a w2 fit of exponents 5 before w1's.
-    let e = evidence_with(0.2, 0.0, -0.5);
-    let answer = answer(&e);
-    assert!(answer.contains("goes as width^0.00 n_in^-0.50"), "{answer}");
-    let text = explain(&e);
-    assert!(
-        text.contains("width^0.00 (95% -0.05 to 0.05) and n_in^-0.50 (95% -0.55 to -0.45)"),
-        "{text}"
-    );
-}
-
-#[test]
 fn the_lambda_sweep_reads_w1s_settled_size_and_marks_collapse_below_the_threshold() {
     let run = |accuracy: f64| synthetic_run(&[1.0; 5], &[1.0; 5], &[accuracy; 5], 0.95);
-    let (kept, at, collapsed) = (run(0.95), run(COLLAPSED_ACCURACY), run(0.5));
+    let collapsed_accuracy = Thresholds::default().collapsed_accuracy;
+    let (kept, at, collapsed) = (run(0.95), run(collapsed_accuracy), run(0.5));
     let sweep = [
-        (1.0, &kept[..], "lambda-1".to_string()),
-        (10.0, &at[..], "lambda-10".to_string()),
-        (50.0, &collapsed[..], "lambda-50".to_string()),
-    ];
+        (1.0, &kept[..], "lambda-1"),
+        (10.0, &at[..], "lambda-10"),
+        (50.0, &collapsed[..], "lambda-50"),
+    ]
+    .into_iter()
+    .map(|(lambda, records, name)| SweepRun {
+        lambda,
+        run: NamedRun { name, records },
+    })
+    .collect();
     // Another layer's entry first, and an unsettled w1 for lambda 10.
     let settled = [
-        settled_entry("lambda-1", "w2", 9.0, Some(2)),
-        settled_entry("lambda-1", "w1", 0.3, Some(2)),
-        settled_entry("lambda-10", "w1", 0.2, None),
+        settled_entry("lambda-1", Layer::Weights(1), 9.0, Some(2)),
+        settled_entry("lambda-1", Layer::FIRST, 0.3, Some(2)),
+        settled_entry("lambda-10", Layer::FIRST, 0.2, None),
     ];
-    let e = evidence(&[], &[], &[100, 100], &settled, &[], &[], &sweep);
+    let runs = Claim3Runs {
+        base: Vec::new(),
+        sizes: vec![100, 100],
+        grid: Vec::new(),
+        sweep,
+    };
+    let e = evidence(&runs, &settled, &[], &Thresholds::default());
     let rows: Vec<(Option<f64>, bool)> = e
         .lambda_sweep
         .iter()
         .map(|r| (r.settled_size_w1, r.collapsed))
         .collect();
     assert_eq!(rows, [(Some(0.3), false), (None, false), (None, true)]);
+    assert_eq!(findings(&e).collapsed_lambdas, [50.0]);
 }
 
 /// Claim 3's evidence with the first layer's end-of-run cosine and gradient
 /// ratio, and one scale-of-inputs row over `configurations` runs of n_in
 /// from `n_in_min` to 100.
-fn going_on_with(cosine: f64, ratio: f64, configurations: usize, n_in_min: usize) -> String {
+fn findings_with(
+    cosine: f64,
+    ratio: f64,
+    configurations: usize,
+    n_in_min: usize,
+) -> Claim3Findings {
     let mut e = evidence_with(0.2, 0.0, -0.5);
     e.layers[0].optimum_cosine = Some(cosine);
     e.layers[0].gradient_ratio = Some(ratio);
     e.scale_of_inputs = vec![ScaleOfInputs {
-        layer: "w1".into(),
+        layer: Layer::FIRST,
         min: 1.0,
         max: 2.0,
         configurations,
@@ -279,12 +298,12 @@ fn going_on_with(cosine: f64, ratio: f64, configurations: usize, n_in_min: usize
         size_min: 0.1,
         size_max: 0.4,
     }];
-    going_on(&e)
+    findings(&e)
 }
 
 #[test]
 fn near_the_optimum_takes_both_the_cosine_and_the_ratio() {
-    let near = |c, r| going_on_with(c, r, 3, 10).contains("weights are near the L2");
+    let near = |c, r| findings_with(c, r, 3, 10).first_layer_at_optimum == Some(true);
     assert!(near(0.95, 1.0));
     assert!(near(0.95, 0.5) && near(0.95, 2.0));
     assert!(!near(0.9, 1.0));
@@ -296,7 +315,7 @@ fn near_the_optimum_takes_both_the_cosine_and_the_ratio() {
 #[test]
 fn the_scale_of_inputs_is_told_over_three_runs_of_different_n_in() {
     let told = |configurations, n_in_min| {
-        going_on_with(0.5, 1.0, configurations, n_in_min).contains("product with the rms length")
+        findings_with(0.5, 1.0, configurations, n_in_min).scale_of_inputs_compared
     };
     assert!(told(3, 10));
     assert!(!told(2, 10));

@@ -1,6 +1,5 @@
 //! Synthetic runs for the claims' tests: records whose rms, offset
 //! fraction and accuracy per epoch are given.
-#![cfg(test)]
 
 use crate::metrics::EpochRecord;
 use crate::probes::{Budget, BudgetTerms, EpochDynamics, Summary, WeightStats};

@@ -1,0 +1,137 @@
+//! `claims.json`: every claim's verdict, evidence, words and sensitivity,
+//! the settled table and its fits, as one JSON document.
+
+use serde::Serialize;
+
+use super::text::{self, ClaimText};
+use crate::study::Mode;
+use crate::study::book_examples::BookExample;
+use crate::study::claims::claim1::Claim1Evidence;
+use crate::study::claims::claim2::Claim2Evidence;
+use crate::study::claims::claim3::Claim3Evidence;
+use crate::study::claims::claim4::Claim4Evidence;
+use crate::study::claims::{Claim, ClaimResult, Outcome, Sensitivity, Verdict};
+use crate::study::equilibrium::{SettledEntry, SizeFit};
+
+/// A claim's evidence as `claims.json` writes it: the claim's own fields,
+/// or what was missing.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum EvidenceJson<'a> {
+    Claim1(&'a Claim1Evidence),
+    Claim2(&'a Claim2Evidence),
+    Claim3(&'a Claim3Evidence),
+    Claim4(&'a Claim4Evidence),
+    Missing { missing: &'static str },
+}
+
+/// `decided`'s evidence, or what was missing.
+fn evidence_of<'a, C: Claim>(
+    outcome: &'a Outcome<C>,
+    decided: fn(&'a C::Evidence) -> EvidenceJson<'a>,
+) -> EvidenceJson<'a> {
+    match outcome {
+        Ok(d) => decided(&d.evidence),
+        Err(m) => EvidenceJson::Missing { missing: m.0 },
+    }
+}
+
+/// One claim in `claims.json`.
+#[derive(Serialize)]
+struct ClaimJson<'a> {
+    id: u8,
+    title: &'static str,
+    statement: &'static str,
+    verdict: Verdict,
+    about: String,
+    evidence: EvidenceJson<'a>,
+    answer: String,
+    explanation: String,
+    going_on: Option<String>,
+    caveats: Vec<String>,
+    sensitivity: &'a [Sensitivity],
+}
+
+fn claim_json(claim: &ClaimResult) -> ClaimJson<'_> {
+    let header = claim.header();
+    let ClaimText {
+        about,
+        answer,
+        explanation,
+        going_on,
+        caveats,
+    } = text::of(claim);
+    ClaimJson {
+        id: header.id,
+        title: header.title,
+        statement: header.statement,
+        verdict: header.verdict,
+        about,
+        evidence: match claim {
+            ClaimResult::Claim1(o) => evidence_of(o, EvidenceJson::Claim1),
+            ClaimResult::Claim2(o) => evidence_of(o, EvidenceJson::Claim2),
+            ClaimResult::Claim3(o) => evidence_of(o, EvidenceJson::Claim3),
+            ClaimResult::Claim4(o) => evidence_of(o, EvidenceJson::Claim4),
+        },
+        answer,
+        explanation,
+        going_on,
+        caveats,
+        sensitivity: header.sensitivity,
+    }
+}
+
+/// What `claims.json` is written from.
+pub struct ClaimsFile<'a> {
+    /// The claims decided.
+    pub claims: &'a [ClaimResult],
+    /// Every run's settled state per layer and for all weights.
+    pub settled: &'a [SettledEntry],
+    /// Power laws of the settled sizes.
+    pub fits: &'a [SizeFit],
+    /// The book's own weight-initialization runs, measured (`--book`).
+    pub book_examples: &'a [BookExample],
+    /// Quick or full.
+    pub mode: Mode,
+    /// The seeds of the study.
+    pub seeds: &'a [u64],
+    /// The runs' names, in plan order.
+    pub runs: Vec<&'a str>,
+    /// Wall time of the invocation.
+    pub seconds: f64,
+    /// Trainings run side by side.
+    pub jobs: usize,
+}
+
+/// `claims.json`'s document.
+#[derive(Serialize)]
+struct Document<'a> {
+    claims: Vec<ClaimJson<'a>>,
+    settled: &'a [SettledEntry],
+    fits: &'a [SizeFit],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    book_examples: &'a [BookExample],
+    mode: Mode,
+    seeds: &'a [u64],
+    runs: &'a [&'a str],
+    seconds: f64,
+    jobs: usize,
+}
+
+/// `claims.json`'s text.
+pub fn render(file: &ClaimsFile) -> String {
+    let document = Document {
+        claims: file.claims.iter().map(claim_json).collect(),
+        settled: file.settled,
+        fits: file.fits,
+        book_examples: file.book_examples,
+        mode: file.mode,
+        seeds: file.seeds,
+        runs: &file.runs,
+        seconds: file.seconds,
+        jobs: file.jobs,
+    };
+    // Only maps with string keys and finite or null numbers: serializing
+    // cannot fail.
+    serde_json::to_string_pretty(&document).expect("claims.json serializes") + "\n"
+}

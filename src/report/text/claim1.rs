@@ -1,0 +1,139 @@
+//! Claim 1 in words: K and f in epoch 1, per layer, and how the gradient
+//! moved the weights.
+
+use super::ClaimText;
+use crate::study::claims::claim1::{Claim1Evidence, Claim1Findings};
+use crate::study::claims::{Decided, claim1::Claim1};
+use crate::study::plan;
+
+/// "undid X% of" or "added X% to" the decay's shrinkage, for f_1.
+fn undid_or_added(f1: f64) -> String {
+    if f1 >= 0.0 {
+        format!("undid {:.1}% of", 100.0 * f1)
+    } else {
+        format!("added {:.1}% to", -100.0 * f1)
+    }
+}
+
+/// The answer in one sentence: K and f in epoch 1.
+fn answer(e: &Claim1Evidence, found: &Claim1Findings) -> String {
+    let (k_min, k_max) = (found.k_min, found.k_max);
+    let f1 = e.f_epoch1_mean.unwrap_or(f64::NAN);
+    format!(
+        "From a large start, {} decay-dominated (|f| < {}){}: in epoch 1 the gradient {} the decay's shrinkage of |w|^2 (f_1 = {f1:.3}).",
+        match k_min {
+            0 => "no leading epoch was".to_string(),
+            1 => "the first epoch was".to_string(),
+            k => format!("the first {k} epochs were"),
+        },
+        e.threshold_offset_fraction,
+        if k_max > k_min {
+            format!(" (up to {k_max} epochs, by seed)")
+        } else {
+            String::new()
+        },
+        undid_or_added(f1),
+    )
+}
+
+/// The explanation, from the evidence and the findings alone.
+fn explain(e: &Claim1Evidence, found: &Claim1Findings) -> String {
+    let (k_min, k_max) = (found.k_min, found.k_max);
+    let layers = e.f_epoch1_per_layer.len();
+    let f1_mean = e.f_epoch1_mean.unwrap_or(f64::NAN);
+    let cutoff = e.threshold_offset_fraction;
+    let mut explanation = format!(
+        "With large initialization, lambda {} and the base hyperparameters, the gradient {} the decay's shrinkage in epoch 1 (offset fraction f_1 = {:.3}, mean over {} seeds), and the first {} epochs (fewest over seeds; most: {}) had |f| < {cutoff}. ",
+        plan::LAMBDA,
+        undid_or_added(f1_mean),
+        f1_mean,
+        e.k_all_weights_per_seed.len(),
+        k_min,
+        k_max,
+    );
+    for (l, f) in e.f_epoch1_per_layer.iter().enumerate() {
+        if let Some(f) = f {
+            explanation.push_str(&format!(
+                "Layer {}: f_1 = {:.3}, {} leading decay-dominated epochs. ",
+                super::layer_name(l, layers),
+                f,
+                e.k_per_layer_per_seed[l].iter().min().unwrap_or(&0)
+            ));
+        }
+    }
+    if let (Some(sl), Some(sd)) = (e.saturation_epoch1_large, e.saturation_epoch1_default) {
+        explanation.push_str(&format!(
+            "In epoch 1, {:.0}% of the (example, hidden neuron) pairs were saturated (sigma'(z) < 0.01) with large initialization against {:.0}% with N(0, 1/n_in). ",
+            100.0 * sl,
+            100.0 * sd
+        ));
+    }
+    if let (Some(gl), Some(gd)) = (
+        e.gradient_signal_hidden_epoch1_large,
+        e.gradient_signal_hidden_epoch1_default,
+    ) {
+        explanation.push_str(&format!(
+            "The mean-gradient size |(1/m) sum dC_x/dw| of the hidden layer averaged {gl:.3} (large) against {gd:.3} (default). "
+        ));
+    }
+    let verdicts_at: Vec<String> = e
+        .by_cutoff
+        .iter()
+        .map(|c| format!("{} at {}", c.verdict.as_str(), c.cutoff))
+        .collect();
+    explanation.push_str(&format!(
+        "The verdict's cut-off is |f| < {cutoff}; by cut-off the verdict is {}. ",
+        verdicts_at.join(", ")
+    ));
+    for (moves, sideways) in e.epoch_1_moves.iter().zip(&found.moves_sideways) {
+        if let (Some(ratio), Some(cosine)) =
+            (moves.gradient_over_decay_displacement, moves.change_cosine)
+        {
+            explanation.push_str(&format!(
+                "In epoch 1 the gradient moved layer {}'s weights {ratio:.1} times as far as the decay did, and the epoch's change pointed at cos {cosine:.2} to -w{}. ",
+                moves.layer,
+                if *sideways == Some(true) {
+                    " (the decay sets the size, the gradient the direction)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if let Some(f) = moves.f_1_default_init {
+            explanation.push_str(&format!(
+                "With default initialization, layer {}'s f_1 = {f:.2}. ",
+                moves.layer
+            ));
+        }
+    }
+    match e.smallest_lambda_with_k_at_least_1 {
+        Some(l) => explanation.push_str(&format!(
+            "In the lambda sweep the smallest lambda with at least one decay-dominated epoch was {l}."
+        )),
+        None => explanation.push_str("No lambda of the sweep gave a decay-dominated first epoch."),
+    }
+    explanation
+}
+
+/// Claim 1's words.
+pub fn text(d: &Decided<Claim1>) -> ClaimText {
+    let (e, found) = (&d.evidence, &d.decision.findings);
+    let mut caveats = vec![format!(
+        "The verdict is about all weights together; they are almost all in the first layer ({} of {}).",
+        e.first_layer_weights, e.weights
+    )];
+    if found.output_layer_not_decay_dominated
+        && let Some(Some(f_out)) = e.f_epoch1_per_layer.last()
+    {
+        caveats.push(format!(
+            "The output layer is not decay-dominated: f_1 = {f_out:.2} (> 1 means its weights grew)."
+        ));
+    }
+    ClaimText {
+        about: "all weights (per layer in the evidence)".into(),
+        answer: answer(e, found),
+        explanation: explain(e, found),
+        going_on: None,
+        caveats,
+    }
+}

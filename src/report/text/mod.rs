@@ -1,0 +1,81 @@
+//! The claims in words: each claim's answer, explanation, "what is going
+//! on" and caveats, written from its evidence and its decision's findings
+//! alone (one file per claim), and the thresholds' names in words.
+
+mod claim1;
+mod claim2;
+mod claim3;
+mod claim4;
+
+pub use claim4::comparator_name;
+
+use crate::study::claims::{ClaimResult, Outcome, Threshold};
+
+/// A claim's words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimText {
+    /// Which weights the verdict is about.
+    pub about: String,
+    /// One or two sentences that answer the claim with its key number.
+    pub answer: String,
+    /// The numbers and thresholds that decided it.
+    pub explanation: String,
+    /// What the measurements say is going on (claims 3 and 4).
+    pub going_on: Option<String>,
+    /// What the verdict does not say.
+    pub caveats: Vec<String>,
+}
+
+/// The words of an outcome: `text` of a decided claim, or what was missing.
+fn of_outcome<C: crate::study::claims::Claim>(
+    outcome: &Outcome<C>,
+    text: fn(&crate::study::claims::Decided<C>) -> ClaimText,
+) -> ClaimText {
+    match outcome {
+        Ok(decided) => text(decided),
+        Err(missing) => ClaimText {
+            about: String::new(),
+            answer: format!("Not decided: {}.", missing.0),
+            explanation: format!("Not decided: {}.", missing.0),
+            going_on: None,
+            caveats: Vec::new(),
+        },
+    }
+}
+
+/// The words of one claim's result.
+pub fn of(claim: &ClaimResult) -> ClaimText {
+    match claim {
+        ClaimResult::Claim1(o) => of_outcome(o, claim1::text),
+        ClaimResult::Claim2(o) => of_outcome(o, claim2::text),
+        ClaimResult::Claim3(o) => of_outcome(o, claim3::text),
+        ClaimResult::Claim4(o) => of_outcome(o, claim4::text),
+    }
+}
+
+/// A threshold in words, as the sensitivity tables name it.
+pub fn threshold_words(threshold: Threshold) -> &'static str {
+    match threshold {
+        Threshold::DecayDominated => "|f| below which an epoch is decay-dominated",
+        Threshold::FirstEpochs => "leading decay-dominated epochs needed to hold",
+        Threshold::SidewaysCosine => "|cos(change, -w)| below which a change is sideways",
+        Threshold::PureDecayTolerance => "relative error allowed to pure decay",
+        Threshold::ShrinkTolerance => "relative error allowed to training's shrink",
+        Threshold::SizeFactor => "factor within which a size is \"around\" a reference",
+        Threshold::CollapsedAccuracy => "accuracy below which training collapsed",
+        Threshold::OptimumCosine => "cos(w, -grad C_0) above which w is at the optimum",
+        Threshold::OptimumGradientFactor => "factor of |grad C_0| to |(lambda/n) w| at the optimum",
+        Threshold::OnePoint => "accuracy gap counted as \"within one point\"",
+        Threshold::InitFactor => "factor within which a std is \"at\" 1/sqrt(n_in)",
+        Threshold::SameScale => "factor within which two settled stds are \"the same\"",
+    }
+}
+
+/// A layer's name in sentences: "w^1 (hidden layer 1)", "w^2 (output layer)".
+pub(crate) fn layer_name(l: usize, layers: usize) -> String {
+    if l + 1 == layers {
+        format!("w^{} (output layer)", l + 1)
+    } else {
+        format!("w^{} (hidden layer {})", l + 1, l + 1)
+    }
+}

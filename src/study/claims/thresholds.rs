@@ -1,0 +1,212 @@
+//! The named thresholds the claims are decided with: one source for each,
+//! and the rule that gives its value at half and at twice for the
+//! sensitivity tables.
+
+use serde::{Deserialize, Serialize};
+
+/// A threshold of a decision, by name. `claims.json` writes the names as
+/// the constants below; the report says them in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Threshold {
+    /// |f_e| below it: the epoch is dominated by weight decay (claim 1).
+    DecayDominated,
+    /// Claim 1 holds with at least this many leading decay-dominated epochs.
+    FirstEpochs,
+    /// An epoch's change is sideways when |cos(change, -w)| is below it
+    /// (claim 1).
+    SidewaysCosine,
+    /// Decay-only shrink within this relative error of (1 - eta*lambda/n)^S
+    /// (claim 2a).
+    PureDecayTolerance,
+    /// Training's shrink within this relative error of rho* (claim 2b).
+    ShrinkTolerance,
+    /// A size "around" a reference is within this factor of it (claim 3).
+    SizeFactor,
+    /// Final accuracy below it: training collapsed (claim 3).
+    CollapsedAccuracy,
+    /// cos(w, -grad C_0) above it, with the gradient ratio within
+    /// `OptimumGradientFactor`: the weights are at the L2 optimum (claim 3).
+    OptimumCosine,
+    /// |grad C_0| / |(lambda/n) w| within this factor of 1 (claim 3).
+    OptimumGradientFactor,
+    /// "Within one point" of accuracy (claim 4).
+    OnePoint,
+    /// A layer's std "at" 1/sqrt(n_in) is within this factor of it (claim 4).
+    InitFactor,
+    /// Two settled stds "the same" within this factor (claim 4).
+    SameScale,
+}
+
+/// How a threshold is taken at half and at twice its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scaling {
+    /// The value itself halved and doubled.
+    Value,
+    /// A count: halved and doubled, rounded down.
+    Count,
+    /// A factor near 1: its excess over 1 halved and doubled (1.1 gives
+    /// 1.05 and 1.2).
+    ExcessOverOne,
+}
+
+/// Every threshold's value. `Thresholds::default()` holds the study's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// See [`Threshold::DecayDominated`].
+    pub decay_dominated: f64,
+    /// See [`Threshold::FirstEpochs`].
+    pub first_epochs: usize,
+    /// See [`Threshold::SidewaysCosine`].
+    pub sideways_cosine: f64,
+    /// See [`Threshold::PureDecayTolerance`].
+    pub pure_decay_tolerance: f64,
+    /// See [`Threshold::ShrinkTolerance`].
+    pub shrink_tolerance: f64,
+    /// See [`Threshold::SizeFactor`].
+    pub size_factor: f64,
+    /// See [`Threshold::CollapsedAccuracy`].
+    pub collapsed_accuracy: f64,
+    /// See [`Threshold::OptimumCosine`].
+    pub optimum_cosine: f64,
+    /// See [`Threshold::OptimumGradientFactor`].
+    pub optimum_gradient_factor: f64,
+    /// See [`Threshold::OnePoint`].
+    pub one_point: f64,
+    /// See [`Threshold::InitFactor`].
+    pub init_factor: f64,
+    /// See [`Threshold::SameScale`].
+    pub same_scale: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        Thresholds {
+            decay_dominated: 0.1,
+            first_epochs: 2,
+            sideways_cosine: 0.5,
+            pure_decay_tolerance: 1e-6,
+            shrink_tolerance: 0.01,
+            size_factor: 3.0,
+            collapsed_accuracy: 0.90,
+            optimum_cosine: 0.9,
+            optimum_gradient_factor: 2.0,
+            one_point: 0.01,
+            init_factor: 2.0,
+            same_scale: 1.1,
+        }
+    }
+}
+
+impl Threshold {
+    fn scaling(self) -> Scaling {
+        match self {
+            Threshold::FirstEpochs => Scaling::Count,
+            Threshold::SameScale => Scaling::ExcessOverOne,
+            _ => Scaling::Value,
+        }
+    }
+}
+
+impl Thresholds {
+    /// The value of `threshold`.
+    pub fn get(&self, threshold: Threshold) -> f64 {
+        match threshold {
+            Threshold::DecayDominated => self.decay_dominated,
+            Threshold::FirstEpochs => self.first_epochs as f64,
+            Threshold::SidewaysCosine => self.sideways_cosine,
+            Threshold::PureDecayTolerance => self.pure_decay_tolerance,
+            Threshold::ShrinkTolerance => self.shrink_tolerance,
+            Threshold::SizeFactor => self.size_factor,
+            Threshold::CollapsedAccuracy => self.collapsed_accuracy,
+            Threshold::OptimumCosine => self.optimum_cosine,
+            Threshold::OptimumGradientFactor => self.optimum_gradient_factor,
+            Threshold::OnePoint => self.one_point,
+            Threshold::InitFactor => self.init_factor,
+            Threshold::SameScale => self.same_scale,
+        }
+    }
+
+    /// These thresholds with `threshold` set to `value`.
+    pub fn with(mut self, threshold: Threshold, value: f64) -> Thresholds {
+        let slot = match threshold {
+            Threshold::DecayDominated => &mut self.decay_dominated,
+            Threshold::FirstEpochs => {
+                self.first_epochs = value as usize;
+                return self;
+            }
+            Threshold::SidewaysCosine => &mut self.sideways_cosine,
+            Threshold::PureDecayTolerance => &mut self.pure_decay_tolerance,
+            Threshold::ShrinkTolerance => &mut self.shrink_tolerance,
+            Threshold::SizeFactor => &mut self.size_factor,
+            Threshold::CollapsedAccuracy => &mut self.collapsed_accuracy,
+            Threshold::OptimumCosine => &mut self.optimum_cosine,
+            Threshold::OptimumGradientFactor => &mut self.optimum_gradient_factor,
+            Threshold::OnePoint => &mut self.one_point,
+            Threshold::InitFactor => &mut self.init_factor,
+            Threshold::SameScale => &mut self.same_scale,
+        };
+        *slot = value;
+        self
+    }
+
+    /// These thresholds with `threshold` at `by` (1/2 or 2) times its value,
+    /// as its kind scales: a count rounded down, a factor near 1 by its
+    /// excess over 1.
+    pub fn scaled(self, threshold: Threshold, by: f64) -> Thresholds {
+        let value = self.get(threshold);
+        let scaled = match threshold.scaling() {
+            Scaling::Value => value * by,
+            Scaling::Count => (value * by).floor(),
+            Scaling::ExcessOverOne => 1.0 + (value - 1.0) * by,
+        };
+        self.with(threshold, scaled)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_scale_by_their_kind() {
+        let t = Thresholds::default();
+        assert_eq!(
+            t.scaled(Threshold::DecayDominated, 0.5).decay_dominated,
+            0.05
+        );
+        assert_eq!(t.scaled(Threshold::SizeFactor, 2.0).size_factor, 6.0);
+        assert_eq!(t.scaled(Threshold::FirstEpochs, 0.5).first_epochs, 1);
+        assert_eq!(t.scaled(Threshold::FirstEpochs, 2.0).first_epochs, 4);
+        approx::assert_relative_eq!(t.scaled(Threshold::SameScale, 0.5).same_scale, 1.05);
+        approx::assert_relative_eq!(t.scaled(Threshold::SameScale, 2.0).same_scale, 1.2);
+        // Only the named one changes.
+        let other = t.scaled(Threshold::OnePoint, 2.0);
+        assert_eq!(other.with(Threshold::OnePoint, t.one_point), t);
+    }
+
+    #[test]
+    fn every_threshold_is_read_and_written_by_its_name() {
+        use Threshold::*;
+        for threshold in [
+            DecayDominated,
+            FirstEpochs,
+            SidewaysCosine,
+            PureDecayTolerance,
+            ShrinkTolerance,
+            SizeFactor,
+            CollapsedAccuracy,
+            OptimumCosine,
+            OptimumGradientFactor,
+            OnePoint,
+            InitFactor,
+            SameScale,
+        ] {
+            let t = Thresholds::default().with(threshold, 7.0);
+            assert_eq!(t.get(threshold), 7.0, "{threshold:?}");
+            assert_ne!(Thresholds::default().get(threshold), 7.0);
+        }
+        let json = serde_json::to_string(&Threshold::PureDecayTolerance).unwrap();
+        assert_eq!(json, "\"PURE_DECAY_TOLERANCE\"");
+    }
+}

@@ -1,0 +1,172 @@
+//! A study's runs, grouped by what they are for: the views the claims and
+//! the report read.
+
+use crate::metrics::EpochRecord;
+use crate::net::Init;
+use crate::theory;
+
+use super::equilibrium;
+use super::plan::{self, Plan, Purpose};
+use super::runner::RunResult;
+
+/// A run with the gradient switched off.
+#[derive(Debug, Clone, Copy)]
+pub struct DecayOnlyRun<'a> {
+    /// c = eta*lambda/n: the fraction of every weight one step removes.
+    pub decay_per_step: f64,
+    /// Its records, epoch 0 first.
+    pub records: &'a [EpochRecord],
+}
+
+/// The results of a study, grouped by what they are for.
+pub struct Results {
+    pub plan: Plan,
+    pub runs: Vec<RunResult>,
+}
+
+impl Results {
+    fn records(&self, matches: impl Fn(&Purpose) -> bool) -> Vec<&[EpochRecord]> {
+        self.runs
+            .iter()
+            .filter(|r| matches(&r.spec.purpose))
+            .map(|r| r.records.as_slice())
+            .collect()
+    }
+
+    /// Base runs of one kind, one per seed.
+    pub fn base(&self, init: Init, l2: bool) -> Vec<&[EpochRecord]> {
+        self.records(|p| *p == Purpose::Base { init, l2 })
+    }
+
+    /// The base run's layer sizes.
+    pub fn base_sizes(&self) -> Vec<usize> {
+        self.runs
+            .iter()
+            .find(|r| matches!(r.spec.purpose, Purpose::Base { .. }))
+            .map(|r| r.spec.config.sizes.clone())
+            .unwrap_or_default()
+    }
+
+    /// The lambda sweep: the large-init runs with L2 of the first seed,
+    /// lambda 5 (the base run) included, by increasing lambda.
+    pub fn sweep_runs(&self) -> Vec<&RunResult> {
+        let first_seed = self.plan.seeds[0];
+        let large_l2 = Purpose::Base {
+            init: Init::Large,
+            l2: true,
+        };
+        let mut sweep: Vec<&RunResult> = self
+            .runs
+            .iter()
+            .filter(|r| {
+                matches!(r.spec.purpose, Purpose::LambdaSweep { .. })
+                    || (r.spec.purpose == large_l2 && r.spec.seed == first_seed)
+            })
+            .collect();
+        sweep.sort_by(|a, b| a.spec.config.lambda.total_cmp(&b.spec.config.lambda));
+        sweep
+    }
+
+    /// (lambda, records) of the lambda sweep, by increasing lambda.
+    pub fn lambda_sweep(&self) -> Vec<(f64, &[EpochRecord])> {
+        self.sweep_runs()
+            .into_iter()
+            .map(|r| (r.spec.config.lambda, r.records.as_slice()))
+            .collect()
+    }
+
+    /// The decay-only runs.
+    pub fn decay_only(&self) -> Vec<DecayOnlyRun<'_>> {
+        self.runs
+            .iter()
+            .filter_map(|r| match r.spec.purpose {
+                Purpose::DecayOnly { c } => Some(DecayOnlyRun {
+                    decay_per_step: c,
+                    records: &r.records,
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Names of the runs trained again because their files were damaged.
+    pub fn redone(&self) -> Vec<String> {
+        self.names(|r| r.redone)
+    }
+
+    /// Names of the runs `matches` picks, in plan order.
+    pub fn names(&self, matches: impl Fn(&RunResult) -> bool) -> Vec<String> {
+        self.runs
+            .iter()
+            .filter(|r| matches(r))
+            .map(|r| r.spec.name.clone())
+            .collect()
+    }
+
+    /// Every run's settled state (`claims.json`'s `settled`).
+    pub fn settled(&self) -> Vec<equilibrium::SettledEntry> {
+        equilibrium::settled_table(&self.runs)
+    }
+
+    /// Steps per epoch of the base runs.
+    pub fn base_steps(&self) -> usize {
+        theory::steps_per_epoch(self.plan.train_size, plan::BATCH)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::Mode;
+    use crate::study::synthetic::pure_decay;
+
+    /// The full plan with two seeds, every run given the same records.
+    fn two_seed_study() -> Results {
+        let plan = Plan::new(Mode::Full, 2, 1).expect("a plan");
+        let runs = plan
+            .runs
+            .iter()
+            .map(|spec| RunResult {
+                spec: spec.clone(),
+                records: pure_decay(1),
+                reused: false,
+                redone: spec.name.starts_with("decay-only"),
+            })
+            .collect();
+        Results { plan, runs }
+    }
+
+    #[test]
+    fn the_lambda_sweep_holds_the_first_seeds_runs_by_increasing_lambda() {
+        let results = two_seed_study();
+        let sweep = results.sweep_runs();
+        let lambdas: Vec<f64> = results.lambda_sweep().iter().map(|s| s.0).collect();
+        assert_eq!(lambdas, [0.05, 0.5, plan::LAMBDA, 50.0, 500.0]);
+        assert!(
+            sweep.iter().all(|r| r.spec.seed == 1),
+            "{:?}",
+            sweep.iter().map(|r| &r.spec.name).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            sweep
+                .iter()
+                .filter(|r| matches!(r.spec.purpose, Purpose::Base { .. }))
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn the_runs_trained_again_are_named_in_plan_order() {
+        let results = two_seed_study();
+        let decay_only: Vec<String> = results
+            .plan
+            .runs
+            .iter()
+            .filter(|r| matches!(r.purpose, Purpose::DecayOnly { .. }))
+            .map(|r| r.name.clone())
+            .collect();
+        assert!(!decay_only.is_empty());
+        assert_eq!(results.redone(), decay_only);
+    }
+}
