@@ -12,7 +12,7 @@ use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::output::{Console, say};
 use crate::report::json::ClaimsFile;
-use crate::report::{self, build::Reference};
+use crate::report::{self, Reference};
 use crate::study::book_examples;
 use crate::study::claims::{self, ClaimResult, Measured, Thresholds};
 use crate::study::shard::Shard;
@@ -185,7 +185,7 @@ fn decide_and_write(
         seconds,
         jobs,
     };
-    let document = report::build::document(&report::build::Inputs {
+    let document = report::build::document(&report::Inputs {
         results,
         claims: &claims,
         settled: &settled,

@@ -2,33 +2,14 @@
 //! first, then one section per claim (verdict, explanation, evidence tables
 //! with units, figures), the question's comments, a glossary and the runs.
 
-use super::evidence::{self, sig};
-use super::{Answer, Block, Document, glossary, text};
+use super::cells::sig;
+use super::{Answer, Block, CHAPTER_3, Document, Inputs, glossary, text};
+use super::{book_examples, evidence};
 use crate::net::Init;
-use crate::study::book_examples::BookExample;
 use crate::study::claims::ClaimResult;
-use crate::study::equilibrium::SettledEntry;
 use crate::study::measures::offset_fraction;
 use crate::study::summary::mean;
 use crate::study::{Mode, Results, plan};
-
-/// Per-epoch accuracies of reference curves (e.g. from network2 scripts).
-pub type Reference = Vec<(String, Vec<f64>)>;
-
-/// The book's chapter 3, where the question comes from.
-pub const CHAPTER_3: &str = "http://neuralnetworksanddeeplearning.com/chap3.html";
-
-/// What the report is built from.
-pub struct Inputs<'a> {
-    pub results: &'a Results,
-    pub claims: &'a [ClaimResult],
-    pub settled: &'a [SettledEntry],
-    pub reference: &'a Reference,
-    /// The book's own examples, measured (empty without `--book`).
-    pub book_examples: &'a [BookExample],
-    pub seconds: f64,
-    pub jobs: usize,
-}
 
 pub fn claim_anchor(id: u8) -> String {
     format!("claim-{id}")
@@ -83,7 +64,7 @@ pub fn document(inputs: &Inputs) -> Document {
         claim_section(&mut doc, claim, words, inputs);
     }
     if !inputs.book_examples.is_empty() {
-        evidence::book_examples(&mut doc, inputs.book_examples);
+        book_examples::section(&mut doc, inputs.book_examples);
     }
     comments(&mut doc, inputs.results);
     let terms = glossary::terms();

@@ -6,9 +6,16 @@
 //! Text in blocks may hold links written as in Markdown, `[text](#anchor)`
 //! or `[text](https://...)`; each exporter renders them its own way.
 
+use crate::study::Results;
+use crate::study::book_examples::BookExample;
+use crate::study::claims::ClaimResult;
+use crate::study::equilibrium::SettledEntry;
+
 pub mod axes;
 pub mod book;
+pub mod book_examples;
 pub mod build;
+pub mod cells;
 pub mod evidence;
 pub mod export;
 pub mod figures;
@@ -18,6 +25,24 @@ pub mod json;
 pub mod markdown;
 pub mod plots;
 pub mod text;
+
+/// Per-epoch accuracies of reference curves (e.g. from network2 scripts).
+pub type Reference = Vec<(String, Vec<f64>)>;
+
+/// The book's chapter 3, where the question comes from.
+pub const CHAPTER_3: &str = "http://neuralnetworksanddeeplearning.com/chap3.html";
+
+/// What the report is built from.
+pub struct Inputs<'a> {
+    pub results: &'a Results,
+    pub claims: &'a [ClaimResult],
+    pub settled: &'a [SettledEntry],
+    pub reference: &'a Reference,
+    /// The book's own examples, measured (empty without `--book`).
+    pub book_examples: &'a [BookExample],
+    pub seconds: f64,
+    pub jobs: usize,
+}
 
 /// A figure: `name` is its file name without extension, `svg` its drawing.
 #[derive(Debug, Clone)]

@@ -8,7 +8,8 @@
 
 use std::path::Path;
 
-use super::build::{Inputs, document};
+use super::Inputs;
+use super::build::document;
 use super::{Block, Document, Inline, html, inlines, markdown};
 use crate::study::claims::{Measured, Thresholds, decide_all};
 use crate::study::synthetic::synthetic_run;

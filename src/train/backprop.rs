@@ -330,7 +330,6 @@ impl<T: Real> Backprop<T> {
 mod tests {
     use super::*;
     use crate::net::{Cost, Init};
-    use approx::assert_abs_diff_eq;
     use rand::{RngExt, SeedableRng};
 
     /// G^(l+1) = sum_x dC_x/dw^(l+1) of weight layer l, read off the fused
@@ -416,53 +415,6 @@ mod tests {
             worst < 1e-6,
             "{sizes:?} {cost:?}: worst relative error {worst:e}"
         );
-    }
-
-    /// The rows `delta_rows` and `activation_rows` show, against the
-    /// reference's one-example backprop, on a net whose hidden layer is
-    /// wider than its input and its output ([3, 5, 2]): a row read with
-    /// another layer's width would be cut short.
-    #[test]
-    fn delta_and_activation_rows_match_the_reference() {
-        let sizes = [3, 5, 2];
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
-        let net: Network<f64> = Network::new(&sizes, Init::Large, Cost::Quadratic, &mut rng);
-        let rows = 3;
-        let x: Vec<f64> = (0..rows * sizes[0]).map(|_| rng.random::<f64>()).collect();
-        let labels = [0u8, 1, 1];
-        let mut bp = Backprop::new(&sizes, rows);
-        set_input(&mut bp, &x, rows);
-        let weights = KernelWeights::of(&net);
-        bp.forward(&weights, &net.biases, rows);
-        bp.backward(&weights, net.cost, &labels);
-        let reference: Vec<_> = x
-            .chunks_exact(sizes[0])
-            .zip(labels)
-            .map(|(x, label)| super::super::reference::backprop(&net, x, label))
-            .collect();
-        for l in 0..net.layers() {
-            let deltas: Vec<&[f64]> = bp.delta_rows(l, rows).collect();
-            assert_eq!(deltas.len(), rows);
-            let inputs: Vec<&[f64]> = bp.activation_rows(l, rows).collect();
-            assert_eq!(inputs.len(), rows);
-            for (b, example) in reference.iter().enumerate() {
-                assert_eq!(deltas[b].len(), sizes[l + 1]);
-                for (&got, &want) in deltas[b].iter().zip(&example.delta[l]) {
-                    assert_abs_diff_eq!(got, want, epsilon = 1e-14);
-                }
-                assert_eq!(inputs[b].len(), sizes[l]);
-                for (&got, &want) in inputs[b].iter().zip(&example.activations[l]) {
-                    assert_abs_diff_eq!(got, want, epsilon = 1e-14);
-                }
-            }
-        }
-        // The output rows too.
-        for (a, example) in bp.activation_rows(2, rows).zip(&reference) {
-            assert_eq!(a.len(), 2);
-            for (&got, &want) in a.iter().zip(&example.activations[2]) {
-                assert_abs_diff_eq!(got, want, epsilon = 1e-14);
-            }
-        }
     }
 
     #[test]

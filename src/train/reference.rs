@@ -265,7 +265,8 @@ pub(crate) fn epoch<T: Real>(
 mod tests {
     use std::sync::OnceLock;
 
-    use rand::SeedableRng;
+    use approx::assert_abs_diff_eq;
+    use rand::{RngExt, SeedableRng};
 
     use super::*;
     use crate::data::Mnist;
@@ -503,5 +504,56 @@ mod tests {
         let examples = [3, 999, 0, 500, 42, 7, 123, 321, 11, 600, 77];
         same_activations(&net, data, &examples);
         same_activations(&net.convert::<f32>(), data, &examples);
+    }
+
+    /// The rows `delta_rows` and `activation_rows` show, against the
+    /// reference's one-example backprop, on a net whose hidden layer is
+    /// wider than its input and its output ([3, 5, 2]): a row read with
+    /// another layer's width would be cut short.
+    #[test]
+    fn delta_and_activation_rows_match_the_reference() {
+        let sizes = [3, 5, 2];
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let net: Network<f64> = Network::new(&sizes, Init::Large, Cost::Quadratic, &mut rng);
+        let rows = 3;
+        let x: Vec<f64> = (0..rows * sizes[0]).map(|_| rng.random::<f64>()).collect();
+        let labels = [0u8, 1, 1];
+        let mut bp = Backprop::new(&sizes, rows);
+        let input = bp.input_mut(rows);
+        let padded = crate::kernels::padded(sizes[0]);
+        for (row, x_row) in input.chunks_exact_mut(padded).zip(x.chunks_exact(sizes[0])) {
+            row[..sizes[0]].copy_from_slice(x_row);
+        }
+        let weights = KernelWeights::of(&net);
+        bp.forward(&weights, &net.biases, rows);
+        bp.backward(&weights, net.cost, &labels);
+        let reference: Vec<_> = x
+            .chunks_exact(sizes[0])
+            .zip(labels)
+            .map(|(x, label)| backprop(&net, x, label))
+            .collect();
+        for l in 0..net.layers() {
+            let deltas: Vec<&[f64]> = bp.delta_rows(l, rows).collect();
+            assert_eq!(deltas.len(), rows);
+            let inputs: Vec<&[f64]> = bp.activation_rows(l, rows).collect();
+            assert_eq!(inputs.len(), rows);
+            for (b, example) in reference.iter().enumerate() {
+                assert_eq!(deltas[b].len(), sizes[l + 1]);
+                for (&got, &want) in deltas[b].iter().zip(&example.delta[l]) {
+                    assert_abs_diff_eq!(got, want, epsilon = 1e-14);
+                }
+                assert_eq!(inputs[b].len(), sizes[l]);
+                for (&got, &want) in inputs[b].iter().zip(&example.activations[l]) {
+                    assert_abs_diff_eq!(got, want, epsilon = 1e-14);
+                }
+            }
+        }
+        // The output rows too.
+        for (a, example) in bp.activation_rows(2, rows).zip(&reference) {
+            assert_eq!(a.len(), 2);
+            for (&got, &want) in a.iter().zip(&example.activations[2]) {
+                assert_abs_diff_eq!(got, want, epsilon = 1e-14);
+            }
+        }
     }
 }
