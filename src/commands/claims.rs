@@ -10,13 +10,14 @@ use crate::book;
 use crate::cli::ClaimsArgs;
 use crate::data::Mnist;
 use crate::error::{Error, Result};
+use crate::net::Init;
 use crate::output::{Console, say};
 use crate::report::json::ClaimsFile;
 use crate::report::{self, Reference};
-use crate::study::book_examples;
 use crate::study::claims::{self, ClaimResult, Measured, Thresholds};
 use crate::study::shard::Shard;
 use crate::study::{Mode, Plan, Results, RunSpec, equilibrium, runner};
+use crate::study::{book_examples, comments};
 
 /// More seeds than this would take weeks on any machine this study is for.
 const MAX_SEEDS: usize = 1000;
@@ -185,9 +186,15 @@ fn decide_and_write(
         seconds,
         jobs,
     };
+    let large = results.base(Init::Large, true);
+    let comments = comments::of(
+        claims::claim1(&claims).map(|d| &d.evidence),
+        large.first().copied(),
+    );
     let document = report::build::document(&report::Inputs {
         results,
         claims: &claims,
+        comments: &comments,
         settled: &settled,
         reference,
         book_examples: &book_examples,

@@ -5,10 +5,8 @@
 use super::cells::sig;
 use super::{Answer, Block, CHAPTER_3, Document, Inputs, glossary, text};
 use super::{book_examples, evidence};
-use crate::net::Init;
 use crate::study::claims::ClaimResult;
-use crate::study::measures::offset_fraction;
-use crate::study::summary::mean;
+use crate::study::comments::Comments;
 use crate::study::{Mode, Results, plan};
 
 pub fn claim_anchor(id: u8) -> String {
@@ -66,7 +64,7 @@ pub fn document(inputs: &Inputs) -> Document {
     if !inputs.book_examples.is_empty() {
         book_examples::section(&mut doc, inputs.book_examples);
     }
-    comments(&mut doc, inputs.results);
+    comments(&mut doc, inputs.comments);
     let terms = glossary::terms();
     doc.section("glossary", "Glossary");
     doc.blocks.push(Block::Glossary(terms.clone()));
@@ -80,7 +78,8 @@ fn setup(doc: &mut Document, inputs: &Inputs) {
     let (results, plan) = (inputs.results, &inputs.results.plan);
     doc.section("setup", "How the study ran");
     doc.paragraph(format!(
-        "Base hyperparameters: sizes [784, 30, 10], cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, seeds {}. Every run with L2 stops once each of its layers has settled or at {} epochs; runs without L2 train {} epochs. {} runs: {} trained in {:.0} s on {} job(s), {} read back from an earlier invocation.",
+        "Base hyperparameters: sizes {:?}, cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, seeds {}. Every run with L2 stops once each of its layers has settled or at {} epochs; runs without L2 train {} epochs. {} runs: {} trained in {:.0} s on {} job(s), {} read back from an earlier invocation.",
+        results.base_sizes(),
         plan::ETA,
         plan::LAMBDA,
         plan::BATCH,
@@ -180,36 +179,25 @@ fn claim_section(
     }
 }
 
-/// The question's own comments, answered from the base runs.
-fn comments(doc: &mut Document, results: &Results) {
+/// The question's own comments, answered from their measurements.
+fn comments(doc: &mut Document, comments: &Comments) {
     doc.section("comments", "The question's comments, measured");
-    let large = results.base(Init::Large, true);
-    let default = results.base(Init::Default, true);
-    let epoch1 = |runs: &[&[crate::metrics::EpochRecord]],
-                  f: &dyn Fn(&crate::metrics::EpochRecord) -> Option<f64>| {
-        let values: Vec<f64> = runs.iter().filter_map(|r| f(r.get(1)?)).collect();
-        mean(&values)
-    };
-    let signal =
-        |r: &crate::metrics::EpochRecord| r.dynamics.as_ref()?.gradient_signal.first().copied();
-    let sat = |r: &crate::metrics::EpochRecord| r.saturation.first().copied();
     doc.heading(
         2,
         "Is (1/m) sum dC_x/dw near 0 in the first epochs, and does saturation explain it?",
     );
-    if let (Some(gl), Some(gd), Some(sl), Some(sd)) = (
-        epoch1(&large, &signal),
-        epoch1(&default, &signal),
-        epoch1(&large, &sat),
-        epoch1(&default, &sat),
-    ) {
-        let smaller = gl < gd;
+    if let Some(g) = &comments.small_gradient {
+        let (gl, gd) = (g.gradient_large, g.gradient_default);
         doc.paragraph(format!(
             "In epoch 1 the hidden layer's mean gradient |(1/m) sum dC_x/dw| averaged {gl:.4} with large initialization and {gd:.4} with N(0, 1/n_in): {}. {:.0}% of the (example, hidden neuron) pairs were saturated with large initialization against {:.0}% with N(0, 1/n_in). {}",
-            if smaller { format!("{:.1} times smaller", gd / gl) } else { format!("not smaller but {:.1} times larger", gl / gd) },
-            100.0 * sl,
-            100.0 * sd,
-            if smaller && sl > sd {
+            if g.smaller {
+                format!("{:.1} times smaller", gd / gl)
+            } else {
+                format!("not smaller but {:.1} times larger", gl / gd)
+            },
+            100.0 * g.saturation_large,
+            100.0 * g.saturation_default,
+            if g.saturation_goes_with_it {
                 "More saturation goes with a smaller gradient, in the direction the comment says, by the factor above; the gradient is small, not zero, and its effect on |w| is what the offset fraction measures."
             } else {
                 "The data do not show saturation shrinking the gradient here."
@@ -220,26 +208,20 @@ fn comments(doc: &mut Document, results: &Results) {
         2,
         "Does the decay term vanish later, or is it balanced by the gradient?",
     );
-    if let Some(run) = large.first() {
-        let relative_decay = |r: &crate::metrics::EpochRecord,
-                              previous: &crate::metrics::EpochRecord| {
-            let norm2 = previous.weights.all.rms.powi(2) * previous.weights.all.count as f64;
-            r.dynamics.as_ref().map(|d| -d.budget.all.decay / norm2)
-        };
-        let last = run.len() - 1;
-        if let (Some(first), Some(end), Some(f_end)) = (
-            relative_decay(&run[1], &run[0]),
-            relative_decay(&run[last], &run[last - 1]),
-            offset_fraction(&run[last], None),
-        ) {
-            doc.paragraph(format!(
-                "In epoch 1 the decay removed {:.2}% of |w|^2; in epoch {last} it removed {:.2}%: as a fraction of the weights the decay term {}. What changes is the gradient: in epoch {last} it gave back {:.0}% of the decay's shrinkage (offset fraction {f_end:.2}). The decay does not vanish; it is balanced.",
-                100.0 * first,
-                100.0 * end,
-                if (end / first - 1.0).abs() < 0.2 { "stays the same" } else { "changes" },
-                100.0 * f_end
-            ));
-        }
+    if let Some(d) = &comments.decay_balanced {
+        let last = d.last_epoch;
+        doc.paragraph(format!(
+            "In epoch 1 the decay removed {:.2}% of |w|^2; in epoch {last} it removed {:.2}%: as a fraction of the weights the decay term {}. What changes is the gradient: in epoch {last} it gave back {:.0}% of the decay's shrinkage (offset fraction {:.2}). The decay does not vanish; it is balanced.",
+            100.0 * d.removed_first,
+            100.0 * d.removed_last,
+            if d.decay_unchanged {
+                "stays the same"
+            } else {
+                "changes"
+            },
+            100.0 * d.f_last,
+            d.f_last
+        ));
     }
 }
 

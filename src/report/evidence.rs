@@ -1,13 +1,13 @@
 //! Each claim's evidence in the report: tables built from its typed
 //! evidence (rows named with their units, layers in columns) and its figures.
 
-use super::cells::{percent, sig, table_of};
+use super::cells::{percent, percent_whole, short, sig, table_of};
 use super::figures::{self, init_name};
 use super::{Document, Figure, Inputs, text};
 use crate::net::{Init, Layer};
 use crate::study::Results;
 use crate::study::claims::claim1::Claim1Evidence;
-use crate::study::claims::claim2::Claim2Evidence;
+use crate::study::claims::claim2::{Claim2Evidence, GapRow};
 use crate::study::claims::claim3::{Claim3Evidence, LayerEquilibrium};
 use crate::study::claims::claim4::Claim4Evidence;
 use crate::study::equilibrium::SettledEntry;
@@ -167,11 +167,23 @@ pub fn claim2(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
         ],
         vec![
             format!(
-                "smallest eta*lambda/n at which exp(-eta*lambda/m) is more than 1% per epoch from rho* (S = {}; the gap grows as S (eta*lambda/n)^2 / 2)",
+                "smallest eta*lambda/n at which exp(-eta*lambda/m) is more than {} per epoch from rho* (S = {}; the gap grows as S (eta*lambda/n)^2 / 2)",
+                percent_whole(e.training_tolerance),
                 e.base_steps
             ),
-            e.gap_exceeds_tolerance_from
-                .map_or("never in 1e-6 to 0.5".into(), |c| format!("{c:e}")),
+            e.gap_exceeds_tolerance_from.map_or_else(
+                || {
+                    let c = |row: Option<&GapRow>| {
+                        row.map_or("-".into(), |r| short(r.eta_lambda_over_n))
+                    };
+                    format!(
+                        "never in {} to {}",
+                        c(e.gap_table.first()),
+                        c(e.gap_table.last())
+                    )
+                },
+                |c| format!("{c:e}"),
+            ),
         ],
     ];
     for (l, rho) in e.training_mean_rho_per_layer.iter().enumerate() {

@@ -9,6 +9,7 @@
 use crate::study::Results;
 use crate::study::book_examples::BookExample;
 use crate::study::claims::ClaimResult;
+use crate::study::comments::Comments;
 use crate::study::equilibrium::SettledEntry;
 
 pub mod axes;
@@ -38,6 +39,8 @@ pub struct Inputs<'a> {
     pub claims: &'a [ClaimResult],
     pub settled: &'a [SettledEntry],
     pub reference: &'a Reference,
+    /// The question's comments, measured.
+    pub comments: &'a Comments,
     /// The book's own examples, measured (empty without `--book`).
     pub book_examples: &'a [BookExample],
     pub seconds: f64,

@@ -11,7 +11,9 @@ use std::path::Path;
 use super::Inputs;
 use super::build::document;
 use super::{Block, Document, Inline, html, inlines, markdown};
-use crate::study::claims::{Measured, Thresholds, decide_all};
+use crate::net::Init;
+use crate::study::claims::{Measured, Thresholds, claim1, decide_all};
+use crate::study::comments;
 use crate::study::synthetic::synthetic_run;
 use crate::study::{Mode, Plan, Results, RunResult, equilibrium};
 
@@ -56,9 +58,12 @@ fn synthetic_document() -> Document {
         fits: &fits,
     };
     let claims = decide_all(&measured, &Thresholds::default());
+    let large = results.base(Init::Large, true);
+    let comments = comments::of(claim1(&claims).map(|d| &d.evidence), large.first().copied());
     document(&Inputs {
         results: &results,
         claims: &claims,
+        comments: &comments,
         settled: &settled,
         reference: &Vec::new(),
         book_examples: &[],

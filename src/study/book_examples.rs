@@ -11,7 +11,7 @@ use crate::metrics::EpochRecord;
 use crate::net::Init;
 use crate::run::settle::Settling;
 use crate::study::claims::Thresholds;
-use crate::study::measures::{leading_epochs_below, offset_fraction, tail_off};
+use crate::study::measures::{leading_epochs_below, offset_fraction, shrink_deviations, tail_off};
 use crate::study::summary::mean;
 use crate::theory;
 
@@ -44,12 +44,7 @@ pub struct BookExample {
 pub fn example(run: &str, init: Init, sizes: &[usize], records: &[EpochRecord]) -> BookExample {
     let layers = sizes.len() - 1;
     let k = leading_epochs_below(records, None, Thresholds::default().decay_dominated);
-    let deviations: Vec<f64> = records
-        .iter()
-        .skip(1)
-        .take(k)
-        .filter_map(|r| Some((r.shrink_ratio? / r.predicted_shrink - 1.0).abs()))
-        .collect();
+    let deviations = shrink_deviations(records, k);
     let n_w = crate::net::weight_count(sizes).unwrap_or(0);
     let references = theory::ReferenceSizes::for_weight_count(n_w);
     let last = records.last();

@@ -43,6 +43,18 @@ pub fn leading_below(f: impl IntoIterator<Item = Option<f64>>, cutoff: f64) -> u
         .count()
 }
 
+/// |rho_e / rho* - 1| of all weights in the epochs 1..=k that measured
+/// their shrink ratio rho_e: how far training's shrink is from the decay's
+/// own (claim 2, on its decay-dominated epochs).
+pub fn shrink_deviations(records: &[EpochRecord], k: usize) -> Vec<f64> {
+    records
+        .iter()
+        .skip(1)
+        .take(k)
+        .filter_map(|r| Some((r.shrink_ratio? / r.predicted_shrink - 1.0).abs()))
+        .collect()
+}
+
 /// Where the decay tails off: the first epoch T with f_T >= 0.5, as a
 /// fractional epoch (linear in f between T-1 and T, f_0 taken as 0), and the
 /// rms there (interpolated in log rms).

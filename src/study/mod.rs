@@ -11,6 +11,7 @@
 
 pub mod book_examples;
 pub mod claims;
+pub mod comments;
 pub mod equilibrium;
 pub mod fit;
 pub mod measures;

@@ -67,7 +67,6 @@ pub struct Plan {
     /// (hidden width, pool) of the scaling runs, large and default init.
     pub grid_large: Vec<(usize, usize)>,
     pub grid_default: Vec<(usize, usize)>,
-    pub decay_fractions: Vec<f64>,
     pub runs: Vec<RunSpec>,
 }
 
@@ -181,7 +180,6 @@ impl Plan {
             fixed_products,
             grid_large,
             grid_default,
-            decay_fractions: DECAY_FRACTIONS.to_vec(),
             runs: Vec::new(),
         };
         plan.runs = [

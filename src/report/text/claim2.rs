@@ -2,8 +2,9 @@
 //! it, and training's shrink in its decay-dominated epochs.
 
 use super::ClaimText;
+use crate::report::cells::short;
 use crate::study::claims::Decided;
-use crate::study::claims::claim2::{Claim2, Claim2Evidence, Claim2Findings};
+use crate::study::claims::claim2::{Claim2, Claim2Evidence, Claim2Findings, SpotCheck};
 
 /// The answer in two sentences: the pure decay's factor, and how close
 /// exp(-eta*lambda/m) and training come to it.
@@ -34,13 +35,20 @@ fn answer(e: &Claim2Evidence, found: &Claim2Findings) -> String {
     text
 }
 
+/// A decay-only run's eta*lambda/n as the text prints it.
+fn decay_fraction(run: Option<&SpotCheck>) -> String {
+    run.map_or("-".into(), |r| short(r.eta_lambda_over_n))
+}
+
 /// The explanation, from the evidence alone.
 fn explain(e: &Claim2Evidence) -> String {
     let base_steps = e.base_steps;
     let mut explanation = format!(
-        "With the gradient switched off, the measured shrink per epoch matched (1 - eta*lambda/n)^S to {:.1e} (relative, worst of {} runs from eta*lambda/n = 1e-6 to 0.5; threshold {:.0e}). ",
+        "With the gradient switched off, the measured shrink per epoch matched (1 - eta*lambda/n)^S to {:.1e} (relative, worst of {} runs from eta*lambda/n = {} to {}; threshold {:.0e}). ",
         e.pure_decay_worst_relative_error,
         e.spot_checks.len(),
+        decay_fraction(e.spot_checks.first()),
+        decay_fraction(e.spot_checks.last()),
         e.pure_decay_tolerance
     );
     if let (Some(a), Some(b)) = (e.rho_star, e.exp_minus_eta_lambda_over_m) {

@@ -271,19 +271,17 @@ pub fn evidence(
             )
         })
         .collect();
-    let saturation_large = mean(
-        &base
-            .iter()
-            .map(|r| r[1].saturation.first().copied().unwrap_or(0.0))
-            .collect::<Vec<_>>(),
-    );
-    let saturation_default = mean(
-        &default_runs
-            .iter()
-            .filter(|r| r.len() > 1)
-            .map(|r| r[1].saturation.first().copied().unwrap_or(0.0))
-            .collect::<Vec<_>>(),
-    );
+    // The hidden layer's saturation in epoch 1, over the runs that
+    // measured it.
+    let saturation = |runs: &[&[EpochRecord]]| {
+        mean(
+            &runs
+                .iter()
+                .filter_map(|r| r.get(1)?.saturation.first().copied())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (saturation_large, saturation_default) = (saturation(base), saturation(default_runs));
     let signal = |runs: &[&[EpochRecord]]| {
         mean(
             &runs

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::{Claim, Decision, Measured, Missing, Threshold, Thresholds, Verdict};
 use crate::metrics::EpochRecord;
 use crate::net::Init;
-use crate::study::measures::leading_epochs_below;
+use crate::study::measures::{leading_epochs_below, shrink_deviations};
 use crate::study::results::DecayOnlyRun;
 use crate::study::summary::mean;
 use crate::theory::shrink_gap;
@@ -176,10 +176,8 @@ pub fn evidence(
     let mut layer_ratios: Vec<Vec<f64>> = Vec::new();
     for records in base {
         let k = leading_epochs_below(records, None, t.decay_dominated);
+        deviations.extend(shrink_deviations(records, k));
         for r in &records[1..=k] {
-            if let Some(rho) = r.shrink_ratio {
-                deviations.push((rho / r.predicted_shrink - 1.0).abs());
-            }
             for (l, rho) in r.shrink_ratio_layers.iter().enumerate() {
                 let Some(rho) = *rho else { continue };
                 if layer_ratios.len() <= l {

@@ -12,6 +12,7 @@ use crate::study::equilibrium::{self, FitFamily, Predictor, SettledEntry, SizeFi
 use crate::study::measures::{TailOff, tail_off};
 use crate::study::plan::Purpose;
 use crate::study::summary::mean;
+use crate::theory;
 
 /// A size law the settled size is compared with: the inverse of the
 /// number its variant names.
@@ -32,10 +33,11 @@ impl SizeLaw {
     /// Its reference size for a network of n_w weights and a layer of n_in
     /// inputs.
     pub fn reference(self, n_w: usize, n_in: usize) -> f64 {
+        let sizes = theory::ReferenceSizes::for_weight_count(n_w);
         match self {
-            SizeLaw::WeightCount => 1.0 / n_w as f64,
-            SizeLaw::SqrtWeightCount => 1.0 / (n_w as f64).sqrt(),
-            SizeLaw::SqrtFanIn => 1.0 / (n_in as f64).sqrt(),
+            SizeLaw::WeightCount => sizes.inv_n_w,
+            SizeLaw::SqrtWeightCount => sizes.inv_sqrt_n_w,
+            SizeLaw::SqrtFanIn => theory::inv_sqrt_n_in(n_in),
         }
     }
 

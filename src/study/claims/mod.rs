@@ -178,6 +178,14 @@ pub fn decide_all(measured: &Measured, t: &Thresholds) -> Vec<ClaimResult> {
     ]
 }
 
+/// Claim 1 among `claims`, if it was decided.
+pub fn claim1(claims: &[ClaimResult]) -> Option<&Decided<Claim1>> {
+    claims.iter().find_map(|c| match c {
+        ClaimResult::Claim1(o) => o.as_ref().as_ref().ok(),
+        _ => None,
+    })
+}
+
 /// What every claim's result tells, whichever claim it is.
 #[derive(Debug, Clone, Copy)]
 pub struct Header<'a> {
