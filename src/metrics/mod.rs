@@ -139,13 +139,23 @@ pub fn csv_table(records: &[EpochRecord]) -> (Vec<String>, Vec<Vec<String>>) {
 /// All records as CSV (see `csv_table`).
 pub fn to_csv(records: &[EpochRecord]) -> String {
     let (header, rows) = csv_table(records);
-    let mut text = header.join(",");
-    text.push('\n');
-    for row in rows {
-        text.push_str(&row.join(","));
-        text.push('\n');
-    }
-    text
+    write_table(&header, &rows)
+}
+
+/// `header` and `rows` as CSV text, each field quoted where it needs to be.
+pub fn write_table<S: AsRef<[u8]>>(header: &[S], rows: &[Vec<String>]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    // Writing into memory cannot fail but on a record of another length,
+    // and every row here has the header's.
+    let written: csv::Result<()> = std::iter::once(header.iter().map(|h| h.as_ref()).collect())
+        .chain(
+            rows.iter()
+                .map(|row| row.iter().map(|f| f.as_bytes()).collect()),
+        )
+        .try_for_each(|record: Vec<&[u8]>| writer.write_record(record));
+    written.expect("every row as long as the header");
+    let bytes = writer.into_inner().expect("writing into memory");
+    String::from_utf8(bytes).expect("fields are UTF-8")
 }
 
 /// Write all records as CSV to `path`, atomically.
@@ -174,6 +184,7 @@ fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, Strin
         }
         Value::Null => out.push((prefix.to_string(), String::new())),
         Value::Number(n) => out.push((prefix.to_string(), n.to_string())),
+        Value::String(s) => out.push((prefix.to_string(), s.clone())),
         other => out.push((prefix.to_string(), other.to_string())),
     }
 }
@@ -194,5 +205,17 @@ mod tests {
         );
         assert_eq!(cells[2].1, "0.25");
         assert_eq!(cells[3].1, "");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_where_they_need_to_be() {
+        let rows = vec![
+            vec!["1".to_string(), "a,b".into(), "say \"x\"".into()],
+            vec!["2".to_string(), "".into(), "plain".into()],
+        ];
+        assert_eq!(
+            write_table(&["n", "text", "quote"], &rows),
+            "n,text,quote\n1,\"a,b\",\"say \"\"x\"\"\"\n2,,plain\n"
+        );
     }
 }

@@ -107,26 +107,18 @@ pub fn runs_csv(runs: &[RunResult]) -> String {
             }
         }
     }
-    let mut text = RUN_COLUMNS.join(",");
-    for c in &columns {
-        text.push(',');
-        text.push_str(c);
-    }
-    text.push('\n');
+    let header: Vec<&str> = RUN_COLUMNS
+        .iter()
+        .copied()
+        .chain(columns.iter().map(String::as_str))
+        .collect();
+    let mut table = Vec::new();
     for (run, (header, rows)) in runs.iter().zip(&tables) {
         let config = &run.spec.config;
         let sizes: Vec<String> = config.sizes.iter().map(|s| s.to_string()).collect();
-        let purpose = serde_json::to_value(&run.spec.purpose)
-            .ok()
-            .and_then(|v| match v {
-                serde_json::Value::Object(map) => map.keys().next().cloned(),
-                serde_json::Value::String(s) => Some(s),
-                _ => None,
-            })
-            .unwrap_or_default();
         let fixed = [
             run.spec.name.clone(),
-            purpose,
+            run.spec.purpose.kind().to_string(),
             run.spec.seed.to_string(),
             sizes.join(" "),
             format!("{:?}", config.init).to_lowercase(),
@@ -144,17 +136,15 @@ pub fn runs_csv(runs: &[RunResult]) -> String {
             .map(|c| header.iter().position(|h| h == c))
             .collect();
         for row in rows {
-            text.push_str(&fixed.join(","));
-            for position in &at {
-                text.push(',');
-                if let Some(i) = position {
-                    text.push_str(&row[*i]);
-                }
-            }
-            text.push('\n');
+            let mut cells = fixed.to_vec();
+            cells.extend(
+                at.iter()
+                    .map(|i| i.map_or(String::new(), |i| row[i].clone())),
+            );
+            table.push(cells);
         }
     }
-    text
+    metrics::write_table(&header, &table)
 }
 
 /// Write every exporter's files into `dir`, each atomically.

@@ -39,6 +39,20 @@ pub enum Purpose {
     },
 }
 
+impl Purpose {
+    /// The purpose's kind, as `kind` in its JSON and runs.csv's `purpose`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Purpose::Base { .. } => "base",
+            Purpose::LambdaSweep { .. } => "lambda-sweep",
+            Purpose::EtaSweep { .. } => "eta-sweep",
+            Purpose::FixedProduct { .. } => "fixed-product",
+            Purpose::DecayOnly { .. } => "decay-only",
+            Purpose::Scaling { .. } => "scaling",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSpec {
     /// File-name-safe, unique, says what the run is.
@@ -460,5 +474,14 @@ mod tests {
         // [49, 10, 10]: 590 weights, 1,000 examples, 2 epochs, at 2% of the work.
         let expected = 0.02 * 590.0 * 1_000.0 / (23_820.0 * 50_000.0) * 2.0;
         assert_abs_diff_eq!(relative_cost(&decay_only.config), expected, epsilon = 1e-15);
+    }
+
+    #[test]
+    fn a_purposes_kind_is_its_json_tag() {
+        let plan = Plan::new(Mode::Full, 1, 1).expect("a plan");
+        for spec in &plan.runs {
+            let json = serde_json::to_value(&spec.purpose).unwrap();
+            assert_eq!(json["kind"], spec.purpose.kind(), "{}", spec.name);
+        }
     }
 }
