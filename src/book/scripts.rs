@@ -7,8 +7,6 @@
 //! script's later runs start from states computed by replaying the
 //! earlier runs' draws and shuffles, without training them.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -17,8 +15,8 @@ use crate::data::Mnist;
 use crate::error::Result;
 use crate::metrics::EpochRecord;
 use crate::net::{Cost, Init, Network, Saturated};
-use crate::run::{self, Config, EpochOrder, EvalSet, Precision, Silent, Start};
-use crate::train::{Sgd, Unobserved, evaluate_scored};
+use crate::run::{self, Config, EvalSet, Precision, Silent, Start};
+use crate::train::{EpochOrder, Rearrange, Sgd, Unobserved, evaluate_scored};
 
 /// The seed every script gives both `random.seed` and `np.random.seed`.
 pub const BOOK_SEED: u32 = 12_345_678;
@@ -240,7 +238,7 @@ pub struct RunResult {
 /// does: Python 2's `random.shuffle` of the previous epoch's order.
 struct PythonShuffle(PythonRandom);
 
-impl EpochOrder for PythonShuffle {
+impl Rearrange for PythonShuffle {
     fn next_epoch(&mut self, order: &mut [usize]) {
         self.0.shuffle(order);
     }
@@ -540,7 +538,7 @@ impl BookRun {
     /// its script records.
     pub fn execute(&self, mnist: &Mnist) -> Result<RunResult> {
         let data = self.config.select_data(mnist)?;
-        let epoch_order = Box::new(PythonShuffle(self.python.clone()));
+        let rearrange = Box::new(PythonShuffle(self.python.clone()));
         let mut result = RunResult {
             script: self.script,
             label: self.label.clone(),
@@ -556,16 +554,12 @@ impl BookRun {
             // No monitors: nothing is scored before the end (the smallest
             // N trains 15,000 epochs), so the run's own loop, which
             // measures every epoch, is not used.
-            let rng = ChaCha8Rng::seed_from_u64(config.seed);
-            let mut sgd = Sgd::new(
-                self.net.clone(),
-                &data.training,
-                config.eta,
-                config.lambda,
-                config.batch,
-                rng,
-            )
-            .ordered_by(epoch_order, self.first_order.clone());
+            let order = EpochOrder::Rearranged {
+                next: rearrange,
+                first: self.first_order.clone(),
+            };
+            let hyper = config.hyper(&data);
+            let mut sgd = Sgd::new(self.net.clone(), hyper, config.batch, order);
             for _ in 0..config.epochs {
                 sgd.epoch(&data.training, &mut Unobserved, &mut |_| {});
             }
@@ -577,7 +571,7 @@ impl BookRun {
         }
         let start = Start {
             net: self.net.clone(),
-            epoch_order,
+            rearrange,
             first_order: self.first_order.clone(),
         };
         let outcome = run::run_from::<f64>(config, &data, start, &mut Silent)?;

@@ -14,7 +14,7 @@ use crate::net::{Cost, Init, Network};
 use crate::output::{Console, say};
 use crate::probes::EpochProbe;
 use crate::run::{Config, Precision};
-use crate::train::{Sgd, Unobserved};
+use crate::train::{EpochOrder, Hyper, Sgd, Unobserved};
 
 /// What `bench --json` prints: one object with these fields.
 #[derive(Debug, Serialize)]
@@ -84,7 +84,12 @@ fn measure<T: Real>(args: &BenchArgs, training: &crate::data::Dataset) -> BenchR
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let net: Network<T> = Network::new(&args.sizes, Init::Default, Cost::CrossEntropy, &mut rng);
     let mut probe = EpochProbe::new(&net);
-    let mut sgd = Sgd::new(net, training, 0.1, 5.0, args.batch, rng);
+    let hyper = Hyper {
+        eta: 0.1,
+        lambda: 5.0,
+        n: training.len(),
+    };
+    let mut sgd = Sgd::new(net, hyper, args.batch, EpochOrder::Shuffled(rng));
     let mut seconds = Vec::new();
     for epoch in 0..=args.epochs {
         let start = Instant::now();

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{DataSource, Dataset, Mnist};
 use crate::error::{Error, Result};
 use crate::net::{Cost, Init, Saturated};
+use crate::train::Hyper;
 
 /// The floating-point type the network is trained in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -206,6 +207,16 @@ impl Config {
     /// sizes whose count overflows, which `validate` refuses.
     pub fn weight_count(&self) -> usize {
         crate::net::weight_count(&self.sizes).unwrap_or(usize::MAX)
+    }
+
+    /// The update rule's constants for a run on `data`: eta, lambda and
+    /// n, the number of its training examples.
+    pub fn hyper(&self, data: &RunData) -> Hyper {
+        Hyper {
+            eta: self.eta,
+            lambda: self.lambda,
+            n: data.training.len(),
+        }
     }
 
     /// Check the values that make sense on their own.
