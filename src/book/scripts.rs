@@ -31,31 +31,23 @@ pub const MULTIPLE_ETAS: [f64; 3] = [0.025, 0.25, 2.5];
 pub const MORE_DATA_SIZES: [usize; 9] = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
 
 /// One of the book's published result files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Script {
-    /// `weight_initialization.py`, [784, 30, 10]: default against large init.
-    #[value(name = "weight_initialization_30")]
+    /// `weight_initialization.py` with 30 hidden neurons.
     WeightInitialization30,
-    /// `weight_initialization.py`, [784, 100, 10].
-    #[value(name = "weight_initialization_100")]
+    /// `weight_initialization.py` with 100 hidden neurons.
     WeightInitialization100,
-    /// `overfitting.py` without L2: 1,000 training images, 400 epochs.
-    #[value(name = "overfitting")]
+    /// `overfitting.py` without L2 on 1,000 images.
     Overfitting,
-    /// `overfitting.py` with lambda 0.1 on the same 1,000 images.
-    #[value(name = "regularized")]
+    /// `overfitting.py` with L2 on 1,000 images.
     Regularized,
-    /// `overfitting.py` without L2 on all 50,000 training images.
-    #[value(name = "overfitting_full")]
+    /// `overfitting.py` without L2 on 50,000 images.
     OverfittingFull,
-    /// `overfitting.py` with lambda 5 on all 50,000 training images.
-    #[value(name = "regularized_full")]
+    /// `overfitting.py` with L2 on 50,000 images.
     RegularizedFull,
-    /// `multiple_eta.py`: eta 0.025, 0.25 and 2.5.
-    #[value(name = "multiple_eta")]
+    /// `multiple_eta.py`.
     MultipleEta,
-    /// `more_data.py`: training sets of 100 to 50,000 images.
-    #[value(name = "more_data")]
+    /// `more_data.py`.
     MoreData,
 }
 
@@ -72,7 +64,8 @@ impl Script {
         Script::MoreData,
     ];
 
-    /// The file's name without `.json`.
+    /// The file's name without `.json`: the script's one name, in files,
+    /// reports and on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Script::WeightInitialization30 => "weight_initialization_30",
@@ -83,6 +76,29 @@ impl Script {
             Script::RegularizedFull => "regularized_full",
             Script::MultipleEta => "multiple_eta",
             Script::MoreData => "more_data",
+        }
+    }
+
+    /// The script whose [`name`](Script::name) is `name`, if any.
+    pub fn from_name(name: &str) -> Option<Script> {
+        Script::ALL.into_iter().find(|script| script.name() == name)
+    }
+
+    /// What the script runs, in a line.
+    pub fn about(self) -> &'static str {
+        match self {
+            Script::WeightInitialization30 => {
+                "`weight_initialization.py`, [784, 30, 10]: default against large init"
+            }
+            Script::WeightInitialization100 => "`weight_initialization.py`, [784, 100, 10]",
+            Script::Overfitting => "`overfitting.py` without L2: 1,000 training images, 400 epochs",
+            Script::Regularized => "`overfitting.py` with lambda 0.1 on the same 1,000 images",
+            Script::OverfittingFull => "`overfitting.py` without L2 on all 50,000 training images",
+            Script::RegularizedFull => {
+                "`overfitting.py` with lambda 5 on all 50,000 training images"
+            }
+            Script::MultipleEta => "`multiple_eta.py`: eta 0.025, 0.25 and 2.5",
+            Script::MoreData => "`more_data.py`: training sets of 100 to 50,000 images",
         }
     }
 

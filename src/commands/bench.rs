@@ -41,7 +41,7 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         sizes: args.sizes.clone(),
         batch: args.batch,
         epochs: args.epochs,
-        precision: args.precision,
+        precision: args.precision.into(),
         pool: match args.sizes.first() {
             Some(196) => 2,
             Some(49) => 4,
@@ -51,7 +51,7 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
     };
     let data = config.select_data(&config.load_mnist()?)?;
     let training = data.training;
-    let result = match args.precision {
+    let result = match config.precision {
         Precision::F32 => measure::<f32>(args, &training),
         Precision::F64 => measure::<f64>(args, &training),
     };

@@ -11,7 +11,7 @@ use crate::net::{Cost, Init, Saturated};
 use crate::train::Hyper;
 
 /// The floating-point type the network is trained in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// Single precision (the default).
@@ -21,7 +21,7 @@ pub enum Precision {
 }
 
 /// Which set the per-epoch accuracy and cost are measured on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EvalSet {
     /// The last 10,000 images of the train file.
