@@ -7,11 +7,11 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use super::console::{Console, say};
+use super::failure::{Failure, Outcome};
 use crate::cli::BenchArgs;
-use crate::error::Result;
 use crate::kernels::Real;
 use crate::net::{Cost, Init, Network};
-use crate::output::{Console, say};
 use crate::probes::EpochProbe;
 use crate::run::{Config, Precision};
 use crate::train::{EpochOrder, Hyper, Sgd, Unobserved};
@@ -33,7 +33,8 @@ struct BenchResult {
     threads: usize,
 }
 
-pub fn bench(args: &BenchArgs) -> Result<()> {
+/// Time the epochs the flags describe; a refused setting is named by its flag.
+pub fn bench(args: &BenchArgs) -> Outcome {
     // The benchmark trains like any run: describe it as one, and let the
     // run's own checks judge the flags (sizes against the pooled images,
     // batch, epochs).
@@ -49,7 +50,8 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         },
         ..Config::default()
     };
-    let data = config.select_data(&config.load_mnist()?)?;
+    let mnist = config.load_mnist().map_err(Failure::naming_flags)?;
+    let data = config.select_data(&mnist).map_err(Failure::naming_flags)?;
     let training = data.training;
     let result = match config.precision {
         Precision::F32 => measure::<f32>(args, &training),
@@ -77,7 +79,7 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
             result.threads,
         );
     }
-    console.finish()
+    Ok(console.finish()?)
 }
 
 fn measure<T: Real>(args: &BenchArgs, training: &crate::data::Dataset) -> BenchResult {

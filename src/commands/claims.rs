@@ -6,15 +6,16 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::console::{Console, say};
+use super::failure::{Failure, Outcome};
 use crate::book;
 use crate::cli::ClaimsArgs;
 use crate::data::Mnist;
 use crate::error::{Error, Result};
-use crate::output::{Console, say};
 use crate::report::{self, build::Reference};
 use crate::study::book_examples;
 use crate::study::claims::ClaimResult;
-use crate::study::shard::Shard;
+use crate::study::shard::{Shard, ShardError};
 use crate::study::{ClaimsFile, Mode, Plan, Results, RunSpec, equilibrium, runner};
 
 /// More seeds than this would take weeks on any machine this study is for.
@@ -23,7 +24,7 @@ const MAX_SEEDS: usize = 1000;
 /// The study, stage by stage: the flags checked, the runs trained (or read
 /// back), then, unless this is one shard of it, the claims decided and the
 /// report written.
-pub fn claims(args: &ClaimsArgs) -> Result<()> {
+pub fn claims(args: &ClaimsArgs) -> Outcome {
     let Flags {
         jobs,
         reference,
@@ -80,7 +81,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
             to_run.len() - reused,
             args.out.display()
         );
-        return console.finish();
+        return Ok(console.finish()?);
     }
     let runs = if args.report_only {
         finished_runs(&plan, &runs_dir)?
@@ -92,7 +93,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     let results = Results { plan, runs };
     let claims = decide_and_write(args, &mut console, &results, &reference, seconds, jobs)?;
     summary(&mut console, &claims, &results, seconds, &args.out);
-    console.finish()
+    Ok(console.finish()?)
 }
 
 /// What the flags ask for, checked before anything is trained or written.
@@ -105,15 +106,15 @@ struct Flags {
 }
 
 impl Flags {
-    fn of(args: &ClaimsArgs) -> Result<Flags> {
+    fn of(args: &ClaimsArgs) -> Outcome<Flags> {
         if !(1..=MAX_SEEDS).contains(&args.seeds) {
-            return Err(Error::bad_flag(
+            return Err(Failure::flag(
                 "--seeds",
                 format!("{}; expected 1 to {MAX_SEEDS} seeds", args.seeds),
             ));
         }
         let jobs = match args.jobs {
-            Some(0) => return Err(Error::bad_flag("--jobs", "0; expected at least 1 job")),
+            Some(0) => return Err(Failure::flag("--jobs", "0; expected at least 1 job")),
             Some(j) => j,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
@@ -122,9 +123,10 @@ impl Flags {
             None => Vec::new(),
         };
         let shard = match &args.shard {
-            Some(text) => Some(Shard::parse(text, args.shard_count, |name| {
-                std::env::var(name).ok()
-            })?),
+            Some(text) => Some(
+                Shard::parse(text, args.shard_count, |name| std::env::var(name).ok())
+                    .map_err(shard_failure)?,
+            ),
             None => None,
         };
         let mode = if args.quick { Mode::Quick } else { Mode::Full };
@@ -197,10 +199,23 @@ fn decide_and_write(
     Ok(claims)
 }
 
+/// A `--shard` that names no shard, as the flag's error.
+fn shard_failure(error: ShardError) -> Failure {
+    let message = match error {
+        // Kubernetes' index needs the number of shards, which --shard-count gives.
+        ShardError::NoCount => {
+            "auto: JOB_COMPLETION_INDEX is set but --shard-count is not; expected --shard-count N"
+                .to_string()
+        }
+        other => other.to_string(),
+    };
+    Failure::flag("--shard", message)
+}
+
 /// The study's plan for the flags, or an error naming --seed-base.
-fn plan_of(args: &ClaimsArgs, mode: Mode) -> Result<Plan> {
+fn plan_of(args: &ClaimsArgs, mode: Mode) -> Outcome<Plan> {
     Plan::new(mode, args.seeds, args.seed_base).ok_or_else(|| {
-        Error::bad_flag(
+        Failure::flag(
             "--seed-base",
             format!(
                 "{} with {} seeds; expected seeds that fit in 64 bits (at most {} - {})",
@@ -225,7 +240,7 @@ fn shard_of(shard: &Shard, plan: &Plan) -> Vec<RunSpec> {
 
 /// Every run of the plan read back from `runs_dir`, or an error naming
 /// those not finished (`--report-only`).
-fn finished_runs(plan: &Plan, runs_dir: &Path) -> Result<Vec<runner::RunResult>> {
+fn finished_runs(plan: &Plan, runs_dir: &Path) -> Outcome<Vec<runner::RunResult>> {
     let found: Vec<_> = plan
         .runs
         .iter()
@@ -236,7 +251,7 @@ fn finished_runs(plan: &Plan, runs_dir: &Path) -> Result<Vec<runner::RunResult>>
         .filter_map(|r| r.as_ref().err().copied())
         .collect();
     if !missing.is_empty() {
-        return Err(Error::bad_flag(
+        return Err(Failure::flag(
             "--report-only",
             format!(
                 "{} of the {} runs are not finished in {}: {}; expected every run finished (run the missing shards, or claims without --report-only)",
