@@ -5,6 +5,9 @@ use std::path::Path;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::error::Category;
 
 use super::console::{Console, say};
 use super::failure::{Failure, Outcome};
@@ -329,28 +332,89 @@ fn summary(
     );
 }
 
-/// Curves from `{"name": [eval_costs, eval_accuracies, train_costs,
-/// train_accuracies], ...}`, accuracies as counts out of 10,000.
+/// What a `--reference` file holds.
+const REFERENCE_FORMAT: &str = "an object {\"name\": [eval_costs, eval_accuracies, train_costs, \
+     train_accuracies], ...}, accuracies as counts out of 10,000";
+
+/// A `--reference` file: network2's four monitor lists per run, as the
+/// scripts based on it write them; the runs in the file's order.
+struct ReferenceFile(Vec<(String, MonitorLists)>);
+
+/// The four lists network2's `SGD` returns, in its order; the curves
+/// drawn use the evaluation accuracies alone.
+#[derive(Deserialize)]
+#[serde(expecting = "a run's four lists")]
+struct MonitorLists {
+    _evaluation_cost: IgnoredAny,
+    /// Correct answers out of 10,000, per epoch.
+    evaluation_accuracy: Vec<f64>,
+    _training_cost: IgnoredAny,
+    _training_accuracy: IgnoredAny,
+}
+
+impl<'de> Deserialize<'de> for ReferenceFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// Reads the object's entries in order (a map type would sort them).
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = ReferenceFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of runs")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReferenceFile, A::Error> {
+                let mut runs = Vec::new();
+                while let Some(run) = map.next_entry()? {
+                    runs.push(run);
+                }
+                Ok(ReferenceFile(runs))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
+
+/// The evaluation accuracies (fractions) of every run in the `--reference`
+/// file `path`.
 fn read_reference(path: &Path) -> Result<Reference> {
     let bad = |message: String| Error::bad_file(path, message);
     let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| bad(format!("invalid JSON ({e})")))?;
-    let map = value
-        .as_object()
-        .ok_or_else(|| bad("expected an object {\"name\": [eval_costs, eval_accuracies, train_costs, train_accuracies]}".into()))?;
-    map.iter()
+    let file: ReferenceFile = serde_json::from_str(&text).map_err(|e| match e.classify() {
+        // Valid JSON, in another shape: serde says what it found, and where.
+        Category::Data => bad(format!("{e}; expected {REFERENCE_FORMAT}")),
+        _ => bad(format!("invalid JSON ({e}); expected {REFERENCE_FORMAT}")),
+    })?;
+    Ok(file
+        .0
+        .into_iter()
         .map(|(name, lists)| {
             let accuracies = lists
-                .get(1)
-                .and_then(|a| a.as_array())
-                .ok_or_else(|| bad(format!("\"{name}\": expected a list whose second entry is the list of evaluation accuracies")))?;
-            let values = accuracies
+                .evaluation_accuracy
                 .iter()
-                .map(|a| a.as_f64().map(|count| count / 10_000.0))
-                .collect::<Option<Vec<f64>>>()
-                .ok_or_else(|| bad(format!("\"{name}\": accuracies must be numbers (correct counts out of 10,000)")))?;
-            Ok((name.clone(), values))
+                .map(|count| count / 10_000.0);
+            (name, accuracies.collect())
         })
-        .collect()
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_file_gives_its_accuracies_in_order_or_names_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("network2.json");
+        let text = r#"{"zeta": [[1.0], [8500, 9100], [], []], "alpha": [[], [9000], [], []]}"#;
+        std::fs::write(&path, text).unwrap();
+        let reference = read_reference(&path).unwrap();
+        let expected = [("zeta", vec![0.85, 0.91]), ("alpha", vec![0.9])];
+        assert_eq!(reference, expected.map(|(n, v)| (n.to_string(), v)));
+        std::fs::write(&path, r#"{"x": [[1.0], ["many"], [], []]}"#).unwrap();
+        let message = read_reference(&path).unwrap_err().to_string();
+        assert!(
+            message.starts_with(&format!("{}: ", path.display())),
+            "{message}"
+        );
+        assert!(message.contains("\"many\"") && message.contains("counts out of 10,000"));
+    }
 }
