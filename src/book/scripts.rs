@@ -201,6 +201,15 @@ impl FullSetting {
         eval: EvalSet::Test,
         start: FullStart::DefaultDiscardedThenLarge,
     };
+
+    /// The arguments `overfitting.py` records for `overfitting.json` and
+    /// `regularized.json` (with N = 1,000).
+    const BOOK: FullSetting = FullSetting {
+        eta: 0.5,
+        epochs: 400,
+        eval: EvalSet::Test,
+        start: FullStart::DefaultDiscardedThenLarge,
+    };
 }
 
 /// One `SGD` call of a script, ready to start: its network and the
@@ -227,9 +236,9 @@ pub struct BookRun {
     first_order: Vec<usize>,
 }
 
-/// A finished run.
+/// A finished `SGD` call of a script.
 #[derive(Debug, Clone, Serialize)]
-pub struct RunResult {
+pub struct BookRunResult {
     /// The script whose call this was.
     pub script: Script,
     /// The run's name in its file.
@@ -343,6 +352,34 @@ impl Call {
     }
 }
 
+/// Where a call starts: its network (drawn with `init`), and the Python
+/// generator and the training list as the script leaves them.
+struct CallStart {
+    init: Init,
+    net: Network<f64>,
+    python: PythonRandom,
+    first_order: Vec<usize>,
+}
+
+impl BookRun {
+    /// The call of `script` named `label`, with the arguments `call`,
+    /// from `start`; both generators seeded `seed`.
+    fn new(script: Script, label: String, call: &Call, start: CallStart, seed: u32) -> BookRun {
+        BookRun {
+            script,
+            label,
+            init: start.init,
+            config: call.config(start.net.sizes(), start.init, seed),
+            monitors: call.monitors,
+            // more_data.py scores its runs once, after the last epoch.
+            final_percent_only: script == Script::MoreData,
+            net: start.net,
+            python: start.python,
+            first_order: start.first_order,
+        }
+    }
+}
+
 /// n, the size of network2's training list.
 const N: usize = crate::data::TRAINING_SIZE;
 
@@ -359,17 +396,6 @@ pub fn plan(script: Script, seed: u32) -> Vec<BookRun> {
         Script::MultipleEta => multiple_eta(seed),
         Script::MoreData => more_data(seed),
     }
-}
-
-impl FullSetting {
-    /// The arguments `overfitting.py` records for `overfitting.json` and
-    /// `regularized.json` (with N = 1,000).
-    const BOOK: FullSetting = FullSetting {
-        eta: 0.5,
-        epochs: 400,
-        eval: EvalSet::Test,
-        start: FullStart::DefaultDiscardedThenLarge,
-    };
 }
 
 /// `weight_initialization.py` with n = `hidden`: `Network([784, hidden,
@@ -390,7 +416,6 @@ fn weight_initialization(script: Script, hidden: usize, seed: u32) -> Vec<BookRu
         ("default_weight_initialization", Init::Default),
         ("large_weight_initialization", Init::Large),
     ] {
-        let net = generators.draw(&sizes, init);
         let call = Call {
             eta: 0.1,
             lambda: 5.0,
@@ -399,18 +424,13 @@ fn weight_initialization(script: Script, hidden: usize, seed: u32) -> Vec<BookRu
             eval: EvalSet::Validation,
             monitors,
         };
-        let config = call.config(&sizes, init, seed);
-        runs.push(BookRun {
-            script,
-            label: label.to_string(),
+        let start = CallStart {
             init,
-            config,
-            monitors,
-            final_percent_only: false,
-            net,
+            net: generators.draw(&sizes, init),
             python: generators.python.clone(),
             first_order: order.clone(),
-        });
+        };
+        runs.push(BookRun::new(script, label.to_string(), &call, start, seed));
         generators.replay_shuffles(&mut order, epochs);
     }
     runs
@@ -439,22 +459,18 @@ fn overfitting(script: Script, n: usize, lambda: f64, setting: FullSetting, seed
         eval: setting.eval,
         monitors: Monitors::ALL,
     };
-    let config = call.config(&sizes, init, seed);
-    BookRun {
-        script,
-        label: script.name().to_string(),
+    let start = CallStart {
         init,
-        config,
-        monitors: Monitors::ALL,
-        final_percent_only: false,
         net,
         python: generators.python,
         first_order: (0..n).collect(),
-    }
+    };
+    BookRun::new(script, script.name().to_string(), &call, start, seed)
 }
 
 /// A `_full` file's run: `overfitting.py` on all 50,000 images with
-/// `lambda` and the arguments of `setting`.
+/// `lambda` and the arguments of `setting` (the settings tried are in
+/// `examples/book_full_search.rs`).
 pub fn full(script: Script, lambda: f64, setting: FullSetting, seed: u32) -> BookRun {
     overfitting(script, N, lambda, setting, seed)
 }
@@ -474,7 +490,6 @@ fn multiple_eta(seed: u32) -> Vec<BookRun> {
     let mut order: Vec<usize> = (0..N).collect();
     let mut runs = Vec::new();
     for eta in MULTIPLE_ETAS {
-        let net = generators.draw(&sizes, Init::Default);
         let call = Call {
             eta,
             lambda: 5.0,
@@ -483,18 +498,14 @@ fn multiple_eta(seed: u32) -> Vec<BookRun> {
             eval: EvalSet::Validation,
             monitors,
         };
-        let config = call.config(&sizes, Init::Default, seed);
-        runs.push(BookRun {
-            script: Script::MultipleEta,
-            label: format!("eta {eta}"),
+        let start = CallStart {
             init: Init::Default,
-            config,
-            monitors,
-            final_percent_only: false,
-            net,
+            net: generators.draw(&sizes, Init::Default),
             python: generators.python.clone(),
             first_order: order.clone(),
-        });
+        };
+        let label = format!("eta {eta}");
+        runs.push(BookRun::new(Script::MultipleEta, label, &call, start, seed));
         generators.replay_shuffles(&mut order, epochs);
     }
     runs
@@ -511,29 +522,23 @@ fn more_data(seed: u32) -> Vec<BookRun> {
     let mut runs = Vec::new();
     for n in MORE_DATA_SIZES {
         let epochs = 1_500_000 / n;
-        let lambda = n as f64 * 0.0001;
-        let net = generators.draw(&sizes, Init::Large);
         let call = Call {
             eta: 0.5,
-            lambda,
+            lambda: n as f64 * 0.0001,
             n,
             epochs,
             eval: EvalSet::Validation,
             monitors: Monitors::NONE,
         };
-        let config = call.config(&sizes, Init::Large, seed);
         let mut order: Vec<usize> = (0..n).collect();
-        runs.push(BookRun {
-            script: Script::MoreData,
-            label: format!("N {n}"),
+        let start = CallStart {
             init: Init::Large,
-            config,
-            monitors: Monitors::NONE,
-            final_percent_only: true,
-            net,
+            net: generators.draw(&sizes, Init::Large),
             python: generators.python.clone(),
             first_order: order.clone(),
-        });
+        };
+        let label = format!("N {n}");
+        runs.push(BookRun::new(Script::MoreData, label, &call, start, seed));
         generators.replay_shuffles(&mut order, epochs);
     }
     runs
@@ -552,10 +557,10 @@ pub fn book_mnist() -> Result<Mnist> {
 impl BookRun {
     /// Train this run on `mnist` (from [`book_mnist`]) and collect what
     /// its script records.
-    pub fn execute(&self, mnist: &Mnist) -> Result<RunResult> {
+    pub fn execute(&self, mnist: &Mnist) -> Result<BookRunResult> {
         let data = self.config.select_data(mnist)?;
         let rearrange = Box::new(PythonShuffle(self.python.clone()));
-        let mut result = RunResult {
+        let mut result = BookRunResult {
             script: self.script,
             label: self.label.clone(),
             init: self.init,
@@ -621,7 +626,7 @@ impl BookRun {
 }
 
 /// A script's results in the structure of its published file.
-pub fn results_json(script: Script, runs: &[RunResult]) -> Value {
+pub fn results_json(script: Script, runs: &[BookRunResult]) -> Value {
     match script {
         Script::WeightInitialization30 | Script::WeightInitialization100 => {
             let mut object = serde_json::Map::new();
