@@ -1,8 +1,10 @@
-//! The command line: one clap struct per subcommand.
+//! The command line: one clap struct per subcommand, and the values its
+//! flags take (the library's enums, named as the flags spell them).
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::book::Script;
 use crate::data::DataSource;
@@ -46,8 +48,8 @@ pub enum Command {
 pub struct BookArgs {
     /// The published file to reproduce.
     #[arg(
-        value_enum,
         value_name = "NAME",
+        value_parser = script_parser(),
         required_unless_present = "all",
         conflicts_with = "all"
     )]
@@ -62,6 +64,13 @@ pub struct BookArgs {
     /// comparison is still shown, but does not decide the exit status.
     #[arg(long, value_name = "S", value_parser = parse_seed)]
     pub seed: Option<u32>,
+}
+
+/// A script by its name (`Script::name`), each name described in --help.
+fn script_parser() -> impl TypedValueParser<Value = Script> {
+    let names = Script::ALL.map(|script| PossibleValue::new(script.name()).help(script.about()));
+    PossibleValuesParser::new(names)
+        .map(|name| Script::from_name(&name).expect("clap accepts only the scripts' names"))
 }
 
 /// A seed for np.random.seed and random.seed: an integer from 0 to 2^32 - 1.
@@ -141,8 +150,8 @@ pub struct BenchArgs {
     /// Mini-batch size m.
     #[arg(long, default_value_t = 10)]
     pub batch: usize,
-    #[arg(long, value_enum, default_value_t = Precision::F32)]
-    pub precision: Precision,
+    #[arg(long, value_enum, default_value_t = PrecisionArg::F32)]
+    pub precision: PrecisionArg,
     /// Measure with the probes on (norm budget, displacements, gradient signal).
     #[arg(long)]
     pub probes: bool,
@@ -163,14 +172,14 @@ pub struct TrainArgs {
 
     /// Cost C: cross-entropy (output error a - y) or quadratic
     /// (output error (a - y) sigma'(z)).
-    #[arg(long, value_enum, default_value_t = Cost::CrossEntropy)]
-    pub cost: Cost,
+    #[arg(long, value_enum, default_value_t = CostArg::CrossEntropy)]
+    pub cost: CostArg,
 
     /// Weight initialization: large = N(0, 1) for every weight (the
     /// "standard Gaussian"); default = N(0, 1/n_in), n_in the inputs of the
     /// neuron. Biases are N(0, 1) in both.
-    #[arg(long, value_enum, default_value_t = Init::Default)]
-    pub init: Init,
+    #[arg(long, value_enum, default_value_t = InitArg::Default)]
+    pub init: InitArg,
 
     /// Learning rate eta.
     #[arg(long, default_value_t = 0.1)]
@@ -210,16 +219,16 @@ pub struct TrainArgs {
 
     /// The set scored every epoch: validation (last 10,000 of the train
     /// file) or test (the t10k file).
-    #[arg(long, value_enum, default_value_t = EvalSet::Validation)]
-    pub eval: EvalSet,
+    #[arg(long, value_enum, default_value_t = EvalArg::Validation)]
+    pub eval: EvalArg,
 
     /// Also score the training set every epoch (costs about half an epoch).
     #[arg(long)]
     pub monitor_training: bool,
 
     /// Floating-point precision of the network and its arithmetic.
-    #[arg(long, value_enum, default_value_t = Precision::F32)]
-    pub precision: Precision,
+    #[arg(long, value_enum, default_value_t = PrecisionArg::F32)]
+    pub precision: PrecisionArg,
 
     /// Write one JSON line per epoch (epoch 0 = before training) to FILE.
     #[arg(long, value_name = "FILE")]
@@ -284,8 +293,8 @@ impl TrainArgs {
     pub fn config(&self) -> Config {
         Config {
             sizes: self.sizes.clone(),
-            cost: self.cost,
-            init: self.init,
+            cost: self.cost.into(),
+            init: self.init.into(),
             eta: self.eta,
             lambda: self.lambda,
             batch: self.batch,
@@ -297,9 +306,9 @@ impl TrainArgs {
                 None => DataSource::Bundled,
             },
             pool: self.pool,
-            eval: self.eval,
+            eval: self.eval.into(),
             monitor_training: self.monitor_training,
-            precision: self.precision,
+            precision: self.precision.into(),
             load: self.load.clone(),
             decay_only: self.decay_only,
             probes: !self.no_probes,
@@ -311,6 +320,80 @@ impl TrainArgs {
             },
             stop_when_settled: self.stop_when_settled,
             saturated: Saturated::Floor,
+        }
+    }
+}
+
+/// `--cost`: [`Cost`], as the flag spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CostArg {
+    /// C_x = -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)] (network2's default).
+    CrossEntropy,
+    /// C_x = |a - y|^2 / 2.
+    Quadratic,
+}
+
+impl From<CostArg> for Cost {
+    fn from(arg: CostArg) -> Cost {
+        match arg {
+            CostArg::CrossEntropy => Cost::CrossEntropy,
+            CostArg::Quadratic => Cost::Quadratic,
+        }
+    }
+}
+
+/// `--init`: [`Init`], as the flag spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitArg {
+    /// Every weight ~ N(0, 1): network2's `large_weight_initializer`, the
+    /// "standard Gaussian" of the question.
+    Large,
+    /// Weights into a neuron with n_in inputs ~ N(0, 1/n_in): network2's
+    /// `default_weight_initializer`.
+    Default,
+}
+
+impl From<InitArg> for Init {
+    fn from(arg: InitArg) -> Init {
+        match arg {
+            InitArg::Large => Init::Large,
+            InitArg::Default => Init::Default,
+        }
+    }
+}
+
+/// `--eval`: [`EvalSet`], as the flag spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalArg {
+    /// The last 10,000 images of the train file.
+    Validation,
+    /// The t10k file.
+    Test,
+}
+
+impl From<EvalArg> for EvalSet {
+    fn from(arg: EvalArg) -> EvalSet {
+        match arg {
+            EvalArg::Validation => EvalSet::Validation,
+            EvalArg::Test => EvalSet::Test,
+        }
+    }
+}
+
+/// `--precision`: [`Precision`], as the flag spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PrecisionArg {
+    /// Single precision (the default).
+    F32,
+    /// Double precision, as numpy trains network2.
+    F64,
+}
+
+impl From<PrecisionArg> for Precision {
+    fn from(arg: PrecisionArg) -> Precision {
+        match arg {
+            PrecisionArg::F32 => Precision::F32,
+            PrecisionArg::F64 => Precision::F64,
         }
     }
 }

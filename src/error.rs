@@ -1,11 +1,10 @@
-//! Errors, typed where they start, turned into a message and an exit code in
-//! one place (`main.rs`).
+//! Errors, typed where they start. The library names what went wrong in
+//! its own terms (a file, a setting of the run, a divergence); the command
+//! line turns an error into a message naming its flags and an exit code.
 //!
-//! Exit codes: 0 success, 2 bad usage or bad input, 1 any other failure.
 //! Every variant but `Differs` and `Internal` is a problem with what the
-//! user gave us (a file, a flag, hyperparameters that diverge, an output
-//! path) and maps to 2; `Differs`, `Internal` (and any error that is not an
-//! `Error`) map to 1.
+//! caller gave (a file, a setting, hyperparameters that diverge, an output
+//! path): [`Error::is_bad_input`].
 
 use std::path::PathBuf;
 
@@ -21,30 +20,18 @@ pub enum Error {
         message: String,
     },
 
-    /// A command-line flag has a value that cannot work.
-    #[error("{flag}: {message}")]
-    BadFlag {
-        /// The flag, as typed (`--eta`).
-        flag: &'static str,
+    /// A setting of the run has a value that cannot work.
+    #[error("{setting}: {message}")]
+    BadSetting {
+        /// The setting refused.
+        setting: Setting,
         /// The value found and what was expected.
         message: String,
     },
 
     /// A weight, an activation or the cost became NaN or infinite.
-    #[error(
-        "training diverged in epoch {epoch}: {what} became {value}; \
-         try a smaller --eta (it was {eta})"
-    )]
-    Diverged {
-        /// The epoch (from 1) in which it happened.
-        epoch: usize,
-        /// What became non-finite: a layer's weights, the cost, ...
-        what: String,
-        /// The value it became (NaN or an infinity).
-        value: f64,
-        /// The learning rate of the run.
-        eta: f64,
-    },
+    #[error("{0}; try a smaller learning rate eta (it was {eta})", eta = .0.eta)]
+    Diverged(Divergence),
 
     /// An output could not be written. (`cause` is part of the message and
     /// deliberately not the error's `source`, so that it is printed once.)
@@ -66,6 +53,66 @@ pub enum Error {
     Internal(String),
 }
 
+/// The settings of a run that its checks refuse by name (see
+/// `run::Config`); each prints as the words the library uses for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    /// The layer sizes [n_0, ..., n_L].
+    Sizes,
+    /// The learning rate eta.
+    Eta,
+    /// The regularization parameter lambda.
+    Lambda,
+    /// The mini-batch size m.
+    Batch,
+    /// The number of epochs.
+    Epochs,
+    /// The number n of training examples.
+    TrainSize,
+    /// The bins of the weight histograms.
+    HistogramBins,
+    /// Stopping once every layer has settled.
+    StopWhenSettled,
+    /// The side of the pooling squares.
+    Pool,
+    /// The set scored every epoch.
+    Eval,
+    /// The directory of IDX files the images come from.
+    Data,
+}
+
+impl std::fmt::Display for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Setting::Sizes => "layer sizes",
+            Setting::Eta => "learning rate eta",
+            Setting::Lambda => "regularization parameter lambda",
+            Setting::Batch => "mini-batch size m",
+            Setting::Epochs => "epochs",
+            Setting::TrainSize => "training-set size n",
+            Setting::HistogramBins => "histogram bins",
+            Setting::StopWhenSettled => "stop when settled",
+            Setting::Pool => "pooling",
+            Setting::Eval => "evaluation set",
+            Setting::Data => "data directory",
+        })
+    }
+}
+
+/// Where a run diverged.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("training diverged in epoch {epoch}: {what} became {value}")]
+pub struct Divergence {
+    /// The epoch (from 1) in which it happened.
+    pub epoch: usize,
+    /// What became non-finite: a layer's weights, the cost, ...
+    pub what: String,
+    /// The value it became (NaN or an infinity).
+    pub value: f64,
+    /// The learning rate of the run.
+    pub eta: f64,
+}
+
 impl Error {
     /// [`Error::BadFile`] of `path`, saying `message`.
     pub fn bad_file(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
@@ -75,23 +122,24 @@ impl Error {
         }
     }
 
-    /// [`Error::BadFlag`] of `flag`, saying `message`.
-    pub fn bad_flag(flag: &'static str, message: impl Into<String>) -> Self {
-        Error::BadFlag {
-            flag,
+    /// [`Error::BadSetting`] of `setting`, saying `message`.
+    pub fn bad_setting(setting: Setting, message: impl Into<String>) -> Self {
+        Error::BadSetting {
+            setting,
             message: message.into(),
         }
     }
 
-    /// The process exit code for this error: 2 for what the user can fix,
-    /// 1 for the rest.
-    pub fn exit_code(&self) -> u8 {
+    /// Whether what the caller gave is at fault (a file, a setting,
+    /// hyperparameters that diverge, an output path), rather than this
+    /// program or the machine.
+    pub fn is_bad_input(&self) -> bool {
         match self {
-            Error::Internal(_) | Error::Differs(_) => 1,
+            Error::Internal(_) | Error::Differs(_) => false,
             Error::BadFile { .. }
-            | Error::BadFlag { .. }
-            | Error::Diverged { .. }
-            | Error::Write { .. } => 2,
+            | Error::BadSetting { .. }
+            | Error::Diverged(_)
+            | Error::Write { .. } => true,
         }
     }
 }
@@ -104,11 +152,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn what_the_user_can_fix_exits_2_the_rest_1() {
-        assert_eq!(Error::bad_flag("--eta", "x").exit_code(), 2);
-        assert_eq!(Error::bad_file("f", "x").exit_code(), 2);
-        assert_eq!(Error::Internal("threads".into()).exit_code(), 1);
-        assert_eq!(Error::Differs("a list".into()).exit_code(), 1);
+    fn bad_files_and_settings_are_the_callers_the_rest_not() {
+        assert!(Error::bad_setting(Setting::Eta, "x").is_bad_input());
+        assert!(Error::bad_file("f", "x").is_bad_input());
+        assert!(!Error::Internal("threads".into()).is_bad_input());
+        assert!(!Error::Differs("a list".into()).is_bad_input());
+    }
+
+    #[test]
+    fn a_refused_setting_and_a_divergence_name_the_setting_in_words() {
+        let error = Error::bad_setting(Setting::Epochs, "0; expected at least 1 epoch");
+        assert_eq!(error.to_string(), "epochs: 0; expected at least 1 epoch");
+        let error = Error::Diverged(Divergence {
+            epoch: 2,
+            what: "the evaluation cost".into(),
+            value: f64::INFINITY,
+            eta: 90.0,
+        });
+        assert_eq!(
+            error.to_string(),
+            "training diverged in epoch 2: the evaluation cost became inf; \
+             try a smaller learning rate eta (it was 90)"
+        );
     }
 
     #[test]
@@ -117,7 +182,6 @@ mod tests {
             path: "out".into(),
             cause: std::io::Error::from(std::io::ErrorKind::IsADirectory),
         };
-        let text = format!("{:#}", anyhow::Error::from(error));
-        assert_eq!(text, "out: cannot write: is a directory");
+        assert_eq!(error.to_string(), "out: cannot write: is a directory");
     }
 }

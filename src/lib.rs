@@ -22,7 +22,9 @@
 //! 11. `study`: the claims study (plan, runner, fits, verdicts).
 //! 12. `report`: the study's report (HTML, Markdown, plots), and the book
 //!     mode's figures.
-//! 13. `cli`, `commands`: the command-line front end.
+//! 13. `cli`, `commands`: the command-line front end: the flags, the
+//!     errors named by them and their exit codes, the console. Only here
+//!     are flags known; the library names its settings in its own words.
 //!
 //! `tests/layers.rs` checks that no module uses one listed after it.
 
@@ -47,4 +49,4 @@ pub(crate) mod study;
 pub mod theory;
 pub mod train;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, Setting};

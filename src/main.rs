@@ -10,12 +10,9 @@ fn main() -> ExitCode {
     decaylab::output::remove_temporaries_on_interrupt();
     match decaylab::commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("decaylab: error: {err:#}");
-            let code = err
-                .downcast_ref::<decaylab::Error>()
-                .map_or(1, decaylab::Error::exit_code);
-            ExitCode::from(code)
+        Err(failure) => {
+            eprintln!("decaylab: error: {failure}");
+            ExitCode::from(failure.exit_code())
         }
     }
 }

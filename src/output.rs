@@ -65,128 +65,14 @@ fn temporary_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.tmp-{}-{tag:016x}", std::process::id()))
 }
 
-/// Check, before any work, that `path` (given by `flag`) can take an output
-/// file: it names a file, not a directory, in a directory that exists and
-/// lets us create files. The check creates and removes a temporary file
-/// there.
-pub fn check_output_file(flag: &'static str, path: &Path) -> Result<()> {
-    let bad = |message: String| Error::bad_flag(flag, format!("{}: {message}", path.display()));
-    let text = path.as_os_str().to_string_lossy();
-    if text.ends_with('/') || path.is_dir() || path.file_name().is_none() {
-        return Err(bad("names a directory; expected the path of a file".into()));
-    }
-    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(dir) => dir,
-        None => Path::new("."),
-    };
-    if !dir.is_dir() {
-        return Err(bad(format!("directory {} does not exist", dir.display())));
-    }
+/// Create and remove the temporary file that writing `path` would start
+/// with: whether [`write_atomic`] can write there, found before any work.
+pub fn check_writable(path: &Path) -> std::io::Result<()> {
     let probe = temporary_path(path);
-    match std::fs::File::create(&probe) {
-        Ok(_) => {
-            let _ = std::fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(e) => Err(bad(format!(
-            "cannot create a file in {}: {e}",
-            dir.display()
-        ))),
-    }
-}
-
-/// The path a file would have once its directory is resolved (symbolic
-/// links and `..` followed), to tell whether two flags name one file.
-fn resolved(path: &Path) -> PathBuf {
-    if let Ok(p) = path.canonicalize() {
-        return p;
-    }
-    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(dir) => dir,
-        None => Path::new("."),
-    };
-    match (dir.canonicalize(), path.file_name()) {
-        (Ok(dir), Some(name)) => dir.join(name),
-        _ => path.to_path_buf(),
-    }
-}
-
-/// Refuse two flags that name the same file, where writing one would
-/// destroy the other. `files` holds (flag, path) pairs; `allowed` the
-/// pairs of flags that may share a file (e.g. `--resume` and
-/// `--checkpoint`: a run continues its own checkpoint).
-pub fn check_distinct(files: &[(&'static str, &Path)], allowed: &[(&str, &str)]) -> Result<()> {
-    for (i, &(flag_a, a)) in files.iter().enumerate() {
-        for &(flag_b, b) in &files[i + 1..] {
-            let may_share = allowed
-                .iter()
-                .any(|&(x, y)| (x, y) == (flag_a, flag_b) || (y, x) == (flag_a, flag_b));
-            if !may_share && resolved(a) == resolved(b) {
-                return Err(Error::bad_flag(
-                    flag_b,
-                    format!(
-                        "{} is also given to {flag_a}; expected a file of its own (one would overwrite the other)",
-                        b.display()
-                    ),
-                ));
-            }
-        }
-    }
+    std::fs::File::create(&probe)?;
+    let _ = std::fs::remove_file(&probe);
     Ok(())
 }
-
-/// Where the commands print for the user (stdout). Printing never ends a
-/// run: once stdout is closed (a broken pipe, e.g. `| head`) the lines are
-/// dropped and the run goes on to write its files; any other write error
-/// (a full disk behind `> file`) stops the printing too, and `finish`
-/// reports it after the files are safe.
-#[derive(Debug, Default)]
-pub struct Console {
-    /// Printing stopped: stdout is closed or failed.
-    stopped: bool,
-    failure: Option<std::io::Error>,
-}
-
-impl Console {
-    /// A console printing to stdout.
-    pub fn new() -> Console {
-        Console::default()
-    }
-
-    /// Print one line (see `say!`).
-    pub fn line(&mut self, text: std::fmt::Arguments) {
-        if self.stopped {
-            return;
-        }
-        let mut stdout = std::io::stdout().lock();
-        if let Err(e) = writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
-            self.stopped = true;
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                self.failure = Some(e);
-            }
-        }
-    }
-
-    /// The end of the output: an error if stdout failed other than by
-    /// being closed.
-    pub fn finish(self) -> Result<()> {
-        match self.failure {
-            Some(cause) => Err(Error::Write {
-                path: PathBuf::from("standard output"),
-                cause,
-            }),
-            None => Ok(()),
-        }
-    }
-}
-
-/// `say!(console, "format", args...)`: print a line on a [`Console`].
-macro_rules! say {
-    ($console:expr, $($arg:tt)*) => {
-        $console.line(format_args!($($arg)*))
-    };
-}
-pub(crate) use say;
 
 #[cfg(test)]
 mod tests {
@@ -206,40 +92,5 @@ mod tests {
     fn unwritable_directory_is_an_error_naming_the_file() {
         let err = write_atomic(Path::new("/nonexistent-dir/x.json"), b"x").unwrap_err();
         assert!(err.to_string().contains("/nonexistent-dir/x.json"), "{err}");
-    }
-
-    #[test]
-    fn output_files_are_checked_before_any_work() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("net.json");
-        check_output_file("--save", &file).unwrap();
-        // The check leaves nothing behind.
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        for bad in [
-            dir.path().to_path_buf(),
-            dir.path().join("new/"),
-            dir.path().join("missing/net.json"),
-            PathBuf::from("."),
-        ] {
-            let err = check_output_file("--save", &bad).unwrap_err();
-            assert!(err.to_string().starts_with("--save: "), "{err}");
-        }
-    }
-
-    #[test]
-    fn two_flags_naming_one_file_are_refused_unless_allowed() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("a.json");
-        let same = dir.path().join("sub/../a.json");
-        std::fs::create_dir(dir.path().join("sub")).unwrap();
-        let b = dir.path().join("b.json");
-        check_distinct(&[("--metrics", &a), ("--save", &b)], &[]).unwrap();
-        let err = check_distinct(&[("--metrics", &a), ("--save", &same)], &[]).unwrap_err();
-        assert!(err.to_string().contains("--metrics"), "{err}");
-        check_distinct(
-            &[("--resume", &a), ("--checkpoint", &same)],
-            &[("--resume", "--checkpoint")],
-        )
-        .unwrap();
     }
 }

@@ -14,7 +14,7 @@ fn first_epochs(
     keep: impl Fn(&book::BookRun) -> bool,
 ) -> Vec<(String, Vec<f64>, Vec<f64>)> {
     let mnist = book::scripts::book_mnist().unwrap();
-    let runs: Vec<book::RunResult> = book::scripts::plan(script, seed)
+    let runs: Vec<book::BookRunResult> = book::scripts::plan(script, seed)
         .into_iter()
         .filter(|run| keep(run))
         .map(|mut run| {

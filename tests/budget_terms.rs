@@ -6,7 +6,7 @@ use approx::assert_relative_eq;
 use decaylab::data::Dataset;
 use decaylab::net::{Cost, Network};
 use decaylab::probes::{BudgetTerms, EpochDynamics, EpochProbe};
-use decaylab::train::{Sgd, Unobserved};
+use decaylab::train::{EpochOrder, Hyper, Sgd, Unobserved};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -33,6 +33,20 @@ fn net() -> Network<f64> {
         Cost::CrossEntropy,
     )
     .unwrap()
+}
+
+/// eta, lambda and the n = 5 examples of `data`.
+fn hyper() -> Hyper {
+    Hyper {
+        eta: ETA,
+        lambda: LAMBDA,
+        n: LABELS.len(),
+    }
+}
+
+/// Epochs shuffled by the generator seeded `SEED`.
+fn shuffled() -> EpochOrder {
+    EpochOrder::Shuffled(ChaCha8Rng::seed_from_u64(SEED))
 }
 
 fn norm_sq(v: &[f64]) -> f64 {
@@ -141,14 +155,7 @@ fn check(d: &EpochDynamics, e: &Expected) {
 /// afresh each epoch, and its report matches the hand computation.
 fn check_two_epochs(batch: usize) {
     let data = data();
-    let mut sgd = Sgd::new(
-        net(),
-        &data,
-        ETA,
-        LAMBDA,
-        batch,
-        ChaCha8Rng::seed_from_u64(SEED),
-    );
+    let mut sgd = Sgd::new(net(), hyper(), batch, shuffled());
     let mut probe = EpochProbe::new(&sgd.net);
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let (mut w, mut bias) = (W0.to_vec(), B0);
@@ -181,14 +188,7 @@ fn the_residual_is_what_the_terms_miss_of_the_change() {
     // |w_e|^2 where its terms add up to |w_e|^2 - |w_0|^2: a residual of
     // -|w_0|^2, relative to |decay| + |drift| + |noise|.
     let data = data();
-    let mut sgd = Sgd::new(
-        net(),
-        &data,
-        ETA,
-        LAMBDA,
-        2,
-        ChaCha8Rng::seed_from_u64(SEED),
-    );
+    let mut sgd = Sgd::new(net(), hyper(), 2, shuffled());
     let mut probe = EpochProbe::new(&sgd.net);
     probe.start_epoch();
     let before = sgd.net.weights.clone();
@@ -241,14 +241,7 @@ fn offset_fraction_by_hand() {
 fn the_probe_leaves_the_step_alone() {
     let data = data();
     let train = |observe: bool| {
-        let mut sgd = Sgd::new(
-            net(),
-            &data,
-            ETA,
-            LAMBDA,
-            2,
-            ChaCha8Rng::seed_from_u64(SEED),
-        );
+        let mut sgd = Sgd::new(net(), hyper(), 2, shuffled());
         if observe {
             let mut probe = EpochProbe::new(&sgd.net);
             sgd.epoch(&data, &mut probe, &mut |_| {});

@@ -291,7 +291,7 @@ fn a_settling_cap_below_the_minimum_is_refused() {
     let out = decaylab(&["train", "--stop-when-settled", "--epochs", "5"]);
     assert_refused(&out, &["--epochs", "5", "at least 10 epochs"]);
     let out = decaylab(&["train", "--stop-when-settled", "--no-probes"]);
-    assert_refused(&out, &["--stop-when-settled", "--no-probes"]);
+    assert_refused(&out, &["--stop-when-settled", "probes, which are off"]);
 }
 
 #[test]

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 pub use published::ListComparison;
-pub use scripts::{BOOK_SEED, BookRun, FullSetting, FullStart, RunResult, Script, SgdLists};
+pub use scripts::{BOOK_SEED, BookRun, BookRunResult, FullSetting, FullStart, Script, SgdLists};
 
 use crate::error::Result;
 
@@ -38,7 +38,7 @@ pub struct ScriptResult {
     /// The seed of numpy's and Python's generators (the book's scripts use 12,345,678).
     pub seed: u32,
     /// Its `SGD` calls, in the script's order.
-    pub runs: Vec<RunResult>,
+    pub runs: Vec<BookRunResult>,
     /// Our results in the structure of the published file.
     pub results: Value,
     /// Each published list against ours.
@@ -71,7 +71,7 @@ pub fn run_scripts(scripts: &[Script], seed: u32) -> Result<Vec<ScriptResult>> {
     // The longest runs first, so that no thread is left with one at the end.
     let mut by_length: Vec<&BookRun> = runs.iter().collect();
     by_length.sort_by_key(|run| std::cmp::Reverse(work(run)));
-    let finished: Vec<RunResult> = by_length
+    let finished: Vec<BookRunResult> = by_length
         .par_iter()
         .with_max_len(1)
         .map(|run| run.execute(&mnist))
@@ -79,7 +79,7 @@ pub fn run_scripts(scripts: &[Script], seed: u32) -> Result<Vec<ScriptResult>> {
     Ok(scripts
         .iter()
         .map(|&script| {
-            let runs: Vec<RunResult> = runs
+            let runs: Vec<BookRunResult> = runs
                 .iter()
                 .filter(|run| run.script == script)
                 .map(|run| {
@@ -123,7 +123,7 @@ fn work(run: &BookRun) -> usize {
 /// accuracy), both generators seeded `seed` (the book: [`BOOK_SEED`]).
 /// Returns the two runs, default first, each with its per-epoch records
 /// (decaylab's probes on).
-pub fn weight_initialization_runs(seed: u32) -> Result<Vec<RunResult>> {
+pub fn weight_initialization_runs(seed: u32) -> Result<Vec<BookRunResult>> {
     let [result] = run_scripts(&[Script::WeightInitialization30], seed)?
         .try_into()
         .expect("one script asked, one result");

@@ -7,8 +7,6 @@
 //! script's later runs start from states computed by replaying the
 //! earlier runs' draws and shuffles, without training them.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -17,8 +15,8 @@ use crate::data::Mnist;
 use crate::error::Result;
 use crate::metrics::EpochRecord;
 use crate::net::{Cost, Init, Network, Saturated};
-use crate::run::{self, Config, EpochOrder, EvalSet, Precision, Silent, Start};
-use crate::train::{Sgd, Unobserved, evaluate_scored};
+use crate::run::{self, Config, EvalSet, Precision, Silent, Start};
+use crate::train::{EpochOrder, Rearrange, Sgd, Unobserved, evaluate_scored};
 
 /// The seed every script gives both `random.seed` and `np.random.seed`.
 pub const BOOK_SEED: u32 = 12_345_678;
@@ -33,31 +31,23 @@ pub const MULTIPLE_ETAS: [f64; 3] = [0.025, 0.25, 2.5];
 pub const MORE_DATA_SIZES: [usize; 9] = [100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000];
 
 /// One of the book's published result files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Script {
-    /// `weight_initialization.py`, [784, 30, 10]: default against large init.
-    #[value(name = "weight_initialization_30")]
+    /// `weight_initialization.py` with 30 hidden neurons.
     WeightInitialization30,
-    /// `weight_initialization.py`, [784, 100, 10].
-    #[value(name = "weight_initialization_100")]
+    /// `weight_initialization.py` with 100 hidden neurons.
     WeightInitialization100,
-    /// `overfitting.py` without L2: 1,000 training images, 400 epochs.
-    #[value(name = "overfitting")]
+    /// `overfitting.py` without L2 on 1,000 images.
     Overfitting,
-    /// `overfitting.py` with lambda 0.1 on the same 1,000 images.
-    #[value(name = "regularized")]
+    /// `overfitting.py` with L2 on 1,000 images.
     Regularized,
-    /// `overfitting.py` without L2 on all 50,000 training images.
-    #[value(name = "overfitting_full")]
+    /// `overfitting.py` without L2 on 50,000 images.
     OverfittingFull,
-    /// `overfitting.py` with lambda 5 on all 50,000 training images.
-    #[value(name = "regularized_full")]
+    /// `overfitting.py` with L2 on 50,000 images.
     RegularizedFull,
-    /// `multiple_eta.py`: eta 0.025, 0.25 and 2.5.
-    #[value(name = "multiple_eta")]
+    /// `multiple_eta.py`.
     MultipleEta,
-    /// `more_data.py`: training sets of 100 to 50,000 images.
-    #[value(name = "more_data")]
+    /// `more_data.py`.
     MoreData,
 }
 
@@ -74,7 +64,8 @@ impl Script {
         Script::MoreData,
     ];
 
-    /// The file's name without `.json`.
+    /// The file's name without `.json`: the script's one name, in files,
+    /// reports and on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Script::WeightInitialization30 => "weight_initialization_30",
@@ -85,6 +76,29 @@ impl Script {
             Script::RegularizedFull => "regularized_full",
             Script::MultipleEta => "multiple_eta",
             Script::MoreData => "more_data",
+        }
+    }
+
+    /// The script whose [`name`](Script::name) is `name`, if any.
+    pub fn from_name(name: &str) -> Option<Script> {
+        Script::ALL.into_iter().find(|script| script.name() == name)
+    }
+
+    /// What the script runs, in a line.
+    pub fn about(self) -> &'static str {
+        match self {
+            Script::WeightInitialization30 => {
+                "`weight_initialization.py`, [784, 30, 10]: default against large init"
+            }
+            Script::WeightInitialization100 => "`weight_initialization.py`, [784, 100, 10]",
+            Script::Overfitting => "`overfitting.py` without L2: 1,000 training images, 400 epochs",
+            Script::Regularized => "`overfitting.py` with lambda 0.1 on the same 1,000 images",
+            Script::OverfittingFull => "`overfitting.py` without L2 on all 50,000 training images",
+            Script::RegularizedFull => {
+                "`overfitting.py` with lambda 5 on all 50,000 training images"
+            }
+            Script::MultipleEta => "`multiple_eta.py`: eta 0.025, 0.25 and 2.5",
+            Script::MoreData => "`more_data.py`: training sets of 100 to 50,000 images",
         }
     }
 
@@ -187,6 +201,15 @@ impl FullSetting {
         eval: EvalSet::Test,
         start: FullStart::DefaultDiscardedThenLarge,
     };
+
+    /// The arguments `overfitting.py` records for `overfitting.json` and
+    /// `regularized.json` (with N = 1,000).
+    const BOOK: FullSetting = FullSetting {
+        eta: 0.5,
+        epochs: 400,
+        eval: EvalSet::Test,
+        start: FullStart::DefaultDiscardedThenLarge,
+    };
 }
 
 /// One `SGD` call of a script, ready to start: its network and the
@@ -213,9 +236,9 @@ pub struct BookRun {
     first_order: Vec<usize>,
 }
 
-/// A finished run.
+/// A finished `SGD` call of a script.
 #[derive(Debug, Clone, Serialize)]
-pub struct RunResult {
+pub struct BookRunResult {
     /// The script whose call this was.
     pub script: Script,
     /// The run's name in its file.
@@ -240,7 +263,7 @@ pub struct RunResult {
 /// does: Python 2's `random.shuffle` of the previous epoch's order.
 struct PythonShuffle(PythonRandom);
 
-impl EpochOrder for PythonShuffle {
+impl Rearrange for PythonShuffle {
     fn next_epoch(&mut self, order: &mut [usize]) {
         self.0.shuffle(order);
     }
@@ -329,6 +352,34 @@ impl Call {
     }
 }
 
+/// Where a call starts: its network (drawn with `init`), and the Python
+/// generator and the training list as the script leaves them.
+struct CallStart {
+    init: Init,
+    net: Network<f64>,
+    python: PythonRandom,
+    first_order: Vec<usize>,
+}
+
+impl BookRun {
+    /// The call of `script` named `label`, with the arguments `call`,
+    /// from `start`; both generators seeded `seed`.
+    fn new(script: Script, label: String, call: &Call, start: CallStart, seed: u32) -> BookRun {
+        BookRun {
+            script,
+            label,
+            init: start.init,
+            config: call.config(start.net.sizes(), start.init, seed),
+            monitors: call.monitors,
+            // more_data.py scores its runs once, after the last epoch.
+            final_percent_only: script == Script::MoreData,
+            net: start.net,
+            python: start.python,
+            first_order: start.first_order,
+        }
+    }
+}
+
 /// n, the size of network2's training list.
 const N: usize = crate::data::TRAINING_SIZE;
 
@@ -345,17 +396,6 @@ pub fn plan(script: Script, seed: u32) -> Vec<BookRun> {
         Script::MultipleEta => multiple_eta(seed),
         Script::MoreData => more_data(seed),
     }
-}
-
-impl FullSetting {
-    /// The arguments `overfitting.py` records for `overfitting.json` and
-    /// `regularized.json` (with N = 1,000).
-    const BOOK: FullSetting = FullSetting {
-        eta: 0.5,
-        epochs: 400,
-        eval: EvalSet::Test,
-        start: FullStart::DefaultDiscardedThenLarge,
-    };
 }
 
 /// `weight_initialization.py` with n = `hidden`: `Network([784, hidden,
@@ -376,7 +416,6 @@ fn weight_initialization(script: Script, hidden: usize, seed: u32) -> Vec<BookRu
         ("default_weight_initialization", Init::Default),
         ("large_weight_initialization", Init::Large),
     ] {
-        let net = generators.draw(&sizes, init);
         let call = Call {
             eta: 0.1,
             lambda: 5.0,
@@ -385,18 +424,13 @@ fn weight_initialization(script: Script, hidden: usize, seed: u32) -> Vec<BookRu
             eval: EvalSet::Validation,
             monitors,
         };
-        let config = call.config(&sizes, init, seed);
-        runs.push(BookRun {
-            script,
-            label: label.to_string(),
+        let start = CallStart {
             init,
-            config,
-            monitors,
-            final_percent_only: false,
-            net,
+            net: generators.draw(&sizes, init),
             python: generators.python.clone(),
             first_order: order.clone(),
-        });
+        };
+        runs.push(BookRun::new(script, label.to_string(), &call, start, seed));
         generators.replay_shuffles(&mut order, epochs);
     }
     runs
@@ -425,22 +459,18 @@ fn overfitting(script: Script, n: usize, lambda: f64, setting: FullSetting, seed
         eval: setting.eval,
         monitors: Monitors::ALL,
     };
-    let config = call.config(&sizes, init, seed);
-    BookRun {
-        script,
-        label: script.name().to_string(),
+    let start = CallStart {
         init,
-        config,
-        monitors: Monitors::ALL,
-        final_percent_only: false,
         net,
         python: generators.python,
         first_order: (0..n).collect(),
-    }
+    };
+    BookRun::new(script, script.name().to_string(), &call, start, seed)
 }
 
 /// A `_full` file's run: `overfitting.py` on all 50,000 images with
-/// `lambda` and the arguments of `setting`.
+/// `lambda` and the arguments of `setting` (the settings tried are in
+/// `examples/book_full_search.rs`).
 pub fn full(script: Script, lambda: f64, setting: FullSetting, seed: u32) -> BookRun {
     overfitting(script, N, lambda, setting, seed)
 }
@@ -460,7 +490,6 @@ fn multiple_eta(seed: u32) -> Vec<BookRun> {
     let mut order: Vec<usize> = (0..N).collect();
     let mut runs = Vec::new();
     for eta in MULTIPLE_ETAS {
-        let net = generators.draw(&sizes, Init::Default);
         let call = Call {
             eta,
             lambda: 5.0,
@@ -469,18 +498,14 @@ fn multiple_eta(seed: u32) -> Vec<BookRun> {
             eval: EvalSet::Validation,
             monitors,
         };
-        let config = call.config(&sizes, Init::Default, seed);
-        runs.push(BookRun {
-            script: Script::MultipleEta,
-            label: format!("eta {eta}"),
+        let start = CallStart {
             init: Init::Default,
-            config,
-            monitors,
-            final_percent_only: false,
-            net,
+            net: generators.draw(&sizes, Init::Default),
             python: generators.python.clone(),
             first_order: order.clone(),
-        });
+        };
+        let label = format!("eta {eta}");
+        runs.push(BookRun::new(Script::MultipleEta, label, &call, start, seed));
         generators.replay_shuffles(&mut order, epochs);
     }
     runs
@@ -497,29 +522,23 @@ fn more_data(seed: u32) -> Vec<BookRun> {
     let mut runs = Vec::new();
     for n in MORE_DATA_SIZES {
         let epochs = 1_500_000 / n;
-        let lambda = n as f64 * 0.0001;
-        let net = generators.draw(&sizes, Init::Large);
         let call = Call {
             eta: 0.5,
-            lambda,
+            lambda: n as f64 * 0.0001,
             n,
             epochs,
             eval: EvalSet::Validation,
             monitors: Monitors::NONE,
         };
-        let config = call.config(&sizes, Init::Large, seed);
         let mut order: Vec<usize> = (0..n).collect();
-        runs.push(BookRun {
-            script: Script::MoreData,
-            label: format!("N {n}"),
+        let start = CallStart {
             init: Init::Large,
-            config,
-            monitors: Monitors::NONE,
-            final_percent_only: true,
-            net,
+            net: generators.draw(&sizes, Init::Large),
             python: generators.python.clone(),
             first_order: order.clone(),
-        });
+        };
+        let label = format!("N {n}");
+        runs.push(BookRun::new(Script::MoreData, label, &call, start, seed));
         generators.replay_shuffles(&mut order, epochs);
     }
     runs
@@ -538,10 +557,10 @@ pub fn book_mnist() -> Result<Mnist> {
 impl BookRun {
     /// Train this run on `mnist` (from [`book_mnist`]) and collect what
     /// its script records.
-    pub fn execute(&self, mnist: &Mnist) -> Result<RunResult> {
+    pub fn execute(&self, mnist: &Mnist) -> Result<BookRunResult> {
         let data = self.config.select_data(mnist)?;
-        let epoch_order = Box::new(PythonShuffle(self.python.clone()));
-        let mut result = RunResult {
+        let rearrange = Box::new(PythonShuffle(self.python.clone()));
+        let mut result = BookRunResult {
             script: self.script,
             label: self.label.clone(),
             init: self.init,
@@ -556,16 +575,12 @@ impl BookRun {
             // No monitors: nothing is scored before the end (the smallest
             // N trains 15,000 epochs), so the run's own loop, which
             // measures every epoch, is not used.
-            let rng = ChaCha8Rng::seed_from_u64(config.seed);
-            let mut sgd = Sgd::new(
-                self.net.clone(),
-                &data.training,
-                config.eta,
-                config.lambda,
-                config.batch,
-                rng,
-            )
-            .ordered_by(epoch_order, self.first_order.clone());
+            let order = EpochOrder::Rearranged {
+                next: rearrange,
+                first: self.first_order.clone(),
+            };
+            let hyper = config.hyper(&data);
+            let mut sgd = Sgd::new(self.net.clone(), hyper, config.batch, order);
             for _ in 0..config.epochs {
                 sgd.epoch(&data.training, &mut Unobserved, &mut |_| {});
             }
@@ -577,7 +592,7 @@ impl BookRun {
         }
         let start = Start {
             net: self.net.clone(),
-            epoch_order,
+            rearrange,
             first_order: self.first_order.clone(),
         };
         let outcome = run::run_from::<f64>(config, &data, start, &mut Silent)?;
@@ -611,7 +626,7 @@ impl BookRun {
 }
 
 /// A script's results in the structure of its published file.
-pub fn results_json(script: Script, runs: &[RunResult]) -> Value {
+pub fn results_json(script: Script, runs: &[BookRunResult]) -> Value {
     match script {
         Script::WeightInitialization30 | Script::WeightInitialization100 => {
             let mut object = serde_json::Map::new();

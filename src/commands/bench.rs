@@ -7,14 +7,14 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use super::console::{Console, say};
+use super::failure::{Failure, Outcome};
 use crate::cli::BenchArgs;
-use crate::error::Result;
 use crate::kernels::Real;
 use crate::net::{Cost, Init, Network};
-use crate::output::{Console, say};
 use crate::probes::EpochProbe;
 use crate::run::{Config, Precision};
-use crate::train::{Sgd, Unobserved};
+use crate::train::{EpochOrder, Hyper, Sgd, Unobserved};
 
 /// What `bench --json` prints: one object with these fields.
 #[derive(Debug, Serialize)]
@@ -33,7 +33,8 @@ struct BenchResult {
     threads: usize,
 }
 
-pub fn bench(args: &BenchArgs) -> Result<()> {
+/// Time the epochs the flags describe; a refused setting is named by its flag.
+pub fn bench(args: &BenchArgs) -> Outcome {
     // The benchmark trains like any run: describe it as one, and let the
     // run's own checks judge the flags (sizes against the pooled images,
     // batch, epochs).
@@ -41,7 +42,7 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         sizes: args.sizes.clone(),
         batch: args.batch,
         epochs: args.epochs,
-        precision: args.precision,
+        precision: args.precision.into(),
         pool: match args.sizes.first() {
             Some(196) => 2,
             Some(49) => 4,
@@ -49,9 +50,10 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
         },
         ..Config::default()
     };
-    let data = config.select_data(&config.load_mnist()?)?;
+    let mnist = config.load_mnist().map_err(Failure::naming_flags)?;
+    let data = config.select_data(&mnist).map_err(Failure::naming_flags)?;
     let training = data.training;
-    let result = match args.precision {
+    let result = match config.precision {
         Precision::F32 => measure::<f32>(args, &training),
         Precision::F64 => measure::<f64>(args, &training),
     };
@@ -77,14 +79,19 @@ pub fn bench(args: &BenchArgs) -> Result<()> {
             result.threads,
         );
     }
-    console.finish()
+    Ok(console.finish()?)
 }
 
 fn measure<T: Real>(args: &BenchArgs, training: &crate::data::Dataset) -> BenchResult {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let net: Network<T> = Network::new(&args.sizes, Init::Default, Cost::CrossEntropy, &mut rng);
     let mut probe = EpochProbe::new(&net);
-    let mut sgd = Sgd::new(net, training, 0.1, 5.0, args.batch, rng);
+    let hyper = Hyper {
+        eta: 0.1,
+        lambda: 5.0,
+        n: training.len(),
+    };
+    let mut sgd = Sgd::new(net, hyper, args.batch, EpochOrder::Shuffled(rng));
     let mut seconds = Vec::new();
     for epoch in 0..=args.epochs {
         let start = Instant::now();

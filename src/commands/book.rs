@@ -4,13 +4,16 @@
 use std::path::Path;
 use std::time::Instant;
 
+use super::console::{Console, say};
+use super::failure::Outcome;
 use crate::book::{self, BOOK_SEED, ListComparison, Script, ScriptResult, published};
 use crate::cli::BookArgs;
 use crate::error::{Error, Result};
-use crate::output::{Console, say, write_atomic};
+use crate::output::write_atomic;
 use crate::report;
 
-pub fn book(args: &BookArgs) -> Result<()> {
+/// Run the scripts `args` names and write their files and comparisons.
+pub fn book(args: &BookArgs) -> Outcome {
     let scripts: Vec<Script> = match args.name {
         Some(script) => vec![script],
         None => Script::ALL.to_vec(),
@@ -71,11 +74,12 @@ pub fn book(args: &BookArgs) -> Result<()> {
             .iter()
             .map(|c| format!("{} {}", c.script, c.list))
             .collect();
-        return Err(Error::Differs(format!(
+        let differs = Error::Differs(format!(
             "{} list(s) differ from the published files: {}",
             differing.len(),
             lists.join(", ")
-        )));
+        ));
+        return Err(differs.into());
     }
     Ok(())
 }

@@ -5,17 +5,21 @@ use std::path::Path;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::error::Category;
 
+use super::console::{Console, say};
+use super::failure::{Failure, Outcome};
 use crate::book;
 use crate::cli::ClaimsArgs;
 use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::net::Init;
-use crate::output::{Console, say};
 use crate::report::json::ClaimsFile;
 use crate::report::{self, Reference};
 use crate::study::claims::{self, ClaimResult, Measured, Thresholds};
-use crate::study::shard::Shard;
+use crate::study::shard::{Shard, ShardError};
 use crate::study::{Mode, Plan, Results, RunSpec, equilibrium, runner};
 use crate::study::{book_examples, comments};
 
@@ -25,7 +29,7 @@ const MAX_SEEDS: usize = 1000;
 /// The study, stage by stage: the flags checked, the runs trained (or read
 /// back), then, unless this is one shard of it, the claims decided and the
 /// report written.
-pub fn claims(args: &ClaimsArgs) -> Result<()> {
+pub fn claims(args: &ClaimsArgs) -> Outcome {
     let Flags {
         jobs,
         reference,
@@ -82,7 +86,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
             to_run.len() - reused,
             args.out.display()
         );
-        return console.finish();
+        return Ok(console.finish()?);
     }
     let runs = if args.report_only {
         finished_runs(&plan, &runs_dir)?
@@ -94,7 +98,7 @@ pub fn claims(args: &ClaimsArgs) -> Result<()> {
     let results = Results { plan, runs };
     let claims = decide_and_write(args, &mut console, &results, &reference, seconds, jobs)?;
     summary(&mut console, &claims, &results, seconds, &args.out);
-    console.finish()
+    Ok(console.finish()?)
 }
 
 /// What the flags ask for, checked before anything is trained or written.
@@ -107,15 +111,15 @@ struct Flags {
 }
 
 impl Flags {
-    fn of(args: &ClaimsArgs) -> Result<Flags> {
+    fn of(args: &ClaimsArgs) -> Outcome<Flags> {
         if !(1..=MAX_SEEDS).contains(&args.seeds) {
-            return Err(Error::bad_flag(
+            return Err(Failure::flag(
                 "--seeds",
                 format!("{}; expected 1 to {MAX_SEEDS} seeds", args.seeds),
             ));
         }
         let jobs = match args.jobs {
-            Some(0) => return Err(Error::bad_flag("--jobs", "0; expected at least 1 job")),
+            Some(0) => return Err(Failure::flag("--jobs", "0; expected at least 1 job")),
             Some(j) => j,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
@@ -124,9 +128,10 @@ impl Flags {
             None => Vec::new(),
         };
         let shard = match &args.shard {
-            Some(text) => Some(Shard::parse(text, args.shard_count, |name| {
-                std::env::var(name).ok()
-            })?),
+            Some(text) => Some(
+                Shard::parse(text, args.shard_count, |name| std::env::var(name).ok())
+                    .map_err(shard_failure)?,
+            ),
             None => None,
         };
         let mode = if args.quick { Mode::Quick } else { Mode::Full };
@@ -210,10 +215,23 @@ fn decide_and_write(
     Ok(claims)
 }
 
+/// A `--shard` that names no shard, as the flag's error.
+fn shard_failure(error: ShardError) -> Failure {
+    let message = match error {
+        // Kubernetes' index needs the number of shards, which --shard-count gives.
+        ShardError::NoCount => {
+            "auto: JOB_COMPLETION_INDEX is set but --shard-count is not; expected --shard-count N"
+                .to_string()
+        }
+        other => other.to_string(),
+    };
+    Failure::flag("--shard", message)
+}
+
 /// The study's plan for the flags, or an error naming --seed-base.
-fn plan_of(args: &ClaimsArgs, mode: Mode) -> Result<Plan> {
+fn plan_of(args: &ClaimsArgs, mode: Mode) -> Outcome<Plan> {
     Plan::new(mode, args.seeds, args.seed_base).ok_or_else(|| {
-        Error::bad_flag(
+        Failure::flag(
             "--seed-base",
             format!(
                 "{} with {} seeds; expected seeds that fit in 64 bits (at most {} - {})",
@@ -238,7 +256,7 @@ fn shard_of(shard: &Shard, plan: &Plan) -> Vec<RunSpec> {
 
 /// Every run of the plan read back from `runs_dir`, or an error naming
 /// those not finished (`--report-only`).
-fn finished_runs(plan: &Plan, runs_dir: &Path) -> Result<Vec<runner::RunResult>> {
+fn finished_runs(plan: &Plan, runs_dir: &Path) -> Outcome<Vec<runner::RunResult>> {
     let found: Vec<_> = plan
         .runs
         .iter()
@@ -249,7 +267,7 @@ fn finished_runs(plan: &Plan, runs_dir: &Path) -> Result<Vec<runner::RunResult>>
         .filter_map(|r| r.as_ref().err().copied())
         .collect();
     if !missing.is_empty() {
-        return Err(Error::bad_flag(
+        return Err(Failure::flag(
             "--report-only",
             format!(
                 "{} of the {} runs are not finished in {}: {}; expected every run finished (run the missing shards, or claims without --report-only)",
@@ -327,28 +345,89 @@ fn summary(
     );
 }
 
-/// Curves from `{"name": [eval_costs, eval_accuracies, train_costs,
-/// train_accuracies], ...}`, accuracies as counts out of 10,000.
+/// What a `--reference` file holds.
+const REFERENCE_FORMAT: &str = "an object {\"name\": [eval_costs, eval_accuracies, train_costs, \
+     train_accuracies], ...}, accuracies as counts out of 10,000";
+
+/// A `--reference` file: network2's four monitor lists per run, as the
+/// scripts based on it write them; the runs in the file's order.
+struct ReferenceFile(Vec<(String, MonitorLists)>);
+
+/// The four lists network2's `SGD` returns, in its order; the curves
+/// drawn use the evaluation accuracies alone.
+#[derive(Deserialize)]
+#[serde(expecting = "a run's four lists")]
+struct MonitorLists {
+    _evaluation_cost: IgnoredAny,
+    /// Correct answers out of 10,000, per epoch.
+    evaluation_accuracy: Vec<f64>,
+    _training_cost: IgnoredAny,
+    _training_accuracy: IgnoredAny,
+}
+
+impl<'de> Deserialize<'de> for ReferenceFile {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// Reads the object's entries in order (a map type would sort them).
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = ReferenceFile;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of runs")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ReferenceFile, A::Error> {
+                let mut runs = Vec::new();
+                while let Some(run) = map.next_entry()? {
+                    runs.push(run);
+                }
+                Ok(ReferenceFile(runs))
+            }
+        }
+        deserializer.deserialize_map(Entries)
+    }
+}
+
+/// The evaluation accuracies (fractions) of every run in the `--reference`
+/// file `path`.
 fn read_reference(path: &Path) -> Result<Reference> {
     let bad = |message: String| Error::bad_file(path, message);
     let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| bad(format!("invalid JSON ({e})")))?;
-    let map = value
-        .as_object()
-        .ok_or_else(|| bad("expected an object {\"name\": [eval_costs, eval_accuracies, train_costs, train_accuracies]}".into()))?;
-    map.iter()
+    let file: ReferenceFile = serde_json::from_str(&text).map_err(|e| match e.classify() {
+        // Valid JSON, in another shape: serde says what it found, and where.
+        Category::Data => bad(format!("{e}; expected {REFERENCE_FORMAT}")),
+        _ => bad(format!("invalid JSON ({e}); expected {REFERENCE_FORMAT}")),
+    })?;
+    Ok(file
+        .0
+        .into_iter()
         .map(|(name, lists)| {
             let accuracies = lists
-                .get(1)
-                .and_then(|a| a.as_array())
-                .ok_or_else(|| bad(format!("\"{name}\": expected a list whose second entry is the list of evaluation accuracies")))?;
-            let values = accuracies
+                .evaluation_accuracy
                 .iter()
-                .map(|a| a.as_f64().map(|count| count / 10_000.0))
-                .collect::<Option<Vec<f64>>>()
-                .ok_or_else(|| bad(format!("\"{name}\": accuracies must be numbers (correct counts out of 10,000)")))?;
-            Ok((name.clone(), values))
+                .map(|count| count / 10_000.0);
+            (name, accuracies.collect())
         })
-        .collect()
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_file_gives_its_accuracies_in_order_or_names_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("network2.json");
+        let text = r#"{"zeta": [[1.0], [8500, 9100], [], []], "alpha": [[], [9000], [], []]}"#;
+        std::fs::write(&path, text).unwrap();
+        let reference = read_reference(&path).unwrap();
+        let expected = [("zeta", vec![0.85, 0.91]), ("alpha", vec![0.9])];
+        assert_eq!(reference, expected.map(|(n, v)| (n.to_string(), v)));
+        std::fs::write(&path, r#"{"x": [[1.0], ["many"], [], []]}"#).unwrap();
+        let message = read_reference(&path).unwrap_err().to_string();
+        assert!(
+            message.starts_with(&format!("{}: ", path.display())),
+            "{message}"
+        );
+        assert!(message.contains("\"many\"") && message.contains("counts out of 10,000"));
+    }
 }

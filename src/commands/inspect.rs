@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
+use super::console::{Console, say};
+use super::failure::Outcome;
 use crate::cli::InspectArgs;
-use crate::error::Result;
 use crate::net::{Network, network2_json};
-use crate::output::{Console, say};
 use crate::probes::{Summary, WeightStats};
 use crate::theory::{self, ReferenceSizes};
 
@@ -32,7 +32,8 @@ struct LayerInspection {
     bias_rms: f64,
 }
 
-pub fn inspect(args: &InspectArgs) -> Result<()> {
+/// Print the layers of the network `args.net` names.
+pub fn inspect(args: &InspectArgs) -> Outcome {
     let net: Network<f64> = network2_json::load(&args.net)?;
     let stats = WeightStats::of(&net);
     let inspection = Inspection {
@@ -66,7 +67,7 @@ pub fn inspect(args: &InspectArgs) -> Result<()> {
             "{}",
             serde_json::to_string_pretty(&inspection).expect("serializes")
         );
-        return console.finish();
+        return Ok(console.finish()?);
     }
     say!(
         console,
@@ -119,5 +120,5 @@ pub fn inspect(args: &InspectArgs) -> Result<()> {
         inspection.reference.inv_sqrt_n_w,
         inspection.reference.inv_n_w
     );
-    console.finish()
+    Ok(console.finish()?)
 }

@@ -6,15 +6,18 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::console::{Console, say};
+use super::failure::{Failure, Outcome};
+use super::files;
 use crate::cli::TrainArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kernels::Real;
 use crate::metrics::{self, EpochRecord};
 use crate::net::{Network, network2_json};
-use crate::output::{self, Console, say};
 use crate::run::{self, Checkpoint, Config, EvalSet, Observer, Persistence, Precision, RunData};
 
-pub fn train(args: &TrainArgs) -> Result<()> {
+/// Train as the flags say; a refused setting is named by its flag.
+pub fn train(args: &TrainArgs) -> Outcome {
     let mut config = args.config();
     if let Some(path) = &config.load {
         // network2's `load` takes sizes and cost from the file; so do we.
@@ -22,7 +25,7 @@ pub fn train(args: &TrainArgs) -> Result<()> {
         config.sizes = net.sizes().to_vec();
         config.cost = net.cost;
     }
-    config.validate()?;
+    config.validate().map_err(Failure::naming_flags)?;
     let outputs = [
         ("--metrics", &args.metrics),
         ("--metrics-csv", &args.metrics_csv),
@@ -32,7 +35,7 @@ pub fn train(args: &TrainArgs) -> Result<()> {
     let mut files: Vec<(&'static str, &Path)> = Vec::new();
     for (flag, path) in outputs {
         if let Some(path) = path {
-            output::check_output_file(flag, path)?;
+            files::check_output_file(flag, path)?;
             files.push((flag, path));
         }
     }
@@ -43,19 +46,19 @@ pub fn train(args: &TrainArgs) -> Result<()> {
     }
     // A run may continue its own checkpoint (--resume X --checkpoint X), and
     // save over the network it started from (--load X --save X, at the end).
-    output::check_distinct(
+    files::check_distinct(
         &files,
         &[("--resume", "--checkpoint"), ("--load", "--save")],
     )?;
-    let mnist = config.load_mnist()?;
-    let data = config.select_data(&mnist)?;
+    let mnist = config.load_mnist().map_err(Failure::naming_flags)?;
+    let data = config.select_data(&mnist).map_err(Failure::naming_flags)?;
     match config.precision {
         Precision::F32 => train_in::<f32>(&config, &data, args),
         Precision::F64 => train_in::<f64>(&config, &data, args),
     }
 }
 
-fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Result<()> {
+fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Outcome {
     let mut reporter = Reporter::new(config, args.metrics.clone(), args.metrics_csv.clone());
     let console = &mut reporter.console;
     say!(
@@ -80,7 +83,7 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
         Some(path) => {
             let checkpoint = Checkpoint::load(path)?;
             if checkpoint.epoch > config.epochs {
-                return Err(Error::bad_flag(
+                return Err(Failure::flag(
                     "--epochs",
                     format!(
                         "{}; the checkpoint {} already holds {} epochs (--epochs counts from the start of the run; expected at least {})",
@@ -107,7 +110,7 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
     };
     let outcome = run::run_with::<T>(config, data, &mut reporter, persistence);
     reporter.finish();
-    let outcome = outcome?;
+    let outcome = outcome.map_err(Failure::naming_flags)?;
     let console = &mut reporter.console;
     let trained = outcome.records.len() - 1;
     if trained < config.epochs {
@@ -128,7 +131,7 @@ fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Resul
             path.display()
         );
     }
-    reporter.console.finish()
+    Ok(reporter.console.finish()?)
 }
 
 /// Prints a line per epoch, draws a progress bar within an epoch when stderr

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::Dataset;
 use super::idx::{self, IdxArray};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting};
 
 /// Where the images come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,8 +91,8 @@ impl Mnist {
     /// (`NAME.gz`) or raw (`NAME`).
     pub fn from_dir(dir: &Path) -> Result<Mnist> {
         if let Err(e) = std::fs::read_dir(dir) {
-            return Err(Error::bad_flag(
-                "--data",
+            return Err(Error::bad_setting(
+                Setting::Data,
                 format!(
                     "{}: cannot read the directory ({e}); expected a directory holding the four MNIST-named IDX files",
                     dir.display()
@@ -107,7 +107,7 @@ impl Mnist {
                 return Err(Error::bad_file(
                     dir,
                     format!(
-                        "missing {name}.gz (or {name}); --data expects the four MNIST-named IDX files"
+                        "missing {name}.gz (or {name}); expected the four MNIST-named IDX files"
                     ),
                 ));
             }
@@ -142,8 +142,8 @@ impl Mnist {
             ));
         }
         if train.len() <= VALIDATION_SIZE {
-            return Err(Error::bad_flag(
-                "--data",
+            return Err(Error::bad_setting(
+                Setting::Data,
                 format!(
                     "the train file holds {} images; the split needs more than {VALIDATION_SIZE} \
                      (training = all but the last {VALIDATION_SIZE}, validation = the last {VALIDATION_SIZE})",

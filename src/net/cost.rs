@@ -25,7 +25,7 @@ pub enum Saturated {
 }
 
 /// The cost C_x of one example, as network2's cost classes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Cost {
     /// C_x = -sum_j [y_j ln a_j + (1 - y_j) ln(1 - a_j)] (network2's default).

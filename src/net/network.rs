@@ -11,7 +11,7 @@ use super::Cost;
 use crate::kernels::Real;
 
 /// How the weights are drawn (biases are N(0, 1) in both).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Init {
     /// Every weight ~ N(0, 1): network2's `large_weight_initializer`, the

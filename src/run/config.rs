@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{DataSource, Dataset, Mnist};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Setting};
 use crate::net::{Cost, Init, Saturated};
+use crate::train::Hyper;
 
 /// The floating-point type the network is trained in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Precision {
     /// Single precision (the default).
@@ -20,7 +21,7 @@ pub enum Precision {
 }
 
 /// Which set the per-epoch accuracy and cost are measured on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EvalSet {
     /// The last 10,000 images of the train file.
@@ -156,8 +157,8 @@ impl Config {
     /// memory, before anything is allocated.
     fn check_memory(&self) -> Result<()> {
         let n_w = crate::net::weight_count(&self.sizes).ok_or_else(|| {
-            Error::bad_flag(
-                "--sizes",
+            Error::bad_setting(
+                Setting::Sizes,
                 format!("{:?}: the number of weights overflows 64 bits", self.sizes),
             )
         })?;
@@ -181,9 +182,9 @@ impl Config {
             return Ok(());
         };
         let gib = |bytes: u64| bytes as f64 / (1u64 << 30) as f64;
-        let too_much = |flag: &'static str, what: String, bytes: u64| {
-            Error::bad_flag(
-                flag,
+        let too_much = |setting: Setting, what: String, bytes: u64| {
+            Error::bad_setting(
+                setting,
                 format!(
                     "{what} need about {:.1} GiB, more than this machine's {:.1} GiB",
                     gib(bytes),
@@ -193,11 +194,11 @@ impl Config {
         };
         if records > have {
             let what = format!("{}: the records of that many epochs", self.epochs);
-            return Err(too_much("--epochs", what, records));
+            return Err(too_much(Setting::Epochs, what, records));
         }
         if weights > have {
             let what = format!("{:?}: {n_w} weights", self.sizes);
-            return Err(too_much("--sizes", what, weights));
+            return Err(too_much(Setting::Sizes, what, weights));
         }
         Ok(())
     }
@@ -208,11 +209,21 @@ impl Config {
         crate::net::weight_count(&self.sizes).unwrap_or(usize::MAX)
     }
 
+    /// The update rule's constants for a run on `data`: eta, lambda and
+    /// n, the number of its training examples.
+    pub fn hyper(&self, data: &RunData) -> Hyper {
+        Hyper {
+            eta: self.eta,
+            lambda: self.lambda,
+            n: data.training.len(),
+        }
+    }
+
     /// Check the values that make sense on their own.
     pub fn validate(&self) -> Result<()> {
         if self.sizes.len() < 2 || self.sizes.contains(&0) {
-            return Err(Error::bad_flag(
-                "--sizes",
+            return Err(Error::bad_setting(
+                Setting::Sizes,
                 format!(
                     "{:?}; expected at least two layer sizes, each at least 1 (e.g. 784,30,10)",
                     self.sizes
@@ -220,35 +231,38 @@ impl Config {
             ));
         }
         if !(self.eta > 0.0 && self.eta.is_finite()) {
-            return Err(Error::bad_flag(
-                "--eta",
+            return Err(Error::bad_setting(
+                Setting::Eta,
                 format!("{}; expected a learning rate > 0", self.eta),
             ));
         }
         if !(self.lambda >= 0.0 && self.lambda.is_finite()) {
-            return Err(Error::bad_flag(
-                "--lambda",
+            return Err(Error::bad_setting(
+                Setting::Lambda,
                 format!("{}; expected a regularization parameter >= 0", self.lambda),
             ));
         }
         if self.batch == 0 {
-            return Err(Error::bad_flag(
-                "--batch",
+            return Err(Error::bad_setting(
+                Setting::Batch,
                 "0; expected a mini-batch size >= 1",
             ));
         }
         if self.epochs == 0 {
-            return Err(Error::bad_flag("--epochs", "0; expected at least 1 epoch"));
+            return Err(Error::bad_setting(
+                Setting::Epochs,
+                "0; expected at least 1 epoch",
+            ));
         }
         if self.train_size == Some(0) {
-            return Err(Error::bad_flag(
-                "--train-size",
+            return Err(Error::bad_setting(
+                Setting::TrainSize,
                 "0; expected at least 1 example",
             ));
         }
         if !(1..=MAX_HISTOGRAM_BINS).contains(&self.histogram_bins) {
-            return Err(Error::bad_flag(
-                "--histogram-bins",
+            return Err(Error::bad_setting(
+                Setting::HistogramBins,
                 format!(
                     "{}; expected 1 to {MAX_HISTOGRAM_BINS} bins",
                     self.histogram_bins
@@ -257,10 +271,10 @@ impl Config {
         }
         self.check_memory()?;
         if self.stop_when_settled && self.epochs <= super::settle::MIN_EPOCHS {
-            return Err(Error::bad_flag(
-                "--epochs",
+            return Err(Error::bad_setting(
+                Setting::Epochs,
                 format!(
-                    "{} with --stop-when-settled; a run stops when settled only after at least {} epochs, so expected a cap above {}",
+                    "{} with stopping when settled; a run stops when settled only after at least {} epochs, so expected a cap above {}",
                     self.epochs,
                     super::settle::MIN_EPOCHS,
                     super::settle::MIN_EPOCHS
@@ -268,14 +282,14 @@ impl Config {
             ));
         }
         if self.stop_when_settled && !self.probes {
-            return Err(Error::bad_flag(
-                "--stop-when-settled",
-                "the settling is measured by the probes; drop --no-probes",
+            return Err(Error::bad_setting(
+                Setting::StopWhenSettled,
+                "the settling is measured by the probes, which are off; expected the probes on",
             ));
         }
         if ![1, 2, 4].contains(&self.pool) {
-            return Err(Error::bad_flag(
-                "--pool",
+            return Err(Error::bad_setting(
+                Setting::Pool,
                 format!(
                     "{}; expected 1, 2 or 4 (28x28 -> 28, 14 or 7 pixels a side)",
                     self.pool
@@ -292,24 +306,24 @@ impl Config {
         let available = mnist.training.len();
         let n = self.train_size.unwrap_or(available);
         if n > available {
-            return Err(Error::bad_flag(
-                "--train-size",
+            return Err(Error::bad_setting(
+                Setting::TrainSize,
                 format!("{n}; the training set has {available} examples"),
             ));
         }
         if self.batch > n {
-            return Err(Error::bad_flag(
-                "--batch",
+            return Err(Error::bad_setting(
+                Setting::Batch,
                 format!("{}; larger than the {n} training examples", self.batch),
             ));
         }
         let decay = self.eta * self.lambda / n as f64;
         if decay >= 1.0 {
-            return Err(Error::bad_flag(
-                "--lambda",
+            return Err(Error::bad_setting(
+                Setting::Lambda,
                 format!(
                     "eta*lambda/n = {} * {} / {n} = {decay}; the factor 1 - eta*lambda/n must stay \
-                     above 0, or every step flips or erases the weights (choose a smaller --eta or --lambda)",
+                     above 0, or every step flips or erases the weights (choose a smaller eta or lambda)",
                     self.eta, self.lambda
                 ),
             ));
@@ -317,8 +331,8 @@ impl Config {
         let inputs = mnist.training.inputs();
         if self.sizes[0] != inputs {
             let (w, h) = mnist.training.shape();
-            return Err(Error::bad_flag(
-                "--sizes",
+            return Err(Error::bad_setting(
+                Setting::Sizes,
                 format!(
                     "first layer {}; the images (pool {}) are {w}x{h} = {inputs} pixels, \
                      so the first size must be {inputs}",
@@ -331,8 +345,8 @@ impl Config {
             EvalSet::Test => mnist.test.clone(),
         };
         if evaluation.is_empty() {
-            return Err(Error::bad_flag(
-                "--eval",
+            return Err(Error::bad_setting(
+                Setting::Eval,
                 format!(
                     "{:?}: the set scored every epoch holds no images; expected at least one",
                     self.eval
@@ -347,8 +361,8 @@ impl Config {
             .map_or(0, |label| label as usize + 1);
         let outputs = *self.sizes.last().expect("validated: at least two sizes");
         if outputs < classes {
-            return Err(Error::bad_flag(
-                "--sizes",
+            return Err(Error::bad_setting(
+                Setting::Sizes,
                 format!(
                     "last layer {outputs}; the labels run from 0 to {}, so the output layer needs at least {classes} neurons (e.g. {},...,{classes})",
                     classes - 1,
@@ -368,8 +382,8 @@ impl Config {
         let mnist = Mnist::load(&self.data)?;
         let (w, h) = mnist.training.shape();
         if !w.is_multiple_of(self.pool) || !h.is_multiple_of(self.pool) {
-            return Err(Error::bad_flag(
-                "--pool",
+            return Err(Error::bad_setting(
+                Setting::Pool,
                 format!("{}; it must divide the image sides {w}x{h}", self.pool),
             ));
         }

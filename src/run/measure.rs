@@ -1,7 +1,7 @@
 //! Turning the state after an epoch into its record: evaluation, weight
 //! statistics, shrink ratios against the theory, histograms.
 
-use crate::error::{Error, Result};
+use crate::error::{Divergence, Error, Result};
 use crate::kernels::Real;
 use crate::metrics::{EpochRecord, Histograms};
 use crate::net::Network;
@@ -55,12 +55,12 @@ impl Measurer<'_> {
         let eval = score(&self.data.evaluation);
         let train = config.monitor_training.then(|| score(&self.data.training));
         if !eval.total_cost.is_finite() {
-            return Err(Error::Diverged {
+            return Err(Error::Diverged(Divergence {
                 epoch,
                 what: "the evaluation cost".to_string(),
                 value: eval.total_cost,
                 eta: config.eta,
-            });
+            }));
         }
         let weights = WeightStats::of(net);
         // rho_e = rms_e / rms_(e-1), undefined (null) at epoch 0 and once
@@ -137,12 +137,12 @@ fn check_finite<T: Real>(net: &Network<T>, epoch: usize, eta: f64) -> Result<()>
     for l in 0..net.layers() {
         for (kind, values) in [("weight", &net.weights[l]), ("bias", &net.biases[l])] {
             if let Some(v) = values.iter().find(|v| !v.is_finite()) {
-                return Err(Error::Diverged {
+                return Err(Error::Diverged(Divergence {
                     epoch,
                     what: format!("a {kind} of layer {} (w^{})", l + 1, l + 1),
                     value: v.as_f64(),
                     eta,
-                });
+                }));
             }
         }
     }

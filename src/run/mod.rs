@@ -15,7 +15,7 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-pub use crate::train::EpochOrder;
+pub use crate::train::Rearrange;
 pub use checkpoint::Checkpoint;
 pub use config::{Config, EvalSet, FullGradientAt, Precision, RunData};
 
@@ -24,7 +24,7 @@ use crate::kernels::Real;
 use crate::metrics::EpochRecord;
 use crate::net::{Network, network2_json};
 use crate::probes::EpochProbe;
-use crate::train::{Sgd, Unobserved};
+use crate::train::{EpochOrder, Sgd, Unobserved};
 use measure::{HistogramRanges, Measurer};
 
 /// What a caller hears while a run goes on.
@@ -114,7 +114,7 @@ pub struct Start<T> {
     /// The network to train, already drawn.
     pub net: Network<T>,
     /// Rearranges the previous epoch's order into the next one's.
-    pub epoch_order: Box<dyn EpochOrder>,
+    pub rearrange: Box<dyn Rearrange>,
     /// The order of the n training examples before the first epoch.
     pub first_order: Vec<usize>,
 }
@@ -126,17 +126,11 @@ pub fn run_from<T: Real>(
     start: Start<T>,
     observer: &mut dyn Observer,
 ) -> Result<Outcome<T>> {
-    // The generator draws nothing here: `start` gives the network and the orders.
-    let rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let sgd = Sgd::new(
-        start.net,
-        &data.training,
-        config.eta,
-        config.lambda,
-        config.batch,
-        rng,
-    )
-    .ordered_by(start.epoch_order, start.first_order);
+    let order = EpochOrder::Rearranged {
+        next: start.rearrange,
+        first: start.first_order,
+    };
+    let sgd = Sgd::new(start.net, config.hyper(data), config.batch, order);
     train_epochs(
         config,
         data,
@@ -165,14 +159,8 @@ pub fn run_with<T: Real>(
             (net, rng, Vec::new())
         }
     };
-    let sgd = Sgd::new(
-        net,
-        &data.training,
-        config.eta,
-        config.lambda,
-        config.batch,
-        rng,
-    );
+    let order = EpochOrder::Shuffled(rng);
+    let sgd = Sgd::new(net, config.hyper(data), config.batch, order);
     train_epochs(config, data, sgd, records, observer, persistence)
 }
 
@@ -207,9 +195,16 @@ fn train_epochs<T: Real>(
         histogram_ranges: histogram_ranges.as_ref(),
     };
     let save = |sgd: &Sgd<T>, records: &[EpochRecord]| -> Result<()> {
-        match persistence.checkpoint {
-            Some(path) => Checkpoint::capture(config, &sgd.net, &sgd.rng, records).save(path),
-            None => Ok(()),
+        match (persistence.checkpoint, sgd.rng()) {
+            (Some(path), Some(rng)) => {
+                Checkpoint::capture(config, &sgd.net, rng, records).save(path)
+            }
+            // A checkpoint holds the generator's position; epochs ordered
+            // by the caller have none to hold.
+            (Some(_), None) => Err(Error::Internal(
+                "a run whose epochs its caller orders cannot be checkpointed".into(),
+            )),
+            (None, _) => Ok(()),
         }
     };
 

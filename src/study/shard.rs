@@ -2,13 +2,39 @@
 //! from the plan alone, without talking to the others. Run k of the plan
 //! (0-based) belongs to shard k mod N + 1.
 
-use crate::error::{Error, Result};
-
 /// Shard `index` (1-based) of `count`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
     pub index: usize,
     pub count: usize,
+}
+
+/// Why a shard's description (I/N, or `auto` from the scheduler's
+/// environment) names no shard.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    /// Neither I/N nor `auto`.
+    #[error("{0:?}; expected I/N (e.g. 2/3) or auto")]
+    Malformed(String),
+    /// I and N, but not 1 <= I <= N.
+    #[error("shard {index} of {count}; expected 1 <= I <= N")]
+    OutOfRange { index: usize, count: usize },
+    /// A scheduler's variable holds no whole number.
+    #[error("auto: {name}={value:?} is not a whole number")]
+    NotANumber { name: &'static str, value: String },
+    /// Slurm's task id lies below its first task id.
+    #[error("auto: SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}")]
+    BelowMin { id: usize, min: usize },
+    /// Kubernetes gives the index but nobody gave the number of shards.
+    #[error(
+        "auto: JOB_COMPLETION_INDEX is set but not the number of shards; expected the number of shards N"
+    )]
+    NoCount,
+    /// Neither Slurm's nor Kubernetes' variables are set.
+    #[error(
+        "auto: none of SLURM_ARRAY_TASK_ID with SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX, is set; expected to run in a Slurm job array or a Kubernetes indexed Job"
+    )]
+    NoScheduler,
 }
 
 impl Shard {
@@ -17,32 +43,24 @@ impl Shard {
         k % self.count + 1 == self.index
     }
 
-    /// `--shard I/N`, or `auto` from the scheduler's environment (`env`
-    /// reads a variable), with `shard_count` for Kubernetes.
+    /// `I/N`, or `auto` from the scheduler's environment (`env` reads a
+    /// variable), with `count` the number of shards for Kubernetes.
     pub fn parse(
         text: &str,
-        shard_count: Option<usize>,
+        count: Option<usize>,
         env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Shard> {
+    ) -> Result<Shard, ShardError> {
         let (index, count) = if text == "auto" {
-            auto(shard_count, env)?
+            auto(count, env)?
         } else {
             let number = |s: &str| s.trim().parse::<usize>().ok();
             let parsed = text
                 .split_once('/')
                 .and_then(|(i, n)| Some((number(i)?, number(n)?)));
-            parsed.ok_or_else(|| {
-                Error::bad_flag(
-                    "--shard",
-                    format!("{text:?}; expected I/N (e.g. 2/3) or auto"),
-                )
-            })?
+            parsed.ok_or_else(|| ShardError::Malformed(text.to_string()))?
         };
         if count == 0 || index == 0 || index > count {
-            return Err(Error::bad_flag(
-                "--shard",
-                format!("shard {index} of {count}; expected 1 <= I <= N"),
-            ));
+            return Err(ShardError::OutOfRange { index, count });
         }
         Ok(Shard { index, count })
     }
@@ -50,20 +68,19 @@ impl Shard {
 
 /// I and N from Slurm (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1 of
 /// SLURM_ARRAY_TASK_COUNT) or from Kubernetes (JOB_COMPLETION_INDEX + 1
-/// of --shard-count).
+/// of `count`).
 fn auto(
-    shard_count: Option<usize>,
+    count: Option<usize>,
     env: impl Fn(&str) -> Option<String>,
-) -> Result<(usize, usize)> {
-    let number = |name: &str| -> Result<Option<usize>> {
+) -> Result<(usize, usize), ShardError> {
+    let number = |name: &'static str| -> Result<Option<usize>, ShardError> {
         match env(name) {
             None => Ok(None),
-            Some(v) => v.trim().parse().map(Some).map_err(|_| {
-                Error::bad_flag(
-                    "--shard",
-                    format!("auto: {name}={v:?} is not a whole number"),
-                )
-            }),
+            Some(value) => value
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| ShardError::NotANumber { name, value }),
         }
     };
     if let (Some(id), Some(count)) = (
@@ -71,24 +88,15 @@ fn auto(
         number("SLURM_ARRAY_TASK_COUNT")?,
     ) {
         let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
-        let index = id.checked_sub(min).ok_or_else(|| {
-            Error::bad_flag(
-                "--shard",
-                format!("auto: SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}"),
-            )
-        })?;
+        let index = id
+            .checked_sub(min)
+            .ok_or(ShardError::BelowMin { id, min })?;
         return Ok((index + 1, count));
     }
-    match (number("JOB_COMPLETION_INDEX")?, shard_count) {
+    match (number("JOB_COMPLETION_INDEX")?, count) {
         (Some(index), Some(count)) => Ok((index + 1, count)),
-        (Some(_), None) => Err(Error::bad_flag(
-            "--shard",
-            "auto: JOB_COMPLETION_INDEX is set but --shard-count is not; expected --shard-count N",
-        )),
-        (None, _) => Err(Error::bad_flag(
-            "--shard",
-            "auto: none of SLURM_ARRAY_TASK_ID with SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX, is set; expected to run in a Slurm job array or a Kubernetes indexed Job",
-        )),
+        (Some(_), None) => Err(ShardError::NoCount),
+        (None, _) => Err(ShardError::NoScheduler),
     }
 }
 
@@ -137,6 +145,9 @@ mod tests {
             Shard::parse("auto", Some(4), kubernetes).unwrap(),
             Shard { index: 1, count: 4 }
         );
-        assert!(Shard::parse("auto", None, kubernetes).is_err());
+        assert_eq!(
+            Shard::parse("auto", None, kubernetes),
+            Err(ShardError::NoCount)
+        );
     }
 }

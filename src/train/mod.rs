@@ -10,4 +10,4 @@ mod reference;
 pub mod sgd;
 
 pub use eval::{Evaluation, evaluate, evaluate_scored};
-pub use sgd::{EpochOrder, Hyper, Sgd, StepObserver, Unobserved};
+pub use sgd::{EpochOrder, Hyper, Rearrange, Sgd, StepObserver, Unobserved};

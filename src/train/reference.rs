@@ -272,7 +272,7 @@ mod tests {
     use crate::data::Mnist;
     use crate::net::Init;
     use crate::train::backprop::{Backprop, KernelWeights};
-    use crate::train::{Sgd, Unobserved};
+    use crate::train::{EpochOrder, Hyper, Sgd, Unobserved};
 
     /// The first 1000 bundled MNIST training images.
     fn first_thousand() -> &'static Dataset {
@@ -340,14 +340,13 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(case.seed);
         let start: Network<T> = Network::new(case.sizes, case.init, case.cost, &mut rng);
         assert_eq!(case.data.inputs(), case.sizes[0]);
-        let mut sgd = Sgd::new(
-            start.clone(),
-            case.data,
-            case.eta,
-            case.lambda,
-            case.m,
-            rng.clone(),
-        );
+        let hyper = Hyper {
+            eta: case.eta,
+            lambda: case.lambda,
+            n: case.data.len(),
+        };
+        let order = EpochOrder::Shuffled(rng.clone());
+        let mut sgd = Sgd::new(start.clone(), hyper, case.m, order);
         if case.decay_only {
             sgd = sgd.decay_only();
         }
@@ -365,7 +364,7 @@ mod tests {
             case.decay_only,
         );
 
-        assert_eq!(sgd.rng, reference_rng, "the generators part ways");
+        assert_eq!(sgd.rng(), Some(&reference_rng), "the generators part ways");
         for l in 0..start.layers() {
             for (what, fast, reference, start) in [
                 (

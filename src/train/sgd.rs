@@ -109,12 +109,31 @@ fn update<T: Real, O: StepObserver<T>>(
     observer.step_finished();
 }
 
-/// Where each epoch's order of the training examples comes from, when not
-/// from the run's own generator (see [`Sgd::ordered_by`]).
-pub trait EpochOrder: Send {
+/// Rearranges the previous epoch's order of the training examples into the
+/// next one's (network2's in-place `random.shuffle`, in the book's runs).
+pub trait Rearrange: Send {
     /// Rearrange `order`, the previous epoch's order (before the first
     /// epoch: the starting order given), into this epoch's order.
     fn next_epoch(&mut self, order: &mut [usize]);
+}
+
+/// Where each epoch's order of the training examples comes from.
+// One value per run, moved once: the generator's size does not matter.
+#[allow(clippy::large_enum_variant)]
+pub enum EpochOrder {
+    /// Every epoch shuffles the examples from their original order with
+    /// this generator, so that the run's state between epochs is the
+    /// network and the generator alone. ChaCha8 is a fixed, documented
+    /// algorithm: a seed means the same run on every machine and version.
+    Shuffled(ChaCha8Rng),
+    /// Every epoch rearranges the previous epoch's order by `next`,
+    /// starting from `first` (a permutation of 0..n).
+    Rearranged {
+        /// Rearranges one epoch's order into the next one's.
+        next: Box<dyn Rearrange>,
+        /// The order of the n examples before the first epoch.
+        first: Vec<usize>,
+    },
 }
 
 /// The state of a training run between steps.
@@ -125,42 +144,46 @@ pub struct Sgd<T> {
     pub hyper: Hyper,
     /// Mini-batch size m.
     batch: usize,
-    /// The one generator of the run: it drew the initial weights, then
-    /// shuffles every epoch. ChaCha8 is a fixed, documented algorithm, so a
-    /// seed means the same run on every machine and every version.
-    pub rng: ChaCha8Rng,
+    /// The generator that shuffles every epoch, or what rearranges the
+    /// previous epoch's order.
+    epoch_order: Order,
     backprop: Backprop<T>,
     /// The order of the training examples in the current epoch.
     order: Vec<usize>,
-    /// If set, each epoch's order comes from here instead of `rng`.
-    epoch_order: Option<Box<dyn EpochOrder>>,
     /// Labels of the current batch.
     labels: Vec<u8>,
     /// Switch the gradient term off (claim 2a of the study): w <- w - (eta*lambda/n) w.
     decay_only: bool,
 }
 
+/// [`EpochOrder`] without the starting order, which `Sgd::order` holds.
+#[allow(clippy::large_enum_variant)]
+enum Order {
+    Shuffled(ChaCha8Rng),
+    Rearranged(Box<dyn Rearrange>),
+}
+
 impl<T: Real> Sgd<T> {
-    /// A run of `net` on `training` (n = its length) with mini-batches of
-    /// `batch` examples, shuffled by `rng`.
-    pub fn new(
-        net: Network<T>,
-        training: &Dataset,
-        eta: f64,
-        lambda: f64,
-        batch: usize,
-        rng: ChaCha8Rng,
-    ) -> Sgd<T> {
-        let n = training.len();
+    /// A run of `net` with the constants `hyper` (n, the number of
+    /// training examples, among them) in mini-batches of `batch` examples,
+    /// each epoch ordered as `epoch_order` says.
+    pub fn new(net: Network<T>, hyper: Hyper, batch: usize, epoch_order: EpochOrder) -> Sgd<T> {
+        let n = hyper.n;
+        let (epoch_order, order) = match epoch_order {
+            EpochOrder::Shuffled(rng) => (Order::Shuffled(rng), (0..n).collect()),
+            EpochOrder::Rearranged { next, first } => {
+                assert_eq!(first.len(), n, "a starting order of the n examples");
+                (Order::Rearranged(next), first)
+            }
+        };
         Sgd {
             decay_only: false,
             backprop: Backprop::new(net.sizes(), batch),
             net,
-            hyper: Hyper { eta, lambda, n },
+            hyper,
             batch,
-            rng,
-            order: (0..n).collect(),
-            epoch_order: None,
+            epoch_order,
+            order,
             labels: Vec::with_capacity(batch),
         }
     }
@@ -171,19 +194,13 @@ impl<T: Real> Sgd<T> {
         self
     }
 
-    /// Order every epoch by `epoch_order`, starting from `start` (a
-    /// permutation of 0..n): each epoch rearranges the previous epoch's
-    /// order, as network2's in-place `random.shuffle` does. `rng` then
-    /// draws nothing.
-    pub fn ordered_by(mut self, epoch_order: Box<dyn EpochOrder>, start: Vec<usize>) -> Sgd<T> {
-        assert_eq!(
-            start.len(),
-            self.hyper.n,
-            "a starting order of the n examples"
-        );
-        self.order = start;
-        self.epoch_order = Some(epoch_order);
-        self
+    /// The generator that shuffles every epoch (none when the epochs are
+    /// rearranged by the caller's [`Rearrange`]).
+    pub fn rng(&self) -> Option<&ChaCha8Rng> {
+        match &self.epoch_order {
+            Order::Shuffled(rng) => Some(rng),
+            Order::Rearranged(_) => None,
+        }
     }
 
     /// The order of the training examples in the last epoch.
@@ -196,8 +213,8 @@ impl<T: Real> Sgd<T> {
         self.hyper.n.div_ceil(self.batch)
     }
 
-    /// One epoch: shuffle the training set, cut it into consecutive batches of
-    /// m (the last one holds the n mod m left over, if any), and apply the
+    /// One epoch: order the training set as the epoch order says, cut it
+    /// into consecutive batches of m (the last one holds the n mod m left over, if any), and apply the
     /// update once per batch. `progress` hears the number of steps done now
     /// and then; `observer` sees every step.
     pub fn epoch(
@@ -208,15 +225,15 @@ impl<T: Real> Sgd<T> {
     ) {
         assert_eq!(training.len(), self.hyper.n);
         match &mut self.epoch_order {
-            Some(epoch_order) => epoch_order.next_epoch(&mut self.order),
-            None => {
+            Order::Rearranged(next) => next.next_epoch(&mut self.order),
+            Order::Shuffled(rng) => {
                 // Every epoch shuffles the examples from their original
                 // order, so the run's state between epochs is the network
                 // and the generator alone.
                 for (i, slot) in self.order.iter_mut().enumerate() {
                     *slot = i;
                 }
-                self.order.shuffle(&mut self.rng);
+                self.order.shuffle(rng);
             }
         }
         // The weights in the kernels' layout for the epoch; `net` gets them
@@ -276,14 +293,9 @@ mod tests {
         let data = Dataset::from_bytes(1, 1, vec![255, 51, 153], vec![0, 0, 0]);
         let (eta, lambda) = (0.5, 3.0);
         let net = one_weight_net(0.8, -0.3);
-        let mut sgd = Sgd::new(
-            net,
-            &data,
-            eta,
-            lambda,
-            2,
-            rand_chacha::ChaCha8Rng::seed_from_u64(0),
-        );
+        let hyper = Hyper { eta, lambda, n: 3 };
+        let rng = rand_chacha::ChaCha8Rng::seed_from_u64(0);
+        let mut sgd = Sgd::new(net, hyper, 2, EpochOrder::Shuffled(rng));
         sgd.epoch(&data, &mut Unobserved, &mut |_| {});
 
         // Recompute the epoch by hand with the order the generator chose.
@@ -315,7 +327,7 @@ mod tests {
 
     /// Reverses the order every epoch.
     struct Reversal;
-    impl EpochOrder for Reversal {
+    impl Rearrange for Reversal {
         fn next_epoch(&mut self, order: &mut [usize]) {
             order.reverse();
         }
@@ -324,9 +336,16 @@ mod tests {
     #[test]
     fn a_given_epoch_order_rearranges_the_previous_one() {
         let data = Dataset::from_bytes(1, 1, vec![0, 64, 128, 255], vec![0; 4]);
-        let rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        let mut sgd = Sgd::new(one_weight_net(0.1, 0.0), &data, 0.1, 0.0, 2, rng)
-            .ordered_by(Box::new(Reversal), vec![2, 0, 3, 1]);
+        let hyper = Hyper {
+            eta: 0.1,
+            lambda: 0.0,
+            n: 4,
+        };
+        let order = EpochOrder::Rearranged {
+            next: Box::new(Reversal),
+            first: vec![2, 0, 3, 1],
+        };
+        let mut sgd = Sgd::new(one_weight_net(0.1, 0.0), hyper, 2, order);
         sgd.epoch(&data, &mut Unobserved, &mut |_| {});
         assert_eq!(sgd.order(), [1, 3, 0, 2]);
         sgd.epoch(&data, &mut Unobserved, &mut |_| {});
@@ -337,8 +356,18 @@ mod tests {
     fn progress_hears_every_256_steps_and_the_end() {
         // 600 examples in batches of 1: 600 steps.
         let data = Dataset::from_bytes(1, 1, vec![128; 600], vec![0; 600]);
+        let hyper = Hyper {
+            eta: 0.1,
+            lambda: 0.0,
+            n: 600,
+        };
         let rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-        let mut sgd = Sgd::new(one_weight_net(0.1, 0.0), &data, 0.1, 0.0, 1, rng);
+        let mut sgd = Sgd::new(
+            one_weight_net(0.1, 0.0),
+            hyper,
+            1,
+            EpochOrder::Shuffled(rng),
+        );
         let mut heard = Vec::new();
         sgd.epoch(&data, &mut Unobserved, &mut |steps| heard.push(steps));
         assert_eq!(heard, vec![256, 512, 600]);

@@ -1,17 +1,16 @@
 //! The search for the arguments of the book's `_full` files, which the
 //! repository does not record: `overfitting.py`'s protocol on all 50,000
 //! images with other learning rates, initializations and evaluation sets,
-//! one epoch each, against the published first entries. Not part of CI:
+//! one epoch each, against the published first entries, printed as a
+//! Markdown table. Minutes long:
 //!
-//!     cargo test --release --test book_full_search -- --ignored --nocapture
+//!     cargo run --release --example book_full_search
 
 use decaylab::book::{self, BOOK_SEED, FullSetting, FullStart, Script, published};
 use decaylab::run::EvalSet;
 
-#[test]
-#[ignore = "a search over settings, minutes long; run by hand"]
-fn search_the_full_runs_arguments() {
-    let mnist = book::scripts::book_mnist().unwrap();
+fn main() -> decaylab::Result<()> {
+    let mnist = book::scripts::book_mnist()?;
     let mut settings = Vec::new();
     for eta in [0.1, 0.25, 0.5, 1.0] {
         for start in [
@@ -43,10 +42,14 @@ fn search_the_full_runs_arguments() {
         let theirs = published::lists(script, &published::json(script));
         for setting in &settings {
             let run = book::scripts::full(script, lambda, *setting, BOOK_SEED);
-            let result = run.execute(&mnist).unwrap();
+            let result = run.execute(&mnist)?;
             let ours = published::lists(script, &book::scripts::results_json(script, &[result]));
             let first = |name: &str, lists: &[published::NamedList]| {
-                lists.iter().find(|l| l.name == name).unwrap().entries[0]
+                lists
+                    .iter()
+                    .find(|l| l.name == name)
+                    .expect("a list of the file")
+                    .entries[0]
             };
             let count = |name| (first(name, &ours) - first(name, &theirs)).abs();
             let cost = |name| {
@@ -66,4 +69,5 @@ fn search_the_full_runs_arguments() {
             );
         }
     }
+    Ok(())
 }
