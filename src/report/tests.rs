@@ -1,10 +1,11 @@
-//! Exact-output tests of the report of a small synthetic study: its HTML and
-//! Markdown are compared with the files in `src/report/expected/`. When the
-//! report changes on purpose, rewrite them with
+//! Exact-output tests: each format's rendering of one small document of
+//! every kind of block, and the Markdown of a small synthetic study's
+//! report, pinned as insta snapshots in `src/report/snapshots/`. When the
+//! output changes on purpose, rewrite them with
 //!
-//!     UPDATE_EXPECTED=1 cargo test --release --lib report::tests
+//!     INSTA_UPDATE=always cargo test --release --lib report::
 //!
-//! and read the diff before committing it.
+//! (or `cargo insta review`) and read the diff before committing it.
 
 use std::path::Path;
 
@@ -72,44 +73,88 @@ fn synthetic_document() -> Document {
     })
 }
 
-/// `actual` must equal the checked-in `name`, or rewrite it when asked.
-fn check_expected(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("src/report/expected")
-        .join(name);
-    if std::env::var_os("UPDATE_EXPECTED").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_EXPECTED=1", path.display()));
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{name} differs from {} from line {}:\nexpected: {:?}\nactual:   {:?}\n(UPDATE_EXPECTED=1 rewrites it)",
-            path.display(),
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line)
-        );
-    }
+/// One block of every kind, with text that needs escaping and links.
+fn small_document() -> Document {
+    let mut doc = Document {
+        title: "A <small> report".into(),
+        blocks: Vec::new(),
+    };
+    doc.paragraph("An introduction with a [link](#claim-1) & a [page](https://example.org).");
+    doc.blocks.push(Block::Answers(vec![super::Answer {
+        anchor: "claim-1".into(),
+        title: "1. A claim".into(),
+        verdict: "holds".into(),
+        text: "It holds: f_1 = 0.05 < 0.1.".into(),
+    }]));
+    doc.blocks.push(Block::Contents);
+    doc.section("claim-1", "Claim 1: a claim");
+    doc.heading(2, "A subsection");
+    doc.blocks.push(Block::Verdict {
+        verdict: "partly".into(),
+        text: "Partly, see the [glossary](#glossary-term).".into(),
+    });
+    doc.list(vec!["first | item".into(), "second".into()]);
+    doc.table(
+        &["name", "value"],
+        vec![
+            vec!["a|b".into(), "1".into()],
+            vec!["c".into(), "2.5".into()],
+        ],
+    );
+    doc.figures(vec![super::Figure {
+        name: "tiny".into(),
+        svg: TINY_SVG.into(),
+        caption: "A tiny figure.".into(),
+    }]);
+    doc.section("glossary", "Glossary");
+    doc.blocks.push(Block::Glossary(vec![super::glossary::Term {
+        term: "term".into(),
+        forms: vec!["term"],
+        slug: "term",
+        definition: "What a term means.".into(),
+    }]));
+    doc
+}
+
+const TINY_SVG: &str = "<svg width=\"2\" height=\"2\"></svg>";
+
+#[test]
+fn the_markdown_of_every_block() {
+    let (text, figures) = markdown::render(&small_document());
+    insta::assert_snapshot!("small_document_md", text);
+    assert_eq!(figures, [("tiny.svg".to_string(), TINY_SVG.to_string())]);
 }
 
 #[test]
-fn the_markdown_report_is_exactly_as_expected() {
+fn the_html_of_every_block() {
+    insta::assert_snapshot!("small_document_html", html::render(&small_document()));
+}
+
+#[test]
+fn the_markdown_report_of_a_synthetic_study() {
     let (text, figures) = markdown::render(&synthetic_document());
-    check_expected("report.md", &text);
+    insta::assert_snapshot!("synthetic_report_md", text);
     assert!(figures.iter().any(|(name, _)| name == "accuracy.svg"));
 }
 
 #[test]
-fn the_html_report_is_exactly_as_expected() {
-    check_expected("report.html", &html::render(&synthetic_document()));
+fn the_html_report_holds_every_section_and_figure() {
+    let doc = synthetic_document();
+    let html = html::render(&doc);
+    for (anchor, _) in doc.contents() {
+        assert!(html.contains(&format!("id=\"{anchor}\"")), "{anchor}");
+    }
+    let figures: usize = doc
+        .blocks
+        .iter()
+        .map(|b| match b {
+            Block::Figures(f) => f.len(),
+            _ => 0,
+        })
+        .sum();
+    assert!(figures > 5, "{figures} figures");
+    assert_eq!(html.matches("<figure").count(), figures);
+    assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
 }
 
 /// A cell reads as JSON if it holds an object, a quoted key or a list
