@@ -201,7 +201,7 @@ pub fn claim2(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
         &[
             "eta*lambda/n",
             "decay-rate ratio ln(rho*) / (-eta*lambda/m)",
-            "relative gap per epoch 1 - rho*/exp(-eta*lambda/m)",
+            "relative gap per epoch rho*/exp(-eta*lambda/m) - 1",
         ],
         e.gap_table
             .iter()

@@ -47,11 +47,11 @@ pub fn terms() -> Vec<Term> {
         term("rho*", &["rho*"], "rho-star", "(1 - eta*lambda/n)^S: the factor by which pure decay shrinks the weights in one epoch of S steps. Claim 2 compares it with exp(-eta*lambda/m), its limit for eta*lambda/n -> 0; rho is the measured shrink |w_e| / |w_(e-1)|.".into()),
         term("displacement", &["displacement"], "displacement", "How far one cause moved the weights in an epoch: |sum_t c w_t| for the decay (c = eta*lambda/n) and |sum_t b g_t| for the gradient, summed over the epoch's steps.".into()),
         term("settled, settled size", &["settled size", "settled"], "settled", format!("A layer has settled once its offset fraction, averaged over {SMOOTHING_WINDOW} epochs, stays within 1 +/- {SETTLED_BAND} for {SETTLED_EPOCHS} epochs (and the run trained at least {MIN_EPOCHS}); the settled epoch is the first of those. Its settled size is the mean rms over the epochs from then on.")),
-        term("tail-off", &["tail-off"], "tail-off", format!("The first epoch with f >= {TAIL_OFF}: the gradient gives back half of the decay's shrinkage. It depends on where the weights started; the settled size does not.")),
+        term("tail-off", &["tail-off"], "tail-off", format!("Where f first reaches {TAIL_OFF}: the gradient gives back half of the decay's shrinkage. Given as a fractional epoch, linear in f between the epochs before and after the crossing, and the rms there; at epoch 1 if f_1 is already at or above {TAIL_OFF} (epoch 0 has no f). It depends on where the weights started; the settled size does not.")),
         term("saturation", &["saturation", "saturated"], "saturation", format!("The share of (example, hidden neuron) pairs on the validation set with sigma'(z) < {saturation}: neurons whose weighted input is so large that they barely learn.")),
         term("input norm", &["input norm"], "input-norm", "The rms length of a layer's input vector over the evaluation set (the pixels for the first layer, the hidden activations for the second).".into()),
         term("cos(w, -grad C_0)", &["grad C_0"], "optimum", "C_0 is the unregularized cost. At the minimum of C_0 + (lambda/2n)|w|^2, grad C_0 = -(lambda/n) w: the cosine is 1 and |grad C_0| / |(lambda/n) w| is 1.".into()),
-        term("fit, 95% interval", &["95%"], "fit", format!("{}; the interval is the exponent +/- 1.96 standard errors.", crate::study::equilibrium::FIT_METHOD)),
+        term("fit, 95% interval", &["95%"], "fit", format!("{}; the interval is the exponent +/- t standard errors, t the 97.5% quantile of Student's t with (configurations - predictors - 1) degrees of freedom.", crate::study::equilibrium::FIT_METHOD)),
     ]
 }
 

@@ -59,8 +59,9 @@ pub struct Settling {
     /// The settled size: mean rms over the settled epochs; the last rms if
     /// the layer did not settle.
     pub size: f64,
-    /// Standard deviation of the rms over the settled epochs (0 if not settled).
-    pub spread: f64,
+    /// Standard deviation of the rms over the settled epochs (None if not
+    /// settled).
+    pub spread: Option<f64>,
     /// Epochs the run trained.
     pub epochs: usize,
 }
@@ -81,7 +82,7 @@ impl Settling {
                     settled: true,
                     settled_epoch: Some(start),
                     size: mean,
-                    spread: variance.sqrt(),
+                    spread: Some(variance.sqrt()),
                     epochs,
                 }
             }
@@ -89,7 +90,7 @@ impl Settling {
                 settled: false,
                 settled_epoch: None,
                 size: rms.last().copied().unwrap_or(f64::NAN),
-                spread: 0.0,
+                spread: None,
                 epochs,
             },
         }
@@ -172,7 +173,7 @@ mod tests {
         // Size: the mean rms over epochs start..=40 (rms = 1 + epoch).
         let mean = (start..=40).map(|e| 1.0 + e as f64).sum::<f64>() / (41 - start) as f64;
         assert_abs_diff_eq!(s.size, mean, epsilon = 1e-12);
-        assert!(s.spread > 0.0);
+        assert!(s.spread.is_some_and(|s| s > 0.0));
         assert_eq!(s.epochs, 40);
     }
 

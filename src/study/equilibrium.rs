@@ -36,8 +36,9 @@ pub struct SettledEntry {
     pub settled_epoch: Option<usize>,
     /// Mean rms over the settled epochs (the last rms if not settled).
     pub size: f64,
-    /// Standard deviation of the rms over the settled epochs.
-    pub spread: f64,
+    /// Standard deviation of the rms over the settled epochs (null if the
+    /// run did not settle).
+    pub spread: Option<f64>,
     /// Epochs the run trained.
     pub epochs: usize,
     /// The layer's input norm over the evaluation set at the last epoch
@@ -206,11 +207,33 @@ pub fn find_fit<'a>(
     fits.iter().find(|f| f.is(layer, predictors))
 }
 
+/// One fit of a family: its predictors, and the family's other varied
+/// quantities, held at the study's base value so that they do not leak into
+/// the fitted exponents (a fit against lambda alone takes only the runs at
+/// the base eta).
+struct FitSpec {
+    predictors: &'static [Predictor],
+    held: &'static [Predictor],
+}
+
+impl Predictor {
+    /// The study's base value, for the predictors a fit can hold fixed.
+    fn base_value(self) -> Option<f64> {
+        match self {
+            Predictor::Eta => Some(plan::ETA),
+            Predictor::Lambda => Some(plan::LAMBDA),
+            Predictor::Width => Some(plan::WIDTH as f64),
+            Predictor::NIn => Some(plan::INPUTS as f64),
+            Predictor::InputNorm => None,
+        }
+    }
+}
+
 /// Which runs a family of fits takes.
 struct Family {
     /// Runs whose configuration differs only in what the predictors say.
     member: fn(&RunResult) -> bool,
-    predictor_sets: &'static [&'static [Predictor]],
+    fits: &'static [FitSpec],
 }
 
 /// Large initialization at the base eta and lambda, every (width, n_in).
@@ -230,7 +253,7 @@ fn sweep_member(run: &RunResult) -> bool {
     let c = &run.spec.config;
     c.init == Init::Large
         && c.lambda > 0.0
-        && c.sizes == [784, plan::WIDTH, 10]
+        && c.sizes == [plan::INPUTS, plan::WIDTH, 10]
         && matches!(
             run.spec.purpose,
             Purpose::Base { .. }
@@ -243,19 +266,40 @@ fn sweep_member(run: &RunResult) -> bool {
 const FAMILIES: [Family; 2] = [
     Family {
         member: grid_member,
-        predictor_sets: &[
-            &[Predictor::Width],
-            &[Predictor::NIn],
-            &[Predictor::Width, Predictor::NIn],
-            &[Predictor::InputNorm],
+        fits: &[
+            FitSpec {
+                predictors: &[Predictor::Width],
+                held: &[Predictor::NIn],
+            },
+            FitSpec {
+                predictors: &[Predictor::NIn],
+                held: &[Predictor::Width],
+            },
+            FitSpec {
+                predictors: &[Predictor::Width, Predictor::NIn],
+                held: &[],
+            },
+            FitSpec {
+                predictors: &[Predictor::InputNorm],
+                held: &[Predictor::Width],
+            },
         ],
     },
     Family {
         member: sweep_member,
-        predictor_sets: &[
-            &[Predictor::Lambda],
-            &[Predictor::Eta],
-            &[Predictor::Eta, Predictor::Lambda],
+        fits: &[
+            FitSpec {
+                predictors: &[Predictor::Lambda],
+                held: &[Predictor::Eta],
+            },
+            FitSpec {
+                predictors: &[Predictor::Eta],
+                held: &[Predictor::Lambda],
+            },
+            FitSpec {
+                predictors: &[Predictor::Eta, Predictor::Lambda],
+                held: &[],
+            },
         ],
     },
 ];
@@ -286,8 +330,14 @@ pub fn size_fits(runs: &[RunResult], table: &[SettledEntry]) -> Vec<SizeFit> {
                 .iter()
                 .filter(|e| e.layer == label && names.contains(&e.run.as_str()))
                 .collect();
-            for predictors in family.predictor_sets {
-                if let Some(fit) = fit_layer(label, &entries, predictors) {
+            for spec in family.fits {
+                let at_base = |e: &&&SettledEntry| {
+                    spec.held
+                        .iter()
+                        .all(|&p| p.value(e).is_some() && p.value(e) == p.base_value())
+                };
+                let held: Vec<&SettledEntry> = entries.iter().filter(at_base).copied().collect();
+                if let Some(fit) = fit_layer(label, &held, spec.predictors) {
                     fits.push(fit);
                 }
             }
@@ -400,7 +450,7 @@ mod tests {
             settled: true,
             settled_epoch: Some(40),
             size,
-            spread: 0.0,
+            spread: Some(0.0),
             epochs: 50,
             input_norm: Some(9.0),
             size_times_input_norm: Some(9.0 * size),

@@ -56,8 +56,9 @@ pub fn shrink_deviations(records: &[EpochRecord], k: usize) -> Vec<f64> {
 }
 
 /// Where the decay tails off: the first epoch T with f_T >= 0.5, as a
-/// fractional epoch (linear in f between T-1 and T, f_0 taken as 0), and the
-/// rms there (interpolated in log rms).
+/// fractional epoch (linear in f between T-1 and T), and the rms there
+/// (interpolated in log rms). Epoch 0 has no f: if f_1 >= 0.5 already, the
+/// crossing is given as epoch 1, not interpolated.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct TailOff {
     /// The first whole epoch with f >= 0.5.
@@ -71,12 +72,12 @@ pub struct TailOff {
 /// The tail-off of all weights (`layer` None) or one layer; None if f never
 /// reaches 1/2.
 pub fn tail_off(records: &[EpochRecord], layer: Option<usize>) -> Option<TailOff> {
-    let mut previous_f: f64 = 0.0;
+    let mut previous_f: f64 = f64::NAN;
     for (e, record) in records.iter().enumerate().skip(1) {
         let f = offset_fraction(record, layer)?;
         if f >= TAIL_OFF {
-            // f_{T-1} < 0.5 <= f_T, so 0 < t <= 1; a NaN f_{T-1} (a run
-            // that diverged) puts the crossing at T.
+            // f_{T-1} < 0.5 <= f_T, so 0 < t <= 1; without f_{T-1} (T = 1,
+            // or a NaN of a run that diverged) the crossing is at T.
             let t = if previous_f.is_nan() {
                 1.0
             } else {
@@ -110,6 +111,11 @@ mod tests {
         assert_abs_diff_eq!(t.at, 2.5, epsilon = 1e-12);
         assert_abs_diff_eq!(t.size, (0.6f64 * 0.4).sqrt(), epsilon = 1e-12);
         assert!(tail_off(&pure_decay(5), None).is_none());
+        // Above 1/2 from epoch 1: no f_0 to interpolate from.
+        let at_once = synthetic_run(&rms, &[0.0, 5.0, 1.0, 1.0, 1.0], &[0.9; 5], RHO);
+        let t = tail_off(&at_once, None).unwrap();
+        assert_eq!((t.epoch, t.at), (1, 1.0));
+        assert_abs_diff_eq!(t.size, 0.8, epsilon = 1e-15);
         let diverged = synthetic_run(&rms, &[0.0, 0.2, f64::NAN, 0.6, 0.8], &[0.9; 5], RHO);
         let t = tail_off(&diverged, None).unwrap();
         assert_eq!((t.epoch, t.at), (3, 3.0));

@@ -90,6 +90,8 @@ pub const LAMBDA: f64 = 5.0;
 pub const BATCH: usize = 10;
 /// The base network's hidden width.
 pub const WIDTH: usize = 30;
+/// The base network's inputs: the 28 x 28 pixels of an MNIST image, unpooled.
+pub const INPUTS: usize = 784;
 
 /// The decay fractions c = eta*lambda/n per step of the decay-only runs,
 /// which are also the rows of claim 2's table of rho* against

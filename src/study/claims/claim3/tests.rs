@@ -105,7 +105,7 @@ fn settled_entry(run: &str, layer: Layer, size: f64, settled_epoch: Option<usize
         settled: settled_epoch.is_some(),
         settled_epoch,
         size,
-        spread: 0.0,
+        spread: settled_epoch.map(|_| 0.0),
         epochs: 30,
         input_norm: Some(1.0),
         size_times_input_norm: Some(size),
