@@ -217,6 +217,11 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1)]
     pub pool: usize,
 
+    /// Multiply every input (after pooling) by C: x -> C x, which changes
+    /// the inputs' norm |x| and not their number n_in.
+    #[arg(long, value_name = "C", default_value_t = 1.0)]
+    pub input_scale: f64,
+
     /// The set scored every epoch: validation (last 10,000 of the train
     /// file) or test (the t10k file).
     #[arg(long, value_enum, default_value_t = EvalArg::Validation)]
@@ -306,6 +311,7 @@ impl TrainArgs {
                 None => DataSource::Bundled,
             },
             pool: self.pool,
+            input_scale: self.input_scale,
             eval: self.eval.into(),
             monitor_training: self.monitor_training,
             precision: self.precision.into(),

@@ -75,6 +75,8 @@ pub enum Setting {
     StopWhenSettled,
     /// The side of the pooling squares.
     Pool,
+    /// The factor c of x -> c x.
+    InputScale,
     /// The set scored every epoch.
     Eval,
     /// The directory of IDX files the images come from.
@@ -93,6 +95,7 @@ impl std::fmt::Display for Setting {
             Setting::HistogramBins => "histogram bins",
             Setting::StopWhenSettled => "stop when settled",
             Setting::Pool => "pooling",
+            Setting::InputScale => "input scale",
             Setting::Eval => "evaluation set",
             Setting::Data => "data directory",
         })

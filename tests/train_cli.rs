@@ -287,3 +287,43 @@ fn bad_flags_exit_2_naming_the_flag() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("--batch"));
 }
+
+/// The first layer's input norm at epoch 0 of a small run with `extra` flags.
+fn input_norm_at_start(extra: &[&str]) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = dir.path().join("m.jsonl");
+    let mut args = vec!["train", "--train-size", "1000", "--epochs", "1"];
+    args.extend(["--metrics", path_str(&metrics)]);
+    if !extra.contains(&"--sizes") {
+        args.extend(["--sizes", "784,20,10"]);
+    }
+    args.extend_from_slice(extra);
+    let out = decaylab(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    first["input_norm"][0]
+        .as_f64()
+        .expect("the first layer's input norm")
+}
+
+#[test]
+fn input_scale_multiplies_the_inputs_and_nothing_else() {
+    let plain = input_norm_at_start(&["--precision", "f64"]);
+    let doubled = input_norm_at_start(&["--precision", "f64", "--input-scale", "2"]);
+    approx::assert_relative_eq!(doubled, 2.0 * plain, max_relative = 1e-12);
+    // Pooling 2 x 2 and scaling by 2 keeps the norm near the unpooled one.
+    let pooled = input_norm_at_start(&["--pool", "2", "--sizes", "196,20,10"]);
+    let rescaled =
+        input_norm_at_start(&["--pool", "2", "--sizes", "196,20,10", "--input-scale", "2"]);
+    approx::assert_relative_eq!(rescaled, 2.0 * pooled, max_relative = 1e-6);
+    assert!(
+        (rescaled / plain - 1.0).abs() < 0.2,
+        "{rescaled} against {plain}"
+    );
+    for bad in ["0", "-1", "nan", "inf"] {
+        let out = decaylab(&small_run(&["--input-scale", bad]));
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+        assert!(stderr(&out).contains("--input-scale"), "{}", stderr(&out));
+    }
+}

@@ -70,6 +70,7 @@ fn flag_of(setting: Setting) -> &'static str {
         Setting::HistogramBins => "--histogram-bins",
         Setting::StopWhenSettled => "--stop-when-settled",
         Setting::Pool => "--pool",
+        Setting::InputScale => "--input-scale",
         Setting::Eval => "--eval",
         Setting::Data => "--data",
     }

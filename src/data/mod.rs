@@ -31,6 +31,9 @@ pub struct Dataset {
     /// pixels pooled into one (so a white pixel is 1), or 256 for the
     /// book's `mnist.pkl.gz` (see [`Dataset::book_scaled`]).
     white: u16,
+    /// c of x -> c x: every input is the stored value / white times this
+    /// (1 leaves the inputs in [0, 1]; see [`Dataset::scaled`]).
+    scale: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -53,7 +56,24 @@ impl Dataset {
             width,
             height,
             white: 255,
+            scale: 1.0,
         }
+    }
+
+    /// The same images with every input multiplied by `c` (x -> c x): the
+    /// inputs' norm |x| times c, their number n_in unchanged. (Scaling by c
+    /// rounds once more than the stored value / white; c = 1 is exactly the
+    /// unscaled set.)
+    pub fn scaled(&self, c: f64) -> Dataset {
+        Dataset {
+            scale: self.scale * c,
+            ..self.clone()
+        }
+    }
+
+    /// c of x -> c x (1 unless [`Dataset::scaled`]).
+    pub fn scale(&self) -> f64 {
+        self.scale
     }
 
     /// Number of examples.
@@ -129,6 +149,7 @@ impl Dataset {
             width,
             height,
             white: 255 * (pool * pool) as u16,
+            scale: self.scale,
         }
     }
 
@@ -176,7 +197,8 @@ impl Dataset {
     /// Write the images `examples` as rows of `x`, one per example, each
     /// `kernels::padded(inputs)` long (padding left as it is), pixel values
     /// scaled to [0, 1]: stored value / white, divided in T (so a byte p
-    /// gives the nearest T to p/255).
+    /// gives the nearest T to p/255), then times the set's scale c if it is
+    /// not 1.
     pub fn write_inputs<T: Real>(&self, examples: &[usize], x: &mut [T]) {
         let n = self.inputs();
         let stride = kernels::padded(n);
@@ -187,6 +209,10 @@ impl Dataset {
             match &self.pixels {
                 Pixels::Bytes(p) => kernels::scale_pixels(row, &p[image], self.white),
                 Pixels::Sums(p) => kernels::scale_pixels(row, &p[image], self.white),
+            }
+            if self.scale != 1.0 {
+                let c = T::from_f64(self.scale);
+                row.iter_mut().for_each(|x| *x *= c);
             }
         }
     }
@@ -211,6 +237,11 @@ mod tests {
         let mut x = vec![0.0; 16];
         pooled.write_inputs(&[0], &mut x);
         assert_eq!(x[..4], [0.5, 40.0 / 1020.0, 10.0 / 1020.0, 1.0]);
+        // Scaled by 2 after pooling: every input doubled, none else changed.
+        let mut doubled = vec![0.0; 16];
+        pooled.scaled(2.0).write_inputs(&[0], &mut doubled);
+        assert_eq!(doubled[..4], [1.0, 80.0 / 1020.0, 20.0 / 1020.0, 2.0]);
+        assert_eq!(pooled.scaled(2.0).scaled(0.5).scale(), 1.0);
     }
 
     #[test]

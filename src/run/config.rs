@@ -71,6 +71,10 @@ pub struct Config {
     pub data: DataSource,
     /// Average-pool the images over pool x pool squares (1 = none).
     pub pool: usize,
+    /// c of x -> c x: every input (after pooling) multiplied by c, to vary
+    /// the inputs' norm |x| apart from their number n_in (1 = none).
+    #[serde(default = "unscaled", skip_serializing_if = "is_unscaled")]
+    pub input_scale: f64,
     /// The set scored each epoch.
     pub eval: EvalSet,
     /// Also score the training set every epoch (network2's monitor_training_*).
@@ -97,6 +101,16 @@ pub struct Config {
     pub saturated: Saturated,
 }
 
+fn unscaled() -> f64 {
+    1.0
+}
+
+/// Configurations of unscaled inputs are written without `input_scale`,
+/// as before it existed.
+fn is_unscaled(c: &f64) -> bool {
+    *c == 1.0
+}
+
 impl Default for Config {
     /// The base run: [784, 30, 10], cross-entropy, network2's default
     /// initialization, eta 0.1, lambda 5.0, m 10, 30 epochs, probes on.
@@ -113,6 +127,7 @@ impl Default for Config {
             train_size: None,
             data: DataSource::Bundled,
             pool: 1,
+            input_scale: 1.0,
             eval: EvalSet::Validation,
             monitor_training: false,
             precision: Precision::F32,
@@ -287,6 +302,12 @@ impl Config {
                 "the settling is measured by the probes, which are off; expected the probes on",
             ));
         }
+        if !(self.input_scale.is_finite() && self.input_scale > 0.0) {
+            return Err(Error::bad_setting(
+                Setting::InputScale,
+                format!("{}; expected a finite factor above 0", self.input_scale),
+            ));
+        }
         if ![1, 2, 4].contains(&self.pool) {
             return Err(Error::bad_setting(
                 Setting::Pool,
@@ -341,8 +362,8 @@ impl Config {
             ));
         }
         let evaluation = match self.eval {
-            EvalSet::Validation => mnist.validation.clone(),
-            EvalSet::Test => mnist.test.clone(),
+            EvalSet::Validation => mnist.validation.scaled(self.input_scale),
+            EvalSet::Test => mnist.test.scaled(self.input_scale),
         };
         if evaluation.is_empty() {
             return Err(Error::bad_setting(
@@ -371,7 +392,7 @@ impl Config {
             ));
         }
         Ok(RunData {
-            training: mnist.training.slice(0..n),
+            training: mnist.training.slice(0..n).scaled(self.input_scale),
             evaluation,
         })
     }
