@@ -4,6 +4,7 @@ mod bench;
 mod book;
 mod claims;
 mod inspect;
+mod optimum;
 mod train;
 
 use crate::cli::{Cli, Command};
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect(args) => inspect::inspect(&args)?,
         Command::Claims(args) => claims::claims(&args)?,
         Command::Book(args) => book::book(&args)?,
+        Command::Optimum(args) => optimum::optimum(&args)?,
     }
     Ok(())
 }
