@@ -363,7 +363,11 @@ pub struct OptimumArgs {
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
 
-    /// Print one JSON object instead of tables.
+    /// Print one JSON object instead of tables: "cost" is J (the data
+    /// term C_0 alone is "data_cost"), "grad_norm" |grad J|, per layer
+    /// "rms", "norm", "cosine" = cos(w, -grad C_0) and "data_term" =
+    /// -w . grad C_0, and "identity" the two sides |w|^2 and (n/lambda)
+    /// (-w . grad C_0).
     #[arg(long)]
     pub json: bool,
 }
