@@ -42,6 +42,11 @@ pub enum Command {
     /// the runs with the probes.
     #[command(allow_negative_numbers = true)]
     Book(BookArgs),
+    /// The L2 optimum: minimize the full-batch objective J = C_0 +
+    /// (lambda/2n) sum |w|^2 (biases not decayed) from a saved network by
+    /// L-BFGS, and show per layer how far it is from stationary.
+    #[command(allow_negative_numbers = true)]
+    Optimum(OptimumArgs),
 }
 
 #[derive(Debug, Args)]
@@ -402,4 +407,56 @@ impl From<PrecisionArg> for Precision {
             PrecisionArg::F64 => Precision::F64,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct OptimumArgs {
+    /// The starting network, in network2.py's JSON format (e.g. from
+    /// `train --save`); its cost (cross-entropy or quadratic) is C_x.
+    #[arg(long, value_name = "FILE")]
+    pub load: PathBuf,
+
+    /// Regularization parameter lambda of J = C_0 + (lambda/2n) sum |w|^2.
+    #[arg(long = "lambda", value_name = "L")]
+    pub lambda: f64,
+
+    /// J over the first N training examples only (n = N; default all
+    /// 50,000), the examples `train --train-size N` trains on.
+    #[arg(long, value_name = "N")]
+    pub train_size: Option<usize>,
+
+    /// Read the four MNIST-named IDX files (gzip or raw) from DIR instead of
+    /// the bundled MNIST. The images are pooled to the network's first
+    /// layer (784, 196 or 49 inputs: pool 1, 2 or 4).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+
+    /// Stop once |grad J| (weights and biases) is at most G.
+    #[arg(long, value_name = "G", default_value_t = crate::optimum::Settings::default().gradient_tolerance)]
+    pub tolerance: f64,
+
+    /// Stop after K iterations of L-BFGS at most (each about one
+    /// full-batch forward and backward pass).
+    #[arg(long, value_name = "K", default_value_t = crate::optimum::Settings::default().max_iterations)]
+    pub max_iterations: usize,
+
+    /// L-BFGS's memory: the number of past steps its curvature estimate uses.
+    #[arg(long, value_name = "M", default_value_t = crate::optimum::Settings::default().memory)]
+    pub memory: usize,
+
+    /// Write the network reached to FILE in network2.py's JSON format.
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<PathBuf>,
+
+    /// Write every iteration's J, |grad J| and layer rms to FILE (CSV).
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+
+    /// Print one JSON object instead of tables: "cost" is J (the data
+    /// term C_0 alone is "data_cost"), "grad_norm" |grad J|, per layer
+    /// "rms", "norm", "cosine" = cos(w, -grad C_0) and "data_term" =
+    /// -w . grad C_0, and "identity" the two sides |w|^2 and (n/lambda)
+    /// (-w . grad C_0).
+    #[arg(long)]
+    pub json: bool,
 }

@@ -13,16 +13,19 @@
 //! 6. `train`: backprop, the SGD step, evaluation.
 //! 7. `probes`: what a step and an epoch show (norm budget, displacements,
 //!    weight statistics, histograms).
-//! 8. `metrics`: the per-epoch record and its files (JSON lines, CSV).
-//! 9. `run`: one run from its `Config`: epochs, probes, checkpoints, the stop
-//!    once the weights have settled.
-//! 10. `book`: the book's chapter-3 scripts run as network2 runs them
+//! 8. `optimum`: the full-batch L2-regularized objective J = C_0 +
+//!    (lambda/2n) sum |w|^2 and its minimizer (L-BFGS), the L2 optimum
+//!    SGD's settled sizes are compared with.
+//! 9. `metrics`: the per-epoch record and its files (JSON lines, CSV).
+//! 10. `run`: one run from its `Config`: epochs, probes, checkpoints, the
+//!     stop once the weights have settled.
+//! 11. `book`: the book's chapter-3 scripts run as network2 runs them
 //!     (its generators, shuffles and scoring), compared with the files the
 //!     book published.
-//! 11. `study`: the claims study (plan, runner, fits, verdicts).
-//! 12. `report`: the study's report (HTML, Markdown, plots), and the book
+//! 12. `study`: the claims study (plan, runner, fits, verdicts).
+//! 13. `report`: the study's report (HTML, Markdown, plots), and the book
 //!     mode's figures.
-//! 13. `cli`, `commands`: the command-line front end: the flags, the
+//! 14. `cli`, `commands`: the command-line front end: the flags, the
 //!     errors named by them and their exit codes, the console. Only here
 //!     are flags known; the library names its settings in its own words.
 //!
@@ -41,6 +44,7 @@ pub mod error;
 pub mod kernels;
 pub mod metrics;
 pub mod net;
+pub mod optimum;
 pub mod output;
 pub mod probes;
 pub(crate) mod report;

@@ -13,6 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["theory"],
     &["train"],
     &["probes"],
+    &["optimum"],
     &["metrics"],
     &["run"],
     &["book"],

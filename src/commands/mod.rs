@@ -7,6 +7,7 @@ mod console;
 mod failure;
 mod files;
 mod inspect;
+mod optimum;
 mod train;
 
 pub use failure::{Failure, Outcome};
@@ -21,5 +22,6 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Inspect(args) => inspect::inspect(&args),
         Command::Claims(args) => claims::claims(&args),
         Command::Book(args) => book::book(&args),
+        Command::Optimum(args) => optimum::optimum(&args),
     }
 }
