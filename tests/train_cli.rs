@@ -327,3 +327,52 @@ fn input_scale_multiplies_the_inputs_and_nothing_else() {
         assert!(stderr(&out).contains("--input-scale"), "{}", stderr(&out));
     }
 }
+
+#[test]
+fn a_decay_f32_cannot_apply_is_trained_in_f64_unless_f32_is_asked() {
+    // c = eta*lambda/n = 0.1 * 0.0001 / 1,000 = 1e-8: f32 rounds each
+    // step's decay w - c w back to w.
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = dir.path().join("m.jsonl");
+    let decay = ["--decay-only", "--lambda", "0.0001", "--metrics"];
+    let mut args = small_run(&decay);
+    args.push(path_str(&metrics));
+    let out = decaylab(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with("precision f64: eta*lambda/n = 1.00e-8 is below 1e-5"),
+        "{said}"
+    );
+    assert!(said.lines().nth(1).unwrap().ends_with("f64"), "{said}");
+    // In f64 the epochs remove the predicted decay, 1 - rho*, within 0.1%.
+    for line in std::fs::read_to_string(&metrics).unwrap().lines().skip(1) {
+        let line: serde_json::Value = serde_json::from_str(line).unwrap();
+        let removed = 1.0 - line["shrink_ratio"].as_f64().unwrap();
+        let predicted = 1.0 - line["predicted_shrink"].as_f64().unwrap();
+        assert!((removed / predicted - 1.0).abs() < 1e-3, "{line}");
+    }
+
+    let out = decaylab(&small_run(&[
+        "--decay-only",
+        "--lambda",
+        "0.0001",
+        "--precision",
+        "f32",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with("warning: precision f32 as asked"),
+        "{said}"
+    );
+    assert!(said.lines().nth(1).unwrap().ends_with("f32"), "{said}");
+
+    // The base run's c = 1e-5 is f32, without a word.
+    let out = decaylab(&small_run(&["--decay-only", "--lambda", "0.1"]));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with("training ") && said.lines().next().unwrap().ends_with("f32"),
+        "{said}"
+    );
+}

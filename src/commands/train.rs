@@ -14,7 +14,10 @@ use crate::error::Result;
 use crate::kernels::Real;
 use crate::metrics::{self, EpochRecord};
 use crate::net::{Network, network2_json};
-use crate::run::{self, Checkpoint, Config, EvalSet, Observer, Persistence, Precision, RunData};
+use crate::run::{
+    self, Checkpoint, Config, EvalSet, F32_SMALLEST_DECAY, Observer, Persistence, Precision,
+    RunData,
+};
 
 /// Train as the flags say; a refused setting is named by its flag.
 pub fn train(args: &TrainArgs) -> Outcome {
@@ -52,15 +55,48 @@ pub fn train(args: &TrainArgs) -> Outcome {
     )?;
     let mnist = config.load_mnist().map_err(Failure::naming_flags)?;
     let data = config.select_data(&mnist).map_err(Failure::naming_flags)?;
+    let note = choose_precision(&mut config, &data, args.precision.is_some());
     match config.precision {
-        Precision::F32 => train_in::<f32>(&config, &data, args),
-        Precision::F64 => train_in::<f64>(&config, &data, args),
+        Precision::F32 => train_in::<f32>(&config, &data, args, note),
+        Precision::F64 => train_in::<f64>(&config, &data, args, note),
     }
 }
 
-fn train_in<T: Real>(config: &Config, data: &RunData, args: &TrainArgs) -> Outcome {
+/// Without `--precision` (`asked` false), the precision the rule picks for
+/// the run's decay fraction c = eta*lambda/n ([`Precision::for_decay`]).
+/// Returns the line that says why the run is f64, or, for f32 asked where
+/// f32 loses part of the decay, the warning.
+fn choose_precision(config: &mut Config, data: &RunData, asked: bool) -> Option<String> {
+    let c = config.hyper(data).decay_per_step();
+    if !asked {
+        config.precision = Precision::for_decay(c);
+    }
+    let why = format!(
+        "eta*lambda/n = {c:.2e} is below {F32_SMALLEST_DECAY:e}, where f32 rounds each step's decay w - c w to the nearest f32 and loses part of it (at 1e-7 about 4%, at 1e-8 all)"
+    );
+    match (config.precision, Precision::f32_loses_decay(c)) {
+        (_, false) => None,
+        (Precision::F64, true) if !asked => Some(format!(
+            "precision f64: {why}; --precision f32 to train in f32 anyway"
+        )),
+        (Precision::F64, true) => None,
+        (Precision::F32, true) => Some(format!(
+            "warning: precision f32 as asked, but {why}; without --precision the run would be f64"
+        )),
+    }
+}
+
+fn train_in<T: Real>(
+    config: &Config,
+    data: &RunData,
+    args: &TrainArgs,
+    precision_note: Option<String>,
+) -> Outcome {
     let mut reporter = Reporter::new(config, args.metrics.clone(), args.metrics_csv.clone());
     let console = &mut reporter.console;
+    if let Some(note) = precision_note {
+        say!(console, "{note}");
+    }
     say!(
         console,
         "training {:?} ({} weights), {} init, {:?} cost, eta {}, lambda {}, m {}, n {}, {} epochs, seed {}, {}",

@@ -10,15 +10,7 @@ use crate::error::{Error, Result, Setting};
 use crate::net::{Cost, Init, Saturated};
 use crate::train::Hyper;
 
-/// The floating-point type the network is trained in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Precision {
-    /// Single precision (the default).
-    F32,
-    /// Double precision, as numpy trains network2.
-    F64,
-}
+use super::Precision;
 
 /// Which set the per-epoch accuracy and cost are measured on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

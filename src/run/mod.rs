@@ -8,6 +8,7 @@
 pub mod checkpoint;
 mod config;
 mod measure;
+mod precision;
 pub mod settle;
 
 use std::time::Instant;
@@ -17,7 +18,8 @@ use rand_chacha::ChaCha8Rng;
 
 pub use crate::train::Rearrange;
 pub use checkpoint::Checkpoint;
-pub use config::{Config, EvalSet, FullGradientAt, Precision, RunData};
+pub use config::{Config, EvalSet, FullGradientAt, RunData};
+pub use precision::{F32_SMALLEST_DECAY, Precision};
 
 use crate::error::{Error, Result};
 use crate::kernels::Real;

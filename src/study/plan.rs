@@ -205,6 +205,13 @@ impl Plan {
             plan.grid_runs(&base),
         ]
         .concat();
+        // A training run is f32 unless f32 would round part of its decay
+        // away (the lambda and eta sweeps' smallest c): what `train` picks
+        // when no precision is asked for. The decay-only runs are f64 all.
+        for run in plan.runs.iter_mut().filter(|run| !run.config.decay_only) {
+            let c = run.config.eta * run.config.lambda / train_size as f64;
+            run.config.precision = Precision::for_decay(c);
+        }
         Some(plan)
     }
 
@@ -391,6 +398,23 @@ mod tests {
         for run in &plan.runs {
             run.config.validate().unwrap();
         }
+        // f64 for the sweeps whose c = eta*lambda/n is below 1e-5 (lambda
+        // 0.05 and 0.5, eta 0.025 and 0.05), f32 for every other training run.
+        let f64_runs: Vec<&str> = plan
+            .runs
+            .iter()
+            .filter(|r| !r.config.decay_only && r.config.precision == Precision::F64)
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(
+            f64_runs,
+            [
+                "lambda-0.05-s1",
+                "lambda-0.5-s1",
+                "eta-0.025-s1",
+                "eta-0.05-s1"
+            ]
+        );
         // Decay-only runs sweep eta*lambda/n from 1e-6 to 0.5.
         for run in decay_only(&plan) {
             let Purpose::DecayOnly { c } = run.purpose else {
@@ -422,7 +446,9 @@ mod tests {
             let l2 = c.lambda > 0.0;
             if !matches!(run.purpose, Purpose::DecayOnly { .. }) {
                 assert_eq!(c.train_size, Some(plan.train_size), "{}", run.name);
-                assert_eq!((c.batch, c.precision), (BATCH, Precision::F32));
+                assert_eq!(c.batch, BATCH, "{}", run.name);
+                let decay = c.eta * c.lambda / plan.train_size as f64;
+                assert_eq!(c.precision, Precision::for_decay(decay), "{}", run.name);
                 assert_eq!(c.full_gradient, FullGradientAt::End, "{}", run.name);
                 assert!(!c.decay_only, "{}", run.name);
                 // Runs with L2 stop once settled, at the cap at the latest.
