@@ -159,9 +159,16 @@ fn claim_section(
     }
     .unwrap_or_else(|missing| doc.paragraph(format!("Missing: {}.", missing.0)));
     if !header.sensitivity.is_empty() {
-        doc.paragraph("The verdict with each threshold at half and at twice its value:");
+        doc.paragraph("The verdict with each threshold at half and at twice its value, and whether any finding of the decision changes there:");
         doc.table(
-            &["threshold", "value", "at half", "at the value", "at twice"],
+            &[
+                "threshold",
+                "value",
+                "at half",
+                "at the value",
+                "at twice",
+                "findings change (half, twice)",
+            ],
             header
                 .sensitivity
                 .iter()
@@ -172,11 +179,20 @@ fn claim_section(
                         t.verdict_at_half.as_str().into(),
                         header.verdict.as_str().into(),
                         t.verdict_at_twice.as_str().into(),
+                        format!(
+                            "{}, {}",
+                            yes_no(t.findings_change_at_half),
+                            yes_no(t.findings_change_at_twice)
+                        ),
                     ]
                 })
                 .collect(),
         );
     }
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
 }
 
 /// The question's own comments, answered from their measurements.

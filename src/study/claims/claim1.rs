@@ -116,7 +116,11 @@ impl Claim for Claim1 {
     const ID: u8 = 1;
     const TITLE: &'static str = "The first epochs are dominated by weight decay";
     const STATEMENT: &'static str = "Supposing lambda is not too small, the first epochs of training will be dominated almost entirely by weight decay.";
-    const THRESHOLDS: &'static [Threshold] = &[Threshold::DecayDominated, Threshold::FirstEpochs];
+    const THRESHOLDS: &'static [Threshold] = &[
+        Threshold::DecayDominated,
+        Threshold::FirstEpochs,
+        Threshold::SidewaysCosine,
+    ];
 
     fn evidence(m: &Measured, t: &Thresholds) -> Result<Claim1Evidence, Missing> {
         let r = m.results;
@@ -409,7 +413,8 @@ mod tests {
             rows,
             [
                 (Threshold::DecayDominated, Fails, Holds),
-                (Threshold::FirstEpochs, Holds, Holds)
+                (Threshold::FirstEpochs, Holds, Holds),
+                (Threshold::SidewaysCosine, Holds, Holds)
             ]
         );
     }

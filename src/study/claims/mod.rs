@@ -74,6 +74,11 @@ pub struct Sensitivity {
     pub verdict_at_half: Verdict,
     /// The verdict with the threshold at twice its value.
     pub verdict_at_twice: Verdict,
+    /// Whether some finding (not only the verdict) differs with the
+    /// threshold at half its value.
+    pub findings_change_at_half: bool,
+    /// The same at twice its value.
+    pub findings_change_at_twice: bool,
 }
 
 /// What the claims are decided from: the study's runs, their settled table
@@ -104,8 +109,8 @@ pub trait Claim {
     const TITLE: &'static str;
     /// The claim as the user stated it.
     const STATEMENT: &'static str;
-    /// The thresholds whose value can change the decision, in the order of
-    /// the sensitivity table.
+    /// Every threshold whose value can change the decision (the verdict or
+    /// a finding), in the order of the sensitivity table.
     const THRESHOLDS: &'static [Threshold];
 
     /// The evidence, measured at the thresholds `t`, or what is missing.
@@ -136,11 +141,17 @@ pub fn decided<C: Claim>(evidence: C::Evidence, t: &Thresholds) -> Decided<C> {
     let decision = C::decide(&evidence, t);
     let sensitivity = C::THRESHOLDS
         .iter()
-        .map(|&threshold| Sensitivity {
-            threshold,
-            value: t.get(threshold),
-            verdict_at_half: C::decide(&evidence, &t.scaled(threshold, 0.5)).verdict,
-            verdict_at_twice: C::decide(&evidence, &t.scaled(threshold, 2.0)).verdict,
+        .map(|&threshold| {
+            let half = C::decide(&evidence, &t.scaled(threshold, 0.5));
+            let twice = C::decide(&evidence, &t.scaled(threshold, 2.0));
+            Sensitivity {
+                threshold,
+                value: t.get(threshold),
+                verdict_at_half: half.verdict,
+                verdict_at_twice: twice.verdict,
+                findings_change_at_half: half.findings != decision.findings,
+                findings_change_at_twice: twice.findings != decision.findings,
+            }
         })
         .collect();
     Decided {
@@ -273,6 +284,8 @@ mod tests {
                 value: 3.0,
                 verdict_at_half: Verdict::Fails,
                 verdict_at_twice: Verdict::Holds,
+                findings_change_at_half: true,
+                findings_change_at_twice: false,
             }]
         );
         let missing: Outcome<Below> = Err(Missing("nothing"));
