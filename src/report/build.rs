@@ -143,19 +143,19 @@ fn claim_section(
         ClaimResult::Claim1(o) => o
             .as_ref()
             .as_ref()
-            .map(|d| evidence::claim1(doc, &d.evidence, inputs.results)),
+            .map(|d| evidence::claim1::section(doc, &d.evidence, inputs.results)),
         ClaimResult::Claim2(o) => o
             .as_ref()
             .as_ref()
-            .map(|d| evidence::claim2(doc, &d.evidence, inputs.results)),
+            .map(|d| evidence::claim2::section(doc, &d.evidence, inputs.results)),
         ClaimResult::Claim3(o) => o
             .as_ref()
             .as_ref()
-            .map(|d| evidence::claim3(doc, &d.evidence, inputs)),
+            .map(|d| evidence::claim3::section(doc, &d.evidence, inputs)),
         ClaimResult::Claim4(o) => o
             .as_ref()
             .as_ref()
-            .map(|d| evidence::claim4(doc, &d.evidence, inputs)),
+            .map(|d| evidence::claim4::section(doc, &d.evidence, inputs)),
     }
     .unwrap_or_else(|missing| doc.paragraph(format!("Missing: {}.", missing.0)));
     if !header.sensitivity.is_empty() {

@@ -1,0 +1,176 @@
+//! Claim 3's evidence: the settled state per layer, the fits, and every run of the grid.
+
+use crate::net::Layer;
+use crate::report::cells::{percent, sig, table_of};
+use crate::report::figures::{self};
+use crate::report::{Document, Figure, Inputs};
+use crate::study::claims::claim3::{Claim3Evidence, LayerEquilibrium};
+use crate::study::equilibrium::SettledEntry;
+
+/// Claim 3's evidence: the settled state per layer, the fits, and every
+/// run of the grid.
+pub fn section(doc: &mut Document, evidence: &Claim3Evidence, inputs: &Inputs) {
+    let layers: Vec<&LayerEquilibrium> = evidence.layers.iter().collect();
+    let mut header = vec!["base runs (large init, L2)".to_string()];
+    header.extend(layers.iter().map(|l| l.layer.to_string()));
+    let row = |name: &str, cell: &dyn Fn(&LayerEquilibrium) -> String| {
+        let mut row = vec![name.to_string()];
+        row.extend(layers.iter().map(|l| cell(l)));
+        row
+    };
+    let mut rows = vec![
+        row("seeds settled", &|l| {
+            format!("{} of {}", l.settled_seeds, l.seeds)
+        }),
+        row("settled epoch (mean)", &|l| {
+            l.settled_epoch.map_or("-".into(), |e| format!("{e:.0}"))
+        }),
+        row("settled size (rms)", &|l| sig(Some(l.size))),
+    ];
+    for (i, name) in [
+        "size / (1/n_w)",
+        "size / (1/sqrt(n_w))",
+        "size / (1/sqrt(n_in))",
+    ]
+    .iter()
+    .enumerate()
+    {
+        rows.push(row(name, &|l| {
+            format!("{:.1}", l.hypotheses.each()[i].size_over_reference)
+        }));
+    }
+    rows.extend([
+        row("share of the decay given back by drift", &|l| {
+            percent(l.drift_share)
+        }),
+        row("share given back by noise", &|l| percent(l.noise_share)),
+        row("noise per epoch, measured (|w|^2 units)", &|l| {
+            sig(l.noise_measured)
+        }),
+        row("noise per epoch, predicted", &|l| sig(l.noise_predicted)),
+        row("cos(w, -grad C_0)", &|l| sig(l.optimum_cosine)),
+        row("|grad C_0| / |(lambda/n) w|", &|l| sig(l.gradient_ratio)),
+        row("tail-off epoch (f >= 0.5)", &|l| {
+            l.tail_off_epoch.map_or("-".into(), |e| format!("{e:.1}"))
+        }),
+        row("rms at the tail-off", &|l| sig(l.tail_off_size)),
+    ]);
+    table_of(doc, header, rows);
+    doc.figures(vec![
+        Figure {
+            name: "settled-size-vs-n-in".into(),
+            svg: figures::settled_scaling(
+                inputs.settled,
+                &evidence.grid_fits,
+                inputs.results.base_sizes().get(1).copied().unwrap_or(30),
+            ),
+            caption: "The first layer's settled size against n_in (log-log), every run of the scaling grid, each brought to the base width by the joint fit's width exponent (size x (30/width)^a): by initialization, the runs that did not settle apart (left out of the fits), the fit's line, and the slopes the hypotheses predict at fixed width (1/sqrt(n_w) and 1/sqrt(n_in): -1/2; 1/n_w: -1), drawn through the large-init points to compare slopes only: the levels of 1/n_w and 1/sqrt(n_w) are far below the data (see the table above).".into(),
+        },
+        Figure {
+            name: "settled-size-vs-lambda".into(),
+            svg: figures::settled_against_lambda(
+                inputs.settled,
+                &evidence.sweep_fits,
+                &inputs.results.base_sizes(),
+            ),
+            caption: "The first layer's settled size against lambda (log-log), runs of the base network with large init, with the joint fit over eta and lambda at the base eta.".into(),
+        },
+    ]);
+    fits_table(doc, evidence);
+    doc.paragraph("The lambda sweep (large init, first seed), for \"lambda not too large\":");
+    doc.table(
+        &[
+            "lambda",
+            "settled size of w1",
+            "final accuracy",
+            "collapsed",
+        ],
+        evidence
+            .lambda_sweep
+            .iter()
+            .map(|r| {
+                vec![
+                    format!("{}", r.lambda),
+                    sig(r.settled_size_w1),
+                    percent(Some(r.final_accuracy)),
+                    if r.collapsed { "yes" } else { "no" }.into(),
+                ]
+            })
+            .collect(),
+    );
+    settled_runs_table(doc, inputs.settled);
+}
+
+fn fits_table(doc: &mut Document, evidence: &Claim3Evidence) {
+    let rows = evidence
+        .grid_fits
+        .iter()
+        .chain(&evidence.sweep_fits)
+        .map(|f| {
+            let exponents: Vec<String> = f
+                .exponents
+                .iter()
+                .map(|(name, e)| format!("{name}^{:.2} ({:.2} to {:.2})", e.value, e.low, e.high))
+                .collect();
+            vec![
+                f.layer.to_string(),
+                f.predictors
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                exponents.join(", "),
+                format!("{:.3}", f.r_squared),
+                f.points.to_string(),
+                f.unsettled.to_string(),
+            ]
+        })
+        .collect();
+    doc.paragraph("Power-law fits of the settled size, with 95% intervals:");
+    doc.table(
+        &[
+            "layer",
+            "against",
+            "size goes as",
+            "R^2",
+            "configurations",
+            "left out (not settled)",
+        ],
+        rows,
+    );
+}
+
+fn settled_runs_table(doc: &mut Document, settled: &[SettledEntry]) {
+    let rows = settled
+        .iter()
+        .filter(|e| e.layer == Layer::FIRST)
+        .map(|e| {
+            vec![
+                e.run.clone(),
+                e.width.to_string(),
+                e.n_in.to_string(),
+                e.eta.to_string(),
+                e.lambda.to_string(),
+                if e.settled { "yes".into() } else { "no".into() },
+                e.settled_epoch.map_or("-".into(), |s| s.to_string()),
+                sig(Some(e.size)),
+                sig(e.size_times_input_norm),
+            ]
+        })
+        .collect();
+    doc.paragraph("Every run's first layer (every layer is in claims.json's settled table):");
+    doc.table(
+        &[
+            "run",
+            "width",
+            "n_in",
+            "eta",
+            "lambda",
+            "settled",
+            "settled epoch",
+            "size (rms)",
+            "size x input norm",
+        ],
+        rows,
+    );
+}

@@ -1,0 +1,84 @@
+//! Claim 4's evidence: accuracy and saturation against the other starts, and each layer's settled std.
+
+use crate::net::Init;
+use crate::report::cells::{percent, sig, table_of};
+use crate::report::figures::{self};
+use crate::report::{Document, Inputs, text};
+use crate::study::claims::claim4::Claim4Evidence;
+
+pub fn section(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
+    let results = inputs.results;
+    let within = |epoch: Option<usize>| epoch.map_or("never".into(), |e| format!("epoch {e}"));
+    let mut rows = vec![vec![
+        "large init + L2".into(),
+        percent(Some(e.large_l2_final_accuracy)),
+        percent(Some(e.large_l2_final_saturation)),
+        "".into(),
+        "".into(),
+        "".into(),
+    ]];
+    rows.extend(e.comparisons.each().iter().map(|c| {
+        vec![
+            text::comparator_name(c.comparator).to_string(),
+            percent(Some(c.final_accuracy)),
+            percent(Some(c.final_saturation)),
+            within(c.within_half_a_point_from),
+            within(c.within_one_point_from),
+            within(c.within_two_points_from),
+        ]
+    }));
+    doc.paragraph(format!(
+        "At epoch {} (mean over seeds); \"within X points from\": the first epoch from which large init + L2 is never more than X points behind that run (being ahead counts as within):",
+        e.common_epochs
+    ));
+    doc.table(
+        &[
+            "base runs",
+            "validation accuracy",
+            "saturation",
+            "within 0.5 points from",
+            "within 1 point from",
+            "within 2 points from",
+        ],
+        rows,
+    );
+    let mut header = vec!["settled std".to_string()];
+    header.extend(e.layers.iter().map(|l| l.layer.to_string()));
+    let row = |name: &str, value: &dyn Fn(&crate::study::claims::claim4::LayerScale) -> f64| {
+        let mut row = vec![name.to_string()];
+        row.extend(e.layers.iter().map(|l| sig(Some(value(l)))));
+        row
+    };
+    let rows = vec![
+        row("large init + L2", &|l| l.settled_std_large_l2),
+        row("default init + L2", &|l| l.settled_std_default_l2),
+        row("large / default", &|l| l.large_over_default),
+        row("1/sqrt(n_in)", &|l| l.inv_sqrt_n_in),
+        row("large / (1/sqrt(n_in))", &|l| l.large_over_inv_sqrt_n_in),
+    ];
+    table_of(doc, header, rows);
+    doc.figure(
+        "accuracy",
+        figures::accuracy(results, inputs.reference),
+        "Validation accuracy of the base runs, mean over seeds with their range.",
+    );
+    if let Some(run) = results.base(Init::Large, true).first() {
+        let epochs = figures::histogram_epochs(run);
+        let named: Vec<String> = epochs
+            .iter()
+            .map(|(e, what)| match *what {
+                "" => e.to_string(),
+                what => format!("{e} ({what})"),
+            })
+            .collect();
+        let n_in = results.base_sizes()[0];
+        doc.figure(
+            "histograms",
+            figures::histograms(run, &epochs, n_in),
+            format!(
+                "First-layer weight histograms of the first seed of large init + L2 at epochs {} against the N(0, 1/n_in) density; empty bins are left out.",
+                named.join(", ")
+            ),
+        );
+    }
+}
