@@ -123,4 +123,44 @@ mod tests {
         assert_eq!(of(None, Some(&run[..1])).decay_balanced, None);
         assert_eq!(of(None, None), Comments::default());
     }
+
+    #[test]
+    fn a_small_gradient_goes_with_saturation_only_when_both_hold() {
+        let run = synthetic_run(&[0.1; 3], &[0.0, 0.05, 0.05], &[0.9; 3], RHO);
+        let t = crate::study::claims::Thresholds::default();
+        let mut e = crate::study::claims::claim1::evidence(&[&run], &[&run], &[], &t).unwrap();
+        let mut with = |gl: f64, gd: f64, sl: f64, sd: f64| {
+            e.gradient_signal_hidden_epoch1_large = Some(gl);
+            e.gradient_signal_hidden_epoch1_default = Some(gd);
+            e.saturation_epoch1_large = Some(sl);
+            e.saturation_epoch1_default = Some(sd);
+            let g = of(Some(&e), None).small_gradient.unwrap();
+            (g.smaller, g.saturation_goes_with_it)
+        };
+        assert_eq!(with(0.1, 0.3, 0.6, 0.1), (true, true));
+        // Equal gradients: not smaller; equal saturation: not "more".
+        assert_eq!(with(0.3, 0.3, 0.6, 0.1), (false, false));
+        assert_eq!(with(0.1, 0.3, 0.1, 0.1), (true, false));
+        assert_eq!(with(0.4, 0.3, 0.6, 0.1), (false, false));
+        assert_eq!(with(0.1, 0.3, 0.05, 0.1), (true, false));
+        e.saturation_epoch1_default = None;
+        assert_eq!(of(Some(&e), None).small_gradient, None);
+    }
+
+    #[test]
+    fn the_decay_is_unchanged_inside_its_threshold_only() {
+        // The last epoch removes 1/1.2 of what the first removed: the
+        // relative difference is 1/6, inside 0.2; 1/1.3 is 0.23 off.
+        let mut run = synthetic_run(&[0.1; 4], &[0.0, 0.5, 0.9, 1.0], &[0.9; 4], RHO);
+        run[2].weights.all.rms = 0.1 * 1.2f64.sqrt();
+        assert!(of(None, Some(&run)).decay_balanced.unwrap().decay_unchanged);
+        run[2].weights.all.rms = 0.1 * 1.3f64.sqrt();
+        let d = of(None, Some(&run)).decay_balanced.unwrap();
+        approx::assert_relative_eq!(
+            d.removed_last / d.removed_first,
+            1.0 / 1.3,
+            max_relative = 1e-12
+        );
+        assert!(!d.decay_unchanged);
+    }
 }
