@@ -151,10 +151,12 @@ mod tests {
     fn the_decay_is_unchanged_inside_its_threshold_only() {
         // The last epoch removes 1/1.2 of what the first removed: the
         // relative difference is 1/6, inside 0.2; 1/1.3 is 0.23 off.
-        let mut run = synthetic_run(&[0.1; 4], &[0.0, 0.5, 0.9, 1.0], &[0.9; 4], RHO);
-        run[2].weights.all.rms = 0.1 * 1.2f64.sqrt();
+        // rms 0.2: the first epoch removes 1/4 of |w|^2 = 4, so that a
+        // ratio of the two shares differs from their product.
+        let mut run = synthetic_run(&[0.2; 4], &[0.0, 0.5, 0.9, 1.0], &[0.9; 4], RHO);
+        run[2].weights.all.rms = 0.2 * 1.2f64.sqrt();
         assert!(of(None, Some(&run)).decay_balanced.unwrap().decay_unchanged);
-        run[2].weights.all.rms = 0.1 * 1.3f64.sqrt();
+        run[2].weights.all.rms = 0.2 * 1.3f64.sqrt();
         let d = of(None, Some(&run)).decay_balanced.unwrap();
         approx::assert_relative_eq!(
             d.removed_last / d.removed_first,
