@@ -64,11 +64,9 @@ impl Dataset {
     /// inputs' norm |x| times c, their number n_in unchanged. (Scaling by c
     /// rounds once more than the stored value / white; c = 1 is exactly the
     /// unscaled set.)
-    pub fn scaled(&self, c: f64) -> Dataset {
-        Dataset {
-            scale: self.scale * c,
-            ..self.clone()
-        }
+    pub fn scaled(mut self, c: f64) -> Dataset {
+        self.scale *= c;
+        self
     }
 
     /// c of x -> c x (1 unless [`Dataset::scaled`]).
@@ -239,7 +237,7 @@ mod tests {
         assert_eq!(x[..4], [0.5, 40.0 / 1020.0, 10.0 / 1020.0, 1.0]);
         // Scaled by 2 after pooling: every input doubled, none else changed.
         let mut doubled = vec![0.0; 16];
-        pooled.scaled(2.0).write_inputs(&[0], &mut doubled);
+        pooled.clone().scaled(2.0).write_inputs(&[0], &mut doubled);
         assert_eq!(doubled[..4], [1.0, 80.0 / 1020.0, 20.0 / 1020.0, 2.0]);
         assert_eq!(pooled.scaled(2.0).scaled(0.5).scale(), 1.0);
     }

@@ -354,8 +354,8 @@ impl Config {
             ));
         }
         let evaluation = match self.eval {
-            EvalSet::Validation => mnist.validation.scaled(self.input_scale),
-            EvalSet::Test => mnist.test.scaled(self.input_scale),
+            EvalSet::Validation => mnist.validation.clone().scaled(self.input_scale),
+            EvalSet::Test => mnist.test.clone().scaled(self.input_scale),
         };
         if evaluation.is_empty() {
             return Err(Error::bad_setting(
