@@ -81,15 +81,18 @@ fn claim_json(claim: &ClaimResult) -> ClaimJson<'_> {
     }
 }
 
-/// What `claims.json` is written from.
+/// `claims.json`'s document.
+#[derive(Serialize)]
 pub struct ClaimsFile<'a> {
-    /// The claims decided.
+    /// The claims decided, each with its words.
+    #[serde(serialize_with = "claims_with_words")]
     pub claims: &'a [ClaimResult],
     /// Every run's settled state per layer and for all weights.
     pub settled: &'a [SettledEntry],
     /// Power laws of the settled sizes.
     pub fits: &'a [SizeFit],
     /// The book's own weight-initialization runs, measured (`--book`).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub book_examples: &'a [BookExample],
     /// Quick or full.
     pub mode: Mode,
@@ -103,35 +106,16 @@ pub struct ClaimsFile<'a> {
     pub jobs: usize,
 }
 
-/// `claims.json`'s document.
-#[derive(Serialize)]
-struct Document<'a> {
-    claims: Vec<ClaimJson<'a>>,
-    settled: &'a [SettledEntry],
-    fits: &'a [SizeFit],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    book_examples: &'a [BookExample],
-    mode: Mode,
-    seeds: &'a [u64],
-    runs: &'a [&'a str],
-    seconds: f64,
-    jobs: usize,
+fn claims_with_words<S: serde::Serializer>(
+    claims: &&[ClaimResult],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(claims.iter().map(claim_json))
 }
 
 /// `claims.json`'s text.
 pub fn render(file: &ClaimsFile) -> String {
-    let document = Document {
-        claims: file.claims.iter().map(claim_json).collect(),
-        settled: file.settled,
-        fits: file.fits,
-        book_examples: file.book_examples,
-        mode: file.mode,
-        seeds: file.seeds,
-        runs: &file.runs,
-        seconds: file.seconds,
-        jobs: file.jobs,
-    };
     // Only maps with string keys and finite or null numbers: serializing
     // cannot fail.
-    serde_json::to_string_pretty(&document).expect("claims.json serializes") + "\n"
+    serde_json::to_string_pretty(file).expect("claims.json serializes") + "\n"
 }

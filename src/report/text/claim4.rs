@@ -38,27 +38,26 @@ fn answer(e: &Claim4Evidence) -> String {
 }
 
 /// What the settled scales say: whether L2 erases the start, and whether it
-/// brings the weights to N(0, 1/n_in)'s scale.
-fn scales(found: &Claim4Findings) -> &'static str {
+/// brings the weights to N(0, 1/n_in)'s scale; `concluding` words it as the
+/// explanation's conclusion ("So L2 ...").
+fn scales(found: &Claim4Findings, concluding: bool) -> String {
+    let so = if concluding { "So " } else { "" };
     match (found.start_erased, found.at_init_scale) {
-        (true, false) => {
-            "L2 erases the starting scale (both starts settle at the same std, within the factor), but it does not bring the weights down to N(0, 1/n_in)'s scale"
-        }
-        (true, true) => {
-            "L2 erases the starting scale and brings every layer to N(0, 1/n_in)'s scale"
-        }
-        (false, true) => {
-            "Every layer ends near N(0, 1/n_in)'s scale, though the two starts do not settle at the same std"
-        }
-        (false, false) => {
-            "The two starts do not settle at the same std, and neither is at N(0, 1/n_in)'s scale"
-        }
+        (true, false) => format!(
+            "{so}L2 erases the starting scale (both starts settle at the same std, within the factor), but {}does not bring the weights down to N(0, 1/n_in)'s scale",
+            if concluding { "" } else { "it " }
+        ),
+        (true, true) => format!(
+            "{so}L2 erases the starting scale and brings every layer to N(0, 1/n_in)'s scale"
+        ),
+        (false, true) => "Every layer ends near N(0, 1/n_in)'s scale, though the two starts do not settle at the same std".into(),
+        (false, false) => "The two starts do not settle at the same std, and neither is at N(0, 1/n_in)'s scale".into(),
     }
 }
 
 /// What is going on: the scales, and what that means for the claim.
 fn going_on(found: &Claim4Findings) -> String {
-    let mut text = scales(found).to_string();
+    let mut text = scales(found, false);
     if found.start_erased && !found.at_init_scale {
         text.push_str(": it emulates the good start's result, not its scale");
     }
@@ -119,15 +118,8 @@ fn explain(e: &Claim4Evidence, found: &Claim4Findings) -> String {
             l.inv_sqrt_n_in
         ));
     }
-    text.push_str(match (found.start_erased, found.at_init_scale) {
-        (true, false) => "So L2 erases the starting scale (both starts settle at the same std, within the factor), but does not bring the weights down to N(0, 1/n_in)'s scale.",
-        (true, true) => "So L2 erases the starting scale and brings every layer to N(0, 1/n_in)'s scale.",
-        (false, _) => "",
-    });
-    if !found.start_erased {
-        text.push_str(scales(found));
-        text.push('.');
-    }
+    text.push_str(&scales(found, true));
+    text.push('.');
     text
 }
 
