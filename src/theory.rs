@@ -18,6 +18,13 @@ pub fn asymptotic_shrink(eta: f64, lambda: f64, m: usize) -> f64 {
     (-eta * lambda / m as f64).exp()
 }
 
+/// m/(eta*lambda): the decay's relaxation time in epochs. The decay alone
+/// shrinks the weights by exp(-eta*lambda/m) per epoch, so by 1/e in this
+/// many epochs; a run needs a few of them to forget where it started.
+pub fn relaxation_epochs(eta: f64, lambda: f64, m: usize) -> f64 {
+    m as f64 / (eta * lambda)
+}
+
 /// How far exp(-eta*lambda/m) is from rho* for a decay fraction c =
 /// eta*lambda/n per step and S steps per epoch (m = n/S):
 ///
@@ -74,6 +81,10 @@ mod tests {
         assert_abs_diff_eq!(limit, (-0.05f64).exp(), epsilon = 1e-15);
         // eta*lambda << n: the two agree to about S c^2 / 2 = 2.5e-7.
         assert_relative_eq!(exact, limit, max_relative = 3e-7);
+        // One relaxation time of decay alone shrinks by 1/e.
+        let tau = relaxation_epochs(0.1, 5.0, 10);
+        assert_abs_diff_eq!(tau, 20.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(limit.powf(tau), (-1.0f64).exp(), epsilon = 1e-12);
     }
 
     #[test]

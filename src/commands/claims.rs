@@ -21,7 +21,7 @@ use crate::report::{self, Reference};
 use crate::study::claims::{self, ClaimResult, Measured, Thresholds};
 use crate::study::shard::{Shard, ShardError};
 use crate::study::{Mode, Plan, Results, RunSpec, equilibrium, runner};
-use crate::study::{book_examples, comments};
+use crate::study::{book_examples, comments, optima};
 
 /// More seeds than this would take weeks on any machine this study is for.
 const MAX_SEEDS: usize = 1000;
@@ -67,6 +67,16 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
         if args.quick { "quick" } else { "full" },
         args.out.display()
     );
+    let optimum_specs = optima::specs(&plan);
+    if shard.is_none() && !optimum_specs.is_empty() {
+        let lambdas: Vec<String> = optimum_specs.iter().map(|o| o.lambda.to_string()).collect();
+        say!(
+            console,
+            "and the L2 optimum at lambda {} ({} L-BFGS iterations each, from the first seed's settled network), beside the branches",
+            lambdas.join(", "),
+            optima::OPTIMUM_ITERATIONS
+        );
+    }
     let start = Instant::now();
     let mnist = Mnist::bundled()?;
     let bar = progress_bar(&to_run);
@@ -88,14 +98,17 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
         );
         return Ok(console.finish()?);
     }
-    let runs = if args.report_only {
-        finished_runs(&plan, &runs_dir)?
+    // The optima need the first seed's settled networks only: they are
+    // found beside the branches.
+    let find_optima = || optima::find_all(&optimum_specs, &mnist, &runs_dir, jobs);
+    let (runs, optima) = if args.report_only {
+        (finished_runs(&plan, &runs_dir)?, find_optima()?)
     } else {
-        runner::run_all(&plan.runs, &mnist, &runs_dir, jobs, &bar)?
+        runner::run_all_with(&plan.runs, &mnist, &runs_dir, jobs, &bar, find_optima)?
     };
     bar.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
-    let results = Results { plan, runs };
+    let results = Results { plan, runs, optima };
     let claims = decide_and_write(args, &mut console, &results, &reference, seconds, jobs)?;
     summary(&mut console, &claims, &results, seconds, &args.out);
     Ok(console.finish()?)
@@ -158,10 +171,12 @@ fn decide_and_write(
 ) -> Result<Vec<ClaimResult>> {
     let settled = results.settled();
     let fits = equilibrium::size_fits(&results.runs, &settled);
+    let noise_laws = results.noise_laws();
     let measured = Measured {
         results,
         settled: &settled,
         fits: &fits,
+        noise_laws: &noise_laws,
     };
     let claims = claims::decide_all(&measured, &Thresholds::default());
     let book_examples = if args.book {
@@ -184,6 +199,8 @@ fn decide_and_write(
         claims: &claims,
         settled: &settled,
         fits: &fits,
+        noise_law: &noise_laws,
+        architecture: claims::claim3(&claims).map(|d| &d.evidence.architecture),
         book_examples: &book_examples,
         mode: results.plan.mode,
         seeds: &results.plan.seeds,

@@ -151,7 +151,7 @@ fn claim_section(
         ClaimResult::Claim3(o) => o
             .as_ref()
             .as_ref()
-            .map(|d| evidence::claim3::section(doc, &d.evidence, inputs)),
+            .map(|d| evidence::claim3::section(doc, d, inputs)),
         ClaimResult::Claim4(o) => o
             .as_ref()
             .as_ref()

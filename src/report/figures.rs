@@ -9,6 +9,7 @@ use crate::run::settle::Settling;
 use crate::study::claims::Thresholds;
 use crate::study::equilibrium::{Predictor, SettledEntry, SizeFit, find_fit};
 use crate::study::measures::{self, TAIL_OFF};
+use crate::study::noise_law::NoiseLaw;
 use crate::study::summary::SeedCurve;
 use crate::study::{Results, plan};
 use crate::theory;
@@ -522,6 +523,44 @@ pub fn shrink_gap(steps: usize) -> String {
             Thresholds::default().shrink_tolerance,
             format!("tolerance {}", Thresholds::default().shrink_tolerance),
         )],
+        ..Chart::default()
+    })
+}
+
+/// The noise law: each weight layer's |w|^2 over the L2 optimum's |w*|^2
+/// against eta/m, at every lambda of the branches: the branches' means
+/// (dots) and the fitted lines down to eta/m = 0 (dashed). Where the lines
+/// reach 1, the optimum sets the size; where they reach 0, the noise does.
+pub fn noise_law(laws: &[NoiseLaw]) -> String {
+    let mut series = Vec::new();
+    let weight_laws = laws
+        .iter()
+        .filter(|l| l.layer != Layer::All && l.optimum_sq.is_some());
+    for (law, &color) in weight_laws.zip(PALETTE.iter().cycle()) {
+        let optimum = law.optimum_sq.unwrap_or(f64::NAN);
+        let name = format!("{} at lambda {}", law.layer, law.lambda);
+        let points: Vec<(f64, f64)> = law
+            .points
+            .iter()
+            .map(|p| (p.ratio(), p.size_sq / optimum))
+            .collect();
+        let top = points.iter().map(|p| p.0).fold(0.0, f64::max);
+        series.push(Series::line(name.clone(), points, color).markers(Marker::Dot));
+        series.push(
+            Series::line(
+                format!("{name}, line"),
+                vec![(0.0, law.at(0.0) / optimum), (top, law.at(top) / optimum)],
+                color,
+            )
+            .dashed(),
+        );
+    }
+    plots::render(&Chart {
+        title: "What sets the size: |w|^2 against eta/m, over the L2 optimum's".into(),
+        x_label: "eta/m".into(),
+        y_label: "|w|^2 / |w*|^2".into(),
+        series,
+        references: vec![Reference::horizontal(1.0, "the L2 optimum")],
         ..Chart::default()
     })
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::text::{self, ClaimText};
 use crate::study::Mode;
+use crate::study::architecture::Architecture;
 use crate::study::book_examples::BookExample;
 use crate::study::claims::claim1::Claim1Evidence;
 use crate::study::claims::claim2::Claim2Evidence;
@@ -12,6 +13,7 @@ use crate::study::claims::claim3::Claim3Evidence;
 use crate::study::claims::claim4::Claim4Evidence;
 use crate::study::claims::{Claim, ClaimResult, Outcome, Sensitivity, Verdict};
 use crate::study::equilibrium::{SettledEntry, SizeFit};
+use crate::study::noise_law::NoiseLaw;
 
 /// A claim's evidence as `claims.json` writes it: the claim's own fields,
 /// or what was missing.
@@ -91,6 +93,12 @@ pub struct ClaimsFile<'a> {
     pub settled: &'a [SettledEntry],
     /// Power laws of the settled sizes.
     pub fits: &'a [SizeFit],
+    /// The branches' settled |w_l|^2 against eta/m and its line, beside the
+    /// L2 optimum's, per layer and lambda (none in quick mode).
+    pub noise_law: &'a [NoiseLaw],
+    /// The all-weights rms against n_w as form and prefactor (null if claim
+    /// 3 was not decided).
+    pub architecture: Option<&'a Architecture>,
     /// The book's own weight-initialization runs, measured (`--book`).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub book_examples: &'a [BookExample],

@@ -46,17 +46,23 @@ fn synthetic_study() -> Results {
             }
         })
         .collect();
-    Results { plan, runs }
+    Results {
+        plan,
+        runs,
+        optima: Vec::new(),
+    }
 }
 
 fn synthetic_document() -> Document {
     let results = synthetic_study();
     let settled = results.settled();
     let fits = equilibrium::size_fits(&results.runs, &settled);
+    let noise_laws = results.noise_laws();
     let measured = Measured {
         results: &results,
         settled: &settled,
         fits: &fits,
+        noise_laws: &noise_laws,
     };
     let claims = decide_all(&measured, &Thresholds::default());
     let large = results.base(Init::Large, true);

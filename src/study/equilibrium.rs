@@ -50,9 +50,13 @@ pub struct SettledEntry {
 }
 
 /// The runs whose weights can settle and be compared: all but the
-/// decay-only ones.
+/// decay-only ones and the noise law's branches (which have no probes, so
+/// no offset fraction: `noise_law` measures them by relaxation times).
 fn compared(run: &RunResult) -> bool {
-    !matches!(run.spec.purpose, Purpose::DecayOnly { .. })
+    !matches!(
+        run.spec.purpose,
+        Purpose::DecayOnly { .. } | Purpose::Branch { .. }
+    )
 }
 
 /// The `settled` table: one entry per run (but the decay-only ones) and
@@ -140,6 +144,9 @@ pub enum Predictor {
     Lambda,
     /// The inputs of one of the layer's neurons.
     NIn,
+    /// n_w, the weights of the whole network.
+    #[serde(rename = "n_w")]
+    WeightCount,
     /// The hidden width.
     Width,
 }
@@ -153,6 +160,7 @@ impl Predictor {
             Predictor::Lambda => Some(e.lambda),
             Predictor::NIn => Some(e.n_in as f64),
             Predictor::Width => Some(e.width as f64),
+            Predictor::WeightCount => Some(e.n_w as f64),
         }
     }
 }
@@ -165,6 +173,7 @@ impl std::fmt::Display for Predictor {
             Predictor::Lambda => "lambda",
             Predictor::NIn => "n_in",
             Predictor::Width => "width",
+            Predictor::WeightCount => "n_w",
         })
     }
 }
@@ -224,6 +233,7 @@ impl Predictor {
             Predictor::Lambda => Some(plan::LAMBDA),
             Predictor::Width => Some(plan::WIDTH as f64),
             Predictor::NIn => Some(plan::INPUTS as f64),
+            Predictor::WeightCount => Some((plan::WIDTH * (plan::INPUTS + 10)) as f64),
             Predictor::InputNorm => None,
         }
     }
@@ -282,6 +292,10 @@ const FAMILIES: [Family; 2] = [
             FitSpec {
                 predictors: &[Predictor::InputNorm],
                 held: &[Predictor::Width],
+            },
+            FitSpec {
+                predictors: &[Predictor::WeightCount],
+                held: &[],
             },
         ],
     },

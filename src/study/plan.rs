@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::TRAINING_SIZE;
 use crate::net::Init;
 use crate::run::{Config, FullGradientAt, Precision};
+use crate::theory;
 
 /// Full: the study as specified. Quick: the same experiments with one
 /// seed and fewer configurations, to run in about half a minute.
@@ -37,6 +38,12 @@ pub enum Purpose {
         pool: usize,
         init: Init,
     },
+    /// Default initialization at another lambda, trained until settled: the
+    /// start of that lambda's branches (the noise law).
+    NoiseParent { lambda: f64 },
+    /// A branch of the noise law: the settled network of its parent run at
+    /// `lambda`, trained on at learning rate `eta` and mini-batch size `m`.
+    Branch { lambda: f64, eta: f64, m: usize },
 }
 
 impl Purpose {
@@ -49,6 +56,8 @@ impl Purpose {
             Purpose::FixedProduct { .. } => "fixed-product",
             Purpose::DecayOnly { .. } => "decay-only",
             Purpose::Scaling { .. } => "scaling",
+            Purpose::NoiseParent { .. } => "noise-parent",
+            Purpose::Branch { .. } => "branch",
         }
     }
 }
@@ -60,6 +69,12 @@ pub struct RunSpec {
     pub purpose: Purpose,
     pub seed: u64,
     pub config: Config,
+    /// The run whose last network this one starts from (`config.load` names
+    /// its file, relative to the runs' directory); None for a fresh start.
+    pub parent: Option<Box<RunSpec>>,
+    /// Whether the run keeps its last network (`runs/NAME.net.json`): true
+    /// for the runs other runs start from.
+    pub saves_network: bool,
 }
 
 /// The study's parameters, as the report prints them.
@@ -81,6 +96,8 @@ pub struct Plan {
     /// (hidden width, pool) of the scaling runs, large and default init.
     pub grid_large: Vec<(usize, usize)>,
     pub grid_default: Vec<(usize, usize)>,
+    /// The lambdas of the noise law's branches (none in quick mode).
+    pub noise_lambdas: Vec<f64>,
     pub runs: Vec<RunSpec>,
 }
 
@@ -97,6 +114,58 @@ pub const INPUTS: usize = 784;
 /// which are also the rows of claim 2's table of rho* against
 /// exp(-eta*lambda/m).
 pub const DECAY_FRACTIONS: [f64; 7] = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 0.5];
+
+/// A run with L2 can settle within the epoch cap if this many relaxation
+/// times m/(eta*lambda) fit in it: 5 at the base (20 epochs each, cap 100).
+pub const SETTLE_RELAXATIONS: f64 = 5.0;
+/// A sweep run that cannot (lambda 0.05 and 0.5, eta 0.025 and 0.05, whose
+/// relaxation times are 2,000, 200, 80 and 40 epochs) trains this long
+/// only: enough for claim 1's first epochs; it is listed as not settled.
+pub const UNSETTLED_EPOCHS: usize = 20;
+
+/// Whether `SETTLE_RELAXATIONS` relaxation times of (eta, lambda, m) fit in
+/// `cap` epochs.
+pub fn can_settle(eta: f64, lambda: f64, m: usize, cap: usize) -> bool {
+    SETTLE_RELAXATIONS * theory::relaxation_epochs(eta, lambda, m) <= cap as f64
+}
+
+/// The noise law: the lambdas its branches run at. At each, every seed's
+/// settled network (the base default-init run at lambda 5, a
+/// `NoiseParent` run at the others) is trained on at every (eta, m) of
+/// `BRANCHES`.
+const NOISE_LAMBDAS: [f64; 3] = [5.0, 15.0, 50.0];
+
+/// (eta, m) of the branches: three learning rates (0.2 to 0.8) and three
+/// mini-batch sizes (10 to 40), eta/m from 0.005 to 0.04, with equal
+/// ratios reached two ways (0.01: 0.2/20 and 0.4/40; 0.02: 0.2/10 and
+/// 0.4/20; 0.04: 0.4/10 and 0.8/20), so that eta/m can be told from eta
+/// and m separately. The parent's own setting (0.1/10) is not among them:
+/// its eta/m is reached twice. The cost of a branch in examples is
+/// n/((eta/m) lambda) per relaxation time: the smallest eta/m is the
+/// dearest. Every eta*lambda/n is above 1e-5, so every branch is f32.
+pub const BRANCHES: [(f64, usize); 7] = [
+    (0.2, 40),
+    (0.2, 20),
+    (0.4, 40),
+    (0.2, 10),
+    (0.4, 20),
+    (0.4, 10),
+    (0.8, 20),
+];
+
+/// A branch first trains this many relaxation times m/(eta*lambda), to
+/// forget its parent's eta/m (|w|^2 relaxes at twice the decay's rate, so
+/// e^-3 of the parent's offset is left) ...
+pub const BRANCH_BURN_IN: f64 = 1.5;
+/// ... then this many more, over which its size is averaged.
+pub const BRANCH_AVERAGE: f64 = 1.0;
+
+/// Epochs of a branch at (eta, lambda, m): (burn-in, total).
+pub fn branch_epochs(eta: f64, lambda: f64, m: usize) -> (usize, usize) {
+    let tau = theory::relaxation_epochs(eta, lambda, m);
+    let burn_in = (BRANCH_BURN_IN * tau).ceil() as usize;
+    (burn_in, burn_in + (BRANCH_AVERAGE * tau).ceil() as usize)
+}
 
 /// Examples of the small decay-only runs, and their epochs.
 const DECAY_ONLY_N: usize = 1_000;
@@ -171,6 +240,11 @@ impl Plan {
         } else {
             GRID_DEFAULT_QUICK.to_vec()
         };
+        let noise_lambdas = if full {
+            NOISE_LAMBDAS.to_vec()
+        } else {
+            Vec::new()
+        };
 
         let base = Config {
             sizes: vec![784, WIDTH, 10],
@@ -196,23 +270,130 @@ impl Plan {
             fixed_products,
             grid_large,
             grid_default,
+            noise_lambdas,
             runs: Vec::new(),
         };
         plan.runs = [
             plan.base_runs(&base),
             plan.sweep_runs(&base),
+            plan.noise_parent_runs(&base),
             plan.decay_only_runs(&base),
             plan.grid_runs(&base),
         ]
         .concat();
+        let parents = plan.noise_parent_names();
+        for run in plan.runs.iter_mut() {
+            run.saves_network = parents.contains(&run.name);
+        }
+        let branches = plan.branch_runs(&base);
+        plan.runs.extend(branches);
         // A training run is f32 unless f32 would round part of its decay
         // away (the lambda and eta sweeps' smallest c): what `train` picks
         // when no precision is asked for. The decay-only runs are f64 all.
         for run in plan.runs.iter_mut().filter(|run| !run.config.decay_only) {
-            let c = run.config.eta * run.config.lambda / train_size as f64;
-            run.config.precision = Precision::for_decay(c);
+            run.config.precision = precision_of(&run.config);
         }
         Some(plan)
+    }
+
+    /// The name of the base run of `init`, with or without L2, at `seed`.
+    fn base_name(init: Init, l2: bool, seed: u64) -> String {
+        format!(
+            "base-{}-{}-s{seed}",
+            init_name(init),
+            if l2 { "l2" } else { "nol2" }
+        )
+    }
+
+    /// The name of the run the branches at `lambda` and `seed` start from.
+    fn noise_parent_name(lambda: f64, seed: u64) -> String {
+        if lambda == LAMBDA {
+            Plan::base_name(Init::Default, true, seed)
+        } else {
+            format!("noise-parent-lambda{lambda}-s{seed}")
+        }
+    }
+
+    /// The run the branches at `lambda` and `seed` start from.
+    pub fn noise_parent(&self, lambda: f64, seed: u64) -> Option<&RunSpec> {
+        let name = Plan::noise_parent_name(lambda, seed);
+        self.runs.iter().find(|r| r.name == name)
+    }
+
+    /// The runs the branches start from, every seed and noise lambda.
+    fn noise_parent_names(&self) -> Vec<String> {
+        self.seeds
+            .iter()
+            .flat_map(|&seed| {
+                self.noise_lambdas
+                    .iter()
+                    .map(move |&lambda| Plan::noise_parent_name(lambda, seed))
+            })
+            .collect()
+    }
+
+    /// The noise law's parents at lambdas other than the base one (whose
+    /// parent is the base default-init run), every seed.
+    fn noise_parent_runs(&self, base: &Config) -> Vec<RunSpec> {
+        let mut runs = Vec::new();
+        for &seed in &self.seeds {
+            for &lambda in self.noise_lambdas.iter().filter(|&&l| l != LAMBDA) {
+                runs.push(RunSpec {
+                    name: Plan::noise_parent_name(lambda, seed),
+                    purpose: Purpose::NoiseParent { lambda },
+                    seed,
+                    config: Config {
+                        init: Init::Default,
+                        lambda,
+                        seed,
+                        ..base.clone()
+                    },
+                    parent: None,
+                    saves_network: false,
+                });
+            }
+        }
+        runs
+    }
+
+    /// The branches: every seed, noise lambda and (eta, m) of `BRANCHES`,
+    /// each from its parent's last network, for `branch_epochs` epochs
+    /// without probes (the weights' sizes need none).
+    fn branch_runs(&self, base: &Config) -> Vec<RunSpec> {
+        let mut runs = Vec::new();
+        for &seed in &self.seeds {
+            for &lambda in &self.noise_lambdas {
+                let Some(parent) = self.noise_parent(lambda, seed) else {
+                    continue;
+                };
+                let parent_name = &parent.name;
+                for &(eta, m) in &BRANCHES {
+                    let (_, epochs) = branch_epochs(eta, lambda, m);
+                    let mut parent = parent.clone();
+                    parent.config.precision = precision_of(&parent.config);
+                    runs.push(RunSpec {
+                        name: format!("branch-lambda{lambda}-eta{eta}-m{m}-s{seed}"),
+                        purpose: Purpose::Branch { lambda, eta, m },
+                        seed,
+                        config: Config {
+                            eta,
+                            lambda,
+                            batch: m,
+                            epochs,
+                            seed,
+                            load: Some(format!("{parent_name}.net.json").into()),
+                            probes: false,
+                            full_gradient: FullGradientAt::Never,
+                            stop_when_settled: false,
+                            ..base.clone()
+                        },
+                        parent: Some(Box::new(parent)),
+                        saves_network: false,
+                    });
+                }
+            }
+        }
+        runs
     }
 
     /// The base runs: four kinds, every seed.
@@ -226,11 +407,7 @@ impl Plan {
                 (Init::Default, false),
             ] {
                 runs.push(RunSpec {
-                    name: format!(
-                        "base-{}-{}-s{seed}",
-                        init_name(init),
-                        if l2 { "l2" } else { "nol2" }
-                    ),
+                    name: Plan::base_name(init, l2, seed),
                     purpose: Purpose::Base { init, l2 },
                     seed,
                     config: Config {
@@ -245,6 +422,8 @@ impl Plan {
                         seed,
                         ..base.clone()
                     },
+                    parent: None,
+                    saves_network: false,
                 });
             }
         }
@@ -263,8 +442,15 @@ impl Plan {
                 eta,
                 lambda,
                 seed: sweep_seed,
+                epochs: if can_settle(eta, lambda, BATCH, self.epoch_cap) {
+                    self.epoch_cap
+                } else {
+                    UNSETTLED_EPOCHS
+                },
                 ..base.clone()
             },
+            parent: None,
+            saves_network: false,
         };
         for &lambda in &self.lambdas {
             let name = format!("lambda-{lambda}-s{sweep_seed}");
@@ -307,6 +493,8 @@ impl Plan {
                     seed: self.seeds[0],
                     ..base.clone()
                 },
+                parent: None,
+                saves_network: false,
             });
         }
         runs
@@ -333,12 +521,21 @@ impl Plan {
                             seed,
                             ..base.clone()
                         },
+                        parent: None,
+                        saves_network: false,
                     });
                 }
             }
         }
         runs
     }
+}
+
+/// f32 unless f32 would round part of the decay away: what `train` picks
+/// when no precision is asked for (see `Precision::for_decay`).
+fn precision_of(config: &Config) -> Precision {
+    let n = config.train_size.unwrap_or(TRAINING_SIZE);
+    Precision::for_decay(config.eta * config.lambda / n as f64)
 }
 
 /// Work of one epoch of a run relative to [784, 30, 10] on 50,000 examples,
@@ -374,6 +571,21 @@ mod tests {
         assert_eq!(count(&|p| matches!(p, Purpose::FixedProduct { .. })), 3);
         assert_eq!(count(&|p| matches!(p, Purpose::Scaling { .. })), 33);
         assert_eq!(count(&|p| matches!(p, Purpose::DecayOnly { .. })), 7);
+        assert_eq!(count(&|p| matches!(p, Purpose::NoiseParent { .. })), 6);
+        assert_eq!(count(&|p| matches!(p, Purpose::Branch { .. })), 63);
+        // The branches: three m and at least three eta, and at least two
+        // eta/m reached with two (eta, m) each.
+        let distinct = |values: Vec<f64>| {
+            let mut v = values;
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+            v.len()
+        };
+        assert!(distinct(BRANCHES.iter().map(|b| b.1 as f64).collect()) >= 3);
+        assert!(distinct(BRANCHES.iter().map(|b| b.0).collect()) >= 3);
+        let ratios: Vec<f64> = BRANCHES.iter().map(|(eta, m)| eta / *m as f64).collect();
+        let shared = distinct(ratios.clone());
+        assert!(ratios.len() - shared >= 2, "{ratios:?}");
         assert_eq!(plan.seeds, [1, 2, 3]);
         // Every fixed-product pair has the base run's eta*lambda.
         for &(eta, lambda) in &plan.fixed_products {
@@ -415,6 +627,15 @@ mod tests {
                 "eta-0.05-s1"
             ]
         );
+        // The sweep runs whose relaxation is too slow to settle in the cap
+        // train a short while only.
+        let short: Vec<&str> = plan
+            .runs
+            .iter()
+            .filter(|r| r.config.epochs == UNSETTLED_EPOCHS)
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(short, f64_runs);
         // Decay-only runs sweep eta*lambda/n from 1e-6 to 0.5.
         for run in decay_only(&plan) {
             let Purpose::DecayOnly { c } = run.purpose else {
@@ -446,17 +667,25 @@ mod tests {
             let l2 = c.lambda > 0.0;
             if !matches!(run.purpose, Purpose::DecayOnly { .. }) {
                 assert_eq!(c.train_size, Some(plan.train_size), "{}", run.name);
-                assert_eq!(c.batch, BATCH, "{}", run.name);
                 let decay = c.eta * c.lambda / plan.train_size as f64;
                 assert_eq!(c.precision, Precision::for_decay(decay), "{}", run.name);
+            }
+            if !matches!(
+                run.purpose,
+                Purpose::DecayOnly { .. } | Purpose::Branch { .. }
+            ) {
+                assert_eq!(c.batch, BATCH, "{}", run.name);
                 assert_eq!(c.full_gradient, FullGradientAt::End, "{}", run.name);
                 assert!(!c.decay_only, "{}", run.name);
-                // Runs with L2 stop once settled, at the cap at the latest.
+                // Runs with L2 stop once settled, at the cap at the latest;
+                // those that cannot settle within it train a short while.
                 assert_eq!(c.stop_when_settled, l2, "{}", run.name);
-                let epochs = if l2 {
+                let epochs = if !l2 {
+                    plan.no_l2_epochs
+                } else if can_settle(c.eta, c.lambda, c.batch, plan.epoch_cap) {
                     plan.epoch_cap
                 } else {
-                    plan.no_l2_epochs
+                    UNSETTLED_EPOCHS
                 };
                 assert_eq!(c.epochs, epochs, "{}", run.name);
             }
@@ -488,8 +717,50 @@ mod tests {
                     assert_eq!(c.sizes, [784 / (pool * pool), width, 10]);
                     assert_eq!((c.pool, c.init), (pool, init));
                 }
+                Purpose::NoiseParent { lambda } => {
+                    assert_eq!((c.eta, c.lambda, c.init), (ETA, lambda, Init::Default));
+                    assert!(run.saves_network, "{}", run.name);
+                }
+                Purpose::Branch { lambda, eta, m } => {
+                    assert_eq!((c.eta, c.lambda, c.batch), (eta, lambda, m));
+                    let parent = run.parent.as_ref().expect("a branch has a parent");
+                    assert!(parent.saves_network && parent.seed == run.seed);
+                    assert_eq!(parent.config.lambda, lambda);
+                    // The parent as the plan has it, and its network.
+                    assert!(plan.runs.iter().any(|r| **parent == *r));
+                    let file = format!("{}.net.json", parent.name);
+                    assert_eq!(c.load.as_deref(), Some(std::path::Path::new(&file)));
+                    // Burn-in and averaging, in relaxation times m/(eta*lambda).
+                    let tau = m as f64 / (eta * lambda);
+                    let (burn_in, total) = branch_epochs(eta, lambda, m);
+                    assert_eq!(c.epochs, total);
+                    assert!(burn_in as f64 >= BRANCH_BURN_IN * tau);
+                    assert!((total - burn_in) as f64 >= BRANCH_AVERAGE * tau);
+                    assert!(!c.probes && !c.stop_when_settled);
+                }
+            }
+            if !matches!(run.purpose, Purpose::Branch { .. }) {
+                assert!(run.parent.is_none() && run.config.load.is_none());
             }
         }
+        // The branches: every seed, lambda and (eta, m); at lambda 5 from the
+        // base default-init run.
+        let branches = plan
+            .runs
+            .iter()
+            .filter(|r| matches!(r.purpose, Purpose::Branch { .. }));
+        assert_eq!(branches.count(), 2 * NOISE_LAMBDAS.len() * BRANCHES.len());
+        let base_parent = plan.noise_parent(LAMBDA, 7).unwrap();
+        assert_eq!(
+            base_parent.purpose,
+            Purpose::Base {
+                init: Init::Default,
+                l2: true
+            }
+        );
+        assert!(base_parent.saves_network);
+        let keeping = plan.runs.iter().filter(|r| r.saves_network).count();
+        assert_eq!(keeping, 2 * NOISE_LAMBDAS.len());
         assert_eq!(decay_only(&plan).count(), DECAY_FRACTIONS.len());
     }
 

@@ -6,6 +6,8 @@ use crate::net::Init;
 use crate::theory;
 
 use super::equilibrium;
+use super::noise_law::{self, NoiseLaw};
+use super::optima::OptimumResult;
 use super::plan::{self, Plan, Purpose};
 use super::runner::RunResult;
 
@@ -22,6 +24,8 @@ pub struct DecayOnlyRun<'a> {
 pub struct Results {
     pub plan: Plan,
     pub runs: Vec<RunResult>,
+    /// The L2 optimum at each of the noise law's lambdas.
+    pub optima: Vec<OptimumResult>,
 }
 
 impl Results {
@@ -108,6 +112,11 @@ impl Results {
         equilibrium::settled_table(&self.runs)
     }
 
+    /// The noise law of every layer at every lambda its branches ran at.
+    pub fn noise_laws(&self) -> Vec<NoiseLaw> {
+        noise_law::noise_laws(&self.runs, &self.optima)
+    }
+
     /// Steps per epoch of the base runs.
     pub fn base_steps(&self) -> usize {
         theory::steps_per_epoch(self.plan.train_size, plan::BATCH)
@@ -133,7 +142,11 @@ mod tests {
                 redone: spec.name.starts_with("decay-only"),
             })
             .collect();
-        Results { plan, runs }
+        Results {
+            plan,
+            runs,
+            optima: Vec::new(),
+        }
     }
 
     #[test]

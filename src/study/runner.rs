@@ -18,6 +18,7 @@ use super::plan::{RunSpec, relative_cost};
 use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::metrics::{self, EpochRecord};
+use crate::net::network2_json;
 use crate::output::write_atomic;
 use crate::run::{self, Config, FullGradientAt, Observer, Precision};
 
@@ -44,12 +45,14 @@ enum Found {
     Nothing,
 }
 
-/// Where a run's files go: `runs/NAME.jsonl`, `runs/NAME.csv`, and
+/// Where a run's files go: `runs/NAME.jsonl`, `runs/NAME.csv`, the last
+/// network `runs/NAME.net.json` of a run that keeps it, and
 /// `runs/NAME.config.json`, written last, which marks the run as finished;
 /// `runs/NAME.lock` is the claim of the process training it.
 pub struct RunFiles {
     pub metrics: PathBuf,
     pub csv: PathBuf,
+    pub network: PathBuf,
     pub config: PathBuf,
     pub lock: PathBuf,
 }
@@ -59,13 +62,16 @@ impl RunFiles {
         RunFiles {
             metrics: runs_dir.join(format!("{name}.jsonl")),
             csv: runs_dir.join(format!("{name}.csv")),
+            network: runs_dir.join(format!("{name}.net.json")),
             config: runs_dir.join(format!("{name}.config.json")),
             lock: runs_dir.join(format!("{name}.lock")),
         }
     }
 
-    /// The records of a finished run with this configuration, if there is one.
-    fn finished(&self, config: &Config) -> Found {
+    /// The records of a finished run of `spec`'s configuration (with its
+    /// last network if it keeps it), if there is one.
+    fn finished(&self, spec: &RunSpec) -> Found {
+        let config = &spec.config;
         let stored: Option<Config> = std::fs::read(&self.config)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok());
@@ -79,8 +85,9 @@ impl RunFiles {
                     .map(|line| serde_json::from_str(line).ok())
                     .collect()
             });
+        let network_kept = !spec.saves_network || self.network.is_file();
         match records {
-            Some(records) if complete(&records, config) => Found::Whole(records),
+            Some(records) if network_kept && complete(&records, config) => Found::Whole(records),
             _ => Found::Damaged,
         }
     }
@@ -202,9 +209,47 @@ impl Observer for Progress<'_> {
     }
 }
 
-/// Run every spec (or read back its finished files) on `jobs` threads. The
-/// results come back in plan order and do not depend on `jobs`.
+/// Run every spec (or read back its finished files) on `jobs` threads: the
+/// runs that start afresh first, then those that start from another run's
+/// network. The results come back in plan order and do not depend on `jobs`.
 pub fn run_all(
+    runs: &[RunSpec],
+    mnist: &Mnist,
+    runs_dir: &Path,
+    jobs: usize,
+    bar: &ProgressBar,
+) -> Result<Vec<RunResult>> {
+    run_all_with(runs, mnist, runs_dir, jobs, bar, || Ok(())).map(|(results, ())| results)
+}
+
+/// [`run_all`], with `alongside` run at the same time as the second wave
+/// (work that needs only the first wave's runs, e.g. the optima from their
+/// networks), so that no core waits for the other.
+pub fn run_all_with<T: Send>(
+    runs: &[RunSpec],
+    mnist: &Mnist,
+    runs_dir: &Path,
+    jobs: usize,
+    bar: &ProgressBar,
+    alongside: impl FnOnce() -> Result<T> + Send,
+) -> Result<(Vec<RunResult>, T)> {
+    let (fresh, branches): (Vec<usize>, Vec<usize>) =
+        (0..runs.len()).partition(|&i| runs[i].parent.is_none());
+    let wave = |indices: &[usize]| -> Result<Vec<(usize, RunResult)>> {
+        let specs: Vec<RunSpec> = indices.iter().map(|&i| runs[i].clone()).collect();
+        let done = run_wave(&specs, mnist, runs_dir, jobs, bar)?;
+        Ok(indices.iter().copied().zip(done).collect())
+    };
+    let mut results = wave(&fresh)?;
+    let (second, beside) = rayon::join(|| wave(&branches), alongside);
+    results.extend(second?);
+    results.sort_by_key(|(i, _)| *i);
+    Ok((results.into_iter().map(|(_, r)| r).collect(), beside?))
+}
+
+/// Run every spec of one wave on `jobs` threads, longest first; the results
+/// in the order of `runs`.
+fn run_wave(
     runs: &[RunSpec],
     mnist: &Mnist,
     runs_dir: &Path,
@@ -253,7 +298,7 @@ pub fn run_all(
 /// The run of `spec` as its finished files in `runs_dir` hold it, or None
 /// if they do not hold all of it.
 pub fn read_finished(spec: &RunSpec, runs_dir: &Path) -> Option<RunResult> {
-    match RunFiles::new(runs_dir, &spec.name).finished(&spec.config) {
+    match RunFiles::new(runs_dir, &spec.name).finished(spec) {
         Found::Whole(records) => Some(RunResult {
             spec: spec.clone(),
             records,
@@ -265,10 +310,15 @@ pub fn read_finished(spec: &RunSpec, runs_dir: &Path) -> Option<RunResult> {
 }
 
 fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) -> Result<RunResult> {
+    // The parent's network, trained here if no process has (a shard's
+    // branch whose parent is another shard's and not yet finished).
+    if let Some(parent) = &spec.parent {
+        run_one(parent, mnist, runs_dir, &ProgressBar::hidden())?;
+    }
     let files = RunFiles::new(runs_dir, &spec.name);
     // Held to the end of this function: until the run's files are written.
     let _claim = Claim::take(&files.lock, &spec.name, bar)?;
-    let redone = match files.finished(&spec.config) {
+    let redone = match files.finished(spec) {
         Found::Whole(records) => {
             bar.inc(spec.config.epochs as u64);
             return Ok(RunResult {
@@ -283,9 +333,28 @@ fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) ->
     };
     let data = spec.config.select_data(mnist)?;
     let mut progress = Progress(bar);
-    let records = match spec.config.precision {
-        Precision::F32 => run::run::<f32>(&spec.config, &data, &mut progress)?.records,
-        Precision::F64 => run::run::<f64>(&spec.config, &data, &mut progress)?.records,
+    // A parent's network is named relative to the runs' directory.
+    let config = Config {
+        load: spec.config.load.as_ref().map(|file| runs_dir.join(file)),
+        ..spec.config.clone()
+    };
+    let keep = |net: &dyn Fn(&Path) -> Result<()>| -> Result<()> {
+        if spec.saves_network {
+            net(&files.network)?;
+        }
+        Ok(())
+    };
+    let records = match config.precision {
+        Precision::F32 => {
+            let outcome = run::run::<f32>(&config, &data, &mut progress)?;
+            keep(&|path| network2_json::save(&outcome.net, path))?;
+            outcome.records
+        }
+        Precision::F64 => {
+            let outcome = run::run::<f64>(&config, &data, &mut progress)?;
+            keep(&|path| network2_json::save(&outcome.net, path))?;
+            outcome.records
+        }
     };
     // A run stopped at equilibrium skips its remaining epochs.
     bar.inc((spec.config.epochs + 1 - records.len()) as u64);
@@ -375,24 +444,39 @@ mod tests {
         }
     }
 
+    /// A base run of `config`, named "run".
+    fn spec_of(config: &Config) -> RunSpec {
+        RunSpec {
+            config: config.clone(),
+            ..tiny_spec("run", 1)
+        }
+    }
+
     #[test]
     fn finished_files_are_read_back_whole_damaged_or_not_at_all() {
         let (records, config) = finished_run();
+        let spec = spec_of(&config);
         let dir = tempfile::tempdir().unwrap();
         let files = RunFiles::new(dir.path(), "run");
-        assert!(matches!(files.finished(&config), Found::Nothing));
+        assert!(matches!(files.finished(&spec), Found::Nothing));
         write_atomic(&files.config, &serde_json::to_vec(&config).unwrap()).unwrap();
         metrics::write_json_lines(&files.metrics, &records).unwrap();
-        assert!(matches!(files.finished(&config), Found::Whole(r) if r == records));
+        assert!(matches!(files.finished(&spec), Found::Whole(r) if r == records));
+        // A run that keeps its network is damaged without it.
+        let keeping = RunSpec {
+            saves_network: true,
+            ..spec.clone()
+        };
+        assert!(matches!(files.finished(&keeping), Found::Damaged));
         // Another configuration's files are not this run's.
         let other = Config {
             seed: config.seed + 1,
             ..config.clone()
         };
-        assert!(matches!(files.finished(&other), Found::Nothing));
+        assert!(matches!(files.finished(&spec_of(&other)), Found::Nothing));
         // Cut short: damaged.
         metrics::write_json_lines(&files.metrics, &records[..3]).unwrap();
-        assert!(matches!(files.finished(&config), Found::Damaged));
+        assert!(matches!(files.finished(&spec), Found::Damaged));
     }
 
     #[test]
@@ -438,6 +522,47 @@ mod tests {
                 batch: 2,
                 ..Config::default()
             },
+            parent: None,
+            saves_network: false,
+        }
+    }
+
+    /// A branch starts from its parent's last network, trained first in an
+    /// earlier wave (or here, if no process has); its own files name the
+    /// parent's network relative to the runs' directory.
+    #[test]
+    fn a_branch_starts_where_its_parent_ended() {
+        let mnist = tiny_mnist();
+        let parent = RunSpec {
+            saves_network: true,
+            ..tiny_spec("parent", 1)
+        };
+        let branch = RunSpec {
+            config: Config {
+                eta: 0.2,
+                load: Some("parent.net.json".into()),
+                ..parent.config.clone()
+            },
+            parent: Some(Box::new(parent.clone())),
+            saves_network: false,
+            ..tiny_spec("branch", 1)
+        };
+        for specs in [vec![branch.clone()], vec![branch.clone(), parent.clone()]] {
+            let dir = tempfile::tempdir().unwrap();
+            let bar = ProgressBar::hidden();
+            let done = run_all(&specs, &mnist, dir.path(), 2, &bar).unwrap();
+            let parent_run = read_finished(&parent, dir.path()).expect("the parent is finished");
+            let ended = &parent_run.records.last().unwrap().weights;
+            let started = &done[0].records[0].weights;
+            assert_eq!(
+                started, ended,
+                "the branch did not start where the parent ended"
+            );
+            let stored: Config = serde_json::from_slice(
+                &std::fs::read(dir.path().join("branch.config.json")).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(stored.load, Some("parent.net.json".into()));
         }
     }
 

@@ -1,15 +1,18 @@
 //! Claim 3's evidence: the settled state per layer, the fits, and every run of the grid.
 
 use crate::net::Layer;
-use crate::report::cells::{percent, sig, table_of};
+use crate::report::cells::{percent, short, sig, table_of};
 use crate::report::figures::{self};
+use crate::report::text;
 use crate::report::{Document, Figure, Inputs};
-use crate::study::claims::claim3::{Claim3Evidence, LayerEquilibrium};
+use crate::study::claims::Decided;
+use crate::study::claims::claim3::{Claim3, Claim3Evidence, LayerEquilibrium, NoiseTest};
 use crate::study::equilibrium::SettledEntry;
 
 /// Claim 3's evidence: the settled state per layer, the fits, and every
 /// run of the grid.
-pub fn section(doc: &mut Document, evidence: &Claim3Evidence, inputs: &Inputs) {
+pub fn section(doc: &mut Document, decided: &Decided<Claim3>, inputs: &Inputs) {
+    let evidence = &decided.evidence;
     let layers: Vec<&LayerEquilibrium> = evidence.layers.iter().collect();
     let mut header = vec!["base runs (large init, L2)".to_string()];
     header.extend(layers.iter().map(|l| l.layer.to_string()));
@@ -77,6 +80,7 @@ pub fn section(doc: &mut Document, evidence: &Claim3Evidence, inputs: &Inputs) {
         },
     ]);
     fits_table(doc, evidence);
+    noise_tables(doc, evidence, &decided.decision.findings.noise);
     doc.paragraph("The lambda sweep (large init, first seed), for \"lambda not too large\":");
     doc.table(
         &[
@@ -99,6 +103,108 @@ pub fn section(doc: &mut Document, evidence: &Claim3Evidence, inputs: &Inputs) {
             .collect(),
     );
     settled_runs_table(doc, inputs.settled);
+}
+
+/// The noise law: per lambda and layer, the line of |w|^2 against eta/m
+/// beside the optimum and what it decides; then every (eta, m) point.
+fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTest]) {
+    if evidence.noise_laws.is_empty() {
+        doc.paragraph(
+            "The noise law's branches (what sets the size) are not in --quick; the full study runs them.",
+        );
+        return;
+    }
+    let base = evidence.base_eta_over_m;
+    let rows = evidence
+        .noise_laws
+        .iter()
+        .filter_map(|law| {
+            let test = tests
+                .iter()
+                .find(|t| t.layer == law.layer && t.lambda == law.lambda)?;
+            Some(vec![
+                law.lambda.to_string(),
+                law.layer.to_string(),
+                format!(
+                    "{} ({} to {})",
+                    sig(Some(law.intercept_sq)),
+                    sig(Some(law.intercept_low)),
+                    sig(Some(law.intercept_high))
+                ),
+                sig(law.optimum_sq),
+                test.intercept_over_optimum
+                    .map_or("-".into(), |r| format!("{r:.3}")),
+                sig(Some(law.at(base))),
+                percent(Some(test.intercept_share)),
+                format!(
+                    "{} ({} to {})",
+                    sig(Some(law.slope)),
+                    sig(Some(law.slope_low)),
+                    sig(Some(law.slope_high))
+                ),
+                percent(law.equal_ratio_gap),
+                text::set_by_words(test.set_by).into(),
+            ])
+        })
+        .collect();
+    doc.paragraph(format!(
+        "What sets the size (the noise law): |w|^2 of each layer against eta/m over the branches, a line fitted through every seed's size (95% intervals), its value as eta/m -> 0 beside the L2 optimum's |w*|^2 (L-BFGS from the first seed's settled network), and at the base eta/m = {base}:"
+    ));
+    doc.table(
+        &[
+            "lambda",
+            "layer",
+            "|w|^2 as eta/m -> 0",
+            "optimum |w*|^2",
+            "ratio",
+            "|w|^2 at the base eta/m",
+            "share of it at eta/m -> 0",
+            "slope d|w|^2/d(eta/m)",
+            "equal eta/m, largest gap",
+            "what sets the size",
+        ],
+        rows,
+    );
+    doc.figures(vec![Figure {
+        name: "noise-law".into(),
+        svg: figures::noise_law(&evidence.noise_laws),
+        caption: "Each weight layer's |w|^2 over the L2 optimum's |w*|^2 against eta/m, at every lambda of the branches: the branches' means over their seeds (dots) and the line fitted through every seed's size, drawn down to eta/m = 0 (dashed). A line that reaches 1 says the optimum sets the size and the noise moves it; one that reaches 0, that the size lives on the noise.".into(),
+    }]);
+    let rows = evidence
+        .noise_laws
+        .iter()
+        .filter(|law| law.layer != Layer::All)
+        .flat_map(|law| {
+            law.points.iter().map(move |p| {
+                vec![
+                    law.lambda.to_string(),
+                    law.layer.to_string(),
+                    p.eta.to_string(),
+                    p.m.to_string(),
+                    short(p.ratio()),
+                    sig(Some(p.size_sq)),
+                    sig(p.seed_spread),
+                    p.seeds.to_string(),
+                    percent(Some(p.drift)),
+                ]
+            })
+        })
+        .collect();
+    doc.paragraph("Every branch, averaged over its seeds; drift is the mean of the averaged stretch's second half over its first, minus 1 (0 when still):");
+    doc.table(
+        &[
+            "lambda",
+            "layer",
+            "eta",
+            "m",
+            "eta/m",
+            "|w|^2",
+            "spread over seeds",
+            "seeds",
+            "drift",
+        ],
+        rows,
+    );
 }
 
 fn fits_table(doc: &mut Document, evidence: &Claim3Evidence) {

@@ -4,9 +4,13 @@
 use super::ClaimText;
 use crate::net::Layer;
 use crate::study::claims::Decided;
-use crate::study::claims::claim3::{Claim3, Claim3Evidence, Claim3Findings, SizeLaw};
+use crate::study::claims::claim3::{
+    Claim3, Claim3Evidence, Claim3Findings, NoiseMoves, NoiseTest, SizeLaw, SizeSetBy,
+};
 use crate::study::equilibrium::{Predictor, SizeFit, find_fit};
 use crate::study::measures::TAIL_OFF;
+use crate::study::noise_law::NoiseLaw;
+use crate::study::plan::{BRANCH_AVERAGE, BRANCH_BURN_IN};
 
 /// A law as the text names it.
 fn law_name(law: SizeLaw) -> &'static str {
@@ -82,6 +86,55 @@ fn answer(e: &Claim3Evidence, found: &Claim3Findings) -> String {
             value(Predictor::Width),
             value(Predictor::NIn),
             excluded_laws(found)
+        ));
+    }
+    text.push_str(&architecture_text(e, found));
+    text
+}
+
+/// The all-weights law as form and prefactor: "The all-weights rms goes as
+/// n_w^b (...): the form of ...; its prefactor ...".
+fn architecture_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
+    let a = &e.architecture;
+    let mut text = String::new();
+    if let Some(b) = a.n_w_exponent {
+        let form = match found.form_laws.as_slice() {
+            [] => "neither the form of 1/n_w nor that of 1/sqrt(n_w)".to_string(),
+            laws => format!(
+                "the form of {}",
+                laws.iter()
+                    .map(|&l| law_name(l))
+                    .collect::<Vec<_>>()
+                    .join(" and of ")
+            ),
+        };
+        text.push_str(&format!(
+            " Across the scaling grid the rms of all the weights goes as n_w^{:.2} (95% {:.2} to {:.2}): {form}",
+            b.value, b.low, b.high
+        ));
+        if let (Some(lo), Some(hi)) = (a.grid_prefactor_min, a.grid_prefactor_max) {
+            text.push_str(&format!(
+                ", with rms sqrt(n_w) between {lo:.0} and {hi:.0} over the grid's runs"
+            ));
+        }
+        text.push('.');
+    }
+    if let (Some(base), Some(near)) = (a.base_prefactor(), found.prefactor_near_one) {
+        let by_lambda: Vec<String> = a
+            .prefactor
+            .iter()
+            .map(|p| format!("{:.0} at lambda {}", p.value, p.lambda))
+            .collect();
+        let book_form = found.form_laws.contains(&SizeLaw::SqrtWeightCount);
+        text.push_str(&format!(
+            " Its prefactor rms sqrt(n_w), 1 for the book's 1/sqrt(n_w), is {base:.0} at the base lambda ({}): {}.",
+            by_lambda.join(", "),
+            match (book_form, near) {
+                (true, true) => "the book's law, form and size",
+                (true, false) => "the book's form holds, its size does not",
+                (false, true) => "the book's size at the base network, not its form",
+                (false, false) => "neither the book's form nor its size",
+            }
         ));
     }
     text
@@ -194,17 +247,130 @@ fn going_on(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         }
         text.push_str(". ");
     }
-    if let (Some(c), Some(r), Some(at_optimum)) = (
-        first.optimum_cosine,
-        first.gradient_ratio,
-        found.first_layer_at_optimum,
-    ) {
+    text.push_str(&noise_text(e, found));
+    text
+}
+
+/// What the noise law found, in words: the base lambda layer by layer,
+/// then the other lambdas in one sentence.
+fn noise_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
+    let Some(base_lambda) = found.noise.first().map(|n| n.lambda) else {
+        return String::new();
+    };
+    let lambdas: Vec<String> = lambdas_of(found).iter().map(f64::to_string).collect();
+    let ratios = e
+        .noise_laws
+        .first()
+        .map(|law| {
+            let r: Vec<f64> = law.points.iter().map(|p| p.ratio()).collect();
+            let lo = r.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (lo, hi)
+        })
+        .unwrap_or((f64::NAN, f64::NAN));
+    let mut text = format!(
+        "What sets the size was tested directly: settled networks at lambda {} were trained on at eta/m from {} to {} (eta and m varied apart; {BRANCH_BURN_IN} relaxation times m/(eta*lambda) to forget the start, then |w|^2 averaged over {BRANCH_AVERAGE} more), and |w|^2 against eta/m fitted by a line. ",
+        lambdas.join(", "),
+        ratios.0,
+        ratios.1,
+    );
+    for test in found.noise.iter().filter(|n| n.lambda == base_lambda) {
+        let Some(law) = e
+            .noise_laws
+            .iter()
+            .find(|l| l.layer == test.layer && l.lambda == test.lambda)
+        else {
+            continue;
+        };
+        text.push_str(&layer_noise_sentence(law, test, e.base_eta_over_m));
+    }
+    let others: Vec<String> = found
+        .noise
+        .iter()
+        .filter(|n| n.lambda != base_lambda && n.layer != Layer::All)
+        .map(|n| {
+            format!(
+                "{} at lambda {}: {}{}",
+                n.layer,
+                n.lambda,
+                set_by_words(n.set_by),
+                n.intercept_over_optimum.map_or(String::new(), |r| format!(
+                    " (intercept {r:.3} of the optimum)"
+                ))
+            )
+        })
+        .collect();
+    if !others.is_empty() {
+        text.push_str(&format!("At the other lambdas: {}. ", others.join("; ")));
+    }
+    let alone: Vec<bool> = found
+        .noise
+        .iter()
+        .filter_map(|n| n.eta_over_m_alone)
+        .collect();
+    if !alone.is_empty() {
+        let gap = e
+            .noise_laws
+            .iter()
+            .filter_map(|l| l.equal_ratio_gap)
+            .fold(0.0, f64::max);
         text.push_str(&format!(
-            "The settled weights are {}the L2-regularized optimum: cos(w, -grad C_0) = {c:.2} (1 at the optimum) and |grad C_0| = {r:.1} |(lambda/n) w| (1 at the optimum).",
-            if at_optimum { "near " } else { "not " }
+            "Branches with the same eta/m and other eta and m settle within {:.1}% of each other at most: eta/m alone sets the noise's effect in {} of {} layers and lambdas.",
+            100.0 * gap,
+            alone.iter().filter(|&&a| a).count(),
+            alone.len()
         ));
     }
     text
+}
+
+/// The noise law's lambdas, in order.
+fn lambdas_of(found: &Claim3Findings) -> Vec<f64> {
+    let mut lambdas: Vec<f64> = Vec::new();
+    for n in &found.noise {
+        if !lambdas.contains(&n.lambda) {
+            lambdas.push(n.lambda);
+        }
+    }
+    lambdas
+}
+
+/// A decision of the noise law in a few words.
+pub fn set_by_words(set_by: SizeSetBy) -> &'static str {
+    match set_by {
+        SizeSetBy::Optimum => "the optimum sets the size",
+        SizeSetBy::Noise => "the size lives on the noise",
+        SizeSetBy::Neither => "neither picture fits",
+    }
+}
+
+/// One layer's noise law at the base lambda.
+fn layer_noise_sentence(law: &NoiseLaw, test: &NoiseTest, base_ratio: f64) -> String {
+    let optimum = match (law.optimum_sq, test.intercept_over_optimum) {
+        (Some(o), Some(r)) => format!(", {r:.3} times the L2 optimum's {o:.1}"),
+        _ => ", the L2 optimum not found".into(),
+    };
+    let moves = match test.moves {
+        NoiseMoves::Up => format!(
+            "the noise adds {:.0}% at the base eta/m = {base_ratio}",
+            100.0 * (1.0 - test.intercept_share)
+        ),
+        NoiseMoves::Down => format!(
+            "the noise takes off {:.0}% at the base eta/m = {base_ratio}",
+            100.0 * (test.intercept_share - 1.0)
+        ),
+        NoiseMoves::Undetected => "no effect of the noise is detected".into(),
+    };
+    format!(
+        "{} at lambda {}: as eta/m -> 0, |w|^2 -> {:.1} (95% {:.1} to {:.1}){optimum}; {moves} (slope {:.0}). So {}. ",
+        law.layer,
+        law.lambda,
+        law.intercept_sq,
+        law.intercept_low,
+        law.intercept_high,
+        law.slope,
+        set_by_words(test.set_by),
+    )
 }
 
 /// Claim 3's words.
@@ -252,7 +418,9 @@ mod tests {
             layers: Vec::new(),
             laws_consistent: consistent.to_vec(),
             laws_excluded: excluded.to_vec(),
-            first_layer_at_optimum: None,
+            noise: Vec::new(),
+            form_laws: Vec::new(),
+            prefactor_near_one: None,
             scale_of_inputs_compared: false,
             collapsed_lambdas: Vec::new(),
         }

@@ -5,6 +5,8 @@
 mod claim1;
 mod claim2;
 mod claim3;
+
+pub use claim3::set_by_words;
 mod claim4;
 
 pub use claim4::comparator_name;
@@ -63,8 +65,9 @@ pub fn threshold_words(threshold: Threshold) -> &'static str {
         Threshold::ShrinkTolerance => "relative error allowed to training's shrink",
         Threshold::SizeFactor => "factor within which a size is \"around\" a reference",
         Threshold::CollapsedAccuracy => "accuracy below which training collapsed",
-        Threshold::OptimumCosine => "cos(w, -grad C_0) above which w is at the optimum",
-        Threshold::OptimumGradientFactor => "factor of |grad C_0| to |(lambda/n) w| at the optimum",
+        Threshold::OptimumMatch => "relative gap within which the eta/m -> 0 size is the optimum's",
+        Threshold::BalanceShare => "share of the size below which it lives on the noise",
+        Threshold::EqualRatioTolerance => "relative gap within which branches of equal eta/m agree",
         Threshold::OnePoint => "accuracy gap counted as \"within one point\"",
         Threshold::InitFactor => "factor within which a std is \"at\" 1/sqrt(n_in)",
         Threshold::SameScale => "factor within which two settled stds are \"the same\"",

@@ -5,12 +5,16 @@
 
 use serde::{Serialize, Serializer};
 
+pub use noise::{NoiseMoves, NoiseTest, SizeSetBy, noise_test};
+
 use super::{Claim, Decision, Measured, Missing, Threshold, Thresholds, Verdict};
 use crate::metrics::EpochRecord;
 use crate::net::{Init, Layer};
+use crate::study::architecture::{Architecture, architecture};
 use crate::study::equilibrium::{self, FitFamily, Predictor, SettledEntry, SizeFit, find_fit};
 use crate::study::measures::{TailOff, tail_off};
-use crate::study::plan::Purpose;
+use crate::study::noise_law::NoiseLaw;
+use crate::study::plan::{self, Purpose};
 use crate::study::summary::mean;
 use crate::theory;
 
@@ -38,6 +42,16 @@ impl SizeLaw {
             SizeLaw::WeightCount => sizes.inv_n_w,
             SizeLaw::SqrtWeightCount => sizes.inv_sqrt_n_w,
             SizeLaw::SqrtFanIn => theory::inv_sqrt_n_in(n_in),
+        }
+    }
+
+    /// The exponent of n_w it predicts for the all-weights rms (None for
+    /// 1/sqrt(n_in), which is not a law of n_w).
+    pub fn n_w_exponent(self) -> Option<f64> {
+        match self {
+            SizeLaw::WeightCount => Some(-1.0),
+            SizeLaw::SqrtWeightCount => Some(-0.5),
+            SizeLaw::SqrtFanIn => None,
         }
     }
 
@@ -168,6 +182,14 @@ pub struct Claim3Evidence {
     pub sweep_fits: Vec<SizeFit>,
     pub scale_of_inputs: Vec<ScaleOfInputs>,
     pub lambda_sweep: Vec<SweepRow>,
+    /// The branches' sizes against eta/m, per layer and lambda, beside the
+    /// optimum's (also `claims.json`'s `noise_law`).
+    pub noise_laws: Vec<NoiseLaw>,
+    /// eta/m of the base runs, where a law's share of the size is read.
+    pub base_eta_over_m: f64,
+    /// The all-weights rms against n_w as form and prefactor (also
+    /// `claims.json`'s `architecture`).
+    pub architecture: Architecture,
 }
 
 /// The records' per-layer quantity `value` over the settled epochs, summed.
@@ -337,6 +359,7 @@ pub fn evidence(
     runs: &Claim3Runs,
     settled: &[SettledEntry],
     fits: &[SizeFit],
+    noise_laws: &[NoiseLaw],
     t: &Thresholds,
 ) -> Claim3Evidence {
     let n_w = crate::net::weight_count(&runs.sizes).unwrap_or(0);
@@ -383,6 +406,9 @@ pub fn evidence(
         sweep_fits,
         scale_of_inputs,
         lambda_sweep,
+        noise_laws: noise_laws.to_vec(),
+        base_eta_over_m: plan::ETA / plan::BATCH as f64,
+        architecture: architecture(settled, fits, &runs.grid),
     }
 }
 
@@ -440,10 +466,17 @@ pub struct Claim3Findings {
     pub laws_consistent: Vec<SizeLaw>,
     /// See `laws_consistent`.
     pub laws_excluded: Vec<SizeLaw>,
-    /// The first layer's settled weights are at the L2 optimum: cos(w,
-    /// -grad C_0) above the `OptimumCosine` threshold and |grad C_0| within
-    /// the `OptimumGradientFactor` of |(lambda/n) w| (None: not measured).
-    pub first_layer_at_optimum: Option<bool>,
+    /// What sets each layer's size at each of the noise law's lambdas
+    /// (empty without branches).
+    pub noise: Vec<NoiseTest>,
+    /// The form: the laws of n_w (1/n_w, 1/sqrt(n_w)) whose exponent (-1,
+    /// -1/2) the all-weights fit against n_w holds in its 95% interval
+    /// (empty without the fit).
+    pub form_laws: Vec<SizeLaw>,
+    /// The prefactor rms sqrt(n_w) at the base lambda is within the
+    /// `SizeFactor` of 1, the book's 1/sqrt(n_w) itself (None: not
+    /// measured).
+    pub prefactor_near_one: Option<bool>,
     /// The grid's first layer spans enough settled runs of different n_in
     /// to compare the size with the scale of its input.
     pub scale_of_inputs_compared: bool,
@@ -465,8 +498,9 @@ impl Claim for Claim3 {
     const THRESHOLDS: &'static [Threshold] = &[
         Threshold::SizeFactor,
         Threshold::CollapsedAccuracy,
-        Threshold::OptimumCosine,
-        Threshold::OptimumGradientFactor,
+        Threshold::OptimumMatch,
+        Threshold::BalanceShare,
+        Threshold::EqualRatioTolerance,
     ];
 
     fn evidence(m: &Measured, t: &Thresholds) -> Result<Claim3Evidence, Missing> {
@@ -504,7 +538,7 @@ impl Claim for Claim3 {
                 })
                 .collect(),
         };
-        Ok(evidence(&runs, m.settled, m.fits, t))
+        Ok(evidence(&runs, m.settled, m.fits, m.noise_laws, t))
     }
 
     /// Per weight layer, whether the settled size is within the
@@ -550,18 +584,30 @@ impl Claim for Claim3 {
                     .collect()
             })
         };
-        let first_layer_at_optimum = first.and_then(|l| {
-            let (cosine, ratio) = (l.optimum_cosine?, l.gradient_ratio?);
-            let factor = t.optimum_gradient_factor;
-            Some(cosine > t.optimum_cosine && (1.0 / factor..=factor).contains(&ratio))
-        });
         Decision {
             verdict,
             findings: Claim3Findings {
                 layers,
                 laws_consistent: laws(true),
                 laws_excluded: laws(false),
-                first_layer_at_optimum,
+                form_laws: e.architecture.n_w_exponent.map_or(Vec::new(), |b| {
+                    [SizeLaw::WeightCount, SizeLaw::SqrtWeightCount]
+                        .into_iter()
+                        .filter(|law| {
+                            law.n_w_exponent()
+                                .is_some_and(|x| (b.low..=b.high).contains(&x))
+                        })
+                        .collect()
+                }),
+                prefactor_near_one: e
+                    .architecture
+                    .base_prefactor()
+                    .map(|a| (1.0 / t.size_factor..=t.size_factor).contains(&a)),
+                noise: e
+                    .noise_laws
+                    .iter()
+                    .map(|law| noise_test(law, e.base_eta_over_m, t))
+                    .collect(),
                 scale_of_inputs_compared: e.scale_of_inputs.first().is_some_and(|s| {
                     s.configurations >= SCALE_OF_INPUTS_RUNS && s.n_in_min < s.n_in_max
                 }),
@@ -576,5 +622,6 @@ impl Claim for Claim3 {
     }
 }
 
+mod noise;
 #[cfg(test)]
 mod tests;

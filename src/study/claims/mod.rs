@@ -27,6 +27,7 @@ pub use thresholds::{Threshold, Thresholds};
 
 use crate::study::Results;
 use crate::study::equilibrium::{SettledEntry, SizeFit};
+use crate::study::noise_law::NoiseLaw;
 
 /// A claim's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +92,8 @@ pub struct Measured<'a> {
     pub settled: &'a [SettledEntry],
     /// The power laws of the settled sizes.
     pub fits: &'a [SizeFit],
+    /// The branches' sizes against eta/m, beside the optimum.
+    pub noise_laws: &'a [NoiseLaw],
 }
 
 /// Why a claim could not be decided: the runs its evidence needs.
@@ -193,6 +196,14 @@ pub fn decide_all(measured: &Measured, t: &Thresholds) -> Vec<ClaimResult> {
 pub fn claim1(claims: &[ClaimResult]) -> Option<&Decided<Claim1>> {
     claims.iter().find_map(|c| match c {
         ClaimResult::Claim1(o) => o.as_ref().as_ref().ok(),
+        _ => None,
+    })
+}
+
+/// Claim 3's decision, if it was decided.
+pub fn claim3(claims: &[ClaimResult]) -> Option<&Decided<Claim3>> {
+    claims.iter().find_map(|c| match c {
+        ClaimResult::Claim3(o) => o.as_ref().as_ref().ok(),
         _ => None,
     })
 }

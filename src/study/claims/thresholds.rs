@@ -25,11 +25,17 @@ pub enum Threshold {
     SizeFactor,
     /// Final accuracy below it: training collapsed (claim 3).
     CollapsedAccuracy,
-    /// cos(w, -grad C_0) above it, with the gradient ratio within
-    /// `OptimumGradientFactor`: the weights are at the L2 optimum (claim 3).
-    OptimumCosine,
-    /// |grad C_0| / |(lambda/n) w| within this factor of 1 (claim 3).
-    OptimumGradientFactor,
+    /// The noise law's intercept (|w|^2 as eta/m -> 0) within this relative
+    /// difference of the L2 optimum's |w*|^2: the optimum sets the size
+    /// (claim 3).
+    OptimumMatch,
+    /// The intercept below this share of |w|^2 at the base eta/m (its 95%
+    /// interval's top): the size lives on the noise, a balance of decay
+    /// against noise (claim 3).
+    BalanceShare,
+    /// Branches with the same eta/m and other eta and m settle within this
+    /// relative difference: eta/m alone sets the noise's effect (claim 3).
+    EqualRatioTolerance,
     /// "Within one point" of accuracy (claim 4).
     OnePoint,
     /// A layer's std "at" 1/sqrt(n_in) is within this factor of it (claim 4).
@@ -67,10 +73,12 @@ pub struct Thresholds {
     pub size_factor: f64,
     /// See [`Threshold::CollapsedAccuracy`].
     pub collapsed_accuracy: f64,
-    /// See [`Threshold::OptimumCosine`].
-    pub optimum_cosine: f64,
-    /// See [`Threshold::OptimumGradientFactor`].
-    pub optimum_gradient_factor: f64,
+    /// See [`Threshold::OptimumMatch`].
+    pub optimum_match: f64,
+    /// See [`Threshold::BalanceShare`].
+    pub balance_share: f64,
+    /// See [`Threshold::EqualRatioTolerance`].
+    pub equal_ratio_tolerance: f64,
     /// See [`Threshold::OnePoint`].
     pub one_point: f64,
     /// See [`Threshold::InitFactor`].
@@ -89,8 +97,9 @@ impl Default for Thresholds {
             shrink_tolerance: 0.01,
             size_factor: 3.0,
             collapsed_accuracy: 0.90,
-            optimum_cosine: 0.9,
-            optimum_gradient_factor: 2.0,
+            optimum_match: 0.05,
+            balance_share: 0.2,
+            equal_ratio_tolerance: 0.02,
             one_point: 0.01,
             init_factor: 2.0,
             same_scale: 1.1,
@@ -119,8 +128,9 @@ impl Thresholds {
             Threshold::ShrinkTolerance => self.shrink_tolerance,
             Threshold::SizeFactor => self.size_factor,
             Threshold::CollapsedAccuracy => self.collapsed_accuracy,
-            Threshold::OptimumCosine => self.optimum_cosine,
-            Threshold::OptimumGradientFactor => self.optimum_gradient_factor,
+            Threshold::OptimumMatch => self.optimum_match,
+            Threshold::BalanceShare => self.balance_share,
+            Threshold::EqualRatioTolerance => self.equal_ratio_tolerance,
             Threshold::OnePoint => self.one_point,
             Threshold::InitFactor => self.init_factor,
             Threshold::SameScale => self.same_scale,
@@ -140,8 +150,9 @@ impl Thresholds {
             Threshold::ShrinkTolerance => &mut self.shrink_tolerance,
             Threshold::SizeFactor => &mut self.size_factor,
             Threshold::CollapsedAccuracy => &mut self.collapsed_accuracy,
-            Threshold::OptimumCosine => &mut self.optimum_cosine,
-            Threshold::OptimumGradientFactor => &mut self.optimum_gradient_factor,
+            Threshold::OptimumMatch => &mut self.optimum_match,
+            Threshold::BalanceShare => &mut self.balance_share,
+            Threshold::EqualRatioTolerance => &mut self.equal_ratio_tolerance,
             Threshold::OnePoint => &mut self.one_point,
             Threshold::InitFactor => &mut self.init_factor,
             Threshold::SameScale => &mut self.same_scale,
@@ -196,8 +207,9 @@ mod tests {
             ShrinkTolerance,
             SizeFactor,
             CollapsedAccuracy,
-            OptimumCosine,
-            OptimumGradientFactor,
+            OptimumMatch,
+            BalanceShare,
+            EqualRatioTolerance,
             OnePoint,
             InitFactor,
             SameScale,

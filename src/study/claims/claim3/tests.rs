@@ -85,7 +85,7 @@ fn evidence_of(
         ..fit.clone()
     };
     let fits = [decoy, fit];
-    let mut e = evidence(&runs, &[entry], &fits, &Thresholds::default());
+    let mut e = evidence(&runs, &[entry], &fits, &[], &Thresholds::default());
     e.n_w = 10_000;
     e
 }
@@ -265,7 +265,7 @@ fn the_lambda_sweep_reads_w1s_settled_size_and_marks_collapse_below_the_threshol
         grid: Vec::new(),
         sweep,
     };
-    let e = evidence(&runs, &settled, &[], &Thresholds::default());
+    let e = evidence(&runs, &settled, &[], &[], &Thresholds::default());
     let rows: Vec<(Option<f64>, bool)> = e
         .lambda_sweep
         .iter()
@@ -275,18 +275,10 @@ fn the_lambda_sweep_reads_w1s_settled_size_and_marks_collapse_below_the_threshol
     assert_eq!(findings(&e).collapsed_lambdas, [50.0]);
 }
 
-/// Claim 3's evidence with the first layer's end-of-run cosine and gradient
-/// ratio, and one scale-of-inputs row over `configurations` runs of n_in
-/// from `n_in_min` to 100.
-fn findings_with(
-    cosine: f64,
-    ratio: f64,
-    configurations: usize,
-    n_in_min: usize,
-) -> Claim3Findings {
+/// Claim 3's evidence with one scale-of-inputs row over `configurations`
+/// runs of n_in from `n_in_min` to 100.
+fn findings_with(configurations: usize, n_in_min: usize) -> Claim3Findings {
     let mut e = evidence_with(0.2, 0.0, -0.5);
-    e.layers[0].optimum_cosine = Some(cosine);
-    e.layers[0].gradient_ratio = Some(ratio);
     e.scale_of_inputs = vec![ScaleOfInputs {
         layer: Layer::FIRST,
         min: 1.0,
@@ -301,22 +293,74 @@ fn findings_with(
     findings(&e)
 }
 
+/// A noise law of w1 at lambda 5: the line intercept + slope eta/m with
+/// the given intervals, the optimum's |w*|^2, and an equal-ratio gap.
+fn law(intercept: (f64, f64, f64), slope: (f64, f64, f64), optimum: Option<f64>) -> NoiseLaw {
+    NoiseLaw {
+        layer: Layer::FIRST,
+        lambda: 5.0,
+        optimum_sq: optimum,
+        intercept_sq: intercept.0,
+        intercept_low: intercept.1,
+        intercept_high: intercept.2,
+        slope: slope.0,
+        slope_low: slope.1,
+        slope_high: slope.2,
+        equal_ratio_gap: Some(0.01),
+        points: Vec::new(),
+    }
+}
+
 #[test]
-fn near_the_optimum_takes_both_the_cosine_and_the_ratio() {
-    let near = |c, r| findings_with(c, r, 3, 10).first_layer_at_optimum == Some(true);
-    assert!(near(0.95, 1.0));
-    assert!(near(0.95, 0.5) && near(0.95, 2.0));
-    assert!(!near(0.9, 1.0));
-    assert!(!near(0.95, 2.1));
-    assert!(!near(0.95, 0.4));
-    assert!(!near(0.5, 1.0));
+fn the_noise_law_tells_the_optimum_from_the_noise_and_neither() {
+    let t = Thresholds::default();
+    let test = |l: &NoiseLaw| noise_test(l, 0.01, &t);
+    // 900 at eta/m -> 0, 1,000 at the base: the optimum at 910 is within 5%.
+    let optimum = test(&law((900.0, 880.0, 920.0), (1e4, 8e3, 1.2e4), Some(910.0)));
+    assert_eq!(optimum.set_by, SizeSetBy::Optimum);
+    assert_eq!(optimum.moves, NoiseMoves::Up);
+    assert_abs_diff_eq!(optimum.intercept_share, 0.9, epsilon = 1e-12);
+    assert_eq!(optimum.eta_over_m_alone, Some(true));
+    // The same line, the optimum 10% away: neither.
+    let far = test(&law((900.0, 880.0, 920.0), (1e4, 8e3, 1.2e4), Some(1000.0)));
+    assert_eq!(far.set_by, SizeSetBy::Neither);
+    // No optimum: neither, however the line looks.
+    assert_eq!(
+        test(&law((900.0, 880.0, 920.0), (1e4, 8e3, 1.2e4), None)).set_by,
+        SizeSetBy::Neither
+    );
+    // Nearly all of the size from the noise: the intercept's top below 20%
+    // of the size at the base eta/m (10 + 1e5 * 0.01 = 1,010).
+    let noise = test(&law((10.0, -50.0, 150.0), (1e5, 9e4, 1.1e5), Some(900.0)));
+    assert_eq!(noise.set_by, SizeSetBy::Noise);
+    let not_quite = test(&law((10.0, -50.0, 210.0), (1e5, 9e4, 1.1e5), Some(900.0)));
+    assert_eq!(not_quite.set_by, SizeSetBy::Neither);
+    // The noise shrinking the size, and a slope whose interval holds 0.
+    let down = test(&law(
+        (1100.0, 1090.0, 1110.0),
+        (-1e4, -1.2e4, -8e3),
+        Some(1100.0),
+    ));
+    assert_eq!(
+        (down.set_by, down.moves),
+        (SizeSetBy::Optimum, NoiseMoves::Down)
+    );
+    let flat = test(&law(
+        (1000.0, 990.0, 1010.0),
+        (10.0, -5.0, 25.0),
+        Some(1000.0),
+    ));
+    assert_eq!(flat.moves, NoiseMoves::Undetected);
+    // Equal ratios 3% apart break the 2% tolerance.
+    let mut apart = law((900.0, 880.0, 920.0), (1e4, 8e3, 1.2e4), Some(910.0));
+    apart.equal_ratio_gap = Some(0.03);
+    assert_eq!(test(&apart).eta_over_m_alone, Some(false));
 }
 
 #[test]
 fn the_scale_of_inputs_is_told_over_three_runs_of_different_n_in() {
-    let told = |configurations, n_in_min| {
-        findings_with(0.5, 1.0, configurations, n_in_min).scale_of_inputs_compared
-    };
+    let told =
+        |configurations, n_in_min| findings_with(configurations, n_in_min).scale_of_inputs_compared;
     assert!(told(3, 10));
     assert!(!told(2, 10));
     assert!(!told(3, 100));

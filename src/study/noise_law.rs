@@ -1,0 +1,368 @@
+//! The noise law: what sets the size the weights settle at.
+//!
+//! Two pictures of SGD with L2 predict different things for branches that
+//! start from a settled network and train on at another eta/m:
+//!
+//! - **the optimum, moved by noise**: SGD fluctuates around the minimizer
+//!   w* of J = C_0 + (lambda/2n) sum |w|^2, and its fluctuations change
+//!   |w_l|^2 in proportion to the noise of a step, eta/m (to first order):
+//!   |w_l|^2 = |w*_l|^2 + B_l eta/m, so the intercept at eta/m -> 0 is the
+//!   optimum's |w*_l|^2;
+//! - **a balance of decay against noise**: the decay shrinks what the noise
+//!   adds, and the size lives on the noise: at eta/m -> 0 it goes to (near) 0.
+//!
+//! Each branch trains `BRANCH_BURN_IN` relaxation times m/(eta*lambda)
+//! epochs to forget its start, then its |w_l|^2 is averaged over
+//! `BRANCH_AVERAGE` more. Per layer and lambda, the |w_l|^2 of every branch
+//! and seed is fitted by a line in eta/m (least squares, 95% t intervals)
+//! and its intercept set beside the optimum's |w*_l|^2 (`optima`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::fit;
+use super::optima::OptimumResult;
+use super::plan::{self, Purpose};
+use super::runner::RunResult;
+use crate::metrics::EpochRecord;
+use crate::net::Layer;
+
+/// One (eta, m) of a lambda's branches, over its seeds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoisePoint {
+    pub eta: f64,
+    pub m: usize,
+    /// |w_l|^2 averaged over the branch's last `BRANCH_AVERAGE` relaxation
+    /// times, then over the seeds.
+    pub size_sq: f64,
+    pub seeds: usize,
+    /// Its standard deviation over the seeds (None for one seed).
+    pub seed_spread: Option<f64>,
+    /// How far from still the averaged stretch is: the mean of its second
+    /// half over the mean of its first, minus 1 (mean over the seeds).
+    pub drift: f64,
+}
+
+impl NoisePoint {
+    /// eta/m: the step's noise, up to the gradients' own spread.
+    pub fn ratio(&self) -> f64 {
+        self.eta / self.m as f64
+    }
+}
+
+/// The noise law of one layer (or all weights) at one lambda.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoiseLaw {
+    pub layer: Layer,
+    pub lambda: f64,
+    /// |w*_l|^2 at the L2 optimum (None if it was not found).
+    pub optimum_sq: Option<f64>,
+    /// The line's value at eta/m = 0, with its 95% interval.
+    pub intercept_sq: f64,
+    pub intercept_low: f64,
+    pub intercept_high: f64,
+    /// d|w_l|^2 / d(eta/m), with its 95% interval.
+    pub slope: f64,
+    pub slope_low: f64,
+    pub slope_high: f64,
+    /// The largest relative difference between the sizes of branches with
+    /// the same eta/m and another eta and m: small if eta/m alone matters.
+    pub equal_ratio_gap: Option<f64>,
+    pub points: Vec<NoisePoint>,
+}
+
+impl NoiseLaw {
+    /// The line at eta/m: intercept + slope eta/m.
+    pub fn at(&self, ratio: f64) -> f64 {
+        self.intercept_sq + self.slope * ratio
+    }
+}
+
+/// The mean of `values`, at least one.
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// The sample standard deviation of `values` (None for fewer than two).
+fn sample_sd(values: &[f64]) -> Option<f64> {
+    let mean = mean(values);
+    let count = values.len();
+    (count >= 2).then(|| {
+        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (count - 1) as f64).sqrt()
+    })
+}
+
+/// |w_l|^2 of one record: rms^2 times the number of weights.
+fn norm_sq(record: &EpochRecord, layer: Layer) -> f64 {
+    let stats = match layer.index() {
+        Some(l) => &record.weights.layers[l],
+        None => &record.weights.all,
+    };
+    stats.rms * stats.rms * stats.count as f64
+}
+
+/// A branch's averaged |w_l|^2 and drift: the records after its burn-in.
+fn branch_size(records: &[EpochRecord], burn_in: usize, layer: Layer) -> Option<(f64, f64)> {
+    let averaged: Vec<f64> = records
+        .get(burn_in + 1..)?
+        .iter()
+        .map(|r| norm_sq(r, layer))
+        .collect();
+    if averaged.len() < 2 {
+        return None;
+    }
+    let half = averaged.len() / 2;
+    let drift = mean(&averaged[half..]) / mean(&averaged[..half]) - 1.0;
+    Some((mean(&averaged), drift))
+}
+
+/// The noise law of every layer and all weights at every lambda the
+/// branches ran at, by increasing lambda; the optima matched by lambda.
+pub fn noise_laws(runs: &[RunResult], optima: &[OptimumResult]) -> Vec<NoiseLaw> {
+    // (lambda, layer) -> (eta, m) -> [(size, drift) per seed], in order;
+    // the f64s by their bits.
+    type Seeds = Vec<(f64, f64)>;
+    type ByPoint = BTreeMap<(u64, usize), Seeds>;
+    let mut grouped: BTreeMap<(u64, Layer), ByPoint> = BTreeMap::new();
+    for run in runs {
+        let Purpose::Branch { lambda, eta, m } = run.spec.purpose else {
+            continue;
+        };
+        let (burn_in, _) = plan::branch_epochs(eta, lambda, m);
+        let layers = run.spec.config.sizes.len() - 1;
+        for layer in Layer::each_then_all(layers) {
+            if let Some(size) = branch_size(&run.records, burn_in, layer) {
+                grouped
+                    .entry((lambda.to_bits(), layer))
+                    .or_default()
+                    .entry((eta.to_bits(), m))
+                    .or_default()
+                    .push(size);
+            }
+        }
+    }
+    let mut laws: Vec<NoiseLaw> = grouped
+        .into_iter()
+        .filter_map(|((lambda, layer), by_point)| {
+            let lambda = f64::from_bits(lambda);
+            let points: Vec<(NoisePoint, Vec<f64>)> = by_point
+                .into_iter()
+                .map(|((eta, m), seeds)| {
+                    let sizes: Vec<f64> = seeds.iter().map(|s| s.0).collect();
+                    let drifts: Vec<f64> = seeds.iter().map(|s| s.1).collect();
+                    let point = NoisePoint {
+                        eta: f64::from_bits(eta),
+                        m,
+                        size_sq: mean(&sizes),
+                        seeds: sizes.len(),
+                        seed_spread: sample_sd(&sizes),
+                        drift: mean(&drifts),
+                    };
+                    (point, sizes)
+                })
+                .collect();
+            let optimum_sq = optima
+                .iter()
+                .find(|o| o.spec.lambda == lambda)
+                .and_then(|o| o.layer(layer))
+                .map(|l| l.norm_sq);
+            fit_law(layer, lambda, optimum_sq, points)
+        })
+        .collect();
+    laws.sort_by(|a, b| a.lambda.total_cmp(&b.lambda).then(a.layer.cmp(&b.layer)));
+    laws
+}
+
+/// The line through every seed's size of every point (None with fewer than
+/// two distinct eta/m).
+fn fit_law(
+    layer: Layer,
+    lambda: f64,
+    optimum_sq: Option<f64>,
+    points: Vec<(NoisePoint, Vec<f64>)>,
+) -> Option<NoiseLaw> {
+    let (rows, sizes): (Vec<Vec<f64>>, Vec<f64>) = points
+        .iter()
+        .flat_map(|(p, sizes)| sizes.iter().map(move |&s| (vec![p.ratio()], s)))
+        .unzip();
+    let line = fit::ols(&rows, &sizes)?;
+    let (intercept, slope) = (line.coefficients[0], line.coefficients[1]);
+    let points: Vec<NoisePoint> = points.into_iter().map(|(p, _)| p).collect();
+    Some(NoiseLaw {
+        layer,
+        lambda,
+        optimum_sq,
+        intercept_sq: intercept.estimate,
+        intercept_low: intercept.low,
+        intercept_high: intercept.high,
+        slope: slope.estimate,
+        slope_low: slope.low,
+        slope_high: slope.high,
+        equal_ratio_gap: equal_ratio_gap(&points),
+        points,
+    })
+}
+
+/// Over the groups of points with one eta/m (to 1e-9) and at least two
+/// (eta, m): the largest (max - min)/mean of their sizes.
+fn equal_ratio_gap(points: &[NoisePoint]) -> Option<f64> {
+    let mut groups: Vec<Vec<f64>> = Vec::new();
+    let mut ratios: Vec<f64> = Vec::new();
+    for p in points {
+        match ratios
+            .iter()
+            .position(|&r| (r - p.ratio()).abs() <= 1e-9 * r)
+        {
+            Some(i) => groups[i].push(p.size_sq),
+            None => {
+                ratios.push(p.ratio());
+                groups.push(vec![p.size_sq]);
+            }
+        }
+    }
+    groups
+        .iter()
+        .filter(|g| g.len() >= 2)
+        .map(|g| {
+            let (lo, hi) = g
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &s| {
+                    (lo.min(s), hi.max(s))
+                });
+            (hi - lo) / mean(g)
+        })
+        .reduce(f64::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::plan::{BRANCHES, RunSpec};
+    use crate::study::synthetic::synthetic_run;
+    use approx::assert_relative_eq;
+
+    /// A branch at (lambda, eta, m) and `seed` whose |w|^2 (each layer 100
+    /// weights) is `start` during the burn-in, then `settled`.
+    fn branch(lambda: f64, eta: f64, m: usize, seed: u64, start: f64, settled: f64) -> RunResult {
+        let (burn_in, total) = plan::branch_epochs(eta, lambda, m);
+        let rms: Vec<f64> = (0..=total)
+            .map(|e| {
+                let size = if e <= burn_in { start } else { settled };
+                (size / 100.0).sqrt()
+            })
+            .collect();
+        let n = rms.len();
+        let mut spec = RunSpec {
+            name: format!("branch-{lambda}-{eta}-{m}-s{seed}"),
+            purpose: Purpose::Branch { lambda, eta, m },
+            seed,
+            config: crate::run::Config::default(),
+            parent: None,
+            saves_network: false,
+        };
+        spec.config.sizes = vec![4, 3, 2];
+        RunResult {
+            spec,
+            records: synthetic_run(&rms, &vec![1.0; n], &vec![0.9; n], 0.95),
+            reused: false,
+            redone: false,
+        }
+    }
+
+    /// Branches on the study's grid at lambda 5 and 3 seeds, each settled
+    /// at |w|^2 = 900 + 10,000 eta/m (+-1 by seed); the burn-in at 2,000.
+    fn linear_branches() -> Vec<RunResult> {
+        let mut runs = Vec::new();
+        for seed in 0..3u64 {
+            for &(eta, m) in &BRANCHES {
+                let size = 900.0 + 1e4 * eta / m as f64 + seed as f64 - 1.0;
+                runs.push(branch(5.0, eta, m, seed, 2_000.0, size));
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn the_line_through_the_branches_has_the_known_intercept_and_slope() {
+        let laws = noise_laws(&linear_branches(), &[]);
+        // w1, w2 and all weights (each layer of a synthetic run is 100
+        // weights of the same rms; "all" is 100 weights too).
+        assert_eq!(laws.len(), 3);
+        let w1 = &laws[0];
+        assert_eq!(
+            (w1.layer, w1.lambda, w1.optimum_sq),
+            (Layer::FIRST, 5.0, None)
+        );
+        assert_relative_eq!(w1.intercept_sq, 900.0, max_relative = 1e-9);
+        assert_relative_eq!(w1.slope, 1e4, max_relative = 1e-9);
+        assert!(w1.intercept_low < 900.0 && 900.0 < w1.intercept_high);
+        assert!(w1.intercept_high - w1.intercept_low < 5.0);
+        // The burn-in is left out: 2,000 would pull the line up.
+        assert_eq!(w1.points.len(), BRANCHES.len());
+        let base = w1
+            .points
+            .iter()
+            .find(|p| p.eta == 0.2 && p.m == 20)
+            .unwrap();
+        assert_relative_eq!(base.size_sq, 1000.0, max_relative = 1e-9);
+        assert_eq!(base.seeds, 3);
+        assert_relative_eq!(base.seed_spread.unwrap(), 1.0, max_relative = 1e-9);
+        // Equal eta/m, equal sizes: no gap; a still series: no drift.
+        assert!(w1.equal_ratio_gap.unwrap() < 1e-9);
+        assert!(base.drift.abs() < 1e-12);
+        assert_relative_eq!(w1.at(0.01), 1000.0, max_relative = 1e-9);
+    }
+
+    #[test]
+    fn the_optimum_of_the_lambda_is_set_beside_the_line() {
+        use crate::study::optima::{OptimumLayer, OptimumResult, OptimumSpec};
+        let runs = linear_branches();
+        let start = runs[0].spec.clone();
+        let layer = |layer, norm_sq| OptimumLayer {
+            layer,
+            norm_sq,
+            start_norm_sq: 1000.0,
+            cosine: None,
+            size_change: None,
+        };
+        let optimum = |lambda: f64| OptimumResult {
+            spec: OptimumSpec {
+                lambda,
+                ..OptimumSpec::from_run(&start)
+            },
+            iterations: 1,
+            start_grad_norm: 1.0,
+            grad_norm: 0.1,
+            layers: vec![layer(Layer::FIRST, 905.0), layer(Layer::All, 1900.0)],
+        };
+        let laws = noise_laws(&runs, &[optimum(15.0), optimum(5.0)]);
+        assert_eq!(laws[0].optimum_sq, Some(905.0));
+        assert_eq!(laws[1].optimum_sq, None, "no w2 in the optimum");
+        assert_eq!(laws[2].optimum_sq, Some(1900.0));
+    }
+
+    #[test]
+    fn equal_ratios_apart_show_as_a_gap() {
+        let mut runs = linear_branches();
+        // (0.2, 20) settles 3% above (0.4, 40) at every seed.
+        for run in runs.iter_mut() {
+            if run.spec.purpose
+                == (Purpose::Branch {
+                    lambda: 5.0,
+                    eta: 0.2,
+                    m: 20,
+                })
+            {
+                let Purpose::Branch { eta, m, .. } = run.spec.purpose else {
+                    unreachable!()
+                };
+                let size = (900.0 + 1e4 * eta / m as f64 + run.spec.seed as f64 - 1.0) * 1.03;
+                *run = branch(5.0, eta, m, run.spec.seed, 2_000.0, size);
+            }
+        }
+        let gap = noise_laws(&runs, &[])[0].equal_ratio_gap.unwrap();
+        // 1.03 against 1: (1.03 - 1) / 1.015.
+        assert_relative_eq!(gap, 0.03 / 1.015, max_relative = 1e-9);
+    }
+}
