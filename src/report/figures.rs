@@ -529,7 +529,8 @@ pub fn shrink_gap(steps: usize) -> String {
 
 /// The noise law: each weight layer's |w|^2 over the L2 optimum's |w*|^2
 /// against eta/m, at every lambda of the branches: the branches' means
-/// (dots) and the fitted lines down to eta/m = 0 (dashed). Where the lines
+/// (dots) and the decided fits (line, or parabola where the line is
+/// curved) down to eta/m = 0 (dashed). Where the lines
 /// reach 1, the optimum sets the size; where they reach 0, the noise does.
 pub fn noise_law(laws: &[NoiseLaw]) -> String {
     let mut series = Vec::new();
@@ -546,14 +547,12 @@ pub fn noise_law(laws: &[NoiseLaw]) -> String {
             .collect();
         let top = points.iter().map(|p| p.0).fold(0.0, f64::max);
         series.push(Series::line(name.clone(), points, color).markers(Marker::Dot));
-        series.push(
-            Series::line(
-                format!("{name}, line"),
-                vec![(0.0, law.at(0.0) / optimum), (top, law.at(top) / optimum)],
-                color,
-            )
-            .dashed(),
-        );
+        // The decided fit (the parabola where the line is curved).
+        let fitted: Vec<(f64, f64)> = (0..=20)
+            .map(|k| top * k as f64 / 20.0)
+            .map(|r| (r, law.at(r) / optimum))
+            .collect();
+        series.push(Series::line(format!("{name}, fit"), fitted, color).dashed());
     }
     plots::render(&Chart {
         title: "What sets the size: |w|^2 against eta/m, over the L2 optimum's".into(),

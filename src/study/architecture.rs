@@ -49,13 +49,13 @@ fn prefactor_of(e: &SettledEntry) -> f64 {
     e.size * (e.n_w as f64).sqrt()
 }
 
-/// The architecture's law from the settled table, its fits, and the names
-/// of the grid's runs.
+/// The architecture's law from the settled table (its settled runs that did
+/// not collapse), its fits, and the names of the grid's runs.
 pub fn architecture(settled: &[SettledEntry], fits: &[SizeFit], grid: &[&str]) -> Architecture {
     let all_settled = || {
         settled
             .iter()
-            .filter(|e| e.layer == Layer::All && e.settled)
+            .filter(|e| e.layer == Layer::All && e.settled && !e.collapsed)
     };
     let base = all_settled().filter(|e| {
         e.width == plan::WIDTH && e.n_in == plan::INPUTS && e.eta == plan::ETA && e.lambda > 0.0
@@ -117,6 +117,8 @@ mod tests {
             epochs: 30,
             input_norm: None,
             size_times_input_norm: None,
+            final_accuracy: 0.95,
+            collapsed: false,
         }
     }
 
@@ -125,13 +127,16 @@ mod tests {
         let base = (plan::WIDTH, plan::INPUTS);
         let mut unsettled = entry("u", base.0, base.1, 5.0, 1000.0);
         unsettled.settled = false;
+        let mut collapsed = entry("x", base.0, base.1, 500.0, 10.0);
+        collapsed.collapsed = true;
         let table = [
             entry("a", base.0, base.1, 5.0, 50.0),
             entry("b", base.0, base.1, 5.0, 54.0),
             entry("c", base.0, base.1, 50.0, 30.0),
-            // Not the base network, or not settled: left out.
+            // Not the base network, not settled or collapsed: left out.
             entry("grid", 100, 196, 5.0, 70.0),
             unsettled,
+            collapsed,
         ];
         let a = architecture(&table, &[], &["a", "grid"]);
         assert_eq!(a.prefactor.len(), 2);

@@ -47,7 +47,18 @@ pub struct SettledEntry {
     /// size * input_norm: constant across configurations if a layer settles
     /// at a fixed scale of its weighted inputs.
     pub size_times_input_norm: Option<f64>,
+    /// Validation accuracy after the last epoch.
+    pub final_accuracy: f64,
+    /// Training collapsed: `final_accuracy` below `COLLAPSED_ACCURACY`.
+    /// Kept in the table, left out of the fits.
+    pub collapsed: bool,
 }
+
+/// A run whose validation accuracy ends below this has collapsed (the
+/// regularization overwhelms the data: lambda 500 ends at about 88%); its
+/// size says nothing about a network that learns, so it is left out of the
+/// fits and the prefactor.
+pub const COLLAPSED_ACCURACY: f64 = 0.90;
 
 /// The runs whose weights can settle and be compared: all but the
 /// decay-only ones and the noise law's branches (which have no probes, so
@@ -67,6 +78,7 @@ pub fn settled_table(runs: &[RunResult]) -> Vec<SettledEntry> {
         let config = &run.spec.config;
         let layers = config.sizes.len() - 1;
         let last = run.records.last();
+        let final_accuracy = last.map_or(f64::NAN, |r| r.eval_accuracy);
         for layer in Layer::each_then_all(layers) {
             let settling = Settling::of_records(&run.records, layer.index());
             let input_norm = layer.index().and_then(|l| last?.input_norm.get(l).copied());
@@ -87,6 +99,8 @@ pub fn settled_table(runs: &[RunResult]) -> Vec<SettledEntry> {
                 epochs: settling.epochs,
                 input_norm,
                 size_times_input_norm: input_norm.map(|x| x * settling.size),
+                final_accuracy,
+                collapsed: final_accuracy < COLLAPSED_ACCURACY,
             });
         }
     }
@@ -123,6 +137,8 @@ pub struct SizeFit {
     pub points: usize,
     /// Configurations left out because some run of theirs did not settle.
     pub unsettled: usize,
+    /// Configurations left out because some run of theirs collapsed.
+    pub collapsed: usize,
     pub residuals: Vec<Residual>,
 }
 
@@ -366,6 +382,8 @@ struct Seeds {
     log_predictors: Vec<Vec<f64>>,
     /// Every seed settled (and has every predictor).
     all_settled: bool,
+    /// Some seed collapsed.
+    collapsed: bool,
 }
 
 /// log(size) against the logs of `predictors`, one point per
@@ -381,15 +399,21 @@ fn fit_layer(label: Layer, entries: &[&SettledEntry], predictors: &[Predictor]) 
             log_sizes: Vec::new(),
             log_predictors: Vec::new(),
             all_settled: true,
+            collapsed: false,
         });
         group.all_settled &= entry.settled && logs.is_some();
+        group.collapsed |= entry.collapsed;
         group.log_sizes.push(entry.size.ln());
         group.log_predictors.extend(logs);
     }
-    let unsettled = groups.values().filter(|g| !g.all_settled).count();
+    let collapsed = groups.values().filter(|g| g.collapsed).count();
+    let unsettled = groups
+        .values()
+        .filter(|g| !g.collapsed && !g.all_settled)
+        .count();
     let fitted: Vec<(&str, f64, Vec<f64>)> = groups
         .iter()
-        .filter(|(_, g)| g.all_settled)
+        .filter(|(_, g)| g.all_settled && !g.collapsed)
         .map(|(name, g)| {
             let k = g.log_sizes.len() as f64;
             let mean_x = (0..predictors.len())
@@ -440,6 +464,7 @@ fn fit_layer(label: Layer, entries: &[&SettledEntry], predictors: &[Predictor]) 
         method: FIT_METHOD,
         points,
         unsettled,
+        collapsed,
         residuals,
     })
 }
@@ -468,6 +493,8 @@ mod tests {
             epochs: 50,
             input_norm: Some(9.0),
             size_times_input_norm: Some(9.0 * size),
+            final_accuracy: 0.95,
+            collapsed: false,
         }
     }
 
@@ -549,6 +576,22 @@ mod tests {
         for r in &fit.residuals {
             assert_abs_diff_eq!(r.residual, 0.0, epsilon = 1e-12);
         }
+    }
+
+    #[test]
+    fn a_configuration_with_a_collapsed_run_is_left_out_and_counted_apart() {
+        let mut entries: Vec<SettledEntry> = [(10, 784), (39, 196), (135, 49), (30, 784)]
+            .into_iter()
+            .enumerate()
+            .map(|(c, (w, n))| entry(&format!("c{c}"), 1, w, n, (n as f64).powf(-0.5)))
+            .collect();
+        // Settled, but at a size far off the law: it would pull the fit.
+        entries[2].collapsed = true;
+        entries[2].size = 10.0;
+        let refs: Vec<&SettledEntry> = entries.iter().collect();
+        let fit = fit_layer(Layer::FIRST, &refs, &[Predictor::NIn]).unwrap();
+        assert_eq!((fit.points, fit.unsettled, fit.collapsed), (3, 0, 1));
+        assert_abs_diff_eq!(fit.exponents[&Predictor::NIn].value, -0.5, epsilon = 1e-9);
     }
 
     #[test]

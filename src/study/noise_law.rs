@@ -58,6 +58,11 @@ pub struct NoiseLaw {
     pub lambda: f64,
     /// |w*_l|^2 at the L2 optimum (None if it was not found).
     pub optimum_sq: Option<f64>,
+    /// How far the optimum is from found: |grad J| where L-BFGS stopped,
+    /// and the relative change of the layer's rms over its last tenth of
+    /// iterations (None for all weights).
+    pub optimum_grad_norm: Option<f64>,
+    pub optimum_size_change: Option<f64>,
     /// The line's value at eta/m = 0, with its 95% interval.
     pub intercept_sq: f64,
     pub intercept_low: f64,
@@ -69,13 +74,74 @@ pub struct NoiseLaw {
     /// The largest relative difference between the sizes of branches with
     /// the same eta/m and another eta and m: small if eta/m alone matters.
     pub equal_ratio_gap: Option<f64>,
+    /// The parabola through the same sizes (None with fewer than three
+    /// eta/m): where its curvature's interval leaves out 0, the line is
+    /// misspecified and the parabola's intercept is the one decided on.
+    pub parabola: Option<Parabola>,
     pub points: Vec<NoisePoint>,
 }
 
+/// |w|^2 = intercept + slope eta/m + curvature (eta/m)^2, least squares,
+/// 95% intervals.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Parabola {
+    pub intercept_sq: f64,
+    pub intercept_low: f64,
+    pub intercept_high: f64,
+    pub slope: f64,
+    pub curvature: f64,
+    pub curvature_low: f64,
+    pub curvature_high: f64,
+}
+
+impl Parabola {
+    /// Its curvature's interval leaves out 0.
+    pub fn curved(&self) -> bool {
+        self.curvature_low > 0.0 || self.curvature_high < 0.0
+    }
+}
+
+/// The intercept a decision reads, and from which fit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Intercept {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
+    /// From the parabola (the line is curved), not the line.
+    pub curved: bool,
+}
+
 impl NoiseLaw {
-    /// The line at eta/m: intercept + slope eta/m.
+    /// The parabola if it is curved.
+    fn curved_parabola(&self) -> Option<&Parabola> {
+        self.parabola.as_ref().filter(|p| p.curved())
+    }
+
+    /// |w|^2 at eta/m as the decided fit gives it: the parabola where it
+    /// is curved, else the line.
     pub fn at(&self, ratio: f64) -> f64 {
-        self.intercept_sq + self.slope * ratio
+        match self.curved_parabola() {
+            Some(p) => p.intercept_sq + p.slope * ratio + p.curvature * ratio * ratio,
+            None => self.intercept_sq + self.slope * ratio,
+        }
+    }
+
+    /// |w|^2 at eta/m -> 0 as the decided fit gives it.
+    pub fn intercept(&self) -> Intercept {
+        match self.curved_parabola() {
+            Some(p) => Intercept {
+                value: p.intercept_sq,
+                low: p.intercept_low,
+                high: p.intercept_high,
+                curved: true,
+            },
+            None => Intercept {
+                value: self.intercept_sq,
+                low: self.intercept_low,
+                high: self.intercept_high,
+                curved: false,
+            },
+        }
     }
 }
 
@@ -102,7 +168,8 @@ fn norm_sq(record: &EpochRecord, layer: Layer) -> f64 {
     stats.rms * stats.rms * stats.count as f64
 }
 
-/// A branch's averaged |w_l|^2 and drift: the records after its burn-in.
+/// A branch's averaged |w_l|^2 and drift: the records after its burn-in
+/// (None with fewer than two, which `branch_epochs` never gives).
 fn branch_size(records: &[EpochRecord], burn_in: usize, layer: Layer) -> Option<(f64, f64)> {
     let averaged: Vec<f64> = records
         .get(burn_in + 1..)?
@@ -162,12 +229,12 @@ pub fn noise_laws(runs: &[RunResult], optima: &[OptimumResult]) -> Vec<NoiseLaw>
                     (point, sizes)
                 })
                 .collect();
-            let optimum_sq = optima
-                .iter()
-                .find(|o| o.spec.lambda == lambda)
-                .and_then(|o| o.layer(layer))
-                .map(|l| l.norm_sq);
-            fit_law(layer, lambda, optimum_sq, points)
+            let optimum = optima.iter().find(|o| o.spec.lambda == lambda);
+            let at_optimum = optimum.and_then(|o| o.layer(layer));
+            let mut law = fit_law(layer, lambda, at_optimum.map(|l| l.norm_sq), points)?;
+            law.optimum_grad_norm = at_optimum.and(optimum).map(|o| o.grad_norm);
+            law.optimum_size_change = at_optimum.and_then(|l| l.size_change);
+            Some(law)
         })
         .collect();
     laws.sort_by(|a, b| a.lambda.total_cmp(&b.lambda).then(a.layer.cmp(&b.layer)));
@@ -188,11 +255,39 @@ fn fit_law(
         .unzip();
     let line = fit::ols(&rows, &sizes)?;
     let (intercept, slope) = (line.coefficients[0], line.coefficients[1]);
+    let squared: Vec<Vec<f64>> = rows.iter().map(|r| vec![r[0], r[0] * r[0]]).collect();
+    let distinct = {
+        let mut ratios: Vec<f64> = rows.iter().map(|r| r[0]).collect();
+        ratios.sort_by(f64::total_cmp);
+        ratios.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * b.abs());
+        ratios.len()
+    };
+    let parabola = (distinct >= 3)
+        .then(|| fit::ols(&squared, &sizes))
+        .flatten()
+        .map(|fit| {
+            let [a, b, c] = [
+                fit.coefficients[0],
+                fit.coefficients[1],
+                fit.coefficients[2],
+            ];
+            Parabola {
+                intercept_sq: a.estimate,
+                intercept_low: a.low,
+                intercept_high: a.high,
+                slope: b.estimate,
+                curvature: c.estimate,
+                curvature_low: c.low,
+                curvature_high: c.high,
+            }
+        });
     let points: Vec<NoisePoint> = points.into_iter().map(|(p, _)| p).collect();
     Some(NoiseLaw {
         layer,
         lambda,
         optimum_sq,
+        optimum_grad_norm: None,
+        optimum_size_change: None,
         intercept_sq: intercept.estimate,
         intercept_low: intercept.low,
         intercept_high: intercept.high,
@@ -200,6 +295,7 @@ fn fit_law(
         slope_low: slope.low,
         slope_high: slope.high,
         equal_ratio_gap: equal_ratio_gap(&points),
+        parabola,
         points,
     })
 }
@@ -315,6 +411,34 @@ mod tests {
     }
 
     #[test]
+    fn a_curved_law_is_read_off_its_parabola() {
+        // |w|^2 = 900 - 2e4 eta/m + 2e5 (eta/m)^2 (+-1 by seed): curved.
+        let mut runs = Vec::new();
+        for seed in 0..3u64 {
+            for &(eta, m) in &BRANCHES {
+                let r = eta / m as f64;
+                let size = 900.0 - 2e4 * r + 2e5 * r * r + seed as f64 - 1.0;
+                runs.push(branch(5.0, eta, m, seed, 2_000.0, size));
+            }
+        }
+        let w1 = &noise_laws(&runs, &[])[0];
+        let p = w1.parabola.unwrap();
+        assert!(p.curved());
+        assert_relative_eq!(p.intercept_sq, 900.0, max_relative = 1e-9);
+        assert_relative_eq!(p.curvature, 2e5, max_relative = 1e-6);
+        let decided = w1.intercept();
+        assert!(decided.curved);
+        assert_relative_eq!(decided.value, 900.0, max_relative = 1e-9);
+        // The line misses it: it would put the intercept elsewhere.
+        assert!((w1.intercept_sq - 900.0).abs() > 5.0);
+        assert_relative_eq!(w1.at(0.01), 900.0 - 200.0 + 20.0, max_relative = 1e-9);
+        // A straight law's parabola is not curved: the line is read.
+        let straight = &noise_laws(&linear_branches(), &[])[0];
+        assert!(!straight.parabola.unwrap().curved());
+        assert!(!straight.intercept().curved);
+    }
+
+    #[test]
     fn the_optimum_of_the_lambda_is_set_beside_the_line() {
         use crate::study::optima::{OptimumLayer, OptimumResult, OptimumSpec};
         let runs = linear_branches();
@@ -340,6 +464,8 @@ mod tests {
         assert_eq!(laws[0].optimum_sq, Some(905.0));
         assert_eq!(laws[1].optimum_sq, None, "no w2 in the optimum");
         assert_eq!(laws[2].optimum_sq, Some(1900.0));
+        assert_eq!(laws[0].optimum_grad_norm, Some(0.1));
+        assert_eq!(laws[1].optimum_grad_norm, None);
     }
 
     #[test]

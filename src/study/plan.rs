@@ -159,12 +159,18 @@ pub const BRANCHES: [(f64, usize); 7] = [
 pub const BRANCH_BURN_IN: f64 = 1.5;
 /// ... then this many more, over which its size is averaged.
 pub const BRANCH_AVERAGE: f64 = 1.0;
+/// Epochs at least, of the burn-in and of the average: at lambda 50 a
+/// relaxation time is under an epoch, and a size is measured once per
+/// epoch.
+pub const BRANCH_MIN_BURN_IN: usize = 2;
+pub const BRANCH_MIN_AVERAGE: usize = 4;
 
 /// Epochs of a branch at (eta, lambda, m): (burn-in, total).
 pub fn branch_epochs(eta: f64, lambda: f64, m: usize) -> (usize, usize) {
     let tau = theory::relaxation_epochs(eta, lambda, m);
-    let burn_in = (BRANCH_BURN_IN * tau).ceil() as usize;
-    (burn_in, burn_in + (BRANCH_AVERAGE * tau).ceil() as usize)
+    let burn_in = ((BRANCH_BURN_IN * tau).ceil() as usize).max(BRANCH_MIN_BURN_IN);
+    let average = ((BRANCH_AVERAGE * tau).ceil() as usize).max(BRANCH_MIN_AVERAGE);
+    (burn_in, burn_in + average)
 }
 
 /// Examples of the small decay-only runs, and their epochs.
@@ -736,6 +742,8 @@ mod tests {
                     assert_eq!(c.epochs, total);
                     assert!(burn_in as f64 >= BRANCH_BURN_IN * tau);
                     assert!((total - burn_in) as f64 >= BRANCH_AVERAGE * tau);
+                    assert!(burn_in >= BRANCH_MIN_BURN_IN);
+                    assert!(total - burn_in >= BRANCH_MIN_AVERAGE);
                     assert!(!c.probes && !c.stop_when_settled);
                 }
             }

@@ -125,13 +125,22 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
             Some(vec![
                 law.lambda.to_string(),
                 law.layer.to_string(),
-                format!(
-                    "{} ({} to {})",
-                    sig(Some(law.intercept_sq)),
-                    sig(Some(law.intercept_low)),
-                    sig(Some(law.intercept_high))
-                ),
+                {
+                    let i = law.intercept();
+                    format!(
+                        "{} ({} to {}){}",
+                        sig(Some(i.value)),
+                        sig(Some(i.low)),
+                        sig(Some(i.high)),
+                        if i.curved { ", parabola" } else { "" }
+                    )
+                },
                 sig(law.optimum_sq),
+                match (law.optimum_grad_norm, law.optimum_size_change) {
+                    (Some(g), Some(c)) => format!("{} / {}", sig(Some(g)), percent(Some(c))),
+                    (Some(g), None) => sig(Some(g)),
+                    _ => "-".into(),
+                },
                 test.intercept_over_optimum
                     .map_or("-".into(), |r| format!("{r:.3}")),
                 sig(Some(law.at(base))),
@@ -148,7 +157,7 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
         })
         .collect();
     doc.paragraph(format!(
-        "What sets the size (the noise law): |w|^2 of each layer against eta/m over the branches, a line fitted through every seed's size (95% intervals), its value as eta/m -> 0 beside the L2 optimum's |w*|^2 (L-BFGS from the first seed's settled network), and at the base eta/m = {base}:"
+        "What sets the size (the noise law): |w|^2 of each layer against eta/m over the branches, a line fitted through every seed's size (a parabola where the line's curvature is significant; 95% intervals), its value as eta/m -> 0 beside the L2 optimum's |w*|^2 (L-BFGS from the first seed's settled network), and at the base eta/m = {base}:"
     ));
     doc.table(
         &[
@@ -156,6 +165,7 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
             "layer",
             "|w|^2 as eta/m -> 0",
             "optimum |w*|^2",
+            "its |grad J| / rms change over the last tenth of L-BFGS",
             "ratio",
             "|w|^2 at the base eta/m",
             "share of it at eta/m -> 0",
@@ -168,7 +178,7 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
     doc.figures(vec![Figure {
         name: "noise-law".into(),
         svg: figures::noise_law(&evidence.noise_laws),
-        caption: "Each weight layer's |w|^2 over the L2 optimum's |w*|^2 against eta/m, at every lambda of the branches: the branches' means over their seeds (dots) and the line fitted through every seed's size, drawn down to eta/m = 0 (dashed). A line that reaches 1 says the optimum sets the size and the noise moves it; one that reaches 0, that the size lives on the noise.".into(),
+        caption: "Each weight layer's |w|^2 over the L2 optimum's |w*|^2 against eta/m, at every lambda of the branches: the branches' means over their seeds (dots) and the fit through every seed's size (a line, or a parabola where the line's curvature is significant), drawn down to eta/m = 0 (dashed). A line that reaches 1 says the optimum sets the size and the noise moves it; one that reaches 0, that the size lives on the noise.".into(),
     }]);
     let rows = evidence
         .noise_laws
@@ -229,6 +239,7 @@ fn fits_table(doc: &mut Document, evidence: &Claim3Evidence) {
                 format!("{:.3}", f.r_squared),
                 f.points.to_string(),
                 f.unsettled.to_string(),
+                f.collapsed.to_string(),
             ]
         })
         .collect();
@@ -241,6 +252,7 @@ fn fits_table(doc: &mut Document, evidence: &Claim3Evidence) {
             "R^2",
             "configurations",
             "left out (not settled)",
+            "left out (collapsed)",
         ],
         rows,
     );

@@ -93,15 +93,15 @@ fn answer(e: &Claim3Evidence, found: &Claim3Findings) -> String {
 }
 
 /// The all-weights law as form and prefactor: "The all-weights rms goes as
-/// n_w^b (...): the form of ...; its prefactor ...".
+/// n_w^b (...): the exponent of ...; its prefactor ...".
 fn architecture_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
     let a = &e.architecture;
     let mut text = String::new();
     if let Some(b) = a.n_w_exponent {
         let form = match found.form_laws.as_slice() {
-            [] => "neither the form of 1/n_w nor that of 1/sqrt(n_w)".to_string(),
+            [] => "neither 1/n_w's exponent nor 1/sqrt(n_w)'s".to_string(),
             laws => format!(
-                "the form of {}",
+                "the exponent of {}",
                 laws.iter()
                     .map(|&l| law_name(l))
                     .collect::<Vec<_>>()
@@ -109,7 +109,7 @@ fn architecture_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
             ),
         };
         text.push_str(&format!(
-            " Across the scaling grid the rms of all the weights goes as n_w^{:.2} (95% {:.2} to {:.2}): {form}",
+            " Taken against n_w alone, the rms of all the weights goes as n_w^{:.2} (95% {:.2} to {:.2}) across the scaling grid: {form}",
             b.value, b.low, b.high
         ));
         if let (Some(lo), Some(hi)) = (a.grid_prefactor_min, a.grid_prefactor_max) {
@@ -130,10 +130,10 @@ fn architecture_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
             " Its prefactor rms sqrt(n_w), 1 for the book's 1/sqrt(n_w), is {base:.0} at the base lambda ({}): {}.",
             by_lambda.join(", "),
             match (book_form, near) {
-                (true, true) => "the book's law, form and size",
-                (true, false) => "the book's form holds, its size does not",
-                (false, true) => "the book's size at the base network, not its form",
-                (false, false) => "neither the book's form nor its size",
+                (true, true) => "the book's law, exponent and size",
+                (true, false) => "the book's exponent of n_w holds, its size does not",
+                (false, true) => "the book's size at the base network, not its exponent",
+                (false, false) => "neither the book's exponent nor its size",
             }
         ));
     }
@@ -269,7 +269,7 @@ fn noise_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         })
         .unwrap_or((f64::NAN, f64::NAN));
     let mut text = format!(
-        "What sets the size was tested directly: settled networks at lambda {} were trained on at eta/m from {} to {} (eta and m varied apart; {BRANCH_BURN_IN} relaxation times m/(eta*lambda) to forget the start, then |w|^2 averaged over {BRANCH_AVERAGE} more), and |w|^2 against eta/m fitted by a line. ",
+        "What sets the size was tested directly: settled networks at lambda {} were trained on at eta/m from {} to {} (eta and m varied apart; {BRANCH_BURN_IN} relaxation times m/(eta*lambda) to forget the start, then |w|^2 averaged over {BRANCH_AVERAGE} more), and |w|^2 against eta/m fitted by a line (by a parabola where the line's curvature is significant). ",
         lambdas.join(", "),
         ratios.0,
         ratios.1,
@@ -282,7 +282,7 @@ fn noise_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         else {
             continue;
         };
-        text.push_str(&layer_noise_sentence(law, test, e.base_eta_over_m));
+        text.push_str(&layer_noise_sentence(e, law, test));
     }
     let others: Vec<String> = found
         .noise
@@ -303,25 +303,59 @@ fn noise_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
     if !others.is_empty() {
         text.push_str(&format!("At the other lambdas: {}. ", others.join("; ")));
     }
-    let alone: Vec<bool> = found
-        .noise
-        .iter()
-        .filter_map(|n| n.eta_over_m_alone)
-        .collect();
+    text.push_str(&noise_summary(e, found));
+    let weight_layers = || found.noise.iter().filter(|n| n.layer != Layer::All);
+    let alone: Vec<bool> = weight_layers().filter_map(|n| n.eta_over_m_alone).collect();
     if !alone.is_empty() {
         let gap = e
             .noise_laws
             .iter()
+            .filter(|l| l.layer != Layer::All)
             .filter_map(|l| l.equal_ratio_gap)
             .fold(0.0, f64::max);
         text.push_str(&format!(
-            "Branches with the same eta/m and other eta and m settle within {:.1}% of each other at most: eta/m alone sets the noise's effect in {} of {} layers and lambdas.",
+            "Branches with the same eta/m and other eta and m settle within {:.1}% of each other at most: eta/m alone sets the noise's effect for {} of {} weight layers and lambdas.",
             100.0 * gap,
             alone.iter().filter(|&&a| a).count(),
             alone.len()
         ));
     }
     text
+}
+
+/// Over every weight layer and lambda: how much of the optimum's size the
+/// intercepts keep, how many the noise picture fits, and how still the
+/// averaged stretches were.
+fn noise_summary(e: &Claim3Evidence, found: &Claim3Findings) -> String {
+    let ratios: Vec<f64> = found
+        .noise
+        .iter()
+        .filter(|n| n.layer != Layer::All)
+        .filter_map(|n| n.intercept_over_optimum)
+        .collect();
+    if ratios.is_empty() {
+        return String::new();
+    }
+    let (lo, hi) = ratios
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &r| {
+            (lo.min(r), hi.max(r))
+        });
+    let noise = found
+        .noise
+        .iter()
+        .filter(|n| n.layer != Layer::All && n.set_by == SizeSetBy::Noise)
+        .count();
+    let drift = e
+        .noise_laws
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.drift))
+        .fold(0.0, f64::max);
+    format!(
+        "Over the {} weight layers and lambdas, |w|^2 at eta/m -> 0 is {lo:.2} to {hi:.2} times the optimum's; the noise picture fits {noise} of them. Neither end is exact: the averaged stretches still moved by up to {:+.1}% from their first half to their second (a size still growing is measured low), and the optimum is where L-BFGS stands after a fixed number of iterations (its |grad J| and last changes are in the table below). ",
+        ratios.len(),
+        100.0 * drift,
+    )
 }
 
 /// The noise law's lambdas, in order.
@@ -345,7 +379,8 @@ pub fn set_by_words(set_by: SizeSetBy) -> &'static str {
 }
 
 /// One layer's noise law at the base lambda.
-fn layer_noise_sentence(law: &NoiseLaw, test: &NoiseTest, base_ratio: f64) -> String {
+fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) -> String {
+    let base_ratio = e.base_eta_over_m;
     let optimum = match (law.optimum_sq, test.intercept_over_optimum) {
         (Some(o), Some(r)) => format!(", {r:.3} times the L2 optimum's {o:.1}"),
         _ => ", the L2 optimum not found".into(),
@@ -361,15 +396,30 @@ fn layer_noise_sentence(law: &NoiseLaw, test: &NoiseTest, base_ratio: f64) -> St
         ),
         NoiseMoves::Undetected => "no effect of the noise is detected".into(),
     };
+    let decided = match test.set_by {
+        SizeSetBy::Optimum => format!(
+            "the optimum sets the size (within {:.0}%)",
+            100.0 * e.optimum_match
+        ),
+        SizeSetBy::Noise => format!(
+            "the size lives on the noise (less than {:.0}% of it is left as eta/m -> 0)",
+            100.0 * e.balance_share
+        ),
+        SizeSetBy::Neither => format!(
+            "neither picture fits: the size does not go to the optimum's within {:.0}%, nor below {:.0}% of itself",
+            100.0 * e.optimum_match,
+            100.0 * e.balance_share
+        ),
+    };
+    let intercept = law.intercept();
+    let fit = if intercept.curved {
+        "; from a parabola, the line's curvature being significant"
+    } else {
+        ""
+    };
     format!(
-        "{} at lambda {}: as eta/m -> 0, |w|^2 -> {:.1} (95% {:.1} to {:.1}){optimum}; {moves} (slope {:.0}). So {}. ",
-        law.layer,
-        law.lambda,
-        law.intercept_sq,
-        law.intercept_low,
-        law.intercept_high,
-        law.slope,
-        set_by_words(test.set_by),
+        "{} at lambda {}: as eta/m -> 0, |w|^2 -> {:.1} (95% {:.1} to {:.1}{fit}){optimum}; {moves} (the line's slope {:.0}). So {decided}. ",
+        law.layer, law.lambda, intercept.value, intercept.low, intercept.high, law.slope,
     )
 }
 

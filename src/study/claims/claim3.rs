@@ -173,6 +173,9 @@ pub struct SweepRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct Claim3Evidence {
     pub size_factor: f64,
+    /// The `OptimumMatch` and `BalanceShare` thresholds, for the words.
+    pub optimum_match: f64,
+    pub balance_share: f64,
     pub settled_band: f64,
     pub collapsed_accuracy: f64,
     pub n_w: usize,
@@ -398,6 +401,8 @@ pub fn evidence(
         .collect();
     Claim3Evidence {
         size_factor: t.size_factor,
+        optimum_match: t.optimum_match,
+        balance_share: t.balance_share,
         settled_band: crate::run::settle::SETTLED_BAND,
         collapsed_accuracy: t.collapsed_accuracy,
         n_w,

@@ -96,7 +96,7 @@ impl Default for Thresholds {
             pure_decay_tolerance: 1e-6,
             shrink_tolerance: 0.01,
             size_factor: 3.0,
-            collapsed_accuracy: 0.90,
+            collapsed_accuracy: crate::study::equilibrium::COLLAPSED_ACCURACY,
             optimum_match: 0.05,
             balance_share: 0.2,
             equal_ratio_tolerance: 0.02,

@@ -44,18 +44,24 @@ pub struct NoiseTest {
     pub intercept_over_optimum: Option<f64>,
     /// The intercept's share of |w|^2 at the base eta/m.
     pub intercept_share: f64,
+    /// The intercept is the parabola's: the line's curvature is
+    /// significant (see `NoiseLaw::intercept`).
+    pub curved: bool,
     /// Branches of equal eta/m settle within the `EqualRatioTolerance`
     /// (None without such branches).
     pub eta_over_m_alone: Option<bool>,
 }
 
-/// Decide what sets the size of `law`'s layer at its lambda.
+/// Decide what sets the size of `law`'s layer at its lambda, from its
+/// intercept (the parabola's where the line is curved, the line's
+/// otherwise) against the optimum and against the size at the base eta/m.
 pub fn noise_test(law: &NoiseLaw, base_eta_over_m: f64, t: &Thresholds) -> NoiseTest {
     let at_base = law.at(base_eta_over_m);
-    let intercept_over_optimum = law.optimum_sq.map(|o| law.intercept_sq / o);
+    let intercept = law.intercept();
+    let intercept_over_optimum = law.optimum_sq.map(|o| intercept.value / o);
     let set_by = if intercept_over_optimum.is_some_and(|r| (r - 1.0).abs() <= t.optimum_match) {
         SizeSetBy::Optimum
-    } else if law.intercept_high < t.balance_share * at_base {
+    } else if intercept.high < t.balance_share * at_base {
         SizeSetBy::Noise
     } else {
         SizeSetBy::Neither
@@ -73,7 +79,8 @@ pub fn noise_test(law: &NoiseLaw, base_eta_over_m: f64, t: &Thresholds) -> Noise
         set_by,
         moves,
         intercept_over_optimum,
-        intercept_share: law.intercept_sq / at_base,
+        intercept_share: intercept.value / at_base,
+        curved: intercept.curved,
         eta_over_m_alone: law
             .equal_ratio_gap
             .map(|gap| gap <= t.equal_ratio_tolerance),

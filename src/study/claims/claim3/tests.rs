@@ -55,6 +55,7 @@ fn evidence_of(
         method: "test",
         points: 5,
         unsettled: 0,
+        collapsed: 0,
         residuals: Vec::new(),
     };
     let entry = settled_entry("base-large-l2-s1", Layer::FIRST, size, settled_epoch);
@@ -109,6 +110,8 @@ fn settled_entry(run: &str, layer: Layer, size: f64, settled_epoch: Option<usize
         epochs: 30,
         input_norm: Some(1.0),
         size_times_input_norm: Some(size),
+        final_accuracy: 0.95,
+        collapsed: false,
     }
 }
 
@@ -300,6 +303,8 @@ fn law(intercept: (f64, f64, f64), slope: (f64, f64, f64), optimum: Option<f64>)
         layer: Layer::FIRST,
         lambda: 5.0,
         optimum_sq: optimum,
+        optimum_grad_norm: None,
+        optimum_size_change: None,
         intercept_sq: intercept.0,
         intercept_low: intercept.1,
         intercept_high: intercept.2,
@@ -307,6 +312,7 @@ fn law(intercept: (f64, f64, f64), slope: (f64, f64, f64), optimum: Option<f64>)
         slope_low: slope.1,
         slope_high: slope.2,
         equal_ratio_gap: Some(0.01),
+        parabola: None,
         points: Vec::new(),
     }
 }
