@@ -25,6 +25,7 @@ use super::fit;
 use super::optima::OptimumResult;
 use super::plan::{self, Purpose};
 use super::runner::RunResult;
+use super::summary;
 use crate::metrics::EpochRecord;
 use crate::net::Layer;
 
@@ -145,18 +146,9 @@ impl NoiseLaw {
     }
 }
 
-/// The mean of `values`, at least one.
+/// The mean of `values`, at least one (NaN for none).
 fn mean(values: &[f64]) -> f64 {
-    values.iter().sum::<f64>() / values.len() as f64
-}
-
-/// The sample standard deviation of `values` (None for fewer than two).
-fn sample_sd(values: &[f64]) -> Option<f64> {
-    let mean = mean(values);
-    let count = values.len();
-    (count >= 2).then(|| {
-        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (count - 1) as f64).sqrt()
-    })
+    summary::mean(values).unwrap_or(f64::NAN)
 }
 
 /// |w_l|^2 of one record: rms^2 times the number of weights.
@@ -223,7 +215,7 @@ pub fn noise_laws(runs: &[RunResult], optima: &[OptimumResult]) -> Vec<NoiseLaw>
                         m,
                         size_sq: mean(&sizes),
                         seeds: sizes.len(),
-                        seed_spread: sample_sd(&sizes),
+                        seed_spread: summary::sample_std(&sizes),
                         drift: mean(&drifts),
                     };
                     (point, sizes)

@@ -8,6 +8,16 @@ pub fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
+/// The sample standard deviation of `values` (n - 1 in the denominator);
+/// None for fewer than two.
+pub fn sample_std(values: &[f64]) -> Option<f64> {
+    let mean = mean(values)?;
+    let count = values.len();
+    (count >= 2).then(|| {
+        (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (count - 1) as f64).sqrt()
+    })
+}
+
 /// A quantity per epoch over several runs (one per seed): the mean and the
 /// range, over the epochs every run has.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -50,5 +60,13 @@ mod tests {
         assert_eq!(curve.high, [3.0, 4.0]);
         assert_eq!(mean(&[]), None);
         assert_eq!(mean(&[1.0, 2.0]), Some(1.5));
+    }
+
+    #[test]
+    fn the_sample_std_divides_by_n_minus_1() {
+        assert_eq!(sample_std(&[]), None);
+        assert_eq!(sample_std(&[3.0]), None);
+        // Squares 4 + 0 + 4 over 3 - 1: sqrt(4) = 2.
+        assert_eq!(sample_std(&[1.0, 3.0, 5.0]), Some(2.0));
     }
 }

@@ -387,11 +387,11 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
     };
     let moves = match test.moves {
         NoiseMoves::Up => format!(
-            "the noise adds {:.0}% at the base eta/m = {base_ratio}",
+            "at the base eta/m = {base_ratio} the noise's part is {:.0}% of |w|^2",
             100.0 * (1.0 - test.intercept_share)
         ),
         NoiseMoves::Down => format!(
-            "the noise takes off {:.0}% at the base eta/m = {base_ratio}",
+            "at the base eta/m = {base_ratio} the noise has taken off as much as {:.0}% of the |w|^2 left there",
             100.0 * (test.intercept_share - 1.0)
         ),
         NoiseMoves::Undetected => "no effect of the noise is detected".into(),
