@@ -318,6 +318,22 @@ fn law(intercept: (f64, f64, f64), slope: (f64, f64, f64), optimum: Option<f64>)
 }
 
 #[test]
+fn the_noise_laws_boundaries_are_strict() {
+    // Exact in binary: a quarter of |w|^2 at the base, 0 + 2,000 x 0.5.
+    let t = Thresholds::default().with(Threshold::BalanceShare, 0.25);
+    let test = |l: &NoiseLaw| noise_test(l, 0.5, &t);
+    let at_the_share = law((0.0, -10.0, 250.0), (2000.0, 1000.0, 3000.0), None);
+    assert_eq!(test(&at_the_share).set_by, SizeSetBy::Neither);
+    let below = law((0.0, -10.0, 249.9), (2000.0, 1000.0, 3000.0), None);
+    assert_eq!(test(&below).set_by, SizeSetBy::Noise);
+    // A slope interval that ends at 0 holds 0: no direction.
+    let from_zero = law((1000.0, 990.0, 1010.0), (10.0, 0.0, 20.0), None);
+    assert_eq!(test(&from_zero).moves, NoiseMoves::Undetected);
+    let to_zero = law((1000.0, 990.0, 1010.0), (-10.0, -20.0, 0.0), None);
+    assert_eq!(test(&to_zero).moves, NoiseMoves::Undetected);
+}
+
+#[test]
 fn the_noise_law_tells_the_optimum_from_the_noise_and_neither() {
     let t = Thresholds::default();
     let test = |l: &NoiseLaw| noise_test(l, 0.01, &t);
