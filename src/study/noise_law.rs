@@ -431,6 +431,62 @@ mod tests {
     }
 
     #[test]
+    fn a_parabola_takes_three_eta_over_m() {
+        // The grid without eta/m = 0.04: three eta/m left, still a parabola;
+        // without 0.02 as well: two, a line only.
+        let runs_of = |keep: &dyn Fn(f64) -> bool| -> Vec<RunResult> {
+            linear_branches()
+                .into_iter()
+                .filter(|r| {
+                    let Purpose::Branch { eta, m, .. } = r.spec.purpose else {
+                        unreachable!()
+                    };
+                    keep(eta / m as f64)
+                })
+                .collect()
+        };
+        let three = &noise_laws(&runs_of(&|r| r < 0.03), &[])[0];
+        assert!(three.parabola.is_some());
+        let two = &noise_laws(&runs_of(&|r| r < 0.015), &[])[0];
+        assert!(two.parabola.is_none());
+        assert_relative_eq!(two.intercept_sq, 900.0, max_relative = 1e-9);
+    }
+
+    #[test]
+    fn curved_means_an_interval_that_leaves_out_0() {
+        let parabola = |low: f64, high: f64| Parabola {
+            intercept_sq: 1.0,
+            intercept_low: 0.0,
+            intercept_high: 2.0,
+            slope: 0.0,
+            curvature: (low + high) / 2.0,
+            curvature_low: low,
+            curvature_high: high,
+        };
+        assert!(parabola(1.0, 3.0).curved());
+        assert!(parabola(-3.0, -1.0).curved());
+        assert!(!parabola(-1.0, 1.0).curved());
+        // An interval that ends at 0 holds it.
+        assert!(!parabola(0.0, 1.0).curved());
+        assert!(!parabola(-1.0, 0.0).curved());
+    }
+
+    #[test]
+    fn a_branch_is_averaged_over_the_records_after_its_burn_in() {
+        let records = synthetic_run(&[3.0, 2.0, 1.0, 1.0], &[1.0; 4], &[0.9; 4], 0.95);
+        // Burn-in to epoch 1: epochs 2 and 3, rms 1 (|w|^2 = 100).
+        let (size, drift) = branch_size(&records, 1, Layer::FIRST).unwrap();
+        assert_relative_eq!(size, 100.0, max_relative = 1e-12);
+        assert_eq!(drift, 0.0);
+        // Burn-in to epoch 0: epochs 1 to 3, 400, 100, 100; halves 400 and 100.
+        let (size, drift) = branch_size(&records, 0, Layer::FIRST).unwrap();
+        assert_relative_eq!(size, 200.0, max_relative = 1e-12);
+        assert_relative_eq!(drift, 100.0 / 400.0 - 1.0, max_relative = 1e-12);
+        // One record left: no average.
+        assert!(branch_size(&records, 2, Layer::FIRST).is_none());
+    }
+
+    #[test]
     fn the_optimum_of_the_lambda_is_set_beside_the_line() {
         use crate::study::optima::{OptimumLayer, OptimumResult, OptimumSpec};
         let runs = linear_branches();
