@@ -248,12 +248,7 @@ fn fit_law(
     let line = fit::ols(&rows, &sizes)?;
     let (intercept, slope) = (line.coefficients[0], line.coefficients[1]);
     let squared: Vec<Vec<f64>> = rows.iter().map(|r| vec![r[0], r[0] * r[0]]).collect();
-    let distinct = {
-        let mut ratios: Vec<f64> = rows.iter().map(|r| r[0]).collect();
-        ratios.sort_by(f64::total_cmp);
-        ratios.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * b.abs());
-        ratios.len()
-    };
+    let distinct = distinct(rows.iter().map(|r| r[0]).collect());
     let parabola = (distinct >= 3)
         .then(|| fit::ols(&squared, &sizes))
         .flatten()
@@ -290,6 +285,13 @@ fn fit_law(
         parabola,
         points,
     })
+}
+
+/// How many different values `ratios` holds, equal to 1e-9 counting as one.
+fn distinct(mut ratios: Vec<f64>) -> usize {
+    ratios.sort_by(f64::total_cmp);
+    ratios.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * b.abs());
+    ratios.len()
 }
 
 /// Over the groups of points with one eta/m (to 1e-9) and at least two
@@ -453,6 +455,14 @@ mod tests {
     }
 
     #[test]
+    fn ratios_equal_to_1e_9_count_once() {
+        assert_eq!(distinct(vec![0.01, 0.005, 0.01, 0.02, 0.005]), 3);
+        assert_eq!(distinct(vec![0.01, 0.01 * (1.0 + 1e-12), 0.02]), 2);
+        assert_eq!(distinct(vec![0.01, 0.0101]), 2);
+        assert_eq!(distinct(vec![]), 0);
+    }
+
+    #[test]
     fn curved_means_an_interval_that_leaves_out_0() {
         let parabola = |low: f64, high: f64| Parabola {
             intercept_sq: 1.0,
@@ -498,7 +508,7 @@ mod tests {
             cosine: None,
             size_change: None,
         };
-        let optimum = |lambda: f64| OptimumResult {
+        let optimum = |lambda: f64, w1: f64| OptimumResult {
             spec: OptimumSpec {
                 lambda,
                 ..OptimumSpec::from_run(&start)
@@ -506,9 +516,10 @@ mod tests {
             iterations: 1,
             start_grad_norm: 1.0,
             grad_norm: 0.1,
-            layers: vec![layer(Layer::FIRST, 905.0), layer(Layer::All, 1900.0)],
+            layers: vec![layer(Layer::FIRST, w1), layer(Layer::All, 1900.0)],
         };
-        let laws = noise_laws(&runs, &[optimum(15.0), optimum(5.0)]);
+        // Lambda 15's first: the branches' lambda 5 must pick its own.
+        let laws = noise_laws(&runs, &[optimum(15.0, 450.0), optimum(5.0, 905.0)]);
         assert_eq!(laws[0].optimum_sq, Some(905.0));
         assert_eq!(laws[1].optimum_sq, None, "no w2 in the optimum");
         assert_eq!(laws[2].optimum_sq, Some(1900.0));
