@@ -287,23 +287,26 @@ fn fit_law(
     })
 }
 
-/// How many different values `ratios` holds, equal to 1e-9 counting as one.
+/// Two eta/m are the same if they agree to 1e-9 of the second (0.1/10
+/// and 0.2/20 differ by a rounding).
+fn same_ratio(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs()
+}
+
+/// How many different values `ratios` holds (see `same_ratio`).
 fn distinct(mut ratios: Vec<f64>) -> usize {
     ratios.sort_by(f64::total_cmp);
-    ratios.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * b.abs());
+    ratios.dedup_by(|a, b| same_ratio(*a, *b));
     ratios.len()
 }
 
-/// Over the groups of points with one eta/m (to 1e-9) and at least two
+/// Over the groups of points with one eta/m (`same_ratio`) and at least two
 /// (eta, m): the largest (max - min)/mean of their sizes.
 fn equal_ratio_gap(points: &[NoisePoint]) -> Option<f64> {
     let mut groups: Vec<Vec<f64>> = Vec::new();
     let mut ratios: Vec<f64> = Vec::new();
     for p in points {
-        match ratios
-            .iter()
-            .position(|&r| (r - p.ratio()).abs() <= 1e-9 * r)
-        {
+        match ratios.iter().position(|&r| same_ratio(p.ratio(), r)) {
             Some(i) => groups[i].push(p.size_sq),
             None => {
                 ratios.push(p.ratio());
@@ -459,6 +462,10 @@ mod tests {
         assert_eq!(distinct(vec![0.01, 0.005, 0.01, 0.02, 0.005]), 3);
         assert_eq!(distinct(vec![0.01, 0.01 * (1.0 + 1e-12), 0.02]), 2);
         assert_eq!(distinct(vec![0.01, 0.0101]), 2);
+        // 1e-7 apart is apart; 1e-12 is not.
+        assert!(!same_ratio(0.01 + 1e-9, 0.01));
+        assert!(same_ratio(0.01 * (1.0 + 1e-12), 0.01));
+        assert!(same_ratio(0.2 / 20.0, 0.1 / 10.0));
         assert_eq!(distinct(vec![]), 0);
     }
 
