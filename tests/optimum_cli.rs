@@ -28,6 +28,22 @@ fn tiny_network(dir: &Path) -> PathBuf {
     file
 }
 
+/// `decaylab optimum` from `net` at lambda 5 over its 300 examples, with
+/// `more` flags.
+fn optimum_at_lambda_5(net: &Path, more: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "optimum",
+        "--load",
+        path_str(net),
+        "--lambda",
+        "5",
+        "--train-size",
+        "300",
+    ];
+    args.extend_from_slice(more);
+    decaylab(&args)
+}
+
 #[test]
 fn json_names_the_fields_and_the_identity_holds() {
     let dir = tempfile::tempdir().unwrap();
@@ -35,22 +51,18 @@ fn json_names_the_fields_and_the_identity_holds() {
     let saved = dir.path().join("optimum.json");
     let history = dir.path().join("history.csv");
     let tolerance = 1e-8;
-    let out = decaylab(&[
-        "optimum",
-        "--load",
-        path_str(&net),
-        "--lambda",
-        "5",
-        "--train-size",
-        "300",
-        "--tolerance",
-        "1e-8",
-        "--save",
-        path_str(&saved),
-        "--history",
-        path_str(&history),
-        "--json",
-    ]);
+    let out = optimum_at_lambda_5(
+        &net,
+        &[
+            "--tolerance",
+            "1e-8",
+            "--save",
+            path_str(&saved),
+            "--history",
+            path_str(&history),
+            "--json",
+        ],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     for key in [
@@ -102,17 +114,7 @@ fn json_names_the_fields_and_the_identity_holds() {
 fn the_table_says_what_was_reached() {
     let dir = tempfile::tempdir().unwrap();
     let net = tiny_network(dir.path());
-    let out = decaylab(&[
-        "optimum",
-        "--load",
-        path_str(&net),
-        "--lambda",
-        "5",
-        "--train-size",
-        "300",
-        "--max-iterations",
-        "3",
-    ]);
+    let out = optimum_at_lambda_5(&net, &["--max-iterations", "3"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("stopped at the iteration limit"), "{text}");

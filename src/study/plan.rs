@@ -291,14 +291,15 @@ impl Plan {
         for run in plan.runs.iter_mut() {
             run.saves_network = parents.contains(&run.name);
         }
-        let branches = plan.branch_runs(&base);
-        plan.runs.extend(branches);
         // A training run is f32 unless f32 would round part of its decay
         // away (the lambda and eta sweeps' smallest c): what `train` picks
         // when no precision is asked for. The decay-only runs are f64 all.
         for run in plan.runs.iter_mut().filter(|run| !run.config.decay_only) {
             run.config.precision = precision_of(&run.config);
         }
+        // The branches last: they carry their parents as set above.
+        let branches = plan.branch_runs(&base);
+        plan.runs.extend(branches);
         Some(plan)
     }
 
@@ -375,25 +376,25 @@ impl Plan {
                 let parent_name = &parent.name;
                 for &(eta, m) in &BRANCHES {
                     let (_, epochs) = branch_epochs(eta, lambda, m);
-                    let mut parent = parent.clone();
-                    parent.config.precision = precision_of(&parent.config);
+                    let mut config = Config {
+                        eta,
+                        lambda,
+                        batch: m,
+                        epochs,
+                        seed,
+                        load: Some(format!("{parent_name}.net.json").into()),
+                        probes: false,
+                        full_gradient: FullGradientAt::Never,
+                        stop_when_settled: false,
+                        ..base.clone()
+                    };
+                    config.precision = precision_of(&config);
                     runs.push(RunSpec {
                         name: format!("branch-lambda{lambda}-eta{eta}-m{m}-s{seed}"),
                         purpose: Purpose::Branch { lambda, eta, m },
                         seed,
-                        config: Config {
-                            eta,
-                            lambda,
-                            batch: m,
-                            epochs,
-                            seed,
-                            load: Some(format!("{parent_name}.net.json").into()),
-                            probes: false,
-                            full_gradient: FullGradientAt::Never,
-                            stop_when_settled: false,
-                            ..base.clone()
-                        },
-                        parent: Some(Box::new(parent)),
+                        config,
+                        parent: Some(Box::new(parent.clone())),
                         saves_network: false,
                     });
                 }

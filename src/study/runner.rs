@@ -68,6 +68,17 @@ impl RunFiles {
         }
     }
 
+    /// Whether the network of a finished run of `spec`'s configuration is
+    /// here: its configuration file, written last, and its network. Cheaper
+    /// than `finished`, which reads the metrics too: what a branch needs of
+    /// its parent.
+    fn network_of(&self, spec: &RunSpec) -> bool {
+        let stored: Option<Config> = std::fs::read(&self.config)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        stored.as_ref() == Some(&spec.config) && self.network.is_file()
+    }
+
     /// The records of a finished run of `spec`'s configuration (with its
     /// last network if it keeps it), if there is one.
     fn finished(&self, spec: &RunSpec) -> Found {
@@ -312,7 +323,9 @@ pub fn read_finished(spec: &RunSpec, runs_dir: &Path) -> Option<RunResult> {
 fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) -> Result<RunResult> {
     // The parent's network, trained here if no process has (a shard's
     // branch whose parent is another shard's and not yet finished).
-    if let Some(parent) = &spec.parent {
+    if let Some(parent) = &spec.parent
+        && !RunFiles::new(runs_dir, &parent.name).network_of(parent)
+    {
         run_one(parent, mnist, runs_dir, &ProgressBar::hidden())?;
     }
     let files = RunFiles::new(runs_dir, &spec.name);
