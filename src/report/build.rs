@@ -78,14 +78,17 @@ fn setup(doc: &mut Document, inputs: &Inputs) {
     let (results, plan) = (inputs.results, &inputs.results.plan);
     doc.section("setup", "How the study ran");
     doc.paragraph(format!(
-        "Base hyperparameters: sizes {:?}, cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, seeds {}. Every run with L2 stops once each of its layers has settled or at {} epochs; runs without L2 train {} epochs. {} runs: {} trained in {:.0} s on {} job(s), {} read back from an earlier invocation.",
+        "Base hyperparameters: sizes {:?}, cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, seeds {}. Every run with L2 whose {} relaxation times m/(eta*lambda) fit in {} epochs stops once each of its layers has settled or at {} epochs; the others train {} epochs and are listed as not settled; runs without L2 train {} epochs. {} runs: {} trained in {:.0} s on {} job(s), {} read back from an earlier invocation.",
         results.base_sizes(),
         plan::ETA,
         plan::LAMBDA,
         plan::BATCH,
         plan.train_size,
         list(&plan.seeds),
+        plan::SETTLE_RELAXATIONS,
         plan.epoch_cap,
+        plan.epoch_cap,
+        plan::UNSETTLED_EPOCHS,
         plan.no_l2_epochs,
         results.runs.len(),
         results.runs.iter().filter(|r| !r.reused).count(),
@@ -93,6 +96,16 @@ fn setup(doc: &mut Document, inputs: &Inputs) {
         inputs.jobs,
         results.runs.iter().filter(|r| r.reused).count(),
     ));
+    if !plan.noise_lambdas.is_empty() {
+        doc.paragraph(format!(
+            "The noise law's branches start from the settled default-init runs at lambda {} and train {} relaxation times (at least {} epochs), then {} more over which their size is averaged (at least {} epochs), without probes.",
+            list(&plan.noise_lambdas),
+            plan::BRANCH_BURN_IN,
+            plan::BRANCH_MIN_BURN_IN,
+            plan::BRANCH_AVERAGE,
+            plan::BRANCH_MIN_AVERAGE,
+        ));
+    }
     if plan.mode == Mode::Quick {
         let pairs = |grid: &[(usize, usize)]| {
             grid.iter()
