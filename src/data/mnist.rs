@@ -34,6 +34,9 @@ pub const VALIDATION_SIZE: usize = 10_000;
 /// n of the bundled MNIST: the train file's 60,000 images less the
 /// validation set.
 pub const TRAINING_SIZE: usize = 50_000;
+/// Pixels that are 0 in every one of the training images: weights from
+/// them get no gradient and only decay (see `probes::LiveInputs`).
+pub const BLANK_PIXELS: usize = 67;
 
 /// The bundled files, gzip-compressed, with the SHA-256 of their contents.
 const BUNDLED: [(&str, &[u8]); 4] = [
@@ -261,6 +264,13 @@ mod tests {
         // The first training label of MNIST is a 5, the last validation label an 8.
         assert_eq!(mnist.training.labels()[0], 5);
         assert_eq!(*mnist.validation.labels().last().unwrap(), 8);
+        // The always-blank pixels; pooled 2x2, 8 of 196 squares are blank.
+        let live = |set: &crate::data::Dataset| {
+            let every: Vec<usize> = (0..set.len()).collect();
+            set.nonzero_inputs(&every, &mut vec![0; set.inputs()])
+        };
+        assert_eq!(784 - live(&mnist.training), BLANK_PIXELS);
+        assert_eq!(196 - live(&mnist.training.pooled(2)), 8);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 pub mod idx;
 pub mod mnist;
 
-pub use mnist::{DataSource, Mnist, TRAINING_SIZE};
+pub use mnist::{BLANK_PIXELS, DataSource, Mnist, TRAINING_SIZE};
 
 use crate::kernels::{self, Real};
 
@@ -192,6 +192,21 @@ impl Dataset {
         }
     }
 
+    /// The rms length of the input vectors, sqrt(mean over the images of
+    /// |x|^2), in the units [`Dataset::write_inputs`] writes (scale
+    /// included), computed in f64.
+    pub fn rms_norm(&self) -> f64 {
+        let n = self.inputs();
+        let mut x = vec![0.0f64; kernels::padded(n)];
+        let sum_sq: f64 = (0..self.len())
+            .map(|e| {
+                self.write_inputs(&[e], &mut x);
+                x[..n].iter().map(|v| v * v).sum::<f64>()
+            })
+            .sum();
+        (sum_sq / self.len().max(1) as f64).sqrt()
+    }
+
     /// Write the images `examples` as rows of `x`, one per example, each
     /// `kernels::padded(inputs)` long (padding left as it is), pixel values
     /// scaled to [0, 1]: stored value / white, divided in T (so a byte p
@@ -219,6 +234,14 @@ impl Dataset {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rms_norm_is_the_rms_length_of_the_written_inputs() {
+        // Two 2x1 images: (255, 0) and (0, 0) -> |x|^2 = 1 and 0.
+        let set = Dataset::from_bytes(2, 1, vec![255, 0, 0, 0], vec![0, 1]);
+        assert_eq!(set.rms_norm(), 0.5f64.sqrt());
+        approx::assert_relative_eq!(set.scaled(3.0).rms_norm(), 3.0 * 0.5f64.sqrt());
+    }
 
     #[test]
     fn pooling_averages_squares_exactly() {

@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::probes::{EpochDynamics, FullGradient, Histogram, WeightStats};
+use crate::probes::{EpochDynamics, FullGradient, Histogram, LiveInputs, WeightStats};
 
 /// Everything measured at the end of one epoch (epoch 0: before training).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,6 +27,11 @@ pub struct EpochRecord {
     pub train_cost: Option<f64>,
     /// rms, mean, std and largest |w| of all weights and of each layer.
     pub weights: WeightStats,
+    /// The first layer's weights from the inputs that are not blank in
+    /// every training image (null in records written before it was
+    /// measured).
+    #[serde(default)]
+    pub live_inputs: Option<LiveInputs>,
     /// rho_e = rms_e / rms_(e-1) of all weights (null for epoch 0, and when
     /// rms_(e-1) = 0).
     pub shrink_ratio: Option<f64>,

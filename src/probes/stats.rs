@@ -88,6 +88,38 @@ impl WeightStats {
     }
 }
 
+/// The first layer's weights from its **live** inputs: those that are not 0
+/// in every training image. MNIST has 67 pixels that are (the corners and
+/// edges); their weights get no gradient and only decay, towards 0, so they
+/// pull the first layer's rms down by a share that depends on how many
+/// inputs are blank: a size law over inputs of another count (pooled
+/// images have fewer blank ones) compares the live weights' rms.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LiveInputs {
+    /// Inputs that are 0 in every training image.
+    pub blank: usize,
+    /// sqrt(sum w^2 / count) over the weights w_jk from the other inputs k.
+    pub rms: f64,
+}
+
+impl LiveInputs {
+    /// Of the first layer's weights `w1` (n_1 x n_0 row-major, n_0 =
+    /// `n_in`) and the live inputs `live` (column indices, increasing).
+    pub fn of<T: Real>(w1: &[T], n_in: usize, live: &[u32]) -> LiveInputs {
+        let rows = w1.len() / n_in.max(1);
+        let sum_sq: f64 = w1
+            .chunks_exact(n_in)
+            .flat_map(|row| live.iter().map(move |&k| row[k as usize].as_f64()))
+            .map(|w| w * w)
+            .sum();
+        let count = (rows * live.len()).max(1);
+        LiveInputs {
+            blank: n_in - live.len(),
+            rms: (sum_sq / count as f64).sqrt(),
+        }
+    }
+}
+
 /// The angle in radians between two weight vectors u and v of one layer,
 /// as 2 atan2(|u/|u| - v/|v||, |u/|u| + v/|v||), which stays accurate for
 /// the small angles of one epoch (acos of the cosine would lose them near
@@ -130,6 +162,19 @@ pub fn change_cosine<T: Real>(u: &[T], v: &[T]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn live_inputs_rms_leaves_out_the_blank_columns() {
+        // Two neurons, three inputs; input 1 is blank.
+        let w1 = [3.0f64, 100.0, 4.0, 0.0, -7.0, 0.0];
+        let live = LiveInputs::of(&w1, 3, &[0, 2]);
+        assert_eq!(live.blank, 1);
+        // (9 + 16 + 0 + 0) / 4 weights.
+        assert_eq!(live.rms, 2.5);
+        let none_blank = LiveInputs::of(&w1, 3, &[0, 1, 2]);
+        assert_eq!(none_blank.blank, 0);
+        assert_eq!(none_blank.rms, Sums::of(&w1).summary().rms);
+    }
     use crate::net::Cost;
     use approx::{abs_diff_eq, assert_abs_diff_eq};
 

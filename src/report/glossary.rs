@@ -1,6 +1,7 @@
 //! The report's terms, defined once, and linked from their first use.
 
 use super::{Block, Document, Inline, inlines};
+use crate::data::BLANK_PIXELS;
 use crate::run::settle::{MIN_EPOCHS, SETTLED_BAND, SETTLED_EPOCHS, SMOOTHING_WINDOW};
 use crate::study::claims::Thresholds;
 use crate::study::measures::TAIL_OFF;
@@ -53,6 +54,7 @@ pub fn terms() -> Vec<Term> {
         term("cos(w, -grad C_0)", &["grad C_0"], "optimum", "C_0 is the unregularized cost. At the minimum of C_0 + (lambda/2n)|w|^2, grad C_0 = -(lambda/n) w: the cosine is 1 and |grad C_0| / |(lambda/n) w| is 1.".into()),
         term("relaxation time", &["relaxation times", "relaxation time"], "relaxation", "m/(eta*lambda) epochs: the decay alone shrinks the weights by exp(-eta*lambda/m) per epoch, so by 1/e in this many. A run forgets where it started within a few of them; the noise law's branches train 1.5 of them before their size is averaged over one more.".into()),
         term("noise law, L2 optimum", &["L2 optimum", "noise law"], "noise-law", "The L2 optimum w* minimizes J = C_0 + (lambda/2n) sum |w|^2 over the training set (found by L-BFGS, as `decaylab optimum` does). The noise law is a layer's settled |w|^2 against eta/m, the size of SGD's step noise, over branches trained on from settled networks: a line through them that reaches |w*|^2 at eta/m -> 0 says the optimum sets the size and the noise moves it; one that reaches about 0, that the size lives on the noise (a balance of decay against noise).".into()),
+        term("fan-in runs, live inputs", &["fan-in runs", "live"], "fan-in", format!("Pooling the images to change n_in also changes their norm |x| (the rms length of an input vector), so the fan-in runs separate the two: at n_in 784 every input is scaled (x -> c x, c = 0.5 and 2), and pooled images are rescaled to the unpooled |x| (n_in 196 and 49). A first layer sized by its inputs' norm has rms ~ 1/|x|; one sized by its fan-in, rms ~ 1/sqrt(n_in), as N(0, 1/n_in). The live inputs are those not 0 in every training image: {} of MNIST's 784 pixels are blank in all of them, and their weights get no gradient and only decay, so the size compared is that of the live inputs' weights.", BLANK_PIXELS)),
         term("fit, 95% interval", &["95%"], "fit", format!("{}; the interval is the exponent +/- t standard errors, t the 97.5% quantile of Student's t with (configurations - predictors - 1) degrees of freedom.", crate::study::equilibrium::FIT_METHOD)),
     ]
 }

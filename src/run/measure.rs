@@ -5,7 +5,9 @@ use crate::error::{Divergence, Error, Result};
 use crate::kernels::Real;
 use crate::metrics::{EpochRecord, Histograms};
 use crate::net::Network;
-use crate::probes::{EpochDynamics, FullGradient, Histogram, WeightStats, gradient, histogram};
+use crate::probes::{
+    EpochDynamics, FullGradient, Histogram, LiveInputs, WeightStats, gradient, histogram,
+};
 use crate::theory;
 use crate::train::{Evaluation, evaluate_scored};
 
@@ -34,9 +36,31 @@ impl HistogramRanges {
 
 /// Turns the state after an epoch into its record.
 pub(super) struct Measurer<'a> {
-    pub(super) config: &'a Config,
-    pub(super) data: &'a RunData,
-    pub(super) histogram_ranges: Option<&'a HistogramRanges>,
+    config: &'a Config,
+    data: &'a RunData,
+    histogram_ranges: Option<&'a HistogramRanges>,
+    /// The inputs that are not 0 in every training image, increasing.
+    live_inputs: Vec<u32>,
+}
+
+impl<'a> Measurer<'a> {
+    pub(super) fn new(
+        config: &'a Config,
+        data: &'a RunData,
+        histogram_ranges: Option<&'a HistogramRanges>,
+    ) -> Measurer<'a> {
+        let training = &data.training;
+        let every_example: Vec<usize> = (0..training.len()).collect();
+        let mut live_inputs = vec![0; training.inputs()];
+        let live = training.nonzero_inputs(&every_example, &mut live_inputs);
+        live_inputs.truncate(live);
+        Measurer {
+            config,
+            data,
+            histogram_ranges,
+            live_inputs,
+        }
+    }
 }
 
 impl Measurer<'_> {
@@ -97,6 +121,11 @@ impl Measurer<'_> {
             train_accuracy: train.as_ref().map(Evaluation::accuracy),
             train_cost: train.as_ref().map(|t| t.total_cost),
             weights,
+            live_inputs: Some(LiveInputs::of(
+                &net.weights[0],
+                self.data.training.inputs(),
+                &self.live_inputs,
+            )),
             shrink_ratio,
             shrink_ratio_layers,
             predicted_shrink: theory::exact_shrink(config.eta, config.lambda, n, config.batch),

@@ -191,11 +191,7 @@ fn train_epochs<T: Real>(
                 None => HistogramRanges::of(&sgd.net),
             },
         );
-    let measurer = Measurer {
-        config,
-        data,
-        histogram_ranges: histogram_ranges.as_ref(),
-    };
+    let measurer = Measurer::new(config, data, histogram_ranges.as_ref());
     let save = |sgd: &Sgd<T>, records: &[EpochRecord]| -> Result<()> {
         match (persistence.checkpoint, sgd.rng()) {
             (Some(path), Some(rng)) => {

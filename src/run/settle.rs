@@ -98,16 +98,6 @@ impl Settling {
 
     /// The settling of weight layer `layer` (None: all weights) in `records`.
     pub fn of_records(records: &[EpochRecord], layer: Option<usize>) -> Settling {
-        let f: Vec<Option<f64>> = records
-            .iter()
-            .map(|r| {
-                let d = r.dynamics.as_ref()?;
-                match layer {
-                    None => d.offset_fraction,
-                    Some(l) => d.offset_fraction_layers.get(l).copied().flatten(),
-                }
-            })
-            .collect();
         let rms: Vec<f64> = records
             .iter()
             .map(|r| match layer {
@@ -115,8 +105,35 @@ impl Settling {
                 Some(l) => r.weights.layers[l].rms,
             })
             .collect();
-        Settling::of(&f, &rms)
+        Settling::of(&offset_fractions(records, layer), &rms)
     }
+
+    /// The settling of the first layer's weights from its live inputs
+    /// ([`crate::probes::LiveInputs`]): settled when the first layer is,
+    /// over the same epochs, its size the mean of their rms. None if some
+    /// record lacks them (records written before they were measured).
+    pub fn of_live_inputs(records: &[EpochRecord]) -> Option<Settling> {
+        let rms: Option<Vec<f64>> = records
+            .iter()
+            .map(|r| r.live_inputs.map(|live| live.rms))
+            .collect();
+        Some(Settling::of(&offset_fractions(records, Some(0)), &rms?))
+    }
+}
+
+/// The offset fraction f of weight layer `layer` (None: all weights) of
+/// every record, None where a record has none.
+fn offset_fractions(records: &[EpochRecord], layer: Option<usize>) -> Vec<Option<f64>> {
+    records
+        .iter()
+        .map(|r| {
+            let d = r.dynamics.as_ref()?;
+            match layer {
+                None => d.offset_fraction,
+                Some(l) => d.offset_fraction_layers.get(l).copied().flatten(),
+            }
+        })
+        .collect()
 }
 
 /// Whether a run may stop: at least `MIN_EPOCHS` trained and every weight

@@ -113,6 +113,8 @@ mod tests {
             settled: true,
             settled_epoch: Some(20),
             size,
+            size_live_inputs: None,
+            blank_inputs: None,
             spread: Some(0.0),
             epochs: 30,
             input_norm: None,

@@ -36,6 +36,12 @@ pub struct SettledEntry {
     pub settled_epoch: Option<usize>,
     /// Mean rms over the settled epochs (the last rms if not settled).
     pub size: f64,
+    /// The first layer only: the same over its weights from live inputs,
+    /// those not 0 in every training image (null for other layers, and
+    /// for records written before it was measured).
+    pub size_live_inputs: Option<f64>,
+    /// The first layer only: its inputs that are 0 in every training image.
+    pub blank_inputs: Option<usize>,
     /// Standard deviation of the rms over the settled epochs (null if the
     /// run did not settle).
     pub spread: Option<f64>,
@@ -82,6 +88,12 @@ pub fn settled_table(runs: &[RunResult]) -> Vec<SettledEntry> {
         for layer in Layer::each_then_all(layers) {
             let settling = Settling::of_records(&run.records, layer.index());
             let input_norm = layer.index().and_then(|l| last?.input_norm.get(l).copied());
+            let live = (layer == Layer::FIRST)
+                .then(|| Settling::of_live_inputs(&run.records))
+                .flatten();
+            let blank_inputs = (layer == Layer::FIRST)
+                .then(|| Some(last?.live_inputs?.blank))
+                .flatten();
             table.push(SettledEntry {
                 run: run.spec.name.clone(),
                 layer,
@@ -95,6 +107,8 @@ pub fn settled_table(runs: &[RunResult]) -> Vec<SettledEntry> {
                 settled: settling.settled,
                 settled_epoch: settling.settled_epoch,
                 size: settling.size,
+                size_live_inputs: live.map(|l| l.size),
+                blank_inputs,
                 spread: settling.spread,
                 epochs: settling.epochs,
                 input_norm,
@@ -335,7 +349,7 @@ const FAMILIES: [Family; 2] = [
 ];
 
 /// The configuration a run belongs to: its name without the seed.
-fn configuration(name: &str) -> &str {
+pub fn configuration(name: &str) -> &str {
     name.rsplit_once("-s").map_or(name, |(c, _)| c)
 }
 
@@ -489,6 +503,8 @@ mod tests {
             settled: true,
             settled_epoch: Some(40),
             size,
+            size_live_inputs: None,
+            blank_inputs: None,
             spread: Some(0.0),
             epochs: 50,
             input_norm: Some(9.0),
@@ -496,6 +512,45 @@ mod tests {
             final_accuracy: 0.95,
             collapsed: false,
         }
+    }
+
+    #[test]
+    fn the_first_layers_live_inputs_settle_over_its_epochs() {
+        use crate::probes::LiveInputs;
+        use crate::study::synthetic::synthetic_run;
+        let f: Vec<f64> = (0..=30).map(|e| 1.0 - (-(e as f64) / 4.0).exp()).collect();
+        let rms: Vec<f64> = (0..=30).map(|e| 1.0 + e as f64).collect();
+        let mut records = synthetic_run(&rms, &f, &[0.96; 31], 0.95);
+        for (e, r) in records.iter_mut().enumerate() {
+            r.live_inputs = Some(LiveInputs {
+                blank: 3,
+                rms: 2.0 * rms[e],
+            });
+        }
+        let plan = plan::Plan::new(plan::Mode::Quick, 1, 1).expect("a plan");
+        let run = |records: Vec<crate::metrics::EpochRecord>| RunResult {
+            spec: plan.runs[0].clone(),
+            records,
+            reused: false,
+            redone: false,
+        };
+        let table = settled_table(&[run(records.clone())]);
+        let [w1, w2, all] = &table[..] else {
+            panic!("three entries: {table:?}")
+        };
+        assert!(w1.settled);
+        assert_abs_diff_eq!(w1.size_live_inputs.unwrap(), 2.0 * w1.size, epsilon = 1e-12);
+        assert_eq!(w1.blank_inputs, Some(3));
+        for other in [w2, all] {
+            assert_eq!((other.size_live_inputs, other.blank_inputs), (None, None));
+        }
+        // The live size is over the first layer's settled epochs.
+        let live = Settling::of_live_inputs(&records).unwrap();
+        assert_eq!(live.settled_epoch, w1.settled_epoch);
+        // One record without them (written before they were measured): none.
+        records[5].live_inputs = None;
+        assert_eq!(Settling::of_live_inputs(&records), None);
+        assert_eq!(settled_table(&[run(records)])[0].size_live_inputs, None);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod claims;
 pub mod comments;
 pub mod equilibrium;
 pub mod fit;
+pub mod input_scale;
 pub mod measures;
 pub mod noise_law;
 pub mod optima;

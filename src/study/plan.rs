@@ -44,6 +44,10 @@ pub enum Purpose {
     /// A branch of the noise law: the settled network of its parent run at
     /// `lambda`, trained on at learning rate `eta` and mini-batch size `m`.
     Branch { lambda: f64, eta: f64, m: usize },
+    /// Fan-in against input scale: default initialization of [784/pool^2,
+    /// 30, 10] on images pooled by `pool`, every input multiplied by
+    /// `scale` (claim 4).
+    InputScale { pool: usize, scale: f64 },
 }
 
 impl Purpose {
@@ -58,6 +62,7 @@ impl Purpose {
             Purpose::Scaling { .. } => "scaling",
             Purpose::NoiseParent { .. } => "noise-parent",
             Purpose::Branch { .. } => "branch",
+            Purpose::InputScale { .. } => "input-scale",
         }
     }
 }
@@ -98,6 +103,8 @@ pub struct Plan {
     pub grid_default: Vec<(usize, usize)>,
     /// The lambdas of the noise law's branches (none in quick mode).
     pub noise_lambdas: Vec<f64>,
+    /// (pool, input scale c) of the fan-in runs (none in quick mode).
+    pub input_scales: Vec<(usize, f64)>,
     pub runs: Vec<RunSpec>,
 }
 
@@ -172,6 +179,17 @@ pub fn branch_epochs(eta: f64, lambda: f64, m: usize) -> (usize, usize) {
     let average = ((BRANCH_AVERAGE * tau).ceil() as usize).max(BRANCH_MIN_AVERAGE);
     (burn_in, burn_in + average)
 }
+
+/// Fan-in against input scale, (pool, c): the first layer of [n_in, 30,
+/// 10], default initialization, the base eta, lambda and m, on images
+/// pooled by `pool` (n_in = 784/pool^2) with every input x -> c x. At n_in
+/// 784, c = 0.5 and 2 (c = 1 is the base default-init run) change the
+/// inputs' norm |x| alone; pooled to n_in 196 and 49, c is the unpooled
+/// images' rms |x| over the pooled ones' (training set: 9.384 against
+/// 4.335 and 1.861), so n_in changes alone at the base |x|. A size set by
+/// |x| goes as c^-1 in the first and stays in the second; one set by the
+/// fan-in, as 1/sqrt(n_in), the other way round.
+pub const INPUT_SCALES: [(usize, f64); 4] = [(1, 0.5), (1, 2.0), (2, 2.165), (4, 5.043)];
 
 /// Examples of the small decay-only runs, and their epochs.
 const DECAY_ONLY_N: usize = 1_000;
@@ -251,6 +269,11 @@ impl Plan {
         } else {
             Vec::new()
         };
+        let input_scales = if full {
+            INPUT_SCALES.to_vec()
+        } else {
+            Vec::new()
+        };
 
         let base = Config {
             sizes: vec![784, WIDTH, 10],
@@ -277,6 +300,7 @@ impl Plan {
             grid_large,
             grid_default,
             noise_lambdas,
+            input_scales,
             runs: Vec::new(),
         };
         plan.runs = [
@@ -285,6 +309,7 @@ impl Plan {
             plan.noise_parent_runs(&base),
             plan.decay_only_runs(&base),
             plan.grid_runs(&base),
+            plan.input_scale_runs(&base),
         ]
         .concat();
         let parents = plan.noise_parent_names();
@@ -536,6 +561,32 @@ impl Plan {
         }
         runs
     }
+
+    /// The fan-in runs: every seed and (pool, c) of `input_scales`.
+    fn input_scale_runs(&self, base: &Config) -> Vec<RunSpec> {
+        let mut runs = Vec::new();
+        for &seed in &self.seeds {
+            for &(pool, scale) in &self.input_scales {
+                let n_in = INPUTS / (pool * pool);
+                runs.push(RunSpec {
+                    name: format!("input-in{n_in}-x{scale}-s{seed}"),
+                    purpose: Purpose::InputScale { pool, scale },
+                    seed,
+                    config: Config {
+                        sizes: vec![n_in, WIDTH, 10],
+                        pool,
+                        input_scale: scale,
+                        init: Init::Default,
+                        seed,
+                        ..base.clone()
+                    },
+                    parent: None,
+                    saves_network: false,
+                });
+            }
+        }
+        runs
+    }
 }
 
 /// f32 unless f32 would round part of the decay away: what `train` picks
@@ -568,6 +619,22 @@ mod tests {
     }
 
     #[test]
+    fn pooled_input_scales_keep_the_unpooled_images_norm() {
+        let mnist = crate::data::Mnist::load(&crate::data::DataSource::Bundled).unwrap();
+        let norm = |pool: usize, scale: f64| {
+            let training = mnist.pooled(pool).training;
+            training.slice(0..TRAINING_SIZE).scaled(scale).rms_norm()
+        };
+        let base = norm(1, 1.0);
+        for &(pool, scale) in INPUT_SCALES.iter().filter(|(pool, _)| *pool > 1) {
+            let ratio = norm(pool, scale) / base;
+            assert!((ratio - 1.0).abs() < 1e-3, "pool {pool}: {ratio}");
+        }
+        // At n_in 784, |x| is scaled by c itself.
+        assert_abs_diff_eq!(norm(1, 2.0) / base, 2.0, epsilon = 1e-6);
+    }
+
+    #[test]
     fn full_plan_has_the_specified_runs() {
         let plan = Plan::new(Mode::Full, 3, 1).unwrap();
         let count =
@@ -580,6 +647,7 @@ mod tests {
         assert_eq!(count(&|p| matches!(p, Purpose::DecayOnly { .. })), 7);
         assert_eq!(count(&|p| matches!(p, Purpose::NoiseParent { .. })), 6);
         assert_eq!(count(&|p| matches!(p, Purpose::Branch { .. })), 63);
+        assert_eq!(count(&|p| matches!(p, Purpose::InputScale { .. })), 12);
         // The branches: three m and at least three eta, and at least two
         // eta/m reached with two (eta, m) each.
         let distinct = |values: Vec<f64>| {
@@ -723,6 +791,11 @@ mod tests {
                 Purpose::Scaling { width, pool, init } => {
                     assert_eq!(c.sizes, [784 / (pool * pool), width, 10]);
                     assert_eq!((c.pool, c.init), (pool, init));
+                }
+                Purpose::InputScale { pool, scale } => {
+                    assert_eq!(c.sizes, [784 / (pool * pool), WIDTH, 10]);
+                    assert_eq!((c.pool, c.input_scale), (pool, scale));
+                    assert_eq!((c.eta, c.lambda, c.init), (ETA, LAMBDA, Init::Default));
                 }
                 Purpose::NoiseParent { lambda } => {
                     assert_eq!((c.eta, c.lambda, c.init), (ETA, lambda, Init::Default));

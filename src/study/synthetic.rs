@@ -2,7 +2,7 @@
 //! fraction and accuracy per epoch are given.
 
 use crate::metrics::EpochRecord;
-use crate::probes::{Budget, BudgetTerms, EpochDynamics, Summary, WeightStats};
+use crate::probes::{Budget, BudgetTerms, EpochDynamics, LiveInputs, Summary, WeightStats};
 
 /// A run of two layers whose rms, offset fraction (same for all weights
 /// and each layer) and accuracy per epoch are given; epoch 0 first.
@@ -47,6 +47,10 @@ pub fn synthetic_run(rms: &[f64], f: &[f64], accuracy: &[f64], predicted: f64) -
                     all: summary.clone(),
                     layers: vec![summary.clone(), summary],
                 },
+                live_inputs: Some(LiveInputs {
+                    blank: 0,
+                    rms: rms[e],
+                }),
                 shrink_ratio: (e > 0).then(|| rms[e] / rms[e - 1]),
                 shrink_ratio_layers: vec![(e > 0).then(|| rms[e] / rms[e - 1]); 2],
                 predicted_shrink: predicted,

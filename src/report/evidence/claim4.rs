@@ -4,7 +4,8 @@ use crate::net::Init;
 use crate::report::cells::{percent, sig, table_of};
 use crate::report::figures::{self};
 use crate::report::{Document, Inputs, text};
-use crate::study::claims::claim4::Claim4Evidence;
+use crate::study::claims::claim4::{Claim4Evidence, FAN_IN_EXPONENTS, INPUT_NORM_EXPONENTS};
+use crate::study::input_scale::InputScaleLaw;
 
 pub fn section(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
     let results = inputs.results;
@@ -57,6 +58,12 @@ pub fn section(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
         row("large / (1/sqrt(n_in))", &|l| l.large_over_inv_sqrt_n_in),
     ];
     table_of(doc, header, rows);
+    match &e.input_scale {
+        Some(law) => input_scale(doc, law, e.exponent_tolerance),
+        None => doc.paragraph(
+            "Fan-in against input scale: not measured (the full study runs it; quick mode has the base run only).",
+        ),
+    }
     doc.figure(
         "accuracy",
         figures::accuracy(results, inputs.reference),
@@ -81,4 +88,68 @@ pub fn section(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
             ),
         );
     }
+}
+
+/// The fan-in runs: the first layer's settled size at each (n_in, |x|),
+/// and the exponents fitted to it beside each picture's.
+fn input_scale(doc: &mut Document, law: &InputScaleLaw, tolerance: f64) {
+    doc.paragraph(
+        "Fan-in against input scale: the first layer's settled rms, default init with L2, at n_in 784 with every input scaled (x -> c x) and on pooled images rescaled to the unpooled |x| (the rms input norm). \"live\": the weights from inputs that are not 0 in every training image; the blank inputs' weights only decay.",
+    );
+    let rows = law
+        .points
+        .iter()
+        .map(|p| {
+            vec![
+                p.configuration.clone(),
+                p.n_in.to_string(),
+                sig(Some(p.input_norm)),
+                p.blank_inputs.to_string(),
+                sig(Some(p.size_live)),
+                sig(Some(p.size_all)),
+                sig(Some(p.size_times_input_norm)),
+                sig(Some(p.size_times_sqrt_n_in)),
+                p.seeds.to_string(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            "runs",
+            "n_in",
+            "|x|",
+            "blank inputs",
+            "rms (live)",
+            "rms (all inputs)",
+            "rms (live) × |x|",
+            "rms (live) × sqrt(n_in)",
+            "seeds",
+        ],
+        rows,
+    );
+    let exponents = |fit: &crate::study::input_scale::ScaleFit| {
+        format!(
+            "a = {:.2} (95% {:.2} to {:.2}), b = {:.2} (95% {:.2} to {:.2}), residuals {:.1}% rms",
+            fit.input_norm.value,
+            fit.input_norm.low,
+            fit.input_norm.high,
+            fit.n_in.value,
+            fit.n_in.low,
+            fit.n_in.high,
+            100.0 * fit.residual_rms
+        )
+    };
+    doc.paragraph(format!(
+        "rms = A |x|^a n_in^b, one point per row: live weights {}; all inputs' weights {}. A size set by the input norm has (a, b) = ({}, {}), one set by the fan-in ({}, {}); each exponent is counted as a picture's within {tolerance}.{}",
+        exponents(&law.live),
+        exponents(&law.all_inputs),
+        INPUT_NORM_EXPONENTS.0,
+        INPUT_NORM_EXPONENTS.1,
+        FAN_IN_EXPONENTS.0,
+        FAN_IN_EXPONENTS.1,
+        match law.left_out {
+            0 => String::new(),
+            k => format!(" {k} configuration(s) left out: some seed did not settle or collapsed."),
+        }
+    ));
 }

@@ -3,7 +3,9 @@
 
 use super::ClaimText;
 use crate::study::claims::Decided;
-use crate::study::claims::claim4::{Claim4, Claim4Evidence, Claim4Findings, Comparator};
+use crate::study::claims::claim4::{
+    Claim4, Claim4Evidence, Claim4Findings, Comparator, ScaleSetBy,
+};
 
 /// A comparator as the text names it.
 pub fn comparator_name(c: Comparator) -> &'static str {
@@ -55,13 +57,29 @@ fn scales(found: &Claim4Findings, concluding: bool) -> String {
     }
 }
 
-/// What is going on: the scales, and what that means for the claim.
-fn going_on(found: &Claim4Findings) -> String {
+/// What is going on: the scales, and what that means for the claim; then
+/// what sets the first layer's size, from the fan-in runs.
+fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> String {
     let mut text = scales(found, false);
     if found.start_erased && !found.at_init_scale {
         text.push_str(": it emulates the good start's result, not its scale");
     }
     text.push('.');
+    if let (Some(law), Some(set_by)) = (&e.input_scale, found.first_layer_set_by) {
+        let (a, b) = (law.live.input_norm.value, law.live.n_in.value);
+        text.push(' ');
+        text.push_str(&match set_by {
+            ScaleSetBy::InputNorm => format!(
+                "The first layer's settled size is set by its inputs' norm, not by their number: scaling the inputs moves it as |x|^{a:.2}, and at a fixed |x| it goes as n_in^{b:.2}. So L2 sizes the first layer to its inputs' norm, where N(0, 1/n_in) sizes it to their number."
+            ),
+            ScaleSetBy::FanIn => format!(
+                "The first layer's settled size is set by its number of inputs, as N(0, 1/n_in)'s is: at a fixed |x| it goes as n_in^{b:.2}, and scaling the inputs moves it as |x|^{a:.2} only."
+            ),
+            ScaleSetBy::Neither => format!(
+                "Neither the inputs' norm alone nor their number alone sets the first layer's settled size: it goes as |x|^{a:.2} n_in^{b:.2}, where a size set by the norm would go as |x|^-1 and one set by the fan-in as n_in^-0.5."
+            ),
+        });
+    }
     text
 }
 
@@ -130,7 +148,7 @@ pub fn text(d: &Decided<Claim4>) -> ClaimText {
         about: "accuracy and saturation of the whole network; each layer's settled std".into(),
         answer: answer(e),
         explanation: explain(e, found),
-        going_on: Some(going_on(found)),
+        going_on: Some(going_on(e, found)),
         caveats: vec![
             "Accuracy is compared on the validation set, averaged over seeds, over the epochs every kind of run has (runs without L2 stop at their own epoch count).".into(),
             format!(

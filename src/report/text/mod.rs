@@ -71,6 +71,7 @@ pub fn threshold_words(threshold: Threshold) -> &'static str {
         Threshold::OnePoint => "accuracy gap counted as \"within one point\"",
         Threshold::InitFactor => "factor within which a std is \"at\" 1/sqrt(n_in)",
         Threshold::SameScale => "factor within which two settled stds are \"the same\"",
+        Threshold::ExponentTolerance => "difference within which a fitted exponent is a law's",
     }
 }
 

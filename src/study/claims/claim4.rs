@@ -6,6 +6,8 @@ use super::{Claim, Decision, Measured, Missing, Threshold, Thresholds, Verdict};
 use crate::metrics::EpochRecord;
 use crate::net::{Init, Layer};
 use crate::run::settle::Settling;
+use crate::study::input_scale::{InputScaleLaw, ScaleFit, input_scale_law};
+use crate::study::plan::Purpose;
 use crate::study::summary::{SeedCurve, mean};
 use crate::theory;
 
@@ -111,6 +113,42 @@ pub struct Claim4Evidence {
     /// last common epoch.
     #[serde(skip)]
     pub large_l2_accuracy: Vec<f64>,
+    /// Fan-in against input scale: the first layer's settled size against
+    /// |x| and n_in (null without the fan-in runs: quick mode).
+    pub input_scale: Option<InputScaleLaw>,
+    pub exponent_tolerance: f64,
+}
+
+/// What sets the first layer's settled size, from the fan-in runs'
+/// exponents a (of |x|) and b (of n_in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScaleSetBy {
+    /// a = -1 and b = 0 within the `ExponentTolerance`: the layer settles
+    /// at a fixed scale of its weighted inputs, rms ~ 1/|x|.
+    InputNorm,
+    /// a = 0 and b = -1/2 within it: rms ~ 1/sqrt(n_in), N(0, 1/n_in)'s law.
+    FanIn,
+    /// Neither pair of exponents.
+    Neither,
+}
+
+/// The exponents (a, b) each picture predicts.
+pub const INPUT_NORM_EXPONENTS: (f64, f64) = (-1.0, 0.0);
+pub const FAN_IN_EXPONENTS: (f64, f64) = (0.0, -0.5);
+
+/// Which picture `fit`'s exponents are, within `tolerance` each.
+pub fn scale_set_by(fit: &ScaleFit, tolerance: f64) -> ScaleSetBy {
+    let is = |(a, b): (f64, f64)| {
+        (fit.input_norm.value - a).abs() <= tolerance && (fit.n_in.value - b).abs() <= tolerance
+    };
+    if is(INPUT_NORM_EXPONENTS) {
+        ScaleSetBy::InputNorm
+    } else if is(FAN_IN_EXPONENTS) {
+        ScaleSetBy::FanIn
+    } else {
+        ScaleSetBy::Neither
+    }
 }
 
 /// The mean over seeds of each run's weight std of layer `l`, over its
@@ -200,6 +238,8 @@ pub fn evidence(runs: &BaseRuns, sizes: &[usize], t: &Thresholds) -> Option<Clai
         comparisons,
         layers,
         large_l2_accuracy: large_accuracy[..=common].to_vec(),
+        input_scale: None,
+        exponent_tolerance: t.exponent_tolerance,
     })
 }
 
@@ -215,6 +255,9 @@ pub struct Claim4Findings {
     /// Every layer of large+L2 ends within the `InitFactor` of
     /// 1/sqrt(n_in).
     pub at_init_scale: bool,
+    /// What sets the first layer's settled size (None without the fan-in
+    /// runs).
+    pub first_layer_set_by: Option<ScaleSetBy>,
 }
 
 /// Claim 4: "How does this relate to weight initialization using N(0,
@@ -233,6 +276,7 @@ impl Claim for Claim4 {
         Threshold::OnePoint,
         Threshold::InitFactor,
         Threshold::SameScale,
+        Threshold::ExponentTolerance,
     ];
 
     fn evidence(m: &Measured, t: &Thresholds) -> Result<Claim4Evidence, Missing> {
@@ -243,7 +287,23 @@ impl Claim for Claim4 {
             large_no_l2: r.base(Init::Large, false),
             default_no_l2: r.base(Init::Default, false),
         };
-        evidence(&runs, &r.base_sizes(), t).ok_or(Missing("base runs missing"))
+        let mut e = evidence(&runs, &r.base_sizes(), t).ok_or(Missing("base runs missing"))?;
+        let default_l2 = Purpose::Base {
+            init: Init::Default,
+            l2: true,
+        };
+        let fan_in_runs: Vec<&str> = r
+            .runs
+            .iter()
+            .filter(|run| {
+                run.spec.purpose == default_l2
+                    || matches!(run.spec.purpose, Purpose::InputScale { .. })
+            })
+            .map(|run| run.spec.name.as_str())
+            .collect();
+        // None without the fan-in runs (quick mode): the base run alone.
+        e.input_scale = input_scale_law(m.settled, &fan_in_runs);
+        Ok(e)
     }
 
     /// Holds if large+L2 comes within one point of the claim's comparator
@@ -269,6 +329,10 @@ impl Claim for Claim4 {
                 .layers
                 .iter()
                 .all(|l| within(l.large_over_inv_sqrt_n_in, t.init_factor)),
+            first_layer_set_by: e
+                .input_scale
+                .as_ref()
+                .map(|law| scale_set_by(&law.live, t.exponent_tolerance)),
         };
         let verdict = match findings {
             Claim4Findings {
@@ -300,6 +364,33 @@ mod tests {
 
     fn decide(e: &Claim4Evidence) -> Verdict {
         Claim4::decide(e, &Thresholds::default()).verdict
+    }
+
+    #[test]
+    fn the_first_layers_law_is_the_picture_whose_exponents_both_match() {
+        let fit = |a: f64, b: f64| {
+            let exponent = |value: f64| crate::study::equilibrium::Exponent {
+                value,
+                low: value - 0.1,
+                high: value + 0.1,
+            };
+            ScaleFit {
+                input_norm: exponent(a),
+                n_in: exponent(b),
+                residual_rms: 0.01,
+            }
+        };
+        let t = 0.15;
+        assert_eq!(scale_set_by(&fit(-0.9, 0.1), t), ScaleSetBy::InputNorm);
+        assert_eq!(scale_set_by(&fit(-1.14, -0.14), t), ScaleSetBy::InputNorm);
+        assert_eq!(scale_set_by(&fit(0.1, -0.45), t), ScaleSetBy::FanIn);
+        // One exponent of each, or between: neither.
+        assert_eq!(scale_set_by(&fit(-1.0, -0.5), t), ScaleSetBy::Neither);
+        assert_eq!(scale_set_by(&fit(-0.5, -0.2), t), ScaleSetBy::Neither);
+        // Just outside the tolerance, on either side.
+        assert_eq!(scale_set_by(&fit(-0.84, 0.0), t), ScaleSetBy::Neither);
+        assert_eq!(scale_set_by(&fit(-1.0, 0.16), t), ScaleSetBy::Neither);
+        assert_eq!(scale_set_by(&fit(0.0, -0.66), t), ScaleSetBy::Neither);
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub enum Threshold {
     InitFactor,
     /// Two settled stds "the same" within this factor (claim 4).
     SameScale,
+    /// A fitted exponent "is" a picture's predicted one within this
+    /// absolute difference (claim 4's fan-in against input norm).
+    ExponentTolerance,
 }
 
 /// How a threshold is taken at half and at twice its value.
@@ -85,6 +88,8 @@ pub struct Thresholds {
     pub init_factor: f64,
     /// See [`Threshold::SameScale`].
     pub same_scale: f64,
+    /// See [`Threshold::ExponentTolerance`].
+    pub exponent_tolerance: f64,
 }
 
 impl Default for Thresholds {
@@ -103,6 +108,7 @@ impl Default for Thresholds {
             one_point: 0.01,
             init_factor: 2.0,
             same_scale: 1.1,
+            exponent_tolerance: 0.15,
         }
     }
 }
@@ -134,6 +140,7 @@ impl Thresholds {
             Threshold::OnePoint => self.one_point,
             Threshold::InitFactor => self.init_factor,
             Threshold::SameScale => self.same_scale,
+            Threshold::ExponentTolerance => self.exponent_tolerance,
         }
     }
 
@@ -156,6 +163,7 @@ impl Thresholds {
             Threshold::OnePoint => &mut self.one_point,
             Threshold::InitFactor => &mut self.init_factor,
             Threshold::SameScale => &mut self.same_scale,
+            Threshold::ExponentTolerance => &mut self.exponent_tolerance,
         };
         *slot = value;
         self
@@ -213,6 +221,7 @@ mod tests {
             OnePoint,
             InitFactor,
             SameScale,
+            ExponentTolerance,
         ] {
             let t = Thresholds::default().with(threshold, 7.0);
             assert_eq!(t.get(threshold), 7.0, "{threshold:?}");

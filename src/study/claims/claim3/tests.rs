@@ -106,6 +106,8 @@ fn settled_entry(run: &str, layer: Layer, size: f64, settled_epoch: Option<usize
         settled: settled_epoch.is_some(),
         settled_epoch,
         size,
+        size_live_inputs: None,
+        blank_inputs: None,
         spread: settled_epoch.map(|_| 0.0),
         epochs: 30,
         input_norm: Some(1.0),
