@@ -9,6 +9,7 @@ use crate::study::input_scale::InputScaleLaw;
 
 pub fn section(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
     let results = inputs.results;
+    early_and_saturation(doc, e);
     let within = |epoch: Option<usize>| epoch.map_or("never".into(), |e| format!("epoch {e}"));
     let mut rows = vec![vec![
         "large init + L2".into(),
@@ -152,4 +153,40 @@ fn input_scale(doc: &mut Document, law: &InputScaleLaw, tolerance: f64) {
             k => format!(" {k} configuration(s) left out: some seed did not settle or collapsed."),
         }
     ));
+}
+
+/// What N(0, 1/n_in) changes: the accuracy of the early epochs, and the
+/// saturation at the start and at the end, of every kind of base run.
+fn early_and_saturation(doc: &mut Document, e: &Claim4Evidence) {
+    let early = e.large_l2_early_accuracy.len();
+    doc.paragraph(format!(
+        "What N(0, 1/n_in) changes: validation accuracy in the first {early} epochs, and the saturation of the hidden layer at the start and at epoch {} (mean over seeds).",
+        e.common_epochs
+    ));
+    let row = |name: &str, accuracy: &[f64], start: f64, end: f64| {
+        let mut row = vec![name.to_string()];
+        row.extend(accuracy.iter().map(|&a| percent(Some(a))));
+        row.push(percent(Some(start)));
+        row.push(percent(Some(end)));
+        row
+    };
+    let mut rows = vec![row(
+        "large init + L2",
+        &e.large_l2_early_accuracy,
+        e.large_l2_start_saturation,
+        e.large_l2_final_saturation,
+    )];
+    rows.extend(e.comparisons.each().iter().map(|c| {
+        row(
+            text::comparator_name(c.comparator),
+            &c.early_accuracy,
+            c.start_saturation,
+            c.final_saturation,
+        )
+    }));
+    let mut header = vec!["base runs".to_string()];
+    header.extend((1..=early).map(|k| format!("epoch {k}")));
+    header.push("saturation at the start".into());
+    header.push(format!("saturation at epoch {}", e.common_epochs));
+    table_of(doc, header, rows);
 }

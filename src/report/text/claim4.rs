@@ -6,6 +6,8 @@ use crate::study::claims::Decided;
 use crate::study::claims::claim4::{
     Claim4, Claim4Evidence, Claim4Findings, Comparator, ScaleSetBy,
 };
+use crate::study::plan;
+use crate::theory;
 
 /// A comparator as the text names it.
 pub fn comparator_name(c: Comparator) -> &'static str {
@@ -16,27 +18,40 @@ pub fn comparator_name(c: Comparator) -> &'static str {
     }
 }
 
-/// The answer in two sentences: accuracy against the default start, and
-/// the first layer's settled std against 1/sqrt(n_in).
-fn answer(e: &Claim4Evidence) -> String {
-    let c = &e.comparisons.default_no_l2;
-    let mut text = format!(
-        "At epoch {}, large init with L2 reaches {:.2}% validation accuracy against {:.2}% for {}.",
-        e.common_epochs,
-        100.0 * e.large_l2_final_accuracy,
-        100.0 * c.final_accuracy,
-        comparator_name(c.comparator)
+/// The answer in two sentences: the early epochs' accuracy against N(0,
+/// 1/n_in)'s, and the saturation at the end against its.
+fn answer(e: &Claim4Evidence, found: &Claim4Findings) -> String {
+    let default = &e.comparisons.default_no_l2;
+    let (Some(large_1), Some(default_1)) = (
+        e.large_l2_early_accuracy.first(),
+        default.early_accuracy.first(),
+    ) else {
+        return "The runs have no epoch 1.".into();
+    };
+    let early = format!(
+        "{} N(0, 1/n_in)'s fast start: at epoch 1 large init with L2 reaches {:.2}% validation accuracy against {:.2}% for {}",
+        if found.early_speed_emulated {
+            "L2 gives large init"
+        } else {
+            "L2 does not give large init"
+        },
+        100.0 * large_1,
+        100.0 * default_1,
+        comparator_name(default.comparator)
     );
-    if let Some(l) = e.layers.first() {
-        text.push_str(&format!(
-            " Its first layer settles at std {:.3}, {:.2} times where the default start settles and {:.1} times N(0, 1/n_in)'s {:.3}.",
-            l.settled_std_large_l2,
-            l.large_over_default,
-            l.large_over_inv_sqrt_n_in,
-            l.inv_sqrt_n_in
-        ));
-    }
-    text
+    let saturation = format!(
+        "It {} saturated than that run at epoch {}: {:.0}% of the hidden layer's (example, neuron) pairs are saturated against {:.0}% ({:.0}% at the large start).",
+        if found.saturation_emulated {
+            "ends no more"
+        } else {
+            "ends more"
+        },
+        e.common_epochs,
+        100.0 * e.large_l2_final_saturation,
+        100.0 * default.final_saturation,
+        100.0 * e.large_l2_start_saturation
+    );
+    format!("{early}. {saturation}")
 }
 
 /// What the settled scales say: whether L2 erases the start, and whether it
@@ -57,10 +72,37 @@ fn scales(found: &Claim4Findings, concluding: bool) -> String {
     }
 }
 
-/// What is going on: the scales, and what that means for the claim; then
-/// what sets the first layer's size, from the fan-in runs.
+/// What is going on: why the early epochs differ (the saturation at the
+/// start, and how slowly the decay acts), the scales L2 ends at, and what
+/// sets the first layer's size, from the fan-in runs.
 fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> String {
-    let mut text = scales(found, false);
+    let default = &e.comparisons.default_no_l2;
+    let large_no_l2 = &e.comparisons.large_no_l2;
+    let shrink = theory::asymptotic_shrink(plan::ETA, plan::LAMBDA, plan::BATCH);
+    let tau = theory::relaxation_epochs(plan::ETA, plan::LAMBDA, plan::BATCH);
+    let mut text = format!(
+        "N(0, 1/n_in) starts the hidden layer unsaturated ({:.0}% against {:.0}% at the large start). L2 shrinks the weights by exp(-eta*lambda/m) = {shrink:.3} per epoch, by 1/e in {tau:.0} epochs, and over the first {} epochs large init learns {} with L2 than without it (epoch 1: {:.2}% against {:.2}%). ",
+        100.0 * default.start_saturation,
+        100.0 * e.large_l2_start_saturation,
+        e.large_l2_early_accuracy.len(),
+        if found.l2_speeds_early {
+            "faster"
+        } else {
+            "no faster"
+        },
+        100.0
+            * e.large_l2_early_accuracy
+                .first()
+                .copied()
+                .unwrap_or(f64::NAN),
+        100.0
+            * large_no_l2
+                .early_accuracy
+                .first()
+                .copied()
+                .unwrap_or(f64::NAN),
+    );
+    text.push_str(&scales(found, false));
     if found.start_erased && !found.at_init_scale {
         text.push_str(": it emulates the good start's result, not its scale");
     }
@@ -85,11 +127,32 @@ fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> String {
 
 /// The explanation from the evidence, key number first.
 fn explain(e: &Claim4Evidence, found: &Claim4Findings) -> String {
+    let percents = |values: &[f64]| {
+        let each: Vec<String> = values
+            .iter()
+            .map(|v| format!("{:.2}%", 100.0 * v))
+            .collect();
+        each.join(", ")
+    };
     let mut text = format!(
+        "Validation accuracy at epochs 1 to {}: {} with large init and L2, {} with {}, {} with {}; ",
+        e.large_l2_early_accuracy.len(),
+        percents(&e.large_l2_early_accuracy),
+        percents(&e.comparisons.default_no_l2.early_accuracy),
+        comparator_name(Comparator::DefaultNoL2),
+        percents(&e.comparisons.large_no_l2.early_accuracy),
+        comparator_name(Comparator::LargeNoL2),
+    );
+    text.push_str(if found.early_speed_emulated {
+        "within one point of N(0, 1/n_in)'s at every one of them. "
+    } else {
+        "more than one point behind N(0, 1/n_in)'s at one of them at least. "
+    });
+    text.push_str(&format!(
         "At epoch {} (the last all four kinds of base run have), large init with L2 reaches {:.2}% validation accuracy against ",
         e.common_epochs,
         100.0 * e.large_l2_final_accuracy
-    );
+    ));
     let parts: Vec<String> = e
         .comparisons
         .each()
@@ -146,17 +209,20 @@ pub fn text(d: &Decided<Claim4>) -> ClaimText {
     let (e, found) = (&d.evidence, &d.decision.findings);
     ClaimText {
         about: "accuracy and saturation of the whole network; each layer's settled std".into(),
-        answer: answer(e),
+        answer: answer(e, found),
         explanation: explain(e, found),
         going_on: Some(going_on(e, found)),
         caveats: vec![
             "Accuracy is compared on the validation set, averaged over seeds, over the epochs every kind of run has (runs without L2 stop at their own epoch count).".into(),
             format!(
-                "\"Within one point\" is {:.0} percentage point; a std \"at\" 1/sqrt(n_in) is within a factor {}; \"the same\" settled std within a factor {}.",
+                "\"Within one point\" is {:.0} percentage point; the early epochs are epochs 1 to {}; \"no more saturated\" is at most {:.0} points above; a std \"at\" 1/sqrt(n_in) is within a factor {}; \"the same\" settled std within a factor {}.",
                 100.0 * e.one_point,
+                e.early_epochs,
+                100.0 * e.saturation_gap,
                 e.init_factor,
                 e.same_scale
             ),
+            "The verdict is on what N(0, 1/n_in) changes, the early epochs' speed and the saturation; the accuracy at the end and the settled stds are described beside it.".into(),
         ],
     }
 }

@@ -69,6 +69,8 @@ pub fn threshold_words(threshold: Threshold) -> &'static str {
         Threshold::BalanceShare => "share of the size below which it lives on the noise",
         Threshold::EqualRatioTolerance => "relative gap within which branches of equal eta/m agree",
         Threshold::OnePoint => "accuracy gap counted as \"within one point\"",
+        Threshold::EarlyEpochs => "epochs counted as early (from epoch 1)",
+        Threshold::SaturationGap => "saturation gap counted as \"no higher\"",
         Threshold::InitFactor => "factor within which a std is \"at\" 1/sqrt(n_in)",
         Threshold::SameScale => "factor within which two settled stds are \"the same\"",
         Threshold::ExponentTolerance => "difference within which a fitted exponent is a law's",

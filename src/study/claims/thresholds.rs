@@ -38,6 +38,12 @@ pub enum Threshold {
     EqualRatioTolerance,
     /// "Within one point" of accuracy (claim 4).
     OnePoint,
+    /// The epochs counted as early, from epoch 1, where N(0, 1/n_in)'s
+    /// start learns fastest (claim 4).
+    EarlyEpochs,
+    /// Saturation "no higher" than another run's within this many
+    /// percentage points, as a fraction (claim 4).
+    SaturationGap,
     /// A layer's std "at" 1/sqrt(n_in) is within this factor of it (claim 4).
     InitFactor,
     /// Two settled stds "the same" within this factor (claim 4).
@@ -84,6 +90,10 @@ pub struct Thresholds {
     pub equal_ratio_tolerance: f64,
     /// See [`Threshold::OnePoint`].
     pub one_point: f64,
+    /// See [`Threshold::EarlyEpochs`].
+    pub early_epochs: usize,
+    /// See [`Threshold::SaturationGap`].
+    pub saturation_gap: f64,
     /// See [`Threshold::InitFactor`].
     pub init_factor: f64,
     /// See [`Threshold::SameScale`].
@@ -106,6 +116,8 @@ impl Default for Thresholds {
             balance_share: 0.2,
             equal_ratio_tolerance: 0.02,
             one_point: 0.01,
+            early_epochs: 3,
+            saturation_gap: 0.05,
             init_factor: 2.0,
             same_scale: 1.1,
             exponent_tolerance: 0.15,
@@ -116,7 +128,7 @@ impl Default for Thresholds {
 impl Threshold {
     fn scaling(self) -> Scaling {
         match self {
-            Threshold::FirstEpochs => Scaling::Count,
+            Threshold::FirstEpochs | Threshold::EarlyEpochs => Scaling::Count,
             Threshold::SameScale => Scaling::ExcessOverOne,
             _ => Scaling::Value,
         }
@@ -138,6 +150,8 @@ impl Thresholds {
             Threshold::BalanceShare => self.balance_share,
             Threshold::EqualRatioTolerance => self.equal_ratio_tolerance,
             Threshold::OnePoint => self.one_point,
+            Threshold::EarlyEpochs => self.early_epochs as f64,
+            Threshold::SaturationGap => self.saturation_gap,
             Threshold::InitFactor => self.init_factor,
             Threshold::SameScale => self.same_scale,
             Threshold::ExponentTolerance => self.exponent_tolerance,
@@ -161,6 +175,11 @@ impl Thresholds {
             Threshold::BalanceShare => &mut self.balance_share,
             Threshold::EqualRatioTolerance => &mut self.equal_ratio_tolerance,
             Threshold::OnePoint => &mut self.one_point,
+            Threshold::EarlyEpochs => {
+                self.early_epochs = value as usize;
+                return self;
+            }
+            Threshold::SaturationGap => &mut self.saturation_gap,
             Threshold::InitFactor => &mut self.init_factor,
             Threshold::SameScale => &mut self.same_scale,
             Threshold::ExponentTolerance => &mut self.exponent_tolerance,
@@ -219,6 +238,8 @@ mod tests {
             BalanceShare,
             EqualRatioTolerance,
             OnePoint,
+            EarlyEpochs,
+            SaturationGap,
             InitFactor,
             SameScale,
             ExponentTolerance,
