@@ -9,7 +9,7 @@ pub mod gradient;
 pub mod histogram;
 pub mod stats;
 
-pub use budget::{Budget, BudgetTerms, Displacement, EpochDynamics, EpochProbe};
+pub use budget::{Budget, BudgetTerms, Displacement, Displacements, EpochDynamics, EpochProbe};
 pub use gradient::FullGradient;
 pub use histogram::Histogram;
 pub use stats::{LiveInputs, Summary, WeightStats};

@@ -2,7 +2,10 @@
 //! fraction and accuracy per epoch are given.
 
 use crate::metrics::EpochRecord;
-use crate::probes::{Budget, BudgetTerms, EpochDynamics, LiveInputs, Summary, WeightStats};
+use crate::probes::{
+    Budget, BudgetTerms, Displacement, Displacements, EpochDynamics, LiveInputs, Summary,
+    WeightStats,
+};
 
 /// A run of two layers whose rms, offset fraction (same for all weights
 /// and each layer) and accuracy per epoch are given; epoch 0 first.
@@ -25,6 +28,10 @@ pub fn synthetic_run(rms: &[f64], f: &[f64], accuracy: &[f64], predicted: f64) -
                     residual: 0.0,
                     residual_relative: 0.0,
                 };
+                let moved = Displacement {
+                    decay: 1.0,
+                    gradient: f[e].abs(),
+                };
                 EpochDynamics {
                     budget: Budget {
                         all: terms,
@@ -32,6 +39,12 @@ pub fn synthetic_run(rms: &[f64], f: &[f64], accuracy: &[f64], predicted: f64) -
                     },
                     offset_fraction: terms.offset_fraction(),
                     offset_fraction_layers: vec![terms.offset_fraction(); 2],
+                    // The gradient moves the weights |f| times as far as
+                    // the decay: along w, as the budget's f says.
+                    displacement: Displacements {
+                        all: moved,
+                        layers: vec![moved; 2],
+                    },
                     gradient_signal: vec![0.1, 0.1],
                     ..EpochDynamics::default()
                 }

@@ -15,25 +15,66 @@ fn undid_or_added(f1: f64) -> String {
     }
 }
 
-/// The answer in one sentence: K and f in epoch 1.
+/// "the first epoch" or "its first K epochs".
+fn first_epochs(k: usize) -> String {
+    match k {
+        1 => "its first epoch".into(),
+        k => format!("its first {k} epochs"),
+    }
+}
+
+/// The answer, one sentence per weight layer: whether the decay dominates
+/// its size, and its motion.
 fn answer(e: &Claim1Evidence, found: &Claim1Findings) -> String {
-    let (k_min, k_max) = (found.k_min, found.k_max);
-    let f1 = e.f_epoch1_mean.unwrap_or(f64::NAN);
-    format!(
-        "From a large start, {} decay-dominated (|f| < {}){}: in epoch 1 the gradient {} the decay's shrinkage of |w|^2 (f_1 = {f1:.3}).",
-        match k_min {
-            0 => "no leading epoch was".to_string(),
-            1 => "the first epoch was".to_string(),
-            k => format!("the first {k} epochs were"),
-        },
-        e.threshold_offset_fraction,
-        if k_max > k_min {
-            format!(" (up to {k_max} epochs, by seed)")
-        } else {
-            String::new()
-        },
-        undid_or_added(f1),
-    )
+    let layers = found.layers.len();
+    let cutoff = e.threshold_offset_fraction;
+    let sentences: Vec<String> = found
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(l, d)| {
+            let name = super::layer_name(l, layers);
+            let f1 = e.f_epoch1_per_layer.get(l).copied().flatten();
+            let f1 = f1.unwrap_or(f64::NAN);
+            let size = if d.k_min >= 1 {
+                format!(
+                    "The decay dominates the size of {name} in {} (|f| < {cutoff}; f_1 = {f1:.3})",
+                    first_epochs(d.k_min)
+                )
+            } else if f1 > 1.0 {
+                format!(
+                    "The decay does not dominate the size of {name}: in epoch 1 the gradient grew it (f_1 = {f1:.2} > 1)"
+                )
+            } else {
+                format!(
+                    "The decay does not dominate the size of {name}: in epoch 1 the gradient {} the decay's shrinkage (f_1 = {f1:.2})",
+                    undid_or_added(f1),
+                )
+            };
+            let moves = e.epoch_1_moves.get(l);
+            let ratio = moves.and_then(|m| m.gradient_over_decay_displacement);
+            let motion = match (d.motion_decay_dominated, ratio) {
+                (Some(true), Some(ratio)) => format!(
+                    ", and the gradient moved it only {ratio:.2} times as far as the decay in epoch 1"
+                ),
+                (Some(false), Some(ratio)) => format!(
+                    "{} {ratio:.1} times as far as the decay in epoch 1{}",
+                    if d.k_min >= 1 {
+                        ", but the gradient moved it"
+                    } else {
+                        ", and moved it"
+                    },
+                    match moves.and_then(|m| m.change_cosine) {
+                        Some(c) => format!(" (the change at cos {c:.2} to -w)"),
+                        None => String::new(),
+                    }
+                ),
+                _ => String::new(),
+            };
+            format!("{size}{motion}.")
+        })
+        .collect();
+    sentences.join(" ")
 }
 
 /// The explanation, from the evidence and the findings alone.
@@ -118,10 +159,13 @@ fn explain(e: &Claim1Evidence, found: &Claim1Findings) -> String {
 /// Claim 1's words.
 pub fn text(d: &Decided<Claim1>) -> ClaimText {
     let (e, found) = (&d.evidence, &d.decision.findings);
-    let mut caveats = vec![format!(
-        "The verdict is about all weights together; they are almost all in the first layer ({} of {}).",
-        e.first_layer_weights, e.weights
-    )];
+    let mut caveats = vec![
+        format!(
+            "The verdict is per layer: it holds where the decay dominates every layer's size for at least {} epochs and moves every layer further than the gradient in epoch 1. All weights together, almost all in the first layer ({} of {}), had {} leading decay-dominated epochs (fewest over seeds).",
+            e.threshold_epochs, e.first_layer_weights, e.weights, found.k_min
+        ),
+        "|f| measures the radial part only, what the epoch did to |w|^2; the displacements measure how far the weights moved in every direction.".into(),
+    ];
     if found.output_layer_not_decay_dominated
         && let Some(Some(f_out)) = e.f_epoch1_per_layer.last()
     {
@@ -130,7 +174,7 @@ pub fn text(d: &Decided<Claim1>) -> ClaimText {
         ));
     }
     ClaimText {
-        about: "all weights (per layer in the evidence)".into(),
+        about: "each weight layer: its size (|f|) and how far it moves".into(),
         answer: answer(e, found),
         explanation: explain(e, found),
         going_on: None,

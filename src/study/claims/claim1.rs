@@ -24,16 +24,62 @@ pub struct CutoffRow {
     pub verdict: Verdict,
 }
 
-/// The verdict from the fewest and most K over seeds, with `first_epochs`
-/// leading decay-dominated epochs asked for.
-fn verdict_of(k_min: usize, k_max: usize, first_epochs: usize) -> Verdict {
-    if k_min >= first_epochs {
+/// Whether the decay dominates one weight layer in the first epochs, in
+/// the two senses "dominated" can have: what happens to the layer's size
+/// (the norm budget's f, radial) and how far the weights move (the
+/// displacements, in every direction).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LayerDominance {
+    /// The weight layer.
+    pub layer: Layer,
+    /// Fewest leading epochs over the seeds whose |f| for this layer is
+    /// below the `DecayDominated` threshold.
+    pub k_min: usize,
+    /// `k_min` is at least `FirstEpochs`: the layer's |w|^2 changes in the
+    /// first epochs as the decay alone would change it.
+    pub size_decay_dominated: bool,
+    /// In epoch 1 the decay moved the layer's weights further than the
+    /// gradient did (None where not measured).
+    pub motion_decay_dominated: Option<bool>,
+}
+
+/// Holds if the decay dominates every layer in both senses; partly if it
+/// dominates the size of some layer in epoch 1 at least; fails otherwise.
+fn verdict_of(layers: &[LayerDominance]) -> Verdict {
+    let dominated =
+        |l: &LayerDominance| l.size_decay_dominated && l.motion_decay_dominated == Some(true);
+    if !layers.is_empty() && layers.iter().all(dominated) {
         Verdict::Holds
-    } else if k_max >= 1 {
+    } else if layers.iter().any(|l| l.k_min >= 1) {
         Verdict::Partly
     } else {
         Verdict::Fails
     }
+}
+
+/// Each layer's dominance, from its K per seed at some cut-off and its
+/// epoch-1 moves, with `first_epochs` leading epochs asked for.
+fn dominance(
+    k_per_layer: &[Vec<usize>],
+    moves: &[EpochOneMoves],
+    first_epochs: usize,
+) -> Vec<LayerDominance> {
+    k_per_layer
+        .iter()
+        .enumerate()
+        .map(|(l, k)| {
+            let k_min = k.iter().copied().min().unwrap_or(0);
+            LayerDominance {
+                layer: Layer::Weights(l),
+                k_min,
+                size_decay_dominated: k_min >= first_epochs,
+                motion_decay_dominated: moves
+                    .get(l)
+                    .and_then(|m| m.gradient_over_decay_displacement)
+                    .map(|ratio| ratio < 1.0),
+            }
+        })
+        .collect()
 }
 
 /// Per layer, over the seeds' first epochs: how far the gradient moved the
@@ -85,13 +131,19 @@ pub struct Claim1Evidence {
     /// what K is counted on at any cut-off.
     #[serde(skip)]
     pub offset_fractions: Vec<Vec<Option<f64>>>,
+    /// The same per weight layer: `[layer][seed][epoch - 1]`.
+    #[serde(skip)]
+    pub offset_fractions_per_layer: Vec<Vec<Vec<Option<f64>>>>,
 }
 
 /// What claim 1's decision found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claim1Findings {
+    /// Per weight layer, whether the decay dominates it: what the verdict
+    /// is decided on.
+    pub layers: Vec<LayerDominance>,
     /// Fewest and most leading decay-dominated epochs over the seeds (all
-    /// weights), at the `DecayDominated` threshold.
+    /// weights together, a description), at the `DecayDominated` threshold.
     pub k_min: usize,
     /// See `k_min`.
     pub k_max: usize,
@@ -133,14 +185,20 @@ impl Claim for Claim1 {
         .ok_or(Missing("no large-init run with probes"))
     }
 
-    /// Holds if every seed had at least `FirstEpochs` leading
-    /// decay-dominated epochs, partly if some seed had one, fails otherwise.
+    /// Per weight layer: holds if, in every seed, each layer's first
+    /// `FirstEpochs` epochs had |f| below `DecayDominated` (its size
+    /// changes as the decay alone would change it) and in epoch 1 the
+    /// decay moved it further than the gradient; partly if some layer's
+    /// size is decay-dominated in epoch 1 at least; fails otherwise.
     fn decide(e: &Claim1Evidence, t: &Thresholds) -> Decision<Claim1Findings> {
-        let k: Vec<usize> = e
-            .offset_fractions
+        let leading = |f: &Vec<Option<f64>>| leading_below(f.iter().copied(), t.decay_dominated);
+        let k: Vec<usize> = e.offset_fractions.iter().map(leading).collect();
+        let k_per_layer: Vec<Vec<usize>> = e
+            .offset_fractions_per_layer
             .iter()
-            .map(|f| leading_below(f.iter().copied(), t.decay_dominated))
+            .map(|seeds| seeds.iter().map(leading).collect())
             .collect();
+        let layers = dominance(&k_per_layer, &e.epoch_1_moves, t.first_epochs);
         let (k_min, k_max) = (
             k.iter().copied().min().unwrap_or(0),
             k.iter().copied().max().unwrap_or(0),
@@ -160,8 +218,9 @@ impl Claim for Claim1 {
             })
             .collect();
         Decision {
-            verdict: verdict_of(k_min, k_max, t.first_epochs),
+            verdict: verdict_of(&layers),
             findings: Claim1Findings {
+                layers,
                 k_min,
                 k_max,
                 output_layer_not_decay_dominated,
@@ -172,28 +231,34 @@ impl Claim for Claim1 {
 }
 
 /// K and the verdict at every cut-off of `CUTOFFS`, with `first_epochs`
-/// leading decay-dominated epochs asked for.
-fn cutoff_rows(base: &[&[EpochRecord]], layers: usize, first_epochs: usize) -> Vec<CutoffRow> {
+/// leading decay-dominated epochs asked for and the epoch-1 `moves`.
+fn cutoff_rows(
+    base: &[&[EpochRecord]],
+    layers: usize,
+    moves: &[EpochOneMoves],
+    first_epochs: usize,
+) -> Vec<CutoffRow> {
     CUTOFFS
         .iter()
         .map(|&cutoff| {
-            let k: Vec<usize> = base
+            let k_all = base
                 .iter()
                 .map(|r| leading_epochs_below(r, None, cutoff))
+                .min()
+                .unwrap_or(0);
+            let k_layers: Vec<Vec<usize>> = (0..layers)
+                .map(|l| {
+                    base.iter()
+                        .map(|r| leading_epochs_below(r, Some(l), cutoff))
+                        .collect()
+                })
                 .collect();
-            let (lo, hi) = (*k.iter().min().unwrap(), *k.iter().max().unwrap());
+            let dominance = dominance(&k_layers, moves, first_epochs);
             CutoffRow {
                 cutoff,
-                k_all_weights: lo,
-                k_per_layer: (0..layers)
-                    .map(|l| {
-                        base.iter()
-                            .map(|r| leading_epochs_below(r, Some(l), cutoff))
-                            .min()
-                            .unwrap_or(0)
-                    })
-                    .collect(),
-                verdict: verdict_of(lo, hi, first_epochs),
+                k_all_weights: k_all,
+                k_per_layer: dominance.iter().map(|l| l.k_min).collect(),
+                verdict: verdict_of(&dominance),
             }
         })
         .collect()
@@ -259,8 +324,8 @@ pub fn evidence(
     let k_layers: Vec<Vec<usize>> = (0..layers)
         .map(|l| base.iter().map(|r| decay_dominated(r, Some(l))).collect())
         .collect();
-    let cutoffs = cutoff_rows(base, layers, t.first_epochs);
     let epoch_one = epoch_one_moves(base, default_runs, layers);
+    let cutoffs = cutoff_rows(base, layers, &epoch_one, t.first_epochs);
     let f1: Vec<f64> = base
         .iter()
         .filter_map(|r| offset_fraction(&r[1], None))
@@ -337,6 +402,18 @@ pub fn evidence(
             .iter()
             .map(|r| r.iter().skip(1).map(|e| offset_fraction(e, None)).collect())
             .collect(),
+        offset_fractions_per_layer: (0..layers)
+            .map(|l| {
+                base.iter()
+                    .map(|r| {
+                        r.iter()
+                            .skip(1)
+                            .map(|e| offset_fraction(e, Some(l)))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect(),
     })
 }
 
@@ -388,6 +465,46 @@ mod tests {
         f[0] = 0.0;
         let shrinking = synthetic_run(&[1.0; 11], &f, &[0.9; 11], RHO);
         assert_eq!(leading_epochs_below(&shrinking, None, 0.1), 0);
+    }
+
+    #[test]
+    fn the_verdict_is_decided_per_layer_on_size_and_motion() {
+        // f = 0.05 in every epoch and layer: every layer's size is
+        // decay-dominated; the gradient moves each 0.05 times as far.
+        let mut f = vec![0.05; 8];
+        f[0] = 0.0;
+        let both = synthetic_run(&[1.0; 8], &f, &[0.9; 8], RHO);
+        let found = claim1(&[&both], &[&both], &[]).decision;
+        assert_eq!(found.verdict, Verdict::Holds);
+        assert!(found.findings.layers.iter().all(|l| l.k_min == 7
+            && l.size_decay_dominated
+            && l.motion_decay_dominated == Some(true)));
+        // The first layer moved 2.9 times as far by the gradient as by the
+        // decay (sideways: its f stays small): partly.
+        let mut sideways = both.clone();
+        sideways[1].dynamics.as_mut().unwrap().displacement.layers[0].gradient = 2.9;
+        let d = claim1(&[&sideways], &[&sideways], &[]).decision;
+        assert_eq!(d.findings.layers[0].motion_decay_dominated, Some(false));
+        assert!(d.findings.layers[0].size_decay_dominated);
+        assert_eq!(d.verdict, Verdict::Partly);
+        // The output layer's f is 4 from epoch 1 (its weights grow): its
+        // size is not decay-dominated, the first layer's still is: partly.
+        let mut output_grows = both.clone();
+        for r in output_grows.iter_mut().skip(1) {
+            r.dynamics.as_mut().unwrap().offset_fraction_layers[1] = Some(4.0);
+        }
+        let d = claim1(&[&output_grows], &[&output_grows], &[]).decision;
+        let k: Vec<usize> = d.findings.layers.iter().map(|l| l.k_min).collect();
+        assert_eq!(k, [7, 0]);
+        assert_eq!(d.verdict, Verdict::Partly);
+        // No layer decay-dominated even in epoch 1: fails, whatever all
+        // weights together say.
+        for r in output_grows.iter_mut().skip(1) {
+            r.dynamics.as_mut().unwrap().offset_fraction_layers[0] = Some(0.5);
+        }
+        let d = claim1(&[&output_grows], &[&output_grows], &[]).decision;
+        assert_eq!(d.findings.k_min, 7);
+        assert_eq!(d.verdict, Verdict::Fails);
     }
 
     #[test]
