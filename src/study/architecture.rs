@@ -113,6 +113,7 @@ mod tests {
             settled: true,
             settled_epoch: Some(20),
             size,
+            size_extrapolated: None,
             size_live_inputs: None,
             blank_inputs: None,
             spread: Some(0.0),

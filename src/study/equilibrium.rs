@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::approach::approach;
 use super::fit::{self, Fit};
+use super::measures::rms as rms_of;
 use super::plan::{self, Purpose};
 use super::runner::RunResult;
 use crate::net::{Init, Layer};
@@ -36,6 +38,10 @@ pub struct SettledEntry {
     pub settled_epoch: Option<usize>,
     /// Mean rms over the settled epochs (the last rms if not settled).
     pub size: f64,
+    /// The size the rms approaches, extrapolated past the last epoch
+    /// (`approach`): free of the bias of stopping at the band's edge. Null
+    /// if the run did not settle or shows no relaxation to extrapolate.
+    pub size_extrapolated: Option<f64>,
     /// The first layer only: the same over its weights from live inputs,
     /// those not 0 in every training image (null for other layers, and
     /// for records written before it was measured).
@@ -91,6 +97,17 @@ pub fn settled_table(runs: &[RunResult]) -> Vec<SettledEntry> {
             let live = (layer == Layer::FIRST)
                 .then(|| Settling::of_live_inputs(&run.records))
                 .flatten();
+            let extrapolated = settling
+                .settled
+                .then(|| {
+                    let rms: Vec<f64> = run
+                        .records
+                        .iter()
+                        .map(|r| rms_of(r, layer.index()))
+                        .collect();
+                    approach(&rms)
+                })
+                .flatten();
             let blank_inputs = (layer == Layer::FIRST)
                 .then(|| Some(last?.live_inputs?.blank))
                 .flatten();
@@ -107,6 +124,7 @@ pub fn settled_table(runs: &[RunResult]) -> Vec<SettledEntry> {
                 settled: settling.settled,
                 settled_epoch: settling.settled_epoch,
                 size: settling.size,
+                size_extrapolated: extrapolated.map(|a| a.size),
                 size_live_inputs: live.map(|l| l.size),
                 blank_inputs,
                 spread: settling.spread,
@@ -503,6 +521,7 @@ mod tests {
             settled: true,
             settled_epoch: Some(40),
             size,
+            size_extrapolated: None,
             size_live_inputs: None,
             blank_inputs: None,
             spread: Some(0.0),

@@ -187,6 +187,7 @@ mod tests {
             settled: true,
             settled_epoch: Some(30),
             size: 0.95 * live,
+            size_extrapolated: None,
             size_live_inputs: Some(live),
             blank_inputs: Some(if n_in == 784 { 67 } else { 0 }),
             spread: Some(0.001),

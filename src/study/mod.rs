@@ -12,6 +12,7 @@
 //! grouped by purpose), `claims` (evidence and decisions), `book_examples`
 //! (the claims' measures on the book's own runs).
 
+pub mod approach;
 pub mod architecture;
 pub mod book_examples;
 pub mod claims;

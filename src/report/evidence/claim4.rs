@@ -55,6 +55,9 @@ pub fn section(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
         row("large init + L2", &|l| l.settled_std_large_l2),
         row("default init + L2", &|l| l.settled_std_default_l2),
         row("large / default", &|l| l.large_over_default),
+        row("large / default, rms extrapolated past the stop", &|l| {
+            l.extrapolated_large_over_default.unwrap_or(f64::NAN)
+        }),
         row("1/sqrt(n_in)", &|l| l.inv_sqrt_n_in),
         row("large / (1/sqrt(n_in))", &|l| l.large_over_inv_sqrt_n_in),
     ];

@@ -190,11 +190,17 @@ fn explain(e: &Claim4Evidence, found: &Claim4Findings) -> String {
     text.push_str(". ");
     for l in &e.layers {
         text.push_str(&format!(
-            "Layer {}: large+L2 settles at std {:.4}, {:.2} times where default+L2 settles ({:.4}) and {:.1} times 1/sqrt(n_in) = {:.4}. ",
+            "Layer {}: large+L2 settles at std {:.4}, {:.2} times where default+L2 settles ({:.4}{}) and {:.1} times 1/sqrt(n_in) = {:.4}. ",
             l.layer,
             l.settled_std_large_l2,
             l.large_over_default,
             l.settled_std_default_l2,
+            match l.extrapolated_large_over_default {
+                Some(ratio) => format!(
+                    "; {ratio:.3} times with the rms each run approaches, extrapolated past its stop"
+                ),
+                None => String::new(),
+            },
             l.large_over_inv_sqrt_n_in,
             l.inv_sqrt_n_in
         ));

@@ -6,6 +6,7 @@ use super::{Claim, Decision, Measured, Missing, Threshold, Thresholds, Verdict};
 use crate::metrics::EpochRecord;
 use crate::net::{Init, Layer};
 use crate::run::settle::Settling;
+use crate::study::approach::approach;
 use crate::study::input_scale::{InputScaleLaw, ScaleFit, input_scale_law};
 use crate::study::plan::Purpose;
 use crate::study::summary::{SeedCurve, mean};
@@ -100,6 +101,11 @@ pub struct LayerScale {
     pub settled_std_large_l2: f64,
     pub settled_std_default_l2: f64,
     pub large_over_default: f64,
+    /// The same of the rms each run approaches, extrapolated past its stop
+    /// (`study::approach`), mean over seeds: without the bias of stopping
+    /// at the band's edge, which lies on the side each start came from.
+    /// Null if some run shows no relaxation to extrapolate.
+    pub extrapolated_large_over_default: Option<f64>,
     pub large_over_inv_sqrt_n_in: f64,
 }
 
@@ -182,6 +188,23 @@ fn settled_std(runs: &[&[EpochRecord]], l: usize) -> f64 {
     mean(&per_run).unwrap_or(f64::NAN)
 }
 
+/// The mean over seeds of the rms each run's layer `l` approaches,
+/// extrapolated past its last epoch; None if some run did not settle or
+/// shows no relaxation.
+fn extrapolated_rms(runs: &[&[EpochRecord]], l: usize) -> Option<f64> {
+    let each: Option<Vec<f64>> = runs
+        .iter()
+        .map(|r| {
+            if !Settling::of_records(r, Some(l)).settled {
+                return None;
+            }
+            let rms: Vec<f64> = r.iter().map(|e| e.weights.layers[l].rms).collect();
+            approach(&rms).map(|a| a.size)
+        })
+        .collect();
+    mean(&each?)
+}
+
 /// Everything claim 4 is decided on, "within a point" at the thresholds
 /// `t`; None without all four kinds of run.
 pub fn evidence(runs: &BaseRuns, sizes: &[usize], t: &Thresholds) -> Option<Claim4Evidence> {
@@ -239,6 +262,9 @@ pub fn evidence(runs: &BaseRuns, sizes: &[usize], t: &Thresholds) -> Option<Clai
                 settled_std_large_l2: large,
                 settled_std_default_l2: default,
                 large_over_default: large / default,
+                extrapolated_large_over_default: extrapolated_rms(&runs.large_l2, l)
+                    .zip(extrapolated_rms(&runs.default_l2, l))
+                    .map(|(large, default)| large / default),
                 large_over_inv_sqrt_n_in: large / inv_sqrt_n_in,
             }
         })
@@ -283,8 +309,9 @@ pub struct Claim4Findings {
     /// comparator (default init, no L2) and stays there (a description:
     /// the endpoint).
     pub catches_up: bool,
-    /// Every layer of large+L2 settles at default+L2's std, within the
-    /// `SameScale` factor: L2 erases the start.
+    /// Every layer of large+L2 settles at default+L2's size, within the
+    /// `SameScale` factor (the extrapolated sizes where there are, the
+    /// settled stds elsewhere): L2 erases the start.
     pub start_erased: bool,
     /// Every layer of large+L2 ends within the `InitFactor` of
     /// 1/sqrt(n_in).
@@ -368,10 +395,10 @@ impl Claim for Claim4 {
                 t.one_point,
             )
             .is_some(),
-            start_erased: e
-                .layers
-                .iter()
-                .all(|l| within(l.large_over_default, t.same_scale)),
+            start_erased: e.layers.iter().all(|l| {
+                let ratio = l.extrapolated_large_over_default;
+                within(ratio.unwrap_or(l.large_over_default), t.same_scale)
+            }),
             at_init_scale: e
                 .layers
                 .iter()

@@ -106,6 +106,7 @@ fn settled_entry(run: &str, layer: Layer, size: f64, settled_epoch: Option<usize
         settled: settled_epoch.is_some(),
         settled_epoch,
         size,
+        size_extrapolated: None,
         size_live_inputs: None,
         blank_inputs: None,
         spread: settled_epoch.map(|_| 0.0),
