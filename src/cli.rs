@@ -88,6 +88,13 @@ fn parse_seed(text: &str) -> Result<u32, String> {
     })
 }
 
+/// The first seed of a study: an integer from 0 to 2^64 - 1 (a negative
+/// one is read as a value, to be refused as out of range, not as a flag).
+fn parse_seed_base(text: &str) -> Result<u64, String> {
+    text.parse()
+        .map_err(|_| format!("{text:?}; expected an integer from 0 to {}", u64::MAX))
+}
+
 #[derive(Debug, Args)]
 pub struct ClaimsArgs {
     /// Output directory: report.html, report.md, claims.json, plots/ and
@@ -105,7 +112,7 @@ pub struct ClaimsArgs {
     pub seeds: usize,
     /// The first seed: the runs use seeds S, S+1, ... (--quick: S alone),
     /// so the verdicts can be checked on fresh seeds.
-    #[arg(long, value_name = "S", default_value_t = 1)]
+    #[arg(long, value_name = "S", default_value_t = 1, allow_negative_numbers = true, value_parser = parse_seed_base)]
     pub seed_base: u64,
     /// Trainings run side by side (default: all cores). Results do not
     /// depend on it.

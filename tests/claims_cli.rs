@@ -45,6 +45,41 @@ fn quick_study_writes_the_report_and_resumes() {
     again_with_the_book_reads_every_run_back(&out, list);
     a_damaged_run_is_trained_again(&out);
     far_more_jobs_than_runs_are_capped(&out, list);
+    a_linked_lock_is_refused_not_written_through_and_stale_temporaries_go(&out);
+}
+
+/// A run's lock file replaced by a symbolic link to someone's file (or a
+/// dangling one): the study stops with exit 2 naming the lock, and neither
+/// the link's target nor a file at a dangling link's target is written.
+fn a_linked_lock_is_refused_not_written_through_and_stale_temporaries_go(out: &std::path::Path) {
+    let lock = out.join("runs/base-large-l2-s1.lock");
+    let precious = out.join("precious.txt");
+    std::fs::write(&precious, "keep").unwrap();
+    let dangling_target = out.join("created-through-a-link");
+    for target in [&precious, &dangling_target] {
+        std::fs::remove_file(&lock).unwrap();
+        std::os::unix::fs::symlink(target, &lock).unwrap();
+        let refused = claims(out, &[]);
+        common::assert_refused(&refused, &["base-large-l2-s1.lock", "symbolic link"]);
+    }
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep");
+    assert!(!dangling_target.exists());
+    std::fs::remove_file(&lock).unwrap();
+    // Temporary files a killed writer left (a PID above Linux's largest, an
+    // hour ago) are removed by the next invocation.
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let stale = [
+        out.join("plots/.accuracy.svg.tmp-4194999-00000000000000aa"),
+        out.join("runs/.base-large-l2-s1.csv.tmp-4194999-00000000000000bb"),
+    ];
+    for path in &stale {
+        let file = std::fs::File::create(path).unwrap();
+        file.set_modified(hour_ago).unwrap();
+    }
+    assert!(claims(out, &[]).status.success());
+    for path in &stale {
+        assert!(!path.exists(), "{}", path.display());
+    }
 }
 
 fn claims_json(out: &std::path::Path) -> serde_json::Value {
@@ -199,6 +234,18 @@ fn a_damaged_run_is_trained_again(out: &std::path::Path) {
     let damaged = out.join("runs/base-large-l2-s1.jsonl");
     let text = std::fs::read_to_string(&damaged).unwrap();
     std::fs::write(&damaged, text.lines().next().unwrap()).unwrap();
+    // Records that parse but whose histograms have no layers: as damaged.
+    let hollow = out.join("runs/base-default-l2-s1.jsonl");
+    let emptied: String = std::fs::read_to_string(&hollow)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut record: serde_json::Value = serde_json::from_str(line).unwrap();
+            record["histograms"]["layers"] = serde_json::json!([]);
+            format!("{record}\n")
+        })
+        .collect();
+    std::fs::write(&hollow, emptied).unwrap();
     let third = claims(out, &[]);
     assert!(
         third.status.success(),
@@ -207,7 +254,9 @@ fn a_damaged_run_is_trained_again(out: &std::path::Path) {
     );
     let stdout = String::from_utf8_lossy(&third.stdout);
     assert!(
-        stdout.contains("trained again") && stdout.contains("base-large-l2-s1"),
+        stdout.contains("trained again")
+            && stdout.contains("base-large-l2-s1")
+            && stdout.contains("base-default-l2-s1"),
         "{stdout}"
     );
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
@@ -255,13 +304,22 @@ fn seeds_out_of_range_are_refused_before_anything_is_written() {
         vec!["claims", "--out", o, "--seeds", "0"],
         vec!["claims", "--out", o, "--seeds", "18446744073709551615"],
         vec!["claims", "--out", o, "--seed-base=-1"],
+        vec!["claims", "--out", o, "--seed-base", "-1"],
     ] {
         let output = common::decaylab(&args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         let message = common::stderr(&output);
         assert!(message.contains("--seed"), "{message}");
         assert!(!message.contains("panicked"), "{message}");
+        // A negative seed is out of range, not an unknown flag.
+        if args.contains(&"-1") || args.contains(&"--seed-base=-1") {
+            assert!(message.contains("expected an integer from 0"), "{message}");
+        }
     }
+    assert!(!out.exists());
+    // --report-only on a directory that is not there: refused, nothing created.
+    let output = common::decaylab(&["claims", "--quick", "--out", o, "--report-only"]);
+    common::assert_refused(&output, &["--out", "no such directory"]);
     assert!(!out.exists());
 }
 
@@ -290,7 +348,11 @@ fn three_shards_then_the_report_give_the_unsharded_study() {
     let sharded = dir.path().join("sharded");
     assert!(claims(&whole, &[]).status.success());
 
-    // Before any shard has run, --report-only names what is missing.
+    // Before any shard has run, --report-only names what is missing: the
+    // directory itself, then, once there is one, the runs.
+    let early = claims(&sharded, &["--report-only"]);
+    common::assert_refused(&early, &["no such directory"]);
+    std::fs::create_dir(&sharded).unwrap();
     let early = claims(&sharded, &["--report-only"]);
     assert_eq!(early.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&early.stderr).contains("not finished"));

@@ -242,6 +242,38 @@ fn unwritable_outputs_are_refused_before_training() {
 }
 
 #[test]
+fn outputs_that_are_not_files_are_refused_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success());
+    for flag in ["--save", "--metrics", "--metrics-csv", "--checkpoint"] {
+        let out = decaylab(&["train", "--epochs", "1", flag, s(&fifo)]);
+        assert_refused(&out, &[flag, "not a regular file"]);
+        assert!(!common::stdout(&out).contains("epoch   1"), "{flag}");
+    }
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo());
+}
+
+#[test]
+fn an_unwritable_stderr_changes_no_exit_code() {
+    // A bad flag's message cannot be printed: still exit 2, never a panic.
+    let full = || {
+        std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let out = common::command(&["train", "--train-size", "0"])
+        .stderr(full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn one_file_for_two_flags_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let x = dir.path().join("x");

@@ -49,6 +49,14 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
         path: args.out.clone(),
         cause,
     })?;
+    // What writers killed mid-write left in the study's directories.
+    for dir in [
+        args.out.clone(),
+        args.out.join("runs"),
+        args.out.join("plots"),
+    ] {
+        crate::output::remove_stale_temporaries(&dir);
+    }
     let mut console = Console::new();
 
     let share = match &shard {
@@ -129,6 +137,17 @@ impl Flags {
             return Err(Failure::flag(
                 "--seeds",
                 format!("{}; expected 1 to {MAX_SEEDS} seeds", args.seeds),
+            ));
+        }
+        // --report-only reads a finished study: a directory that is not
+        // there is a typo, not a study to start (nothing is created).
+        if args.report_only && !args.out.is_dir() {
+            return Err(Failure::flag(
+                "--out",
+                format!(
+                    "{}: no such directory; --report-only writes the report of a study already run there",
+                    args.out.display()
+                ),
             ));
         }
         let jobs = match args.jobs {

@@ -1,7 +1,7 @@
 //! `decaylab optimum --load NET --lambda L`: the L2 optimum reached from a
 //! saved network, layer by layer, as a table or one JSON object.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Instant;
 
@@ -69,9 +69,13 @@ pub fn optimum(args: &OptimumArgs) -> Outcome {
     let terminal = std::io::stderr().is_terminal();
     let result = optimum::optimize(&start, &training, args.lambda, settings, |step| {
         if terminal && step.iteration % 50 == 0 {
-            eprintln!(
+            // Progress only: a stderr that cannot be written loses it.
+            let _ = writeln!(
+                std::io::stderr(),
                 "iteration {:>5}  J {:.12}  |grad J| {:.3e}",
-                step.iteration, step.cost, step.grad_norm
+                step.iteration,
+                step.cost,
+                step.grad_norm
             );
         }
     });

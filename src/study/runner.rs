@@ -116,9 +116,21 @@ fn complete(records: &[EpochRecord], config: &Config) -> bool {
         return false;
     };
     let in_order = records.iter().enumerate().all(|(e, r)| r.epoch == e);
-    let shaped = records
-        .iter()
-        .all(|r| r.weights.layers.len() == layers && r.input_norm.len() == layers);
+    // The report reads every layer's histogram of a run with probes: one
+    // per layer, each with bins (a record whose histograms are there but
+    // empty is as damaged as one cut short).
+    let histograms_shaped = |r: &EpochRecord| match &r.histograms {
+        Some(h) => {
+            let bins = |h: &crate::probes::Histogram| {
+                !h.counts.is_empty() && h.edges.len() == h.counts.len() + 1
+            };
+            h.layers.len() == layers && bins(&h.all) && h.layers.iter().all(bins)
+        }
+        None => !(config.probes && config.histogram_bins > 0),
+    };
+    let shaped = records.iter().all(|r| {
+        r.weights.layers.len() == layers && r.input_norm.len() == layers && histograms_shaped(r)
+    });
     let measured = !config.probes
         || records
             .iter()
@@ -151,16 +163,10 @@ impl Claim {
     /// Claim the run whose lock file is `path`, waiting while another
     /// process holds it.
     fn take(path: &Path, name: &str, bar: &ProgressBar) -> Result<Claim> {
-        let file = File::options()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path)
-            .map_err(|cause| Error::Write {
-                path: path.to_path_buf(),
-                cause,
-            })?;
+        let file = crate::output::open_lock(path).map_err(|cause| Error::Write {
+            path: path.to_path_buf(),
+            cause,
+        })?;
         let locked = match file.try_lock() {
             Ok(()) => Ok(()),
             Err(TryLockError::WouldBlock) => {
@@ -168,10 +174,10 @@ impl Claim {
                 // Not bar.println, which prints nothing when the bar is hidden
                 // (stderr not a terminal, as in a batch job).
                 bar.suspend(|| {
-                    eprintln!(
+                    warn(format_args!(
                         "run {name} is being trained by another process ({}); waiting for it",
                         holder.trim()
-                    )
+                    ))
                 });
                 file.lock()
             }
@@ -179,10 +185,10 @@ impl Claim {
         };
         if let Err(cause) = locked {
             bar.suspend(|| {
-                eprintln!(
+                warn(format_args!(
                     "warning: cannot lock {} ({cause}); going on without a claim",
                     path.display()
-                )
+                ))
             });
             return Ok(Claim { _file: None });
         }
@@ -198,6 +204,12 @@ impl Claim {
         });
         Ok(Claim { _file: Some(file) })
     }
+}
+
+/// A line on stderr, dropped if stderr cannot be written (eprintln! would
+/// panic, and a warning is not worth failing a run for).
+fn warn(line: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// This machine's name, as the kernel holds it (Linux); "unknown host"
