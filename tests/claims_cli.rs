@@ -46,6 +46,28 @@ fn quick_study_writes_the_report_and_resumes() {
     a_damaged_run_is_trained_again(&out);
     far_more_jobs_than_runs_are_capped(&out, list);
     a_linked_lock_is_refused_not_written_through_and_stale_temporaries_go(&out);
+    another_plans_run_is_not_overwritten(&out);
+}
+
+/// The full study's shard 3 of 1000 holds base-large-nol2-s1, which the
+/// quick study trained for fewer epochs: refused before training, the
+/// quick run's files untouched.
+fn another_plans_run_is_not_overwritten(out: &std::path::Path) {
+    let metrics = out.join("runs/base-large-nol2-s1.jsonl");
+    let before = std::fs::read(&metrics).unwrap();
+    let refused = common::command(&["claims", "--shard", "3/1000", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    common::assert_refused(
+        &refused,
+        &[
+            "base-large-nol2-s1",
+            "another plan",
+            "epochs: 30 there, 60 here",
+        ],
+    );
+    assert_eq!(std::fs::read(&metrics).unwrap(), before);
 }
 
 /// A run's lock file replaced by a symbolic link to someone's file (or a

@@ -86,23 +86,25 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
         );
     }
     let start = Instant::now();
+    let runs_dir = args.out.join("runs");
+    runner::check_same_plan(&to_run, &runs_dir)?;
     let mnist = Mnist::bundled()?;
     let bar = progress_bar(&to_run);
-    let runs_dir = args.out.join("runs");
     if let Some(shard) = &shard {
         let done = runner::run_all(&to_run, &mnist, &runs_dir, jobs, &bar)?;
         bar.finish_and_clear();
         let reused = done.iter().filter(|r| r.reused).count();
         say!(
             console,
-            "shard {}/{}: {} of the {} runs finished in {} ({} trained, {reused} read back); once every shard has, `decaylab claims --out {} --report-only` writes the report",
+            "shard {}/{}: {} of the {} runs finished in {} ({} trained, {reused} read back); once every shard has, `decaylab claims --out {}{} --report-only` writes the report",
             shard.index,
             shard.count,
             to_run.len(),
             plan.runs.len(),
             runs_dir.display(),
             to_run.len() - reused,
-            args.out.display()
+            args.out.display(),
+            plan_flags(args)
         );
         return Ok(console.finish()?);
     }
@@ -120,6 +122,17 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
     let claims = decide_and_write(args, &mut console, &results, &reference, seconds, jobs)?;
     summary(&mut console, &claims, &results, seconds, &args.out);
     Ok(console.finish()?)
+}
+
+/// The flags that choose the plan, as a command repeats them (" --quick
+/// --seed-base 1", " --seeds 3 --seed-base 1"): following a printed hint
+/// then cannot start another plan in the same directory.
+fn plan_flags(args: &ClaimsArgs) -> String {
+    if args.quick {
+        format!(" --quick --seed-base {}", args.seed_base)
+    } else {
+        format!(" --seeds {} --seed-base {}", args.seeds, args.seed_base)
+    }
 }
 
 /// What the flags ask for, checked before anything is trained or written.

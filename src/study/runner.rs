@@ -318,6 +318,71 @@ fn run_wave(
     Ok(results.into_iter().map(|(_, r)| r).collect())
 }
 
+/// An error naming the first of `runs` whose name `runs_dir` already holds
+/// for another configuration (a stored configuration that differs, beside
+/// its metrics): another plan wrote the directory (`--quick` against the
+/// full study, other seeds, another version), and training this one would
+/// overwrite its run. Checked before anything is trained.
+pub fn check_same_plan(runs: &[RunSpec], runs_dir: &Path) -> Result<()> {
+    for spec in runs {
+        let files = RunFiles::new(runs_dir, &spec.name);
+        let Ok(bytes) = std::fs::read(&files.config) else {
+            continue;
+        };
+        let stored: serde_json::Value = match serde_json::from_slice(&bytes) {
+            Ok(value) => value,
+            // Damaged: nothing finished to keep; the run is trained again.
+            Err(_) => continue,
+        };
+        let planned = serde_json::to_value(&spec.config).map_err(|e| {
+            Error::Internal(format!("the configuration of {} as JSON: {e}", spec.name))
+        })?;
+        if stored != planned && files.metrics.is_file() {
+            return Err(Error::bad_file(
+                &files.config,
+                format!(
+                    "run {} was written by another plan ({}); expected this study's configuration: give another --out, or repeat that study's flags (--quick, --seeds, --seed-base), or remove runs/{}.* to train it again",
+                    spec.name,
+                    difference(&stored, &planned),
+                    spec.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The fields in which two configurations (JSON objects) differ, as
+/// "field: A there, B here", the first few.
+fn difference(there: &serde_json::Value, here: &serde_json::Value) -> String {
+    const SHOWN: usize = 3;
+    let empty = serde_json::Map::new();
+    let (a, b) = (
+        there.as_object().unwrap_or(&empty),
+        here.as_object().unwrap_or(&empty),
+    );
+    let mut keys: Vec<&String> = a.keys().collect();
+    keys.extend(b.keys().filter(|k| !a.contains_key(*k)));
+    let differing: Vec<String> = keys
+        .into_iter()
+        .filter(|k| a.get(*k) != b.get(*k))
+        .map(|k| {
+            let show = |v: Option<&serde_json::Value>| v.map_or("absent".into(), |v| v.to_string());
+            format!("{k}: {} there, {} here", show(a.get(k)), show(b.get(k)))
+        })
+        .collect();
+    let mut text = differing
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if differing.len() > SHOWN {
+        text.push_str(&format!("; {} more", differing.len() - SHOWN));
+    }
+    text
+}
+
 /// The run of `spec` as its finished files in `runs_dir` hold it, or None
 /// if they do not hold all of it.
 pub fn read_finished(spec: &RunSpec, runs_dir: &Path) -> Option<RunResult> {
@@ -398,14 +463,42 @@ fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_configuration_difference_names_the_fields_both_ways() {
+        let there = serde_json::json!({"epochs": 30, "eta": 0.1, "a": 1, "b": 2, "c": 3});
+        let here = serde_json::json!({"epochs": 60, "eta": 0.1, "a": 9, "b": 8, "c": 7});
+        assert_eq!(
+            difference(&there, &here),
+            "epochs: 30 there, 60 here; a: 1 there, 9 here; b: 2 there, 8 here; 1 more"
+        );
+        let only_here = serde_json::json!({"epochs": 30, "pool": 2});
+        assert_eq!(
+            difference(&there, &only_here),
+            "eta: 0.1 there, absent here; a: 1 there, absent here; b: 2 there, absent here; 2 more"
+        );
+    }
     use crate::study::synthetic::synthetic_run;
 
     /// A finished synthetic run of 5 epochs of a two-layer network.
-    fn finished_run() -> (Vec<EpochRecord>, Config) {
-        let mut records = synthetic_run(&[1.0; 6], &[0.5; 6], &[0.9; 6], 0.95);
-        for r in records.iter_mut().skip(1) {
-            r.dynamics.as_mut().unwrap().angle = vec![None; 2];
+    /// Synthetic records made whole as a run with probes writes them: the
+    /// angles of every epoch after 0, every layer's histogram in each.
+    fn probed(mut records: Vec<EpochRecord>) -> Vec<EpochRecord> {
+        let histogram = crate::probes::Histogram::of(&[0.5f64, -0.5], 1.0, 4);
+        for (e, r) in records.iter_mut().enumerate() {
+            if e > 0 {
+                r.dynamics.as_mut().unwrap().angle = vec![None; 2];
+            }
+            r.histograms = Some(crate::metrics::Histograms {
+                all: histogram.clone(),
+                layers: vec![histogram.clone(); 2],
+            });
         }
+        records
+    }
+
+    fn finished_run() -> (Vec<EpochRecord>, Config) {
+        let records = probed(synthetic_run(&[1.0; 6], &[0.5; 6], &[0.9; 6], 0.95));
         let config = Config {
             epochs: 5,
             ..Config::default()
@@ -427,6 +520,18 @@ mod tests {
         let mut unmeasured = records.clone();
         unmeasured[3].dynamics = None;
         assert!(!complete(&unmeasured, &config));
+        // Histograms missing, without layers, or without bins.
+        let mut missing = records.clone();
+        missing[2].histograms = None;
+        assert!(!complete(&missing, &config));
+        let mut hollow = records.clone();
+        hollow[2].histograms.as_mut().unwrap().layers.clear();
+        assert!(!complete(&hollow, &config));
+        let mut binless = records.clone();
+        binless[4].histograms.as_mut().unwrap().layers[1]
+            .counts
+            .clear();
+        assert!(!complete(&binless, &config));
         // The full gradient asked for at the end but missing.
         let wants_gradient = Config {
             full_gradient: FullGradientAt::End,
@@ -442,10 +547,7 @@ mod tests {
         assert!(!complete(&records, &settling));
         // Stopped early, settled (f = 1 throughout): complete; past its last
         // epoch: not.
-        let mut settled = synthetic_run(&[1.0; 12], &[1.0; 12], &[0.9; 12], 0.95);
-        for r in settled.iter_mut().skip(1) {
-            r.dynamics.as_mut().unwrap().angle = vec![None; 2];
-        }
+        let settled = probed(synthetic_run(&[1.0; 12], &[1.0; 12], &[0.9; 12], 0.95));
         let settling = Config {
             epochs: 15,
             ..settling
