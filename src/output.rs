@@ -41,10 +41,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         cause,
     };
     refuse_non_regular(path).map_err(write_err)?;
+    // A file replaced keeps its permission bits (a private 0600 file stays
+    // private); a new one gets the umask's.
+    let mode = std::fs::symlink_metadata(path)
+        .ok()
+        .filter(|meta| meta.is_file())
+        .map(|meta| meta.permissions());
     let tmp = temporary_path(path);
     in_flight().push(tmp.clone());
     let result = (|| {
         let mut file = create_new(&tmp)?;
+        if let Some(mode) = mode {
+            file.set_permissions(mode)?;
+        }
         file.write_all(bytes)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path)
@@ -54,6 +63,101 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     in_flight().retain(|p| p != &tmp);
     result.map_err(write_err)
+}
+
+/// A file that grows line by line: started whole (as [`write_atomic`]
+/// writes, so it never mixes with what was there), then kept open and
+/// appended to. Each append costs its own bytes, not the file's, so a run's
+/// writing is linear in its epochs.
+///
+/// Each line goes out in one `write_all`; a write that fails (a full disk)
+/// is cut back off, so the file holds whole lines whatever happens but a
+/// power loss, and a reader that stops at its last newline never sees half
+/// a line.
+pub struct Appender {
+    path: PathBuf,
+    file: std::fs::File,
+    /// The file's length: where the next line starts.
+    len: u64,
+    /// Where the last line starts, to replace it.
+    last_start: u64,
+}
+
+impl Appender {
+    /// Replace `path` with `bytes` atomically and keep it open to append to.
+    pub fn start(path: &Path, bytes: &[u8]) -> Result<Appender> {
+        write_atomic(path, bytes)?;
+        let file = open_existing_for_append(path).map_err(|cause| Error::Write {
+            path: path.to_path_buf(),
+            cause,
+        })?;
+        Ok(Appender {
+            path: path.to_path_buf(),
+            file,
+            len: bytes.len() as u64,
+            last_start: last_line_start(bytes) as u64,
+        })
+    }
+
+    /// Append `bytes` (whole lines) in one write; on failure the file is cut
+    /// back to what it held.
+    pub fn append(&mut self, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        let written = self.file.write_all(bytes);
+        if let Err(cause) = written {
+            let _ = self.file.set_len(self.len);
+            return Err(Error::Write {
+                path: self.path.clone(),
+                cause,
+            });
+        }
+        self.last_start = self.len + last_line_start(bytes) as u64;
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Replace the file's last line with `bytes`.
+    pub fn replace_last(&mut self, bytes: &[u8]) -> Result<()> {
+        let cut = self.file.set_len(self.last_start);
+        if let Err(cause) = cut {
+            return Err(Error::Write {
+                path: self.path.clone(),
+                cause,
+            });
+        }
+        self.len = self.last_start;
+        self.append(bytes)
+    }
+
+    /// Flush what was appended to the disk.
+    pub fn sync(&self) -> Result<()> {
+        self.file.sync_data().map_err(|cause| Error::Write {
+            path: self.path.clone(),
+            cause,
+        })
+    }
+}
+
+/// Where the last line of `bytes` (lines, each ended by a newline) starts.
+fn last_line_start(bytes: &[u8]) -> usize {
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)
+}
+
+/// `path`, just written by this process, opened to append to: without
+/// following a link put there since, and only if it is a regular file.
+fn open_existing_for_append(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::File::options()
+        .append(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other(
+            "was replaced by something else than a regular file while written",
+        ));
+    }
+    Ok(file)
 }
 
 /// The longest file name the file systems decaylab writes to take, in
@@ -152,6 +256,64 @@ pub fn check_writable(path: &Path) -> std::io::Result<()> {
     let probe = temporary_path(path);
     create_new(&probe)?;
     let _ = std::fs::remove_file(&probe);
+    check_replaceable(path)
+}
+
+/// Linux's inode flags (`linux/fs.h`; the libc crate does not carry them):
+/// a file that is immutable or append-only cannot be renamed over.
+const FS_IMMUTABLE_FL: libc::c_long = 0x10;
+const FS_APPEND_FL: libc::c_long = 0x20;
+
+/// An error if a rename onto the existing regular file at `path` would be
+/// refused although a new file can be created beside it: the file is
+/// another user's in a sticky directory (such as /tmp), or it is immutable
+/// or append-only (`chattr +i`, `+a`). Nothing there: nothing to refuse.
+fn check_replaceable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if !meta.is_file() {
+        return Ok(());
+    }
+    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => dir,
+        None => Path::new("."),
+    };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if let Ok(dir_meta) = std::fs::metadata(dir) {
+        let sticky = dir_meta.mode() & 0o1000 != 0;
+        if sticky && me != 0 && meta.uid() != me && dir_meta.uid() != me {
+            return Err(std::io::Error::other(format!(
+                "exists and belongs to user {} in a sticky directory, where only its owner can replace it; expected a file of yours or a new name",
+                meta.uid()
+            )));
+        }
+    }
+    let Ok(file) = std::fs::File::options()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    else {
+        return Ok(());
+    };
+    let mut flags: libc::c_long = 0;
+    // SAFETY: FS_IOC_GETFLAGS writes one long through the pointer, which
+    // points at `flags`; the descriptor is open for as long as the call.
+    let got = unsafe {
+        libc::ioctl(
+            std::os::fd::AsRawFd::as_raw_fd(&file),
+            libc::FS_IOC_GETFLAGS,
+            &mut flags,
+        )
+    };
+    // A file system without inode flags has none to refuse.
+    if got == 0 && flags & (FS_IMMUTABLE_FL | FS_APPEND_FL) != 0 {
+        return Err(std::io::Error::other(
+            "exists and is immutable or append-only (chattr), so it cannot be replaced; expected a file that can be",
+        ));
+    }
     Ok(())
 }
 
@@ -199,6 +361,22 @@ mod tests {
         write_atomic(&path, b"second").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_permission_bits() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("private.json");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        for private in [0o600, 0o640, 0o400] {
+            std::fs::write(&path, b"old").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(private)).unwrap();
+            write_atomic(&path, b"new").unwrap();
+            assert_eq!(mode(&path), private);
+            assert_eq!(std::fs::read(&path).unwrap(), b"new");
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
     }
 
     #[test]
@@ -291,6 +469,25 @@ mod tests {
         assert_eq!(temporary_pid(&dead), Some(4194999));
         assert_eq!(temporary_pid("keep.svg"), None);
         assert_eq!(temporary_pid(".a.tmp-12-short"), None);
+    }
+
+    #[test]
+    fn an_appended_file_grows_by_whole_lines_and_its_last_can_be_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.jsonl");
+        std::fs::write(&path, b"old contents\n").unwrap();
+        let mut log = Appender::start(&path, b"a\nb\n").unwrap();
+        log.replace_last(b"b amended\n").unwrap();
+        log.append(b"1\n").unwrap();
+        log.append(b"2\n3\n").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"a\nb amended\n1\n2\n3\n");
+        log.replace_last(b"3 amended\n").unwrap();
+        log.append(b"4\n").unwrap();
+        log.sync().unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"a\nb amended\n1\n2\n3 amended\n4\n"
+        );
     }
 
     #[test]

@@ -221,7 +221,9 @@ fn unwritable_outputs_are_refused_before_training() {
     assert_refused(&out, &["--save"]);
     let file = tempfile::NamedTempFile::new().unwrap();
     let out = decaylab(&["claims", "--quick", "--out", s(&file.path().join("sub"))]);
-    assert_refused(&out, &["cannot write"]);
+    assert_refused(&out, &["--out", "cannot make directory"]);
+    let out = decaylab(&["claims", "--quick", "--out", s(file.path())]);
+    assert_refused(&out, &["--out", "is a file; expected a directory"]);
     // Directories, paths ending in '/', and places where no file can be
     // created are refused before the first epoch, for every output flag.
     let dir = tempfile::tempdir().unwrap();
@@ -239,6 +241,54 @@ fn unwritable_outputs_are_refused_before_training() {
         }
     }
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_replaced_file_keeps_its_mode_and_one_that_cannot_be_replaced_is_refused_first() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let private = dir.path().join("private.json");
+    std::fs::write(&private, "{}").unwrap();
+    std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let tiny = [
+        "train",
+        "--sizes",
+        "784,2,10",
+        "--train-size",
+        "100",
+        "--epochs",
+        "1",
+    ];
+    for flag in ["--save", "--metrics", "--metrics-csv", "--checkpoint"] {
+        let out = decaylab(&[&tiny[..], &[flag, s(&private)]].concat());
+        assert!(out.status.success(), "{}", stderr(&out));
+        let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{flag}");
+    }
+    // An immutable file (where the file system and the user can make one)
+    // is refused before the first epoch, not after training.
+    let chattr = |flag: &str| {
+        std::process::Command::new("chattr")
+            .args([flag, s(&private)])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !chattr("+i") {
+        eprintln!("chattr +i is not possible here: the immutable case is not tried");
+        return;
+    }
+    let outcomes: Vec<Output> = ["--save", "--metrics", "--metrics-csv", "--checkpoint"]
+        .iter()
+        .map(|flag| decaylab(&[&tiny[..], &[flag, s(&private)]].concat()))
+        .collect();
+    assert!(chattr("-i"));
+    for (out, flag) in outcomes
+        .iter()
+        .zip(["--save", "--metrics", "--metrics-csv", "--checkpoint"])
+    {
+        assert_refused(out, &[flag, "immutable"]);
+        assert!(!common::stdout(out).contains("epoch   1"), "{flag}");
+    }
 }
 
 #[test]

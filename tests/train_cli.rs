@@ -376,3 +376,92 @@ fn a_decay_f32_cannot_apply_is_trained_in_f64_unless_f32_is_asked() {
         "{said}"
     );
 }
+
+/// The records a JSON-lines file holds, epoch 0 first.
+fn read_records(path: &Path) -> Vec<decaylab::metrics::EpochRecord> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn files_grown_epoch_by_epoch_are_the_whole_tables_and_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| dir.path().join(name);
+    let (metrics, csv, checkpoint) = (file("m.jsonl"), file("m.csv"), file("run.ckpt"));
+    let run = |epochs: &str, extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--sizes",
+            "784,5,10",
+            "--train-size",
+            "200",
+            "--epochs",
+            epochs,
+            "--metrics",
+            path_str(&metrics),
+            "--metrics-csv",
+            path_str(&csv),
+            "--checkpoint",
+            path_str(&checkpoint),
+        ];
+        args.extend_from_slice(extra);
+        let out = decaylab(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    // Old contents are replaced, not appended to.
+    std::fs::write(&metrics, "old\n").unwrap();
+    std::fs::write(&csv, "old\n").unwrap();
+    run("3", &[]);
+    let records = read_records(&metrics);
+    assert_eq!(records.len(), 4);
+    // The CSV grown row by row (its header widened at epoch 1) is the
+    // table of all records; the checkpoint's log holds the same records.
+    let table = decaylab::metrics::to_csv(&records);
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), table);
+    let log = decaylab::run::checkpoint::records_path(&checkpoint);
+    assert_eq!(log.file_name().unwrap(), "run.ckpt.records.jsonl");
+    assert_eq!(read_records(&log), records);
+
+    // A record more in the log than the state holds (killed between the
+    // two writes) is left; the run resumes and both files start again whole.
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    let last = text.lines().last().unwrap().to_string();
+    text.push_str(&last.replace("\"epoch\":3", "\"epoch\":4"));
+    text.push('\n');
+    std::fs::write(&log, text).unwrap();
+    run("5", &["--resume", path_str(&checkpoint)]);
+    let resumed = read_records(&metrics);
+    let epochs: Vec<usize> = resumed.iter().map(|r| r.epoch).collect();
+    assert_eq!(epochs, [0, 1, 2, 3, 4, 5]);
+    assert_eq!(resumed[..4], records[..]);
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        decaylab::metrics::to_csv(&resumed)
+    );
+    assert_eq!(read_records(&log), resumed);
+
+    // A log that lacks the state's epochs is named.
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(&log, lines[..3].join("\n") + "\n").unwrap();
+    let out = decaylab(&[
+        "train",
+        "--sizes",
+        "784,5,10",
+        "--train-size",
+        "200",
+        "--epochs",
+        "6",
+        "--resume",
+        path_str(&checkpoint),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(
+        message.contains("run.ckpt.records.jsonl") && message.contains("epoch 5"),
+        "{message}"
+    );
+}

@@ -1,16 +1,22 @@
 //! `decaylab book NAME | --all`: the book's chapter-3 scripts reproduced,
 //! each file compared with the published one, written with its figure.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::console::{Console, say};
 use super::failure::Outcome;
+use super::files;
 use crate::book::{self, BOOK_SEED, ListComparison, Script, ScriptResult, published};
 use crate::cli::BookArgs;
 use crate::error::{Error, Result};
 use crate::output::write_atomic;
 use crate::report;
+
+/// The table of every list against the published one, and the page of
+/// every script's results.
+const COMPARISON: &str = "comparison.md";
+const INDEX: &str = "book.md";
 
 /// Run the scripts `args` names and write their files and comparisons.
 pub fn book(args: &BookArgs) -> Outcome {
@@ -18,10 +24,15 @@ pub fn book(args: &BookArgs) -> Outcome {
         Some(script) => vec![script],
         None => Script::ALL.to_vec(),
     };
-    std::fs::create_dir_all(&args.out).map_err(|cause| Error::Write {
-        path: args.out.clone(),
-        cause,
-    })?;
+    let mut outputs: Vec<PathBuf> = [COMPARISON, INDEX]
+        .iter()
+        .map(|name| args.out.join(name))
+        .collect();
+    for script in &scripts {
+        let [json, svg] = script_files(&args.out, *script);
+        outputs.extend([json, svg]);
+    }
+    files::prepare_output_dir("--out", &args.out, &outputs)?;
     let seed = args.seed.unwrap_or(BOOK_SEED);
     let mut console = Console::new();
     let runs: usize = scripts
@@ -44,19 +55,38 @@ pub fn book(args: &BookArgs) -> Outcome {
         .iter()
         .flat_map(|r| r.comparison.iter().cloned())
         .collect();
-    let table = published::table(&comparisons);
+    // The combined files list every script whose results are in the
+    // directory, this run's and earlier ones' of the same seed.
+    let earlier = earlier_results(&args.out, seed, &scripts);
+    for (script, why) in &earlier.left_out {
+        say!(
+            console,
+            "{}: left out of {COMPARISON} and {INDEX}: {why}",
+            script_files(&args.out, *script)[0].display()
+        );
+    }
+    let mut listed: Vec<(Script, Vec<ListComparison>)> = results
+        .iter()
+        .map(|r| (r.script, r.comparison.clone()))
+        .chain(earlier.found)
+        .collect();
+    listed.sort_by_key(|(script, _)| Script::ALL.iter().position(|s| s == script));
+    let all_scripts: Vec<Script> = listed.iter().map(|(script, _)| *script).collect();
+    let all_comparisons: Vec<ListComparison> =
+        listed.into_iter().flat_map(|(_, lists)| lists).collect();
+    let table = published::table(&all_comparisons);
     let heading = if args.seed.is_some() {
         format!("Seed {seed}, against the published files of seed {BOOK_SEED}")
     } else {
         format!("Seed {BOOK_SEED}, as the scripts")
     };
     write_atomic(
-        &args.out.join("comparison.md"),
+        &args.out.join(COMPARISON),
         format!("# The book's chapter-3 results reproduced\n\n{heading}.\n\n{table}").as_bytes(),
     )?;
     write_atomic(
-        &args.out.join("book.md"),
-        report::book::index(&results, &heading, &table).as_bytes(),
+        &args.out.join(INDEX),
+        report::book::index(&all_scripts, &heading, &table).as_bytes(),
     )?;
     say!(console, "{table}");
     let differing: Vec<&ListComparison> = comparisons
@@ -84,11 +114,61 @@ pub fn book(args: &BookArgs) -> Outcome {
     Ok(())
 }
 
+/// The results of scripts not run now that an earlier `book` left in a
+/// directory.
+struct Earlier {
+    /// Each script's lists against the published ones, compared again from
+    /// the results its NAME.json holds.
+    found: Vec<(Script, Vec<ListComparison>)>,
+    /// The NAME.json files that could not be used, and why.
+    left_out: Vec<(Script, String)>,
+}
+
+/// The results in `dir` of every script but `run_now`, of seed `seed`.
+fn earlier_results(dir: &Path, seed: u32, run_now: &[Script]) -> Earlier {
+    let mut earlier = Earlier {
+        found: Vec::new(),
+        left_out: Vec::new(),
+    };
+    for script in Script::ALL.into_iter().filter(|s| !run_now.contains(s)) {
+        let [path, _] = script_files(dir, script);
+        if !path.is_file() {
+            continue;
+        }
+        let read: std::result::Result<serde_json::Value, String> = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()));
+        match read {
+            Ok(file) if file["seed"] == seed && !file["results"].is_null() => {
+                let lists = published::compare(script, &file["results"]);
+                earlier.found.push((script, lists));
+            }
+            Ok(file) if file["seed"] != seed => earlier
+                .left_out
+                .push((script, format!("seed {}, not {seed}", file["seed"]))),
+            Ok(_) => earlier
+                .left_out
+                .push((script, "holds no results".to_string())),
+            Err(e) => earlier.left_out.push((script, format!("unreadable ({e})"))),
+        }
+    }
+    earlier
+}
+
 /// DIR/NAME.json and DIR/NAME.svg of one script.
 fn write_script(dir: &Path, result: &ScriptResult) -> Result<()> {
-    let name = result.script.name();
+    let [json_path, svg_path] = script_files(dir, result.script);
     let json = serde_json::to_string(&result.to_json()).expect("results serialize");
-    write_atomic(&dir.join(format!("{name}.json")), json.as_bytes())?;
+    write_atomic(&json_path, json.as_bytes())?;
     let svg = report::book::figure(result);
-    write_atomic(&dir.join(format!("{name}.svg")), svg.as_bytes())
+    write_atomic(&svg_path, svg.as_bytes())
+}
+
+/// The files a script's results go to in `dir`: `NAME.json`, `NAME.svg`.
+fn script_files(dir: &Path, script: Script) -> [PathBuf; 2] {
+    let name = script.name();
+    [
+        dir.join(format!("{name}.json")),
+        dir.join(format!("{name}.svg")),
+    ]
 }

@@ -1,7 +1,7 @@
 //! `decaylab claims --out DIR`: the claims study, its verdicts and report.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -11,13 +11,14 @@ use serde_json::error::Category;
 
 use super::console::{Console, say};
 use super::failure::{Failure, Outcome};
+use super::files;
 use crate::book;
 use crate::cli::ClaimsArgs;
 use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::net::Init;
 use crate::report::json::ClaimsFile;
-use crate::report::{self, Reference};
+use crate::report::{self, Reference, export};
 use crate::study::claims::{self, ClaimResult, Measured, Thresholds};
 use crate::study::shard::{Shard, ShardError};
 use crate::study::{Mode, Plan, Results, RunSpec, equilibrium, runner};
@@ -45,10 +46,7 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
     // More threads than runs, or than a few per core, only wait on each other.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = jobs.min(to_run.len().max(1)).min(8 * cores);
-    std::fs::create_dir_all(&args.out).map_err(|cause| Error::Write {
-        path: args.out.clone(),
-        cause,
-    })?;
+    files::prepare_output_dir("--out", &args.out, &outputs(args, &to_run, &shard))?;
     // What writers killed mid-write left in the study's directories.
     for dir in [
         args.out.clone(),
@@ -122,6 +120,27 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
     let claims = decide_and_write(args, &mut console, &results, &reference, seconds, jobs)?;
     summary(&mut console, &claims, &results, seconds, &args.out);
     Ok(console.finish()?)
+}
+
+/// The files of `out` this invocation may write: each run's it trains (or
+/// reads back), and, unless it is a shard, the report's (the figures that
+/// are there now: the next report's have the same names).
+fn outputs(args: &ClaimsArgs, to_run: &[RunSpec], shard: &Option<Shard>) -> Vec<PathBuf> {
+    let runs_dir = args.out.join("runs");
+    let mut files: Vec<PathBuf> = to_run
+        .iter()
+        .flat_map(|spec| {
+            let run = runner::RunFiles::new(&runs_dir, &spec.name);
+            [run.metrics, run.csv, run.network, run.config]
+        })
+        .collect();
+    if shard.is_none() {
+        files.extend(export::TOP_FILES.iter().map(|name| args.out.join(name)));
+        let plots = args.out.join(export::PLOTS);
+        let figures = std::fs::read_dir(&plots).into_iter().flatten().flatten();
+        files.extend(figures.map(|entry| entry.path()));
+    }
+    files
 }
 
 /// The flags that choose the plan, as a command repeats them (" --quick

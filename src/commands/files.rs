@@ -27,6 +27,35 @@ pub fn check_output_file(flag: &'static str, path: &Path) -> Outcome {
         .map_err(|e| bad(format!("cannot create a file in {}: {e}", dir.display())))
 }
 
+/// Check, before any work, that `dir` (given by `flag`) is a directory,
+/// making it (and the folders of `files`) where it is missing, and that
+/// each of `files` (paths inside it) can be created there and, where it
+/// exists, replaced. What cannot is named now, not after hours of training.
+pub fn prepare_output_dir(flag: &'static str, dir: &Path, files: &[PathBuf]) -> Outcome {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Failure::flag(
+            flag,
+            format!(
+                "{}: is a file; expected a directory (or a path where one can be made)",
+                dir.display()
+            ),
+        ));
+    }
+    for path in files {
+        let folder = path.parent().unwrap_or(dir);
+        std::fs::create_dir_all(folder).map_err(|e| {
+            Failure::flag(
+                flag,
+                format!("cannot make directory {}: {e}", folder.display()),
+            )
+        })?;
+        output::check_writable(path).map_err(|e| {
+            Failure::flag(flag, format!("{}: cannot be written: {e}", path.display()))
+        })?;
+    }
+    Ok(())
+}
+
 /// The path a file would have once its directory is resolved (symbolic
 /// links and `..` followed), to tell whether two flags name one file.
 fn resolved(path: &Path) -> PathBuf {

@@ -2,7 +2,7 @@
 //! a metrics file.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -12,11 +12,11 @@ use super::files;
 use crate::cli::TrainArgs;
 use crate::error::Result;
 use crate::kernels::Real;
-use crate::metrics::{self, EpochRecord};
+use crate::metrics::{CsvLog, EpochRecord, JsonLinesLog};
 use crate::net::{Network, network2_json};
 use crate::run::{
     self, Checkpoint, Config, EvalSet, F32_SMALLEST_DECAY, Observer, Persistence, Precision,
-    RunData,
+    RunData, checkpoint,
 };
 
 /// Train as the flags say; a refused setting is named by its flag.
@@ -35,12 +35,17 @@ pub fn train(args: &TrainArgs) -> Outcome {
         ("--save", &args.save),
         ("--checkpoint", &args.checkpoint),
     ];
+    let checkpoint_log = args.checkpoint.as_deref().map(checkpoint::records_path);
     let mut files: Vec<(&'static str, &Path)> = Vec::new();
     for (flag, path) in outputs {
         if let Some(path) = path {
             files::check_output_file(flag, path)?;
             files.push((flag, path));
         }
+    }
+    if let Some(log) = &checkpoint_log {
+        files::check_output_file("--checkpoint", log)?;
+        files.push(("--checkpoint", log));
     }
     for (flag, path) in [("--load", &args.load), ("--resume", &args.resume)] {
         if let Some(path) = path {
@@ -92,7 +97,7 @@ fn train_in<T: Real>(
     args: &TrainArgs,
     precision_note: Option<String>,
 ) -> Outcome {
-    let mut reporter = Reporter::new(config, args.metrics.clone(), args.metrics_csv.clone());
+    let mut reporter = Reporter::new(config, args.metrics.as_deref(), args.metrics_csv.as_deref());
     let console = &mut reporter.console;
     if let Some(note) = precision_note {
         say!(console, "{note}");
@@ -171,27 +176,28 @@ fn train_in<T: Real>(
 }
 
 /// Prints a line per epoch, draws a progress bar within an epoch when stderr
-/// is a terminal, and keeps the metrics file up to date.
+/// is a terminal, and keeps the metrics files up to date (each epoch adds
+/// its line).
 struct Reporter {
     epochs: usize,
     eval_name: &'static str,
-    metrics_path: Option<PathBuf>,
-    csv_path: Option<PathBuf>,
+    metrics: Option<JsonLinesLog>,
+    csv: Option<CsvLog>,
     records: Vec<EpochRecord>,
     bar: Option<ProgressBar>,
     console: Console,
 }
 
 impl Reporter {
-    fn new(config: &Config, metrics_path: Option<PathBuf>, csv_path: Option<PathBuf>) -> Reporter {
+    fn new(config: &Config, metrics_path: Option<&Path>, csv_path: Option<&Path>) -> Reporter {
         Reporter {
             epochs: config.epochs,
             eval_name: match config.eval {
                 EvalSet::Validation => "validation",
                 EvalSet::Test => "test",
             },
-            metrics_path,
-            csv_path,
+            metrics: metrics_path.map(JsonLinesLog::new),
+            csv: csv_path.map(CsvLog::new),
             records: Vec::new(),
             bar: None,
             console: Console::new(),
@@ -251,11 +257,11 @@ impl Observer for Reporter {
             record.seconds,
         );
         self.records.push(record.clone());
-        if let Some(path) = &self.metrics_path {
-            metrics::write_json_lines(path, &self.records)?;
+        if let Some(metrics) = &mut self.metrics {
+            metrics.push(record)?;
         }
-        if let Some(path) = &self.csv_path {
-            metrics::write_csv(path, &self.records)?;
+        if let Some(csv) = &mut self.csv {
+            csv.push(&self.records)?;
         }
         Ok(())
     }

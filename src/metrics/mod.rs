@@ -1,11 +1,12 @@
 //! The per-epoch record of a run and its writers: JSON lines (everything)
 //! and CSV (one flat row per epoch, histograms left out).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::output::Appender;
 use crate::probes::{EpochDynamics, FullGradient, Histogram, LiveInputs, WeightStats};
 
 /// Everything measured at the end of one epoch (epoch 0: before training).
@@ -79,12 +80,87 @@ pub struct Histograms {
 
 /// All records as JSON lines, one per epoch.
 pub fn to_json_lines(records: &[EpochRecord]) -> String {
-    let mut text = String::new();
-    for record in records {
-        text.push_str(&serde_json::to_string(record).expect("a record serializes"));
-        text.push('\n');
+    records.iter().map(json_line).collect()
+}
+
+/// One record as a line of JSON, newline included.
+pub fn json_line(record: &EpochRecord) -> String {
+    let mut line = serde_json::to_string(record).expect("a record serializes");
+    line.push('\n');
+    line
+}
+
+/// A run's records as JSON lines, written while it runs: the first record
+/// starts the file (replacing what was there), each later one is appended,
+/// so an epoch costs its own line, not the whole file again.
+pub struct JsonLinesLog {
+    path: PathBuf,
+    file: Option<Appender>,
+}
+
+impl JsonLinesLog {
+    /// A log to be written at `path` (nothing is written yet).
+    pub fn new(path: &Path) -> JsonLinesLog {
+        JsonLinesLog {
+            path: path.to_path_buf(),
+            file: None,
+        }
     }
-    text
+
+    /// Add the next epoch's record.
+    pub fn push(&mut self, record: &EpochRecord) -> Result<()> {
+        let line = json_line(record);
+        match &mut self.file {
+            Some(file) => file.append(line.as_bytes()),
+            None => {
+                self.file = Some(Appender::start(&self.path, line.as_bytes())?);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A run's records as CSV (see [`csv_table`]), written while it runs: a
+/// record whose columns are all in the header adds its row; one that brings
+/// new columns (epoch 1 brings the dynamics epoch 0 lacks) has the whole
+/// table written again. The file is always what [`to_csv`] makes of the
+/// records so far.
+pub struct CsvLog {
+    path: PathBuf,
+    header: Vec<String>,
+    file: Option<Appender>,
+}
+
+impl CsvLog {
+    /// A table to be written at `path` (nothing is written yet).
+    pub fn new(path: &Path) -> CsvLog {
+        CsvLog {
+            path: path.to_path_buf(),
+            header: Vec::new(),
+            file: None,
+        }
+    }
+
+    /// Write `records`, of which only the last is new since the last call.
+    pub fn push(&mut self, records: &[EpochRecord]) -> Result<()> {
+        let Some(last) = records.last() else {
+            return Ok(());
+        };
+        let cells = record_cells(last);
+        match &mut self.file {
+            Some(file) if cells.iter().all(|(name, _)| self.header.contains(name)) => {
+                let row = row_in_order(&self.header, &cells);
+                file.append(csv_rows(&[row]).as_bytes())
+            }
+            _ => {
+                let (header, rows) = csv_table(records);
+                let text = write_table(&header, &rows);
+                self.file = Some(Appender::start(&self.path, text.as_bytes())?);
+                self.header = header;
+                Ok(())
+            }
+        }
+    }
 }
 
 /// Write all records as JSON lines to `path`, replacing it atomically, so
@@ -97,22 +173,7 @@ pub fn write_json_lines(path: &Path, records: &[EpochRecord]) -> Result<()> {
 /// (`weights.layers[0].rms`, `dynamics.budget.decay`, ...), one row per epoch; the
 /// histograms are left out. Absent values are empty cells.
 pub fn csv_table(records: &[EpochRecord]) -> (Vec<String>, Vec<Vec<String>>) {
-    let rows: Vec<Vec<(String, String)>> = records
-        .iter()
-        .map(|r| {
-            let mut cells = Vec::new();
-            let mut value = serde_json::to_value(r).expect("a record serializes");
-            if let Some(o) = value.as_object_mut() {
-                o.remove("histograms");
-                // Epoch 0's null dynamics leave their columns empty.
-                if o.get("dynamics").is_some_and(|d| d.is_null()) {
-                    o.remove("dynamics");
-                }
-            }
-            flatten("", &value, &mut cells);
-            cells
-        })
-        .collect();
+    let rows: Vec<Vec<(String, String)>> = records.iter().map(record_cells).collect();
     // The header is the union of all rows' columns, the fullest row's order
     // first (epoch 0 lacks the dynamics of later epochs).
     let mut by_size: Vec<&Vec<(String, String)>> = rows.iter().collect();
@@ -125,20 +186,36 @@ pub fn csv_table(records: &[EpochRecord]) -> (Vec<String>, Vec<Vec<String>>) {
             }
         }
     }
-    let rows = rows
-        .iter()
-        .map(|row| {
-            header
-                .iter()
-                .map(|name| {
-                    row.iter()
-                        .find(|(n, _)| n == name)
-                        .map_or(String::new(), |(_, v)| v.clone())
-                })
-                .collect()
-        })
-        .collect();
+    let rows = rows.iter().map(|row| row_in_order(&header, row)).collect();
     (header, rows)
+}
+
+/// A record's CSV cells as (column, text), histograms left out.
+fn record_cells(record: &EpochRecord) -> Vec<(String, String)> {
+    let mut cells = Vec::new();
+    let mut value = serde_json::to_value(record).expect("a record serializes");
+    if let Some(o) = value.as_object_mut() {
+        o.remove("histograms");
+        // Epoch 0's null dynamics leave their columns empty.
+        if o.get("dynamics").is_some_and(|d| d.is_null()) {
+            o.remove("dynamics");
+        }
+    }
+    flatten("", &value, &mut cells);
+    cells
+}
+
+/// `cells` in the order of `header`, an empty text where a column has none.
+fn row_in_order(header: &[String], cells: &[(String, String)]) -> Vec<String> {
+    header
+        .iter()
+        .map(|name| {
+            cells
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(String::new(), |(_, v)| v.clone())
+        })
+        .collect()
 }
 
 /// All records as CSV (see `csv_table`).
@@ -149,16 +226,31 @@ pub fn to_csv(records: &[EpochRecord]) -> String {
 
 /// `header` and `rows` as CSV text, each field quoted where it needs to be.
 pub fn write_table<S: AsRef<[u8]>>(header: &[S], rows: &[Vec<String>]) -> String {
+    let header = header.iter().map(|h| h.as_ref().to_vec());
+    let rows = rows
+        .iter()
+        .map(|row| row.iter().map(|f| f.as_bytes().to_vec()));
+    csv_text(std::iter::once(header.collect()).chain(rows.map(|r| r.collect())))
+}
+
+/// `rows` as CSV lines, no header.
+fn csv_rows(rows: &[Vec<String>]) -> String {
+    csv_text(
+        rows.iter()
+            .map(|row| row.iter().map(|f| f.as_bytes().to_vec()).collect()),
+    )
+}
+
+/// Lines of CSV, each field quoted where it needs to be.
+fn csv_text(lines: impl Iterator<Item = Vec<Vec<u8>>>) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     // Writing into memory cannot fail but on a record of another length,
     // and every row here has the header's.
-    let written: csv::Result<()> = std::iter::once(header.iter().map(|h| h.as_ref()).collect())
-        .chain(
-            rows.iter()
-                .map(|row| row.iter().map(|f| f.as_bytes()).collect()),
-        )
-        .try_for_each(|record: Vec<&[u8]>| writer.write_record(record));
-    written.expect("every row as long as the header");
+    for line in lines {
+        writer
+            .write_record(&line)
+            .expect("every row as long as the header");
+    }
     let bytes = writer.into_inner().expect("writing into memory");
     String::from_utf8(bytes).expect("fields are UTF-8")
 }

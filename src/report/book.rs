@@ -132,13 +132,13 @@ pub fn figure(result: &ScriptResult) -> String {
 }
 
 /// `book.md`: the comparison table, then every file's figure.
-pub fn index(results: &[ScriptResult], heading: &str, table: &str) -> String {
+pub fn index(scripts: &[Script], heading: &str, table: &str) -> String {
     let mut text = format!(
         "# The book's chapter-3 results reproduced\n\n{heading}. Each figure draws decaylab's \
          curves solid and the published ones dashed over them.\n\n{table}\n"
     );
-    for result in results {
-        let name = result.script.name();
+    for script in scripts {
+        let name = script.name();
         text.push_str(&format!("## {name}\n\n![{name}]({name}.svg)\n\n"));
     }
     text

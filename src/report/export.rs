@@ -37,6 +37,16 @@ pub struct Study<'a> {
 }
 
 /// One output format.
+/// The files the exporters write at the top of a study's directory, and
+/// the folder of the figures.
+pub const REPORT_HTML: &str = "report.html";
+pub const REPORT_MD: &str = "report.md";
+pub const CLAIMS_JSON: &str = "claims.json";
+pub const RUNS_CSV: &str = "runs.csv";
+pub const PLOTS: &str = "plots";
+/// All of them.
+pub const TOP_FILES: [&str; 4] = [CLAIMS_JSON, REPORT_HTML, REPORT_MD, RUNS_CSV];
+
 pub trait Exporter {
     fn files(&self, study: &Study) -> Vec<OutputFile>;
 }
@@ -53,7 +63,7 @@ pub struct RunsCsv;
 impl Exporter for Html {
     fn files(&self, study: &Study) -> Vec<OutputFile> {
         vec![OutputFile::new(
-            "report.html",
+            REPORT_HTML,
             super::html::render(study.document),
         )]
     }
@@ -62,11 +72,11 @@ impl Exporter for Html {
 impl Exporter for Markdown {
     fn files(&self, study: &Study) -> Vec<OutputFile> {
         let (text, figures) = super::markdown::render(study.document);
-        let mut files = vec![OutputFile::new("report.md", text)];
+        let mut files = vec![OutputFile::new(REPORT_MD, text)];
         files.extend(
             figures
                 .into_iter()
-                .map(|(name, svg)| OutputFile::new(Path::new("plots").join(name), svg)),
+                .map(|(name, svg)| OutputFile::new(Path::new(PLOTS).join(name), svg)),
         );
         files
     }
@@ -75,7 +85,7 @@ impl Exporter for Markdown {
 impl Exporter for ClaimsJson {
     fn files(&self, study: &Study) -> Vec<OutputFile> {
         vec![OutputFile::new(
-            "claims.json",
+            CLAIMS_JSON,
             super::json::render(study.claims),
         )]
     }
@@ -88,7 +98,7 @@ const RUN_COLUMNS: [&str; 10] = [
 
 impl Exporter for RunsCsv {
     fn files(&self, study: &Study) -> Vec<OutputFile> {
-        vec![OutputFile::new("runs.csv", runs_csv(study.runs))]
+        vec![OutputFile::new(RUNS_CSV, runs_csv(study.runs))]
     }
 }
 

@@ -5,8 +5,18 @@
 //! position, and the records so far (everything else is rebuilt each epoch).
 //! Weights are stored as f64 JSON numbers, which hold f32 and f64 values
 //! exactly; the generator as its seed and its word position in the stream.
+//!
+//! A checkpoint is two files: the state (`FILE`: configuration, network,
+//! generator), replaced whole after every epoch, and the records
+//! (`FILE.records.jsonl`, one JSON line per epoch), appended to. An epoch
+//! thus costs the network's size plus its own record, and a long run's
+//! writing grows linearly with its epochs. The log is written before the
+//! state, so a run killed between the two leaves a log with a record more
+//! than the state holds; reading takes the state's epochs and leaves the
+//! rest.
 
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -15,12 +25,21 @@ use serde::{Deserialize, Serialize};
 use super::Config;
 use crate::error::{Error, Result};
 use crate::kernels::Real;
-use crate::metrics::EpochRecord;
+use crate::metrics::{EpochRecord, json_line, to_json_lines};
 use crate::net::Network;
+use crate::output::Appender;
 
 /// Bumped when the layout changes; older files are refused.
 /// 2: epoch records hold their dynamics under "dynamics" (null at epoch 0).
-const FORMAT: u32 = 2;
+/// 3: the records are kept in the log beside the state.
+const FORMAT: u32 = 3;
+
+/// The records' log beside the checkpoint at `path`: `FILE.records.jsonl`.
+pub fn records_path(path: &Path) -> PathBuf {
+    let mut name: OsString = path.file_name().unwrap_or_default().to_owned();
+    name.push(".records.jsonl");
+    path.with_file_name(name)
+}
 
 /// Everything a run needs to go on exactly where it stopped.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -38,41 +57,39 @@ pub struct Checkpoint {
     /// The generator's position: words of its stream consumed so far
     /// (a u128, as a decimal string).
     pub rng_word_pos: String,
-    /// The records of the epochs completed, epoch 0 first.
+    /// The records of the epochs completed, epoch 0 first (kept in the log
+    /// beside the state, see [`records_path`]).
+    #[serde(skip)]
     pub records: Vec<EpochRecord>,
 }
 
 impl Checkpoint {
-    /// The state of a run after `records.len() - 1` epochs.
-    pub fn capture<T: Real>(
+    /// The state of a run after `epoch` epochs, its records left out
+    /// (they go to the log).
+    fn state<T: Real>(
         config: &Config,
         net: &Network<T>,
         rng: &ChaCha8Rng,
-        records: &[EpochRecord],
+        epoch: usize,
     ) -> Checkpoint {
         let to_f64 = |v: &Vec<T>| v.iter().map(|x| x.as_f64()).collect();
         Checkpoint {
             format: FORMAT,
             config: config.clone(),
-            epoch: records.len() - 1,
+            epoch,
             weights: net.weights.iter().map(to_f64).collect(),
             biases: net.biases.iter().map(to_f64).collect(),
             rng_word_pos: rng.get_word_pos().to_string(),
-            records: records.to_vec(),
+            records: Vec::new(),
         }
     }
 
-    /// Written atomically to `path`.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        let text = serde_json::to_vec(self).expect("a checkpoint serializes");
-        crate::output::write_atomic(path, &text)
-    }
-
-    /// Read from `path`, refusing other formats and malformed files.
+    /// Read from `path` and the log beside it, refusing other formats and
+    /// malformed files.
     pub fn load(path: &Path) -> Result<Checkpoint> {
         let bad = |message: String| Error::bad_file(path, message);
         let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read: {e}")))?;
-        let checkpoint: Checkpoint = serde_json::from_slice(&bytes)
+        let mut checkpoint: Checkpoint = serde_json::from_slice(&bytes)
             .map_err(|e| bad(format!("not a decaylab checkpoint ({e})")))?;
         if checkpoint.format != FORMAT {
             return Err(bad(format!(
@@ -80,13 +97,7 @@ impl Checkpoint {
                 checkpoint.format
             )));
         }
-        if checkpoint.records.len() != checkpoint.epoch + 1 {
-            return Err(bad(format!(
-                "{} records for epoch {}; expected one per epoch from 0",
-                checkpoint.records.len(),
-                checkpoint.epoch
-            )));
-        }
+        checkpoint.records = read_records(&records_path(path), checkpoint.epoch)?;
         Ok(checkpoint)
     }
 
@@ -144,5 +155,99 @@ impl Checkpoint {
         let mut rng = ChaCha8Rng::seed_from_u64(self.config.seed);
         rng.set_word_pos(word_pos);
         Ok((net, rng))
+    }
+}
+
+/// The first `epoch + 1` records of the log at `path`, epoch 0 first; lines
+/// after them (a run killed between its log and its state) are left.
+fn read_records(path: &Path, epoch: usize) -> Result<Vec<EpochRecord>> {
+    let bad = |message: String| Error::bad_file(path, message);
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        bad(format!(
+            "cannot read the checkpoint's records: {e}; expected the log written beside it"
+        ))
+    })?;
+    let mut records = Vec::with_capacity(epoch + 1);
+    // Only lines ended by a newline are whole.
+    for (i, line) in text.split_inclusive('\n').take(epoch + 1).enumerate() {
+        let Some(line) = line.strip_suffix('\n') else {
+            break;
+        };
+        let record: EpochRecord = serde_json::from_str(line)
+            .map_err(|e| bad(format!("line {}: not an epoch record ({e})", i + 1)))?;
+        if record.epoch != i {
+            return Err(bad(format!(
+                "line {} holds epoch {}; expected epoch {i}",
+                i + 1,
+                record.epoch
+            )));
+        }
+        records.push(record);
+    }
+    if records.len() != epoch + 1 {
+        return Err(bad(format!(
+            "{} whole records; the checkpoint is at epoch {epoch}, expected one per epoch from 0",
+            records.len()
+        )));
+    }
+    Ok(records)
+}
+
+/// Writes a run's checkpoint after each epoch, as the module says: the
+/// records appended to the log (the last one written again if it changed
+/// since, as the end's full gradient changes it), then the state.
+pub struct CheckpointWriter {
+    path: PathBuf,
+    log: Option<Appender>,
+    /// Records in the log.
+    written: usize,
+    /// The last of them as written.
+    last_line: String,
+}
+
+impl CheckpointWriter {
+    /// A writer of the checkpoint at `path` (nothing is written yet).
+    pub fn new(path: &Path) -> CheckpointWriter {
+        CheckpointWriter {
+            path: path.to_path_buf(),
+            log: None,
+            written: 0,
+            last_line: String::new(),
+        }
+    }
+
+    /// Save the run after `records.len() - 1` epochs; `records` holds those
+    /// saved before and those since.
+    pub fn save<T: Real>(
+        &mut self,
+        config: &Config,
+        net: &Network<T>,
+        rng: &ChaCha8Rng,
+        records: &[EpochRecord],
+    ) -> Result<()> {
+        let log = match &mut self.log {
+            None => self.log.insert(Appender::start(
+                &records_path(&self.path),
+                to_json_lines(records).as_bytes(),
+            )?),
+            Some(log) => {
+                if let Some(last) = records[..self.written].last() {
+                    let line = json_line(last);
+                    if line != self.last_line {
+                        log.replace_last(line.as_bytes())?;
+                    }
+                }
+                for record in &records[self.written..] {
+                    log.append(json_line(record).as_bytes())?;
+                }
+                log
+            }
+        };
+        log.sync()?;
+        self.written = records.len();
+        self.last_line = records.last().map(json_line).unwrap_or_default();
+        let state = Checkpoint::state(config, net, rng, records.len() - 1);
+        let text = serde_json::to_vec(&state).expect("a checkpoint serializes");
+        crate::output::write_atomic(&self.path, &text)
     }
 }

@@ -17,7 +17,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 pub use crate::train::Rearrange;
-pub use checkpoint::Checkpoint;
+pub use checkpoint::{Checkpoint, CheckpointWriter};
 pub use config::{Config, EvalSet, FullGradientAt, RunData};
 pub use precision::{F32_SMALLEST_DECAY, Precision};
 
@@ -192,11 +192,10 @@ fn train_epochs<T: Real>(
             },
         );
     let measurer = Measurer::new(config, data, histogram_ranges.as_ref());
-    let save = |sgd: &Sgd<T>, records: &[EpochRecord]| -> Result<()> {
-        match (persistence.checkpoint, sgd.rng()) {
-            (Some(path), Some(rng)) => {
-                Checkpoint::capture(config, &sgd.net, rng, records).save(path)
-            }
+    let mut checkpoint = persistence.checkpoint.map(CheckpointWriter::new);
+    let mut save = |sgd: &Sgd<T>, records: &[EpochRecord]| -> Result<()> {
+        match (&mut checkpoint, sgd.rng()) {
+            (Some(writer), Some(rng)) => writer.save(config, &sgd.net, rng, records),
             // A checkpoint holds the generator's position; epochs ordered
             // by the caller have none to hold.
             (Some(_), None) => Err(Error::Internal(
