@@ -132,12 +132,14 @@ pub struct ClaimsArgs {
     /// DIR, and write no report: for a Slurm job array or a Kubernetes
     /// indexed Job sharing DIR. Run k of the plan (0-based) is in shard
     /// k mod N + 1. "auto" takes I and N from SLURM_ARRAY_TASK_ID,
-    /// SLURM_ARRAY_TASK_MIN and SLURM_ARRAY_TASK_COUNT, or I from
-    /// JOB_COMPLETION_INDEX with --shard-count N.
+    /// SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_STEP and
+    /// SLURM_ARRAY_TASK_COUNT, or I from JOB_COMPLETION_INDEX with
+    /// --shard-count N.
     #[arg(long, value_name = "I/N|auto")]
     pub shard: Option<String>,
-    /// N for --shard auto under Kubernetes (JOB_COMPLETION_INDEX).
-    #[arg(long, value_name = "N")]
+    /// N for --shard auto under Kubernetes (JOB_COMPLETION_INDEX); refused
+    /// elsewhere.
+    #[arg(long, value_name = "N", requires = "shard")]
     pub shard_count: Option<usize>,
     /// Train nothing: write the report from the finished runs in DIR, or
     /// say which runs are missing.

@@ -4,7 +4,8 @@
 //!
 //! The modules follow the data's path, each using only those before it:
 //!
-//! 1. `error`, `output`: typed errors; files written atomically.
+//! 1. `error`, `output`, `input`: typed errors; files written atomically
+//!    or grown line by line; files read whole within a bound.
 //! 2. `kernels`: the few dense operations a step needs, portable and vectorized.
 //! 3. `data`: IDX files, the bundled MNIST, the split, pooling.
 //! 4. `net`: the network (sizes, weights, biases), initialization, costs,
@@ -41,6 +42,7 @@ pub mod cli;
 pub mod commands;
 pub mod data;
 pub mod error;
+pub mod input;
 pub mod kernels;
 pub mod metrics;
 pub mod net;

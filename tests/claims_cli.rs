@@ -225,8 +225,20 @@ fn check_runs_csv(out: &std::path::Path) {
 fn again_with_the_book_reads_every_run_back(out: &std::path::Path, list: &[serde_json::Value]) {
     let marker = out.join("runs/base-large-l2-s1.jsonl");
     let before = std::fs::metadata(&marker).unwrap().modified().unwrap();
+    // --report-only trains nothing, the book's runs neither.
+    let refused = claims(out, &["--book", "--report-only"]);
+    common::assert_refused(&refused, &["--book", "not finished"]);
     let second = claims(out, &["--book"]);
     assert!(second.status.success());
+    // Now they are finished: read back, not trained again.
+    let stored = out.join("runs/book-large_weight_initialization.jsonl");
+    let trained = std::fs::metadata(&stored).unwrap().modified().unwrap();
+    let third = claims(out, &["--book", "--report-only"]);
+    assert!(third.status.success(), "{}", common::stderr(&third));
+    assert_eq!(
+        std::fs::metadata(&stored).unwrap().modified().unwrap(),
+        trained
+    );
     assert_eq!(
         std::fs::metadata(&marker).unwrap().modified().unwrap(),
         before

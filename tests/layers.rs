@@ -6,7 +6,7 @@ use std::path::Path;
 /// Top-level modules in the order of `lib.rs`'s map; a module may use
 /// those before it (and those on the same rank).
 const LAYERS: &[&[&str]] = &[
-    &["error", "output"],
+    &["error", "output", "input"],
     &["kernels"],
     &["data"],
     &["net"],

@@ -183,6 +183,160 @@ fn bad_network_files_name_the_problem() {
         );
         assert_refused(&decaylab(&["inspect", s(&path)]), &["net.json"]);
     }
+    // A network whose first layer does not fit the images: the file is
+    // named, not a --sizes the user did not give.
+    let path = dir.path().join("tiny.json");
+    std::fs::write(
+        &path,
+        r#"{"sizes": [3, 2], "weights": [[[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]], "biases": [[[0.0], [0.0]]], "cost": "CrossEntropyCost"}"#,
+    )
+    .unwrap();
+    let out = decaylab(&["train", "--load", s(&path), "--epochs", "1"]);
+    assert_refused(&out, &["tiny.json", "the network's first layer 3"]);
+    assert!(!stderr(&out).contains("--sizes"), "{}", stderr(&out));
+    // Inputs that never end, or are not files, are refused unread.
+    for input in ["/dev/zero", s(dir.path())] {
+        let out = decaylab(&["train", "--load", input, "--epochs", "1"]);
+        assert_refused(&out, &[input, "not a regular file"]);
+        let out = decaylab(&[
+            "claims",
+            "--quick",
+            "--reference",
+            input,
+            "--out",
+            s(&dir.path().join("r")),
+        ]);
+        assert_refused(&out, &[input, "not a regular file"]);
+    }
+}
+
+#[test]
+fn a_checkpoint_resumes_on_its_data_however_spelled_and_not_on_replaced_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("idx");
+    std::fs::create_dir(&data).unwrap();
+    write_data_dir(&data);
+    let checkpoint = dir.path().join("run.ckpt");
+    let run = |data: &str, epochs: &str, resume: bool| {
+        let mut args = vec![
+            "train",
+            "--data",
+            data,
+            "--sizes",
+            "16,4,10",
+            "--train-size",
+            "50",
+            "--epochs",
+            epochs,
+            "--checkpoint",
+            s(&checkpoint),
+        ];
+        if resume {
+            args.extend(["--resume", s(&checkpoint)]);
+        }
+        decaylab(&args)
+    };
+    let out = run(s(&data), "1", false);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The same directory written another way resumes.
+    let spelled = format!("{}/./../idx", s(&data));
+    let out = run(&spelled, "2", true);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Files replaced with other contents do not.
+    let labels: Vec<u8> = (0..10_050u32).map(|i| ((i + 1) % 10) as u8).collect();
+    std::fs::write(
+        data.join("train-labels-idx1-ubyte.gz"),
+        gz(&idx(&[10_050], &labels)),
+    )
+    .unwrap();
+    let out = run(s(&data), "3", true);
+    assert_refused(&out, &["run.ckpt", "SHA-256", "were the files replaced"]);
+}
+
+#[test]
+fn shard_settings_that_cannot_apply_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("study");
+    let claims = |flags: &[&str], env: &[(&str, &str)]| {
+        let mut command =
+            common::command(&[&["claims", "--quick", "--out", s(&out_dir)], flags].concat());
+        for var in [
+            "SLURM_ARRAY_TASK_ID",
+            "SLURM_ARRAY_TASK_MIN",
+            "SLURM_ARRAY_TASK_STEP",
+            "SLURM_ARRAY_TASK_COUNT",
+            "JOB_COMPLETION_INDEX",
+        ] {
+            command.env_remove(var);
+        }
+        command.envs(env.iter().copied()).output().unwrap()
+    };
+    let stepped = [
+        ("SLURM_ARRAY_TASK_MIN", "0"),
+        ("SLURM_ARRAY_TASK_STEP", "2"),
+        ("SLURM_ARRAY_TASK_COUNT", "3"),
+    ];
+    /// The flags, the scheduler's variables, what the refusal says.
+    type Case<'a> = (&'a [&'a str], Vec<(&'a str, &'a str)>, &'a [&'a str]);
+    let cases: [Case; 5] = [
+        (&["--shard-count", "3"], vec![], &["--shard"]),
+        (
+            &["--shard", "2/3", "--shard-count", "3"],
+            vec![],
+            &["--shard-count", "I/N names the number of shards"],
+        ),
+        (
+            &["--shard", "auto", "--shard-count", "3"],
+            [&stepped[..], &[("SLURM_ARRAY_TASK_ID", "2")]].concat(),
+            &["--shard-count", "SLURM_ARRAY_TASK_COUNT"],
+        ),
+        // --array=0-4:2 has ids 0, 2, 4: 5 is none of them.
+        (
+            &["--shard", "auto"],
+            [&stepped[..], &[("SLURM_ARRAY_TASK_ID", "5")]].concat(),
+            &["--shard", "evenly spaced"],
+        ),
+        (
+            &["--shard", "auto"],
+            vec![
+                ("SLURM_ARRAY_TASK_ID", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "3"),
+            ],
+            &["--shard", "SLURM_ARRAY_TASK_MIN"],
+        ),
+    ];
+    for (flags, env, needles) in cases {
+        assert_refused(&claims(flags, &env), needles);
+    }
+    assert!(!out_dir.exists(), "a refused shard made its directory");
+}
+
+#[test]
+fn huge_finite_weights_have_finite_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = dir.path().join("huge.json");
+    std::fs::write(
+        &net,
+        r#"{"sizes": [2, 1], "weights": [[[1e200, -3e200]]], "biases": [[[2e300]]], "cost": "QuadraticCost"}"#,
+    )
+    .unwrap();
+    let out = decaylab(&["inspect", s(&net), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let inspection: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rms = inspection["layers"][0]["rms"].as_f64().unwrap();
+    assert!((rms / 1e200 - 5f64.sqrt()).abs() < 1e-12, "{rms}");
+    assert_eq!(inspection["layers"][0]["bias_rms"].as_f64(), Some(2e300));
+    assert!(
+        inspection["all"]["rms"]
+            .as_f64()
+            .is_some_and(f64::is_finite)
+    );
+}
+
+#[test]
+fn bench_names_the_first_sizes_it_takes() {
+    let out = decaylab(&["bench", "--sizes", "50,5,10"]);
+    assert_refused(&out, &["--sizes", "first layer 50", "784, 196 or 49"]);
 }
 
 #[test]
@@ -288,6 +442,39 @@ fn a_replaced_file_keeps_its_mode_and_one_that_cannot_be_replaced_is_refused_fir
     {
         assert_refused(out, &[flag, "immutable"]);
         assert!(!common::stdout(out).contains("epoch   1"), "{flag}");
+    }
+}
+
+#[test]
+fn a_path_that_is_not_utf8_is_refused_where_a_run_stores_it() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    // A network file and a data directory whose names are not UTF-8 (bytes
+    // of Latin-1), which a checkpoint could not store.
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9");
+    let net = dir.path().join(name).with_extension("json");
+    let out = decaylab(&[
+        "train",
+        "--sizes",
+        "784,2,10",
+        "--epochs",
+        "1",
+        "--save",
+        s(&dir.path().join("n.json")),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::copy(dir.path().join("n.json"), &net).unwrap();
+    let data = dir.path().join(name);
+    std::fs::create_dir(&data).unwrap();
+    write_data_dir(&data);
+    let checkpoint = dir.path().join("run.ckpt");
+    for (flag, path) in [("--load", &net), ("--data", &data)] {
+        let out = common::command(&["train", "--epochs", "1", "--checkpoint", s(&checkpoint)])
+            .arg(flag)
+            .arg(path)
+            .output()
+            .unwrap();
+        assert_refused(&out, &[flag, "not UTF-8"]);
     }
 }
 

@@ -551,6 +551,7 @@ pub fn book_mnist() -> Result<Mnist> {
         training: mnist.training.book_scaled(),
         validation: mnist.validation.book_scaled(),
         test: mnist.test.book_scaled(),
+        sha256: mnist.sha256,
     })
 }
 

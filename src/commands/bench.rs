@@ -38,16 +38,27 @@ pub fn bench(args: &BenchArgs) -> Outcome {
     // The benchmark trains like any run: describe it as one, and let the
     // run's own checks judge the flags (sizes against the pooled images,
     // batch, epochs).
+    // The pooling follows from the first size: 784, 196 or 49 pixels.
+    let pool = match args.sizes.first() {
+        Some(784) => 1,
+        Some(196) => 2,
+        Some(49) => 4,
+        first => {
+            return Err(Failure::flag(
+                "--sizes",
+                format!(
+                    "first layer {}; expected 784, 196 or 49 (the images pooled 1, 2 or 4 times)",
+                    first.map_or("missing".to_string(), |n| n.to_string())
+                ),
+            ));
+        }
+    };
     let config = Config {
         sizes: args.sizes.clone(),
         batch: args.batch,
         epochs: args.epochs,
         precision: args.precision.into(),
-        pool: match args.sizes.first() {
-            Some(196) => 2,
-            Some(49) => 4,
-            _ => 1,
-        },
+        pool,
         ..Config::default()
     };
     let mnist = config.load_mnist().map_err(Failure::naming_flags)?;

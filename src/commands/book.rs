@@ -135,9 +135,11 @@ fn earlier_results(dir: &Path, seed: u32, run_now: &[Script]) -> Earlier {
         if !path.is_file() {
             continue;
         }
-        let read: std::result::Result<serde_json::Value, String> = std::fs::read(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()));
+        let limit = crate::input::whole_file_limit();
+        let read: std::result::Result<serde_json::Value, String> =
+            crate::input::read_bounded(&path, "a book script's results", limit)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()));
         match read {
             Ok(file) if file["seed"] == seed && !file["results"].is_null() => {
                 let lists = published::compare(script, &file["results"]);

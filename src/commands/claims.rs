@@ -12,7 +12,6 @@ use serde_json::error::Category;
 use super::console::{Console, say};
 use super::failure::{Failure, Outcome};
 use super::files;
-use crate::book;
 use crate::cli::ClaimsArgs;
 use crate::data::Mnist;
 use crate::error::{Error, Result};
@@ -194,7 +193,7 @@ impl Flags {
         let shard = match &args.shard {
             Some(text) => Some(
                 Shard::parse(text, args.shard_count, |name| std::env::var(name).ok())
-                    .map_err(shard_failure)?,
+                    .map_err(|e| shard_failure(e, args.shard_count))?,
             ),
             None => None,
         };
@@ -219,7 +218,7 @@ fn decide_and_write(
     reference: &Reference,
     seconds: f64,
     jobs: usize,
-) -> Result<Vec<ClaimResult>> {
+) -> Outcome<Vec<ClaimResult>> {
     let settled = results.settled();
     let fits = equilibrium::size_fits(&results.runs, &settled);
     let noise_laws = results.noise_laws();
@@ -235,13 +234,16 @@ fn decide_and_write(
             console,
             "the book's weight-initialization runs (network2's semantics)"
         );
-        book::weight_initialization_runs(book::BOOK_SEED)?
-            .iter()
-            .map(|run| {
-                let init = run.init;
-                book_examples::example(&run.label, init, &run.config.sizes, &run.records)
-            })
-            .collect()
+        let runs_dir = args.out.join("runs");
+        book_examples::book_examples(&runs_dir, !args.report_only)?.ok_or_else(|| {
+            Failure::flag(
+                "--book",
+                format!(
+                    "with --report-only, and the book's runs are not finished in {}; expected them there (claims --book without --report-only trains them)",
+                    runs_dir.display()
+                ),
+            )
+        })?
     } else {
         Vec::new()
     };
@@ -284,12 +286,17 @@ fn decide_and_write(
 }
 
 /// A `--shard` that names no shard, as the flag's error.
-fn shard_failure(error: ShardError) -> Failure {
+/// (`count` is what --shard-count gave.)
+fn shard_failure(error: ShardError, count: Option<usize>) -> Failure {
     let message = match error {
         // Kubernetes' index needs the number of shards, which --shard-count gives.
         ShardError::NoCount => {
             "auto: JOB_COMPLETION_INDEX is set but --shard-count is not; expected --shard-count N"
                 .to_string()
+        }
+        ShardError::CountNotNeeded(why) => {
+            let given = count.map_or(String::new(), |n| n.to_string());
+            return Failure::flag("--shard-count", format!("{given}: {why}"));
         }
         other => other.to_string(),
     };
@@ -417,6 +424,16 @@ fn summary(
 const REFERENCE_FORMAT: &str = "an object {\"name\": [eval_costs, eval_accuracies, train_costs, \
      train_accuracies], ...}, accuracies as counts out of 10,000";
 
+/// A `--reference` file is a few runs' lists of a few hundred numbers: one
+/// larger than this is not one.
+const REFERENCE_LIMIT: u64 = 16 << 20;
+/// Curves a reference file may draw beside the study's (each its own
+/// colour and legend line).
+const MAX_REFERENCE_RUNS: usize = 8;
+/// What network2 counts its evaluation accuracy out of: the 10,000
+/// validation images.
+const EVALUATION_IMAGES: f64 = 10_000.0;
+
 /// A `--reference` file: network2's four monitor lists per run, as the
 /// scripts based on it write them; the runs in the file's order.
 struct ReferenceFile(Vec<(String, MonitorLists)>);
@@ -458,23 +475,35 @@ impl<'de> Deserialize<'de> for ReferenceFile {
 /// file `path`.
 fn read_reference(path: &Path) -> Result<Reference> {
     let bad = |message: String| Error::bad_file(path, message);
-    let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let text = crate::input::read_text_bounded(path, "network2's monitor lists", REFERENCE_LIMIT)?;
     let file: ReferenceFile = serde_json::from_str(&text).map_err(|e| match e.classify() {
         // Valid JSON, in another shape: serde says what it found, and where.
         Category::Data => bad(format!("{e}; expected {REFERENCE_FORMAT}")),
         _ => bad(format!("invalid JSON ({e}); expected {REFERENCE_FORMAT}")),
     })?;
-    Ok(file
-        .0
-        .into_iter()
-        .map(|(name, lists)| {
-            let accuracies = lists
-                .evaluation_accuracy
-                .iter()
-                .map(|count| count / 10_000.0);
-            (name, accuracies.collect())
-        })
-        .collect())
+    if file.0.len() > MAX_REFERENCE_RUNS {
+        return Err(bad(format!(
+            "{} runs; expected at most {MAX_REFERENCE_RUNS} (one curve each beside the study's)",
+            file.0.len()
+        )));
+    }
+    let mut reference = Vec::new();
+    for (name, lists) in file.0 {
+        let counts = lists.evaluation_accuracy;
+        if let Some((i, count)) = counts
+            .iter()
+            .enumerate()
+            .find(|(_, c)| !(0.0..=EVALUATION_IMAGES).contains(*c))
+        {
+            return Err(bad(format!(
+                "run \"{name}\", epoch {}: evaluation accuracy {count}; expected a count from 0 to 10,000",
+                i + 1
+            )));
+        }
+        let accuracies = counts.iter().map(|count| count / EVALUATION_IMAGES);
+        reference.push((name, accuracies.collect()));
+    }
+    Ok(reference)
 }
 
 #[cfg(test)]
@@ -497,5 +526,18 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("\"many\"") && message.contains("counts out of 10,000"));
+        for count in ["-5", "20000", "10000.5"] {
+            let text = format!(r#"{{"x": [[], [9000, {count}], [], []]}}"#);
+            std::fs::write(&path, text).unwrap();
+            let message = read_reference(&path).unwrap_err().to_string();
+            let says = format!("run \"x\", epoch 2: evaluation accuracy {count}");
+            assert!(message.contains(&says), "{count}: {message}");
+        }
+        let runs: Vec<String> = (0..=MAX_REFERENCE_RUNS)
+            .map(|i| format!(r#""r{i}": [[], [9000], [], []]"#))
+            .collect();
+        std::fs::write(&path, format!("{{{}}}", runs.join(","))).unwrap();
+        let message = read_reference(&path).unwrap_err().to_string();
+        assert!(message.contains("9 runs; expected at most 8"), "{message}");
     }
 }

@@ -56,6 +56,22 @@ pub fn prepare_output_dir(flag: &'static str, dir: &Path, files: &[PathBuf]) -> 
     Ok(())
 }
 
+/// Refuse a path (given by `flag`) that is not UTF-8 where the run stores
+/// it in its JSON files (its configuration, a checkpoint): JSON holds text,
+/// and a path that is not would be stored changed.
+pub fn check_utf8(flag: &'static str, path: &Path) -> Outcome {
+    match path.to_str() {
+        Some(_) => Ok(()),
+        None => Err(Failure::flag(
+            flag,
+            format!(
+                "{}: the path is not UTF-8; expected one that is (a run stores it in its JSON files: rename or link it)",
+                path.display()
+            ),
+        )),
+    }
+}
+
 /// The path a file would have once its directory is resolved (symbolic
 /// links and `..` followed), to tell whether two flags name one file.
 fn resolved(path: &Path) -> PathBuf {

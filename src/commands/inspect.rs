@@ -7,7 +7,7 @@ use super::console::{Console, say};
 use super::failure::Outcome;
 use crate::cli::InspectArgs;
 use crate::net::{Network, network2_json};
-use crate::probes::{Summary, WeightStats};
+use crate::probes::{self, Summary, WeightStats};
 use crate::theory::{self, ReferenceSizes};
 
 #[derive(Serialize)]
@@ -53,8 +53,7 @@ pub fn inspect(args: &InspectArgs) -> Outcome {
                     n_out,
                     stats: s.clone(),
                     inv_sqrt_n_in: theory::inv_sqrt_n_in(n_in),
-                    bias_rms: (biases.iter().map(|b| b * b).sum::<f64>() / biases.len() as f64)
-                        .sqrt(),
+                    bias_rms: probes::rms(biases),
                 }
             })
             .collect(),

@@ -10,7 +10,8 @@ use super::console::{Console, say};
 use super::failure::{Failure, Outcome};
 use super::files;
 use crate::cli::TrainArgs;
-use crate::error::Result;
+use crate::data::DataSource;
+use crate::error::{Error, Result, Setting};
 use crate::kernels::Real;
 use crate::metrics::{CsvLog, EpochRecord, JsonLinesLog};
 use crate::net::{Network, network2_json};
@@ -21,7 +22,26 @@ use crate::run::{
 
 /// Train as the flags say; a refused setting is named by its flag.
 pub fn train(args: &TrainArgs) -> Outcome {
+    for (flag, path) in [("--load", &args.load), ("--data", &args.data)] {
+        if let Some(path) = path {
+            files::check_utf8(flag, path)?;
+        }
+    }
     let mut config = args.config();
+    // Stored as the same path however it is written (`idx/good` and
+    // `./idx/good`), so that a checkpoint compares directories, not
+    // spellings. A path that cannot be resolved is left for the reading to
+    // name.
+    if let DataSource::Directory(dir) = &mut config.data
+        && let Ok(canonical) = dir.canonicalize()
+    {
+        *dir = canonical;
+    }
+    if let Some(load) = &mut config.load
+        && let Ok(canonical) = load.canonicalize()
+    {
+        *load = canonical;
+    }
     if let Some(path) = &config.load {
         // network2's `load` takes sizes and cost from the file; so do we.
         let net: Network<f64> = network2_json::load(path)?;
@@ -59,11 +79,23 @@ pub fn train(args: &TrainArgs) -> Outcome {
         &[("--resume", "--checkpoint"), ("--load", "--save")],
     )?;
     let mnist = config.load_mnist().map_err(Failure::naming_flags)?;
-    let data = config.select_data(&mnist).map_err(Failure::naming_flags)?;
+    let data = config
+        .select_data(&mnist)
+        .map_err(|e| match (&config.load, e) {
+            // The sizes came from the --load file, not from --sizes.
+            (
+                Some(path),
+                Error::BadSetting {
+                    setting: Setting::Sizes,
+                    message,
+                },
+            ) => Failure::from(Error::bad_file(path, format!("the network's {message}"))),
+            (_, e) => Failure::naming_flags(e),
+        })?;
     let note = choose_precision(&mut config, &data, args.precision.is_some());
     match config.precision {
-        Precision::F32 => train_in::<f32>(&config, &data, args, note),
-        Precision::F64 => train_in::<f64>(&config, &data, args, note),
+        Precision::F32 => train_in::<f32>(&config, &data, mnist.sha256, args, note),
+        Precision::F64 => train_in::<f64>(&config, &data, mnist.sha256, args, note),
     }
 }
 
@@ -94,6 +126,7 @@ fn choose_precision(config: &mut Config, data: &RunData, asked: bool) -> Option<
 fn train_in<T: Real>(
     config: &Config,
     data: &RunData,
+    data_sha256: Option<String>,
     args: &TrainArgs,
     precision_note: Option<String>,
 ) -> Outcome {
@@ -148,6 +181,7 @@ fn train_in<T: Real>(
     let persistence = Persistence {
         checkpoint: args.checkpoint.as_deref(),
         resume,
+        data_sha256,
     };
     let outcome = run::run_with::<T>(config, data, &mut reporter, persistence);
     reporter.finish();

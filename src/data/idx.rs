@@ -143,8 +143,8 @@ pub fn encode(array: &IdxArray) -> Vec<u8> {
 
 /// Read an IDX file from disk, gzip-compressed or raw.
 pub fn read(path: &Path) -> Result<IdxArray> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::bad_file(path, format!("cannot read: {e}")))?;
+    let limit = crate::input::whole_file_limit();
+    let bytes = crate::input::read_bounded(path, "an IDX file", limit)?;
     let raw = gunzip_if_needed(bytes, path)?;
     parse(&raw, path)
 }

@@ -68,6 +68,12 @@ pub struct Mnist {
     pub validation: Dataset,
     /// Its 10,000 test images.
     pub test: Dataset,
+    /// Of a directory's files: the SHA-256 of their contents (the four
+    /// arrays' dimensions and bytes, decompressed, in the order train
+    /// images, train labels, test images, test labels), which tells a run
+    /// whether the files it resumes on are those it started on. None for
+    /// the bundled files, which the binary fixes.
+    pub sha256: Option<String>,
 }
 
 impl Mnist {
@@ -116,12 +122,26 @@ impl Mnist {
             }
             Ok((idx::read(&path)?, path))
         };
-        Mnist::from_files(
+        let files = [
             read(TRAIN_IMAGES)?,
             read(TRAIN_LABELS)?,
             read(TEST_IMAGES)?,
             read(TEST_LABELS)?,
-        )
+        ];
+        let mut hasher = Sha256::new();
+        for (array, _) in &files {
+            for dim in &array.dims {
+                hasher.update((*dim as u64).to_le_bytes());
+            }
+            hasher.update(&array.data);
+        }
+        let sha256 = hex(&hasher.finalize());
+        let [train_images, train_labels, test_images, test_labels] = files;
+        let mnist = Mnist::from_files(train_images, train_labels, test_images, test_labels)?;
+        Ok(Mnist {
+            sha256: Some(sha256),
+            ..mnist
+        })
     }
 
     fn from_files(
@@ -159,6 +179,7 @@ impl Mnist {
             training: train.slice(0..cut),
             validation: train.slice(cut..train.len()),
             test,
+            sha256: None,
         })
     }
 
@@ -168,6 +189,7 @@ impl Mnist {
             training: self.training.pooled(pool),
             validation: self.validation.pooled(pool),
             test: self.test.pooled(pool),
+            sha256: self.sha256.clone(),
         }
     }
 }
@@ -180,10 +202,7 @@ fn verify_sha256(raw: &[u8], name: &str, path: &Path) -> Result<()> {
         .find(|(_, file)| *file == name)
         .map(|(sum, _)| sum)
         .ok_or_else(|| Error::bad_file(path, "no checksum listed in SHA256SUMS"))?;
-    let found: String = Sha256::digest(raw)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let found = hex(&Sha256::digest(raw));
     if found != expected {
         return Err(Error::bad_file(
             path,
@@ -191,6 +210,11 @@ fn verify_sha256(raw: &[u8], name: &str, path: &Path) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Bytes as lower-case hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Pair an images file (n x rows x cols) with a labels file (n, values 0-9).

@@ -97,8 +97,8 @@ pub fn from_json<T: Real>(text: &str, path: &Path) -> Result<Network<T>> {
 
 /// Read a network2 JSON file.
 pub fn load<T: Real>(path: &Path) -> Result<Network<T>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::bad_file(path, format!("cannot read: {e}")))?;
+    let limit = crate::input::whole_file_limit();
+    let text = crate::input::read_text_bounded(path, "a network2 JSON file", limit)?;
     from_json(&text, path)
 }
 

@@ -12,4 +12,4 @@ pub mod stats;
 pub use budget::{Budget, BudgetTerms, Displacement, Displacements, EpochDynamics, EpochProbe};
 pub use gradient::FullGradient;
 pub use histogram::Histogram;
-pub use stats::{LiveInputs, Summary, WeightStats};
+pub use stats::{LiveInputs, Summary, WeightStats, rms};

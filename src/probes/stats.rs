@@ -22,33 +22,86 @@ pub struct Summary {
 }
 
 /// Totals from which a [`Summary`] follows; they add across layers.
-#[derive(Debug, Clone, Copy, Default)]
+///
+/// `sum` and `sum_sq` are of w / `scale`: `scale` is 1 unless w^2 (or the
+/// sum) overflows f64 although every w is finite (|w| above about 1e154);
+/// then it is the largest |w|, so that sum (w/scale)^2 <= count stays
+/// finite and rms = scale sqrt(sum_sq / count) is the true, finite value.
+/// With scale 1 every operation is the plain one, bit for bit.
+#[derive(Debug, Clone, Copy)]
 struct Sums {
     count: usize,
     sum: f64,
     sum_sq: f64,
     max_abs: f64,
+    scale: f64,
+}
+
+impl Default for Sums {
+    fn default() -> Sums {
+        Sums {
+            count: 0,
+            sum: 0.0,
+            sum_sq: 0.0,
+            max_abs: 0.0,
+            scale: 1.0,
+        }
+    }
 }
 
 impl Sums {
     fn of<T: Real>(weights: &[T]) -> Sums {
-        weights.iter().fold(Sums::default(), |s, &w| {
-            let w = w.as_f64();
-            Sums {
-                count: s.count + 1,
-                sum: s.sum + w,
-                sum_sq: s.sum_sq + w * w,
-                max_abs: s.max_abs.max(w.abs()),
-            }
-        })
+        let scaled = |scale: f64| {
+            weights.iter().fold(
+                Sums {
+                    scale,
+                    ..Sums::default()
+                },
+                |s, &w| {
+                    let w = w.as_f64();
+                    let x = w / scale;
+                    Sums {
+                        count: s.count + 1,
+                        sum: s.sum + x,
+                        sum_sq: s.sum_sq + x * x,
+                        max_abs: s.max_abs.max(w.abs()),
+                        scale,
+                    }
+                },
+            )
+        };
+        let plain = scaled(1.0);
+        let overflowed = !(plain.sum.is_finite() && plain.sum_sq.is_finite());
+        if overflowed && plain.max_abs.is_finite() && plain.max_abs > 0.0 {
+            scaled(plain.max_abs)
+        } else {
+            plain
+        }
+    }
+
+    /// These totals in units of `scale` (>= self.scale).
+    fn rescaled(self, scale: f64) -> Sums {
+        if scale == self.scale {
+            return self;
+        }
+        let ratio = self.scale / scale;
+        Sums {
+            sum: self.sum * ratio,
+            sum_sq: self.sum_sq * ratio * ratio,
+            scale,
+            ..self
+        }
     }
 
     fn add(self, other: Sums) -> Sums {
+        let scale = self.scale.max(other.scale);
+        let (a, b) = (self.rescaled(scale), other.rescaled(scale));
         Sums {
-            count: self.count + other.count,
-            sum: self.sum + other.sum,
-            sum_sq: self.sum_sq + other.sum_sq,
-            max_abs: self.max_abs.max(other.max_abs),
+            count: a.count + b.count,
+            sum: a.sum + b.sum,
+            sum_sq: a.sum_sq + b.sum_sq,
+            max_abs: a.max_abs.max(b.max_abs),
+            scale,
         }
     }
 
@@ -58,12 +111,18 @@ impl Sums {
         let mean_sq = self.sum_sq / count;
         Summary {
             count: self.count,
-            rms: mean_sq.sqrt(),
-            mean,
-            std: (mean_sq - mean * mean).max(0.0).sqrt(),
+            rms: self.scale * mean_sq.sqrt(),
+            mean: self.scale * mean,
+            std: self.scale * (mean_sq - mean * mean).max(0.0).sqrt(),
             max_abs: self.max_abs,
         }
     }
+}
+
+/// sqrt(sum v^2 / count) of `values`, finite wherever every value is (see
+/// [`Sums`]).
+pub fn rms<T: Real>(values: &[T]) -> f64 {
+    Sums::of(values).summary().rms
 }
 
 /// The weights of a network, summarized: all of them, and layer by layer.
@@ -106,16 +165,13 @@ impl LiveInputs {
     /// Of the first layer's weights `w1` (n_1 x n_0 row-major, n_0 =
     /// `n_in`) and the live inputs `live` (column indices, increasing).
     pub fn of<T: Real>(w1: &[T], n_in: usize, live: &[u32]) -> LiveInputs {
-        let rows = w1.len() / n_in.max(1);
-        let sum_sq: f64 = w1
+        let live_weights: Vec<T> = w1
             .chunks_exact(n_in)
-            .flat_map(|row| live.iter().map(move |&k| row[k as usize].as_f64()))
-            .map(|w| w * w)
-            .sum();
-        let count = (rows * live.len()).max(1);
+            .flat_map(|row| live.iter().map(move |&k| row[k as usize]))
+            .collect();
         LiveInputs {
             blank: n_in - live.len(),
-            rms: (sum_sq / count as f64).sqrt(),
+            rms: rms(&live_weights),
         }
     }
 }
@@ -177,6 +233,30 @@ mod tests {
     }
     use crate::net::Cost;
     use approx::{abs_diff_eq, assert_abs_diff_eq};
+
+    #[test]
+    fn huge_finite_weights_give_finite_statistics() {
+        let huge = [1e200f64, -1e200, 3e200, 0.0];
+        let sums = Sums::of(&huge);
+        assert!(sums.scale > 1.0);
+        let summary = sums.summary();
+        assert_abs_diff_eq!(summary.rms / 1e200, (11.0f64 / 4.0).sqrt(), epsilon = 1e-12);
+        assert_abs_diff_eq!(summary.mean / 1e200, 0.75, epsilon = 1e-12);
+        assert!(summary.std.is_finite() && summary.std > 0.0);
+        // Near the largest f64, and added to a layer of ordinary weights.
+        let largest = [f64::MAX, f64::MAX];
+        let all = Sums::of(&largest).add(Sums::of(&[1.0f64, -1.0])).summary();
+        assert_eq!(all.count, 4);
+        assert_abs_diff_eq!(all.rms / f64::MAX, 0.5f64.sqrt(), epsilon = 1e-12);
+        assert!(all.mean.is_finite());
+        let live = LiveInputs::of(&huge, 2, &[0, 1]);
+        assert_abs_diff_eq!(live.rms / 1e200, (11.0f64 / 4.0).sqrt(), epsilon = 1e-12);
+        // Ordinary weights keep the plain arithmetic.
+        let plain = [0.5f64, -0.25, 2.0];
+        assert_eq!(Sums::of(&plain).scale, 1.0);
+        let rms = ((0.25f64 + 0.0625 + 4.0) / 3.0).sqrt();
+        assert_eq!(Sums::of(&plain).summary().rms, rms);
+    }
 
     #[test]
     fn statistics_by_hand() {

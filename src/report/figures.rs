@@ -45,11 +45,17 @@ pub fn init_name(init: Init) -> &'static str {
 }
 
 /// Validation accuracy per epoch of the four base kinds, bands over seeds,
-/// and reference curves (name, accuracies per epoch from 1) if given.
+/// and reference curves (name, accuracies per epoch from 1) if given, over
+/// the study's epochs only.
 pub fn accuracy(results: &Results, reference: &[(String, Vec<f64>)]) -> String {
     let mut series = Vec::new();
+    let mut epochs = 0;
     for (init, l2, name, color) in BASE_KINDS {
         let runs = results.base(init, l2);
+        epochs = runs
+            .iter()
+            .map(|r| r.len().saturating_sub(1))
+            .fold(epochs, usize::max);
         let (line, band) = mean_with_band(&runs, |r| 100.0 * r.eval_accuracy);
         series.push(
             Series::line(name, line.into_iter().skip(1).collect(), color)
@@ -59,6 +65,7 @@ pub fn accuracy(results: &Results, reference: &[(String, Vec<f64>)]) -> String {
     for (i, (name, accuracies)) in reference.iter().enumerate() {
         let points = accuracies
             .iter()
+            .take(epochs)
             .enumerate()
             .map(|(e, &a)| ((e + 1) as f64, 100.0 * a))
             .collect();

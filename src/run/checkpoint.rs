@@ -57,6 +57,10 @@ pub struct Checkpoint {
     /// The generator's position: words of its stream consumed so far
     /// (a u128, as a decimal string).
     pub rng_word_pos: String,
+    /// The SHA-256 of the data directory's files the run trains on (see
+    /// `Mnist::sha256`; None for the bundled files).
+    #[serde(default)]
+    pub data_sha256: Option<String>,
     /// The records of the epochs completed, epoch 0 first (kept in the log
     /// beside the state, see [`records_path`]).
     #[serde(skip)]
@@ -71,6 +75,7 @@ impl Checkpoint {
         net: &Network<T>,
         rng: &ChaCha8Rng,
         epoch: usize,
+        data_sha256: Option<String>,
     ) -> Checkpoint {
         let to_f64 = |v: &Vec<T>| v.iter().map(|x| x.as_f64()).collect();
         Checkpoint {
@@ -80,6 +85,7 @@ impl Checkpoint {
             weights: net.weights.iter().map(to_f64).collect(),
             biases: net.biases.iter().map(to_f64).collect(),
             rng_word_pos: rng.get_word_pos().to_string(),
+            data_sha256,
             records: Vec::new(),
         }
     }
@@ -88,7 +94,8 @@ impl Checkpoint {
     /// malformed files.
     pub fn load(path: &Path) -> Result<Checkpoint> {
         let bad = |message: String| Error::bad_file(path, message);
-        let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read: {e}")))?;
+        let limit = crate::input::whole_file_limit();
+        let bytes = crate::input::read_bounded(path, "a decaylab checkpoint", limit)?;
         let mut checkpoint: Checkpoint = serde_json::from_slice(&bytes)
             .map_err(|e| bad(format!("not a decaylab checkpoint ({e})")))?;
         if checkpoint.format != FORMAT {
@@ -133,6 +140,27 @@ impl Checkpoint {
         Ok(())
     }
 
+    /// Refuse to continue on data other than the run started on: the data
+    /// directory's files (`data_sha256`, as `Mnist::sha256` gives it) must
+    /// hold what they held.
+    pub fn check_data(&self, data_sha256: Option<&str>, path: &Path) -> Result<()> {
+        if self.data_sha256.as_deref() == data_sha256 {
+            return Ok(());
+        }
+        let describe = |sum: Option<&str>| match sum {
+            Some(sum) => format!("files of SHA-256 {sum}"),
+            None => "the bundled MNIST".to_string(),
+        };
+        Err(Error::bad_file(
+            path,
+            format!(
+                "checkpoint of a run on {}, but the data given now is {} (were the files replaced?); expected the data the run started on",
+                describe(self.data_sha256.as_deref()),
+                describe(data_sha256)
+            ),
+        ))
+    }
+
     /// The network and generator to continue from.
     pub fn restore<T: Real>(&self, path: &Path) -> Result<(Network<T>, ChaCha8Rng)> {
         let from_f64 = |v: &Vec<f64>| v.iter().map(|&x| T::from_f64(x)).collect();
@@ -162,11 +190,9 @@ impl Checkpoint {
 /// after them (a run killed between its log and its state) are left.
 fn read_records(path: &Path, epoch: usize) -> Result<Vec<EpochRecord>> {
     let bad = |message: String| Error::bad_file(path, message);
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        bad(format!(
-            "cannot read the checkpoint's records: {e}; expected the log written beside it"
-        ))
-    })?;
+    let limit = crate::input::whole_file_limit();
+    let what = "the checkpoint's records, written beside it";
+    let text = crate::input::read_text_bounded(path, what, limit)?;
     let mut records = Vec::with_capacity(epoch + 1);
     // Only lines ended by a newline are whole.
     for (i, line) in text.split_inclusive('\n').take(epoch + 1).enumerate() {
@@ -198,6 +224,8 @@ fn read_records(path: &Path, epoch: usize) -> Result<Vec<EpochRecord>> {
 /// since, as the end's full gradient changes it), then the state.
 pub struct CheckpointWriter {
     path: PathBuf,
+    /// The data's SHA-256, stored with the state.
+    data_sha256: Option<String>,
     log: Option<Appender>,
     /// Records in the log.
     written: usize,
@@ -206,10 +234,12 @@ pub struct CheckpointWriter {
 }
 
 impl CheckpointWriter {
-    /// A writer of the checkpoint at `path` (nothing is written yet).
-    pub fn new(path: &Path) -> CheckpointWriter {
+    /// A writer of the checkpoint at `path` of a run on the data whose
+    /// SHA-256 is `data_sha256` (nothing is written yet).
+    pub fn new(path: &Path, data_sha256: Option<String>) -> CheckpointWriter {
         CheckpointWriter {
             path: path.to_path_buf(),
+            data_sha256,
             log: None,
             written: 0,
             last_line: String::new(),
@@ -246,7 +276,8 @@ impl CheckpointWriter {
         log.sync()?;
         self.written = records.len();
         self.last_line = records.last().map(json_line).unwrap_or_default();
-        let state = Checkpoint::state(config, net, rng, records.len() - 1);
+        let epoch = records.len() - 1;
+        let state = Checkpoint::state(config, net, rng, epoch, self.data_sha256.clone());
         let text = serde_json::to_vec(&state).expect("a checkpoint serializes");
         crate::output::write_atomic(&self.path, &text)
     }

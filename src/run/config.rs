@@ -151,14 +151,6 @@ pub const MAX_HISTOGRAM_BINS: usize = 100_000;
 /// checkpoint's f64 copy (counted as two), and the saved network's text.
 const WEIGHT_COPIES: u64 = 8;
 
-/// The machine's memory in bytes (MemTotal of /proc/meminfo), if known.
-fn machine_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    kib.checked_mul(1024)
-}
-
 impl Config {
     /// Refuse sizes whose weights overflow, or do not fit in the machine's
     /// memory, before anything is allocated.
@@ -185,7 +177,7 @@ impl Config {
         let records = (self.epochs as u64)
             .saturating_add(1)
             .saturating_mul(histograms.saturating_add(1024 * layers));
-        let Some(have) = machine_memory() else {
+        let Some(have) = crate::input::machine_memory() else {
             return Ok(());
         };
         let gib = |bytes: u64| bytes as f64 / (1u64 << 30) as f64;

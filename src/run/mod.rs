@@ -99,6 +99,9 @@ pub struct Persistence<'a> {
     pub checkpoint: Option<&'a std::path::Path>,
     /// Continue from this checkpoint (read from the path given).
     pub resume: Option<(Checkpoint, &'a std::path::Path)>,
+    /// The SHA-256 of the data directory's files (`Mnist::sha256`), kept
+    /// in the checkpoint and checked on resuming.
+    pub data_sha256: Option<String>,
 }
 
 /// Train as `config` says on `data`, measuring every epoch.
@@ -153,6 +156,7 @@ pub fn run_with<T: Real>(
     let (net, rng, records) = match &persistence.resume {
         Some((checkpoint, path)) => {
             checkpoint.check_matches(config, path)?;
+            checkpoint.check_data(persistence.data_sha256.as_deref(), path)?;
             let (net, rng) = checkpoint.restore::<T>(path)?;
             (net, rng, checkpoint.records.clone())
         }
@@ -192,7 +196,9 @@ fn train_epochs<T: Real>(
             },
         );
     let measurer = Measurer::new(config, data, histogram_ranges.as_ref());
-    let mut checkpoint = persistence.checkpoint.map(CheckpointWriter::new);
+    let mut checkpoint = persistence
+        .checkpoint
+        .map(|path| CheckpointWriter::new(path, persistence.data_sha256.clone()));
     let mut save = |sgd: &Sgd<T>, records: &[EpochRecord]| -> Result<()> {
         match (&mut checkpoint, sgd.rng()) {
             (Some(writer), Some(rng)) => writer.save(config, &sgd.net, rng, records),

@@ -5,13 +5,19 @@
 //! these conditions are all satisfied in the examples graphed in this
 //! section"). They train 30 epochs, so they may stop before settling.
 
+use std::path::Path;
+
 use serde::Serialize;
 
-use crate::metrics::EpochRecord;
+use crate::book::{self, BOOK_SEED, Script};
+use crate::error::Result;
+use crate::input;
+use crate::metrics::{self, EpochRecord};
 use crate::net::Init;
 use crate::run::settle::Settling;
 use crate::study::claims::Thresholds;
 use crate::study::measures::{leading_epochs_below, offset_fraction, shrink_deviations, tail_off};
+use crate::study::runner;
 use crate::study::summary::mean;
 use crate::theory;
 
@@ -70,6 +76,63 @@ pub fn example(run: &str, init: Init, sizes: &[usize], records: &[EpochRecord]) 
         inv_n_w: references.inv_n_w,
         final_accuracy: last.map_or(f64::NAN, |r| r.eval_accuracy),
     }
+}
+
+/// The book's two weight-initialization runs (default init first) as
+/// examples: read back from `runs_dir` where both are finished with the
+/// configuration the book's script gives them, as the study's runs are;
+/// else trained and stored there when `may_train`; else None.
+pub fn book_examples(runs_dir: &Path, may_train: bool) -> Result<Option<Vec<BookExample>>> {
+    let planned = book::scripts::plan(Script::WeightInitialization30, BOOK_SEED);
+    let stored: Option<Vec<(String, Init, Vec<EpochRecord>)>> = planned
+        .iter()
+        .map(|run| {
+            let files = runner::RunFiles::new(runs_dir, &stored_name(&run.label));
+            let config = input::read_bounded(&files.config, "a run's configuration", 1 << 20)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<crate::run::Config>(&bytes).ok())?;
+            let limit = input::whole_file_limit();
+            let text = input::read_text_bounded(&files.metrics, "a run's records", limit).ok()?;
+            let records: Vec<EpochRecord> = text
+                .lines()
+                .map(|line| serde_json::from_str(line).ok())
+                .collect::<Option<_>>()?;
+            (config == run.config && records.len() == run.config.epochs + 1)
+                .then(|| (run.label.clone(), run.init, records))
+        })
+        .collect();
+    let runs = match stored {
+        Some(runs) => runs,
+        None if !may_train => return Ok(None),
+        None => {
+            let trained = book::weight_initialization_runs(BOOK_SEED)?;
+            for run in &trained {
+                let files = runner::RunFiles::new(runs_dir, &stored_name(&run.label));
+                metrics::write_json_lines(&files.metrics, &run.records)?;
+                // The configuration last: it marks the run finished.
+                let config = serde_json::to_vec(&run.config).expect("a configuration serializes");
+                crate::output::write_atomic(&files.config, &config)?;
+            }
+            trained
+                .into_iter()
+                .map(|run| (run.label, run.init, run.records))
+                .collect()
+        }
+    };
+    let sizes = planned
+        .first()
+        .map(|run| run.config.sizes.clone())
+        .unwrap_or_default();
+    Ok(Some(
+        runs.iter()
+            .map(|(label, init, records)| example(label, *init, &sizes, records))
+            .collect(),
+    ))
+}
+
+/// The name a book run is stored under in a study's `runs/`.
+fn stored_name(label: &str) -> String {
+    format!("book-{label}")
 }
 
 #[cfg(test)]

@@ -120,7 +120,8 @@ pub fn find_all(
 
 fn find(spec: &OptimumSpec, mnist: &Mnist, runs_dir: &Path) -> Result<OptimumResult> {
     let path = runs_dir.join(format!("{}.json", spec.name));
-    let stored: Option<OptimumResult> = std::fs::read(&path)
+    let limit = crate::input::whole_file_limit();
+    let stored: Option<OptimumResult> = crate::input::read_bounded(&path, "an optimum", limit)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok());
     if let Some(stored) = stored.filter(|s| s.spec == *spec) {

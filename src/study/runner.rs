@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use super::plan::{RunSpec, relative_cost};
 use crate::data::Mnist;
 use crate::error::{Error, Result};
+use crate::input;
 use crate::metrics::{self, EpochRecord};
 use crate::net::network2_json;
 use crate::output::write_atomic;
@@ -49,6 +50,10 @@ enum Found {
 /// network `runs/NAME.net.json` of a run that keeps it, and
 /// `runs/NAME.config.json`, written last, which marks the run as finished;
 /// `runs/NAME.lock` is the claim of the process training it.
+/// A run's stored configuration is a few hundred bytes; a file larger
+/// than this is not one.
+const CONFIG_LIMIT: u64 = 1 << 20;
+
 pub struct RunFiles {
     pub metrics: PathBuf,
     pub csv: PathBuf,
@@ -73,29 +78,33 @@ impl RunFiles {
     /// than `finished`, which reads the metrics too: what a branch needs of
     /// its parent.
     fn network_of(&self, spec: &RunSpec) -> bool {
-        let stored: Option<Config> = std::fs::read(&self.config)
+        self.stored_config().as_ref() == Some(&spec.config) && self.network.is_file()
+    }
+
+    /// The configuration stored beside the run, if one can be read.
+    fn stored_config(&self) -> Option<Config> {
+        let bytes = input::read_bounded(&self.config, "a run's configuration", CONFIG_LIMIT);
+        bytes
             .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-        stored.as_ref() == Some(&spec.config) && self.network.is_file()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
     }
 
     /// The records of a finished run of `spec`'s configuration (with its
     /// last network if it keeps it), if there is one.
     fn finished(&self, spec: &RunSpec) -> Found {
         let config = &spec.config;
-        let stored: Option<Config> = std::fs::read(&self.config)
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-        if stored.as_ref() != Some(config) {
+        if self.stored_config().as_ref() != Some(config) {
             return Found::Nothing;
         }
-        let records: Option<Vec<EpochRecord>> = std::fs::read_to_string(&self.metrics)
-            .ok()
-            .and_then(|text| {
-                text.lines()
-                    .map(|line| serde_json::from_str(line).ok())
-                    .collect()
-            });
+        let limit = input::whole_file_limit();
+        let records: Option<Vec<EpochRecord>> =
+            input::read_text_bounded(&self.metrics, "a run's records", limit)
+                .ok()
+                .and_then(|text| {
+                    text.lines()
+                        .map(|line| serde_json::from_str(line).ok())
+                        .collect()
+                });
         let network_kept = !spec.saves_network || self.network.is_file();
         match records {
             Some(records) if network_kept && complete(&records, config) => Found::Whole(records),
@@ -326,7 +335,8 @@ fn run_wave(
 pub fn check_same_plan(runs: &[RunSpec], runs_dir: &Path) -> Result<()> {
     for spec in runs {
         let files = RunFiles::new(runs_dir, &spec.name);
-        let Ok(bytes) = std::fs::read(&files.config) else {
+        let read = input::read_bounded(&files.config, "a run's configuration", CONFIG_LIMIT);
+        let Ok(bytes) = read else {
             continue;
         };
         let stored: serde_json::Value = match serde_json::from_slice(&bytes) {
@@ -630,6 +640,7 @@ mod tests {
             training: tiny(),
             validation: tiny(),
             test: tiny(),
+            sha256: None,
         }
     }
 

@@ -25,6 +25,25 @@ pub enum ShardError {
     /// Slurm's task id lies below its first task id.
     #[error("auto: SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}")]
     BelowMin { id: usize, min: usize },
+    /// Slurm's task id without the first task id it counts from.
+    #[error(
+        "auto: SLURM_ARRAY_TASK_ID is set but not SLURM_ARRAY_TASK_MIN; expected both, as Slurm sets them for a job array"
+    )]
+    NoMin,
+    /// Slurm's task ids do not fall on 1..N once counted from the first
+    /// with the step (an array given as a list, e.g. --array=1,4,9).
+    #[error(
+        "auto: SLURM_ARRAY_TASK_ID {id} is not task k of {count} tasks from {min} in steps of {step}; expected an array of evenly spaced ids (--array=A-B or A-B:S)"
+    )]
+    Uneven {
+        id: usize,
+        min: usize,
+        step: usize,
+        count: usize,
+    },
+    /// A number of shards given where the shards' description says it.
+    #[error("{0}")]
+    CountNotNeeded(&'static str),
     /// Kubernetes gives the index but nobody gave the number of shards.
     #[error(
         "auto: JOB_COMPLETION_INDEX is set but not the number of shards; expected the number of shards N"
@@ -52,6 +71,10 @@ impl Shard {
     ) -> Result<Shard, ShardError> {
         let (index, count) = if text == "auto" {
             auto(count, env)?
+        } else if count.is_some() {
+            return Err(ShardError::CountNotNeeded(
+                "I/N names the number of shards; the number of shards is expected only with auto under Kubernetes",
+            ));
         } else {
             let number = |s: &str| s.trim().parse::<usize>().ok();
             let parsed = text
@@ -66,11 +89,11 @@ impl Shard {
     }
 }
 
-/// I and N from Slurm (SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN + 1 of
-/// SLURM_ARRAY_TASK_COUNT) or from Kubernetes (JOB_COMPLETION_INDEX + 1
-/// of `count`).
+/// I and N from Slurm ((SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN) /
+/// SLURM_ARRAY_TASK_STEP + 1 of SLURM_ARRAY_TASK_COUNT; the step is 1 when
+/// unset) or from Kubernetes (JOB_COMPLETION_INDEX + 1 of `count`).
 fn auto(
-    count: Option<usize>,
+    count_given: Option<usize>,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<(usize, usize), ShardError> {
     let number = |name: &'static str| -> Result<Option<usize>, ShardError> {
@@ -87,13 +110,28 @@ fn auto(
         number("SLURM_ARRAY_TASK_ID")?,
         number("SLURM_ARRAY_TASK_COUNT")?,
     ) {
-        let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
-        let index = id
+        if count_given.is_some() {
+            return Err(ShardError::CountNotNeeded(
+                "Slurm's SLURM_ARRAY_TASK_COUNT gives the number of shards; the number of shards is expected only under Kubernetes",
+            ));
+        }
+        let min = number("SLURM_ARRAY_TASK_MIN")?.ok_or(ShardError::NoMin)?;
+        let step = number("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
+        let offset = id
             .checked_sub(min)
             .ok_or(ShardError::BelowMin { id, min })?;
-        return Ok((index + 1, count));
+        let k = offset / step;
+        if offset % step != 0 || k >= count {
+            return Err(ShardError::Uneven {
+                id,
+                min,
+                step,
+                count,
+            });
+        }
+        return Ok((k + 1, count));
     }
-    match (number("JOB_COMPLETION_INDEX")?, count) {
+    match (number("JOB_COMPLETION_INDEX")?, count_given) {
         (Some(index), Some(count)) => Ok((index + 1, count)),
         (Some(_), None) => Err(ShardError::NoCount),
         (None, _) => Err(ShardError::NoScheduler),
@@ -149,5 +187,60 @@ mod tests {
             Shard::parse("auto", None, kubernetes),
             Err(ShardError::NoCount)
         );
+    }
+
+    /// Slurm's variables for task `id` of an array from `min` in steps of
+    /// `step` (None: unset) with `count` tasks.
+    fn slurm_array(
+        id: usize,
+        min: Option<usize>,
+        step: Option<usize>,
+        count: usize,
+    ) -> impl Fn(&str) -> Option<String> {
+        move |name: &str| match name {
+            "SLURM_ARRAY_TASK_ID" => Some(id.to_string()),
+            "SLURM_ARRAY_TASK_MIN" => min.map(|m| m.to_string()),
+            "SLURM_ARRAY_TASK_STEP" => step.map(|s| s.to_string()),
+            "SLURM_ARRAY_TASK_COUNT" => Some(count.to_string()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_stepped_slurm_array_runs_every_shard_once() {
+        // --array=0-4:2: ids 0, 2, 4 are shards 1, 2, 3 of 3.
+        let shards: Vec<usize> = [0, 2, 4]
+            .iter()
+            .map(|&id| {
+                let env = slurm_array(id, Some(0), Some(2), 3);
+                Shard::parse("auto", None, env).unwrap().index
+            })
+            .collect();
+        assert_eq!(shards, [1, 2, 3]);
+        // An id off the steps, or past the last task, is refused.
+        for id in [3, 6] {
+            let err = Shard::parse("auto", None, slurm_array(id, Some(0), Some(2), 3));
+            assert!(
+                matches!(err, Err(ShardError::Uneven { .. })),
+                "{id}: {err:?}"
+            );
+        }
+        // Without the first id, the ids cannot be counted from it.
+        let err = Shard::parse("auto", None, slurm_array(2, None, Some(1), 3));
+        assert_eq!(err, Err(ShardError::NoMin));
+    }
+
+    #[test]
+    fn a_number_of_shards_is_refused_where_it_is_not_needed() {
+        for (text, env) in [
+            ("2/3", slurm_array(1, Some(1), None, 3)),
+            ("auto", slurm_array(1, Some(1), None, 3)),
+        ] {
+            let err = Shard::parse(text, Some(3), env);
+            assert!(
+                matches!(err, Err(ShardError::CountNotNeeded(_))),
+                "{text}: {err:?}"
+            );
+        }
     }
 }
