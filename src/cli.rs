@@ -368,6 +368,23 @@ impl From<CostArg> for Cost {
     }
 }
 
+impl From<Cost> for CostArg {
+    fn from(cost: Cost) -> CostArg {
+        match cost {
+            Cost::CrossEntropy => CostArg::CrossEntropy,
+            Cost::Quadratic => CostArg::Quadratic,
+        }
+    }
+}
+
+impl CostArg {
+    /// The value as `--cost` takes it (`cross-entropy`).
+    pub fn flag_value(self) -> String {
+        self.to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_string())
+    }
+}
+
 /// `--init`: [`Init`], as the flag spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InitArg {

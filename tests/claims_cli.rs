@@ -188,7 +188,11 @@ fn check_report(out: &std::path::Path) {
     ] {
         assert!(out.join(format!("plots/{figure}.svg")).exists(), "{figure}");
     }
-    assert!(html.contains("QUICK MODE"));
+    // A quick report says so before anything else.
+    let notice = html
+        .find("<p class=\"notice\">Quick mode")
+        .expect("the quick notice");
+    assert!(notice < html.find("href=\"#claim-1\"").unwrap());
     // Self-contained: nothing is fetched (links to the book are only links).
     for fetch in ["<script", "<link", "<img", "src=", "url("] {
         assert!(!html.contains(fetch), "{fetch}");

@@ -1,8 +1,9 @@
 //! `decaylab claims --out DIR`: the claims study, its verdicts and report.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Deserialize;
@@ -87,6 +88,7 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
     runner::check_same_plan(&to_run, &runs_dir)?;
     let mnist = Mnist::bundled()?;
     let bar = progress_bar(&to_run);
+    let _log = (!std::io::stderr().is_terminal()).then(|| ProgressLog::start(&bar));
     if let Some(shard) = &shard {
         let done = runner::run_all(&to_run, &mnist, &runs_dir, jobs, &bar)?;
         bar.finish_and_clear();
@@ -376,6 +378,60 @@ fn progress_bar(runs: &[RunSpec]) -> ProgressBar {
     )
 }
 
+/// How often the study says how far it is where no bar is drawn.
+const PROGRESS_EVERY: Duration = Duration::from_secs(30);
+
+/// Where stderr is not a terminal (a log file, a batch job's output), no
+/// bar is drawn: a line every [`PROGRESS_EVERY`] says how far the study
+/// is instead, until this is dropped.
+struct ProgressLog {
+    stop: Arc<(Mutex<bool>, Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProgressLog {
+    fn start(bar: &ProgressBar) -> ProgressLog {
+        let stop = Arc::new((Mutex::new(false), Condvar::new()));
+        let (bar, signal) = (bar.clone(), Arc::clone(&stop));
+        let thread = std::thread::spawn(move || {
+            let (stopped, wake) = &*signal;
+            let mut done = stopped.lock().unwrap_or_else(|e| e.into_inner());
+            loop {
+                let waited = wake.wait_timeout(done, PROGRESS_EVERY);
+                let (guard, _) = waited.unwrap_or_else(|e| e.into_inner());
+                done = guard;
+                if *done {
+                    return;
+                }
+                let total = bar.length().unwrap_or(0).max(1);
+                // Progress only: a stderr that cannot be written loses it.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "[{:.0} s] {} of {total} epochs trained or read back ({:.0}%)",
+                    bar.elapsed().as_secs_f64(),
+                    bar.position(),
+                    100.0 * bar.position() as f64 / total as f64
+                );
+            }
+        });
+        ProgressLog {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ProgressLog {
+    fn drop(&mut self) {
+        let (stopped, wake) = &*self.stop;
+        *stopped.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        wake.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// The verdicts, the runs and where the outputs are, on stdout.
 fn summary(
     console: &mut Console,
@@ -390,7 +446,7 @@ fn summary(
             "claim {}: {:<12} {}",
             claim.header().id,
             claim.header().verdict.as_str(),
-            claim.header().title
+            report::math::plain(claim.header().title)
         );
     }
     let reused = results.runs.iter().filter(|r| r.reused).count();

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::console::{Console, say};
 use super::failure::{Failure, Outcome};
 use super::files;
-use crate::cli::TrainArgs;
+use crate::cli::{CostArg, TrainArgs};
 use crate::data::DataSource;
 use crate::error::{Error, Result, Setting};
 use crate::kernels::Real;
@@ -137,14 +137,14 @@ fn train_in<T: Real>(
     }
     say!(
         console,
-        "training {:?} ({} weights), {} init, {:?} cost, eta {}, lambda {}, m {}, n {}, {} epochs, seed {}, {}",
+        "training {:?} ({} weights), {} init, {} cost, eta {}, lambda {}, m {}, n {}, {} epochs, seed {}, {}",
         config.sizes,
         config.weight_count(),
         match config.init {
             crate::net::Init::Large => "large N(0,1)",
             crate::net::Init::Default => "default N(0,1/n_in)",
         },
-        config.cost,
+        CostArg::from(config.cost).flag_value(),
         config.eta,
         config.lambda,
         config.batch,
@@ -272,7 +272,8 @@ impl Observer for Reporter {
             .weights
             .layers
             .iter()
-            .map(|l| format!("{:.4}", l.rms))
+            .enumerate()
+            .map(|(i, l)| format!("w{} {:.4}", i + 1, l.rms))
             .collect();
         let offset = match record.dynamics.as_ref().and_then(|d| d.offset_fraction) {
             Some(f) if record.epoch > 0 => format!("  offset f {f:.3}"),
@@ -280,7 +281,7 @@ impl Observer for Reporter {
         };
         say!(
             self.console,
-            "epoch {:>3}/{}  {} accuracy {:6.2}%  cost {:.4}  weights rms {:.4} (layers {}){offset}  {:.2} s",
+            "epoch {:>3}/{}  {} accuracy {:6.2}%  cost {:.4}  weights rms {:.4} ({}){offset}  {:.2} s",
             record.epoch,
             self.epochs,
             self.eval_name,

@@ -10,7 +10,7 @@ use crate::study::book_examples::BookExample;
 pub fn section(doc: &mut Document, examples: &[BookExample]) {
     doc.section("book", "The book's own examples");
     doc.paragraph(format!(
-        "The problem asks to check the claims on the examples of the book's [weight initialization]({}#weight_initialization) section: [784, 30, 10], eta 0.1, lambda 5, m 10, 30 epochs, N(0, 1/n_in) and then N(0, 1) on the same network, trained as network2.py trains them (`decaylab book weight_initialization_30` reproduces their published accuracies exactly), here with the probes on. They stop after 30 epochs, before some layers settle.",
+        "The problem asks to check the claims on the examples of the book's [weight initialization]({}#weight_initialization) section: [784, 30, 10], eta 0.1, lambda 5, m 10, 30 epochs, $N(0, 1/n_in)$ and then $N(0, 1)$ on the same network, trained as network2.py trains them (`decaylab book weight_initialization_30` reproduces their published accuracies exactly), here with the probes on. They stop after 30 epochs, before some layers settle.",
         super::CHAPTER_3
     ));
     let mut header = vec!["measure".to_string()];
@@ -49,7 +49,7 @@ pub fn section(doc: &mut Document, examples: &[BookExample]) {
             sig(Some(e.final_rms_per_layer[l]))
         }));
         rows.push(row(
-            &format!("claims 3, 4: w{} rms / (1/sqrt(n_in))", l + 1),
+            &format!("claims 3, 4: w{} rms / $(1/sqrt(n_in))$", l + 1),
             &|e| {
                 format!(
                     "{:.1}",
@@ -65,7 +65,7 @@ pub fn section(doc: &mut Document, examples: &[BookExample]) {
                 e.final_rms_per_layer.first().copied().unwrap_or(f64::NAN) / e.inv_n_w
             )
         }),
-        row("claim 3: w1 rms / (1/sqrt(n_w))", &|e| {
+        row("claim 3: w1 rms / $(1/sqrt(n_w))$", &|e| {
             format!(
                 "{:.1}",
                 e.final_rms_per_layer.first().copied().unwrap_or(f64::NAN) / e.inv_sqrt_n_w

@@ -18,8 +18,11 @@ pub fn document(inputs: &Inputs) -> Document {
         title: "Weight decay in network2's SGD, measured".into(),
         blocks: Vec::new(),
     };
+    if let Some(notice) = quick_notice(&inputs.results.plan) {
+        doc.blocks.push(Block::Notice(notice));
+    }
     doc.paragraph(format!(
-        "Four claims about a sigmoid network trained on MNIST by SGD with L2 regularization, w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw, from weights drawn from the standard Gaussian (the problem in the book's [chapter 3]({CHAPTER_3}#weight_initialization) that connects [regularization]({CHAPTER_3}#regularization) with weight initialization), each decided by measurement."
+        "Four claims about a sigmoid network trained on MNIST by SGD with L2 regularization, $w -> (1 - eta*lambda/n) w - (eta/m) sum_x partial C_x/partial w$, from weights drawn from the standard Gaussian (the problem in the book's [chapter 3]({CHAPTER_3}#weight_initialization) that connects [regularization]({CHAPTER_3}#regularization) with weight initialization), each decided by measurement."
     ));
     let words: Vec<text::ClaimText> = inputs.claims.iter().map(text::of).collect();
     doc.blocks.push(Block::Answers(
@@ -78,7 +81,7 @@ fn setup(doc: &mut Document, inputs: &Inputs) {
     let (results, plan) = (inputs.results, &inputs.results.plan);
     doc.section("setup", "How the study ran");
     doc.paragraph(format!(
-        "Base hyperparameters: sizes {:?}, cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, seeds {}. Every run with L2 whose {} relaxation times m/(eta*lambda) fit in {} epochs stops once each of its layers has settled or at {} epochs; the others train {} epochs and are listed as not settled; runs without L2 train {} epochs. {} runs: {} trained in {:.0} s on {} job(s), {} read back from an earlier invocation.",
+        "Base hyperparameters: sizes {:?}, cross-entropy, eta {}, lambda {}, m {}, n = {} training examples, seeds {}. Every run with L2 whose {} relaxation times $m/(eta*lambda)$ fit in {} epochs stops once each of its layers has settled or at {} epochs; the others train {} epochs and are listed as not settled; runs without L2 train {} epochs. {} runs: {} trained in {:.0} s on {} job(s), {} read back from an earlier invocation.",
         results.base_sizes(),
         plan::ETA,
         plan::LAMBDA,
@@ -106,21 +109,27 @@ fn setup(doc: &mut Document, inputs: &Inputs) {
             plan::BRANCH_MIN_AVERAGE,
         ));
     }
-    if plan.mode == Mode::Quick {
-        let pairs = |grid: &[(usize, usize)]| {
-            grid.iter()
-                .map(|(w, p)| format!("width {w} pool {p}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        doc.paragraph(format!(
-            "QUICK MODE: one seed; lambdas {}; etas {}; scaling grid {} (large init) and {} (default init). The numbers show the shape of the answer, with no spread over seeds and few points for the fits; run without --quick for the full study.",
-            list(&plan.lambdas),
-            list(&plan.etas),
-            pairs(&plan.grid_large),
-            pairs(&plan.grid_default)
-        ));
+}
+
+/// A quick study's limits, said before anything else (None for the full
+/// study).
+fn quick_notice(plan: &plan::Plan) -> Option<String> {
+    if plan.mode != Mode::Quick {
+        return None;
     }
+    let pairs = |grid: &[(usize, usize)]| {
+        grid.iter()
+            .map(|(w, p)| format!("width {w} pool {p}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Some(format!(
+        "Quick mode: one seed; lambdas {}; etas {}; scaling grid {} (large init) and {} (default init). The numbers show the shape of the answer, with no spread over seeds and few points for the fits; run without --quick for the full study.",
+        list(&plan.lambdas),
+        list(&plan.etas),
+        pairs(&plan.grid_large),
+        pairs(&plan.grid_default)
+    ))
 }
 
 /// Values joined by ", ".
@@ -218,7 +227,7 @@ fn comments(doc: &mut Document, comments: &Comments) {
     if let Some(g) = &comments.small_gradient {
         let (gl, gd) = (g.gradient_large, g.gradient_default);
         doc.paragraph(format!(
-            "In epoch 1 the hidden layer's mean gradient |(1/m) sum dC_x/dw| averaged {gl:.4} with large initialization and {gd:.4} with N(0, 1/n_in): {}. {:.0}% of the (example, hidden neuron) pairs were saturated with large initialization against {:.0}% with N(0, 1/n_in). {}",
+            "In epoch 1 the hidden layer's mean gradient $|(1/m) sum partial C_x/partial w|$ averaged {gl:.4} with large initialization and {gd:.4} with $N(0, 1/n_in)$: {}. {:.0}% of the (example, hidden neuron) pairs were saturated with large initialization against {:.0}% with $N(0, 1/n_in)$. {}",
             if g.smaller {
                 format!("{:.1} times smaller", gd / gl)
             } else {
@@ -240,7 +249,7 @@ fn comments(doc: &mut Document, comments: &Comments) {
     if let Some(d) = &comments.decay_balanced {
         let last = d.last_epoch;
         doc.paragraph(format!(
-            "In epoch 1 the decay removed {:.2}% of |w|^2; in epoch {last} it removed {:.2}%: as a fraction of the weights the decay term {}. What changes is the gradient: in epoch {last} it gave back {:.0}% of the decay's shrinkage (offset fraction {:.2}). The decay does not vanish; it is balanced.",
+            "In epoch 1 the decay removed {:.2}% of $|w|^2$; in epoch {last} it removed {:.2}%: as a fraction of the weights the decay term {}. What changes is the gradient: in epoch {last} it gave back {:.0}% of the decay's shrinkage (offset fraction {:.2}). The decay does not vanish; it is balanced.",
             100.0 * d.removed_first,
             100.0 * d.removed_last,
             if d.decay_unchanged {

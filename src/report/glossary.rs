@@ -1,5 +1,6 @@
 //! The report's terms, defined once, and linked from their first use.
 
+use super::math::{self, Part};
 use super::{Block, Document, Inline, inlines};
 use crate::data::BLANK_PIXELS;
 use crate::run::settle::{MIN_EPOCHS, SETTLED_BAND, SETTLED_EPOCHS, SMOOTHING_WINDOW};
@@ -36,25 +37,25 @@ fn term(term: &str, forms: &[&'static str], slug: &'static str, definition: Stri
 pub fn terms() -> Vec<Term> {
     let saturation = crate::train::eval::SATURATION_THRESHOLD;
     vec![
-        term("n, m, eta, lambda", &["eta*lambda/n"], "hyperparameters", "n: training examples; m: mini-batch size; eta: learning rate; lambda: the L2 parameter. One SGD step is w -> a w - b sum_x dC_x/dw over a mini-batch, with a = 1 - eta*lambda/n and b = eta/m; an epoch is S = n/m steps.".into()),
+        term("$n$, $m$, $eta$, $lambda$", &["learning rate"], "hyperparameters", "$n$: training examples; $m$: mini-batch size; $eta$: learning rate; $lambda$: the L2 parameter. One SGD step is $w -> a w - b sum_x partial C_x/partial w$ over a mini-batch, with $a = 1 - eta*lambda/n$ and $b = eta/m$; an epoch is $S = n/m$ steps.".into()),
         term("n_w, n_in", &["n_w", "n_in"], "sizes", "n_w: the number of weights in the network (biases not counted); n_in: the inputs of one neuron of a layer (784 for the first layer of [784, 30, 10], 30 for the second).".into()),
         term("width, pool", &["width", "pool"], "width", "width: the number of hidden neurons of a [n_in, width, 10] network. pool p: the images averaged over p x p blocks before training (28 x 28, 14 x 14 or 7 x 7), so that the first layer has n_in = 784 / p^2 inputs (784, 196 or 49) and width and n_in can be varied apart.".into()),
-        term("large init, default init", &["large init", "default init", "large initialization"], "init", "Large init draws every weight from N(0, 1), as the question does; default init from N(0, 1/n_in), network2's default. Biases are N(0, 1) in both.".into()),
-        term("rms", &["rms"], "rms", "Root mean square of a layer's weights, sqrt(|w|^2 / count): the size of a typical weight. For weights of mean 0 it equals their standard deviation (std).".into()),
-        term("norm budget", &["norm budget"], "norm-budget", "The exact change of |w|^2 over an epoch, summed step by step, split by cause: decay (a^2 - 1)|w|^2 (negative: the shrinkage), drift -2ab<w, g> (the gradient's pull along w), and noise b^2|g|^2 (always positive), with g the step's summed gradient. The three add up to the measured change.".into()),
-        term("offset fraction f", &["offset fraction", "f_1"], "offset-fraction", "f = (drift + noise) / (-decay) of an epoch's norm budget: the share of the decay's shrinkage of |w|^2 that the gradient gives back. 0: the decay acts alone; 1: the gradient balances it; above 1: the weights grow. f_1 is f in epoch 1.".into()),
-        term("decay-dominated", &["decay-dominated"], "decay-dominated", format!("An epoch with |f| < {}: the gradient's net effect on |w|^2, either way, is under a tenth of the decay's.", Thresholds::default().decay_dominated)),
+        term("large init, default init", &["large init", "default init", "large initialization"], "init", "Large init draws every weight from $N(0, 1)$, as the question does; default init from $N(0, 1/n_in)$, network2's default. Biases are $N(0, 1)$ in both.".into()),
+        term("rms", &["rms"], "rms", "Root mean square of a layer's weights, $sqrt(|w|^2 / count)$: the size of a typical weight. For weights of mean 0 it equals their standard deviation (std).".into()),
+        term("norm budget", &["norm budget"], "norm-budget", "The exact change of $|w|^2$ over an epoch, summed step by step, split by cause: decay $(a^2 - 1)|w|^2$ (negative: the shrinkage), drift $-2ab<w, g>$ (the gradient's pull along w), and noise $b^2|g|^2$ (always positive), with g the step's summed gradient. The three add up to the measured change.".into()),
+        term("offset fraction f", &["offset fraction", "f_1"], "offset-fraction", "f = (drift + noise) / (-decay) of an epoch's norm budget: the share of the decay's shrinkage of $|w|^2$ that the gradient gives back. 0: the decay acts alone; 1: the gradient balances it; above 1: the weights grow. f_1 is f in epoch 1.".into()),
+        term("decay-dominated", &["decay-dominated"], "decay-dominated", format!("An epoch with |f| < {}: the gradient's net effect on $|w|^2$, either way, is under a tenth of the decay's.", Thresholds::default().decay_dominated)),
         term("K", &["K"], "k", "The number of leading decay-dominated epochs of a run (epochs 1, 2, ... until the first that is not).".into()),
-        term("rho*", &["rho*"], "rho-star", "(1 - eta*lambda/n)^S: the factor by which pure decay shrinks the weights in one epoch of S steps. Claim 2 compares it with exp(-eta*lambda/m), its limit for eta*lambda/n -> 0; rho is the measured shrink |w_e| / |w_(e-1)|.".into()),
-        term("displacement", &["displacement"], "displacement", "How far one cause moved the weights in an epoch: |sum_t c w_t| for the decay (c = eta*lambda/n) and |sum_t b g_t| for the gradient, summed over the epoch's steps.".into()),
+        term("rho*", &["rho*"], "rho-star", "$(1 - eta*lambda/n)^S$: the factor by which pure decay shrinks the weights in one epoch of S steps. Claim 2 compares it with $exp(-eta*lambda/m)$, its limit for $eta*lambda/n -> 0$; rho is the measured shrink |w_e| / |w_(e-1)|.".into()),
+        term("displacement", &["displacement"], "displacement", "How far one cause moved the weights in an epoch: |sum_t c w_t| for the decay (c = $eta*lambda/n$) and |sum_t b g_t| for the gradient, summed over the epoch's steps.".into()),
         term("settled, settled size", &["settled size", "settled"], "settled", format!("A layer has settled once its offset fraction, averaged over {SMOOTHING_WINDOW} epochs, stays within 1 +/- {SETTLED_BAND} for {SETTLED_EPOCHS} epochs (and the run trained at least {MIN_EPOCHS}); the settled epoch is the first of those. Its settled size is the mean rms over the epochs from then on. A run that stops once settled stops at the band's edge, still on its way: its settled size lies on the side it came from. The rms extrapolated past the stop fits rms(e) = s + A exp(-r e) to the last {} epochs and reads s, whichever side the run came from.", crate::study::approach::APPROACH_EPOCHS)),
         term("tail-off", &["tail-off"], "tail-off", format!("Where f first reaches {TAIL_OFF}: the gradient gives back half of the decay's shrinkage. Given as a fractional epoch, linear in f between the epochs before and after the crossing, and the rms there; at epoch 1 if f_1 is already at or above {TAIL_OFF} (epoch 0 has no f). It depends on where the weights started; the settled size does not.")),
         term("saturation", &["saturation", "saturated"], "saturation", format!("The share of (example, hidden neuron) pairs on the validation set with sigma'(z) < {saturation}: neurons whose weighted input is so large that they barely learn.")),
         term("input norm", &["input norm"], "input-norm", "The rms length of a layer's input vector over the evaluation set (the pixels for the first layer, the hidden activations for the second).".into()),
-        term("cos(w, -grad C_0)", &["grad C_0"], "optimum", "C_0 is the unregularized cost. At the minimum of C_0 + (lambda/2n)|w|^2, grad C_0 = -(lambda/n) w: the cosine is 1 and |grad C_0| / |(lambda/n) w| is 1.".into()),
-        term("relaxation time", &["relaxation times", "relaxation time"], "relaxation", "m/(eta*lambda) epochs: the decay alone shrinks the weights by exp(-eta*lambda/m) per epoch, so by 1/e in this many. A run forgets where it started within a few of them; the noise law's branches train 1.5 of them before their size is averaged over one more.".into()),
-        term("noise law, L2 optimum", &["L2 optimum", "noise law"], "noise-law", "The L2 optimum w* minimizes J = C_0 + (lambda/2n) sum |w|^2 over the training set (found by L-BFGS, as `decaylab optimum` does). The noise law is a layer's settled |w|^2 against eta/m, the size of SGD's step noise, over branches trained on from settled networks: a line through them that reaches |w*|^2 at eta/m -> 0 says the optimum sets the size and the noise moves it; one that reaches about 0, that the size lives on the noise (a balance of decay against noise).".into()),
-        term("fan-in runs, live inputs", &["fan-in runs", "live"], "fan-in", format!("Pooling the images to change n_in also changes their norm |x| (the rms length of an input vector), so the fan-in runs separate the two: at n_in 784 every input is scaled (x -> c x, c = 0.5 and 2), and pooled images are rescaled to the unpooled |x| (n_in 196 and 49). A first layer sized by its inputs' norm has rms ~ 1/|x|; one sized by its fan-in, rms ~ 1/sqrt(n_in), as N(0, 1/n_in). The live inputs are those not 0 in every training image: {} of MNIST's 784 pixels are blank in all of them, and their weights get no gradient and only decay, so the size compared is that of the live inputs' weights.", BLANK_PIXELS)),
+        term("cos(w, -grad C_0)", &["grad C_0"], "optimum", "C_0 is the unregularized cost. At the minimum of $C_0 + (lambda/2n)|w|^2$, $grad C_0 = -(lambda/n) w$: the cosine is 1 and |grad C_0| / |(lambda/n) w| is 1.".into()),
+        term("relaxation time", &["relaxation times", "relaxation time"], "relaxation", "$m/(eta*lambda)$ epochs: the decay alone shrinks the weights by $exp(-eta*lambda/m)$ per epoch, so by 1/e in this many. A run forgets where it started within a few of them; the noise law's branches train 1.5 of them before their size is averaged over one more.".into()),
+        term("noise law, L2 optimum", &["L2 optimum", "noise law"], "noise-law", "The L2 optimum w* minimizes J = C_0 + (lambda/2n) sum $|w|^2$ over the training set (found by L-BFGS, as `decaylab optimum` does). The noise law is a layer's settled $|w|^2$ against $eta/m$, the size of SGD's step noise, over branches trained on from settled networks: a line through them that reaches |w*|^2 at $eta/m -> 0$ says the optimum sets the size and the noise moves it; one that reaches about 0, that the size lives on the noise (a balance of decay against noise).".into()),
+        term("fan-in runs, live inputs", &["fan-in runs", "live"], "fan-in", format!("Pooling the images to change n_in also changes their norm |x| (the rms length of an input vector), so the fan-in runs separate the two: at n_in 784 every input is scaled (x -> c x, c = 0.5 and 2), and pooled images are rescaled to the unpooled |x| (n_in 196 and 49). A first layer sized by its inputs' norm has rms ~ 1/|x|; one sized by its fan-in, rms ~ $1/sqrt(n_in)$, as $N(0, 1/n_in)$. The live inputs are those not 0 in every training image: {} of MNIST's 784 pixels are blank in all of them, and their weights get no gradient and only decay, so the size compared is that of the live inputs' weights.", BLANK_PIXELS)),
         term("fit, 95% interval", &["95%"], "fit", format!("{}; the interval is the exponent +/- t standard errors, t the 97.5% quantile of Student's t with (configurations - predictors - 1) degrees of freedom.", crate::study::equilibrium::FIT_METHOD)),
     ]
 }
@@ -82,18 +83,31 @@ pub fn link_first_uses(doc: &mut Document, terms: &[Term]) {
 }
 
 /// `text` with the first whole-word use of one of `term`'s forms outside a
-/// link made a link to the term; None if it has none.
+/// link and outside a formula made a link to the term; None if it has none.
 fn link_first(text: &str, term: &Term) -> Option<String> {
     let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    // Where each piece of prose starts in `text` (links and formulas left
+    // out: a link inside either would break it).
+    let mut prose = Vec::new();
     let mut offset = 0;
     for part in inlines(text) {
-        let (piece, length) = match part {
-            Inline::Text(piece) => (piece, piece.len()),
-            Inline::Link(label, target) => {
-                offset += label.len() + target.len() + 4;
-                continue;
+        match part {
+            Inline::Text(piece) => {
+                for part in math::parts(piece) {
+                    match part {
+                        Part::Prose(p) => {
+                            prose.push((offset, p));
+                            offset += p.len();
+                        }
+                        // The formula and its two `$` signs.
+                        Part::Formula(f) => offset += f.len() + 2,
+                    }
+                }
             }
-        };
+            Inline::Link(label, target) => offset += label.len() + target.len() + 4,
+        }
+    }
+    for (offset, piece) in prose {
         let found = term.forms.iter().filter_map(|form| {
             piece.match_indices(form).find(|(at, _)| {
                 !word(piece[..*at].chars().next_back())
@@ -111,7 +125,6 @@ fn link_first(text: &str, term: &Term) -> Option<String> {
                 &text[end..]
             ));
         }
-        offset += length;
     }
     None
 }
@@ -133,6 +146,11 @@ mod tests {
             "[unsettled](#x) the weights [settled](#glossary-settled) at a settled size"
         );
         assert_eq!(link_first("unsettled", &t), None);
+        // Never inside a formula.
+        assert_eq!(
+            link_first("$settled$ then settled", &t).unwrap(),
+            "$settled$ then [settled](#glossary-settled)"
+        );
         let mut doc = Document::default();
         doc.paragraph("K is 2.");
         doc.paragraph("K is 3.");

@@ -2,6 +2,7 @@
 //! no script, no request to any network; one column on a phone, plots at
 //! a readable size on a projector, and printable.
 
+use super::math::{self, Part};
 use super::{Block, Document, Inline, inlines};
 
 const STYLE: &str = "
@@ -9,7 +10,16 @@ body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; line-heigh
        max-width: 60rem; margin: 0 auto; padding: 1rem; color: #222; overflow-wrap: break-word; }
 h1, h2, h3 { line-height: 1.2; }
 a { color: #1a5fa8; }
-table { border-collapse: collapse; display: block; overflow-x: auto; max-width: 100%; margin: 1rem 0; }
+table { border-collapse: collapse; display: block; overflow-x: auto; max-width: 100%; margin: 1rem 0;
+        /* A table wider than the screen scrolls; a shadow at the edge it
+           scrolls towards says so (the white covers follow the content, the
+           shadows stay at the edges). */
+        background: linear-gradient(to right, #fff 30%, rgba(255,255,255,0)),
+                    linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) 100% 0,
+                    radial-gradient(farthest-side at 0 50%, rgba(0,0,0,0.25), rgba(0,0,0,0)),
+                    radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,0.25), rgba(0,0,0,0)) 100% 0;
+        background-repeat: no-repeat; background-size: 2.5rem 100%, 2.5rem 100%, 0.9rem 100%, 0.9rem 100%;
+        background-attachment: local, local, scroll, scroll; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top;
          font-variant-numeric: tabular-nums; }
 th { background: #f2f2f2; }
@@ -19,6 +29,9 @@ figure svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: 0.9rem; color: #444; }
 .verdict, .answer { padding: 0.6rem 1rem; border-left: 0.4rem solid #777; background: #f7f7f7; margin: 0.75rem 0; }
 .answer p { margin: 0.25rem 0; }
+.math { white-space: nowrap; font-family: Georgia, serif; font-size: 1.1em; }
+.math sub, .math sup { font-size: 0.75em; }
+.notice { padding: 0.6rem 1rem; border: 2px solid #b07800; background: #fff6dc; margin: 0.75rem 0; }
 .badge { display: inline-block; padding: 0 0.5rem; border-radius: 0.3rem; color: #fff; background: #777;
          font-weight: bold; text-transform: uppercase; font-size: 0.85rem; }
 .holds { border-color: #2a7d2a; } .partly { border-color: #b07800; }
@@ -38,12 +51,19 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Text with its `[text](target)` links as anchors, the rest escaped.
+/// Text with its `[text](target)` links as anchors and its `$formulas$`
+/// as mathematics, the rest escaped.
 fn rich(text: &str) -> String {
     inlines(text)
         .into_iter()
         .map(|part| match part {
-            Inline::Text(t) => escape(t),
+            Inline::Text(t) => math::parts(t)
+                .into_iter()
+                .map(|part| match part {
+                    Part::Prose(p) => escape(p),
+                    Part::Formula(f) => math::to_html(f),
+                })
+                .collect(),
             Inline::Link(label, target) => {
                 format!("<a href=\"{}\">{}</a>", escape(target), escape(label))
             }
@@ -57,7 +77,7 @@ fn badge(verdict: &str) -> String {
 
 /// The page, as text.
 pub fn render(doc: &Document) -> String {
-    let mut body = format!("<h1>{}</h1>\n", escape(&doc.title));
+    let mut body = format!("<h1>{}</h1>\n", rich(&doc.title));
     for block in &doc.blocks {
         body.push_str(&render_block(doc, block));
     }
@@ -65,7 +85,7 @@ pub fn render(doc: &Document) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        escape(&doc.title)
+        escape(&math::plain(&doc.title))
     )
 }
 
@@ -80,9 +100,10 @@ fn render_block(doc: &Document, block: &Block) -> String {
             let id = anchor
                 .as_ref()
                 .map_or(String::new(), |a| format!(" id=\"{}\"", escape(a)));
-            format!("<h{level}{id}>{}</h{level}>\n", escape(text))
+            format!("<h{level}{id}>{}</h{level}>\n", rich(text))
         }
         Block::Paragraph(p) => format!("<p>{}</p>\n", rich(p)),
+        Block::Notice(p) => format!("<p class=\"notice\">{}</p>\n", rich(p)),
         Block::Verdict { verdict, text } => format!(
             "<div class=\"verdict {verdict}\">{} {}</div>\n",
             badge(verdict),
@@ -95,7 +116,7 @@ fn render_block(doc: &Document, block: &Block) -> String {
                     "<div class=\"answer {}\"><p><a href=\"#{}\"><b>{}</b></a> {}</p><p>{}</p></div>\n",
                     a.verdict,
                     escape(&a.anchor),
-                    escape(&a.title),
+                    rich(&a.title),
                     badge(&a.verdict),
                     rich(&a.text)
                 )
@@ -106,7 +127,7 @@ fn render_block(doc: &Document, block: &Block) -> String {
                 .contents()
                 .iter()
                 .map(|(anchor, text)| {
-                    format!("<li><a href=\"#{}\">{}</a></li>\n", escape(anchor), escape(text))
+                    format!("<li><a href=\"#{}\">{}</a></li>\n", escape(anchor), rich(text))
                 })
                 .collect();
             format!("<nav>\n<h2>Contents</h2>\n<ul>\n{items}</ul>\n</nav>\n")
@@ -121,7 +142,7 @@ fn render_block(doc: &Document, block: &Block) -> String {
         Block::Table { header, rows } => {
             let mut table = String::from("<table>\n<tr>");
             for h in header {
-                table.push_str(&format!("<th>{}</th>", escape(h)));
+                table.push_str(&format!("<th>{}</th>", rich(h)));
             }
             table.push_str("</tr>\n");
             for row in rows {
@@ -155,7 +176,7 @@ fn render_block(doc: &Document, block: &Block) -> String {
                     format!(
                         "<dt id=\"{}\">{}</dt><dd>{}</dd>\n",
                         escape(&t.anchor()),
-                        escape(&t.term),
+                        rich(&t.term),
                         rich(&t.definition)
                     )
                 })

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::math;
 use super::text::{self, ClaimText};
 use crate::study::Mode;
 use crate::study::architecture::Architecture;
@@ -38,12 +39,13 @@ fn evidence_of<'a, C: Claim>(
     }
 }
 
-/// One claim in `claims.json`.
+/// One claim in `claims.json`; its words with their formulas as plain
+/// text (`math::plain`).
 #[derive(Serialize)]
 struct ClaimJson<'a> {
     id: u8,
-    title: &'static str,
-    statement: &'static str,
+    title: String,
+    statement: String,
     verdict: Verdict,
     about: String,
     evidence: EvidenceJson<'a>,
@@ -65,20 +67,20 @@ fn claim_json(claim: &ClaimResult) -> ClaimJson<'_> {
     } = text::of(claim);
     ClaimJson {
         id: header.id,
-        title: header.title,
-        statement: header.statement,
+        title: math::plain(header.title),
+        statement: math::plain(header.statement),
         verdict: header.verdict,
-        about,
+        about: math::plain(&about),
         evidence: match claim {
             ClaimResult::Claim1(o) => evidence_of(o, EvidenceJson::Claim1),
             ClaimResult::Claim2(o) => evidence_of(o, EvidenceJson::Claim2),
             ClaimResult::Claim3(o) => evidence_of(o, EvidenceJson::Claim3),
             ClaimResult::Claim4(o) => evidence_of(o, EvidenceJson::Claim4),
         },
-        answer,
-        explanation,
-        going_on,
-        caveats,
+        answer: math::plain(&answer),
+        explanation: math::plain(&explanation),
+        going_on: going_on.as_deref().map(math::plain),
+        caveats: caveats.iter().map(|c| math::plain(c)).collect(),
         sensitivity: header.sensitivity,
     }
 }

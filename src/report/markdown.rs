@@ -2,6 +2,7 @@
 //! `plots/` beside it. Anchors are explicit `<a id>`s, so links hold
 //! whatever the heading says.
 
+use super::math::{self, Part};
 use super::{Block, Document, Figure};
 
 /// Text for a table cell: `|` escaped, line breaks as spaces.
@@ -26,6 +27,7 @@ pub fn render(doc: &Document) -> (String, Vec<(String, String)>) {
                 text.push_str(&format!("{} {t}\n\n", "#".repeat(*level as usize + 1)));
             }
             Block::Paragraph(p) => text.push_str(&format!("{p}\n\n")),
+            Block::Notice(p) => text.push_str(&format!("> **Note.** {p}\n\n")),
             Block::Verdict { verdict, text: t } => {
                 text.push_str(&format!("**Verdict: {verdict}.** {t}\n\n"));
             }
@@ -88,5 +90,17 @@ pub fn render(doc: &Document) -> (String, Vec<(String, String)>) {
             }
         }
     }
-    (text, figures)
+    (with_formulas(&text), figures)
+}
+
+/// `text` with its `$formulas$` as inline HTML (which GitHub's Markdown
+/// shows), the rest as it is.
+fn with_formulas(text: &str) -> String {
+    math::parts(text)
+        .into_iter()
+        .map(|part| match part {
+            Part::Prose(p) => p.to_string(),
+            Part::Formula(f) => math::to_html(f),
+        })
+        .collect()
 }

@@ -24,6 +24,7 @@ pub mod glossary;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod math;
 pub mod plots;
 pub mod text;
 
@@ -75,6 +76,9 @@ pub enum Block {
         anchor: Option<String>,
     },
     Paragraph(String),
+    /// What a reader must see before anything else (a quick study's
+    /// limits), set apart at the top.
+    Notice(String),
     /// A paragraph shown as a verdict: "holds", "partly", "fails", "inconclusive".
     Verdict {
         verdict: String,

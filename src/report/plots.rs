@@ -167,6 +167,12 @@ struct Frame {
     y_ticks: Vec<f64>,
 }
 
+/// On a log y axis, how many decades beyond the data a reference line may
+/// stretch the axis; one farther off is named under the legend instead,
+/// so that the data keep the plot's height (1/n_w at 4e-5 under weights of
+/// 0.2 to 1 would squeeze them into its top third).
+const LOG_REACH: f64 = 1.0;
+
 impl Frame {
     fn of(chart: &Chart, placed: &[Placed], references: &[Vec<(f64, f64)>]) -> Frame {
         let xs = placed
@@ -180,13 +186,21 @@ impl Frame {
                     .filter(|(r, _)| !r.horizontal)
                     .flat_map(|(_, p)| p.iter().map(|q| q.0)),
             );
-        let ys = placed
-            .iter()
-            .flat_map(|p| {
-                let band = p.band.iter().flat_map(|q| [q.1, q.2]);
-                p.points.iter().map(|q| q.1).chain(band)
-            })
-            .chain(references.iter().flat_map(|p| p.iter().map(|q| q.1)));
+        let data_ys = placed.iter().flat_map(|p| {
+            let band = p.band.iter().flat_map(|q| [q.1, q.2]);
+            p.points.iter().map(|q| q.1).chain(band)
+        });
+        let data = bounds(data_ys.clone());
+        let reach = |y: f64| match data {
+            Some((lo, hi)) if chart.log_y => y >= lo - LOG_REACH && y <= hi + LOG_REACH,
+            _ => true,
+        };
+        let ys = data_ys.chain(
+            references
+                .iter()
+                .filter(|p| p.iter().any(|q| reach(q.1)))
+                .flat_map(|p| p.iter().map(|q| q.1)),
+        );
         let pad = |(lo, hi): (f64, f64)| {
             let span = if hi > lo { hi - lo } else { 1.0 };
             (lo - 0.04 * span, hi + 0.04 * span)
@@ -239,7 +253,17 @@ pub fn render(chart: &Chart) -> String {
     let clipped = placed
         .iter()
         .any(|p| p.points.iter().any(|q| q.1 < frame.y.0 || q.1 > frame.y.1));
-    let legend_rows = chart.series.len() as u32 + u32::from(clipped);
+    let off_axis: Vec<String> = chart
+        .references
+        .iter()
+        .zip(&references)
+        .filter(|(_, p)| !p.is_empty() && p.iter().all(|q| q.1 < frame.y.0 || q.1 > frame.y.1))
+        .map(|(r, p)| {
+            let side = if p[0].1 < frame.y.0 { "below" } else { "above" };
+            format!("{} ({side} the y range)", r.label)
+        })
+        .collect();
+    let legend_rows = chart.series.len() as u32 + u32::from(clipped) + off_axis.len() as u32;
     let height = PLOT_HEIGHT + legend_rows * LEGEND_ROW + 12;
     let x_labels = labels(&frame.x_ticks, chart.log_x);
     let y_labels = labels(&frame.y_ticks, chart.log_y);
@@ -279,14 +303,20 @@ pub fn render(chart: &Chart) -> String {
             draw_series(&mut plot, p, &frame, &mut hover, chart);
         }
         draw_references(&mut plot, chart, &references, &frame);
-        draw_legend(&bottom, &chart.series, clipped);
+        draw_legend(&bottom, &chart.series, clipped, &off_axis);
         root.present().expect("an SVG");
     }
     match svg.rfind("</svg>") {
         Some(end) => svg.insert_str(end, &format!("<g class=\"hover\">\n{hover}</g>\n")),
         None => svg.push_str(&hover),
     }
-    svg
+    // Every text on a white halo: a line drawn across a label (a reference
+    // curve through its own label, a series through another's) leaves it
+    // readable.
+    svg.replace(
+        "<text ",
+        "<text stroke=\"#fff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\" ",
+    )
 }
 
 fn place<'a>(chart: &Chart, s: &'a Series) -> Placed<'a> {
@@ -472,17 +502,29 @@ fn draw_references(plot: &mut Plot, chart: &Chart, references: &[Vec<(f64, f64)>
         label_rows.push(py);
         let canvas = plot.plotting_area().strip_coord_spec();
         let style = text(FONT, color, Pos::new(HPos::Right, VPos::Bottom));
+        // A white box under the label, so that no line (its own curve, a
+        // series) runs through its letters; its width estimated from the
+        // label's length at about 0.55 em per character.
+        let width = (reference.label.chars().count() as f64 * FONT as f64 * 0.55) as i32;
+        canvas
+            .draw(&Rectangle::new(
+                [(px - 4 - width, py - FONT as i32 - 1), (px, py + 2)],
+                WHITE.mix(0.85).filled(),
+            ))
+            .expect("a label's box");
         canvas
             .draw(&Text::new(reference.label.clone(), (px - 2, py), style))
             .expect("a label");
     }
 }
 
-/// The legend below the plot: one row per series, and one for clipped values.
+/// The legend below the plot: one row per series, one for clipped values,
+/// and one per reference line off the y range (`off_axis`, its label).
 fn draw_legend(
     area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
     series: &[Series],
     clipped: bool,
+    off_axis: &[String],
 ) {
     let label = text(
         FONT,
@@ -544,9 +586,26 @@ fn draw_legend(
         area.draw(&Text::new(
             "outside the y range: marked on its edge (value on hover)",
             (x0 + 42, y),
-            label,
+            label.clone(),
         ))
         .expect("a legend");
+    }
+    let first = series.len() + usize::from(clipped);
+    for (i, name) in off_axis.iter().enumerate() {
+        let y = row_y(first + i);
+        area.draw(&PathElement::new(
+            vec![(x0, y), (x0 + 8, y)],
+            GREY.stroke_width(2),
+        ))
+        .and_then(|_| {
+            area.draw(&PathElement::new(
+                vec![(x0 + 14, y), (x0 + 22, y)],
+                GREY.stroke_width(2),
+            ))
+        })
+        .expect("a swatch");
+        area.draw(&Text::new(name.clone(), (x0 + 42, y), label.clone()))
+            .expect("a legend");
     }
 }
 
@@ -606,6 +665,38 @@ mod tests {
         assert!(svg.contains("threshold 0.1"));
         // The legend is below the plot area.
         assert!(svg.contains(&format!("height=\"{}\"", PLOT_HEIGHT + 2 * LEGEND_ROW + 12)));
+    }
+
+    #[test]
+    fn a_reference_far_below_the_data_is_named_not_drawn() {
+        let weights = vec![(0.0, 1.0), (30.0, 0.3), (60.0, 0.2)];
+        let chart = Chart {
+            log_y: true,
+            series: vec![Series::line("w^1", weights, BLUE)],
+            references: vec![
+                Reference::horizontal(0.036, "1/sqrt(n_in) = 0.036"),
+                Reference::horizontal(4.2e-5, "1/n_w = 4.2e-5"),
+            ],
+            ..Chart::default()
+        };
+        let svg = render(&chart);
+        // Within a decade of the data: drawn, on the axis.
+        let placed: Vec<Placed> = chart.series.iter().map(|s| place(&chart, s)).collect();
+        let references = [
+            vec![(0.0, 0.036f64.log10())],
+            vec![(0.0, 4.2e-5f64.log10())],
+        ];
+        let frame = Frame::of(&chart, &placed, &references);
+        assert!(
+            frame.y.0 < 0.036f64.log10() && frame.y.0 > 0.01f64.log10(),
+            "{:?}",
+            frame.y
+        );
+        // Four decades below: named under the legend, its row added.
+        assert!(svg.contains("1/n_w = 4.2e-5 (below the y range)"));
+        assert!(svg.contains(&format!("height=\"{}\"", PLOT_HEIGHT + 2 * LEGEND_ROW + 12)));
+        // Labels stand on a white halo.
+        assert!(svg.contains("<text stroke=\"#fff\""));
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub fn section(doc: &mut Document, e: &Claim1Evidence, results: &Results) {
                 percent(e.saturation_epoch1_default),
             ],
             vec![
-                "mean over steps of the layer's |(1/m) sum dC_x/dw| (a vector norm)".into(),
+                "mean over steps of the layer's $|(1/m) sum partial C_x/partial w|$ (a vector norm)".into(),
                 sig(e.gradient_signal_hidden_epoch1_large),
                 sig(e.gradient_signal_hidden_epoch1_default),
             ],
@@ -101,7 +101,7 @@ pub fn section(doc: &mut Document, e: &Claim1Evidence, results: &Results) {
     };
     let row: Vec<Figure> = [
         pair(Init::Large, "Below 0.1 an epoch is decay-dominated"),
-        pair(Init::Default, "The same from N(0, 1/n_in)"),
+        pair(Init::Default, "The same from $N(0, 1/n_in)$"),
     ]
     .into_iter()
     .flatten()
@@ -112,7 +112,7 @@ pub fn section(doc: &mut Document, e: &Claim1Evidence, results: &Results) {
             Figure {
                 name: "norm-budget".into(),
                 svg: figures::budget(run),
-                caption: "Norm budget of all weights per epoch, first seed of large init + L2: the decay's pull on |w|^2 against the gradient's drift and noise.".into(),
+                caption: "Norm budget of all weights per epoch, first seed of large init + L2: the decay's pull on $|w|^2$ against the gradient's drift and noise.".into(),
             },
             Figure {
                 name: "saturation".into(),

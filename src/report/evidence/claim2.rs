@@ -10,11 +10,11 @@ use crate::study::claims::claim2::{Claim2Evidence, GapRow};
 pub fn section(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
     let mut rows = vec![
         vec![
-            "rho* = (1 - eta*lambda/n)^S, base run".into(),
+            "rho* = $(1 - eta*lambda/n)^S$, base run".into(),
             sig(e.rho_star),
         ],
         vec![
-            "exp(-eta*lambda/m)".into(),
+            "$exp(-eta*lambda/m)$".into(),
             sig(e.exp_minus_eta_lambda_over_m),
         ],
         vec!["steps per epoch S".into(), e.base_steps.to_string()],
@@ -35,7 +35,7 @@ pub fn section(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
         ],
         vec![
             format!(
-                "smallest eta*lambda/n at which exp(-eta*lambda/m) is more than {} per epoch from rho* (S = {}; the gap grows as S (eta*lambda/n)^2 / 2)",
+                "smallest $eta*lambda/n$ at which $exp(-eta*lambda/m)$ is more than {} per epoch from rho* (S = {}; the gap grows as $S (eta*lambda/n)^2 / 2$)",
                 percent_whole(e.training_tolerance),
                 e.base_steps
             ),
@@ -62,14 +62,14 @@ pub fn section(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
     }
     doc.table(&["quantity", "value"], rows);
     doc.paragraph(format!(
-        "(1 - eta*lambda/n)^S against exp(-eta*lambda/m) for S = {} steps per epoch:",
+        "$(1 - eta*lambda/n)^S$ against $exp(-eta*lambda/m)$ for S = {} steps per epoch:",
         e.base_steps
     ));
     doc.table(
         &[
-            "eta*lambda/n",
+            "$eta*lambda/n$",
             "decay-rate ratio ln(rho*) / (-eta*lambda/m)",
-            "relative gap per epoch rho*/exp(-eta*lambda/m) - 1",
+            "relative gap per epoch $rho^*/exp(-eta*lambda/m) - 1$",
         ],
         e.gap_table
             .iter()
@@ -85,10 +85,10 @@ pub fn section(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
     doc.paragraph("Decay-only runs ([49, 10, 10], n = 1000, m = 10, f64): shrink per epoch");
     doc.table(
         &[
-            "eta*lambda/n",
+            "$eta*lambda/n$",
             "measured",
-            "(1 - eta*lambda/n)^S",
-            "exp(-eta*lambda/m)",
+            "$(1 - eta*lambda/n)^S$",
+            "$exp(-eta*lambda/m)$",
             "worst relative error",
         ],
         e.spot_checks
@@ -116,6 +116,6 @@ pub fn section(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
     doc.figure(
         "shrink-gap",
         figures::shrink_gap(e.base_steps),
-        "Where exp(-eta*lambda/m) stops standing in for (1 - eta*lambda/n)^S.",
+        "Where $exp(-eta*lambda/m)$ stops standing in for $(1 - eta*lambda/n)^S$.",
     );
 }

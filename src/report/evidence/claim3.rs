@@ -32,8 +32,8 @@ pub fn section(doc: &mut Document, decided: &Decided<Claim3>, inputs: &Inputs) {
     ];
     for (i, name) in [
         "size / (1/n_w)",
-        "size / (1/sqrt(n_w))",
-        "size / (1/sqrt(n_in))",
+        "size / $(1/sqrt(n_w))$",
+        "size / $(1/sqrt(n_in))$",
     ]
     .iter()
     .enumerate()
@@ -47,7 +47,7 @@ pub fn section(doc: &mut Document, decided: &Decided<Claim3>, inputs: &Inputs) {
             percent(l.drift_share)
         }),
         row("share given back by noise", &|l| percent(l.noise_share)),
-        row("noise per epoch, measured (|w|^2 units)", &|l| {
+        row("noise per epoch, measured ($|w|^2$ units)", &|l| {
             sig(l.noise_measured)
         }),
         row("noise per epoch, predicted", &|l| sig(l.noise_predicted)),
@@ -67,7 +67,7 @@ pub fn section(doc: &mut Document, decided: &Decided<Claim3>, inputs: &Inputs) {
                 &evidence.grid_fits,
                 inputs.results.base_sizes().get(1).copied().unwrap_or(30),
             ),
-            caption: "The first layer's settled size against n_in (log-log), every run of the scaling grid, each brought to the base width by the joint fit's width exponent (size x (30/width)^a): by initialization, the runs that did not settle apart (left out of the fits), the fit's line, and the slopes the hypotheses predict at fixed width (1/sqrt(n_w) and 1/sqrt(n_in): -1/2; 1/n_w: -1), drawn through the large-init points to compare slopes only: the levels of 1/n_w and 1/sqrt(n_w) are far below the data (see the table above).".into(),
+            caption: "The first layer's settled size against n_in (log-log), every run of the scaling grid, each brought to the base width by the joint fit's width exponent (size x (30/width)^a): by initialization, the runs that did not settle apart (left out of the fits), the fit's line, and the slopes the hypotheses predict at fixed width ($1/sqrt(n_w)$ and $1/sqrt(n_in)$: -1/2; $1/n_w$: -1), drawn through the large-init points to compare slopes only: the levels of $1/n_w$ and $1/sqrt(n_w)$ are far below the data (see the table above).".into(),
         },
         Figure {
             name: "settled-size-vs-lambda".into(),
@@ -157,20 +157,20 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
         })
         .collect();
     doc.paragraph(format!(
-        "What sets the size (the noise law): |w|^2 of each layer against eta/m over the branches, a line fitted through every seed's size (a parabola where the line's curvature is significant; 95% intervals), its value as eta/m -> 0 beside the L2 optimum's |w*|^2 (L-BFGS from the first seed's settled network), and at the base eta/m = {base}:"
+        "What sets the size (the noise law): $|w|^2$ of each layer against $eta/m$ over the branches, a line fitted through every seed's size (a parabola where the line's curvature is significant; 95% intervals), its value as $eta/m -> 0$ beside the L2 optimum's |w*|^2 (L-BFGS from the first seed's settled network), and at the base $eta/m$ = {base}:"
     ));
     doc.table(
         &[
             "lambda",
             "layer",
-            "|w|^2 as eta/m -> 0",
+            "$|w|^2$ as $eta/m -> 0$",
             "optimum |w*|^2",
             "its |grad J| / rms change over the last tenth of L-BFGS",
             "ratio",
-            "|w|^2 at the base eta/m",
-            "share of it at eta/m -> 0",
-            "slope d|w|^2/d(eta/m)",
-            "equal eta/m, largest gap",
+            "$|w|^2$ at the base $eta/m$",
+            "share of it at $eta/m -> 0$",
+            "slope $d|w|^2/d(eta/m)$",
+            "equal $eta/m$, largest gap",
             "what sets the size",
         ],
         rows,
@@ -178,7 +178,7 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
     doc.figures(vec![Figure {
         name: "noise-law".into(),
         svg: figures::noise_law(&evidence.noise_laws),
-        caption: "Each weight layer's |w|^2 over the L2 optimum's |w*|^2 against eta/m, at every lambda of the branches: the branches' means over their seeds (dots) and the fit through every seed's size (a line, or a parabola where the line's curvature is significant), drawn down to eta/m = 0 (dashed). A line that reaches 1 says the optimum sets the size and the noise moves it; one that reaches 0, that the size lives on the noise.".into(),
+        caption: "Each weight layer's $|w|^2$ over the L2 optimum's |w*|^2 against $eta/m$, at every lambda of the branches: the branches' means over their seeds (dots) and the fit through every seed's size (a line, or a parabola where the line's curvature is significant), drawn down to $eta/m$ = 0 (dashed). A line that reaches 1 says the optimum sets the size and the noise moves it; one that reaches 0, that the size lives on the noise.".into(),
     }]);
     let rows = evidence
         .noise_laws
@@ -207,8 +207,8 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
             "layer",
             "eta",
             "m",
-            "eta/m",
-            "|w|^2",
+            "$eta/m$",
+            "$|w|^2$",
             "spread over seeds",
             "seeds",
             "drift",

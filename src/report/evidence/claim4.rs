@@ -58,8 +58,8 @@ pub fn section(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
         row("large / default, rms extrapolated past the stop", &|l| {
             l.extrapolated_large_over_default.unwrap_or(f64::NAN)
         }),
-        row("1/sqrt(n_in)", &|l| l.inv_sqrt_n_in),
-        row("large / (1/sqrt(n_in))", &|l| l.large_over_inv_sqrt_n_in),
+        row("$1/sqrt(n_in)$", &|l| l.inv_sqrt_n_in),
+        row("large / $(1/sqrt(n_in))$", &|l| l.large_over_inv_sqrt_n_in),
     ];
     table_of(doc, header, rows);
     match &e.input_scale {
@@ -87,7 +87,7 @@ pub fn section(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
             "histograms",
             figures::histograms(run, &epochs, n_in),
             format!(
-                "First-layer weight histograms of the first seed of large init + L2 at epochs {} against the N(0, 1/n_in) density; empty bins are left out.",
+                "First-layer weight histograms of the first seed of large init + L2 at epochs {} against the $N(0, 1/n_in)$ density; empty bins are left out.",
                 named.join(", ")
             ),
         );
@@ -163,7 +163,7 @@ fn input_scale(doc: &mut Document, law: &InputScaleLaw, tolerance: f64) {
 fn early_and_saturation(doc: &mut Document, e: &Claim4Evidence) {
     let early = e.large_l2_early_accuracy.len();
     doc.paragraph(format!(
-        "What N(0, 1/n_in) changes: validation accuracy in the first {early} epochs, and the saturation of the hidden layer at the start and at epoch {} (mean over seeds).",
+        "What $N(0, 1/n_in)$ changes: validation accuracy in the first {early} epochs, and the saturation of the hidden layer at the start and at epoch {} (mean over seeds).",
         e.common_epochs
     ));
     let row = |name: &str, accuracy: &[f64], start: f64, end: f64| {

@@ -38,16 +38,16 @@ fn answer(e: &Claim1Evidence, found: &Claim1Findings) -> String {
             let f1 = f1.unwrap_or(f64::NAN);
             let size = if d.k_min >= 1 {
                 format!(
-                    "The decay dominates the size of {name} in {} (|f| < {cutoff}; f_1 = {f1:.3})",
+                    "The decay dominates the size of {name} in {} ($|f| < {cutoff}$; $f_1 = {f1:.3}$)",
                     first_epochs(d.k_min)
                 )
             } else if f1 > 1.0 {
                 format!(
-                    "The decay does not dominate the size of {name}: in epoch 1 the gradient grew it (f_1 = {f1:.2} > 1)"
+                    "The decay does not dominate the size of {name}: in epoch 1 the gradient grew it ($f_1 = {f1:.2} > 1$)"
                 )
             } else {
                 format!(
-                    "The decay does not dominate the size of {name}: in epoch 1 the gradient {} the decay's shrinkage (f_1 = {f1:.2})",
+                    "The decay does not dominate the size of {name}: in epoch 1 the gradient {} the decay's shrinkage ($f_1 = {f1:.2}$)",
                     undid_or_added(f1),
                 )
             };
@@ -84,7 +84,7 @@ fn explain(e: &Claim1Evidence, found: &Claim1Findings) -> String {
     let f1_mean = e.f_epoch1_mean.unwrap_or(f64::NAN);
     let cutoff = e.threshold_offset_fraction;
     let mut explanation = format!(
-        "With large initialization, lambda {} and the base hyperparameters, the gradient {} the decay's shrinkage in epoch 1 (offset fraction f_1 = {:.3}, mean over {} seeds), and the first {} epochs (fewest over seeds; most: {}) had |f| < {cutoff}. ",
+        "With large initialization, lambda {} and the base hyperparameters, the gradient {} the decay's shrinkage in epoch 1 (offset fraction $f_1 = {:.3}$, mean over {} seeds), and the first {} epochs (fewest over seeds; most: {}) had $|f| < {cutoff}$. ",
         plan::LAMBDA,
         undid_or_added(f1_mean),
         f1_mean,
@@ -95,7 +95,7 @@ fn explain(e: &Claim1Evidence, found: &Claim1Findings) -> String {
     for (l, f) in e.f_epoch1_per_layer.iter().enumerate() {
         if let Some(f) = f {
             explanation.push_str(&format!(
-                "Layer {}: f_1 = {:.3}, {} leading decay-dominated epochs. ",
+                "Layer {}: $f_1 = {:.3}$, {} leading decay-dominated epochs. ",
                 super::layer_name(l, layers),
                 f,
                 e.k_per_layer_per_seed[l].iter().min().unwrap_or(&0)
@@ -104,7 +104,7 @@ fn explain(e: &Claim1Evidence, found: &Claim1Findings) -> String {
     }
     if let (Some(sl), Some(sd)) = (e.saturation_epoch1_large, e.saturation_epoch1_default) {
         explanation.push_str(&format!(
-            "In epoch 1, {:.0}% of the (example, hidden neuron) pairs were saturated (sigma'(z) < 0.01) with large initialization against {:.0}% with N(0, 1/n_in). ",
+            "In epoch 1, {:.0}% of the (example, hidden neuron) pairs were saturated ($sigma'(z) < 0.01$) with large initialization against {:.0}% with $N(0, 1/n_in)$. ",
             100.0 * sl,
             100.0 * sd
         ));
@@ -114,7 +114,7 @@ fn explain(e: &Claim1Evidence, found: &Claim1Findings) -> String {
         e.gradient_signal_hidden_epoch1_default,
     ) {
         explanation.push_str(&format!(
-            "The mean-gradient size |(1/m) sum dC_x/dw| of the hidden layer averaged {gl:.3} (large) against {gd:.3} (default). "
+            "The mean-gradient size $|(1/m) sum partial C_x/partial w|$ of the hidden layer averaged {gl:.3} (large) against {gd:.3} (default). "
         ));
     }
     let verdicts_at: Vec<String> = e
@@ -123,7 +123,7 @@ fn explain(e: &Claim1Evidence, found: &Claim1Findings) -> String {
         .map(|c| format!("{} at {}", c.verdict.as_str(), c.cutoff))
         .collect();
     explanation.push_str(&format!(
-        "The verdict's cut-off is |f| < {cutoff}; by cut-off the verdict is {}. ",
+        "The verdict's cut-off is $|f| < {cutoff}$; by cut-off the verdict is {}. ",
         verdicts_at.join(", ")
     ));
     for (moves, sideways) in e.epoch_1_moves.iter().zip(&found.moves_sideways) {
@@ -142,7 +142,7 @@ fn explain(e: &Claim1Evidence, found: &Claim1Findings) -> String {
         }
         if let Some(f) = moves.f_1_default_init {
             explanation.push_str(&format!(
-                "With default initialization, layer {}'s f_1 = {f:.2}. ",
+                "With default initialization, layer {}'s $f_1 = {f:.2}$. ",
                 moves.layer
             ));
         }
@@ -164,13 +164,13 @@ pub fn text(d: &Decided<Claim1>) -> ClaimText {
             "The verdict is per layer: it holds where the decay dominates every layer's size for at least {} epochs and moves every layer further than the gradient in epoch 1. All weights together, almost all in the first layer ({} of {}), had {} leading decay-dominated epochs (fewest over seeds).",
             e.threshold_epochs, e.first_layer_weights, e.weights, found.k_min
         ),
-        "|f| measures the radial part only, what the epoch did to |w|^2; the displacements measure how far the weights moved in every direction.".into(),
+        "|f| measures the radial part only, what the epoch did to $|w|^2$; the displacements measure how far the weights moved in every direction.".into(),
     ];
     if found.output_layer_not_decay_dominated
         && let Some(Some(f_out)) = e.f_epoch1_per_layer.last()
     {
         caveats.push(format!(
-            "The output layer is not decay-dominated: f_1 = {f_out:.2} (> 1 means its weights grew)."
+            "The output layer is not decay-dominated: $f_1 = {f_out:.2}$ (> 1 means its weights grew)."
         ));
     }
     ClaimText {

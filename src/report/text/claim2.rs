@@ -12,16 +12,16 @@ fn answer(e: &Claim2Evidence, found: &Claim2Findings) -> String {
     let error = e.pure_decay_worst_relative_error;
     let mut text = if found.pure_decay_exact {
         format!(
-            "With the gradient off, the weights shrink by (1 - eta*lambda/n)^S per epoch, to a relative {error:.0e} at worst."
+            "With the gradient off, the weights shrink by $(1 - eta*lambda/n)^S$ per epoch, to a relative {error:.0e} at worst."
         )
     } else {
         format!(
-            "With the gradient off, the measured shrink per epoch is up to a relative {error:.1e} from (1 - eta*lambda/n)^S."
+            "With the gradient off, the measured shrink per epoch is up to a relative {error:.1e} from $(1 - eta*lambda/n)^S$."
         )
     };
     if let (Some(rho), Some(exp)) = (e.rho_star, e.exp_minus_eta_lambda_over_m) {
         text.push_str(&format!(
-            " For the base run that is {rho:.6}, and exp(-eta*lambda/m) = {exp:.6} is {:.1e} from it",
+            " For the base run that is {rho:.6}, and $exp(-eta*lambda/m)$ = {exp:.6} is {:.1e} from it",
             (rho / exp - 1.0).abs()
         ));
         match e.training_mean_relative_deviation {
@@ -44,7 +44,7 @@ fn decay_fraction(run: Option<&SpotCheck>) -> String {
 fn explain(e: &Claim2Evidence) -> String {
     let base_steps = e.base_steps;
     let mut explanation = format!(
-        "With the gradient switched off, the measured shrink per epoch matched (1 - eta*lambda/n)^S to {:.1e} (relative, worst of {} runs from eta*lambda/n = {} to {}; threshold {:.0e}). ",
+        "With the gradient switched off, the measured shrink per epoch matched $(1 - eta*lambda/n)^S$ to {:.1e} (relative, worst of {} runs from $eta*lambda/n$ = {} to {}; threshold {:.0e}). ",
         e.pure_decay_worst_relative_error,
         e.spot_checks.len(),
         decay_fraction(e.spot_checks.first()),
@@ -53,13 +53,13 @@ fn explain(e: &Claim2Evidence) -> String {
     );
     if let (Some(a), Some(b)) = (e.rho_star, e.exp_minus_eta_lambda_over_m) {
         explanation.push_str(&format!(
-            "For the base run (S = {base_steps} steps) rho* = {a:.6} and exp(-eta*lambda/m) = {b:.6}, {:.1e} apart. ",
+            "For the base run (S = {base_steps} steps) rho* = {a:.6} and $exp(-eta*lambda/m)$ = {b:.6}, {:.1e} apart. ",
             (a / b - 1.0).abs()
         ));
     }
     match e.gap_exceeds_tolerance_from {
         Some(c) => explanation.push_str(&format!(
-            "The two differ by more than {:.0}% per epoch once eta*lambda/n reaches {c:e}: that is where \"eta*lambda << n\" stops holding. ",
+            "The two differ by more than {:.0}% per epoch once $eta*lambda/n$ reaches {c:e}: that is where \"eta*lambda << n\" stops holding. ",
             100.0 * e.training_tolerance
         )),
         None => explanation.push_str(&format!(

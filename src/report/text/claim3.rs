@@ -15,16 +15,16 @@ use crate::study::plan::{BRANCH_AVERAGE, BRANCH_BURN_IN};
 /// A law as the text names it.
 fn law_name(law: SizeLaw) -> &'static str {
     match law {
-        SizeLaw::WeightCount => "1/n_w",
-        SizeLaw::SqrtWeightCount => "1/sqrt(n_w)",
-        SizeLaw::SqrtFanIn => "1/sqrt(n_in)",
+        SizeLaw::WeightCount => "$1/n_w$",
+        SizeLaw::SqrtWeightCount => "$1/sqrt(n_w)$",
+        SizeLaw::SqrtFanIn => "$1/sqrt(n_in)$",
     }
 }
 
 fn exponent_text(fit: &SizeFit, predictor: Predictor) -> String {
     match fit.exponent(predictor) {
         Some(e) => format!(
-            "{predictor}^{:.2} (95% {:.2} to {:.2})",
+            "${predictor}^{:.2}$ (95% {:.2} to {:.2})",
             e.value, e.low, e.high
         ),
         None => format!("{predictor}: not fitted"),
@@ -76,7 +76,7 @@ fn answer(e: &Claim3Evidence, found: &Claim3Findings) -> String {
     };
     let h = &first.hypotheses;
     let mut text = format!(
-        "The first layer's weights settle at rms {:.3}: {:.0} times the claim's 1/n_w and {:.0} times the book's 1/sqrt(n_w).",
+        "The first layer's weights settle at rms {:.3}: {:.0} times the claim's $1/n_w$ and {:.0} times the book's $1/sqrt(n_w)$.",
         first.size, h.inv_n_w.size_over_reference, h.inv_sqrt_n_w.size_over_reference
     );
     if let Some(joint) = joint_fit(e) {
@@ -99,7 +99,7 @@ fn architecture_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
     let mut text = String::new();
     if let Some(b) = a.n_w_exponent {
         let form = match found.form_laws.as_slice() {
-            [] => "neither 1/n_w's exponent nor 1/sqrt(n_w)'s".to_string(),
+            [] => "neither $1/n_w$'s exponent nor $1/sqrt(n_w)$'s".to_string(),
             laws => format!(
                 "the exponent of {}",
                 laws.iter()
@@ -114,7 +114,7 @@ fn architecture_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         ));
         if let (Some(lo), Some(hi)) = (a.grid_prefactor_min, a.grid_prefactor_max) {
             text.push_str(&format!(
-                ", with rms sqrt(n_w) between {lo:.0} and {hi:.0} over the grid's runs"
+                ", with $rms sqrt(n_w)$ between {lo:.0} and {hi:.0} over the grid's runs"
             ));
         }
         text.push('.');
@@ -127,7 +127,7 @@ fn architecture_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
             .collect();
         let book_form = found.form_laws.contains(&SizeLaw::SqrtWeightCount);
         text.push_str(&format!(
-            " Its prefactor rms sqrt(n_w), 1 for the book's 1/sqrt(n_w), is {base:.0} at the base lambda ({}): {}.",
+            " Its prefactor $rms sqrt(n_w)$, 1 for the book's $1/sqrt(n_w)$, is {base:.0} at the base lambda ({}): {}.",
             by_lambda.join(", "),
             match (book_form, near) {
                 (true, true) => "the book's law, exponent and size",
@@ -147,7 +147,7 @@ fn settled_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
     };
     let h = &first.hypotheses;
     let mut text = format!(
-        "The first layer's weights settle at rms {:.3} ({} of {} seeds settled, at epoch {}): {:.0} times the claim's 1/n_w = {:.1e}, {:.0} times the book's 1/sqrt(n_w) = {:.4}, and {:.1} times 1/sqrt(n_in) = {:.4} (n_w = {}, n_in = {}). ",
+        "The first layer's weights settle at rms {:.3} ({} of {} seeds settled, at epoch {}): {:.0} times the claim's $1/n_w$ = {:.1e}, {:.0} times the book's $1/sqrt(n_w)$ = {:.4}, and {:.1} times $1/sqrt(n_in)$ = {:.4} (n_w = {}, n_in = {}). ",
         first.size,
         first.settled_seeds,
         first.seeds,
@@ -166,7 +166,7 @@ fn settled_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
     for layer in e.layers.iter().skip(1).filter(|l| l.layer != Layer::All) {
         let h = &layer.hypotheses.inv_sqrt_n_in;
         text.push_str(&format!(
-            "Layer {} settles at {:.3} ({:.1} times 1/sqrt(n_in) = {:.3}). ",
+            "Layer {} settles at {:.3} ({:.1} times $1/sqrt(n_in)$ = {:.3}). ",
             layer.layer, layer.size, h.size_over_reference, h.reference_size
         ));
     }
@@ -236,7 +236,7 @@ fn going_on(e: &Claim3Evidence, found: &Claim3Findings) -> String {
     }
     if let (Some(drift), Some(noise)) = (first.drift_share, first.noise_share) {
         text.push_str(&format!(
-            "At equilibrium the decay's shrinkage of |w|^2 is given back by the gradient's drift ({:.0}%) and noise ({:.0}%)",
+            "At equilibrium the decay's shrinkage of $|w|^2$ is given back by the gradient's drift ({:.0}%) and noise ({:.0}%)",
             100.0 * drift,
             100.0 * noise
         ));
@@ -269,7 +269,7 @@ fn noise_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         })
         .unwrap_or((f64::NAN, f64::NAN));
     let mut text = format!(
-        "What sets the size was tested directly: settled networks at lambda {} were trained on at eta/m from {} to {} (eta and m varied apart; {BRANCH_BURN_IN} relaxation times m/(eta*lambda) to forget the start, then |w|^2 averaged over {BRANCH_AVERAGE} more), and |w|^2 against eta/m fitted by a line (by a parabola where the line's curvature is significant). ",
+        "What sets the size was tested directly: settled networks at lambda {} were trained on at $eta/m$ from {} to {} (eta and m varied apart; {BRANCH_BURN_IN} relaxation times $m/(eta*lambda)$ to forget the start, then $|w|^2$ averaged over {BRANCH_AVERAGE} more), and $|w|^2$ against $eta/m$ fitted by a line (by a parabola where the line's curvature is significant). ",
         lambdas.join(", "),
         ratios.0,
         ratios.1,
@@ -314,7 +314,7 @@ fn noise_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
             .filter_map(|l| l.equal_ratio_gap)
             .fold(0.0, f64::max);
         text.push_str(&format!(
-            "Branches with the same eta/m and other eta and m settle within {:.1}% of each other at most: eta/m alone sets the noise's effect for {} of {} weight layers and lambdas.",
+            "Branches with the same $eta/m$ and other eta and m settle within {:.1}% of each other at most: $eta/m$ alone sets the noise's effect for {} of {} weight layers and lambdas.",
             100.0 * gap,
             alone.iter().filter(|&&a| a).count(),
             alone.len()
@@ -352,7 +352,7 @@ fn noise_summary(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         .flat_map(|l| l.points.iter().map(|p| p.drift))
         .fold(0.0, f64::max);
     format!(
-        "Over the {} weight layers and lambdas, |w|^2 at eta/m -> 0 is {lo:.2} to {hi:.2} times the optimum's; the noise picture fits {noise} of them. Neither end is exact: the averaged stretches still moved by up to {:+.1}% from their first half to their second (a size still growing is measured low), and the optimum is where L-BFGS stands after a fixed number of iterations (its |grad J| and last changes are in the table below). ",
+        "Over the {} weight layers and lambdas, $|w|^2$ at $eta/m -> 0$ is {lo:.2} to {hi:.2} times the optimum's; the noise picture fits {noise} of them. Neither end is exact: the averaged stretches still moved by up to {:+.1}% from their first half to their second (a size still growing is measured low), and the optimum is where L-BFGS stands after a fixed number of iterations (its |grad J| and last changes are in the table below). ",
         ratios.len(),
         100.0 * drift,
     )
@@ -387,11 +387,11 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
     };
     let moves = match test.moves {
         NoiseMoves::Up => format!(
-            "at the base eta/m = {base_ratio} the noise's part is {:.0}% of |w|^2",
+            "at the base $eta/m$ = {base_ratio} the noise's part is {:.0}% of $|w|^2$",
             100.0 * (1.0 - test.intercept_share)
         ),
         NoiseMoves::Down => format!(
-            "at the base eta/m = {base_ratio} the noise has taken off as much as {:.0}% of the |w|^2 left there",
+            "at the base $eta/m$ = {base_ratio} the noise has taken off as much as {:.0}% of the $|w|^2$ left there",
             100.0 * (test.intercept_share - 1.0)
         ),
         NoiseMoves::Undetected => "no effect of the noise is detected".into(),
@@ -402,7 +402,7 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
             100.0 * e.optimum_match
         ),
         SizeSetBy::Noise => format!(
-            "the size lives on the noise (less than {:.0}% of it is left as eta/m -> 0)",
+            "the size lives on the noise (less than {:.0}% of it is left as $eta/m -> 0$)",
             100.0 * e.balance_share
         ),
         SizeSetBy::Neither => format!(
@@ -418,7 +418,7 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
         ""
     };
     format!(
-        "{} at lambda {}: as eta/m -> 0, |w|^2 -> {:.1} (95% {:.1} to {:.1}{fit}){optimum}; {moves} (the line's slope {:.0}). So {decided}. ",
+        "{} at lambda {}: as $eta/m -> 0$, $|w|^2$ -> {:.1} (95% {:.1} to {:.1}{fit}){optimum}; {moves} (the line's slope {:.0}). So {decided}. ",
         law.layer, law.lambda, intercept.value, intercept.low, intercept.high, law.slope,
     )
 }
@@ -482,10 +482,10 @@ mod tests {
         let both = findings(&[SqrtFanIn], &[WeightCount, SqrtWeightCount]);
         assert_eq!(
             excluded_laws(&both),
-            ", not as 1/n_w (exponents -1, -1) or 1/sqrt(n_w) (-1/2, -1/2)"
+            ", not as $1/n_w$ (exponents -1, -1) or $1/sqrt(n_w)$ (-1/2, -1/2)"
         );
         let one = findings(&[SqrtWeightCount, SqrtFanIn], &[WeightCount]);
-        assert_eq!(excluded_laws(&one), ", not as 1/n_w (exponents -1, -1)");
+        assert_eq!(excluded_laws(&one), ", not as $1/n_w$ (exponents -1, -1)");
         assert_eq!(
             excluded_laws(&findings(&[WeightCount, SqrtWeightCount, SqrtFanIn], &[])),
             ""

@@ -12,7 +12,7 @@ use crate::theory;
 /// A comparator as the text names it.
 pub fn comparator_name(c: Comparator) -> &'static str {
     match c {
-        Comparator::DefaultNoL2 => "default init, no L2 (the claim's N(0, 1/n_in))",
+        Comparator::DefaultNoL2 => "default init, no L2 (the claim's $N(0, 1/n_in)$)",
         Comparator::DefaultL2 => "default init with L2",
         Comparator::LargeNoL2 => "large init, no L2",
     }
@@ -29,7 +29,7 @@ fn answer(e: &Claim4Evidence, found: &Claim4Findings) -> String {
         return "The runs have no epoch 1.".into();
     };
     let early = format!(
-        "{} N(0, 1/n_in)'s fast start: at epoch 1 large init with L2 reaches {:.2}% validation accuracy against {:.2}% for {}",
+        "{} $N(0, 1/n_in)$'s fast start: at epoch 1 large init with L2 reaches {:.2}% validation accuracy against {:.2}% for {}",
         if found.early_speed_emulated {
             "L2 gives large init"
         } else {
@@ -61,14 +61,14 @@ fn scales(found: &Claim4Findings, concluding: bool) -> String {
     let so = if concluding { "So " } else { "" };
     match (found.start_erased, found.at_init_scale) {
         (true, false) => format!(
-            "{so}L2 erases the starting scale (both starts settle at the same std, within the factor), but {}does not bring the weights down to N(0, 1/n_in)'s scale",
+            "{so}L2 erases the starting scale (both starts settle at the same std, within the factor), but {}does not bring the weights down to $N(0, 1/n_in)$'s scale",
             if concluding { "" } else { "it " }
         ),
         (true, true) => format!(
-            "{so}L2 erases the starting scale and brings every layer to N(0, 1/n_in)'s scale"
+            "{so}L2 erases the starting scale and brings every layer to $N(0, 1/n_in)$'s scale"
         ),
-        (false, true) => "Every layer ends near N(0, 1/n_in)'s scale, though the two starts do not settle at the same std".into(),
-        (false, false) => "The two starts do not settle at the same std, and neither is at N(0, 1/n_in)'s scale".into(),
+        (false, true) => "Every layer ends near $N(0, 1/n_in)$'s scale, though the two starts do not settle at the same std".into(),
+        (false, false) => "The two starts do not settle at the same std, and neither is at $N(0, 1/n_in)$'s scale".into(),
     }
 }
 
@@ -81,7 +81,7 @@ fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> String {
     let shrink = theory::asymptotic_shrink(plan::ETA, plan::LAMBDA, plan::BATCH);
     let tau = theory::relaxation_epochs(plan::ETA, plan::LAMBDA, plan::BATCH);
     let mut text = format!(
-        "N(0, 1/n_in) starts the hidden layer unsaturated ({:.0}% against {:.0}% at the large start). L2 shrinks the weights by exp(-eta*lambda/m) = {shrink:.3} per epoch, by 1/e in {tau:.0} epochs, and over the first {} epochs large init learns {} with L2 than without it (epoch 1: {:.2}% against {:.2}%). ",
+        "$N(0, 1/n_in)$ starts the hidden layer unsaturated ({:.0}% against {:.0}% at the large start). L2 shrinks the weights by $exp(-eta*lambda/m)$ = {shrink:.3} per epoch, by 1/e in {tau:.0} epochs, and over the first {} epochs large init learns {} with L2 than without it (epoch 1: {:.2}% against {:.2}%). ",
         100.0 * default.start_saturation,
         100.0 * e.large_l2_start_saturation,
         e.large_l2_early_accuracy.len(),
@@ -112,13 +112,13 @@ fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> String {
         text.push(' ');
         text.push_str(&match set_by {
             ScaleSetBy::InputNorm => format!(
-                "The first layer's settled size is set by its inputs' norm, not by their number: scaling the inputs moves it as |x|^{a:.2}, and at a fixed |x| it goes as n_in^{b:.2}. So L2 sizes the first layer to its inputs' norm, where N(0, 1/n_in) sizes it to their number."
+                "The first layer's settled size is set by its inputs' norm, not by their number: scaling the inputs moves it as $|x|^{a:.2}$, and at a fixed |x| it goes as $n_in^{b:.2}$. So L2 sizes the first layer to its inputs' norm, where $N(0, 1/n_in)$ sizes it to their number."
             ),
             ScaleSetBy::FanIn => format!(
-                "The first layer's settled size is set by its number of inputs, as N(0, 1/n_in)'s is: at a fixed |x| it goes as n_in^{b:.2}, and scaling the inputs moves it as |x|^{a:.2} only."
+                "The first layer's settled size is set by its number of inputs, as $N(0, 1/n_in)$'s is: at a fixed |x| it goes as $n_in^{b:.2}$, and scaling the inputs moves it as $|x|^{a:.2}$ only."
             ),
             ScaleSetBy::Neither => format!(
-                "Neither the inputs' norm alone nor their number alone sets the first layer's settled size: it goes as |x|^{a:.2} n_in^{b:.2}, where a size set by the norm would go as |x|^-1 and one set by the fan-in as n_in^-0.5."
+                "Neither the inputs' norm alone nor their number alone sets the first layer's settled size: it goes as $|x|^{a:.2} n_in^{b:.2}$, where a size set by the norm would go as $|x|^-1$ and one set by the fan-in as $n_in^-0.5$."
             ),
         });
     }
@@ -144,9 +144,9 @@ fn explain(e: &Claim4Evidence, found: &Claim4Findings) -> String {
         comparator_name(Comparator::LargeNoL2),
     );
     text.push_str(if found.early_speed_emulated {
-        "within one point of N(0, 1/n_in)'s at every one of them. "
+        "within one point of $N(0, 1/n_in)$'s at every one of them. "
     } else {
-        "more than one point behind N(0, 1/n_in)'s at one of them at least. "
+        "more than one point behind $N(0, 1/n_in)$'s at one of them at least. "
     });
     text.push_str(&format!(
         "At epoch {} (the last all four kinds of base run have), large init with L2 reaches {:.2}% validation accuracy against ",
@@ -190,7 +190,7 @@ fn explain(e: &Claim4Evidence, found: &Claim4Findings) -> String {
     text.push_str(". ");
     for l in &e.layers {
         text.push_str(&format!(
-            "Layer {}: large+L2 settles at std {:.4}, {:.2} times where default+L2 settles ({:.4}{}) and {:.1} times 1/sqrt(n_in) = {:.4}. ",
+            "Layer {}: large+L2 settles at std {:.4}, {:.2} times where default+L2 settles ({:.4}{}) and {:.1} times $1/sqrt(n_in)$ = {:.4}. ",
             l.layer,
             l.settled_std_large_l2,
             l.large_over_default,
@@ -221,14 +221,14 @@ pub fn text(d: &Decided<Claim4>) -> ClaimText {
         caveats: vec![
             "Accuracy is compared on the validation set, averaged over seeds, over the epochs every kind of run has (runs without L2 stop at their own epoch count).".into(),
             format!(
-                "\"Within one point\" is {:.0} percentage point; the early epochs are epochs 1 to {}; \"no more saturated\" is at most {:.0} points above; a std \"at\" 1/sqrt(n_in) is within a factor {}; \"the same\" settled std within a factor {}.",
+                "\"Within one point\" is {:.0} percentage point; the early epochs are epochs 1 to {}; \"no more saturated\" is at most {:.0} points above; a std \"at\" $1/sqrt(n_in)$ is within a factor {}; \"the same\" settled std within a factor {}.",
                 100.0 * e.one_point,
                 e.early_epochs,
                 100.0 * e.saturation_gap,
                 e.init_factor,
                 e.same_scale
             ),
-            "The verdict is on what N(0, 1/n_in) changes, the early epochs' speed and the saturation; the accuracy at the end and the settled stds are described beside it.".into(),
+            "The verdict is on what $N(0, 1/n_in)$ changes, the early epochs' speed and the saturation; the accuracy at the end and the settled stds are described beside it.".into(),
         ],
     }
 }

@@ -65,23 +65,27 @@ pub fn threshold_words(threshold: Threshold) -> &'static str {
         Threshold::ShrinkTolerance => "relative error allowed to training's shrink",
         Threshold::SizeFactor => "factor within which a size is \"around\" a reference",
         Threshold::CollapsedAccuracy => "accuracy below which training collapsed",
-        Threshold::OptimumMatch => "relative gap within which the eta/m -> 0 size is the optimum's",
+        Threshold::OptimumMatch => {
+            "relative gap within which the $eta/m -> 0$ size is the optimum's"
+        }
         Threshold::BalanceShare => "share of the size below which it lives on the noise",
-        Threshold::EqualRatioTolerance => "relative gap within which branches of equal eta/m agree",
+        Threshold::EqualRatioTolerance => {
+            "relative gap within which branches of equal $eta/m$ agree"
+        }
         Threshold::OnePoint => "accuracy gap counted as \"within one point\"",
         Threshold::EarlyEpochs => "epochs counted as early (from epoch 1)",
         Threshold::SaturationGap => "saturation gap counted as \"no higher\"",
-        Threshold::InitFactor => "factor within which a std is \"at\" 1/sqrt(n_in)",
+        Threshold::InitFactor => "factor within which a std is \"at\" $1/sqrt(n_in)$",
         Threshold::SameScale => "factor within which two settled stds are \"the same\"",
         Threshold::ExponentTolerance => "difference within which a fitted exponent is a law's",
     }
 }
 
-/// A layer's name in sentences: "w^1 (hidden layer 1)", "w^2 (output layer)".
+/// A layer's name in sentences: "$w^1$ (hidden layer 1)", "$w^2$ (output layer)".
 pub(crate) fn layer_name(l: usize, layers: usize) -> String {
     if l + 1 == layers {
-        format!("w^{} (output layer)", l + 1)
+        format!("$w^{}$ (output layer)", l + 1)
     } else {
-        format!("w^{} (hidden layer {})", l + 1, l + 1)
+        format!("$w^{}$ (hidden layer {})", l + 1, l + 1)
     }
 }

@@ -157,7 +157,7 @@ pub struct Claim1Findings {
     pub moves_sideways: Vec<Option<bool>>,
 }
 
-/// Claim 1: "Supposing lambda is not too small, the first epochs of
+/// Claim 1: "Supposing $lambda$ is not too small, the first epochs of
 /// training will be dominated almost entirely by weight decay."
 #[derive(Debug, Clone)]
 pub struct Claim1;
@@ -167,7 +167,7 @@ impl Claim for Claim1 {
     type Findings = Claim1Findings;
     const ID: u8 = 1;
     const TITLE: &'static str = "The first epochs are dominated by weight decay";
-    const STATEMENT: &'static str = "Supposing lambda is not too small, the first epochs of training will be dominated almost entirely by weight decay.";
+    const STATEMENT: &'static str = "Supposing $lambda$ is not too small, the first epochs of training will be dominated almost entirely by weight decay.";
     const THRESHOLDS: &'static [Threshold] = &[
         Threshold::DecayDominated,
         Threshold::FirstEpochs,

@@ -68,8 +68,8 @@ impl Claim for Claim2 {
     type Evidence = Claim2Evidence;
     type Findings = Claim2Findings;
     const ID: u8 = 2;
-    const TITLE: &'static str = "Weights decay by exp(-eta*lambda/m) per epoch";
-    const STATEMENT: &'static str = "Provided eta*lambda << n, the weights will decay by a factor of exp(-eta*lambda/m) per epoch.";
+    const TITLE: &'static str = "Weights decay by $exp(-eta*lambda/m)$ per epoch";
+    const STATEMENT: &'static str = "Provided $eta*lambda << n$, the weights will decay by a factor of $exp(-eta*lambda/m)$ per epoch.";
     const THRESHOLDS: &'static [Threshold] =
         &[Threshold::PureDecayTolerance, Threshold::ShrinkTolerance];
 

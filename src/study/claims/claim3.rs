@@ -498,8 +498,8 @@ impl Claim for Claim3 {
     type Evidence = Claim3Evidence;
     type Findings = Claim3Findings;
     const ID: u8 = 3;
-    const TITLE: &'static str = "Decay tails off when the weights reach about 1/n_w";
-    const STATEMENT: &'static str = "Supposing lambda is not too large, the weight decay will tail off when the weights are down to a size around 1/n_w, where n_w is the total number of weights in the network.";
+    const TITLE: &'static str = "Decay tails off when the weights reach about $1/n_w$";
+    const STATEMENT: &'static str = "Supposing lambda is not too large, the weight decay will tail off when the weights are down to a size around $1/n_w$, where $n_w$ is the total number of weights in the network.";
     const THRESHOLDS: &'static [Threshold] = &[
         Threshold::SizeFactor,
         Threshold::CollapsedAccuracy,

@@ -331,8 +331,8 @@ impl Claim for Claim4 {
     type Evidence = Claim4Evidence;
     type Findings = Claim4Findings;
     const ID: u8 = 4;
-    const TITLE: &'static str = "L2 from a large start emulates N(0, 1/n_in) initialization";
-    const STATEMENT: &'static str = "How does this relate to weight initialization using N(0, 1/n_in), where n_in is the number of inputs to a neuron (no regularization)? Perhaps L2 cuts the weights and in doing so emulates the effects of N(0, 1/n_in) initialization.";
+    const TITLE: &'static str = "L2 from a large start emulates $N(0, 1/n_in)$ initialization";
+    const STATEMENT: &'static str = "How does this relate to weight initialization using $N(0, 1/n_in)$, where $n_in$ is the number of inputs to a neuron (no regularization)? Perhaps L2 cuts the weights and in doing so emulates the effects of $N(0, 1/n_in)$ initialization.";
     const THRESHOLDS: &'static [Threshold] = &[
         Threshold::OnePoint,
         Threshold::EarlyEpochs,

@@ -1,0 +1,333 @@
+//! Formulas in the report's text: written between `$` signs in a small
+//! ASCII notation, shown as mathematics.
+//!
+//! The notation, as a student would type it:
+//!
+//! - names: `eta`, `lambda`, `rho`, `mu`, `sigma`, ... are Greek letters
+//!   (η, λ, ρ, μ, σ); `sum` is Σ, `partial` is ∂, `sqrt` is √;
+//! - `x_in` puts `in` below (a subscript), `x^-0.5` or `x^(1/2)` puts what
+//!   follows above (a superscript: one number, name or parenthesized group);
+//! - `->` is →, `<=` ≤, `>=` ≥, `<<` ≪, `+-` ±, `~` ∼, `-` the minus sign −, and `*`
+//!   a thin space (η λ: a product, as the book writes it).
+//!
+//! So `$w -> (1 - eta*lambda/n) w$` reads w → (1 − η λ/n) w. In HTML a
+//! formula never breaks across lines (a phone wraps around it, not inside
+//! it); single letters are set in italics, as in print.
+
+/// A piece of text: prose, or a formula (without its `$` signs).
+#[derive(Debug, PartialEq)]
+pub enum Part<'a> {
+    Prose(&'a str),
+    Formula(&'a str),
+}
+
+/// `text` cut into prose and formulas. A `$` without its closing one is
+/// prose.
+pub fn parts(text: &str) -> Vec<Part<'_>> {
+    let mut parts = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('$') {
+        let Some(length) = rest[open + 1..].find('$') else {
+            break;
+        };
+        if open > 0 {
+            parts.push(Part::Prose(&rest[..open]));
+        }
+        parts.push(Part::Formula(&rest[open + 1..open + 1 + length]));
+        rest = &rest[open + 2 + length..];
+    }
+    if !rest.is_empty() {
+        parts.push(Part::Prose(rest));
+    }
+    parts
+}
+
+/// The formula as HTML: `<span class="math">` around it, subscripts and
+/// superscripts as `<sub>` and `<sup>`, single letters in `<i>`.
+pub fn to_html(formula: &str) -> String {
+    format!(
+        "<span class=\"math\">{}</span>",
+        render(&tokens(formula), &Html)
+    )
+}
+
+/// The formula as plain text (a plot's label, where no markup is drawn):
+/// the symbols as Unicode, subscripts and superscripts after `_` and `^`.
+pub fn to_text(formula: &str) -> String {
+    render(&tokens(formula), &Plain)
+}
+
+/// `text` with every formula as plain text (see [`to_text`]).
+pub fn plain(text: &str) -> String {
+    parts(text)
+        .into_iter()
+        .map(|part| match part {
+            Part::Prose(p) => p.to_string(),
+            Part::Formula(f) => to_text(f),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    /// A name: a variable, a Greek letter's name, a function.
+    Name(String),
+    /// Digits with an optional decimal point.
+    Number(String),
+    /// A symbol made of one or two characters (`->`, `(`, `/`, ...).
+    Symbol(String),
+    Space,
+}
+
+fn tokens(formula: &str) -> Vec<Token> {
+    let chars: Vec<char> = formula.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let start = i;
+        if c.is_ascii_alphabetic() {
+            while i < chars.len() && chars[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            out.push(Token::Name(chars[start..i].iter().collect()));
+        } else if c.is_ascii_digit()
+            || (c == '.' && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+        {
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
+                i += 1;
+            }
+            out.push(Token::Number(chars[start..i].iter().collect()));
+        } else if c == ' ' {
+            while i < chars.len() && chars[i] == ' ' {
+                i += 1;
+            }
+            out.push(Token::Space);
+        } else {
+            let pair: String = chars[i..(i + 2).min(chars.len())].iter().collect();
+            let symbol = if ["->", "<=", ">=", "+-", "<<", ">>"].contains(&pair.as_str()) {
+                pair
+            } else {
+                c.to_string()
+            };
+            i += symbol.chars().count();
+            out.push(Token::Symbol(symbol));
+        }
+    }
+    out
+}
+
+/// How the pieces of a formula are written out.
+trait Style {
+    fn name(&self, shown: &str, italic: bool) -> String;
+    fn text(&self, text: &str) -> String;
+    fn sub(&self, inner: String) -> String;
+    fn sup(&self, inner: String) -> String;
+}
+
+struct Html;
+impl Style for Html {
+    fn name(&self, shown: &str, italic: bool) -> String {
+        if italic {
+            format!("<i>{shown}</i>")
+        } else {
+            shown.to_string()
+        }
+    }
+    fn text(&self, text: &str) -> String {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+    fn sub(&self, inner: String) -> String {
+        format!("<sub>{inner}</sub>")
+    }
+    fn sup(&self, inner: String) -> String {
+        format!("<sup>{inner}</sup>")
+    }
+}
+
+struct Plain;
+impl Style for Plain {
+    fn name(&self, shown: &str, _italic: bool) -> String {
+        shown.to_string()
+    }
+    fn text(&self, text: &str) -> String {
+        text.to_string()
+    }
+    fn sub(&self, inner: String) -> String {
+        format!("_{inner}")
+    }
+    fn sup(&self, inner: String) -> String {
+        format!("^{inner}")
+    }
+}
+
+/// A name as it is shown, and whether it is set in italics (a variable).
+fn shown_name(name: &str) -> (String, bool) {
+    let greek = match name {
+        "alpha" => "α",
+        "beta" => "β",
+        "gamma" => "γ",
+        "delta" => "δ",
+        "Delta" => "Δ",
+        "epsilon" => "ε",
+        "eta" => "η",
+        "theta" => "θ",
+        "lambda" => "λ",
+        "mu" => "μ",
+        "pi" => "π",
+        "rho" => "ρ",
+        "sigma" => "σ",
+        "tau" => "τ",
+        "phi" => "φ",
+        "sum" => return ("Σ".into(), false),
+        "partial" => return ("∂".into(), false),
+        "sqrt" => return ("√".into(), false),
+        _ => "",
+    };
+    if !greek.is_empty() {
+        return (greek.into(), true);
+    }
+    // One letter is a variable; longer names (exp, ln, rms, width) are
+    // words, upright.
+    (name.to_string(), name.chars().count() == 1)
+}
+
+fn symbol(symbol: &str) -> &str {
+    match symbol {
+        "->" => "→",
+        "<=" => "≤",
+        ">=" => "≥",
+        "+-" => "±",
+        "<<" => "≪",
+        ">>" => "≫",
+        "~" => "∼",
+        "-" => "−",
+        "*" => "\u{2009}",
+        other => other,
+    }
+}
+
+/// The tokens written out in `style`.
+fn render(tokens: &[Token], style: &dyn Style) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            Token::Name(name) => {
+                let (shown, italic) = shown_name(name);
+                out.push_str(&style.name(&shown, italic));
+                // ∂ binds to what it applies to: `partial w` is ∂w.
+                if name == "partial" && tokens.get(i + 1) == Some(&Token::Space) {
+                    i += 1;
+                }
+            }
+            Token::Number(number) => out.push_str(number),
+            Token::Space => out.push(' '),
+            Token::Symbol(s) if s == "_" || s == "^" => {
+                let (script, next) = script(tokens, i + 1);
+                let inner = match script {
+                    // A star above is a mark (rho-star), not a product.
+                    [Token::Symbol(star)] if star == "*" => "*".to_string(),
+                    _ => render(script, style),
+                };
+                out.push_str(&if s == "_" {
+                    style.sub(inner)
+                } else {
+                    style.sup(inner)
+                });
+                i = next;
+                continue;
+            }
+            Token::Symbol(s) => out.push_str(&style.text(symbol(s))),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// What a `_` or `^` at `tokens[start - 1]` applies to: a parenthesized
+/// group (its parentheses dropped), or an optional minus sign and one
+/// number or name. Returns it and where the formula goes on.
+fn script(tokens: &[Token], start: usize) -> (&[Token], usize) {
+    let open = Token::Symbol("(".into());
+    let close = Token::Symbol(")".into());
+    if tokens.get(start) == Some(&open) {
+        let mut depth = 0;
+        for (k, token) in tokens.iter().enumerate().skip(start) {
+            if *token == open {
+                depth += 1;
+            } else if *token == close {
+                depth -= 1;
+                if depth == 0 {
+                    return (&tokens[start + 1..k], k + 1);
+                }
+            }
+        }
+        return (&tokens[start + 1..], tokens.len());
+    }
+    let mut end = start;
+    if tokens.get(end) == Some(&Token::Symbol("-".into())) {
+        end += 1;
+    }
+    let star = Token::Symbol("*".into());
+    if matches!(tokens.get(end), Some(Token::Name(_) | Token::Number(_)))
+        || tokens.get(end) == Some(&star)
+    {
+        end += 1;
+    }
+    (&tokens[start..end], end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_update_rule_reads_as_printed() {
+        let rule = "w -> (1 - eta*lambda/n) w - (eta/m) sum_x partial C_x/partial w";
+        assert_eq!(
+            to_text(rule),
+            "w → (1 − η\u{2009}λ/n) w − (η/m) Σ_x ∂C_x/∂w"
+        );
+        assert_eq!(
+            to_html("exp(-eta*lambda/m)"),
+            "<span class=\"math\">exp(−<i>η</i>\u{2009}<i>λ</i>/<i>m</i>)</span>"
+        );
+    }
+
+    #[test]
+    fn scripts_take_one_number_name_or_group() {
+        assert_eq!(
+            to_html("n_in^-0.62"),
+            "<span class=\"math\"><i>n</i><sub>in</sub><sup>−0.62</sup></span>"
+        );
+        assert_eq!(to_text("1/sqrt(n_w)"), "1/√(n_w)");
+        assert_eq!(to_text("x^(1/2) + y"), "x^1/2 + y");
+        assert_eq!(to_text("N(0, 1/n_in)"), "N(0, 1/n_in)");
+        assert_eq!(to_text("rho_e <= 1 +- 0.05"), "ρ_e ≤ 1 ± 0.05");
+        // A star above: rho^* is rho-star, not a product.
+        assert_eq!(to_text("rho^*/2"), "ρ^*/2");
+        // A script with nothing after it is empty, not a panic.
+        assert_eq!(to_text("x^"), "x^");
+        assert_eq!(to_text("x^(1"), "x^1");
+    }
+
+    #[test]
+    fn prose_and_formulas_are_told_apart() {
+        assert_eq!(
+            parts("a $x$ b $y"),
+            [Part::Prose("a "), Part::Formula("x"), Part::Prose(" b $y")]
+        );
+        assert_eq!(
+            plain("decay $exp(-eta)$ per epoch"),
+            "decay exp(−η) per epoch"
+        );
+        // HTML's special characters inside a formula are escaped.
+        assert_eq!(
+            to_html("a<b"),
+            "<span class=\"math\"><i>a</i>&lt;<i>b</i></span>"
+        );
+    }
+}
