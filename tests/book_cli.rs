@@ -31,14 +31,15 @@ fn a_name_or_all_but_not_both() {
 #[test]
 fn another_seed_gives_other_runs_and_exits_0() {
     let dir = tempfile::tempdir().unwrap();
-    let out = decaylab(&[
+    let args = [
         "book",
         "overfitting",
         "--seed",
         "1",
         "--out",
         path_str(dir.path()),
-    ]);
+    ];
+    let out = decaylab(&args);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("| overfitting | evaluation_accuracy | 400 |"));
     for file in [
@@ -67,14 +68,6 @@ fn another_seed_gives_other_runs_and_exits_0() {
     std::fs::copy(file("overfitting.json"), file("regularized.json")).unwrap();
     std::fs::write(file("more_data.json"), r#"{"seed": 2, "results": {}}"#).unwrap();
     std::fs::write(file("multiple_eta.json"), "{").unwrap();
-    let args = [
-        "book",
-        "overfitting",
-        "--seed",
-        "1",
-        "--out",
-        path_str(dir.path()),
-    ];
     let out = decaylab(&args);
     assert!(out.status.success(), "{}", stderr(&out));
     let said = stdout(&out);
@@ -114,12 +107,7 @@ fn outputs_that_cannot_be_written_are_refused_before_training() {
     std::fs::create_dir(&out_dir).unwrap();
     let locked = out_dir.join("comparison.md");
     std::fs::write(&locked, "earlier").unwrap();
-    let chattr = |flag: &str| {
-        std::process::Command::new("chattr")
-            .args([flag, path_str(&locked)])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
+    let chattr = |flag: &str| common::chattr(flag, &locked);
     if !chattr("+i") {
         eprintln!("chattr +i is not possible here: the immutable case is not tried");
         return;

@@ -421,12 +421,7 @@ fn a_replaced_file_keeps_its_mode_and_one_that_cannot_be_replaced_is_refused_fir
     }
     // An immutable file (where the file system and the user can make one)
     // is refused before the first epoch, not after training.
-    let chattr = |flag: &str| {
-        std::process::Command::new("chattr")
-            .args([flag, s(&private)])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
+    let chattr = |flag: &str| common::chattr(flag, &private);
     if !chattr("+i") {
         eprintln!("chattr +i is not possible here: the immutable case is not tried");
         return;

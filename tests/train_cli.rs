@@ -391,8 +391,16 @@ fn files_grown_epoch_by_epoch_are_the_whole_tables_and_resume() {
     let dir = tempfile::tempdir().unwrap();
     let file = |name: &str| dir.path().join(name);
     let (metrics, csv, checkpoint) = (file("m.jsonl"), file("m.csv"), file("run.ckpt"));
-    let run = |epochs: &str, extra: &[&str]| {
-        let mut args = vec![
+    let files = [
+        "--metrics",
+        path_str(&metrics),
+        "--metrics-csv",
+        path_str(&csv),
+        "--checkpoint",
+        path_str(&checkpoint),
+    ];
+    let train = |epochs: &str, extra: &[&str]| {
+        let run = [
             "train",
             "--sizes",
             "784,5,10",
@@ -400,15 +408,11 @@ fn files_grown_epoch_by_epoch_are_the_whole_tables_and_resume() {
             "200",
             "--epochs",
             epochs,
-            "--metrics",
-            path_str(&metrics),
-            "--metrics-csv",
-            path_str(&csv),
-            "--checkpoint",
-            path_str(&checkpoint),
         ];
-        args.extend_from_slice(extra);
-        let out = decaylab(&args);
+        decaylab(&[&run[..], extra].concat())
+    };
+    let run = |epochs: &str, extra: &[&str]| {
+        let out = train(epochs, &[&files[..], extra].concat());
         assert!(out.status.success(), "{}", stderr(&out));
     };
     // Old contents are replaced, not appended to.
@@ -447,17 +451,7 @@ fn files_grown_epoch_by_epoch_are_the_whole_tables_and_resume() {
     let text = std::fs::read_to_string(&log).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     std::fs::write(&log, lines[..3].join("\n") + "\n").unwrap();
-    let out = decaylab(&[
-        "train",
-        "--sizes",
-        "784,5,10",
-        "--train-size",
-        "200",
-        "--epochs",
-        "6",
-        "--resume",
-        path_str(&checkpoint),
-    ]);
+    let out = train("6", &["--resume", path_str(&checkpoint)]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let message = stderr(&out);
     assert!(

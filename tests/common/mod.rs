@@ -38,6 +38,16 @@ pub fn path_str(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// `chattr FLAG PATH` (e.g. "+i" to make a file immutable); false where the
+/// file system or the user cannot.
+pub fn chattr(flag: &str, path: &Path) -> bool {
+    Command::new("chattr")
+        .arg(flag)
+        .arg(path)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 /// Exit code 2, no panic, and a message holding every one of `needles`.
 pub fn assert_refused(out: &Output, needles: &[&str]) {
     let message = stderr(out);

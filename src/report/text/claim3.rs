@@ -68,17 +68,19 @@ fn excluded_laws(found: &Claim3Findings) -> String {
     }
 }
 
-/// The answer in two sentences: the first layer's settled size against the
-/// claim's and the book's sizes, and how it scales.
+/// The answer in words first (where the weights stop and what the noise
+/// law found sets it), then the numbers: the first layer's settled size
+/// against the claim's and the book's sizes, and how it scales.
 fn answer(e: &Claim3Evidence, found: &Claim3Findings) -> String {
     let Some(first) = e.layers.first() else {
         return "No base runs.".into();
     };
     let h = &first.hypotheses;
-    let mut text = format!(
-        "The first layer's weights settle at rms {:.3}: {:.0} times the claim's $1/n_w$ and {:.0} times the book's $1/sqrt(n_w)$.",
+    let mut text = in_words(h.inv_n_w.size_over_reference, found);
+    text.push_str(&format!(
+        " The first layer's weights settle at rms {:.3}: {:.0} times the claim's $1/n_w$ and {:.0} times the book's $1/sqrt(n_w)$.",
         first.size, h.inv_n_w.size_over_reference, h.inv_sqrt_n_w.size_over_reference
-    );
+    ));
     if let Some(joint) = joint_fit(e) {
         let value = |p| joint.exponent(p).map_or(f64::NAN, |e| e.value);
         text.push_str(&format!(
@@ -90,6 +92,67 @@ fn answer(e: &Claim3Evidence, found: &Claim3Findings) -> String {
     }
     text.push_str(&architecture_text(e, found));
     text
+}
+
+/// Claim 3's answer in plain words, from the noise law's decisions over the
+/// weight layers and lambdas (`found.noise`); `over_inv_n_w` is the first
+/// layer's settled size over 1/n_w.
+fn in_words(over_inv_n_w: f64, found: &Claim3Findings) -> String {
+    let place = if over_inv_n_w >= 1.0 {
+        "The weights stop long before they are as small as $1/n_w$"
+    } else {
+        "The weights shrink below $1/n_w$"
+    };
+    let tests: Vec<&NoiseTest> = found
+        .noise
+        .iter()
+        .filter(|n| n.layer != Layer::All)
+        .collect();
+    let count = |set_by: SizeSetBy| tests.iter().filter(|n| n.set_by == set_by).count();
+    let (optimum, noise, total) = (
+        count(SizeSetBy::Optimum),
+        count(SizeSetBy::Noise),
+        tests.len(),
+    );
+    // The first layer at the first lambda tested (the base one): how much of
+    // its |w|^2 the noise adds or takes off.
+    let first = tests.iter().find(|n| n.layer == Layer::FIRST);
+    let noise_part = first.map_or(String::new(), |n| match n.moves {
+        NoiseMoves::Up => format!(
+            "; SGD's noise only moves them off it (in the first layer at lambda {} it adds {:.0}% of $|w|^2$)",
+            n.lambda,
+            100.0 * (1.0 - n.intercept_share)
+        ),
+        NoiseMoves::Down => format!(
+            "; SGD's noise only moves them off it (in the first layer at lambda {} it takes off {:.0}% of $|w|^2$)",
+            n.lambda,
+            100.0 * (n.intercept_share - 1.0)
+        ),
+        NoiseMoves::Undetected => "; SGD's noise moves them off it by no measurable amount".into(),
+    });
+    let optimum_words = "at the L2-regularized optimum, the minimum of $C_0 + (lambda/2n) sum |w|^2$, where the data cost's pull balances the decay";
+    let others = match (total - optimum, noise) {
+        (1, 0) => "the other fits neither picture".to_string(),
+        (_, 0) => "the others fit neither picture".to_string(),
+        (k, noise) => format!("{noise} of the other {k} live on SGD's noise"),
+    };
+    if total == 0 {
+        format!("{place}; what sets where they stop was not tested (no branches in this study).")
+    } else if optimum == total {
+        format!("{place}. They stop {optimum_words}{noise_part}.")
+    } else if 2 * optimum > total {
+        format!(
+            "{place}. In {optimum} of the {total} layers and lambdas tested they stop {optimum_words} ({others}){noise_part}."
+        )
+    } else if noise == total {
+        format!(
+            "{place}. They stop where the decay balances SGD's noise, not at the L2-regularized optimum."
+        )
+    } else {
+        format!(
+            "{place}; what sets where they stop is not decided: the L2 optimum fits {optimum}, SGD's noise {noise} of the {total} layers and lambdas tested."
+        )
+    }
 }
 
 /// The all-weights law as form and prefactor: "The all-weights rms goes as
@@ -490,5 +553,66 @@ mod tests {
             excluded_laws(&findings(&[WeightCount, SqrtWeightCount, SqrtFanIn], &[])),
             ""
         );
+    }
+
+    /// A noise-law decision for `layer` at `lambda`.
+    fn test(layer: Layer, lambda: f64, set_by: SizeSetBy, moves: NoiseMoves) -> NoiseTest {
+        NoiseTest {
+            layer,
+            lambda,
+            set_by,
+            moves,
+            intercept_over_optimum: Some(0.97),
+            intercept_share: 0.85,
+            curved: false,
+            eta_over_m_alone: None,
+        }
+    }
+
+    #[test]
+    fn the_plain_words_follow_the_noise_laws_decisions() {
+        use NoiseMoves::*;
+        use SizeSetBy::*;
+        let mut found = findings(&[], &[]);
+        let w2 = Layer::Weights(1);
+        let words = |found: &Claim3Findings| in_words(5000.0, found);
+        assert!(words(&found).contains("not tested"));
+        // Every layer at the optimum, the noise adding 15% to the first.
+        found.noise = vec![
+            test(Layer::FIRST, 5.0, Optimum, Up),
+            test(w2, 5.0, Optimum, Down),
+            // All weights together do not count.
+            test(Layer::All, 5.0, Noise, Up),
+        ];
+        let all_optimum = words(&found);
+        assert!(
+            all_optimum.contains("at the L2-regularized optimum"),
+            "{all_optimum}"
+        );
+        assert!(
+            all_optimum.contains("at lambda 5 it adds 15%"),
+            "{all_optimum}"
+        );
+        assert!(!all_optimum.contains(" of the "), "{all_optimum}");
+        // Most at the optimum: counted, the others named.
+        found.noise.push(test(Layer::FIRST, 15.0, Neither, Up));
+        let most = words(&found);
+        assert!(
+            most.contains("In 2 of the 3 layers and lambdas tested they stop at the L2"),
+            "{most}"
+        );
+        assert!(most.contains("(the other fits neither picture)"), "{most}");
+        found.noise.push(test(w2, 15.0, Noise, Up));
+        found.noise.push(test(w2, 50.0, Optimum, Up));
+        assert!(words(&found).contains("(1 of the other 2 live on SGD's noise)"));
+        // All on the noise; then a split that decides nothing.
+        found.noise = vec![test(Layer::FIRST, 5.0, Noise, Up), test(w2, 5.0, Noise, Up)];
+        assert!(words(&found).contains("balances SGD's noise, not at the L2-regularized optimum"));
+        found.noise[1].set_by = Optimum;
+        assert!(
+            words(&found).contains("not decided: the L2 optimum fits 1, SGD's noise 1 of the 2")
+        );
+        // Below 1/n_w the words say so.
+        assert!(in_words(0.5, &found).starts_with("The weights shrink below"));
     }
 }
