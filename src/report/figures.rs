@@ -5,6 +5,7 @@ use super::plots::{
 };
 use crate::metrics::EpochRecord;
 use crate::net::{Init, Layer};
+use crate::probes::Histogram;
 use crate::run::settle::Settling;
 use crate::study::claims::Thresholds;
 use crate::study::equilibrium::{Predictor, SettledEntry, SizeFit, find_fit};
@@ -237,6 +238,47 @@ pub fn saturation(results: &Results) -> String {
 
 /// The epochs the histogram figure draws for a run: 0, 1, 5, the tail-off
 /// and the first layer's settled epoch if the run has them, and the last.
+/// Two histograms closer than this in total variation (half the L1
+/// distance of their shares of the weights, below and above the bins
+/// counted) would hide one another: the later is left out and named in
+/// the caption.
+pub const HISTOGRAM_SAME: f64 = 0.05;
+
+/// The total variation distance between two histograms of the same bins.
+fn total_variation(a: &Histogram, b: &Histogram) -> f64 {
+    let shares = |h: &Histogram| -> Vec<f64> {
+        let total = (h.counts.iter().sum::<u64>() + h.below + h.above).max(1) as f64;
+        std::iter::once(h.below)
+            .chain(h.counts.iter().copied())
+            .chain(std::iter::once(h.above))
+            .map(|c| c as f64 / total)
+            .collect()
+    };
+    let (a, b) = (shares(a), shares(b));
+    0.5 * a.iter().zip(&b).map(|(x, y)| (x - y).abs()).sum::<f64>()
+}
+
+/// The epochs [`histogram_epochs`] picks whose first-layer histogram is
+/// within [`HISTOGRAM_SAME`] of an earlier one's: (left out, the one kept).
+pub fn hidden_histograms(records: &[EpochRecord], epochs: &[(usize, &str)]) -> Vec<(usize, usize)> {
+    let first_layer = |e: usize| records.get(e)?.histograms.as_ref()?.layers.first();
+    let mut kept: Vec<usize> = Vec::new();
+    let mut hidden = Vec::new();
+    for &(e, _) in epochs {
+        let Some(h) = first_layer(e) else { continue };
+        let close = kept.iter().copied().find(|&k| {
+            first_layer(k).is_some_and(|hk| {
+                hk.counts.len() == h.counts.len() && total_variation(hk, h) < HISTOGRAM_SAME
+            })
+        });
+        match close {
+            Some(k) => hidden.push((e, k)),
+            None => kept.push(e),
+        }
+    }
+    hidden
+}
+
 pub fn histogram_epochs(records: &[EpochRecord]) -> Vec<(usize, &'static str)> {
     let last = records.len().saturating_sub(1);
     let mut epochs = vec![(0, "start"), (1.min(last), ""), (5.min(last), "")];
@@ -569,4 +611,34 @@ pub fn noise_law(laws: &[NoiseLaw]) -> String {
         references: vec![Reference::horizontal(1.0, "the L2 optimum")],
         ..Chart::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Histograms;
+    use crate::study::synthetic::synthetic_run;
+
+    #[test]
+    fn a_histogram_within_the_tolerance_of_an_earlier_one_is_left_out() {
+        let mut run = synthetic_run(&[1.0; 4], &[0.5; 4], &[0.9; 4], 0.95);
+        // Epochs 0 and 1 far apart; 2 and 3 the same but for one weight
+        // in 100 (a total variation of 0.01).
+        let spread: Vec<f64> = (0..100).map(|i| -2.0 + 0.04 * i as f64).collect();
+        let narrow: Vec<f64> = (0..100).map(|i| -0.5 + 0.01 * i as f64).collect();
+        let mut nearly = narrow.clone();
+        nearly[0] = 1.9;
+        for (record, values) in run.iter_mut().zip([&spread, &narrow, &narrow, &nearly]) {
+            let h = Histogram::of(values, 2.0, 40);
+            record.histograms = Some(Histograms {
+                all: h.clone(),
+                layers: vec![h],
+            });
+        }
+        let epochs = [(0, "start"), (1, ""), (2, "settled"), (3, "last")];
+        assert_eq!(hidden_histograms(&run, &epochs), [(2, 1), (3, 1)]);
+        let first = |e: usize| &run[e].histograms.as_ref().unwrap().layers[0];
+        assert!((total_variation(first(2), first(3)) - 0.01).abs() < 1e-12);
+        assert_eq!(total_variation(first(1), first(1)), 0.0);
+    }
 }

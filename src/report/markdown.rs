@@ -5,9 +5,13 @@
 use super::math::{self, Part};
 use super::{Block, Document, Figure};
 
-/// Text for a table cell: `|` escaped, line breaks as spaces.
+/// Text for a table cell: its formulas as HTML, `|` as an HTML entity
+/// (which neither ends the cell nor shows a backslash), line breaks as
+/// spaces.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    with_formulas(text)
+        .replace('|', "&#124;")
+        .replace('\n', " ")
 }
 
 /// `report.md`'s text, and the figures it links to as (file name, SVG).
@@ -73,7 +77,7 @@ pub fn render(doc: &Document) -> (String, Vec<(String, String)>) {
                     figures.push((format!("{name}.svg"), svg.clone()));
                     text.push_str(&format!(
                         "![{}](plots/{name}.svg)\n\n*{caption}*\n\n",
-                        caption.replace(['[', ']'], "")
+                        math::plain(caption).replace(['[', ']'], "")
                     ));
                 }
             }

@@ -74,7 +74,21 @@ pub fn section(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
         "Validation accuracy of the base runs, mean over seeds with their range.",
     );
     if let Some(run) = results.base(Init::Large, true).first() {
-        let epochs = figures::histogram_epochs(run);
+        let candidates = figures::histogram_epochs(run);
+        let hidden = figures::hidden_histograms(run, &candidates);
+        let epochs: Vec<(usize, &str)> = candidates
+            .into_iter()
+            .filter(|(e, _)| !hidden.iter().any(|(h, _)| h == e))
+            .collect();
+        let left_out: Vec<String> = hidden
+            .iter()
+            .map(|(e, k)| {
+                format!(
+                    "epoch {e} (within {} of epoch {k})",
+                    figures::HISTOGRAM_SAME
+                )
+            })
+            .collect();
         let named: Vec<String> = epochs
             .iter()
             .map(|(e, what)| match *what {
@@ -87,8 +101,16 @@ pub fn section(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
             "histograms",
             figures::histograms(run, &epochs, n_in),
             format!(
-                "First-layer weight histograms of the first seed of large init + L2 at epochs {} against the $N(0, 1/n_in)$ density; empty bins are left out.",
-                named.join(", ")
+                "First-layer weight histograms of the first seed of large init + L2 at epochs {} against the $N(0, 1/n_in)$ density; empty bins are left out{}.",
+                named.join(", "),
+                if left_out.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", and so are histograms that would hide under an earlier one (total variation distance below it): {}",
+                        left_out.join(", ")
+                    )
+                }
             ),
         );
     }

@@ -64,7 +64,10 @@ fn excluded_laws(found: &Claim3Findings) -> String {
     if named.is_empty() {
         String::new()
     } else {
-        format!(", not as {}", named.join(" or "))
+        format!(
+            ", which is not how {} would vary with width and n_in",
+            named.join(" or ")
+        )
     }
 }
 
@@ -84,7 +87,7 @@ fn answer(e: &Claim3Evidence, found: &Claim3Findings) -> String {
     if let Some(joint) = joint_fit(e) {
         let value = |p| joint.exponent(p).map_or(f64::NAN, |e| e.value);
         text.push_str(&format!(
-            " Across the scaling grid the size goes as width^{:.2} n_in^{:.2}{}.",
+            " Across the scaling grid the first layer's size goes as $width^{:.2} n_in^{:.2}${}.",
             value(Predictor::Width),
             value(Predictor::NIn),
             excluded_laws(found)
@@ -124,7 +127,7 @@ fn in_words(over_inv_n_w: f64, found: &Claim3Findings) -> String {
             100.0 * (1.0 - n.intercept_share)
         ),
         NoiseMoves::Down => format!(
-            "; SGD's noise only moves them off it (in the first layer at lambda {} it takes off {:.0}% of $|w|^2$)",
+            "; SGD's noise only moves them off it (in the first layer at lambda {} it lowers $|w|^2$ by {:.0}%)",
             n.lambda,
             100.0 * (n.intercept_share - 1.0)
         ),
@@ -454,7 +457,7 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
             100.0 * (1.0 - test.intercept_share)
         ),
         NoiseMoves::Down => format!(
-            "at the base $eta/m$ = {base_ratio} the noise has taken off as much as {:.0}% of the $|w|^2$ left there",
+            "at the base $eta/m$ = {base_ratio} SGD's step noise has lowered $|w|^2$ by {:.0}% of what is left there (the budget's noise term is positive; the drift more than makes up for it)",
             100.0 * (test.intercept_share - 1.0)
         ),
         NoiseMoves::Undetected => "no effect of the noise is detected".into(),
@@ -545,10 +548,13 @@ mod tests {
         let both = findings(&[SqrtFanIn], &[WeightCount, SqrtWeightCount]);
         assert_eq!(
             excluded_laws(&both),
-            ", not as $1/n_w$ (exponents -1, -1) or $1/sqrt(n_w)$ (-1/2, -1/2)"
+            ", which is not how $1/n_w$ (exponents -1, -1) or $1/sqrt(n_w)$ (-1/2, -1/2) would vary with width and n_in"
         );
         let one = findings(&[SqrtWeightCount, SqrtFanIn], &[WeightCount]);
-        assert_eq!(excluded_laws(&one), ", not as $1/n_w$ (exponents -1, -1)");
+        assert_eq!(
+            excluded_laws(&one),
+            ", which is not how $1/n_w$ (exponents -1, -1) would vary with width and n_in"
+        );
         assert_eq!(
             excluded_laws(&findings(&[WeightCount, SqrtWeightCount, SqrtFanIn], &[])),
             ""

@@ -29,7 +29,7 @@ fn answer(e: &Claim4Evidence, found: &Claim4Findings) -> String {
         return "The runs have no epoch 1.".into();
     };
     let early = format!(
-        "{} $N(0, 1/n_in)$'s fast start: at epoch 1 large init with L2 reaches {:.2}% validation accuracy against {:.2}% for {}",
+        "{} the fast start of $N(0, 1/n_in)$ initialization: at epoch 1 large init with L2 reaches {:.2}% validation accuracy against {:.2}% for {}",
         if found.early_speed_emulated {
             "L2 gives large init"
         } else {
