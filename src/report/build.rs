@@ -22,7 +22,7 @@ pub fn document(inputs: &Inputs) -> Document {
         doc.blocks.push(Block::Notice(notice));
     }
     doc.paragraph(format!(
-        "Four claims about a sigmoid network trained on MNIST by SGD with L2 regularization, $w -> (1 - eta*lambda/n) w - (eta/m) sum_x partial C_x/partial w$, from weights drawn from the standard Gaussian (the problem in the book's [chapter 3]({CHAPTER_3}#weight_initialization) that connects [regularization]({CHAPTER_3}#regularization) with weight initialization), each decided by measurement."
+        "Four claims about a sigmoid network trained on MNIST by SGD with L2 regularization, $w -> (1 - eta*lambda/n) w - (eta/m) sum_x partial C_x/partial w$, from weights drawn from the standard Gaussian (the problem in the book's [chapter 3]({CHAPTER_3}#weight_initialization) that connects [regularization]({CHAPTER_3}#regularization) with weight initialization), each decided by measurement. The claims come from a student's question about this problem, which adds comments of its own: they are measured in [their own section](#comments)."
     ));
     let words: Vec<text::ClaimText> = inputs.claims.iter().map(text::of).collect();
     doc.blocks.push(Block::Answers(

@@ -5,8 +5,9 @@ use crate::net::Init;
 use crate::report::cells::{percent, sig, table_of};
 use crate::report::figures::{self, init_name};
 use crate::report::{Document, Figure};
-use crate::study::Results;
 use crate::study::claims::claim1::Claim1Evidence;
+use crate::study::{Results, plan};
+use crate::theory;
 
 pub fn section(doc: &mut Document, e: &Claim1Evidence, results: &Results) {
     let layers = e.f_epoch1_per_layer.len();
@@ -77,12 +78,24 @@ pub fn section(doc: &mut Document, e: &Claim1Evidence, results: &Results) {
         .collect();
     doc.paragraph("K (fewest over seeds) at other cut-offs, and the verdict each would give:");
     table_of(doc, header, rows);
-    doc.paragraph("K by lambda (large init, first seed):");
+    doc.paragraph(format!(
+        "K by lambda (large init, first seed, eta {} and m {}): K falls as lambda grows, as the decay's relaxation time $m/(eta*lambda)$ does: the faster the decay, the sooner the weights are down to where the gradient holds them.",
+        plan::ETA,
+        plan::BATCH
+    ));
     doc.table(
-        &["lambda", "K", "f_1"],
+        &["lambda", "relaxation time (epochs)", "K", "$f_1$"],
         e.lambda_sweep
             .iter()
-            .map(|r| vec![format!("{}", r.lambda), r.k.to_string(), sig(r.f_1)])
+            .map(|r| {
+                let tau = theory::relaxation_epochs(plan::ETA, r.lambda, plan::BATCH);
+                vec![
+                    format!("{}", r.lambda),
+                    sig(Some(tau)),
+                    r.k.to_string(),
+                    sig(r.f_1),
+                ]
+            })
             .collect(),
     );
     let pair = |init: Init, what: &str| {

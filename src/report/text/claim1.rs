@@ -161,7 +161,7 @@ pub fn text(d: &Decided<Claim1>) -> ClaimText {
     let (e, found) = (&d.evidence, &d.decision.findings);
     let mut caveats = vec![
         format!(
-            "The verdict is per layer: it holds where the decay dominates every layer's size for at least {} epochs and moves every layer further than the gradient in epoch 1. All weights together, almost all in the first layer ({} of {}), had {} leading decay-dominated epochs (fewest over seeds).",
+            "The verdict is per layer: it holds where the decay dominates every layer's size for at least {} epochs and moves every layer further than the gradient in epoch 1; partly where it dominates the size of some layer in epoch 1 at least; it fails otherwise. All weights together, almost all in the first layer ({} of {}), had {} leading decay-dominated epochs (fewest over seeds).",
             e.threshold_epochs, e.first_layer_weights, e.weights, found.k_min
         ),
         "|f| measures the radial part only, what the epoch did to $|w|^2$; the displacements measure how far the weights moved in every direction.".into(),

@@ -12,11 +12,11 @@ fn answer(e: &Claim2Evidence, found: &Claim2Findings) -> String {
     let error = e.pure_decay_worst_relative_error;
     let mut text = if found.pure_decay_exact {
         format!(
-            "With the gradient off, the weights shrink by $(1 - eta*lambda/n)^S$ per epoch, to a relative {error:.0e} at worst."
+            "With the gradient off, the weights shrink by $(1 - eta*lambda/n)^S$ per epoch (S = n/m steps), to a relative {error:.0e} at worst."
         )
     } else {
         format!(
-            "With the gradient off, the measured shrink per epoch is up to a relative {error:.1e} from $(1 - eta*lambda/n)^S$."
+            "With the gradient off, the measured shrink per epoch is up to a relative {error:.1e} from $(1 - eta*lambda/n)^S$ (S = n/m steps)."
         )
     };
     if let (Some(rho), Some(exp)) = (e.rho_star, e.exp_minus_eta_lambda_over_m) {
