@@ -278,7 +278,7 @@ fn going_on(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         .filter(|_| found.scale_of_inputs_compared)
     {
         text.push_str(&format!(
-            "Over {} settled runs of the grid, whose n_in spans {}, the first layer's settled size ranges over a factor {:.1} ({:.3} to {:.3}), and its product with the rms length of the layer's input over a factor {:.1} ({:.2} to {:.2}). ",
+            "Over {} settled runs of the grid, whose n_in spans {}, the first layer's settled size ranges over a factor {:.1} ({:.3} to {:.3}), and its product with the rms length of the layer's input over a factor {:.1} ({:.2} to {:.2}). The grid changes n_in by pooling the images, which changes their norm with it; the fan-in runs of claim 4 vary the two apart, and say which of them sets the first layer's size. ",
             scale.configurations,
             scale.n_in_range,
             scale.size_max / scale.size_min,
