@@ -103,13 +103,18 @@ fn height_of(svg: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// The figure of one file: its charts, two to a row, in one SVG.
+/// Charts side by side in a book figure: one, so that the figure is one
+/// chart wide and stays readable on a phone (two side by side were twice
+/// as wide, each shown at half the size).
+const COLUMNS: usize = 1;
+
+/// The figure of one file: its charts, one above the other, in one SVG.
 pub fn figure(result: &ScriptResult) -> String {
     let charts: Vec<String> = charts(result).iter().map(plots::render).collect();
     if let [chart] = charts.as_slice() {
         return chart.clone();
     }
-    let columns = 2;
+    let columns = COLUMNS;
     let chart_width = plots::WIDTH as usize;
     let row_heights: Vec<usize> = charts
         .chunks(columns)
