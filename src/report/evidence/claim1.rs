@@ -78,26 +78,7 @@ pub fn section(doc: &mut Document, e: &Claim1Evidence, results: &Results) {
         .collect();
     doc.paragraph("K (fewest over seeds) at other cut-offs, and the verdict each would give:");
     table_of(doc, header, rows);
-    doc.paragraph(format!(
-        "K by lambda (large init, first seed, eta {} and m {}): K falls as lambda grows, as the decay's relaxation time $m/(eta*lambda)$ does: the faster the decay, the sooner the weights are down to where the gradient holds them.",
-        plan::ETA,
-        plan::BATCH
-    ));
-    doc.table(
-        &["lambda", "relaxation time (epochs)", "K", "$f_1$"],
-        e.lambda_sweep
-            .iter()
-            .map(|r| {
-                let tau = theory::relaxation_epochs(plan::ETA, r.lambda, plan::BATCH);
-                vec![
-                    format!("{}", r.lambda),
-                    sig(Some(tau)),
-                    r.k.to_string(),
-                    sig(r.f_1),
-                ]
-            })
-            .collect(),
-    );
+    k_by_lambda(doc, e);
     let pair = |init: Init, what: &str| {
         let runs = results.base(init, true);
         let records = runs.first().copied()?;
@@ -134,4 +115,28 @@ pub fn section(doc: &mut Document, e: &Claim1Evidence, results: &Results) {
             },
         ]);
     }
+}
+
+/// K and f_1 along the lambda sweep, beside each lambda's relaxation time.
+fn k_by_lambda(doc: &mut Document, e: &Claim1Evidence) {
+    doc.paragraph(format!(
+        "K by lambda (large init, first seed, eta {} and m {}): K falls as lambda grows, as the decay's relaxation time $m/(eta*lambda)$ does: the faster the decay, the sooner the weights are down to where the gradient holds them.",
+        plan::ETA,
+        plan::BATCH
+    ));
+    doc.table(
+        &["lambda", "relaxation time (epochs)", "K", "$f_1$"],
+        e.lambda_sweep
+            .iter()
+            .map(|r| {
+                let tau = theory::relaxation_epochs(plan::ETA, r.lambda, plan::BATCH);
+                vec![
+                    format!("{}", r.lambda),
+                    sig(Some(tau)),
+                    r.k.to_string(),
+                    sig(r.f_1),
+                ]
+            })
+            .collect(),
+    );
 }
