@@ -6,7 +6,7 @@ use super::cells::sig;
 use super::{Answer, Block, CHAPTER_3, Document, Inputs, glossary, text};
 use super::{book_examples, evidence};
 use crate::study::claims::ClaimResult;
-use crate::study::comments::Comments;
+use crate::study::comments::{Comments, DECAY_UNCHANGED};
 use crate::study::{Mode, Results, plan};
 
 pub fn claim_anchor(id: u8) -> String {
@@ -253,9 +253,15 @@ fn comments(doc: &mut Document, comments: &Comments) {
             100.0 * d.removed_first,
             100.0 * d.removed_last,
             if d.decay_unchanged {
-                "stays the same"
+                format!(
+                    "stays the same within {:.0}% (relative)",
+                    100.0 * DECAY_UNCHANGED
+                )
             } else {
-                "changes"
+                format!(
+                    "changes by more than {:.0}% (relative)",
+                    100.0 * DECAY_UNCHANGED
+                )
             },
             100.0 * d.f_last,
             d.f_last

@@ -220,7 +220,8 @@ pub fn offset_fraction(results: &Results, init: Init) -> String {
 /// Hidden-layer saturation per epoch of the base kinds.
 pub fn saturation(results: &Results) -> String {
     let mut series = Vec::new();
-    for (init, l2, name, color) in BASE_KINDS.into_iter().take(3) {
+    // All four kinds: default init without L2 is claim 4's baseline.
+    for (init, l2, name, color) in BASE_KINDS {
         let runs = results.base(init, l2);
         let (line, band) = mean_with_band(&runs, |r| {
             100.0 * r.saturation.first().copied().unwrap_or(0.0)
@@ -236,8 +237,6 @@ pub fn saturation(results: &Results) -> String {
     })
 }
 
-/// The epochs the histogram figure draws for a run: 0, 1, 5, the tail-off
-/// and the first layer's settled epoch if the run has them, and the last.
 /// Two histograms closer than this in total variation (half the L1
 /// distance of their shares of the weights, below and above the bins
 /// counted) would hide one another: the later is left out and named in
@@ -279,6 +278,8 @@ pub fn hidden_histograms(records: &[EpochRecord], epochs: &[(usize, &str)]) -> V
     hidden
 }
 
+/// The epochs the histogram figure draws for a run: 0, 1, 5, the tail-off
+/// and the first layer's settled epoch if the run has them, and the last.
 pub fn histogram_epochs(records: &[EpochRecord]) -> Vec<(usize, &'static str)> {
     let last = records.len().saturating_sub(1);
     let mut epochs = vec![(0, "start"), (1.min(last), ""), (5.min(last), "")];

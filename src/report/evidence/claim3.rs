@@ -51,14 +51,19 @@ pub fn section(doc: &mut Document, decided: &Decided<Claim3>, inputs: &Inputs) {
             sig(l.noise_measured)
         }),
         row("noise per epoch, predicted", &|l| sig(l.noise_predicted)),
-        row("cos(w, -grad C_0)", &|l| sig(l.optimum_cosine)),
-        row("|grad C_0| / |(lambda/n) w|", &|l| sig(l.gradient_ratio)),
+        row("cos(w, -grad C_0), last epoch's network", &|l| {
+            sig(l.optimum_cosine)
+        }),
+        row("|grad C_0| / |(lambda/n) w|, same", &|l| {
+            sig(l.gradient_ratio)
+        }),
         row("tail-off epoch (f >= 0.5)", &|l| {
             l.tail_off_epoch.map_or("-".into(), |e| format!("{e:.1}"))
         }),
         row("rms at the tail-off", &|l| sig(l.tail_off_size)),
     ]);
     table_of(doc, header, rows);
+    doc.paragraph("The cosine and the gradient ratio are of one network, the last epoch's. At the L2 optimum both are 1, but SGD's step noise keeps a network off any point it fluctuates around, and in stiff directions the gradient of that offset can dominate: a network fluctuating around the optimum and one settled elsewhere can both give these values. The noise law below tells the two apart, by following the size as the step noise $eta/m$ goes to 0.");
     doc.figures(vec![
         Figure {
             name: "settled-size-vs-n-in".into(),
@@ -200,7 +205,7 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
             })
         })
         .collect();
-    doc.paragraph("Every branch, averaged over its seeds; drift is the mean of the averaged stretch's second half over its first, minus 1 (0 when still):");
+    doc.paragraph("Every branch, averaged over its seeds; \"still moving\" is the mean $|w|^2$ of the averaged stretch's second half over its first, minus 1 (0 when the size stood still; not the norm budget's drift):");
     doc.table(
         &[
             "lambda",
@@ -211,7 +216,7 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
             "$|w|^2$",
             "spread over seeds",
             "seeds",
-            "drift",
+            "still moving",
         ],
         rows,
     );
