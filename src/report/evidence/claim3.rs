@@ -231,7 +231,7 @@ fn fits_table(doc: &mut Document, evidence: &Claim3Evidence) {
             let exponents: Vec<String> = f
                 .exponents
                 .iter()
-                .map(|(name, e)| format!("{name}^{:.2} ({:.2} to {:.2})", e.value, e.low, e.high))
+                .map(|(name, e)| format!("${name}^{:.2}$ ({:.2} to {:.2})", e.value, e.low, e.high))
                 .collect();
             vec![
                 f.layer.to_string(),

@@ -175,7 +175,7 @@ fn architecture_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
             ),
         };
         text.push_str(&format!(
-            " Taken against n_w alone, the rms of all the weights goes as n_w^{:.2} (95% {:.2} to {:.2}) across the scaling grid: {form}",
+            " Taken against n_w alone, the rms of all the weights goes as $n_w^{:.2}$ (95% {:.2} to {:.2}) across the scaling grid: {form}",
             b.value, b.low, b.high
         ));
         if let (Some(lo), Some(hi)) = (a.grid_prefactor_min, a.grid_prefactor_max) {
