@@ -248,7 +248,7 @@ fn fits_table(doc: &mut Document, evidence: &Claim3Evidence) {
             ]
         })
         .collect();
-    doc.paragraph("Power-law fits of the settled size, with 95% intervals:");
+    doc.paragraph("Power-law fits of the settled size, with 95% intervals. In the grid, n_in is changed by pooling, which changes the input norm with it, so a grid fit against input_norm does not tell the norm from the count; claim 4's fan-in runs vary them apart:");
     doc.table(
         &[
             "layer",
