@@ -20,7 +20,9 @@ pub fn machine_memory() -> Option<u64> {
 /// a checkpoint, data, a run's records): half the machine's memory, since
 /// what is read is then parsed into at least as much again.
 pub fn whole_file_limit() -> u64 {
-    machine_memory().map_or(u64::MAX, |bytes| bytes / 2)
+    // Read once: a study reads hundreds of files.
+    static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| machine_memory().map_or(u64::MAX, |bytes| bytes / 2))
 }
 
 /// The bytes of the regular file at `path` (a link is followed), `what` it

@@ -252,10 +252,16 @@ fn refuse_non_regular(path: &Path) -> std::io::Result<()> {
 /// with, and check what is at `path` can be replaced: whether
 /// [`write_atomic`] can write there, found before any work.
 pub fn check_writable(path: &Path) -> std::io::Result<()> {
-    refuse_non_regular(path)?;
     let probe = temporary_path(path);
     create_new(&probe)?;
     let _ = std::fs::remove_file(&probe);
+    check_replaceable_file(path)
+}
+
+/// What [`check_writable`] checks of the file at `path` itself, without
+/// creating anything: for more files of a directory already probed.
+pub fn check_replaceable_file(path: &Path) -> std::io::Result<()> {
+    refuse_non_regular(path)?;
     check_replaceable(path)
 }
 

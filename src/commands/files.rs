@@ -41,15 +41,24 @@ pub fn prepare_output_dir(flag: &'static str, dir: &Path, files: &[PathBuf]) -> 
             ),
         ));
     }
+    // Each folder is made and probed with a temporary file once; its other
+    // files are only checked where they exist.
+    let mut probed: Vec<&Path> = Vec::new();
     for path in files {
         let folder = path.parent().unwrap_or(dir);
-        std::fs::create_dir_all(folder).map_err(|e| {
-            Failure::flag(
-                flag,
-                format!("cannot make directory {}: {e}", folder.display()),
-            )
-        })?;
-        output::check_writable(path).map_err(|e| {
+        let checked = if probed.contains(&folder) {
+            output::check_replaceable_file(path)
+        } else {
+            std::fs::create_dir_all(folder).map_err(|e| {
+                Failure::flag(
+                    flag,
+                    format!("cannot make directory {}: {e}", folder.display()),
+                )
+            })?;
+            probed.push(folder);
+            output::check_writable(path)
+        };
+        checked.map_err(|e| {
             Failure::flag(flag, format!("{}: cannot be written: {e}", path.display()))
         })?;
     }

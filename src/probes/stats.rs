@@ -51,14 +51,18 @@ impl Default for Sums {
 
 impl Sums {
     fn of<T: Real>(weights: &[T]) -> Sums {
+        Sums::of_values(weights.iter().map(|w| w.as_f64()))
+    }
+
+    /// Of `values`, gone through once, and once more if they overflow.
+    fn of_values(values: impl Iterator<Item = f64> + Clone) -> Sums {
         let scaled = |scale: f64| {
-            weights.iter().fold(
+            values.clone().fold(
                 Sums {
                     scale,
                     ..Sums::default()
                 },
-                |s, &w| {
-                    let w = w.as_f64();
+                |s, w| {
                     let x = w / scale;
                     Sums {
                         count: s.count + 1,
@@ -165,13 +169,12 @@ impl LiveInputs {
     /// Of the first layer's weights `w1` (n_1 x n_0 row-major, n_0 =
     /// `n_in`) and the live inputs `live` (column indices, increasing).
     pub fn of<T: Real>(w1: &[T], n_in: usize, live: &[u32]) -> LiveInputs {
-        let live_weights: Vec<T> = w1
+        let live_weights = w1
             .chunks_exact(n_in)
-            .flat_map(|row| live.iter().map(move |&k| row[k as usize]))
-            .collect();
+            .flat_map(|row| live.iter().map(move |&k| row[k as usize].as_f64()));
         LiveInputs {
             blank: n_in - live.len(),
-            rms: rms(&live_weights),
+            rms: Sums::of_values(live_weights).summary().rms,
         }
     }
 }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use super::Config;
 use crate::error::{Error, Result};
 use crate::kernels::Real;
-use crate::metrics::{EpochRecord, json_line, to_json_lines};
+use crate::metrics::{EpochRecord, json_line};
 use crate::net::Network;
 use crate::output::Appender;
 
@@ -255,27 +255,33 @@ impl CheckpointWriter {
         rng: &ChaCha8Rng,
         records: &[EpochRecord],
     ) -> Result<()> {
+        // Each record is serialized once: the new ones here, the last one
+        // written again only to see whether it changed.
+        let lines: Vec<String> = records[self.written..].iter().map(json_line).collect();
         let log = match &mut self.log {
             None => self.log.insert(Appender::start(
                 &records_path(&self.path),
-                to_json_lines(records).as_bytes(),
+                lines.concat().as_bytes(),
             )?),
             Some(log) => {
                 if let Some(last) = records[..self.written].last() {
                     let line = json_line(last);
                     if line != self.last_line {
                         log.replace_last(line.as_bytes())?;
+                        self.last_line = line;
                     }
                 }
-                for record in &records[self.written..] {
-                    log.append(json_line(record).as_bytes())?;
+                for line in &lines {
+                    log.append(line.as_bytes())?;
                 }
                 log
             }
         };
         log.sync()?;
         self.written = records.len();
-        self.last_line = records.last().map(json_line).unwrap_or_default();
+        if let Some(line) = lines.into_iter().last() {
+            self.last_line = line;
+        }
         let epoch = records.len() - 1;
         let state = Checkpoint::state(config, net, rng, epoch, self.data_sha256.clone());
         let text = serde_json::to_vec(&state).expect("a checkpoint serializes");

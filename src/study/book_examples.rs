@@ -11,8 +11,7 @@ use serde::Serialize;
 
 use crate::book::{self, BOOK_SEED, Script};
 use crate::error::Result;
-use crate::input;
-use crate::metrics::{self, EpochRecord};
+use crate::metrics::EpochRecord;
 use crate::net::Init;
 use crate::run::settle::Settling;
 use crate::study::claims::Thresholds;
@@ -88,16 +87,8 @@ pub fn book_examples(runs_dir: &Path, may_train: bool) -> Result<Option<Vec<Book
         .iter()
         .map(|run| {
             let files = runner::RunFiles::new(runs_dir, &stored_name(&run.label));
-            let config = input::read_bounded(&files.config, "a run's configuration", 1 << 20)
-                .ok()
-                .and_then(|bytes| serde_json::from_slice::<crate::run::Config>(&bytes).ok())?;
-            let limit = input::whole_file_limit();
-            let text = input::read_text_bounded(&files.metrics, "a run's records", limit).ok()?;
-            let records: Vec<EpochRecord> = text
-                .lines()
-                .map(|line| serde_json::from_str(line).ok())
-                .collect::<Option<_>>()?;
-            (config == run.config && records.len() == run.config.epochs + 1)
+            let records = files.stored_records()?;
+            (files.stored_config()? == run.config && records.len() == run.config.epochs + 1)
                 .then(|| (run.label.clone(), run.init, records))
         })
         .collect();
@@ -107,11 +98,8 @@ pub fn book_examples(runs_dir: &Path, may_train: bool) -> Result<Option<Vec<Book
         None => {
             let trained = book::weight_initialization_runs(BOOK_SEED)?;
             for run in &trained {
-                let files = runner::RunFiles::new(runs_dir, &stored_name(&run.label));
-                metrics::write_json_lines(&files.metrics, &run.records)?;
-                // The configuration last: it marks the run finished.
-                let config = serde_json::to_vec(&run.config).expect("a configuration serializes");
-                crate::output::write_atomic(&files.config, &config)?;
+                runner::RunFiles::new(runs_dir, &stored_name(&run.label))
+                    .store(&run.records, &run.config)?;
             }
             trained
                 .into_iter()

@@ -82,7 +82,7 @@ impl RunFiles {
     }
 
     /// The configuration stored beside the run, if one can be read.
-    fn stored_config(&self) -> Option<Config> {
+    pub fn stored_config(&self) -> Option<Config> {
         let bytes = input::read_bounded(&self.config, "a run's configuration", CONFIG_LIMIT);
         bytes
             .ok()
@@ -96,20 +96,31 @@ impl RunFiles {
         if self.stored_config().as_ref() != Some(config) {
             return Found::Nothing;
         }
-        let limit = input::whole_file_limit();
-        let records: Option<Vec<EpochRecord>> =
-            input::read_text_bounded(&self.metrics, "a run's records", limit)
-                .ok()
-                .and_then(|text| {
-                    text.lines()
-                        .map(|line| serde_json::from_str(line).ok())
-                        .collect()
-                });
         let network_kept = !spec.saves_network || self.network.is_file();
-        match records {
+        match self.stored_records() {
             Some(records) if network_kept && complete(&records, config) => Found::Whole(records),
             _ => Found::Damaged,
         }
+    }
+}
+
+impl RunFiles {
+    /// The records stored for the run, if every line can be read.
+    pub fn stored_records(&self) -> Option<Vec<EpochRecord>> {
+        let limit = input::whole_file_limit();
+        let text = input::read_text_bounded(&self.metrics, "a run's records", limit).ok()?;
+        text.lines()
+            .map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+
+    /// Store a finished run: its records (JSON lines and CSV), then its
+    /// configuration, written last because it marks the run finished.
+    pub fn store(&self, records: &[EpochRecord], config: &Config) -> Result<()> {
+        metrics::write_json_lines(&self.metrics, records)?;
+        metrics::write_csv(&self.csv, records)?;
+        let config = serde_json::to_vec_pretty(config).expect("a config serializes");
+        write_atomic(&self.config, &config)
     }
 }
 
@@ -458,10 +469,7 @@ fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) ->
     };
     // A run stopped at equilibrium skips its remaining epochs.
     bar.inc((spec.config.epochs + 1 - records.len()) as u64);
-    metrics::write_json_lines(&files.metrics, &records)?;
-    metrics::write_csv(&files.csv, &records)?;
-    let config = serde_json::to_vec_pretty(&spec.config).expect("a config serializes");
-    write_atomic(&files.config, &config)?;
+    files.store(&records, &spec.config)?;
     Ok(RunResult {
         spec: spec.clone(),
         records,
