@@ -120,7 +120,7 @@ pub fn section(doc: &mut Document, e: &Claim1Evidence, results: &Results) {
 /// K and f_1 along the lambda sweep, beside each lambda's relaxation time.
 fn k_by_lambda(doc: &mut Document, e: &Claim1Evidence) {
     doc.paragraph(format!(
-        "K by lambda (large init, first seed, eta {} and m {}): K falls as lambda grows, as the decay's relaxation time $m/(eta*lambda)$ does: the faster the decay, the sooner the weights are down to where the gradient holds them.",
+        "K by lambda (large init, first seed, eta {} and m {}), beside the decay's relaxation time $m/(eta*lambda)$ at each lambda (both fall as lambda grows; no run here tests whether one causes the other):",
         plan::ETA,
         plan::BATCH
     ));

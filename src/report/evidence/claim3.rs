@@ -63,7 +63,7 @@ pub fn section(doc: &mut Document, decided: &Decided<Claim3>, inputs: &Inputs) {
         row("rms at the tail-off", &|l| sig(l.tail_off_size)),
     ]);
     table_of(doc, header, rows);
-    doc.paragraph("The cosine and the gradient ratio are of one network, the last epoch's. At the L2 optimum both are 1, but SGD's step noise keeps a network off any point it fluctuates around, and in stiff directions the gradient of that offset can dominate: a network fluctuating around the optimum and one settled elsewhere can both give these values. The noise law below tells the two apart, by following the size as the step noise $eta/m$ goes to 0.");
+    doc.paragraph("The cosine and the gradient ratio are of one network, the last epoch's: both are 1 at the L2 optimum, but a network that SGD is still moving also carries its step noise, so they are not used to decide what sets the size. The noise law below decides it, by following the size as the step noise $eta/m$ goes to 0.");
     doc.figures(vec![
         Figure {
             name: "settled-size-vs-n-in".into(),

@@ -457,7 +457,7 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
             100.0 * (1.0 - test.intercept_share)
         ),
         NoiseMoves::Down => format!(
-            "at the base $eta/m$ = {base_ratio} SGD's step noise has lowered $|w|^2$ by {:.0}% of what is left there (the budget's noise term is positive; the drift more than makes up for it)",
+            "at the base $eta/m$ = {base_ratio} SGD's step noise has lowered $|w|^2$ by {:.0}% of what is left there (this is the effect of eta/m on the size, not the budget's noise term, which is always positive)",
             100.0 * (test.intercept_share - 1.0)
         ),
         NoiseMoves::Undetected => "no effect of the noise is detected".into(),

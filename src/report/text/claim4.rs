@@ -188,7 +188,7 @@ fn explain(e: &Claim4Evidence, found: &Claim4Findings) -> String {
         .collect();
     text.push_str(&saturations.join(", "));
     text.push_str(". ");
-    text.push_str("The sizes here are standard deviations, the spread of a layer's weights about their mean (what $N(0, 1/n_in)$ sets); claim 3's rms also counts the mean, which the output layer's weights have. ");
+    text.push_str("The sizes here are standard deviations, the spread of a layer's weights about their mean (what $N(0, 1/n_in)$ sets); claim 3's rms also counts their mean. ");
     for l in &e.layers {
         text.push_str(&format!(
             "Layer {}: large+L2 settles at std {:.4}, {:.2} times where default+L2 settles ({:.4}{}) and {:.1} times $1/sqrt(n_in)$ = {:.4}. ",
