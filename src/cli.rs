@@ -345,6 +345,7 @@ impl TrainArgs {
                 FullGradientAt::Never
             },
             stop_when_settled: self.stop_when_settled,
+            tail_average_from: None,
             saturated: Saturated::Floor,
         }
     }

@@ -22,7 +22,7 @@ use crate::report::{self, Reference, export};
 use crate::study::claims::{self, ClaimResult, Measured, Thresholds};
 use crate::study::shard::{Shard, ShardError};
 use crate::study::{Mode, Plan, Results, RunSpec, equilibrium, runner};
-use crate::study::{book_examples, comments, optima};
+use crate::study::{book_examples, comments, optima, tail_average};
 
 /// More seeds than this would take weeks on any machine this study is for.
 const MAX_SEEDS: usize = 1000;
@@ -117,7 +117,13 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
     };
     bar.finish_and_clear();
     let seconds = start.elapsed().as_secs_f64();
-    let results = Results { plan, runs, optima };
+    let averaged = tail_average::averaged_branches(&runs, &optima, &runs_dir)?;
+    let results = Results {
+        plan,
+        runs,
+        optima,
+        averaged,
+    };
     let claims = decide_and_write(args, &mut console, &results, &reference, seconds, jobs)?;
     summary(&mut console, &claims, &results, seconds, &args.out);
     Ok(console.finish()?)
@@ -132,7 +138,7 @@ fn outputs(args: &ClaimsArgs, to_run: &[RunSpec], shard: &Option<Shard>) -> Vec<
         .iter()
         .flat_map(|spec| {
             let run = runner::RunFiles::new(&runs_dir, &spec.name);
-            [run.metrics, run.csv, run.network, run.config]
+            [run.metrics, run.csv, run.network, run.average, run.config]
         })
         .collect();
     if shard.is_none() {
@@ -256,6 +262,7 @@ fn decide_and_write(
         fits: &fits,
         noise_law: &noise_laws,
         architecture: claims::claim3(&claims).map(|d| &d.evidence.architecture),
+        tail_average: &results.averaged,
         book_examples: &book_examples,
         mode: results.plan.mode,
         seeds: &results.plan.seeds,

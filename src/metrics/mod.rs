@@ -61,12 +61,34 @@ pub struct EpochRecord {
     /// (null unless asked for: at the end of the study's runs, every epoch
     /// with `train --full-gradient`).
     pub full_gradient: Option<Vec<FullGradient>>,
+    /// The tail average of the run's network (in the last record of a run
+    /// that keeps one: see `Config::tail_average_from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tail_average: Option<TailAverage>,
     /// Weight histograms, bins fixed for the run (with probes on; null
     /// without).
     #[serde(default)]
     pub histograms: Option<Histograms>,
     /// Wall-clock seconds of this epoch's SGD steps (0 for epoch 0).
     pub seconds: f64,
+}
+
+/// Polyak's average of a run's network, sampled once per epoch: the mean
+/// of the weights and biases at the ends of epochs `from_epoch` to the
+/// last, w_bar = (1/E) sum_e w_e, and the full-batch gradient of the data
+/// cost at w_bar. Where SGD fluctuates around a minimizer w* of
+/// J = C_0 + (lambda/2n) sum |w|^2, the average is nearer w* than any one
+/// epoch's network, and cos(w_bar, -grad C_0) nearer 1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TailAverage {
+    /// The first epoch averaged.
+    pub from_epoch: usize,
+    /// E, the number of epochs averaged.
+    pub epochs: usize,
+    /// Per weight layer: the rms of w_bar's weights.
+    pub rms: Vec<f64>,
+    /// Per weight layer: the full-batch gradient at w_bar.
+    pub full_gradient: Vec<FullGradient>,
 }
 
 /// An epoch's weight histograms.

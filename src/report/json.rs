@@ -15,6 +15,7 @@ use crate::study::claims::claim4::Claim4Evidence;
 use crate::study::claims::{Claim, ClaimResult, Outcome, Sensitivity, Verdict};
 use crate::study::equilibrium::{SettledEntry, SizeFit};
 use crate::study::noise_law::NoiseLaw;
+use crate::study::tail_average::AveragedBranch;
 
 /// A claim's evidence as `claims.json` writes it: the claim's own fields,
 /// or what was missing.
@@ -101,6 +102,9 @@ pub struct ClaimsFile<'a> {
     /// The all-weights rms against n_w as form and prefactor (null if claim
     /// 3 was not decided).
     pub architecture: Option<&'a Architecture>,
+    /// The first seed's branches: the last network and the tail average of
+    /// each, beside the L2 optimum (none in quick mode).
+    pub tail_average: &'a [AveragedBranch],
     /// The book's own weight-initialization runs, measured (`--book`).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub book_examples: &'a [BookExample],

@@ -4,7 +4,7 @@
 //! The notation, as a student would type it:
 //!
 //! - names: `eta`, `lambda`, `rho`, `mu`, `sigma`, ... are Greek letters
-//!   (η, λ, ρ, μ, σ); `sum` is Σ, `partial` is ∂, `sqrt` is √;
+//!   (η, λ, ρ, μ, σ); `sum` is Σ, `partial` is ∂, `nabla` is ∇, `sqrt` is √;
 //! - `x_in` puts `in` below (a subscript), `x^-0.5` or `x^(1/2)` puts what
 //!   follows above (a superscript: one number, name or parenthesized group);
 //! - `->` is →, `<=` ≤, `>=` ≥, `<<` ≪, `+-` ±, `~` ∼, `-` the minus sign −, and `*`
@@ -183,6 +183,7 @@ fn shown_name(name: &str) -> (String, bool) {
         "phi" => "φ",
         "sum" => return ("Σ".into(), false),
         "partial" => return ("∂".into(), false),
+        "nabla" => return ("∇".into(), false),
         "sqrt" => return ("√".into(), false),
         _ => "",
     };
@@ -218,8 +219,10 @@ fn render(tokens: &[Token], style: &dyn Style) -> String {
             Token::Name(name) => {
                 let (shown, italic) = shown_name(name);
                 out.push_str(&style.name(&shown, italic));
-                // ∂ binds to what it applies to: `partial w` is ∂w.
-                if name == "partial" && tokens.get(i + 1) == Some(&Token::Space) {
+                // ∂ and ∇ bind to what they apply to: `partial w` is ∂w.
+                if (name == "partial" || name == "nabla")
+                    && tokens.get(i + 1) == Some(&Token::Space)
+                {
                     i += 1;
                 }
             }
@@ -291,6 +294,7 @@ mod tests {
             to_text(rule),
             "w → (1 − η\u{2009}λ/n) w − (η/m) Σ_x ∂C_x/∂w"
         );
+        assert_eq!(to_text("cos(w, -nabla C_0)"), "cos(w, −∇C_0)");
         assert_eq!(
             to_html("exp(-eta*lambda/m)"),
             "<span class=\"math\">exp(−<i>η</i>\u{2009}<i>λ</i>/<i>m</i>)</span>"

@@ -50,6 +50,7 @@ fn synthetic_study() -> Results {
         plan,
         runs,
         optima: Vec::new(),
+        averaged: Vec::new(),
     }
 }
 

@@ -87,6 +87,13 @@ pub struct Config {
     /// Stop before `epochs` once every weight layer has settled (its offset
     /// fraction near 1 for several epochs: see [`super::settle`]).
     pub stop_when_settled: bool,
+    /// Also keep the tail average of the network (Polyak's average, sampled
+    /// once per epoch): the mean of the weights and biases at the ends of
+    /// epochs from this one to the last, measured after the last epoch
+    /// (`EpochRecord::tail_average`). Written only when set, so that the
+    /// configurations of runs without it read as before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tail_average_from: Option<usize>,
     /// How the measured cross-entropy charges a saturated output (the book
     /// mode scores as network2 does).
     #[serde(default)]
@@ -129,6 +136,7 @@ impl Default for Config {
             histogram_bins: 100,
             full_gradient: FullGradientAt::Never,
             stop_when_settled: false,
+            tail_average_from: None,
             saturated: Saturated::Floor,
         }
     }

@@ -5,6 +5,7 @@
 //! This module sits above `train` (the step), `probes` (what a step and an
 //! epoch show) and `metrics` (the per-epoch record): it is where they meet.
 
+mod average;
 pub mod checkpoint;
 mod config;
 mod measure;
@@ -23,10 +24,11 @@ pub use precision::{F32_SMALLEST_DECAY, Precision};
 
 use crate::error::{Error, Result};
 use crate::kernels::Real;
-use crate::metrics::EpochRecord;
+use crate::metrics::{EpochRecord, TailAverage};
 use crate::net::{Network, network2_json};
-use crate::probes::EpochProbe;
+use crate::probes::{EpochProbe, rms};
 use crate::train::{EpochOrder, Sgd, Unobserved};
+use average::TailSum;
 use measure::{HistogramRanges, Measurer};
 
 /// What a caller hears while a run goes on.
@@ -51,6 +53,9 @@ pub struct Outcome<T> {
     pub net: Network<T>,
     /// One record per epoch, epoch 0 (before training) first.
     pub records: Vec<EpochRecord>,
+    /// The tail average of the network, if the config asks for one
+    /// (`Config::tail_average_from`; its measures are in the last record).
+    pub average: Option<Network<T>>,
 }
 
 /// The network a run starts from, and the generator in the state after
@@ -220,6 +225,15 @@ fn train_epochs<T: Real>(
         observer.epoch_measured(record)?;
     }
     let first_epoch = records.len();
+    let mut tail = config
+        .tail_average_from
+        .map(|from| TailSum::new(&sgd.net, from));
+    if tail.as_ref().is_some_and(|t| first_epoch > t.from_epoch) {
+        // The sums are not in a checkpoint; no front end resumes such a run.
+        return Err(Error::Internal(
+            "a run keeping a tail average cannot resume past its first averaged epoch".into(),
+        ));
+    }
     for epoch in first_epoch..=config.epochs {
         if config.stop_when_settled && settle::every_layer_settled(&records) {
             break;
@@ -242,6 +256,9 @@ fn train_epochs<T: Real>(
         let seconds = start.elapsed().as_secs_f64();
         let record = measurer.measure(&sgd.net, epoch, seconds, dynamics, records.last())?;
         records.push(record);
+        if let Some(tail) = &mut tail {
+            tail.add(&sgd.net, epoch);
+        }
         save(&sgd, &records)?;
         observer.epoch_measured(records.last().expect("just pushed"))?;
     }
@@ -252,8 +269,19 @@ fn train_epochs<T: Real>(
         last.full_gradient = Some(measurer.full_gradient(&sgd.net));
         save(&sgd, &records)?;
     }
+    let average = tail.as_ref().and_then(|t| t.mean(&sgd.net));
+    if let (Some(tail), Some(average), Some(last)) = (&tail, &average, records.last_mut()) {
+        last.tail_average = Some(TailAverage {
+            from_epoch: tail.from_epoch,
+            epochs: tail.epochs(),
+            rms: average.weights.iter().map(|w| rms(w)).collect(),
+            full_gradient: measurer.full_gradient(average),
+        });
+        save(&sgd, &records)?;
+    }
     Ok(Outcome {
         net: sgd.net,
         records,
+        average,
     })
 }

@@ -8,7 +8,8 @@
 //! `measures` (means, and what the claims read off a run), `fit` and
 //! `equilibrium` (settled sizes and their power laws), `architecture` (the
 //! all-weights rms against n_w as form and prefactor), `noise_law` (the
-//! branches' sizes against eta/m, beside the optimum), `results` (the runs
+//! branches' sizes against eta/m, beside the optimum), `tail_average` (the
+//! branches' averaged networks beside the optimum), `results` (the runs
 //! grouped by purpose), `claims` (evidence and decisions), `book_examples`
 //! (the claims' measures on the book's own runs).
 
@@ -30,6 +31,7 @@ pub mod shard;
 pub mod summary;
 #[cfg(test)]
 pub(crate) mod synthetic;
+pub mod tail_average;
 
 pub use plan::{Mode, Plan, RunSpec};
 pub use results::Results;

@@ -1,8 +1,9 @@
 //! The L2 optimum at each of the noise law's lambdas: the minimizer of
 //! J = C_0 + (lambda/2n) sum_l |w^l|^2 reached by L-BFGS from the first
 //! seed's settled network at that lambda (`optimum`), kept in
-//! `runs/optimum-lambdaL.json` and read back when the same optimum is asked
-//! for again.
+//! `runs/optimum-lambdaL.json` (its figures) and
+//! `runs/optimum-lambdaL.net.json` (its network), and read back when the
+//! same optimum is asked for again.
 //!
 //! The noise law compares it with where SGD settles as eta/m -> 0: if the
 //! optimum sets the size and the noise only moves it, the two agree.
@@ -119,12 +120,15 @@ pub fn find_all(
 }
 
 fn find(spec: &OptimumSpec, mnist: &Mnist, runs_dir: &Path) -> Result<OptimumResult> {
-    let path = runs_dir.join(format!("{}.json", spec.name));
+    let path = figures_path(runs_dir, spec);
+    let network_path = network_path(runs_dir, spec);
     let limit = crate::input::whole_file_limit();
     let stored: Option<OptimumResult> = crate::input::read_bounded(&path, "an optimum", limit)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok());
-    if let Some(stored) = stored.filter(|s| s.spec == *spec) {
+    if let Some(stored) = stored.filter(|s| s.spec == *spec)
+        && network_path.is_file()
+    {
         return Ok(stored);
     }
     let start_file = RunFiles::new(runs_dir, &spec.start.name).network;
@@ -168,6 +172,18 @@ fn find(spec: &OptimumSpec, mnist: &Mnist, runs_dir: &Path) -> Result<OptimumRes
     };
     let json = serde_json::to_vec_pretty(&result)
         .map_err(|e| Error::Internal(format!("an optimum does not serialize: {e}")))?;
+    // The network first: the figures, written last, mark the optimum found.
+    network2_json::save(&found.network, &network_path)?;
     write_atomic(&path, &json)?;
     Ok(result)
+}
+
+/// Where the figures of the optimum of `spec` are kept.
+fn figures_path(runs_dir: &Path, spec: &OptimumSpec) -> std::path::PathBuf {
+    runs_dir.join(format!("{}.json", spec.name))
+}
+
+/// Where the network of the optimum of `spec` is kept.
+pub fn network_path(runs_dir: &Path, spec: &OptimumSpec) -> std::path::PathBuf {
+    runs_dir.join(format!("{}.net.json", spec.name))
 }

@@ -10,6 +10,7 @@ use super::noise_law::{self, NoiseLaw};
 use super::optima::OptimumResult;
 use super::plan::{self, Plan, Purpose};
 use super::runner::RunResult;
+use super::tail_average::AveragedBranch;
 
 /// A run with the gradient switched off.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +27,9 @@ pub struct Results {
     pub runs: Vec<RunResult>,
     /// The L2 optimum at each of the noise law's lambdas.
     pub optima: Vec<OptimumResult>,
+    /// The first seed's branches, last network and tail average, beside
+    /// the optimum.
+    pub averaged: Vec<AveragedBranch>,
 }
 
 impl Results {
@@ -146,6 +150,7 @@ mod tests {
             plan,
             runs,
             optima: Vec::new(),
+            averaged: Vec::new(),
         }
     }
 

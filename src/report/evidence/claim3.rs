@@ -6,8 +6,11 @@ use crate::report::figures::{self};
 use crate::report::text;
 use crate::report::{Document, Figure, Inputs};
 use crate::study::claims::Decided;
-use crate::study::claims::claim3::{Claim3, Claim3Evidence, LayerEquilibrium, NoiseTest};
+use crate::study::claims::claim3::{
+    AverageTest, Claim3, Claim3Evidence, LayerEquilibrium, NoiseTest,
+};
 use crate::study::equilibrium::SettledEntry;
+use crate::study::tail_average::AveragedLayer;
 
 /// Claim 3's evidence: the settled state per layer, the fits, and every
 /// run of the grid.
@@ -63,7 +66,14 @@ pub fn section(doc: &mut Document, decided: &Decided<Claim3>, inputs: &Inputs) {
         row("rms at the tail-off", &|l| sig(l.tail_off_size)),
     ]);
     table_of(doc, header, rows);
-    doc.paragraph("The cosine and the gradient ratio are of one network, the last epoch's: both are 1 at the L2 optimum, but a network that SGD is still moving also carries its step noise, so they are not used to decide what sets the size. The noise law below decides it, by following the size as the step noise $eta/m$ goes to 0.");
+    doc.paragraph(format!(
+        "The cosine and the gradient ratio are of one network, the last epoch's: both are 1 at the L2 optimum, but a network that SGD is still moving also carries its step noise, so they are not used to decide what sets the size. The noise law below decides it, by following the size as the step noise $eta/m$ goes to 0{}.",
+        if evidence.stationarity.is_empty() {
+            ""
+        } else {
+            "; the tail averages after it take the noise out of the two snapshots"
+        }
+    ));
     doc.figures(vec![
         Figure {
             name: "settled-size-vs-n-in".into(),
@@ -86,6 +96,7 @@ pub fn section(doc: &mut Document, decided: &Decided<Claim3>, inputs: &Inputs) {
     ]);
     fits_table(doc, evidence);
     noise_tables(doc, evidence, &decided.decision.findings.noise);
+    average_table(doc, evidence, &decided.decision.findings.averages, inputs);
     doc.paragraph("The lambda sweep (large init, first seed), for \"lambda not too large\":");
     doc.table(
         &[
@@ -261,6 +272,77 @@ fn fits_table(doc: &mut Document, evidence: &Claim3Evidence) {
         ],
         rows,
     );
+}
+
+/// The tail averages: per lambda and layer, the snapshot against the
+/// average at the smallest eta/m, and the exponent of the ratio's excess.
+fn average_table(
+    doc: &mut Document,
+    evidence: &Claim3Evidence,
+    tests: &[AverageTest],
+    inputs: &Inputs,
+) {
+    if evidence.stationarity.is_empty() {
+        return;
+    }
+    doc.paragraph("The tail averages (the first seed's branches): each branch's mean network over the epochs whose size is measured (Polyak's average, one network per epoch), beside its last network, at the smallest $eta/m$; b is the exponent of the averages' $|nabla C_0| / |(lambda/n) w| - 1$ against $eta/m$ over every branch (95% interval): above 0, the averages come nearer stationary as the noise falls.");
+    let rows = (evidence.stationarity.iter())
+        .map(|s| {
+            let toward = tests
+                .iter()
+                .find(|t| t.layer == s.layer && t.lambda == s.lambda)
+                .and_then(|t| t.toward_stationary);
+            vec![
+                s.lambda.to_string(),
+                s.layer.to_string(),
+                short(s.smallest_ratio),
+                format!(
+                    "{:.1} / {:.1}",
+                    s.last_gradient_ratio, s.average_gradient_ratio
+                ),
+                format!("{:.2} / {:.2}", s.last_cosine, s.average_cosine),
+                s.exponent.map_or("-".into(), |b| {
+                    format!("{:.2} ({:.2} to {:.2})", b.estimate, b.low, b.high)
+                }),
+                match toward {
+                    Some(true) => "yes",
+                    Some(false) => "no",
+                    None => "-",
+                }
+                .into(),
+            ]
+        })
+        .collect();
+    doc.table(
+        &[
+            "lambda",
+            "layer",
+            "$eta/m$",
+            "$|nabla C_0| / |(lambda/n) w|$, last / average",
+            "$cos(w, -nabla C_0)$, last / average",
+            "b",
+            "nearer stationary as $eta/m$ falls",
+        ],
+        rows,
+    );
+    let averaged = &inputs.results.averaged;
+    let range = |value: &dyn Fn(&AveragedLayer) -> f64| {
+        let values = averaged.iter().flat_map(|b| b.layers.iter().map(value));
+        values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        })
+    };
+    let (average_lo, average_hi) = range(&|l| l.average_distance);
+    let (last_lo, last_hi) = range(&|l| l.last_distance);
+    if !averaged.is_empty() {
+        doc.paragraph(format!(
+            "The averages are not at the point the L-BFGS optimum reached from the same start: their weights are {:.0}% to {:.0}% of the optimum's $|w_l|$ away from it, the last networks {:.0}% to {:.0}% (per layer, every branch; the distances are in `claims.json`'s `tail_average`). The sizes agree (the noise law above); the points do not. Whether J has many minima of one size or flat valleys that L-BFGS and SGD move along apart, this study does not decide.",
+            100.0 * average_lo,
+            100.0 * average_hi,
+            100.0 * last_lo,
+            100.0 * last_hi,
+        ));
+    }
 }
 
 fn settled_runs_table(doc: &mut Document, settled: &[SettledEntry]) {

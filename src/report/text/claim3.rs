@@ -3,6 +3,7 @@
 
 use super::ClaimText;
 use crate::net::Layer;
+use crate::report::cells::short;
 use crate::study::claims::Decided;
 use crate::study::claims::claim3::{
     Claim3, Claim3Evidence, Claim3Findings, NoiseMoves, NoiseTest, SizeLaw, SizeSetBy,
@@ -314,6 +315,58 @@ fn going_on(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         text.push_str(". ");
     }
     text.push_str(&noise_text(e, found));
+    text.push_str(&average_text(e, found));
+    text
+}
+
+/// What the tail averages of the branches say, in words: the first
+/// layer's snapshot against its average at the smallest eta/m of the base
+/// lambda, then how many layers and lambdas come nearer stationary as the
+/// noise falls.
+fn average_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
+    let Some(first) = e.stationarity.first() else {
+        return String::new();
+    };
+    let tested: Vec<bool> = (found.averages.iter())
+        .filter_map(|a| a.toward_stationary)
+        .collect();
+    let toward = tested.iter().filter(|&&t| t).count();
+    let exponents: Vec<f64> = (e.stationarity.iter())
+        .filter_map(|s| s.exponent.map(|b| b.estimate))
+        .collect();
+    let (lo, hi) = (
+        exponents.iter().copied().fold(f64::INFINITY, f64::min),
+        exponents.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    );
+    let mut text = format!(
+        " The snapshots above hold the step noise; averaging takes much of it out. Averaged over the epochs whose size is measured (the first seed's branches), at the smallest noise, $eta/m$ = {}, and lambda {}, the first layer's $|nabla C_0|$ is {:.1} times $|(lambda/n) w|$ (its last network's: {:.1}) and $cos(w, -nabla C_0)$ is {:.2} (last network: {:.2}); both are 1 where the data term balances the decay.",
+        short(first.smallest_ratio),
+        first.lambda,
+        first.average_gradient_ratio,
+        first.last_gradient_ratio,
+        first.average_cosine,
+        first.last_cosine,
+    );
+    if tested.is_empty() {
+        return text;
+    }
+    let share = if toward == tested.len() {
+        "In every one of".to_string()
+    } else {
+        format!("In {toward} of")
+    };
+    text.push_str(&format!(
+        " {share} the {} layers and lambdas, the averages' ratio comes nearer 1 as $eta/m$ falls (its excess over 1 goes as $(eta/m)^b$, b from {lo:.1} to {hi:.1}, 95% interval above 0{}): ",
+        tested.len(),
+        if toward == tested.len() { "" } else { " where counted" },
+    ));
+    text.push_str(if toward == tested.len() {
+        "what SGD fluctuating around a stationary point of J shows."
+    } else if toward == 0 {
+        "the averages do not come nearer a stationary point of J as the noise falls."
+    } else {
+        "the others do not come nearer a stationary point of J as the noise falls."
+    });
     text
 }
 
@@ -539,7 +592,69 @@ mod tests {
             prefactor_near_one: None,
             scale_of_inputs_compared: false,
             collapsed_lambdas: Vec::new(),
+            averages: Vec::new(),
         }
+    }
+
+    /// The tail averages' words say what was measured at the smallest
+    /// eta/m and how many layers and lambdas came nearer stationary.
+    #[test]
+    fn the_averages_words_follow_their_tests() {
+        use crate::study::claims::Thresholds;
+        use crate::study::claims::claim3::{AverageTest, Claim3Runs, evidence};
+        use crate::study::tail_average::Stationarity;
+        let runs = Claim3Runs {
+            base: Vec::new(),
+            sizes: vec![784, 30, 10],
+            grid: Vec::new(),
+            sweep: Vec::new(),
+        };
+        let mut e = evidence(&runs, &[], &[], &[], &Thresholds::default());
+        assert_eq!(average_text(&e, &findings(&[], &[])), "");
+        let exponent = crate::study::fit::Coefficient {
+            estimate: 1.2,
+            standard_error: 0.1,
+            low: 1.0,
+            high: 1.4,
+        };
+        e.stationarity = vec![Stationarity {
+            layer: Layer::FIRST,
+            lambda: 5.0,
+            smallest_ratio: 0.005,
+            last_gradient_ratio: 22.6,
+            average_gradient_ratio: 2.1,
+            last_cosine: 0.04,
+            average_cosine: 0.39,
+            exponent: Some(exponent),
+        }];
+        let mut found = findings(&[], &[]);
+        let test = |toward| AverageTest {
+            layer: Layer::FIRST,
+            lambda: 5.0,
+            toward_stationary: Some(toward),
+        };
+        found.averages = vec![test(true), test(true)];
+        let words = average_text(&e, &found);
+        assert!(
+            words.contains("is 2.1 times") && words.contains("(its last network's: 22.6)"),
+            "{words}"
+        );
+        assert!(
+            words.contains("cos(w, -nabla C_0)$ is 0.39 (last network: 0.04)"),
+            "{words}"
+        );
+        assert!(words.contains("In every one of the 2 layers"), "{words}");
+        assert!(
+            words.ends_with("around a stationary point of J shows."),
+            "{words}"
+        );
+        found.averages = vec![test(false), test(false)];
+        let words = average_text(&e, &found);
+        assert!(words.contains("In 0 of the 2"), "{words}");
+        assert!(
+            words.ends_with("do not come nearer a stationary point of J as the noise falls."),
+            "{words}"
+        );
     }
 
     #[test]

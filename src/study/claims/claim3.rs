@@ -16,6 +16,7 @@ use crate::study::measures::{TailOff, tail_off};
 use crate::study::noise_law::NoiseLaw;
 use crate::study::plan::{self, Purpose};
 use crate::study::summary::mean;
+use crate::study::tail_average::{self, Stationarity};
 use crate::theory;
 
 /// A size law the settled size is compared with: the inverse of the
@@ -193,6 +194,11 @@ pub struct Claim3Evidence {
     /// The all-weights rms against n_w as form and prefactor (also
     /// `claims.json`'s `architecture`).
     pub architecture: Architecture,
+    /// The first seed's branches: how near stationary their last networks
+    /// and tail averages are, per layer and lambda (empty without
+    /// branches; the branches themselves are `claims.json`'s
+    /// `tail_average`).
+    pub stationarity: Vec<Stationarity>,
 }
 
 /// The records' per-layer quantity `value` over the settled epochs, summed.
@@ -414,6 +420,7 @@ pub fn evidence(
         noise_laws: noise_laws.to_vec(),
         base_eta_over_m: plan::ETA / plan::BATCH as f64,
         architecture: architecture(settled, fits, &runs.grid),
+        stationarity: Vec::new(),
     }
 }
 
@@ -487,6 +494,21 @@ pub struct Claim3Findings {
     pub scale_of_inputs_compared: bool,
     /// The lambdas of the sweep at which training collapsed.
     pub collapsed_lambdas: Vec<f64>,
+    /// Per layer and lambda of the branches: whether the tail averages
+    /// come nearer stationary as eta/m falls (empty without branches).
+    pub averages: Vec<AverageTest>,
+}
+
+/// The tail averages' test of one layer at one lambda.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AverageTest {
+    pub layer: Layer,
+    pub lambda: f64,
+    /// The excess of the averages' gradient ratio over 1 falls with eta/m:
+    /// its exponent's 95% interval lies above 0 (None: not fitted). What
+    /// SGD fluctuating around a stationary point of J shows; the snapshot
+    /// alone cannot.
+    pub toward_stationary: Option<bool>,
 }
 
 /// Claim 3: "Supposing lambda is not too large, the weight decay will tail
@@ -543,7 +565,9 @@ impl Claim for Claim3 {
                 })
                 .collect(),
         };
-        Ok(evidence(&runs, m.settled, m.fits, m.noise_laws, t))
+        let mut e = evidence(&runs, m.settled, m.fits, m.noise_laws, t);
+        e.stationarity = tail_average::stationarity(&r.averaged);
+        Ok(e)
     }
 
     /// Per weight layer, whether the settled size is within the
@@ -621,6 +645,15 @@ impl Claim for Claim3 {
                     .iter()
                     .filter(|r| r.final_accuracy < t.collapsed_accuracy)
                     .map(|r| r.lambda)
+                    .collect(),
+                averages: e
+                    .stationarity
+                    .iter()
+                    .map(|s| AverageTest {
+                        layer: s.layer,
+                        lambda: s.lambda,
+                        toward_stationary: s.exponent.map(|b| b.low > 0.0),
+                    })
                     .collect(),
             },
         }

@@ -399,8 +399,14 @@ impl Plan {
                     continue;
                 };
                 let parent_name = &parent.name;
+                // The first seed's branches start where the optimum at
+                // their lambda does (`optima`): they keep their last
+                // network and its tail average over the epochs whose size
+                // is averaged, each with its full gradient, to be set
+                // beside the optimum (`tail_average`).
+                let beside_optimum = seed == self.seeds[0];
                 for &(eta, m) in &BRANCHES {
-                    let (_, epochs) = branch_epochs(eta, lambda, m);
+                    let (burn_in, epochs) = branch_epochs(eta, lambda, m);
                     let mut config = Config {
                         eta,
                         lambda,
@@ -409,8 +415,13 @@ impl Plan {
                         seed,
                         load: Some(format!("{parent_name}.net.json").into()),
                         probes: false,
-                        full_gradient: FullGradientAt::Never,
+                        full_gradient: if beside_optimum {
+                            FullGradientAt::End
+                        } else {
+                            FullGradientAt::Never
+                        },
                         stop_when_settled: false,
+                        tail_average_from: beside_optimum.then_some(burn_in + 1),
                         ..base.clone()
                     };
                     config.precision = precision_of(&config);
@@ -420,7 +431,7 @@ impl Plan {
                         seed,
                         config,
                         parent: Some(Box::new(parent.clone())),
-                        saves_network: false,
+                        saves_network: beside_optimum,
                     });
                 }
             }

@@ -210,10 +210,22 @@ fn every_run_is_configured_as_its_purpose_says() {
                 assert!(burn_in >= BRANCH_MIN_BURN_IN);
                 assert!(total - burn_in >= BRANCH_MIN_AVERAGE);
                 assert!(!c.probes && !c.stop_when_settled);
+                // The first seed's branches keep their last network and
+                // its tail average over the epochs whose size is averaged.
+                let beside_optimum = run.seed == plan.seeds[0];
+                assert_eq!(run.saves_network, beside_optimum, "{}", run.name);
+                assert_eq!(c.tail_average_from, beside_optimum.then_some(burn_in + 1));
+                let gradient = if beside_optimum {
+                    FullGradientAt::End
+                } else {
+                    FullGradientAt::Never
+                };
+                assert_eq!(c.full_gradient, gradient);
             }
         }
         if !matches!(run.purpose, Purpose::Branch { .. }) {
             assert!(run.parent.is_none() && run.config.load.is_none());
+            assert_eq!(run.config.tail_average_from, None);
         }
     }
     // The branches: every seed, lambda and (eta, m); at lambda 5 from the
@@ -232,8 +244,12 @@ fn every_run_is_configured_as_its_purpose_says() {
         }
     );
     assert!(base_parent.saves_network);
+    // The parents, and the first seed's branches.
     let keeping = plan.runs.iter().filter(|r| r.saves_network).count();
-    assert_eq!(keeping, 2 * NOISE_LAMBDAS.len());
+    assert_eq!(
+        keeping,
+        2 * NOISE_LAMBDAS.len() + NOISE_LAMBDAS.len() * BRANCHES.len()
+    );
     assert_eq!(decay_only(&plan).count(), DECAY_FRACTIONS.len());
 }
 

@@ -18,6 +18,7 @@ use super::plan::{RunSpec, relative_cost};
 use crate::data::Mnist;
 use crate::error::{Error, Result};
 use crate::input;
+use crate::kernels::Real;
 use crate::metrics::{self, EpochRecord};
 use crate::net::network2_json;
 use crate::output::write_atomic;
@@ -47,7 +48,8 @@ enum Found {
 }
 
 /// Where a run's files go: `runs/NAME.jsonl`, `runs/NAME.csv`, the last
-/// network `runs/NAME.net.json` of a run that keeps it, and
+/// network `runs/NAME.net.json` of a run that keeps it (and its tail
+/// average `runs/NAME.average.json` if it has one), and
 /// `runs/NAME.config.json`, written last, which marks the run as finished;
 /// `runs/NAME.lock` is the claim of the process training it.
 /// A run's stored configuration is a few hundred bytes; a file larger
@@ -58,6 +60,7 @@ pub struct RunFiles {
     pub metrics: PathBuf,
     pub csv: PathBuf,
     pub network: PathBuf,
+    pub average: PathBuf,
     pub config: PathBuf,
     pub lock: PathBuf,
 }
@@ -68,6 +71,7 @@ impl RunFiles {
             metrics: runs_dir.join(format!("{name}.jsonl")),
             csv: runs_dir.join(format!("{name}.csv")),
             network: runs_dir.join(format!("{name}.net.json")),
+            average: runs_dir.join(format!("{name}.average.json")),
             config: runs_dir.join(format!("{name}.config.json")),
             lock: runs_dir.join(format!("{name}.lock")),
         }
@@ -96,7 +100,8 @@ impl RunFiles {
         if self.stored_config().as_ref() != Some(config) {
             return Found::Nothing;
         }
-        let network_kept = !spec.saves_network || self.network.is_file();
+        let average_kept = config.tail_average_from.is_none() || self.average.is_file();
+        let network_kept = !spec.saves_network || (self.network.is_file() && average_kept);
         match self.stored_records() {
             Some(records) if network_kept && complete(&records, config) => Found::Whole(records),
             _ => Found::Damaged,
@@ -449,23 +454,17 @@ fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) ->
         load: spec.config.load.as_ref().map(|file| runs_dir.join(file)),
         ..spec.config.clone()
     };
-    let keep = |net: &dyn Fn(&Path) -> Result<()>| -> Result<()> {
-        if spec.saves_network {
-            net(&files.network)?;
-        }
-        Ok(())
-    };
     let records = match config.precision {
-        Precision::F32 => {
-            let outcome = run::run::<f32>(&config, &data, &mut progress)?;
-            keep(&|path| network2_json::save(&outcome.net, path))?;
-            outcome.records
-        }
-        Precision::F64 => {
-            let outcome = run::run::<f64>(&config, &data, &mut progress)?;
-            keep(&|path| network2_json::save(&outcome.net, path))?;
-            outcome.records
-        }
+        Precision::F32 => keep(
+            run::run::<f32>(&config, &data, &mut progress)?,
+            spec,
+            &files,
+        )?,
+        Precision::F64 => keep(
+            run::run::<f64>(&config, &data, &mut progress)?,
+            spec,
+            &files,
+        )?,
     };
     // A run stopped at equilibrium skips its remaining epochs.
     bar.inc((spec.config.epochs + 1 - records.len()) as u64);
@@ -476,6 +475,22 @@ fn run_one(spec: &RunSpec, mnist: &Mnist, runs_dir: &Path, bar: &ProgressBar) ->
         reused: false,
         redone,
     })
+}
+
+/// Save the networks of `outcome` that `spec` keeps (its last, and its tail
+/// average if it has one); its records.
+fn keep<T: Real>(
+    outcome: run::Outcome<T>,
+    spec: &RunSpec,
+    files: &RunFiles,
+) -> Result<Vec<EpochRecord>> {
+    if spec.saves_network {
+        network2_json::save(&outcome.net, &files.network)?;
+        if let Some(average) = &outcome.average {
+            network2_json::save(average, &files.average)?;
+        }
+    }
+    Ok(outcome.records)
 }
 
 #[cfg(test)]

@@ -193,6 +193,55 @@ fn tiny_spec(name: &str, pool: usize) -> RunSpec {
     }
 }
 
+/// A run keeping a tail average measures it in its last record, saves it
+/// beside its last network, and is trained again if it is missing.
+#[test]
+fn a_tail_average_is_measured_kept_and_needed_to_read_back() {
+    let mnist = tiny_mnist();
+    let spec = RunSpec {
+        config: Config {
+            epochs: 4,
+            tail_average_from: Some(2),
+            full_gradient: crate::run::FullGradientAt::End,
+            ..tiny_spec("averaged", 1).config
+        },
+        saves_network: true,
+        ..tiny_spec("averaged", 1)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let done = run_all(
+        std::slice::from_ref(&spec),
+        &mnist,
+        dir.path(),
+        1,
+        &ProgressBar::hidden(),
+    )
+    .unwrap();
+    let records = &done[0].records;
+    assert!(records[..4].iter().all(|r| r.tail_average.is_none()));
+    let average = records[4]
+        .tail_average
+        .as_ref()
+        .expect("the last record has it");
+    assert_eq!((average.from_epoch, average.epochs), (2, 3));
+    assert_eq!(average.full_gradient.len(), 2);
+    // Its rms is of the saved average's weights, which lie between the
+    // averaged epochs' (the mean of three networks is not the last one).
+    let files = RunFiles::new(dir.path(), "averaged");
+    let saved: crate::net::Network<f32> = network2_json::load(&files.average).unwrap();
+    let last: crate::net::Network<f32> = network2_json::load(&files.network).unwrap();
+    assert_ne!(saved.weights, last.weights);
+    for (l, w) in saved.weights.iter().enumerate() {
+        assert!((crate::probes::rms(w) - average.rms[l]).abs() < 1e-6);
+    }
+    assert!(read_finished(&spec, dir.path()).is_some());
+    std::fs::remove_file(&files.average).unwrap();
+    assert!(
+        read_finished(&spec, dir.path()).is_none(),
+        "read back without its average"
+    );
+}
+
 /// A branch starts from its parent's last network, trained first in an
 /// earlier wave (or here, if no process has); its own files name the
 /// parent's network relative to the runs' directory.

@@ -390,3 +390,39 @@ fn the_scale_of_inputs_is_told_over_three_runs_of_different_n_in() {
     assert!(!told(2, 10));
     assert!(!told(3, 100));
 }
+
+/// The tail averages come nearer stationary as eta/m falls where their
+/// exponent's interval lies above 0; not where it reaches 0 or below; and
+/// the test is not made without an exponent. The verdict does not change.
+#[test]
+fn the_averages_test_reads_the_exponents_interval() {
+    let mut e = evidence_with(0.2, 0.0, -0.5);
+    let verdict = decide(&e);
+    let row = |lambda: f64, exponent: Option<(f64, f64)>| Stationarity {
+        layer: Layer::FIRST,
+        lambda,
+        smallest_ratio: 0.005,
+        last_gradient_ratio: 20.0,
+        average_gradient_ratio: 2.0,
+        last_cosine: 0.05,
+        average_cosine: 0.4,
+        exponent: exponent.map(|(low, high)| crate::study::fit::Coefficient {
+            estimate: (low + high) / 2.0,
+            standard_error: (high - low) / 4.0,
+            low,
+            high,
+        }),
+    };
+    e.stationarity = vec![
+        row(5.0, Some((0.1, 0.9))),
+        row(15.0, Some((-0.1, 0.9))),
+        row(50.0, None),
+    ];
+    let found: Vec<Option<bool>> = findings(&e)
+        .averages
+        .iter()
+        .map(|a| a.toward_stationary)
+        .collect();
+    assert_eq!(found, [Some(true), Some(false), None]);
+    assert_eq!(decide(&e), verdict);
+}
