@@ -10,6 +10,7 @@ use crate::book::Script;
 use crate::data::DataSource;
 use crate::net::{Cost, Init, Saturated};
 use crate::run::{Config, EvalSet, FullGradientAt, Precision};
+use crate::train::{Regularization, Rule};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,7 +31,7 @@ pub enum Command {
     /// Train one network by SGD with L2 regularization:
     /// w -> (1 - eta*lambda/n) w - (eta/m) sum_x dC_x/dw.
     #[command(allow_negative_numbers = true)]
-    Train(TrainArgs),
+    Train(Box<TrainArgs>),
     /// Time full training epochs (50,000 examples, one thread): the median
     /// of several after a warm-up epoch.
     Bench(BenchArgs),
@@ -201,8 +202,46 @@ pub struct TrainArgs {
 
     /// Regularization parameter lambda: each step multiplies the weights by
     /// 1 - eta*lambda/n before the gradient step (0 = no regularization).
-    #[arg(long = "lambda", default_value_t = 5.0)]
-    pub lambda: f64,
+    /// [default: 5; 0 with the decoupled rules, sgdw and adamw, whose
+    /// decay is --weight-decay]
+    #[arg(long = "lambda", value_name = "LAMBDA")]
+    pub lambda: Option<f64>,
+
+    /// The update rule: sgd (network2's), momentum (the book's
+    /// momentum-based gradient descent, the penalty inside the velocity),
+    /// sgdw (SGD with decoupled weight decay), adam (the penalty in the
+    /// gradient, as torch.optim.Adam's weight_decay), adamw (decoupled, as
+    /// torch.optim.AdamW). Biases are never decayed.
+    #[arg(long, value_enum, default_value_t = OptimizerArg::Sgd)]
+    pub optimizer: OptimizerArg,
+
+    /// Momentum's coefficient mu in [0, 1) (--optimizer momentum; default 0.9).
+    #[arg(long, value_name = "MU")]
+    pub momentum: Option<f64>,
+
+    /// The decoupled weight decay D: each step takes eta*D of every weight
+    /// (--optimizer sgdw or adamw; PyTorch's weight_decay). Default 5/n,
+    /// network2's lambda/n at lambda 5: sgdw then is network2's rule.
+    #[arg(long, value_name = "D")]
+    pub weight_decay: Option<f64>,
+
+    /// Adam's first-moment decay (--optimizer adam or adamw; default 0.9).
+    #[arg(long)]
+    pub beta1: Option<f64>,
+
+    /// Adam's second-moment decay (--optimizer adam or adamw; default 0.999).
+    #[arg(long)]
+    pub beta2: Option<f64>,
+
+    /// Adam's eps, added to the root of the second moment (--optimizer adam
+    /// or adamw; default 1e-8).
+    #[arg(long)]
+    pub adam_eps: Option<f64>,
+
+    /// The penalty taken through the gradient: l2, (lambda/2n) sum w^2, or
+    /// l1, (lambda/n) sum |w| (with sgd, momentum or adam).
+    #[arg(long, value_enum, default_value_t = RegularizationArg::L2)]
+    pub regularization: RegularizationArg,
 
     /// Mini-batch size m (the last batch of an epoch holds what is left).
     #[arg(long, default_value_t = 10)]
@@ -321,7 +360,7 @@ impl TrainArgs {
             cost: self.cost.into(),
             init: self.init.into(),
             eta: self.eta,
-            lambda: self.lambda,
+            lambda: self.lambda.unwrap_or(5.0),
             batch: self.batch,
             epochs: self.epochs,
             seed: self.seed,
@@ -346,6 +385,7 @@ impl TrainArgs {
             },
             stop_when_settled: self.stop_when_settled,
             tail_average_from: None,
+            rule: Rule::default(),
             saturated: Saturated::Floor,
         }
     }
@@ -420,6 +460,39 @@ impl From<EvalArg> for EvalSet {
         match arg {
             EvalArg::Validation => EvalSet::Validation,
             EvalArg::Test => EvalSet::Test,
+        }
+    }
+}
+
+/// `--optimizer`: the [`Optimizer`](crate::train::Optimizer) a run steps by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OptimizerArg {
+    /// network2's SGD.
+    Sgd,
+    /// The book's momentum-based gradient descent.
+    Momentum,
+    /// SGD with decoupled weight decay.
+    Sgdw,
+    /// Adam, the penalty in the gradient.
+    Adam,
+    /// Adam with decoupled weight decay.
+    Adamw,
+}
+
+/// `--regularization`: [`Regularization`], as the flag spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RegularizationArg {
+    /// (lambda/2n) sum w^2.
+    L2,
+    /// (lambda/n) sum |w|.
+    L1,
+}
+
+impl From<RegularizationArg> for Regularization {
+    fn from(arg: RegularizationArg) -> Regularization {
+        match arg {
+            RegularizationArg::L2 => Regularization::L2,
+            RegularizationArg::L1 => Regularization::L1,
         }
     }
 }

@@ -81,6 +81,22 @@ pub enum Setting {
     Eval,
     /// The directory of IDX files the images come from.
     Data,
+    /// The update rule.
+    Optimizer,
+    /// Momentum's coefficient mu.
+    Momentum,
+    /// The decoupled weight decay D.
+    WeightDecay,
+    /// Adam's beta1.
+    Beta1,
+    /// Adam's beta2.
+    Beta2,
+    /// Adam's eps.
+    AdamEps,
+    /// The penalty taken through the gradient (L2 or L1).
+    Regularization,
+    /// Whether the probes measure the run.
+    Probes,
 }
 
 impl std::fmt::Display for Setting {
@@ -98,6 +114,14 @@ impl std::fmt::Display for Setting {
             Setting::InputScale => "input scale",
             Setting::Eval => "evaluation set",
             Setting::Data => "data directory",
+            Setting::Optimizer => "update rule",
+            Setting::Momentum => "momentum coefficient mu",
+            Setting::WeightDecay => "weight decay",
+            Setting::Beta1 => "Adam's beta1",
+            Setting::Beta2 => "Adam's beta2",
+            Setting::AdamEps => "Adam's eps",
+            Setting::Regularization => "regularization",
+            Setting::Probes => "probes",
         })
     }
 }

@@ -65,6 +65,48 @@ pub fn inv_sqrt_n_in(n_in: usize) -> f64 {
     1.0 / (n_in as f64).sqrt()
 }
 
+/// Momentum's decay alone (the gradient of C_0 switched off): with c =
+/// eta*lambda/n the L2 penalty's share of a step, each step is
+///
+///   v <- mu v - c w,   w <- w + v = (1 - c) w + mu v,
+///
+/// a linear map of (w, v). From v = 0, after S steps w_S = r_S w_0; this is
+/// r_S, the recurrence iterated in f64. Its larger eigenvalue, the root of
+/// x^2 - (1 - c + mu) x + mu = 0, is about 1 - c/(1 - mu) for small c, so
+/// once the velocity has built up the weights shrink by about
+/// (1 - c/(1 - mu))^S ~ exp(-eta*lambda/(m (1 - mu))) per epoch: momentum
+/// multiplies the decay's rate by 1/(1 - mu).
+pub fn momentum_decay(c: f64, mu: f64, steps: usize) -> f64 {
+    let (mut w, mut v) = (1.0, 0.0);
+    for _ in 0..steps {
+        v = mu * v - c * w;
+        w += v;
+    }
+    w
+}
+
+/// exp(-eta*lambda/(m (1 - mu))): momentum's decay per epoch once its
+/// velocity has built up, for n -> infinity at fixed m (see
+/// [`momentum_decay`]).
+pub fn momentum_asymptotic_decay(eta: f64, lambda: f64, m: usize, mu: f64) -> f64 {
+    (-eta * lambda / (m as f64 * (1.0 - mu))).exp()
+}
+
+/// L1's decay alone: each step takes c = eta*lambda/n off |w|, so an epoch
+/// of S steps takes S c (= eta*lambda/m when m divides n) off it, until
+/// |w| < c: then a step overshoots 0 and |w| stays below c. |w| after S
+/// steps from |w_0| > S c.
+pub fn l1_decay(w0: f64, c: f64, steps: usize) -> f64 {
+    w0.abs() - steps as f64 * c
+}
+
+/// SGDW's and AdamW's decay alone, with weight decay D: each step takes
+/// eta*D of every weight (Adam's own step is 0 without a gradient), so an
+/// epoch of S steps shrinks the weights by (1 - eta*D)^S.
+pub fn decoupled_decay(eta: f64, weight_decay: f64, steps: usize) -> f64 {
+    (1.0 - eta * weight_decay).powi(steps as i32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +136,40 @@ mod tests {
         // -S c^2 / 2 = -2.5e-7.
         assert_relative_eq!(gap, -2.5e-7, max_relative = 1e-4);
         assert!(shrink_gap(0.1, 5000).1 < -0.99);
+    }
+
+    #[test]
+    fn momentum_multiplies_the_decays_rate_by_1_over_1_minus_mu() {
+        // mu = 0 is plain decay: (1 - c)^S.
+        assert_relative_eq!(
+            momentum_decay(1e-3, 0.0, 50),
+            (1.0f64 - 1e-3).powi(50),
+            max_relative = 1e-14
+        );
+        // Once the velocity has built up, each step multiplies w by the
+        // larger root of x^2 - (1 - c + mu) x + mu.
+        let (c, mu): (f64, f64) = (1e-5, 0.9);
+        let b = 1.0 - c + mu;
+        let root = (b + (b * b - 4.0 * mu).sqrt()) / 2.0;
+        let late = momentum_decay(c, mu, 2001) / momentum_decay(c, mu, 2000);
+        assert_relative_eq!(late, root, max_relative = 1e-12);
+        assert_relative_eq!(root, 1.0 - c / (1.0 - mu), max_relative = 1e-6);
+        // An epoch of the base run with mu = 0.9, n -> infinity.
+        let per_epoch = momentum_decay(1e-5, 0.9, 10_000) / momentum_decay(1e-5, 0.9, 5_000);
+        assert_relative_eq!(
+            per_epoch,
+            momentum_asymptotic_decay(0.1, 5.0, 10, 0.9),
+            max_relative = 1e-3
+        );
+    }
+
+    #[test]
+    fn l1_and_decoupled_decays() {
+        assert_abs_diff_eq!(l1_decay(-0.5, 0.01, 20), 0.3, epsilon = 1e-15);
+        assert_abs_diff_eq!(
+            decoupled_decay(0.5, 0.1, 2),
+            0.95f64 * 0.95,
+            epsilon = 1e-15
+        );
     }
 }

@@ -459,3 +459,76 @@ fn files_grown_epoch_by_epoch_are_the_whole_tables_and_resume() {
         "{message}"
     );
 }
+
+/// The update rules' flags: another rule's constant, a decoupled rule with
+/// lambda or L1, a constant out of range, and a checkpoint of a rule with
+/// state exit 2 naming the flag; each rule trains, the probes switched off
+/// where they do not measure it, and says which rule it is.
+#[test]
+fn update_rules_train_and_refuse_what_makes_no_sense() {
+    let refused: [(&[&str], &str); 9] = [
+        (&["--momentum", "0.5"], "--momentum"),
+        (
+            &["--optimizer", "adam", "--weight-decay", "0.1"],
+            "--weight-decay",
+        ),
+        (&["--optimizer", "momentum", "--beta1", "0.8"], "--beta1"),
+        (&["--optimizer", "sgdw", "--lambda", "5"], "--lambda"),
+        (
+            &["--optimizer", "adamw", "--regularization", "l1"],
+            "--regularization",
+        ),
+        (
+            &["--optimizer", "momentum", "--momentum", "1"],
+            "--momentum",
+        ),
+        (&["--optimizer", "adam", "--beta2", "-0.1"], "--beta2"),
+        (&["--optimizer", "adamw", "--adam-eps", "0"], "--adam-eps"),
+        (
+            &["--optimizer", "adam", "--checkpoint", "x.json"],
+            "--checkpoint",
+        ),
+    ];
+    for (flags, flag) in refused {
+        let out = decaylab(&small_run(flags));
+        assert_eq!(out.status.code(), Some(2), "{flags:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(flag), "{flags:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (flags, says, probes) in [
+        (
+            &["--optimizer", "momentum", "--momentum", "0.5"][..],
+            "momentum mu 0.5",
+            false,
+        ),
+        (
+            &["--regularization", "l1", "--lambda", "0.5"][..],
+            "sgd with l1",
+            false,
+        ),
+        (&["--optimizer", "sgdw"][..], "sgdw weight decay 5e-3", true),
+        (
+            &["--optimizer", "adamw", "--eta", "0.01"][..],
+            "adamw beta1 0.9",
+            false,
+        ),
+    ] {
+        let metrics = dir.path().join("m.jsonl");
+        let mut args = small_run(flags);
+        args.extend(["--metrics", path_str(&metrics)]);
+        let out = decaylab(&args);
+        assert_eq!(out.status.code(), Some(0), "{flags:?}: {}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout).to_string() + &stderr(&out);
+        assert!(text.contains(says), "{flags:?}: {text}");
+        assert_eq!(!text.contains("probes off"), probes, "{flags:?}: {text}");
+        let records = read_records(&metrics);
+        assert_eq!(records.len(), 3);
+        assert_eq!(records[2].dynamics.is_some(), probes, "{flags:?}");
+        assert!(
+            records[2].eval_accuracy > 0.5,
+            "{flags:?}: {}",
+            records[2].eval_accuracy
+        );
+    }
+}

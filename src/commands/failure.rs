@@ -73,6 +73,14 @@ fn flag_of(setting: Setting) -> &'static str {
         Setting::InputScale => "--input-scale",
         Setting::Eval => "--eval",
         Setting::Data => "--data",
+        Setting::Optimizer => "--optimizer",
+        Setting::Momentum => "--momentum",
+        Setting::WeightDecay => "--weight-decay",
+        Setting::Beta1 => "--beta1",
+        Setting::Beta2 => "--beta2",
+        Setting::AdamEps => "--adam-eps",
+        Setting::Regularization => "--regularization",
+        Setting::Probes => "--no-probes",
     }
 }
 

@@ -19,6 +19,7 @@ use crate::run::{
     self, Checkpoint, Config, EvalSet, F32_SMALLEST_DECAY, Observer, Persistence, Precision,
     RunData, checkpoint,
 };
+use crate::train::Regularization;
 
 /// Train as the flags say; a refused setting is named by its flag.
 pub fn train(args: &TrainArgs) -> Outcome {
@@ -28,6 +29,7 @@ pub fn train(args: &TrainArgs) -> Outcome {
         }
     }
     let mut config = args.config();
+    let rule_note = apply_rule(args, &mut config)?;
     // Stored as the same path however it is written (`idx/good` and
     // `./idx/good`), so that a checkpoint compares directories, not
     // spellings. A path that cannot be resolved is left for the reading to
@@ -92,10 +94,136 @@ pub fn train(args: &TrainArgs) -> Outcome {
             ) => Failure::from(Error::bad_file(path, format!("the network's {message}"))),
             (_, e) => Failure::naming_flags(e),
         })?;
-    let note = choose_precision(&mut config, &data, args.precision.is_some());
+    let precision_note = choose_precision(&mut config, &data, args.precision.is_some());
+    let note: Vec<String> = [rule_note, precision_note].into_iter().flatten().collect();
     match config.precision {
         Precision::F32 => train_in::<f32>(&config, &data, mnist.sha256, args, note),
         Precision::F64 => train_in::<f64>(&config, &data, mnist.sha256, args, note),
+    }
+}
+
+/// The update rule the flags ask for, set in `config` with the lambda and
+/// probes it implies; the line that says the probes are off, if they are
+/// switched off for it. A flag of another rule's constants, and a
+/// checkpoint of a rule that keeps state, are refused.
+fn apply_rule(args: &TrainArgs, config: &mut Config) -> Outcome<Option<String>> {
+    use crate::cli::OptimizerArg;
+    use crate::train::rule::{ADAM_BETA1, ADAM_BETA2, ADAM_EPS};
+    use crate::train::{Optimizer, Rule};
+    use clap::ValueEnum;
+    let named = args
+        .optimizer
+        .to_possible_value()
+        .map(|v| v.get_name().to_string());
+    let named = named.unwrap_or_default();
+    let refuse = |flag: &'static str, rules: &str| {
+        Failure::flag(
+            flag,
+            format!("given with --optimizer {named}; expected it only with --optimizer {rules}"),
+        )
+    };
+    let adam = matches!(args.optimizer, OptimizerArg::Adam | OptimizerArg::Adamw);
+    let decoupled = matches!(args.optimizer, OptimizerArg::Sgdw | OptimizerArg::Adamw);
+    if args.momentum.is_some() && args.optimizer != OptimizerArg::Momentum {
+        return Err(refuse("--momentum", "momentum"));
+    }
+    if args.weight_decay.is_some() && !decoupled {
+        return Err(refuse("--weight-decay", "sgdw or adamw"));
+    }
+    for (flag, value) in [
+        ("--beta1", args.beta1),
+        ("--beta2", args.beta2),
+        ("--adam-eps", args.adam_eps),
+    ] {
+        if value.is_some() && !adam {
+            return Err(refuse(flag, "adam or adamw"));
+        }
+    }
+    // network2's lambda/n at lambda 5 (n known once the data is: 50,000
+    // unless --train-size says otherwise).
+    let n = args.train_size.unwrap_or(crate::data::mnist::TRAINING_SIZE);
+    let weight_decay = args.weight_decay.unwrap_or(5.0 / n as f64);
+    let (beta1, beta2, eps) = (
+        args.beta1.unwrap_or(ADAM_BETA1),
+        args.beta2.unwrap_or(ADAM_BETA2),
+        args.adam_eps.unwrap_or(ADAM_EPS),
+    );
+    let optimizer = match args.optimizer {
+        OptimizerArg::Sgd => Optimizer::Sgd,
+        OptimizerArg::Momentum => Optimizer::Momentum {
+            mu: args.momentum.unwrap_or(0.9),
+        },
+        OptimizerArg::Sgdw => Optimizer::Sgdw { weight_decay },
+        OptimizerArg::Adam => Optimizer::Adam { beta1, beta2, eps },
+        OptimizerArg::Adamw => Optimizer::AdamW {
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+        },
+    };
+    config.rule = Rule {
+        optimizer,
+        regularization: args.regularization.into(),
+    };
+    if decoupled && args.lambda.is_none() {
+        config.lambda = 0.0;
+    }
+    if config.rule.has_state() {
+        for (flag, given) in [
+            ("--checkpoint", &args.checkpoint),
+            ("--resume", &args.resume),
+        ] {
+            if given.is_some() {
+                return Err(Failure::flag(
+                    flag,
+                    format!(
+                        "given with --optimizer {named}, whose state between steps (a velocity, Adam's moments) a checkpoint does not hold; expected it only with sgd or sgdw"
+                    ),
+                ));
+            }
+        }
+    }
+    let measured = config
+        .rule
+        .fused_decay(config.eta, config.lambda, 1)
+        .is_some();
+    if config.probes && !measured {
+        config.probes = false;
+        return Ok(Some(format!(
+            "probes off: they measure the norm budget of network2's rule and sgdw, not of {named}{}",
+            if config.rule.regularization == Regularization::L1 {
+                " with l1"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(None)
+}
+
+/// The rule as `train`'s first line names it ("" for network2's), with
+/// its constants.
+fn rule_words(rule: &crate::train::Rule) -> String {
+    use crate::train::Optimizer;
+    let optimizer = match rule.optimizer {
+        Optimizer::Sgd => "sgd".to_string(),
+        Optimizer::Momentum { mu } => format!("momentum mu {mu}"),
+        Optimizer::Sgdw { weight_decay } => format!("sgdw weight decay {weight_decay:e}"),
+        Optimizer::Adam { beta1, beta2, eps } => {
+            format!("adam beta1 {beta1} beta2 {beta2} eps {eps:e}")
+        }
+        Optimizer::AdamW {
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+        } => format!("adamw beta1 {beta1} beta2 {beta2} eps {eps:e} weight decay {weight_decay:e}"),
+    };
+    match (rule.is_network2(), rule.regularization) {
+        (true, _) => String::new(),
+        (false, Regularization::L2) => format!("{optimizer}, "),
+        (false, Regularization::L1) => format!("{optimizer} with l1, "),
     }
 }
 
@@ -104,7 +232,7 @@ pub fn train(args: &TrainArgs) -> Outcome {
 /// Returns the line that says why the run is f64, or, for f32 asked where
 /// f32 loses part of the decay, the warning.
 fn choose_precision(config: &mut Config, data: &RunData, asked: bool) -> Option<String> {
-    let c = config.hyper(data).decay_per_step();
+    let c = config.decay_per_step(data.training.len());
     if !asked {
         config.precision = Precision::for_decay(c);
     }
@@ -128,16 +256,16 @@ fn train_in<T: Real>(
     data: &RunData,
     data_sha256: Option<String>,
     args: &TrainArgs,
-    precision_note: Option<String>,
+    notes: Vec<String>,
 ) -> Outcome {
     let mut reporter = Reporter::new(config, args.metrics.as_deref(), args.metrics_csv.as_deref());
     let console = &mut reporter.console;
-    if let Some(note) = precision_note {
+    for note in notes {
         say!(console, "{note}");
     }
     say!(
         console,
-        "training {:?} ({} weights), {} init, {} cost, eta {}, lambda {}, m {}, n {}, {} epochs, seed {}, {}",
+        "training {:?} ({} weights), {} init, {} cost, {}eta {}, lambda {}, m {}, n {}, {} epochs, seed {}, {}",
         config.sizes,
         config.weight_count(),
         match config.init {
@@ -145,6 +273,7 @@ fn train_in<T: Real>(
             crate::net::Init::Default => "default N(0,1/n_in)",
         },
         CostArg::from(config.cost).flag_value(),
+        rule_words(&config.rule),
         config.eta,
         config.lambda,
         config.batch,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::{DataSource, Dataset, Mnist};
 use crate::error::{Error, Result, Setting};
 use crate::net::{Cost, Init, Saturated};
-use crate::train::Hyper;
+use crate::train::{Hyper, Optimizer, Regularization, Rule};
 
 use super::Precision;
 
@@ -94,6 +94,11 @@ pub struct Config {
     /// configurations of runs without it read as before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tail_average_from: Option<usize>,
+    /// The update rule: network2's SGD with L2 unless set (written only
+    /// then, so that the configurations of network2's rule read as before
+    /// it existed).
+    #[serde(default, skip_serializing_if = "Rule::is_network2")]
+    pub rule: Rule,
     /// How the measured cross-entropy charges a saturated output (the book
     /// mode scores as network2 does).
     #[serde(default)]
@@ -137,6 +142,7 @@ impl Default for Config {
             full_gradient: FullGradientAt::Never,
             stop_when_settled: false,
             tail_average_from: None,
+            rule: Rule::default(),
             saturated: Saturated::Floor,
         }
     }
@@ -300,6 +306,7 @@ impl Config {
                 format!("{}; expected a finite factor above 0", self.input_scale),
             ));
         }
+        self.validate_rule()?;
         if ![1, 2, 4].contains(&self.pool) {
             return Err(Error::bad_setting(
                 Setting::Pool,
@@ -310,6 +317,98 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// Refuse a rule's constants out of their range, and what the rule
+    /// cannot do: probes (measured for network2's rule and SGDW only), L1
+    /// or lambda with a decoupled rule, whose decay is its weight decay.
+    fn validate_rule(&self) -> Result<()> {
+        let unit = |setting: Setting, value: f64, what: &str| -> Result<()> {
+            if (0.0..1.0).contains(&value) {
+                Ok(())
+            } else {
+                Err(Error::bad_setting(
+                    setting,
+                    format!("{value}; expected {what} in [0, 1)"),
+                ))
+            }
+        };
+        let decay = |value: f64| -> Result<()> {
+            if value >= 0.0 && value.is_finite() {
+                Ok(())
+            } else {
+                Err(Error::bad_setting(
+                    Setting::WeightDecay,
+                    format!("{value}; expected a finite weight decay >= 0"),
+                ))
+            }
+        };
+        let adam = |beta1: f64, beta2: f64, eps: f64| -> Result<()> {
+            unit(Setting::Beta1, beta1, "a first-moment decay")?;
+            unit(Setting::Beta2, beta2, "a second-moment decay")?;
+            if eps > 0.0 && eps.is_finite() {
+                Ok(())
+            } else {
+                Err(Error::bad_setting(
+                    Setting::AdamEps,
+                    format!("{eps}; expected a finite eps > 0"),
+                ))
+            }
+        };
+        match self.rule.optimizer {
+            Optimizer::Sgd => {}
+            Optimizer::Momentum { mu } => unit(Setting::Momentum, mu, "a momentum coefficient")?,
+            Optimizer::Sgdw { weight_decay } => decay(weight_decay)?,
+            Optimizer::Adam { beta1, beta2, eps } => adam(beta1, beta2, eps)?,
+            Optimizer::AdamW {
+                beta1,
+                beta2,
+                eps,
+                weight_decay,
+            } => {
+                adam(beta1, beta2, eps)?;
+                decay(weight_decay)?
+            }
+        }
+        let decoupled = matches!(
+            self.rule.optimizer,
+            Optimizer::Sgdw { .. } | Optimizer::AdamW { .. }
+        );
+        if decoupled && self.rule.regularization == Regularization::L1 {
+            return Err(Error::bad_setting(
+                Setting::Regularization,
+                "l1 with a decoupled rule (sgdw, adamw), whose decay is its weight decay; expected l2 (the default), or --optimizer sgd, momentum or adam",
+            ));
+        }
+        if decoupled && self.lambda != 0.0 {
+            return Err(Error::bad_setting(
+                Setting::Lambda,
+                format!(
+                    "{} with a decoupled rule (sgdw, adamw), whose decay is its weight decay; expected 0 (give --weight-decay)",
+                    self.lambda
+                ),
+            ));
+        }
+        let measured = self.rule.fused_decay(self.eta, self.lambda, 1).is_some();
+        if self.probes && !measured {
+            return Err(Error::bad_setting(
+                Setting::Probes,
+                "probes on; they measure network2's rule and SGDW only, so expected them off for this rule",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The fraction of every weight one step's decay takes: eta*D for the
+    /// decoupled rules, eta*lambda/n for the others (on n training
+    /// examples); what decides whether f32 can hold it.
+    pub fn decay_per_step(&self, n: usize) -> f64 {
+        match self.rule.optimizer {
+            Optimizer::Sgdw { weight_decay } | Optimizer::AdamW { weight_decay, .. } => {
+                self.eta * weight_decay
+            }
+            _ => self.eta * self.lambda / n as f64,
+        }
     }
 
     /// Cut this run's training and evaluation sets out of `mnist` (pooled

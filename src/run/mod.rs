@@ -184,8 +184,16 @@ fn train_epochs<T: Real>(
     observer: &mut dyn Observer,
     persistence: Persistence,
 ) -> Result<Outcome<T>> {
+    sgd = sgd.with_rule(config.rule);
     if config.decay_only {
         sgd = sgd.decay_only();
+    }
+    if config.rule.has_state() && (persistence.checkpoint.is_some() || persistence.resume.is_some())
+    {
+        return Err(Error::bad_setting(
+            crate::error::Setting::Optimizer,
+            "a rule with state between steps (momentum, adam, adamw), which a checkpoint does not hold; expected sgd or sgdw with a checkpoint",
+        ));
     }
     let mut probe = config.probes.then(|| EpochProbe::new(&sgd.net));
     // Histogram bins are fixed by the weights of epoch 0: a resumed run takes

@@ -7,7 +7,9 @@
 pub mod backprop;
 pub mod eval;
 mod reference;
+pub mod rule;
 pub mod sgd;
 
 pub use eval::{Evaluation, evaluate, evaluate_scored};
+pub use rule::{Optimizer, Regularization, Rule};
 pub use sgd::{EpochOrder, Hyper, Rearrange, Sgd, StepObserver, Unobserved};

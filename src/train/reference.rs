@@ -44,6 +44,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::data::Dataset;
 use crate::kernels::{self, Real};
 use crate::net::{Cost, Network};
+use crate::train::rule::{Optimizer, Regularization, Rule};
 
 /// sigma(z) = 1 / (1 + e^-z), by the kernels' sigmoid on one number
 /// (padded to a chunk, bias 0: z + 0 = z).
@@ -199,9 +200,30 @@ pub(crate) fn update_mini_batch<T: Real>(
     let m_t = mini_batch.len();
     let c = T::from_f64(eta * lambda / n as f64);
     let step = T::from_f64(eta / m_t as f64);
+    let (nabla_w, nabla_b) = batch_gradient(net, training, mini_batch, decay_only);
+    for l in 0..net.layers() {
+        for (w, &g) in net.weights[l].iter_mut().zip(&nabla_w[l]) {
+            let decayed = (-c).mul_add(*w, *w); // w - c w
+            *w = (-step).mul_add(g, decayed); // ... - (eta/m_t) g
+        }
+        if !decay_only {
+            for (b, &g) in net.biases[l].iter_mut().zip(&nabla_b[l]) {
+                *b -= step * g;
+            }
+        }
+    }
+}
 
-    // nabla_w[l - 1] = sum_x dC_x/dw^l (n_l x n_(l-1)),
-    // nabla_b[l - 1] = sum_x dC_x/db^l (n_l).
+/// The batch's summed gradients (nabla_w, nabla_b): `nabla_w[l - 1]` =
+/// sum_x dC_x/dw^l (n_l x n_(l-1)), `nabla_b[l - 1]` = sum_x dC_x/db^l
+/// (n_l), the sums over the examples x of `mini_batch` in its order; zero
+/// with `decay_only`.
+fn batch_gradient<T: Real>(
+    net: &Network<T>,
+    training: &Dataset,
+    mini_batch: &[usize],
+    decay_only: bool,
+) -> (Vec<Vec<T>>, Vec<Vec<T>>) {
     let zeros_like = |layers: &[Vec<T>]| -> Vec<Vec<T>> {
         layers.iter().map(|v| vec![T::zero(); v.len()]).collect()
     };
@@ -226,15 +248,124 @@ pub(crate) fn update_mini_batch<T: Real>(
             }
         }
     }
+    (nabla_w, nabla_b)
+}
 
-    for l in 0..net.layers() {
-        for (w, &g) in net.weights[l].iter_mut().zip(&nabla_w[l]) {
-            let decayed = (-c).mul_add(*w, *w); // w - c w
-            *w = (-step).mul_add(g, decayed); // ... - (eta/m_t) g
+/// What a rule keeps between steps, in the network's own layout: `v`
+/// (momentum's velocity, Adam's first moment m) and `s` (Adam's second
+/// moment v) for every weight and bias, and the steps taken, t.
+pub(crate) struct RuleMemory<T> {
+    v_w: Vec<Vec<T>>,
+    v_b: Vec<Vec<T>>,
+    s_w: Vec<Vec<T>>,
+    s_b: Vec<Vec<T>>,
+    t: u64,
+}
+
+impl<T: Real> RuleMemory<T> {
+    pub(crate) fn new(net: &Network<T>) -> RuleMemory<T> {
+        let zeros_like = |layers: &[Vec<T>]| -> Vec<Vec<T>> {
+            layers.iter().map(|v| vec![T::zero(); v.len()]).collect()
+        };
+        RuleMemory {
+            v_w: zeros_like(&net.weights),
+            v_b: zeros_like(&net.biases),
+            s_w: zeros_like(&net.weights),
+            s_b: zeros_like(&net.biases),
+            t: 0,
         }
-        if !decay_only {
-            for (b, &g) in net.biases[l].iter_mut().zip(&nabla_b[l]) {
-                *b -= step * g;
+    }
+}
+
+/// One step of a rule of `rule.rs` other than network2's, written out one
+/// value at a time (see that module for the formulas; the roundings are
+/// the same, one per `mul_add`):
+///
+///   L1:       w <- w - (eta*lambda/n) sgn(w) - (eta/m_t) G
+///   momentum: v <- mu v - ((eta/m_t) G + (eta*lambda/n) p(w)),  w <- w + v
+///   SGDW:     w <- w - eta D w - (eta/m_t) G
+///   Adam:     g = G/m_t + (lambda/n) p(w);  AdamW: w <- w - eta D w, g = G/m_t;
+///             m <- beta1 m + (1 - beta1) g,  s <- beta2 s + (1 - beta2) g g,
+///             w <- w - (eta/(1 - beta1^t)) m / (sqrt(s)/sqrt(1 - beta2^t) + eps)
+///
+/// p(w) = w (L2) or sgn(w) (L1); biases take the same steps with G their
+/// own gradient and neither penalty nor decay.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rule_update_mini_batch<T: Real>(
+    net: &mut Network<T>,
+    training: &Dataset,
+    mini_batch: &[usize],
+    (eta, lambda, n): (f64, f64, usize),
+    rule: &Rule,
+    memory: &mut RuleMemory<T>,
+    decay_only: bool,
+) {
+    let m_t = mini_batch.len();
+    memory.t += 1;
+    let t = memory.t as i32;
+    let (nabla_w, nabla_b) = batch_gradient(net, training, mini_batch, decay_only);
+    let f = T::from_f64;
+    let step = f(eta / m_t as f64);
+    let inverse_m = f(1.0 / m_t as f64);
+    let c = f(eta * lambda / n as f64);
+    let penalty = f(lambda / n as f64);
+    let p = |w: T| -> T {
+        match rule.regularization {
+            Regularization::L2 => w,
+            Regularization::L1 if w > T::zero() => T::one(),
+            Regularization::L1 if w < T::zero() => -T::one(),
+            Regularization::L1 => T::zero(),
+        }
+    };
+    let adam = |w: &mut T, g: T, m: &mut T, s: &mut T, beta1: f64, beta2: f64, eps: f64| {
+        let (b1, b2) = (f(beta1), f(beta2));
+        *m = b1.mul_add(*m, (T::one() - b1) * g);
+        *s = b2.mul_add(*s, (T::one() - b2) * g * g);
+        let denominator = s.sqrt() / f((1.0 - beta2.powi(t)).sqrt()) + f(eps);
+        *w -= f(eta / (1.0 - beta1.powi(t))) * *m / denominator;
+    };
+    for l in 0..net.layers() {
+        let weights = net.weights[l].iter_mut().zip(&nabla_w[l]);
+        let weights = weights.zip(memory.v_w[l].iter_mut().zip(memory.s_w[l].iter_mut()));
+        for ((w, &g), (v, s)) in weights {
+            match rule.optimizer {
+                Optimizer::Sgd => *w = (-step).mul_add(g, (-c).mul_add(p(*w), *w)),
+                Optimizer::Momentum { mu } => {
+                    *v = f(mu).mul_add(*v, -c.mul_add(p(*w), step * g));
+                    *w += *v;
+                }
+                Optimizer::Sgdw { weight_decay } => {
+                    let decay = f(eta * weight_decay);
+                    *w = (-step).mul_add(g, (-decay).mul_add(*w, *w));
+                }
+                Optimizer::Adam { beta1, beta2, eps } => {
+                    let g = penalty.mul_add(p(*w), inverse_m * g);
+                    adam(w, g, v, s, beta1, beta2, eps);
+                }
+                Optimizer::AdamW {
+                    beta1,
+                    beta2,
+                    eps,
+                    weight_decay,
+                } => {
+                    *w = (-f(eta * weight_decay)).mul_add(*w, *w);
+                    adam(w, inverse_m * g, v, s, beta1, beta2, eps);
+                }
+            }
+        }
+        let biases = net.biases[l].iter_mut().zip(&nabla_b[l]);
+        let biases = biases.zip(memory.v_b[l].iter_mut().zip(memory.s_b[l].iter_mut()));
+        for ((b, &g), (v, s)) in biases {
+            match rule.optimizer {
+                Optimizer::Sgd | Optimizer::Sgdw { .. } => *b -= step * g,
+                Optimizer::Momentum { mu } => {
+                    *v = f(mu).mul_add(*v, -(step * g));
+                    *b += *v;
+                }
+                Optimizer::Adam { beta1, beta2, eps }
+                | Optimizer::AdamW {
+                    beta1, beta2, eps, ..
+                } => adam(b, inverse_m * g, v, s, beta1, beta2, eps),
             }
         }
     }
@@ -403,6 +534,121 @@ mod tests {
     fn same_epoch_f32_and_f64(case: &Case) {
         same_epoch::<f32>(case);
         same_epoch::<f64>(case);
+    }
+
+    /// Two epochs of `rule` by `Sgd::with_rule` and by the reference
+    /// [`rule_update_mini_batch`] from the same network and shuffles: the
+    /// same weights and biases, bit for bit (the rule's state carried
+    /// across the epochs), on [784, 30, 10] and 300 examples in batches
+    /// of 7 (the last one short).
+    fn same_rule_epochs<T: Real>(rule: Rule, eta: f64, lambda: f64, decay_only: bool) {
+        let data = first_thousand().slice(0..300);
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let start: Network<T> =
+            Network::new(&[784, 30, 10], Init::Large, Cost::CrossEntropy, &mut rng);
+        let n = data.len();
+        let hyper = Hyper { eta, lambda, n };
+        let mut sgd =
+            Sgd::new(start.clone(), hyper, 7, EpochOrder::Shuffled(rng.clone())).with_rule(rule);
+        if decay_only {
+            sgd = sgd.decay_only();
+        }
+        let mut reference = start.clone();
+        let mut memory = RuleMemory::new(&start);
+        for _ in 0..2 {
+            sgd.epoch(&data, &mut Unobserved, &mut |_| {});
+            let mut order: Vec<usize> = (0..n).collect();
+            order.shuffle(&mut rng);
+            for batch in order.chunks(7) {
+                rule_update_mini_batch(
+                    &mut reference,
+                    &data,
+                    batch,
+                    (eta, lambda, n),
+                    &rule,
+                    &mut memory,
+                    decay_only,
+                );
+            }
+        }
+        for l in 0..start.layers() {
+            for (what, fast, slow, before) in [
+                (
+                    "w",
+                    &sgd.net.weights[l],
+                    &reference.weights[l],
+                    &start.weights[l],
+                ),
+                (
+                    "b",
+                    &sgd.net.biases[l],
+                    &reference.biases[l],
+                    &start.biases[l],
+                ),
+            ] {
+                let (worst, differing) = difference(fast, slow);
+                assert_eq!(
+                    differing,
+                    0,
+                    "{} {rule:?}: {differing} values of {what}^{} differ, the largest by {worst:e} of their rms",
+                    T::NAME,
+                    l + 1
+                );
+                let (moved, _) = difference(slow, before);
+                assert!(
+                    moved > 0.0 || (decay_only && what == "b"),
+                    "{rule:?} left {what}^{} still",
+                    l + 1
+                );
+            }
+        }
+    }
+
+    fn every_rule<T: Real>(decay_only: bool) {
+        use crate::train::rule::{ADAM_BETA1, ADAM_BETA2, ADAM_EPS};
+        let adam = Optimizer::Adam {
+            beta1: ADAM_BETA1,
+            beta2: ADAM_BETA2,
+            eps: ADAM_EPS,
+        };
+        let adamw = Optimizer::AdamW {
+            beta1: ADAM_BETA1,
+            beta2: ADAM_BETA2,
+            eps: ADAM_EPS,
+            weight_decay: 0.05,
+        };
+        let momentum = Optimizer::Momentum { mu: 0.9 };
+        let sgdw = Optimizer::Sgdw { weight_decay: 0.05 };
+        for (optimizer, regularization, eta) in [
+            (Optimizer::Sgd, Regularization::L1, 0.5),
+            (momentum, Regularization::L2, 0.05),
+            (momentum, Regularization::L1, 0.05),
+            (sgdw, Regularization::L2, 0.5),
+            (adam, Regularization::L2, 1e-3),
+            (adam, Regularization::L1, 1e-3),
+            (adamw, Regularization::L2, 1e-3),
+        ] {
+            let rule = Rule {
+                optimizer,
+                regularization,
+            };
+            same_rule_epochs::<T>(rule, eta, 5.0, decay_only);
+        }
+    }
+
+    #[test]
+    fn every_rule_steps_as_its_reference_f32() {
+        every_rule::<f32>(false);
+    }
+
+    #[test]
+    fn every_rule_steps_as_its_reference_f64() {
+        every_rule::<f64>(false);
+    }
+
+    #[test]
+    fn every_rules_decay_alone_steps_as_its_reference() {
+        every_rule::<f64>(true);
     }
 
     // n = 1000 in every case, and c = eta*lambda/n large (1e-3 to 3e-3

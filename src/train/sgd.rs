@@ -1,10 +1,11 @@
 //! Mini-batch stochastic gradient descent with L2 regularization, as
-//! network2.py does it.
+//! network2.py does it, and the other update rules of [`super::rule`].
 
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::backprop::{Backprop, KernelWeights};
+use super::rule::{self, Rule, StepConstants};
 use crate::data::Dataset;
 use crate::kernels::{self, Measurements, Rate, Real, StepShape};
 use crate::net::Network;
@@ -62,6 +63,75 @@ enum Gradient<'a, T> {
     Zero,
 }
 
+/// What a rule other than network2's keeps between steps: per layer, in
+/// the kernels' layout for the weights, momentum's velocity or Adam's first
+/// moment (`first`) and Adam's second moment (`second`), the same for the
+/// biases, the steps taken (Adam's t), and room for a batch's gradient.
+struct RuleState<T> {
+    first: Vec<Vec<T>>,
+    second: Vec<Vec<T>>,
+    first_b: Vec<Vec<T>>,
+    second_b: Vec<Vec<T>>,
+    steps: u64,
+    gradient: Vec<T>,
+}
+
+impl<T: Real> RuleState<T> {
+    /// Zero state for `net`'s layers.
+    fn new(net: &Network<T>) -> RuleState<T> {
+        let weights = KernelWeights::of(net);
+        let zeros = |layers: &[Vec<T>]| -> Vec<Vec<T>> {
+            layers.iter().map(|v| vec![T::zero(); v.len()]).collect()
+        };
+        RuleState {
+            first: zeros(&weights.layers),
+            second: zeros(&weights.layers),
+            first_b: zeros(&net.biases),
+            second_b: zeros(&net.biases),
+            steps: 0,
+            gradient: Vec::new(),
+        }
+    }
+}
+
+/// One step of a rule other than network2's (and SGDW's) on every layer:
+/// the batch's summed gradient G gathered from the fused update (from
+/// w = 0 with no decay and a step of -1, w - 0 w - (-1) G = G exactly),
+/// then the rule's step ([`rule::step_weights`]).
+fn rule_update<T: Real>(
+    weights: &mut KernelWeights<T>,
+    biases: &mut [Vec<T>],
+    gradient: Gradient<T>,
+    hyper: &Hyper,
+    rule: &Rule,
+    m_t: usize,
+    state: &mut RuleState<T>,
+) {
+    state.steps += 1;
+    let k = StepConstants::new(rule, hyper.eta, hyper.lambda, hyper.n, m_t, state.steps);
+    let gather = Rate {
+        decay: T::zero(),
+        step: -T::one(),
+    };
+    for (l, b) in biases.iter_mut().enumerate() {
+        let wt = &mut weights.layers[l];
+        state.gradient.clear();
+        state.gradient.resize(wt.len(), T::zero());
+        let zero_b = vec![T::zero(); b.len()];
+        let grad_b = match gradient {
+            Gradient::Backprop(backprop) => {
+                backprop.step_weights(l, &mut state.gradient, gather, None);
+                &backprop.grad_b[l]
+            }
+            Gradient::Zero => &zero_b,
+        };
+        let (first, second) = (&mut state.first[l], &mut state.second[l]);
+        rule::step_weights(rule, &k, wt, &state.gradient, first, second);
+        let (first_b, second_b) = (&mut state.first_b[l], &mut state.second_b[l]);
+        rule::step_biases(rule, &k, b, grad_b, first_b, second_b);
+    }
+}
+
 /// One step of the update rule, for a batch of m_t examples:
 ///
 ///   w <- w - (eta*lambda/n) w - (eta/m_t) sum_x dC_x/dw
@@ -72,17 +142,19 @@ enum Gradient<'a, T> {
 /// products before the step. `reference.rs` holds the plain version of the
 /// same rule, one example at a time in the book's notation, which the tests
 /// hold this one to, bit for bit.
+/// SGDW is this step with the decay eta*D in place of eta*lambda/n
+/// (`decay`).
 fn update<T: Real, O: StepObserver<T>>(
     weights: &mut KernelWeights<T>,
     biases: &mut [Vec<T>],
     gradient: Gradient<T>,
-    hyper: &Hyper,
+    (decay, eta): (f64, f64),
     m_t: usize,
     observer: &mut O,
 ) {
     let rate = Rate {
-        decay: T::from_f64(hyper.decay_per_step()),
-        step: T::from_f64(hyper.eta / m_t as f64),
+        decay: T::from_f64(decay),
+        step: T::from_f64(eta / m_t as f64),
     };
     observer.step_started(rate.decay, rate.step, m_t);
     for (l, b) in biases.iter_mut().enumerate() {
@@ -154,6 +226,10 @@ pub struct Sgd<T> {
     labels: Vec<u8>,
     /// Switch the gradient term off (claim 2a of the study): w <- w - (eta*lambda/n) w.
     decay_only: bool,
+    /// The update rule (network2's unless `with_rule` says otherwise).
+    rule: Rule,
+    /// Its state between steps (None for network2's rule and SGDW).
+    state: Option<RuleState<T>>,
 }
 
 /// [`EpochOrder`] without the starting order, which `Sgd::order` holds.
@@ -178,6 +254,8 @@ impl<T: Real> Sgd<T> {
         };
         Sgd {
             decay_only: false,
+            rule: Rule::default(),
+            state: None,
             backprop: Backprop::new(net.sizes(), batch),
             net,
             hyper,
@@ -191,6 +269,16 @@ impl<T: Real> Sgd<T> {
     /// Switch the gradient term off: every step only decays the weights.
     pub fn decay_only(mut self) -> Sgd<T> {
         self.decay_only = true;
+        self
+    }
+
+    /// Step by `rule` instead of network2's SGD with L2. A rule other
+    /// than network2's and SGDW has no probes: `observer`s that measure
+    /// are not told about its steps.
+    pub fn with_rule(mut self, rule: Rule) -> Sgd<T> {
+        self.rule = rule;
+        let fused = rule.fused_decay(self.hyper.eta, self.hyper.lambda, self.hyper.n);
+        self.state = fused.is_none().then(|| RuleState::new(&self.net));
         self
     }
 
@@ -261,7 +349,31 @@ impl<T: Real> Sgd<T> {
                 Gradient::Backprop(&self.backprop)
             };
             let biases = &mut self.net.biases;
-            update(&mut weights, biases, gradient, &self.hyper, m_t, observer);
+            let hyper = &self.hyper;
+            match &mut self.state {
+                None => {
+                    let decay = (self.rule)
+                        .fused_decay(hyper.eta, hyper.lambda, hyper.n)
+                        .expect("a rule without state is fused");
+                    update(
+                        &mut weights,
+                        biases,
+                        gradient,
+                        (decay, hyper.eta),
+                        m_t,
+                        observer,
+                    );
+                }
+                Some(state) => rule_update(
+                    &mut weights,
+                    biases,
+                    gradient,
+                    hyper,
+                    &self.rule,
+                    m_t,
+                    state,
+                ),
+            }
             steps += 1;
             if steps % 256 == 0 {
                 progress(steps);
