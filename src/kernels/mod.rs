@@ -213,6 +213,17 @@ mod x86 {
                 }
 
                 #[target_feature(enable = $features)]
+                pub fn update_values<T: Real, F: Fn(&mut T, T, &mut T, &mut T)>(
+                    w: &mut [T],
+                    g: &[T],
+                    first: &mut [T],
+                    second: &mut [T],
+                    step: F,
+                ) {
+                    portable::update_values(w, g, first, second, step)
+                }
+
+                #[target_feature(enable = $features)]
                 pub fn add_bias_and_sigmoid<T: Real>(z: &mut [T], biases: &[T]) {
                     portable::add_bias_and_sigmoid(z, biases)
                 }
@@ -497,6 +508,22 @@ pub fn backward_product<T: Real>(c: &mut [T], d: &[T], wt: &[T], shape: StepShap
 /// gradient, from the rows of D.
 pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {
     dispatch!(column_sums, s, a)
+}
+
+/// `step(w_i, g_i, first_i, second_i)` for every i of four slices of one
+/// length: a value, its gradient and two values of state (the update rules
+/// other than network2's, `train::rule`). Compiled for the best
+/// instruction set with `step` inlined, so that its `mul_add`s are single
+/// instructions rather than calls (`step` must be a closure, small enough
+/// to inline).
+pub fn update_values<T: Real, F: Fn(&mut T, T, &mut T, &mut T)>(
+    w: &mut [T],
+    g: &[T],
+    first: &mut [T],
+    second: &mut [T],
+    step: F,
+) {
+    dispatch!(update_values, w, g, first, second, step)
 }
 
 /// A = sigma(Z + 1 b^T) in place, row by row (Z m x n_out with rows padded,

@@ -570,6 +570,25 @@ pub fn write_nonzero_lanes<T: Real>(
     count
 }
 
+/// step on every value. See `kernels::update_values`.
+#[inline(always)]
+pub fn update_values<T: Real, F: Fn(&mut T, T, &mut T, &mut T)>(
+    w: &mut [T],
+    g: &[T],
+    first: &mut [T],
+    second: &mut [T],
+    step: F,
+) {
+    assert!(g.len() == w.len() && first.len() == w.len() && second.len() == w.len());
+    let values = w
+        .iter_mut()
+        .zip(g)
+        .zip(first.iter_mut().zip(second.iter_mut()));
+    for ((w, &g), (a, b)) in values {
+        step(w, g, a, b);
+    }
+}
+
 /// s = sum of the rows of A. See `kernels::column_sums`.
 #[inline(always)]
 pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {

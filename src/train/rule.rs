@@ -32,7 +32,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::kernels::Real;
+use crate::kernels::{self, Real};
 
 /// The penalty a rule adds to the cost, C = C_0 + penalty, for the rules
 /// that take it through the gradient (SGD, momentum, Adam).
@@ -193,6 +193,7 @@ impl<T: Real> StepConstants<T> {
 }
 
 /// sgn(w): -1, 0 or 1.
+#[inline(always)]
 fn sgn<T: Real>(w: T) -> T {
     if w > T::zero() {
         T::one()
@@ -204,6 +205,7 @@ fn sgn<T: Real>(w: T) -> T {
 }
 
 /// The penalty's gradient per unit of its factor: w (L2) or sgn(w) (L1).
+#[inline(always)]
 fn penalty_direction<T: Real>(regularization: Regularization, w: T) -> T {
     match regularization {
         Regularization::L2 => w,
@@ -214,9 +216,10 @@ fn penalty_direction<T: Real>(regularization: Regularization, w: T) -> T {
 /// One step of `rule` on a layer's weights `w`, given the batch's summed
 /// gradient `g` (same layout), and the rule's state for these weights:
 /// `first` (momentum's velocity v, Adam's m) and `second` (Adam's v).
-/// Every value is updated on its own, so any layout serves, zero padding
-/// included (a weight and gradient of 0 with zero state stay 0). SGD with
-/// L2 and SGDW are the fused kernel's, not this.
+/// Every value is updated on its own ([`kernels::update_values`]), so any
+/// layout serves, zero padding included (a weight and gradient of 0 with
+/// zero state stay 0). SGD with L2 and SGDW are the fused kernel's, not
+/// this.
 ///
 /// Each line rounds as written: a*b + c with one rounding where it says
 /// `mul_add`. `reference.rs` does the same arithmetic one weight at a time
@@ -230,51 +233,40 @@ pub(crate) fn step_weights<T: Real>(
     second: &mut [T],
 ) {
     let reg = rule.regularization;
+    let k = *k;
     match rule.optimizer {
-        Optimizer::Sgd => {
-            // w <- w - (eta*lambda/n) sgn(w) - (eta/m_t) G (L1; L2 is fused).
-            for (w, &g) in w.iter_mut().zip(g) {
-                let penalized = (-k.c).mul_add(penalty_direction(reg, *w), *w);
-                *w = (-k.step).mul_add(g, penalized);
-            }
-        }
-        Optimizer::Momentum { .. } => {
-            // eta grad C = (eta/m_t) G + (eta*lambda/n) p(w); v <- mu v - eta grad C; w <- w + v.
-            for ((w, &g), v) in w.iter_mut().zip(g).zip(first.iter_mut()) {
-                let eta_grad = k.c.mul_add(penalty_direction(reg, *w), k.step * g);
-                *v = k.mu.mul_add(*v, -eta_grad);
-                *w += *v;
-            }
-        }
-        Optimizer::Adam { .. } => {
-            for (((w, &g), m), v) in w
-                .iter_mut()
-                .zip(g)
-                .zip(first.iter_mut())
-                .zip(second.iter_mut())
-            {
-                let grad = k
-                    .penalty
-                    .mul_add(penalty_direction(reg, *w), k.inverse_m * g);
-                adam_step(k, w, grad, m, v);
-            }
-        }
-        Optimizer::AdamW { .. } => {
-            for (((w, &g), m), v) in w
-                .iter_mut()
-                .zip(g)
-                .zip(first.iter_mut())
-                .zip(second.iter_mut())
-            {
-                *w = (-k.decoupled).mul_add(*w, *w); // w - eta D w
-                adam_step(k, w, k.inverse_m * g, m, v);
-            }
-        }
+        // w <- w - (eta*lambda/n) sgn(w) - (eta/m_t) G (L1; L2 is fused).
+        Optimizer::Sgd => kernels::update_values(w, g, first, second, |w, g, _, _| {
+            let penalized = (-k.c).mul_add(penalty_direction(reg, *w), *w);
+            *w = (-k.step).mul_add(g, penalized);
+        }),
+        // eta grad C = (eta/m_t) G + (eta*lambda/n) p(w);
+        // v <- mu v - eta grad C;  w <- w + v.
+        Optimizer::Momentum { .. } => kernels::update_values(w, g, first, second, |w, g, v, _| {
+            let eta_grad = k.c.mul_add(penalty_direction(reg, *w), k.step * g);
+            *v = k.mu.mul_add(*v, -eta_grad);
+            *w += *v;
+        }),
+        // g = G/m_t + (lambda/n) p(w), then Adam's step.
+        Optimizer::Adam { .. } => kernels::update_values(w, g, first, second, |w, g, m, v| {
+            let grad = k
+                .penalty
+                .mul_add(penalty_direction(reg, *w), k.inverse_m * g);
+            adam_step(&k, w, grad, m, v);
+        }),
+        // w <- w - eta D w, then Adam's step with g = G/m_t.
+        Optimizer::AdamW { .. } => kernels::update_values(w, g, first, second, |w, g, m, v| {
+            *w = (-k.decoupled).mul_add(*w, *w);
+            adam_step(&k, w, k.inverse_m * g, m, v);
+        }),
         Optimizer::Sgdw { .. } => unreachable!("SGDW steps by the fused kernel"),
     }
 }
 
-/// Adam's moments and step for one value with gradient `grad`.
+/// Adam's moments and step for one value with gradient `grad`:
+/// m <- beta1 m + (1 - beta1) grad,  v <- beta2 v + (1 - beta2) grad^2,
+/// w <- w - (eta/(1 - beta1^t)) m / (sqrt(v)/sqrt(1 - beta2^t) + eps).
+#[inline(always)]
 fn adam_step<T: Real>(k: &StepConstants<T>, w: &mut T, grad: T, m: &mut T, v: &mut T) {
     *m = k.beta1.mul_add(*m, (T::one() - k.beta1) * grad);
     *v = k.beta2.mul_add(*v, (T::one() - k.beta2) * grad * grad);
@@ -284,7 +276,7 @@ fn adam_step<T: Real>(k: &StepConstants<T>, w: &mut T, grad: T, m: &mut T, v: &m
 
 /// One step of `rule` on a layer's biases `b`, given their summed gradient
 /// `g`: no penalty and no decay, so SGD's and SGDW's b <- b - (eta/m_t) g,
-/// momentum's velocity, Adam's moments.
+/// momentum's velocity, Adam's moments. (A layer's few biases: plain loops.)
 pub(crate) fn step_biases<T: Real>(
     rule: &Rule,
     k: &StepConstants<T>,
@@ -293,26 +285,19 @@ pub(crate) fn step_biases<T: Real>(
     first: &mut [T],
     second: &mut [T],
 ) {
-    match rule.optimizer {
-        Optimizer::Sgd | Optimizer::Sgdw { .. } => {
-            for (b, &g) in b.iter_mut().zip(g) {
-                *b -= k.step * g;
+    let values = b
+        .iter_mut()
+        .zip(g)
+        .zip(first.iter_mut().zip(second.iter_mut()));
+    for ((b, &g), (m, v)) in values {
+        match rule.optimizer {
+            Optimizer::Sgd | Optimizer::Sgdw { .. } => *b -= k.step * g,
+            Optimizer::Momentum { .. } => {
+                *m = k.mu.mul_add(*m, -(k.step * g));
+                *b += *m;
             }
-        }
-        Optimizer::Momentum { .. } => {
-            for ((b, &g), v) in b.iter_mut().zip(g).zip(first.iter_mut()) {
-                *v = k.mu.mul_add(*v, -(k.step * g));
-                *b += *v;
-            }
-        }
-        Optimizer::Adam { .. } | Optimizer::AdamW { .. } => {
-            for (((b, &g), m), v) in b
-                .iter_mut()
-                .zip(g)
-                .zip(first.iter_mut())
-                .zip(second.iter_mut())
-            {
-                adam_step(k, b, k.inverse_m * g, m, v);
+            Optimizer::Adam { .. } | Optimizer::AdamW { .. } => {
+                adam_step(k, b, k.inverse_m * g, m, v)
             }
         }
     }
