@@ -185,8 +185,9 @@ pub struct TrainArgs {
     #[arg(long, value_delimiter = ',', default_value = "784,30,10")]
     pub sizes: Vec<usize>,
 
-    /// Cost C: cross-entropy (output error a - y) or quadratic
-    /// (output error (a - y) sigma'(z)).
+    /// Cost C: cross-entropy (output error a - y), quadratic (output error
+    /// (a - y) sigma'(z)) or log-likelihood (C_x = -ln a_y with a softmax
+    /// output layer; output error a - y).
     #[arg(long, value_enum, default_value_t = CostArg::CrossEntropy)]
     pub cost: CostArg,
 
@@ -398,6 +399,8 @@ pub enum CostArg {
     CrossEntropy,
     /// C_x = |a - y|^2 / 2.
     Quadratic,
+    /// C_x = -ln a_y, with a softmax output layer (the book's chapter 3).
+    LogLikelihood,
 }
 
 impl From<CostArg> for Cost {
@@ -405,6 +408,7 @@ impl From<CostArg> for Cost {
         match arg {
             CostArg::CrossEntropy => Cost::CrossEntropy,
             CostArg::Quadratic => Cost::Quadratic,
+            CostArg::LogLikelihood => Cost::LogLikelihood,
         }
     }
 }
@@ -414,6 +418,7 @@ impl From<Cost> for CostArg {
         match cost {
             Cost::CrossEntropy => CostArg::CrossEntropy,
             Cost::Quadratic => CostArg::Quadratic,
+            Cost::LogLikelihood => CostArg::LogLikelihood,
         }
     }
 }

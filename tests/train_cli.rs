@@ -509,6 +509,11 @@ fn update_rules_train_and_refuse_what_makes_no_sense() {
         ),
         (&["--optimizer", "sgdw"][..], "sgdw weight decay 5e-3", true),
         (
+            &["--cost", "log-likelihood"][..],
+            "log-likelihood cost",
+            true,
+        ),
+        (
             &["--optimizer", "adamw", "--eta", "0.01"][..],
             "adamw beta1 0.9",
             false,

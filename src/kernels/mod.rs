@@ -229,6 +229,11 @@ mod x86 {
                 }
 
                 #[target_feature(enable = $features)]
+                pub fn add_bias_and_softmax<T: Real>(z: &mut [T], biases: &[T]) {
+                    portable::add_bias_and_softmax(z, biases)
+                }
+
+                #[target_feature(enable = $features)]
                 pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(
                     out: &mut [T],
                     pixels: &[P],
@@ -537,6 +542,24 @@ pub fn update_values<T: Real, F: Fn(&mut T, T, &mut T, &mut T)>(
 /// pass.
 pub fn add_bias_and_sigmoid<T: Real>(z: &mut [T], biases: &[T]) {
     dispatch!(add_bias_and_sigmoid, z, biases)
+}
+
+/// e^x as the kernels compute it (see [`add_bias_and_sigmoid`]), for one
+/// number: what the scalar reference of the tests uses.
+pub fn exp<T: Real>(x: T) -> T {
+    portable::exp(x)
+}
+
+/// A = softmax(Z + 1 b^T) in place, row by row (Z m x n_out with rows
+/// padded, b n_out): the output layer of the log-likelihood cost,
+///
+///   a_j = e^(z_j - z_max) / sum_k e^(z_k - z_max),
+///
+/// z_max the row's largest z (so no e^z overflows), e^x as in
+/// [`add_bias_and_sigmoid`], the sum over k in order; the padding is 0.
+/// (Small: 10 outputs a row.)
+pub fn add_bias_and_softmax<T: Real>(z: &mut [T], biases: &[T]) {
+    dispatch!(add_bias_and_softmax, z, biases)
 }
 
 #[cfg(test)]

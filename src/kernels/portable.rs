@@ -601,6 +601,29 @@ pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {
     }
 }
 
+/// Z + 1 b^T, then softmax row by row. See `kernels::add_bias_and_softmax`.
+#[inline(always)]
+pub fn add_bias_and_softmax<T: Real>(z: &mut [T], biases: &[T]) {
+    let n_out = biases.len();
+    assert!(z.len().is_multiple_of(padded(n_out)));
+    for row in z.chunks_exact_mut(padded(n_out)) {
+        let (outputs, padding) = row.split_at_mut(n_out);
+        for (z_j, &b_j) in outputs.iter_mut().zip(biases) {
+            *z_j += b_j;
+        }
+        let largest = outputs.iter().copied().fold(T::neg_infinity(), T::max);
+        let mut sum = T::zero();
+        for z_j in outputs.iter_mut() {
+            *z_j = exp(*z_j - largest);
+            sum += *z_j;
+        }
+        for a_j in outputs.iter_mut() {
+            *a_j = *a_j / sum;
+        }
+        padding.fill(T::zero());
+    }
+}
+
 /// Z + 1 b^T, then sigma elementwise. See `kernels::add_bias_and_sigmoid`.
 #[inline(always)]
 pub fn add_bias_and_sigmoid<T: Real>(z: &mut [T], biases: &[T]) {

@@ -1,9 +1,17 @@
-//! The two costs of network2.py, per example x with one-hot target y:
+//! The two costs of network2.py, and the book's log-likelihood with a
+//! softmax output layer (chapter 3), per example x with one-hot target y:
 //!
-//!   cross-entropy  C_x = -sum_j [ y_j ln a_j + (1 - y_j) ln(1 - a_j) ]
-//!                  output error delta^L = a - y
-//!   quadratic      C_x = (1/2) |a - y|^2
-//!                  output error delta^L = (a - y) sigma'(z^L)
+//!   cross-entropy   C_x = -sum_j [ y_j ln a_j + (1 - y_j) ln(1 - a_j) ]
+//!                   output error delta^L = a - y
+//!   quadratic       C_x = (1/2) |a - y|^2
+//!                   output error delta^L = (a - y) sigma'(z^L)
+//!   log-likelihood  C_x = -ln a_y,   a_j = e^(z_j) / sum_k e^(z_k) (softmax)
+//!                   output error delta^L = a - y
+//!
+//! With the log-likelihood sum_j delta^L_j = sum_j a_j - 1 = 0 for every
+//! example: the last layer's weights into the output neurons from one input
+//! get gradients that sum to 0, so their mean over the output neurons only
+//! decays.
 
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +40,9 @@ pub enum Cost {
     CrossEntropy,
     /// C_x = |a - y|^2 / 2.
     Quadratic,
+    /// C_x = -ln a_y with a softmax output layer (the book's chapter 3;
+    /// network2.py has no such cost).
+    LogLikelihood,
 }
 
 impl Cost {
@@ -40,7 +51,15 @@ impl Cost {
         match self {
             Cost::CrossEntropy => "CrossEntropyCost",
             Cost::Quadratic => "QuadraticCost",
+            // network2.py has no such class: a file of it loads here only.
+            Cost::LogLikelihood => "LogLikelihoodCost",
         }
+    }
+
+    /// Whether the output layer is a softmax (the log-likelihood's); the
+    /// others' is sigmoid, as every hidden layer's.
+    pub fn softmax_output(self) -> bool {
+        self == Cost::LogLikelihood
     }
 
     /// The cost of a class name network2.py stores, if it is one of the two.
@@ -48,15 +67,16 @@ impl Cost {
         match name {
             "CrossEntropyCost" => Some(Cost::CrossEntropy),
             "QuadraticCost" => Some(Cost::Quadratic),
+            "LogLikelihoodCost" => Some(Cost::LogLikelihood),
             _ => None,
         }
     }
 
     /// The output error delta^L_j for one output neuron, from its activation
-    /// a_j = sigma(z_j) and target y_j (sigma'(z) = a (1 - a)).
+    /// a_j (sigma(z_j), or the softmax's) and target y_j (sigma'(z) = a (1 - a)).
     pub fn output_delta<T: Real>(self, a: T, y: T) -> T {
         match self {
-            Cost::CrossEntropy => a - y,
+            Cost::CrossEntropy | Cost::LogLikelihood => a - y,
             Cost::Quadratic => (a - y) * a * (T::one() - a),
         }
     }
@@ -106,6 +126,8 @@ impl Cost {
                         -p.max(tiny).ln()
                     }
                     Cost::Quadratic => 0.5 * (a - y) * (a - y),
+                    Cost::LogLikelihood if j == label => -a.max(tiny).ln(),
+                    Cost::LogLikelihood => 0.0,
                 }
             })
             .sum()

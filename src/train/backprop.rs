@@ -106,12 +106,17 @@ pub struct Backprop<T> {
     /// `kernels::nonzero_columns`); the kernels skip the others.
     inputs: Vec<Vec<u32>>,
     input_counts: Vec<usize>,
+    /// The output layer is a softmax (the log-likelihood cost's), not a
+    /// sigmoid.
+    softmax_output: bool,
 }
 
 impl<T: Real> Backprop<T> {
-    /// Buffers for a network of `sizes` and batches of up to `capacity` examples.
-    pub fn new(sizes: &[usize], capacity: usize) -> Backprop<T> {
+    /// Buffers for a network of `sizes` trained on `cost` (which sets the
+    /// output layer's activation) and batches of up to `capacity` examples.
+    pub fn new(sizes: &[usize], cost: Cost, capacity: usize) -> Backprop<T> {
         Backprop {
+            softmax_output: cost.softmax_output(),
             sizes: sizes.to_vec(),
             capacity,
             activations: sizes
@@ -248,7 +253,11 @@ impl<T: Real> Backprop<T> {
             }
             kernels::forward_product(a, a_prev, wt, shape, &inputs[..self.input_counts[l]]);
             weighted_input(l, a);
-            kernels::add_bias_and_sigmoid(a, b);
+            if self.softmax_output && l + 1 == weights.layers.len() {
+                kernels::add_bias_and_softmax(a, b);
+            } else {
+                kernels::add_bias_and_sigmoid(a, b);
+            }
         }
     }
 
@@ -359,7 +368,7 @@ mod tests {
 
     /// sum_x C_x over a batch, by a forward pass.
     fn batch_cost(net: &Network<f64>, x: &[f64], labels: &[u8]) -> f64 {
-        let mut bp = Backprop::new(net.sizes(), labels.len());
+        let mut bp = Backprop::new(net.sizes(), net.cost, labels.len());
         set_input(&mut bp, x, labels.len());
         bp.forward(&KernelWeights::of(net), &net.biases, labels.len());
         bp.activation_rows(net.layers(), labels.len())
@@ -378,7 +387,7 @@ mod tests {
         let classes = *sizes.last().unwrap() as u8;
         let labels: Vec<u8> = (0..rows as u8).map(|i| i % classes).collect();
 
-        let mut bp = Backprop::new(sizes, rows);
+        let mut bp = Backprop::new(sizes, cost, rows);
         set_input(&mut bp, &x, rows);
         let weights = KernelWeights::of(&net);
         bp.forward(&weights, &net.biases, rows);
@@ -421,11 +430,13 @@ mod tests {
     fn gradient_matches_finite_differences_three_layers() {
         check_gradient(&[5, 4, 3], Cost::CrossEntropy);
         check_gradient(&[5, 4, 3], Cost::Quadratic);
+        check_gradient(&[5, 4, 3], Cost::LogLikelihood);
     }
 
     #[test]
     fn gradient_matches_finite_differences_four_layers() {
         check_gradient(&[6, 5, 4, 3], Cost::CrossEntropy);
         check_gradient(&[6, 5, 4, 3], Cost::Quadratic);
+        check_gradient(&[6, 5, 4, 3], Cost::LogLikelihood);
     }
 }

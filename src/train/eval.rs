@@ -80,7 +80,7 @@ pub fn evaluate_scored<T: Real>(
         .par_chunks(CHUNK)
         .map(|chunk| {
             let rows = chunk.len();
-            let mut bp = Backprop::new(net.sizes(), rows);
+            let mut bp = Backprop::new(net.sizes(), net.cost, rows);
             let mut tally = Tally {
                 correct: 0,
                 cost: 0.0,

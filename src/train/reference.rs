@@ -83,14 +83,17 @@ fn target<T: Real>(label: u8, n_l: usize) -> Vec<T> {
 ///   a^l = sigma(z^l),   z^l = w^l a^(l-1) + b^l      (n_l)
 ///
 /// so `feedforward(net, x)[L]` = a^L is network2's `feedforward(x)`; backprop
-/// needs the others too. z^l_j = (sum_k w^l_jk a^(l-1)_k) + b^l_j.
+/// needs the others too. z^l_j = (sum_k w^l_jk a^(l-1)_k) + b^l_j. With the
+/// log-likelihood cost the output layer is a softmax instead:
+///
+///   a^L_j = e^(z^L_j - z_max) / sum_k e^(z^L_k - z_max),   z_max = max_k z^L_k.
 pub(crate) fn feedforward<T: Real>(net: &Network<T>, x: &[T]) -> Vec<Vec<T>> {
     assert_eq!(x.len(), net.sizes()[0]);
     let mut activations = vec![x.to_vec()];
-    for (w, b) in net.weights.iter().zip(&net.biases) {
+    for (l, (w, b)) in net.weights.iter().zip(&net.biases).enumerate() {
         let a_prev = activations.last().expect("a^0 at least");
         // w^l: n_l rows of n_(l-1).
-        let a: Vec<T> = w
+        let z: Vec<T> = w
             .chunks_exact(a_prev.len())
             .zip(b)
             .map(|(w_j, &b_j)| {
@@ -98,12 +101,26 @@ pub(crate) fn feedforward<T: Real>(net: &Network<T>, x: &[T]) -> Vec<Vec<T>> {
                     .iter()
                     .zip(a_prev)
                     .fold(T::zero(), |sum, (&w_jk, &a_k)| w_jk.mul_add(a_k, sum));
-                sigma(w_j_a + b_j)
+                w_j_a + b_j
             })
             .collect();
+        let a = if net.cost.softmax_output() && l + 1 == net.layers() {
+            softmax(&z)
+        } else {
+            z.into_iter().map(sigma).collect()
+        };
         activations.push(a);
     }
     activations
+}
+
+/// softmax(z)_j = e^(z_j - z_max) / sum_k e^(z_k - z_max), the sum in order
+/// of k, e^x the kernels' own.
+fn softmax<T: Real>(z: &[T]) -> Vec<T> {
+    let largest = z.iter().copied().fold(T::neg_infinity(), T::max);
+    let e: Vec<T> = z.iter().map(|&z_j| kernels::exp(z_j - largest)).collect();
+    let sum = e.iter().fold(T::zero(), |sum, &e_k| sum + e_k);
+    e.iter().map(|&e_j| e_j / sum).collect()
 }
 
 /// The gradient of one example's cost C_x, as [`backprop`] finds it:
@@ -145,7 +162,8 @@ pub(crate) fn backprop<T: Real>(net: &Network<T>, x: &[T], label: u8) -> Example
         .iter()
         .zip(&y)
         .map(|(&a, &y)| match net.cost {
-            Cost::CrossEntropy => a - y,
+            // With the softmax output, as with the sigmoid's cross-entropy.
+            Cost::CrossEntropy | Cost::LogLikelihood => a - y,
             Cost::Quadratic => (a - y) * a * (T::one() - a),
         })
         .collect();
@@ -708,6 +726,67 @@ mod tests {
     }
 
     #[test]
+    fn log_likelihood_softmax_784_30_10() {
+        same_epoch_f32_and_f64(&Case {
+            sizes: &[784, 30, 10],
+            init: Init::Default,
+            cost: Cost::LogLikelihood,
+            data: first_thousand(),
+            eta: 0.5,
+            lambda: 5.0,
+            m: 30,
+            decay_only: false,
+            seed: 2,
+        });
+    }
+
+    /// With the softmax and the log-likelihood, sum_j delta^L_j = 0 for
+    /// every example, so the gradient of the mean over the output neurons
+    /// of the last layer's weights from each input, w_bar_k = (1/n_L)
+    /// sum_j w^L_jk, is 0: an epoch of training only decays it, by (1 -
+    /// eta*lambda/n)^S exactly (up to the rounding of the sums, 1e-6 of
+    /// the layer's rms here). With the sigmoid's cross-entropy it moves as
+    /// much as any weight: the test can tell the two apart.
+    #[test]
+    fn softmax_log_likelihood_only_decays_the_output_weights_mean() {
+        let data = first_thousand();
+        let (eta, lambda, m) = (0.5, 5.0, 30);
+        let n = data.len();
+        let steps = n.div_ceil(m);
+        let decay = (1.0 - eta * lambda / n as f64).powi(steps as i32);
+        let gap = |cost: Cost| -> f64 {
+            let mut rng = ChaCha8Rng::seed_from_u64(4);
+            let start: Network<f64> = Network::new(&[784, 30, 10], Init::Default, cost, &mut rng);
+            let hyper = Hyper { eta, lambda, n };
+            let mut sgd = Sgd::new(start.clone(), hyper, m, EpochOrder::Shuffled(rng));
+            sgd.epoch(data, &mut Unobserved, &mut |_| {});
+            let means = |net: &Network<f64>| -> Vec<f64> {
+                let w = &net.weights[1]; // w^L: 10 x 30
+                (0..30)
+                    .map(|k| (0..10).map(|j| w[j * 30 + k]).sum::<f64>() / 10.0)
+                    .collect()
+            };
+            let rms = (start.weights[1].iter().map(|w| w * w).sum::<f64>() / 300.0).sqrt();
+            let (before, after) = (means(&start), means(&sgd.net));
+            before
+                .iter()
+                .zip(&after)
+                .map(|(b, a)| (a - decay * b).abs() / rms)
+                .fold(0.0, f64::max)
+        };
+        let softmax = gap(Cost::LogLikelihood);
+        let sigmoid = gap(Cost::CrossEntropy);
+        assert!(
+            softmax < 1e-6,
+            "the softmax's means moved by {softmax:e} of the rms"
+        );
+        assert!(
+            sigmoid > 1e-2,
+            "the sigmoid's means moved by only {sigmoid:e} of the rms"
+        );
+    }
+
+    #[test]
     fn decay_only() {
         same_epoch_f32_and_f64(&Case {
             sizes: &[784, 30, 10],
@@ -725,7 +804,7 @@ mod tests {
     /// The reference's forward pass against the kernels' on one batch:
     /// every layer's activations, bit for bit.
     fn same_activations<T: Real>(net: &Network<T>, data: &Dataset, examples: &[usize]) {
-        let mut fast = Backprop::new(net.sizes(), examples.len());
+        let mut fast = Backprop::new(net.sizes(), net.cost, examples.len());
         fast.forward_images(&KernelWeights::of(net), &net.biases, data, examples);
         for (row, &e) in examples.iter().enumerate() {
             let reference = feedforward(net, &input(data, e));
@@ -763,7 +842,7 @@ mod tests {
         let rows = 3;
         let x: Vec<f64> = (0..rows * sizes[0]).map(|_| rng.random::<f64>()).collect();
         let labels = [0u8, 1, 1];
-        let mut bp = Backprop::new(&sizes, rows);
+        let mut bp = Backprop::new(&sizes, net.cost, rows);
         let input = bp.input_mut(rows);
         let padded = crate::kernels::padded(sizes[0]);
         for (row, x_row) in input.chunks_exact_mut(padded).zip(x.chunks_exact(sizes[0])) {
