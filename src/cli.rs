@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::book::Script;
 use crate::data::DataSource;
 use crate::net::{Cost, Init, Saturated};
+use crate::run::schedule::Schedule;
 use crate::run::{Config, EvalSet, FullGradientAt, Precision};
 use crate::train::{Regularization, Rule};
 
@@ -326,6 +327,19 @@ pub struct TrainArgs {
     #[arg(long)]
     pub stop_when_settled: bool,
 
+    /// Stop once the validation accuracy has not improved for N epochs
+    /// (no-improvement-in-N; with --schedule halve, N epochs without
+    /// improvement halve eta instead).
+    #[arg(long, value_name = "N")]
+    pub early_stop: Option<usize>,
+
+    /// How eta changes: constant (network2's), or halve: halve it each
+    /// time no-improvement-in-N fires (N from --early-stop, else 10), and
+    /// stop when the next halving would bring it to eta/128 (the book's
+    /// exercise).
+    #[arg(long, value_enum, default_value_t = ScheduleArg::Constant)]
+    pub schedule: ScheduleArg,
+
     /// Bins of the weight histograms, over +-4 times each layer's rms at epoch 0.
     #[arg(long, default_value_t = 100)]
     pub histogram_bins: usize,
@@ -387,6 +401,11 @@ impl TrainArgs {
             stop_when_settled: self.stop_when_settled,
             tail_average_from: None,
             rule: Rule::default(),
+            early_stop: self.early_stop,
+            schedule: match self.schedule {
+                ScheduleArg::Constant => Schedule::Constant,
+                ScheduleArg::Halve => Schedule::Halve,
+            },
             saturated: Saturated::Floor,
         }
     }
@@ -482,6 +501,15 @@ pub enum OptimizerArg {
     Adam,
     /// Adam with decoupled weight decay.
     Adamw,
+}
+
+/// `--schedule`: how eta changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScheduleArg {
+    /// eta as given, every epoch.
+    Constant,
+    /// Halved at each no-improvement-in-N, down to eta/128.
+    Halve,
 }
 
 /// `--regularization`: [`Regularization`], as the flag spells it.

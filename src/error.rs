@@ -97,6 +97,8 @@ pub enum Setting {
     Regularization,
     /// Whether the probes measure the run.
     Probes,
+    /// The epochs without improvement before early stopping.
+    EarlyStop,
 }
 
 impl std::fmt::Display for Setting {
@@ -122,6 +124,7 @@ impl std::fmt::Display for Setting {
             Setting::AdamEps => "Adam's eps",
             Setting::Regularization => "regularization",
             Setting::Probes => "probes",
+            Setting::EarlyStop => "early stopping",
         })
     }
 }

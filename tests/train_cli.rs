@@ -537,3 +537,122 @@ fn update_rules_train_and_refuse_what_makes_no_sense() {
         );
     }
 }
+
+/// No-improvement-in-N stops the run and the halving schedule halves eta,
+/// each where the metrics say; a run resumed from a checkpoint halves and
+/// stops where one never stopped does, with the same bits.
+#[test]
+fn early_stopping_and_the_halving_schedule_fire_where_the_metrics_say() {
+    use decaylab::metrics::ScheduleEvent;
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = dir.path().join("stop.jsonl");
+    let base = [
+        "--train-size",
+        "1000",
+        "--sizes",
+        "784,20,10",
+        "--no-probes",
+    ];
+    let mut args = vec![
+        "train",
+        "--epochs",
+        "80",
+        "--early-stop",
+        "2",
+        "--metrics",
+        path_str(&metrics),
+    ];
+    args.extend(base);
+    let out = decaylab(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let records = read_records(&metrics);
+    let last = records.last().unwrap();
+    assert!(records.len() < 81, "no early stop in 80 epochs");
+    assert_eq!(last.schedule_event, Some(ScheduleEvent::Stopped));
+    assert!(
+        records[..records.len() - 1]
+            .iter()
+            .all(|r| r.schedule_event.is_none())
+    );
+    let best = records.iter().map(|r| r.eval_accuracy).fold(0.0, f64::max);
+    let n = records.len();
+    assert!(records[n - 3..].iter().all(|r| r.eval_accuracy <= best));
+    assert!(
+        records[n - 2..]
+            .iter()
+            .all(|r| r.eval_accuracy <= records[n - 3].eval_accuracy)
+    );
+
+    let halve = ["--schedule", "halve", "--early-stop", "2", "--eta", "0.5"];
+    let (whole, resumed) = (
+        dir.path().join("whole.json"),
+        dir.path().join("resumed.json"),
+    );
+    let metrics = dir.path().join("halve.jsonl");
+    let mut args = vec![
+        "train",
+        "--epochs",
+        "40",
+        "--save",
+        path_str(&whole),
+        "--metrics",
+        path_str(&metrics),
+    ];
+    args.extend(base);
+    args.extend(halve);
+    let out = decaylab(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let records = read_records(&metrics);
+    let halved: Vec<usize> = (records.iter())
+        .filter(|r| r.schedule_event == Some(ScheduleEvent::Halved))
+        .map(|r| r.epoch)
+        .collect();
+    assert!(halved.len() >= 2, "halved after epochs {halved:?}");
+    for pair in records[1..].windows(2) {
+        let (eta, next) = (
+            pair[0].learning_rate.unwrap(),
+            pair[1].learning_rate.unwrap(),
+        );
+        let expected = if pair[0].schedule_event == Some(ScheduleEvent::Halved) {
+            eta / 2.0
+        } else {
+            eta
+        };
+        assert_eq!(next, expected, "epoch {}", pair[1].epoch);
+    }
+    // Stopped at the first halving's epoch + 3, resumed past it.
+    let checkpoint = dir.path().join("run.ckpt");
+    let stop_at = (halved[0] + 3).to_string();
+    let mut args = vec![
+        "train",
+        "--epochs",
+        &stop_at,
+        "--checkpoint",
+        path_str(&checkpoint),
+    ];
+    args.extend(base);
+    args.extend(halve);
+    assert_eq!(decaylab(&args).status.code(), Some(0));
+    let mut args = vec![
+        "train",
+        "--epochs",
+        "40",
+        "--resume",
+        path_str(&checkpoint),
+        "--checkpoint",
+        path_str(&checkpoint),
+        "--save",
+        path_str(&resumed),
+    ];
+    args.extend(base);
+    args.extend(halve);
+    let out = decaylab(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(&whole).unwrap(),
+        std::fs::read(&resumed).unwrap()
+    );
+    let out = decaylab(&small_run(&["--early-stop", "0"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--early-stop"), "{}", stderr(&out));
+}

@@ -81,6 +81,7 @@ fn flag_of(setting: Setting) -> &'static str {
         Setting::AdamEps => "--adam-eps",
         Setting::Regularization => "--regularization",
         Setting::Probes => "--no-probes",
+        Setting::EarlyStop => "--early-stop",
     }
 }
 

@@ -13,7 +13,7 @@ use crate::cli::{CostArg, TrainArgs};
 use crate::data::DataSource;
 use crate::error::{Error, Result, Setting};
 use crate::kernels::Real;
-use crate::metrics::{CsvLog, EpochRecord, JsonLinesLog};
+use crate::metrics::{CsvLog, EpochRecord, JsonLinesLog, ScheduleEvent};
 use crate::net::{Network, network2_json};
 use crate::run::{
     self, Checkpoint, Config, EvalSet, F32_SMALLEST_DECAY, Observer, Persistence, Precision,
@@ -408,9 +408,16 @@ impl Observer for Reporter {
             Some(f) if record.epoch > 0 => format!("  offset f {f:.3}"),
             _ => String::new(),
         };
+        let event = match (record.schedule_event, record.learning_rate) {
+            (Some(ScheduleEvent::Halved), Some(eta)) => {
+                format!("  (no improvement: eta halved to {})", eta / 2.0)
+            }
+            (Some(ScheduleEvent::Stopped), _) => "  (no improvement: stopped)".to_string(),
+            _ => String::new(),
+        };
         say!(
             self.console,
-            "epoch {:>3}/{}  {} accuracy {:6.2}%  cost {:.4}  weights rms {:.4} ({}){offset}  {:.2} s",
+            "epoch {:>3}/{}  {} accuracy {:6.2}%  cost {:.4}  weights rms {:.4} ({}){offset}  {:.2} s{event}",
             record.epoch,
             self.epochs,
             self.eval_name,

@@ -61,6 +61,13 @@ pub struct EpochRecord {
     /// (null unless asked for: at the end of the study's runs, every epoch
     /// with `train --full-gradient`).
     pub full_gradient: Option<Vec<FullGradient>>,
+    /// eta of the epoch's steps (in runs whose eta changes: `--schedule`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learning_rate: Option<f64>,
+    /// What the schedule or early stopping did after this epoch (in runs
+    /// that have them, where they fired).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_event: Option<ScheduleEvent>,
     /// The tail average of the run's network (in the last record of a run
     /// that keeps one: see `Config::tail_average_from`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,6 +78,17 @@ pub struct EpochRecord {
     pub histograms: Option<Histograms>,
     /// Wall-clock seconds of this epoch's SGD steps (0 for epoch 0).
     pub seconds: f64,
+}
+
+/// What a run's schedule (`run::schedule`) did at the end of an epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScheduleEvent {
+    /// eta was halved for the epochs that follow.
+    Halved,
+    /// The run stopped here: no improvement in N epochs (or eta down to
+    /// 1/128 of its start).
+    Stopped,
 }
 
 /// Polyak's average of a run's network, sampled once per epoch: the mean

@@ -11,6 +11,7 @@ use crate::net::{Cost, Init, Saturated};
 use crate::train::{Hyper, Optimizer, Regularization, Rule};
 
 use super::Precision;
+use super::schedule::Schedule;
 
 /// Which set the per-epoch accuracy and cost are measured on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +100,14 @@ pub struct Config {
     /// it existed).
     #[serde(default, skip_serializing_if = "Rule::is_network2")]
     pub rule: Rule,
+    /// Stop once the validation accuracy has not improved for this many
+    /// epochs (no-improvement-in-N; see [`super::schedule`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_stop: Option<usize>,
+    /// How eta changes: constant (network2's), or halved at each
+    /// no-improvement-in-N (N = `early_stop`, else 10) down to eta/128.
+    #[serde(default, skip_serializing_if = "Schedule::is_constant")]
+    pub schedule: Schedule,
     /// How the measured cross-entropy charges a saturated output (the book
     /// mode scores as network2 does).
     #[serde(default)]
@@ -143,6 +152,8 @@ impl Default for Config {
             stop_when_settled: false,
             tail_average_from: None,
             rule: Rule::default(),
+            early_stop: None,
+            schedule: Schedule::Constant,
             saturated: Saturated::Floor,
         }
     }
@@ -307,6 +318,12 @@ impl Config {
             ));
         }
         self.validate_rule()?;
+        if self.early_stop == Some(0) {
+            return Err(Error::bad_setting(
+                Setting::EarlyStop,
+                "0; expected at least 1 epoch without improvement",
+            ));
+        }
         if ![1, 2, 4].contains(&self.pool) {
             return Err(Error::bad_setting(
                 Setting::Pool,

@@ -141,6 +141,8 @@ impl Measurer<'_> {
             weighted_input_rms: eval.weighted_input_rms,
             full_gradient: (config.full_gradient == FullGradientAt::Every)
                 .then(|| self.full_gradient(net)),
+            learning_rate: None,
+            schedule_event: None,
             tail_average: None,
             histograms,
             seconds,

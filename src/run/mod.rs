@@ -10,6 +10,7 @@ pub mod checkpoint;
 mod config;
 mod measure;
 mod precision;
+pub mod schedule;
 pub mod settle;
 
 use std::time::Instant;
@@ -232,6 +233,12 @@ fn train_epochs<T: Real>(
     for record in &records {
         observer.epoch_measured(record)?;
     }
+    // eta after the halvings the records hold (a resumed run's).
+    let halvings = records
+        .iter()
+        .filter(|r| r.schedule_event == Some(schedule::ScheduleEvent::Halved))
+        .count();
+    sgd.hyper.eta = config.eta * 0.5f64.powi(halvings as i32);
     let first_epoch = records.len();
     let mut tail = config
         .tail_average_from
@@ -262,13 +269,36 @@ fn train_epochs<T: Real>(
             }
         };
         let seconds = start.elapsed().as_secs_f64();
-        let record = measurer.measure(&sgd.net, epoch, seconds, dynamics, records.last())?;
+        let mut record = measurer.measure(&sgd.net, epoch, seconds, dynamics, records.last())?;
+        if !config.schedule.is_constant() {
+            record.learning_rate = Some(sgd.hyper.eta);
+        }
         records.push(record);
+        let event = match (config.schedule, config.early_stop) {
+            (schedule::Schedule::Halve, patience) => schedule::decide(
+                &records,
+                patience.unwrap_or(schedule::SCHEDULE_PATIENCE),
+                true,
+            ),
+            (schedule::Schedule::Constant, Some(patience)) => {
+                schedule::decide(&records, patience, false)
+            }
+            (schedule::Schedule::Constant, None) => None,
+        };
+        if let Some(last) = records.last_mut() {
+            last.schedule_event = event;
+        }
+        if event == Some(schedule::ScheduleEvent::Halved) {
+            sgd.hyper.eta /= 2.0;
+        }
         if let Some(tail) = &mut tail {
             tail.add(&sgd.net, epoch);
         }
         save(&sgd, &records)?;
         observer.epoch_measured(records.last().expect("just pushed"))?;
+        if event == Some(schedule::ScheduleEvent::Stopped) {
+            break;
+        }
     }
     if config.full_gradient == FullGradientAt::End
         && let Some(last) = records.last_mut()

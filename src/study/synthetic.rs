@@ -74,6 +74,8 @@ pub fn synthetic_run(rms: &[f64], f: &[f64], accuracy: &[f64], predicted: f64) -
                 preactivation_rms: vec![2.0, 2.0],
                 weighted_input_rms: vec![2.0, 2.0],
                 full_gradient: None,
+                learning_rate: None,
+                schedule_event: None,
                 tail_average: None,
                 histograms: None,
                 seconds: 0.0,
