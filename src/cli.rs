@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::book::Script;
 use crate::data::DataSource;
-use crate::net::{Cost, Init, Saturated};
+use crate::net::{Activation, Cost, Init, Saturated};
 use crate::run::schedule::Schedule;
 use crate::run::{Config, EvalSet, FullGradientAt, Precision};
 use crate::train::{Regularization, Rule};
@@ -191,6 +191,12 @@ pub struct TrainArgs {
     /// output layer; output error a - y).
     #[arg(long, value_enum, default_value_t = CostArg::CrossEntropy)]
     pub cost: CostArg,
+
+    /// The hidden neurons: sigmoid (network2's) or tanh, tanh(z) = 2
+    /// sigma(2z) - 1. The output layer stays sigmoid (softmax with the
+    /// log-likelihood): the costs read its outputs as probabilities.
+    #[arg(long, value_enum, default_value_t = ActivationArg::Sigmoid)]
+    pub activation: ActivationArg,
 
     /// Weight initialization: large = N(0, 1) for every weight (the
     /// "standard Gaussian"); default = N(0, 1/n_in), n_in the inputs of the
@@ -402,6 +408,10 @@ impl TrainArgs {
             tail_average_from: None,
             rule: Rule::default(),
             early_stop: self.early_stop,
+            hidden: match self.activation {
+                ActivationArg::Sigmoid => Activation::Sigmoid,
+                ActivationArg::Tanh => Activation::Tanh,
+            },
             schedule: match self.schedule {
                 ScheduleArg::Constant => Schedule::Constant,
                 ScheduleArg::Halve => Schedule::Halve,
@@ -501,6 +511,15 @@ pub enum OptimizerArg {
     Adam,
     /// Adam with decoupled weight decay.
     Adamw,
+}
+
+/// `--activation`: the hidden neurons' [`Activation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ActivationArg {
+    /// sigma(z) = 1 / (1 + e^-z).
+    Sigmoid,
+    /// tanh(z).
+    Tanh,
 }
 
 /// `--schedule`: how eta changes.

@@ -513,6 +513,7 @@ fn update_rules_train_and_refuse_what_makes_no_sense() {
             "log-likelihood cost",
             true,
         ),
+        (&["--activation", "tanh"][..], "tanh hidden neurons", true),
         (
             &["--optimizer", "adamw", "--eta", "0.01"][..],
             "adamw beta1 0.9",

@@ -64,6 +64,12 @@ pub fn optimum(args: &OptimumArgs) -> Outcome {
     }
     check_distinct(&files, &[("--load", "--save")])?;
     let start: Network<f64> = network2_json::load(&args.load)?;
+    if start.hidden != crate::net::Activation::Sigmoid {
+        return Err(Failure::from(crate::error::Error::bad_file(
+            &args.load,
+            "a network of tanh hidden neurons; expected sigmoid ones (network2's), the only ones the optimum is computed for",
+        )));
+    }
     let training = training_set(args, &start)?;
     let clock = Instant::now();
     let terminal = std::io::stderr().is_terminal();

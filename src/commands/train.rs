@@ -49,6 +49,7 @@ pub fn train(args: &TrainArgs) -> Outcome {
         let net: Network<f64> = network2_json::load(path)?;
         config.sizes = net.sizes().to_vec();
         config.cost = net.cost;
+        config.hidden = net.hidden;
     }
     config.validate().map_err(Failure::naming_flags)?;
     let outputs = [
@@ -265,9 +266,13 @@ fn train_in<T: Real>(
     }
     say!(
         console,
-        "training {:?} ({} weights), {} init, {} cost, {}eta {}, lambda {}, m {}, n {}, {} epochs, seed {}, {}",
+        "training {:?} ({} weights), {}{} init, {} cost, {}eta {}, lambda {}, m {}, n {}, {} epochs, seed {}, {}",
         config.sizes,
         config.weight_count(),
+        match config.hidden {
+            crate::net::Activation::Sigmoid => "",
+            crate::net::Activation::Tanh => "tanh hidden neurons, ",
+        },
         match config.init {
             crate::net::Init::Large => "large N(0,1)",
             crate::net::Init::Default => "default N(0,1/n_in)",

@@ -234,6 +234,11 @@ mod x86 {
                 }
 
                 #[target_feature(enable = $features)]
+                pub fn add_bias_and_tanh<T: Real>(z: &mut [T], biases: &[T]) {
+                    portable::add_bias_and_tanh(z, biases)
+                }
+
+                #[target_feature(enable = $features)]
                 pub fn scale_pixels<T: Real, P: Copy + Into<u16>>(
                     out: &mut [T],
                     pixels: &[P],
@@ -542,6 +547,14 @@ pub fn update_values<T: Real, F: Fn(&mut T, T, &mut T, &mut T)>(
 /// pass.
 pub fn add_bias_and_sigmoid<T: Real>(z: &mut [T], biases: &[T]) {
     dispatch!(add_bias_and_sigmoid, z, biases)
+}
+
+/// A = tanh(Z + 1 b^T) in place (Z m x n_out with rows padded, b n_out):
+/// hidden activations of tanh neurons, tanh(z) = 2 sigma(2z) - 1 with
+/// sigma as in [`add_bias_and_sigmoid`] (so within a few ulps of 1 in
+/// absolute terms, not relative ones near z = 0).
+pub fn add_bias_and_tanh<T: Real>(z: &mut [T], biases: &[T]) {
+    dispatch!(add_bias_and_tanh, z, biases)
 }
 
 /// e^x as the kernels compute it (see [`add_bias_and_sigmoid`]), for one

@@ -601,6 +601,22 @@ pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {
     }
 }
 
+/// Z + 1 b^T, then tanh elementwise. See `kernels::add_bias_and_tanh`.
+#[inline(always)]
+pub fn add_bias_and_tanh<T: Real>(z: &mut [T], biases: &[T]) {
+    assert!(z.len().is_multiple_of(padded(biases.len())));
+    for row in z.chunks_exact_mut(padded(biases.len())) {
+        for (z_j, &b_j) in row.iter_mut().zip(biases) {
+            *z_j += b_j;
+        }
+    }
+    let two = T::one() + T::one();
+    for z_j in z.iter_mut() {
+        // tanh(z) = 2 sigma(2z) - 1 = 2 / (1 + e^(-2z)) - 1.
+        *z_j = two / (T::one() + exp(-two * *z_j)) - T::one();
+    }
+}
+
 /// Z + 1 b^T, then softmax row by row. See `kernels::add_bias_and_softmax`.
 #[inline(always)]
 pub fn add_bias_and_softmax<T: Real>(z: &mut [T], biases: &[T]) {

@@ -1,11 +1,13 @@
 //! The network: weights, biases, initializations, costs, and network2's JSON
 //! file format.
 
+mod activation;
 mod cost;
 mod layer;
 mod network;
 pub mod network2_json;
 
+pub use activation::Activation;
 pub use cost::{Cost, Saturated, numpy_sum};
 pub use layer::Layer;
 pub use network::{Init, Network, ShapeError};

@@ -7,7 +7,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use super::Cost;
+use super::{Activation, Cost};
 use crate::kernels::Real;
 
 /// How the weights are drawn (biases are N(0, 1) in both).
@@ -33,6 +33,9 @@ pub struct Network<T> {
     pub biases: Vec<Vec<T>>,
     /// The cost C_x the network is trained on.
     pub cost: Cost,
+    /// The hidden layers' activation function (sigmoid unless set by
+    /// [`Network::with_hidden`]).
+    pub hidden: Activation,
 }
 
 /// Parts of a network that do not fit together (see [`Network::from_parts`]).
@@ -117,7 +120,14 @@ impl<T: Real> Network<T> {
             weights,
             biases,
             cost,
+            hidden: Activation::Sigmoid,
         }
+    }
+
+    /// This network with hidden neurons of `hidden`.
+    pub fn with_hidden(mut self, hidden: Activation) -> Network<T> {
+        self.hidden = hidden;
+        self
     }
 
     /// A network from its parts; `Err` says which part does not fit `sizes`.
@@ -166,6 +176,7 @@ impl<T: Real> Network<T> {
             weights,
             biases,
             cost,
+            hidden: Activation::Sigmoid,
         })
     }
 
@@ -197,6 +208,7 @@ impl<T: Real> Network<T> {
             weights: self.weights.iter().map(cast).collect(),
             biases: self.biases.iter().map(cast).collect(),
             cost: self.cost,
+            hidden: self.hidden,
         }
     }
 }

@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cost, Network};
+use super::{Activation, Cost, Network};
 use crate::error::{Error, Result};
 use crate::kernels::Real;
 
@@ -24,6 +24,10 @@ struct Network2File {
     weights: Vec<Vec<Vec<f64>>>,
     biases: Vec<Vec<Vec<f64>>>,
     cost: String,
+    /// The hidden layers' activation, written only where it is not
+    /// network2's sigmoid (network2.py's `load` ignores the key).
+    #[serde(default, skip_serializing_if = "Activation::is_sigmoid")]
+    activation: Activation,
 }
 
 /// The JSON text of `net` in network2's format.
@@ -45,6 +49,7 @@ pub fn to_json<T: Real>(net: &Network<T>) -> String {
             .map(|b| b.iter().map(|&b| vec![b.as_f64()]).collect())
             .collect(),
         cost: net.cost.network2_name().to_string(),
+        activation: net.hidden,
     };
     serde_json::to_string(&file).expect("a network serializes")
 }
@@ -59,7 +64,7 @@ pub fn from_json<T: Real>(text: &str, path: &Path) -> Result<Network<T>> {
     })?;
     let cost = Cost::from_network2_name(&file.cost).ok_or_else(|| {
         bad(format!(
-            "cost \"{}\"; expected \"CrossEntropyCost\" or \"QuadraticCost\"",
+            "cost \"{}\"; expected \"CrossEntropyCost\", \"QuadraticCost\" or \"LogLikelihoodCost\"",
             file.cost
         ))
     })?;
@@ -92,7 +97,9 @@ pub fn from_json<T: Real>(text: &str, path: &Path) -> Result<Network<T>> {
     let n_in = |l: usize| sizes.get(l).copied().unwrap_or(0);
     let weights = flatten("weights", file.weights, &n_in)?;
     let biases = flatten("biases", file.biases, &|_| 1)?;
-    Network::from_parts(file.sizes, weights, biases, cost).map_err(|e| bad(e.to_string()))
+    let net =
+        Network::from_parts(file.sizes, weights, biases, cost).map_err(|e| bad(e.to_string()))?;
+    Ok(net.with_hidden(file.activation))
 }
 
 /// Read a network2 JSON file.
@@ -126,6 +133,14 @@ mod tests {
         let net32 = net.convert::<f32>();
         let back32: Network<f32> = from_json(&to_json(&net32), here()).unwrap();
         assert_eq!(back32, net32);
+        // Sigmoid networks are written as network2 writes them; tanh and
+        // the log-likelihood are named, and read back.
+        assert!(!to_json(&net).contains("activation"));
+        let mut other = net.with_hidden(Activation::Tanh);
+        other.cost = Cost::LogLikelihood;
+        let text = to_json(&other);
+        assert!(text.contains(r#""activation":"tanh""#) && text.contains("LogLikelihoodCost"));
+        assert_eq!(from_json::<f64>(&text, here()).unwrap(), other);
     }
 
     #[test]

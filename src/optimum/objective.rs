@@ -186,7 +186,7 @@ impl<'a> Objective<'a> {
         let sums: Vec<(f64, Vec<f64>)> = examples
             .par_chunks(CHUNK)
             .map_init(
-                || Backprop::new(net.sizes(), net.cost, capacity),
+                || Backprop::new(&net, capacity),
                 |backprop, chunk| self.chunk_sums(&net, &weights, backprop, chunk),
             )
             .collect();

@@ -54,7 +54,7 @@ pub fn data_gradient<T: Real>(net: &Network<T>, data: &Dataset) -> (Vec<Vec<f64>
     let weights = KernelWeights::of(net);
     let mut sum: Vec<Vec<f64>> = net.weights.iter().map(|w| vec![0.0; w.len()]).collect();
     let mut example_sq = vec![0.0; layers];
-    let mut backprop = Backprop::new(net.sizes(), net.cost, CHUNK.min(data.len()));
+    let mut backprop = Backprop::new(net, CHUNK.min(data.len()));
     // The update with no decay and a step of -1 on zero weights leaves the
     // batch's summed gradient G: w <- 0 - 0 w + G.
     let gather = Rate {

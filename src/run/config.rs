@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{DataSource, Dataset, Mnist};
 use crate::error::{Error, Result, Setting};
-use crate::net::{Cost, Init, Saturated};
+use crate::net::{Activation, Cost, Init, Saturated};
 use crate::train::{Hyper, Optimizer, Regularization, Rule};
 
 use super::Precision;
@@ -108,6 +108,9 @@ pub struct Config {
     /// no-improvement-in-N (N = `early_stop`, else 10) down to eta/128.
     #[serde(default, skip_serializing_if = "Schedule::is_constant")]
     pub schedule: Schedule,
+    /// The hidden layers' activation (network2's sigmoid unless set).
+    #[serde(default, skip_serializing_if = "Activation::is_sigmoid")]
+    pub hidden: Activation,
     /// How the measured cross-entropy charges a saturated output (the book
     /// mode scores as network2 does).
     #[serde(default)]
@@ -154,6 +157,7 @@ impl Default for Config {
             rule: Rule::default(),
             early_stop: None,
             schedule: Schedule::Constant,
+            hidden: Activation::Sigmoid,
             saturated: Saturated::Floor,
         }
     }

@@ -93,7 +93,8 @@ pub fn initial_network<T: Real>(config: &Config) -> Result<(Network<T>, ChaCha8R
             }
             net
         }
-        None => Network::new(&config.sizes, config.init, config.cost, &mut rng),
+        None => Network::new(&config.sizes, config.init, config.cost, &mut rng)
+            .with_hidden(config.hidden),
     };
     Ok((net, rng))
 }

@@ -33,7 +33,7 @@
 
 use crate::data::Dataset;
 use crate::kernels::{self, Measurements, Rate, Real, StepShape, padded};
-use crate::net::{Cost, Network};
+use crate::net::{Activation, Cost, Network};
 
 /// A network's weights as the kernels take them: the w^(l+1) (n_(l+1) x
 /// n_l) of each weight layer l as its transpose, n_l rows of n_(l+1)
@@ -109,14 +109,19 @@ pub struct Backprop<T> {
     /// The output layer is a softmax (the log-likelihood cost's), not a
     /// sigmoid.
     softmax_output: bool,
+    /// The hidden layers' activation.
+    hidden: Activation,
 }
 
 impl<T: Real> Backprop<T> {
-    /// Buffers for a network of `sizes` trained on `cost` (which sets the
-    /// output layer's activation) and batches of up to `capacity` examples.
-    pub fn new(sizes: &[usize], cost: Cost, capacity: usize) -> Backprop<T> {
+    /// Buffers for networks shaped as `net` (its sizes, its cost, which
+    /// sets the output layer's activation, and its hidden activation) and
+    /// batches of up to `capacity` examples.
+    pub fn new(net: &Network<T>, capacity: usize) -> Backprop<T> {
+        let sizes = net.sizes();
         Backprop {
-            softmax_output: cost.softmax_output(),
+            softmax_output: net.cost.softmax_output(),
+            hidden: net.hidden,
             sizes: sizes.to_vec(),
             capacity,
             activations: sizes
@@ -253,10 +258,11 @@ impl<T: Real> Backprop<T> {
             }
             kernels::forward_product(a, a_prev, wt, shape, &inputs[..self.input_counts[l]]);
             weighted_input(l, a);
-            if self.softmax_output && l + 1 == weights.layers.len() {
-                kernels::add_bias_and_softmax(a, b);
-            } else {
-                kernels::add_bias_and_sigmoid(a, b);
+            let output = l + 1 == weights.layers.len();
+            match (output, self.softmax_output, self.hidden) {
+                (true, true, _) => kernels::add_bias_and_softmax(a, b),
+                (false, _, Activation::Tanh) => kernels::add_bias_and_tanh(a, b),
+                _ => kernels::add_bias_and_sigmoid(a, b),
             }
         }
     }
@@ -291,7 +297,8 @@ impl<T: Real> Backprop<T> {
             let delta = &self.deltas[l][..rows * out_stride];
             kernels::column_sums(&mut self.grad_b[l], delta);
             if l > 0 {
-                // Delta^l = (Delta^(l+1) w^(l+1)) .* A^l (1 - A^l)
+                // Delta^l = (Delta^(l+1) w^(l+1)) .* sigma'(Z^l), with
+                // sigma'(z) = a (1 - a) (sigmoid) or 1 - a^2 (tanh).
                 let (lower, upper) = self.deltas.split_at_mut(l);
                 let delta = &upper[0][..rows * out_stride];
                 let delta_prev = &mut lower[l - 1][..rows * in_stride];
@@ -303,7 +310,7 @@ impl<T: Real> Backprop<T> {
                     .zip(a_prev.chunks_exact(in_stride))
                 {
                     for (d, &a) in d_row[..shape.n_in].iter_mut().zip(a_row) {
-                        *d *= a * (T::one() - a);
+                        *d *= self.hidden.derivative(a);
                     }
                 }
             }
@@ -368,7 +375,7 @@ mod tests {
 
     /// sum_x C_x over a batch, by a forward pass.
     fn batch_cost(net: &Network<f64>, x: &[f64], labels: &[u8]) -> f64 {
-        let mut bp = Backprop::new(net.sizes(), net.cost, labels.len());
+        let mut bp = Backprop::new(net, labels.len());
         set_input(&mut bp, x, labels.len());
         bp.forward(&KernelWeights::of(net), &net.biases, labels.len());
         bp.activation_rows(net.layers(), labels.len())
@@ -380,14 +387,20 @@ mod tests {
     /// Backprop's gradient against central finite differences, every weight
     /// and bias, in f64.
     fn check_gradient(sizes: &[usize], cost: Cost) {
+        check_gradient_of(sizes, cost, Activation::Sigmoid)
+    }
+
+    /// `check_gradient` with hidden neurons of `hidden`.
+    fn check_gradient_of(sizes: &[usize], cost: Cost, hidden: Activation) {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let net: Network<f64> = Network::new(sizes, Init::Default, cost, &mut rng);
+        let net: Network<f64> =
+            Network::new(sizes, Init::Default, cost, &mut rng).with_hidden(hidden);
         let rows = 4;
         let x: Vec<f64> = (0..rows * sizes[0]).map(|_| rng.random::<f64>()).collect();
         let classes = *sizes.last().unwrap() as u8;
         let labels: Vec<u8> = (0..rows as u8).map(|i| i % classes).collect();
 
-        let mut bp = Backprop::new(sizes, cost, rows);
+        let mut bp = Backprop::new(&net, rows);
         set_input(&mut bp, &x, rows);
         let weights = KernelWeights::of(&net);
         bp.forward(&weights, &net.biases, rows);
@@ -431,6 +444,7 @@ mod tests {
         check_gradient(&[5, 4, 3], Cost::CrossEntropy);
         check_gradient(&[5, 4, 3], Cost::Quadratic);
         check_gradient(&[5, 4, 3], Cost::LogLikelihood);
+        check_gradient_of(&[5, 4, 3], Cost::CrossEntropy, Activation::Tanh);
     }
 
     #[test]
@@ -438,5 +452,6 @@ mod tests {
         check_gradient(&[6, 5, 4, 3], Cost::CrossEntropy);
         check_gradient(&[6, 5, 4, 3], Cost::Quadratic);
         check_gradient(&[6, 5, 4, 3], Cost::LogLikelihood);
+        check_gradient_of(&[6, 5, 4, 3], Cost::LogLikelihood, Activation::Tanh);
     }
 }

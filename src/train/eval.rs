@@ -14,7 +14,8 @@ use crate::net::{Network, Saturated};
 const CHUNK: usize = 500;
 
 /// A hidden neuron counts as saturated on an example when sigma'(z) < 0.01
-/// (sigma' peaks at 0.25, at z = 0; 0.01 is reached at |z| = 4.6).
+/// (sigma' peaks at 0.25, at z = 0; 0.01 is reached at |z| = 4.6); a tanh
+/// neuron when tanh'(z) = 1 - a^2 < 0.01 (it peaks at 1; |z| = 3.0).
 pub const SATURATION_THRESHOLD: f64 = 0.01;
 
 /// A network scored on a data set, as network2's `accuracy` and
@@ -80,7 +81,7 @@ pub fn evaluate_scored<T: Real>(
         .par_chunks(CHUNK)
         .map(|chunk| {
             let rows = chunk.len();
-            let mut bp = Backprop::new(net.sizes(), net.cost, rows);
+            let mut bp = Backprop::new(net, rows);
             let mut tally = Tally {
                 correct: 0,
                 cost: 0.0,
@@ -112,7 +113,7 @@ pub fn evaluate_scored<T: Real>(
                 *saturated = bp
                     .activation_rows(l + 1, rows)
                     .flatten()
-                    .filter(|&&a| (a * (T::one() - a)).as_f64() < SATURATION_THRESHOLD)
+                    .filter(|&&a| net.hidden.derivative(a).as_f64() < SATURATION_THRESHOLD)
                     .count();
             }
             tally

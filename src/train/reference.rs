@@ -43,7 +43,7 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::data::Dataset;
 use crate::kernels::{self, Real};
-use crate::net::{Cost, Network};
+use crate::net::{Activation, Cost, Network};
 use crate::train::rule::{Optimizer, Regularization, Rule};
 
 /// sigma(z) = 1 / (1 + e^-z), by the kernels' sigmoid on one number
@@ -52,6 +52,15 @@ fn sigma<T: Real>(z: T) -> T {
     let mut row = [T::zero(); kernels::LANES];
     row[0] = z;
     kernels::add_bias_and_sigmoid(&mut row, &[T::zero()]);
+    row[0]
+}
+
+/// tanh(z) = 2 sigma(2z) - 1, by the kernels' tanh on one number (as
+/// `sigma`).
+fn tanh<T: Real>(z: T) -> T {
+    let mut row = [T::zero(); kernels::LANES];
+    row[0] = z;
+    kernels::add_bias_and_tanh(&mut row, &[T::zero()]);
     row[0]
 }
 
@@ -83,8 +92,9 @@ fn target<T: Real>(label: u8, n_l: usize) -> Vec<T> {
 ///   a^l = sigma(z^l),   z^l = w^l a^(l-1) + b^l      (n_l)
 ///
 /// so `feedforward(net, x)[L]` = a^L is network2's `feedforward(x)`; backprop
-/// needs the others too. z^l_j = (sum_k w^l_jk a^(l-1)_k) + b^l_j. With the
-/// log-likelihood cost the output layer is a softmax instead:
+/// needs the others too. z^l_j = (sum_k w^l_jk a^(l-1)_k) + b^l_j. Hidden
+/// tanh neurons take tanh(z) for sigma(z); with the log-likelihood cost
+/// the output layer is a softmax:
 ///
 ///   a^L_j = e^(z^L_j - z_max) / sum_k e^(z^L_k - z_max),   z_max = max_k z^L_k.
 pub(crate) fn feedforward<T: Real>(net: &Network<T>, x: &[T]) -> Vec<Vec<T>> {
@@ -104,10 +114,11 @@ pub(crate) fn feedforward<T: Real>(net: &Network<T>, x: &[T]) -> Vec<Vec<T>> {
                 w_j_a + b_j
             })
             .collect();
-        let a = if net.cost.softmax_output() && l + 1 == net.layers() {
-            softmax(&z)
-        } else {
-            z.into_iter().map(sigma).collect()
+        let output = l + 1 == net.layers();
+        let a = match (output, net.hidden) {
+            (true, _) if net.cost.softmax_output() => softmax(&z),
+            (false, Activation::Tanh) => z.into_iter().map(tanh).collect(),
+            _ => z.into_iter().map(sigma).collect(),
         };
         activations.push(a);
     }
@@ -183,7 +194,11 @@ pub(crate) fn backprop<T: Real>(net: &Network<T>, x: &[T], label: u8) -> Example
                     .fold(T::zero(), |sum, (j, &d_j)| {
                         d_j.mul_add(w_next[j * sizes[l] + k], sum)
                     });
-                let sigma_prime = a[k] * (T::one() - a[k]);
+                // sigma'(z) = a (1 - a); tanh'(z) = 1 - a^2.
+                let sigma_prime = match net.hidden {
+                    Activation::Sigmoid => a[k] * (T::one() - a[k]),
+                    Activation::Tanh => T::one() - a[k] * a[k],
+                };
                 w_t_delta * sigma_prime
             })
             .collect();
@@ -440,6 +455,7 @@ mod tests {
         sizes: &'a [usize],
         init: Init,
         cost: Cost,
+        hidden: Activation,
         data: &'a Dataset,
         eta: f64,
         lambda: f64,
@@ -487,7 +503,8 @@ mod tests {
     /// and more.
     fn same_epoch<T: Real>(case: &Case) {
         let mut rng = ChaCha8Rng::seed_from_u64(case.seed);
-        let start: Network<T> = Network::new(case.sizes, case.init, case.cost, &mut rng);
+        let start: Network<T> =
+            Network::new(case.sizes, case.init, case.cost, &mut rng).with_hidden(case.hidden);
         assert_eq!(case.data.inputs(), case.sizes[0]);
         let hyper = Hyper {
             eta: case.eta,
@@ -680,6 +697,7 @@ mod tests {
             sizes: &[784, 30, 10],
             init: Init::Default,
             cost: Cost::CrossEntropy,
+            hidden: Activation::Sigmoid,
             data: first_thousand(),
             eta: 0.5,
             lambda: 5.0,
@@ -699,6 +717,7 @@ mod tests {
                 sizes: &[49, 10, 10],
                 init: Init::Default,
                 cost: Cost::CrossEntropy,
+                hidden: Activation::Sigmoid,
                 data: &pooled,
                 eta: 1.0,
                 lambda: 1.0,
@@ -716,10 +735,27 @@ mod tests {
             sizes: &[784, 30, 20, 10],
             init: Init::Large,
             cost: Cost::Quadratic,
+            hidden: Activation::Sigmoid,
             data: first_thousand(),
             eta: 3.0,
             lambda: 1.0,
             m: 64, // 15 batches of 64, then 40
+            decay_only: false,
+            seed: 3,
+        });
+    }
+
+    #[test]
+    fn tanh_hidden_neurons_784_30_20_10() {
+        same_epoch_f32_and_f64(&Case {
+            sizes: &[784, 30, 20, 10],
+            init: Init::Default,
+            cost: Cost::CrossEntropy,
+            hidden: Activation::Tanh,
+            data: first_thousand(),
+            eta: 0.1,
+            lambda: 5.0,
+            m: 30,
             decay_only: false,
             seed: 3,
         });
@@ -731,6 +767,7 @@ mod tests {
             sizes: &[784, 30, 10],
             init: Init::Default,
             cost: Cost::LogLikelihood,
+            hidden: Activation::Sigmoid,
             data: first_thousand(),
             eta: 0.5,
             lambda: 5.0,
@@ -792,6 +829,7 @@ mod tests {
             sizes: &[784, 30, 10],
             init: Init::Large,
             cost: Cost::CrossEntropy,
+            hidden: Activation::Sigmoid,
             data: first_thousand(),
             eta: 0.5,
             lambda: 5.0,
@@ -804,7 +842,7 @@ mod tests {
     /// The reference's forward pass against the kernels' on one batch:
     /// every layer's activations, bit for bit.
     fn same_activations<T: Real>(net: &Network<T>, data: &Dataset, examples: &[usize]) {
-        let mut fast = Backprop::new(net.sizes(), net.cost, examples.len());
+        let mut fast = Backprop::new(net, examples.len());
         fast.forward_images(&KernelWeights::of(net), &net.biases, data, examples);
         for (row, &e) in examples.iter().enumerate() {
             let reference = feedforward(net, &input(data, e));
@@ -842,7 +880,7 @@ mod tests {
         let rows = 3;
         let x: Vec<f64> = (0..rows * sizes[0]).map(|_| rng.random::<f64>()).collect();
         let labels = [0u8, 1, 1];
-        let mut bp = Backprop::new(&sizes, net.cost, rows);
+        let mut bp = Backprop::new(&net, rows);
         let input = bp.input_mut(rows);
         let padded = crate::kernels::padded(sizes[0]);
         for (row, x_row) in input.chunks_exact_mut(padded).zip(x.chunks_exact(sizes[0])) {

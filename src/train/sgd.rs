@@ -256,7 +256,7 @@ impl<T: Real> Sgd<T> {
             decay_only: false,
             rule: Rule::default(),
             state: None,
-            backprop: Backprop::new(net.sizes(), net.cost, batch),
+            backprop: Backprop::new(&net, batch),
             net,
             hyper,
             batch,
