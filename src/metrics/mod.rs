@@ -1,6 +1,9 @@
 //! The per-epoch record of a run and its writers: JSON lines (everything)
 //! and CSV (one flat row per epoch, histograms left out).
 
+#[cfg(test)]
+pub(crate) mod synthetic;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};

@@ -618,7 +618,7 @@ pub fn noise_law(laws: &[NoiseLaw]) -> String {
 mod tests {
     use super::*;
     use crate::metrics::Histograms;
-    use crate::study::synthetic::synthetic_run;
+    use crate::metrics::synthetic::synthetic_run;
 
     #[test]
     fn a_histogram_within_the_tolerance_of_an_earlier_one_is_left_out() {

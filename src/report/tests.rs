@@ -12,10 +12,10 @@ use std::path::Path;
 use super::Inputs;
 use super::build::document;
 use super::{Block, Document, Inline, html, inlines, markdown};
+use crate::metrics::synthetic::synthetic_run;
 use crate::net::Init;
 use crate::study::claims::{Measured, Thresholds, claim1, decide_all};
 use crate::study::comments;
-use crate::study::synthetic::synthetic_run;
 use crate::study::{Mode, Plan, Results, RunResult, equilibrium};
 
 /// The quick plan's runs with made-up records: the rms falls from 1 to a

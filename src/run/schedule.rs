@@ -76,7 +76,7 @@ pub fn decide(records: &[EpochRecord], patience: usize, halve: bool) -> Option<S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::synthetic::synthetic_run;
+    use crate::metrics::synthetic::synthetic_run;
 
     /// Records whose accuracies are `accuracy`, epoch 0 first.
     fn run(accuracy: &[f64]) -> Vec<EpochRecord> {

@@ -126,7 +126,7 @@ fn stored_name(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::synthetic::synthetic_run;
+    use crate::metrics::synthetic::synthetic_run;
 
     #[test]
     fn the_measures_come_from_the_records() {

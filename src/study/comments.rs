@@ -99,7 +99,7 @@ pub fn of(claim1: Option<&Claim1Evidence>, large: Option<&[EpochRecord]>) -> Com
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::synthetic::*;
+    use crate::metrics::synthetic::*;
 
     #[test]
     fn the_decay_is_unchanged_within_its_threshold() {

@@ -99,7 +99,7 @@ pub fn tail_off(records: &[EpochRecord], layer: Option<usize>) -> Option<TailOff
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::synthetic::*;
+    use crate::metrics::synthetic::*;
     use approx::assert_abs_diff_eq;
 
     #[test]

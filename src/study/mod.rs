@@ -29,8 +29,6 @@ pub mod results;
 pub mod runner;
 pub mod shard;
 pub mod summary;
-#[cfg(test)]
-pub(crate) mod synthetic;
 pub mod tail_average;
 
 pub use plan::{Mode, Plan, RunSpec};

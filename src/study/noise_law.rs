@@ -331,8 +331,8 @@ fn equal_ratio_gap(points: &[NoisePoint]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::synthetic::synthetic_run;
     use crate::study::plan::{BRANCHES, RunSpec};
-    use crate::study::synthetic::synthetic_run;
     use approx::assert_relative_eq;
 
     /// A branch at (lambda, eta, m) and `seed` whose |w|^2 (each layer 100

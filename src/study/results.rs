@@ -130,8 +130,8 @@ impl Results {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::synthetic::pure_decay;
     use crate::study::Mode;
-    use crate::study::synthetic::pure_decay;
 
     /// The full plan with two seeds, every run given the same records.
     fn two_seed_study() -> Results {

@@ -48,7 +48,7 @@ impl SeedCurve {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::synthetic::synthetic_run;
+    use crate::metrics::synthetic::synthetic_run;
 
     #[test]
     fn the_curve_spans_the_epochs_every_run_has() {

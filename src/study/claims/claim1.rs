@@ -420,9 +420,9 @@ pub fn evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::synthetic::*;
     use crate::probes::Displacement;
     use crate::study::claims::{Decided, decided};
-    use crate::study::synthetic::*;
 
     /// Claim 1 decided on these runs at the study's thresholds.
     fn claim1(

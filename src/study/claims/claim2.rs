@@ -205,8 +205,8 @@ pub fn evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::synthetic::*;
     use crate::study::claims::decided;
-    use crate::study::synthetic::*;
 
     /// A decay-only run of c = 1e-5 over S = 5000 steps.
     fn decay_only(records: &[EpochRecord]) -> Vec<DecayOnlyRun<'_>> {

@@ -422,7 +422,7 @@ impl Claim for Claim4 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::synthetic::*;
+    use crate::metrics::synthetic::*;
     use approx::assert_abs_diff_eq;
 
     fn evidence(runs: &BaseRuns, sizes: &[usize]) -> Option<Claim4Evidence> {

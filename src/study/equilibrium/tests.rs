@@ -32,8 +32,8 @@ fn entry(config: &str, seed: u64, width: usize, n_in: usize, size: f64) -> Settl
 
 #[test]
 fn the_first_layers_live_inputs_settle_over_its_epochs() {
+    use crate::metrics::synthetic::synthetic_run;
     use crate::probes::LiveInputs;
-    use crate::study::synthetic::synthetic_run;
     let f: Vec<f64> = (0..=30).map(|e| 1.0 - (-(e as f64) / 4.0).exp()).collect();
     let rms: Vec<f64> = (0..=30).map(|e| 1.0 + e as f64).collect();
     let mut records = synthetic_run(&rms, &f, &[0.96; 31], 0.95);

@@ -16,7 +16,7 @@ fn a_configuration_difference_names_the_fields_both_ways() {
         "eta: 0.1 there, absent here; a: 1 there, absent here; b: 2 there, absent here; 2 more"
     );
 }
-use crate::study::synthetic::synthetic_run;
+use crate::metrics::synthetic::synthetic_run;
 
 /// A finished synthetic run of 5 epochs of a two-layer network.
 /// Synthetic records made whole as a run with probes writes them: the

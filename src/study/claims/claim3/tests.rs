@@ -1,9 +1,9 @@
 //! Tests of claim 3: its evidence from synthetic runs and its verdicts.
 
 use super::*;
+use crate::metrics::synthetic::synthetic_run;
 use crate::probes::FullGradient;
 use crate::study::equilibrium::Exponent;
-use crate::study::synthetic::synthetic_run;
 use approx::assert_abs_diff_eq;
 
 fn decide(e: &Claim3Evidence) -> Verdict {

@@ -1,5 +1,5 @@
-//! Synthetic runs for the claims' tests: records whose rms, offset
-//! fraction and accuracy per epoch are given.
+//! Synthetic runs for the tests (the claims', the schedule's): records
+//! whose rms, offset fraction and accuracy per epoch are given.
 
 use crate::metrics::EpochRecord;
 use crate::probes::{
