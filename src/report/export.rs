@@ -92,8 +92,19 @@ impl Exporter for ClaimsJson {
 }
 
 /// The columns runs.csv puts before each run's metrics.
-const RUN_COLUMNS: [&str; 10] = [
-    "run", "purpose", "seed", "sizes", "init", "eta", "lambda", "m", "n", "pool",
+const RUN_COLUMNS: [&str; 12] = [
+    "run",
+    "purpose",
+    "seed",
+    "sizes",
+    "init",
+    "eta",
+    "lambda",
+    "m",
+    "n",
+    "pool",
+    "input_scale",
+    "precision",
 ];
 
 impl Exporter for RunsCsv {
@@ -140,6 +151,12 @@ pub fn runs_csv(runs: &[RunResult]) -> String {
                 .unwrap_or(crate::data::TRAINING_SIZE)
                 .to_string(),
             config.pool.to_string(),
+            config.input_scale.to_string(),
+            match config.precision {
+                crate::run::Precision::F32 => "f32",
+                crate::run::Precision::F64 => "f64",
+            }
+            .to_string(),
         ];
         let at: Vec<Option<usize>> = columns
             .iter()

@@ -68,7 +68,7 @@ pub fn section(doc: &mut Document, e: &Claim2Evidence, results: &Results) {
     doc.table(
         &[
             "$eta*lambda/n$",
-            "decay-rate ratio ln(rho*) / (-eta*lambda/m)",
+            "decay-rate ratio ln(rho*) / $(-eta*lambda/m)$",
             "relative gap per epoch $rho^*/exp(-eta*lambda/m) - 1$",
         ],
         e.gap_table

@@ -54,10 +54,10 @@ pub fn section(doc: &mut Document, decided: &Decided<Claim3>, inputs: &Inputs) {
             sig(l.noise_measured)
         }),
         row("noise per epoch, predicted", &|l| sig(l.noise_predicted)),
-        row("cos(w, -grad C_0), last epoch's network", &|l| {
+        row("$cos(w, -nabla C_0)$, last epoch's network", &|l| {
             sig(l.optimum_cosine)
         }),
-        row("|grad C_0| / |(lambda/n) w|, same", &|l| {
+        row("$|nabla C_0| / |(lambda/n) w|$, same", &|l| {
             sig(l.gradient_ratio)
         }),
         row("tail-off epoch (f >= 0.5)", &|l| {

@@ -120,7 +120,7 @@ pub fn section(doc: &mut Document, e: &Claim4Evidence, inputs: &Inputs) {
 /// and the exponents fitted to it beside each picture's.
 fn input_scale(doc: &mut Document, law: &InputScaleLaw, tolerance: f64) {
     doc.paragraph(
-        "Fan-in against input scale: the first layer's settled rms, default init with L2, at n_in 784 with every input scaled (x -> c x) and on pooled images rescaled to the unpooled |x| (the rms input norm). \"live\": the weights from inputs that are not 0 in every training image; the blank inputs' weights only decay.",
+        "Fan-in against input scale: the first layer's settled rms, default init with L2, at n_in 784 with every input scaled ($x -> c x$) and on pooled images rescaled to the unpooled $|x|$ (the rms input norm). \"live\": the weights from inputs that are not 0 in every training image; the blank inputs' weights only decay.",
     );
     let rows = law
         .points

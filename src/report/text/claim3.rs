@@ -296,7 +296,7 @@ fn going_on(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         &[Predictor::Eta, Predictor::Lambda],
     ) {
         text.push_str(&format!(
-            "The first layer's settled size depends on the regularization as {} and {} (joint fit over the lambda, eta and fixed eta*lambda runs). ",
+            "The first layer's settled size depends on the regularization as {} and {} (joint fit over the lambda, eta and fixed $eta*lambda$ runs). ",
             exponent_text(joint, Predictor::Lambda),
             exponent_text(joint, Predictor::Eta),
         ));
@@ -510,7 +510,7 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
             100.0 * (1.0 - test.intercept_share)
         ),
         NoiseMoves::Down => format!(
-            "at the base $eta/m$ = {base_ratio} SGD's step noise has lowered $|w|^2$ by {:.0}% of what is left there (this is the effect of eta/m on the size, not the budget's noise term, which is always positive)",
+            "at the base $eta/m$ = {base_ratio} SGD's step noise has lowered $|w|^2$ by {:.0}% of what is left there (this is the effect of $eta/m$ on the size, not the budget's noise term, which is always positive)",
             100.0 * (test.intercept_share - 1.0)
         ),
         NoiseMoves::Undetected => "no effect of the noise is detected".into(),
@@ -537,7 +537,7 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
         ""
     };
     format!(
-        "{} at lambda {}: as $eta/m -> 0$, $|w|^2$ -> {:.1} (95% {:.1} to {:.1}{fit}){optimum}; {moves} (the line's slope {:.0}). So {decided}. ",
+        "{} at lambda {}: as $eta/m -> 0$, $|w|^2 -> {:.1}$ (95% {:.1} to {:.1}{fit}){optimum}; {moves} (the line's slope {:.0}). So {decided}. ",
         law.layer, law.lambda, intercept.value, intercept.low, intercept.high, law.slope,
     )
 }

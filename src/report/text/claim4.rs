@@ -112,10 +112,10 @@ fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> String {
         text.push(' ');
         text.push_str(&match set_by {
             ScaleSetBy::InputNorm => format!(
-                "The first layer's settled size is set by its inputs' norm, not by their number: scaling the inputs moves it as $|x|^{a:.2}$, and at a fixed |x| it goes as $n_in^{b:.2}$. So L2 sizes the first layer to its inputs' norm, where $N(0, 1/n_in)$ sizes it to their number."
+                "The first layer's settled size is set by its inputs' norm, not by their number: scaling the inputs moves it as $|x|^{a:.2}$, and at a fixed $|x|$ it goes as $n_in^{b:.2}$. So L2 sizes the first layer to its inputs' norm, where $N(0, 1/n_in)$ sizes it to their number."
             ),
             ScaleSetBy::FanIn => format!(
-                "The first layer's settled size is set by its number of inputs, as $N(0, 1/n_in)$'s is: at a fixed |x| it goes as $n_in^{b:.2}$, and scaling the inputs moves it as $|x|^{a:.2}$ only."
+                "The first layer's settled size is set by its number of inputs, as $N(0, 1/n_in)$'s is: at a fixed $|x|$ it goes as $n_in^{b:.2}$, and scaling the inputs moves it as $|x|^{a:.2}$ only."
             ),
             ScaleSetBy::Neither => format!(
                 "Neither the inputs' norm alone nor their number alone sets the first layer's settled size: it goes as $|x|^{a:.2} n_in^{b:.2}$, where a size set by the norm would go as $|x|^-1$ and one set by the fan-in as $n_in^-0.5$."
