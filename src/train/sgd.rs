@@ -117,13 +117,16 @@ fn rule_update<T: Real>(
         let wt = &mut weights.layers[l];
         state.gradient.clear();
         state.gradient.resize(wt.len(), T::zero());
-        let zero_b = vec![T::zero(); b.len()];
+        let zero_b;
         let grad_b = match gradient {
             Gradient::Backprop(backprop) => {
                 backprop.step_weights(l, &mut state.gradient, gather, None);
                 &backprop.grad_b[l]
             }
-            Gradient::Zero => &zero_b,
+            Gradient::Zero => {
+                zero_b = vec![T::zero(); b.len()];
+                &zero_b
+            }
         };
         let (first, second) = (&mut state.first[l], &mut state.second[l]);
         rule::step_weights(rule, &k, wt, &state.gradient, first, second);
@@ -142,8 +145,9 @@ fn rule_update<T: Real>(
 /// products before the step. `reference.rs` holds the plain version of the
 /// same rule, one example at a time in the book's notation, which the tests
 /// hold this one to, bit for bit.
-/// SGDW is this step with the decay eta*D in place of eta*lambda/n
-/// (`decay`).
+///
+/// `decay` is eta*lambda/n, or eta*D for SGDW (the same step with its
+/// decoupled decay).
 fn update<T: Real, O: StepObserver<T>>(
     weights: &mut KernelWeights<T>,
     biases: &mut [Vec<T>],
