@@ -531,37 +531,41 @@ mod tests {
         );
 
         assert_eq!(sgd.rng(), Some(&reference_rng), "the generators part ways");
+        let name = format!("{} {:?} m = {}", T::NAME, case.sizes, case.m);
+        same_networks(&sgd.net, &reference, &start, case.decay_only, &name);
+    }
+
+    /// `fast` and `slow` hold the same weights and biases, bit for bit, and
+    /// both moved from `start` (the comparison is not of two untouched
+    /// networks): biases too, unless `decay_only`. A failure names `name`
+    /// and the largest difference relative to the layer's rms.
+    fn same_networks<T: Real>(
+        fast: &Network<T>,
+        slow: &Network<T>,
+        start: &Network<T>,
+        decay_only: bool,
+        name: &str,
+    ) {
         for l in 0..start.layers() {
-            for (what, fast, reference, start) in [
-                (
-                    "w",
-                    &sgd.net.weights[l],
-                    &reference.weights[l],
-                    &start.weights[l],
-                ),
-                (
-                    "b",
-                    &sgd.net.biases[l],
-                    &reference.biases[l],
-                    &start.biases[l],
-                ),
+            for (what, fast, slow, before) in [
+                ("w", &fast.weights[l], &slow.weights[l], &start.weights[l]),
+                ("b", &fast.biases[l], &slow.biases[l], &start.biases[l]),
             ] {
-                let (worst, differing) = difference(fast, reference);
+                let (worst, differing) = difference(fast, slow);
                 assert!(
                     differing == 0,
-                    "{} {:?} m = {}: {differing} of {} values of {what}^{} differ, \
+                    "{name}: {differing} of {} values of {what}^{} differ, \
                      the largest by {worst:e} of their rms",
-                    T::NAME,
-                    case.sizes,
-                    case.m,
                     fast.len(),
                     l + 1
                 );
-                // The epoch moved every layer (the comparison is not of two
-                // untouched networks): biases too, unless decay-only.
-                let (moved, _) = difference(reference, start);
-                let still = case.decay_only && what == "b";
-                assert!(still == (moved == 0.0), "{what}^{} moved {moved:e}", l + 1);
+                let (moved, _) = difference(slow, before);
+                let still = decay_only && what == "b";
+                assert!(
+                    still == (moved == 0.0),
+                    "{name}: {what}^{} moved {moved:e}",
+                    l + 1
+                );
             }
         }
     }
@@ -606,37 +610,8 @@ mod tests {
                 );
             }
         }
-        for l in 0..start.layers() {
-            for (what, fast, slow, before) in [
-                (
-                    "w",
-                    &sgd.net.weights[l],
-                    &reference.weights[l],
-                    &start.weights[l],
-                ),
-                (
-                    "b",
-                    &sgd.net.biases[l],
-                    &reference.biases[l],
-                    &start.biases[l],
-                ),
-            ] {
-                let (worst, differing) = difference(fast, slow);
-                assert_eq!(
-                    differing,
-                    0,
-                    "{} {rule:?}: {differing} values of {what}^{} differ, the largest by {worst:e} of their rms",
-                    T::NAME,
-                    l + 1
-                );
-                let (moved, _) = difference(slow, before);
-                assert!(
-                    moved > 0.0 || (decay_only && what == "b"),
-                    "{rule:?} left {what}^{} still",
-                    l + 1
-                );
-            }
-        }
+        let name = format!("{} {rule:?}", T::NAME);
+        same_networks(&sgd.net, &reference, &start, decay_only, &name);
     }
 
     fn every_rule<T: Real>(decay_only: bool) {
