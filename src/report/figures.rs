@@ -441,18 +441,19 @@ pub fn settled_scaling(settled: &[SettledEntry], fits: &[SizeFit], base_width: u
             ]
         });
         let b = fit.exponent(Predictor::NIn).map_or(f64::NAN, |e| e.value);
+        // The hypotheses' slopes start where the fit does, at the smallest
+        // n_in, and fan out from it: how far each misses the data at the
+        // largest n_in is what tells the slopes apart (drawn through the
+        // data's middle, every slope would look about as good).
+        let start = line.first().map_or(f64::NAN, |p: &(f64, f64)| p.1);
         references.push(Reference::curve(format!("fit: n_in^{b:.2}"), line));
-        let (mx, my) = large
-            .iter()
-            .fold((0.0, 0.0), |(sx, sy), p| (sx + p.0.ln(), sy + p.1.ln()));
-        let (mx, my) = (mx / large.len() as f64, my / large.len() as f64);
         for (slope, name) in [
             (-0.5, "slope -1/2: 1/sqrt(n_in), 1/sqrt(n_w)"),
             (-1.0, "slope -1: 1/n_w"),
         ] {
             let line = [lo, hi]
                 .iter()
-                .map(|&v| (v, (my + slope * (v.ln() - mx)).exp()))
+                .map(|&v| (v, start * (v / lo).powf(slope)))
                 .collect();
             references.push(Reference::curve(name, line));
         }

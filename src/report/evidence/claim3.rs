@@ -82,7 +82,7 @@ pub fn section(doc: &mut Document, decided: &Decided<Claim3>, inputs: &Inputs) {
                 &evidence.grid_fits,
                 inputs.results.base_sizes().get(1).copied().unwrap_or(30),
             ),
-            caption: "The first layer's settled size against n_in (log-log), every run of the scaling grid, each brought to the base width by the joint fit's width exponent (size x (30/width)^a): by initialization, the runs that did not settle apart (left out of the fits), the fit's line, and the slopes the hypotheses predict at fixed width ($1/sqrt(n_w)$ and $1/sqrt(n_in)$: -1/2; $1/n_w$: -1), drawn through the large-init points to compare slopes only: the levels of $1/n_w$ and $1/sqrt(n_w)$ are far below the data (see the table above).".into(),
+            caption: "The first layer's settled size against n_in (log-log), every run of the scaling grid, each brought to the base width by the joint fit's width exponent (size x (30/width)^a): by initialization, the runs that did not settle apart (left out of the fits), the fit's line, and the slopes the hypotheses predict at fixed width ($1/sqrt(n_w)$ and $1/sqrt(n_in)$: -1/2; $1/n_w$: -1), drawn from the fit's value at the smallest n_in to compare slopes only (how far each ends from the data at n_in 784 is what tells them apart): the levels of $1/n_w$ and $1/sqrt(n_w)$ are far below the data (see the table above).".into(),
         },
         Figure {
             name: "settled-size-vs-lambda".into(),
