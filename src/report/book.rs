@@ -1,6 +1,7 @@
 //! Book mode's figures and index: for each of the book's files, our curves
-//! with the published ones drawn dashed over them (where they agree, the
-//! dashes lie on the line), in the report's plot style.
+//! drawn wide and pale with the published ones dashed over them (where they
+//! agree, the dashes run along the middle of the band), in the report's
+//! plot style.
 
 use super::plots::{self, Chart, PALETTE, Series};
 use crate::book::published::{self, Kind, NamedList};
@@ -72,7 +73,7 @@ fn charts(result: &ScriptResult) -> Vec<Chart> {
                 };
                 if let Some(our_list) = ours.iter().find(|l| l.name == published_list.name) {
                     let line = points(result, our_list);
-                    series.push(Series::line(format!("{label}decaylab"), line, color));
+                    series.push(Series::line(format!("{label}decaylab"), line, color).wide());
                 }
                 let line = points(result, published_list);
                 series.push(Series::line(format!("{label}published"), line, color).dashed());
@@ -140,7 +141,7 @@ pub fn figure(result: &ScriptResult) -> String {
 pub fn index(scripts: &[Script], heading: &str, table: &str) -> String {
     let mut text = format!(
         "# The book's chapter-3 results reproduced\n\n{heading}. Each figure draws decaylab's \
-         curves solid and the published ones dashed over them.\n\n{table}\n"
+         curves as wide pale bands and the published ones dashed over them.\n\n{table}\n"
     );
     for script in scripts {
         let name = script.name();

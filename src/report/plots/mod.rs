@@ -41,6 +41,12 @@ const REFERENCE_COLORS: [RGBColor; 5] = [
 ];
 const GREY: RGBColor = RGBColor(110, 110, 110);
 
+/// A [`Style::Wide`] line of `color`: 7 px of it at 35% opacity, so that a
+/// 2 px dashed line of the same colour shows through where they coincide.
+fn wide(color: RGBColor) -> ShapeStyle {
+    color.mix(0.35).stroke_width(7)
+}
+
 /// The SVG's width in px (it scales with the page).
 pub const WIDTH: u32 = 600;
 /// The plot area's height, title and axes included.
@@ -60,6 +66,9 @@ fn font(px: u32) -> (&'static str, f64) {
 pub enum Style {
     Line,
     Dashed,
+    /// A wide, pale line: one that a dashed line of the same colour is
+    /// drawn over and must stay visible where the two coincide.
+    Wide,
     /// Markers only, not joined.
     Markers(Marker),
 }
@@ -97,6 +106,11 @@ impl Series {
 
     pub fn dashed(mut self) -> Series {
         self.style = Style::Dashed;
+        self
+    }
+
+    pub fn wide(mut self) -> Series {
+        self.style = Style::Wide;
         self
     }
 
@@ -370,12 +384,12 @@ fn draw_series(plot: &mut Plot, p: &Placed, frame: &Frame, hover: &mut String, c
     let style = color.stroke_width(2);
     match p.series.style {
         Style::Markers(marker) => draw_markers(plot, &inside, marker, color),
-        Style::Line | Style::Dashed => {
+        Style::Line | Style::Dashed | Style::Wide => {
             for piece in clip_polyline(&p.points, lo, hi) {
-                if p.series.style == Style::Dashed {
-                    plot.draw_series(DashedLineSeries::new(piece, 8, 5, style))
-                } else {
-                    plot.draw_series(LineSeries::new(piece, style))
+                match p.series.style {
+                    Style::Dashed => plot.draw_series(DashedLineSeries::new(piece, 8, 5, style)),
+                    Style::Wide => plot.draw_series(LineSeries::new(piece, wide(color))),
+                    _ => plot.draw_series(LineSeries::new(piece, style)),
                 }
                 .expect("a line");
             }
@@ -541,6 +555,7 @@ fn draw_legend(
                 vec![(x0, y), (x0 + 30, y)],
                 c.stroke_width(3),
             )),
+            Style::Wide => area.draw(&PathElement::new(vec![(x0, y), (x0 + 30, y)], wide(c))),
             Style::Dashed => area
                 .draw(&PathElement::new(
                     vec![(x0, y), (x0 + 11, y)],
