@@ -54,7 +54,11 @@ pub fn document(inputs: &Inputs) -> Document {
         })
         .collect();
     if !going_on.is_empty() {
-        doc.heading(2, "What is going on");
+        doc.blocks.push(Block::Heading {
+            level: 2,
+            text: "What is going on".into(),
+            anchor: Some(text::GOING_ON_ANCHOR.into()),
+        });
         for text in going_on {
             doc.paragraph(text);
         }

@@ -567,10 +567,16 @@ pub fn text(d: &Decided<Claim3>) -> ClaimText {
     ClaimText {
         about: "each weight layer's settled size".into(),
         answer: answer(e, found),
+        // The box stays short: what is going on is worded once, at the top
+        // of the report (`going_on`), and linked from here.
         explanation: if e.layers.is_empty() {
             settled_text(e, found)
         } else {
-            format!("{}What is going on? {going_on}", settled_text(e, found))
+            format!(
+                "{}What is going on, in words and numbers: [at the top of the report](#{}).",
+                settled_text(e, found),
+                super::GOING_ON_ANCHOR
+            )
         },
         going_on: Some(going_on),
         caveats,

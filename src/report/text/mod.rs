@@ -13,6 +13,10 @@ pub use claim4::comparator_name;
 
 use crate::study::claims::{ClaimResult, Outcome, Threshold};
 
+/// The anchor of the report's "What is going on" section, which a claim's
+/// explanation may link to.
+pub const GOING_ON_ANCHOR: &str = "going-on";
+
 /// A claim's words.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClaimText {
