@@ -106,8 +106,15 @@ pub struct ClaimsArgs {
     pub out: PathBuf,
     /// Shrink the experiments (one seed, one run per sweep, three scaling
     /// runs) to finish in about half a minute; the report says so.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "deep")]
     pub quick: bool,
+    /// The full study for a cluster: every sweep point on every seed (not
+    /// the first alone), each sweep run trained for five relaxation times
+    /// m/(eta*lambda) however long (lambda 0.05: up to 10,000 epochs), and
+    /// the noise law's branches averaged over three relaxation times, not
+    /// one. Hours of CPU: shard it (--shard).
+    #[arg(long)]
+    pub deep: bool,
     /// Seeds per configuration of the base and scaling runs (full mode;
     /// --quick uses one).
     #[arg(long, default_value_t = 3)]

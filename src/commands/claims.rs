@@ -70,7 +70,11 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
     say!(
         console,
         "claims study ({}): {share} on {jobs} job(s); finished runs already in {} are reused",
-        if args.quick { "quick" } else { "full" },
+        match plan.mode {
+            Mode::Quick => "quick",
+            Mode::Full => "full",
+            Mode::Deep => "deep",
+        },
         args.out.display()
     );
     let optimum_specs = optima::specs(&plan);
@@ -156,6 +160,11 @@ fn outputs(args: &ClaimsArgs, to_run: &[RunSpec], shard: &Option<Shard>) -> Vec<
 fn plan_flags(args: &ClaimsArgs) -> String {
     if args.quick {
         format!(" --quick --seed-base {}", args.seed_base)
+    } else if args.deep {
+        format!(
+            " --deep --seeds {} --seed-base {}",
+            args.seeds, args.seed_base
+        )
     } else {
         format!(" --seeds {} --seed-base {}", args.seeds, args.seed_base)
     }
@@ -205,7 +214,11 @@ impl Flags {
             ),
             None => None,
         };
-        let mode = if args.quick { Mode::Quick } else { Mode::Full };
+        let mode = match (args.quick, args.deep) {
+            (true, _) => Mode::Quick,
+            (false, true) => Mode::Deep,
+            (false, false) => Mode::Full,
+        };
         let plan = plan_of(args, mode)?;
         Ok(Flags {
             jobs,

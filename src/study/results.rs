@@ -56,7 +56,8 @@ impl Results {
     }
 
     /// The lambda sweep: the large-init runs with L2 of the first seed,
-    /// lambda 5 (the base run) included, by increasing lambda.
+    /// lambda 5 (the base run) included, by increasing lambda. (The deep
+    /// study sweeps every seed; its fits average them, as the other runs'.)
     pub fn sweep_runs(&self) -> Vec<&RunResult> {
         let first_seed = self.plan.seeds[0];
         let large_l2 = Purpose::Base {
@@ -67,8 +68,9 @@ impl Results {
             .runs
             .iter()
             .filter(|r| {
-                matches!(r.spec.purpose, Purpose::LambdaSweep { .. })
-                    || (r.spec.purpose == large_l2 && r.spec.seed == first_seed)
+                let of_sweep = matches!(r.spec.purpose, Purpose::LambdaSweep { .. })
+                    || r.spec.purpose == large_l2;
+                of_sweep && r.spec.seed == first_seed
             })
             .collect();
         sweep.sort_by(|a, b| a.spec.config.lambda.total_cmp(&b.spec.config.lambda));

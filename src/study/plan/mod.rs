@@ -8,13 +8,22 @@ use crate::run::{Config, FullGradientAt, Precision};
 use crate::theory;
 
 /// Full: the study as specified. Quick: the same experiments with one
-/// seed and fewer configurations, to run in about half a minute.
+/// seed and fewer configurations, to run in about half a minute. Deep: the
+/// full study for a cluster: every sweep point on every seed, each sweep
+/// run given `SETTLE_RELAXATIONS` relaxation times whatever their length
+/// (so that lambda 0.05 and 0.5 and eta 0.025 and 0.05 settle too), and
+/// branches averaged over `DEEP_BRANCH_AVERAGE` relaxation times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Quick,
     Full,
+    Deep,
 }
+
+/// The deep study's branches average their size over this many relaxation
+/// times (the full study's: `BRANCH_AVERAGE`).
+pub const DEEP_BRANCH_AVERAGE: f64 = 3.0;
 
 /// What a run is for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,6 +189,16 @@ pub fn branch_epochs(eta: f64, lambda: f64, m: usize) -> (usize, usize) {
     (burn_in, burn_in + average)
 }
 
+/// Epochs of a deep study's branch at (eta, lambda, m): (burn-in, total),
+/// the burn-in as [`branch_epochs`]', then `DEEP_BRANCH_AVERAGE` relaxation
+/// times averaged.
+pub fn deep_branch_epochs(eta: f64, lambda: f64, m: usize) -> (usize, usize) {
+    let (burn_in, _) = branch_epochs(eta, lambda, m);
+    let tau = theory::relaxation_epochs(eta, lambda, m);
+    let average = ((DEEP_BRANCH_AVERAGE * tau).ceil() as usize).max(BRANCH_MIN_AVERAGE);
+    (burn_in, burn_in + average)
+}
+
 /// Fan-in against input scale, (pool, c): the first layer of [n_in, 30,
 /// 10], default initialization, the base eta, lambda and m, on images
 /// pooled by `pool` (n_in = 784/pool^2) with every input x -> c x. At n_in
@@ -230,13 +249,13 @@ impl Plan {
     /// None if the seeds do not fit in a u64.
     pub fn new(mode: Mode, seeds: usize, seed_base: u64) -> Option<Plan> {
         let count = match mode {
-            Mode::Full => seeds as u64,
+            Mode::Full | Mode::Deep => seeds as u64,
             Mode::Quick => 1,
         };
         let last = seed_base.checked_add(count.checked_sub(1)?)?;
         let seeds: Vec<u64> = (seed_base..=last).collect();
         let train_size = TRAINING_SIZE;
-        let full = mode == Mode::Full;
+        let full = mode != Mode::Quick;
         let epoch_cap = 100;
         let no_l2_epochs = if full { 60 } else { 30 };
         let lambdas = if full {
@@ -406,7 +425,10 @@ impl Plan {
                 // beside the optimum (`tail_average`).
                 let beside_optimum = seed == self.seeds[0];
                 for &(eta, m) in &BRANCHES {
-                    let (burn_in, epochs) = branch_epochs(eta, lambda, m);
+                    let (burn_in, epochs) = match self.mode {
+                        Mode::Deep => deep_branch_epochs(eta, lambda, m),
+                        Mode::Full | Mode::Quick => branch_epochs(eta, lambda, m),
+                    };
                     let mut config = Config {
                         eta,
                         lambda,
@@ -476,43 +498,59 @@ impl Plan {
     /// The lambda and eta sweeps and the fixed-product series, on the first seed.
     fn sweep_runs(&self, base: &Config) -> Vec<RunSpec> {
         let mut runs = Vec::new();
-        let sweep_seed = self.seeds[0];
-        let sweep = |name: String, purpose: Purpose, eta: f64, lambda: f64| RunSpec {
-            name,
-            purpose,
-            seed: sweep_seed,
-            config: Config {
-                eta,
-                lambda,
-                seed: sweep_seed,
-                epochs: if can_settle(eta, lambda, BATCH, self.epoch_cap) {
-                    self.epoch_cap
-                } else {
-                    UNSETTLED_EPOCHS
-                },
-                ..base.clone()
-            },
-            parent: None,
-            saves_network: false,
+        // The deep study sweeps on every seed; the others on the first.
+        let sweep_seeds = match self.mode {
+            Mode::Deep => self.seeds.clone(),
+            Mode::Full | Mode::Quick => vec![self.seeds[0]],
         };
-        for &lambda in &self.lambdas {
-            let name = format!("lambda-{lambda}-s{sweep_seed}");
-            runs.push(sweep(name, Purpose::LambdaSweep { lambda }, ETA, lambda));
-        }
-        for &eta in &self.etas {
-            let name = format!("eta-{eta}-s{sweep_seed}");
-            runs.push(sweep(name, Purpose::EtaSweep { eta }, eta, LAMBDA));
-        }
-        for &(eta, lambda) in &self.fixed_products {
-            let name = format!("product-eta{eta}-lambda{lambda}-s{sweep_seed}");
-            runs.push(sweep(
+        for sweep_seed in sweep_seeds {
+            let sweep = |name: String, purpose: Purpose, eta: f64, lambda: f64| RunSpec {
                 name,
-                Purpose::FixedProduct { eta, lambda },
-                eta,
-                lambda,
-            ));
+                purpose,
+                seed: sweep_seed,
+                config: Config {
+                    eta,
+                    lambda,
+                    seed: sweep_seed,
+                    epochs: self.sweep_epochs(eta, lambda),
+                    ..base.clone()
+                },
+                parent: None,
+                saves_network: false,
+            };
+            for &lambda in &self.lambdas {
+                let name = format!("lambda-{lambda}-s{sweep_seed}");
+                runs.push(sweep(name, Purpose::LambdaSweep { lambda }, ETA, lambda));
+            }
+            for &eta in &self.etas {
+                let name = format!("eta-{eta}-s{sweep_seed}");
+                runs.push(sweep(name, Purpose::EtaSweep { eta }, eta, LAMBDA));
+            }
+            for &(eta, lambda) in &self.fixed_products {
+                let name = format!("product-eta{eta}-lambda{lambda}-s{sweep_seed}");
+                runs.push(sweep(
+                    name,
+                    Purpose::FixedProduct { eta, lambda },
+                    eta,
+                    lambda,
+                ));
+            }
         }
         runs
+    }
+
+    /// The cap of a sweep run at (eta, lambda): the plan's cap where
+    /// `SETTLE_RELAXATIONS` relaxation times fit in it; beyond it,
+    /// `UNSETTLED_EPOCHS` (for claim 1), or in the deep study as many
+    /// epochs as those relaxation times take.
+    fn sweep_epochs(&self, eta: f64, lambda: f64) -> usize {
+        if can_settle(eta, lambda, BATCH, self.epoch_cap) {
+            self.epoch_cap
+        } else if self.mode == Mode::Deep {
+            (SETTLE_RELAXATIONS * theory::relaxation_epochs(eta, lambda, BATCH)).ceil() as usize
+        } else {
+            UNSETTLED_EPOCHS
+        }
     }
 
     /// The pure-decay runs, one per decay fraction.

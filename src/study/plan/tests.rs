@@ -272,3 +272,73 @@ fn a_purposes_kind_is_its_json_tag() {
         assert_eq!(json["kind"], spec.purpose.kind(), "{}", spec.name);
     }
 }
+
+/// The deep study: the full study's runs, every sweep point on every seed,
+/// each sweep run long enough for five relaxation times (so every one can
+/// settle), and branches averaged over three relaxation times.
+#[test]
+fn the_deep_plan_sweeps_every_seed_long_enough_to_settle() {
+    let full = Plan::new(Mode::Full, 3, 1).unwrap();
+    let deep = Plan::new(Mode::Deep, 3, 1).unwrap();
+    let sweeps = |plan: &Plan| -> Vec<RunSpec> {
+        (plan.runs.iter())
+            .filter(|r| {
+                matches!(
+                    r.purpose,
+                    Purpose::LambdaSweep { .. }
+                        | Purpose::EtaSweep { .. }
+                        | Purpose::FixedProduct { .. }
+                )
+            })
+            .cloned()
+            .collect()
+    };
+    let (full_sweeps, deep_sweeps) = (sweeps(&full), sweeps(&deep));
+    assert_eq!(deep_sweeps.len(), 3 * full_sweeps.len());
+    for run in &full_sweeps {
+        let seeds: Vec<u64> = (deep_sweeps.iter())
+            .filter(|r| r.purpose == run.purpose)
+            .map(|r| r.seed)
+            .collect();
+        assert_eq!(seeds, [1, 2, 3], "{:?}", run.purpose);
+    }
+    for run in &deep_sweeps {
+        let c = &run.config;
+        let tau = theory::relaxation_epochs(c.eta, c.lambda, c.batch);
+        assert!(
+            c.epochs as f64 >= SETTLE_RELAXATIONS * tau,
+            "{}: {} epochs",
+            run.name,
+            c.epochs
+        );
+        assert!(c.epochs >= full.epoch_cap);
+    }
+    // lambda 0.05 at eta 0.1: tau = 2,000 epochs; the full study gives it 20.
+    let slow = |plan: &Plan| {
+        (plan.runs.iter())
+            .find(|r| r.purpose == Purpose::LambdaSweep { lambda: 0.05 })
+            .map(|r| r.config.epochs)
+    };
+    assert_eq!(
+        (slow(&full), slow(&deep)),
+        (Some(UNSETTLED_EPOCHS), Some(10_000))
+    );
+    for run in deep.runs.iter() {
+        if let Purpose::Branch { lambda, eta, m } = run.purpose {
+            let tau = theory::relaxation_epochs(eta, lambda, m);
+            let (burn_in, total) = deep_branch_epochs(eta, lambda, m);
+            assert_eq!(run.config.epochs, total);
+            assert_eq!(burn_in, branch_epochs(eta, lambda, m).0);
+            assert!((total - burn_in) as f64 >= DEEP_BRANCH_AVERAGE * tau);
+        }
+    }
+    // Everything else as in the full study.
+    let others = |plan: &Plan| -> Vec<String> {
+        (plan.runs.iter())
+            .filter(|r| !matches!(r.purpose, Purpose::Branch { .. }))
+            .filter(|r| !sweeps(plan).iter().any(|s| s.name == r.name))
+            .map(|r| r.name.clone())
+            .collect()
+    };
+    assert_eq!(others(&full), others(&deep));
+}
