@@ -336,7 +336,7 @@ fn average_table(
     let (last_lo, last_hi) = range(&|l| l.last_distance);
     if !averaged.is_empty() {
         doc.paragraph(format!(
-            "The averages are not at the point the L-BFGS optimum reached from the same start: their weights are {:.0}% to {:.0}% of the optimum's $|w_l|$ away from it, the last networks {:.0}% to {:.0}% (per layer, every branch; the distances are in `claims.json`'s `tail_average`). The sizes agree (the noise law above); the points do not. Whether J has many minima of one size or flat valleys that L-BFGS and SGD move along apart, this study does not decide.",
+            "The averages are not at the point L-BFGS reached from the same start: each layer's average is {:.0}% to {:.0}% of that layer's norm at the optimum away from it, the last networks {:.0}% to {:.0}% (every branch: averaging does not bring them nearer that point; the distances, and every branch's ratio and cosine behind b, are in `claims.json`'s `tail_average`). The sizes agree (the noise law above); the points do not. Whether J has many minima of one size or flat valleys that L-BFGS and SGD move along apart, this study does not decide.",
             100.0 * average_lo,
             100.0 * average_hi,
             100.0 * last_lo,

@@ -339,7 +339,7 @@ fn average_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         exponents.iter().copied().fold(f64::NEG_INFINITY, f64::max),
     );
     let mut text = format!(
-        " The snapshots above hold the step noise; averaging takes much of it out. Averaged over the epochs whose size is measured (the first seed's branches), at the smallest noise, $eta/m$ = {}, and lambda {}, the first layer's $|nabla C_0|$ is {:.1} times $|(lambda/n) w|$ (its last network's: {:.1}) and $cos(w, -nabla C_0)$ is {:.2} (last network: {:.2}); both are 1 where the data term balances the decay.",
+        " One network's gradient ratio and cosine carry SGD's step noise; averaging the network over epochs takes much of it out. In the tail average of each of the first seed's branches (its networks at the ends of the epochs whose size is measured, averaged), at the smallest noise, $eta/m$ = {}, and lambda {}, the first layer's $|nabla C_0|$ is {:.1} times $|(lambda/n) w|$ (that branch's last network: {:.1}) and $cos(w, -nabla C_0)$ is {:.2} (last network: {:.2}); both are 1 where the gradient of the unregularized cost balances the decay.",
         short(first.smallest_ratio),
         first.lambda,
         first.average_gradient_ratio,
@@ -361,7 +361,7 @@ fn average_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         if toward == tested.len() { "" } else { " where counted" },
     ));
     text.push_str(if toward == tested.len() {
-        "what SGD fluctuating around a stationary point of J shows."
+        "what SGD fluctuating around a stationary point of J shows (not the very point L-BFGS reached from the same start: see claim 3's evidence)."
     } else if toward == 0 {
         "the averages do not come nearer a stationary point of J as the noise falls."
     } else {
@@ -471,7 +471,7 @@ fn noise_summary(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         .flat_map(|l| l.points.iter().map(|p| p.drift))
         .fold(0.0, f64::max);
     format!(
-        "Over the {} weight layers and lambdas, $|w|^2$ at $eta/m -> 0$ is {lo:.2} to {hi:.2} times the optimum's; the noise picture fits {noise} of them. Neither end is exact: the averaged stretches still moved by up to {:+.1}% from their first half to their second (a size still growing is measured low), and the optimum is where L-BFGS stands after a fixed number of iterations (its |grad J| and last changes are in the table below). ",
+        "Over the {} weight layers and lambdas, $|w|^2$ at $eta/m -> 0$ is {lo:.2} to {hi:.2} times the optimum's; the noise picture fits {noise} of them. Neither end is exact: the averaged stretches still moved by up to {:+.1}% from their first half to their second (a size still growing is measured low), and the optimum is where L-BFGS stands after a fixed number of iterations (its $|nabla J|$ and last changes are in the table below). ",
         ratios.len(),
         100.0 * drift,
     )
@@ -642,7 +642,7 @@ mod tests {
         found.averages = vec![test(true), test(true)];
         let words = average_text(&e, &found);
         assert!(
-            words.contains("is 2.1 times") && words.contains("(its last network's: 22.6)"),
+            words.contains("is 2.1 times") && words.contains("(that branch's last network: 22.6)"),
             "{words}"
         );
         assert!(
@@ -651,7 +651,7 @@ mod tests {
         );
         assert!(words.contains("In every one of the 2 layers"), "{words}");
         assert!(
-            words.ends_with("around a stationary point of J shows."),
+            words.contains("around a stationary point of J shows (not the very point"),
             "{words}"
         );
         found.averages = vec![test(false), test(false)];
