@@ -262,6 +262,15 @@ fn settled_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
                 }
             ),
         });
+        // These are the first layer's exponents in width and n_in; the
+        // book's law is about all weights against n_w, which the answer
+        // weighs as form and prefactor.
+        if let Some(b) = e.architecture.n_w_exponent {
+            text.push_str(&format!(
+                "(Against $n_w$ alone the rms of all weights goes as $n_w^{:.2}$, 95% {:.2} to {:.2}: the answer above weighs that form and its prefactor.) ",
+                b.value, b.low, b.high
+            ));
+        }
     }
     text
 }
