@@ -161,6 +161,9 @@ fn claim_section(
         verdict: header.verdict.as_str().into(),
         text: words.explanation.clone(),
     });
+    if let Some(details) = &words.details {
+        doc.paragraph(details.clone());
+    }
     if !words.caveats.is_empty() {
         doc.paragraph("Caveats:");
         doc.list(words.caveats.clone());

@@ -52,6 +52,9 @@ struct ClaimJson<'a> {
     evidence: EvidenceJson<'a>,
     answer: String,
     explanation: String,
+    /// More numbers around the verdict (claim 1), written only where there are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<String>,
     going_on: Option<String>,
     caveats: Vec<String>,
     sensitivity: &'a [Sensitivity],
@@ -63,6 +66,7 @@ fn claim_json(claim: &ClaimResult) -> ClaimJson<'_> {
         about,
         answer,
         explanation,
+        details,
         going_on,
         caveats,
     } = text::of(claim);
@@ -80,6 +84,7 @@ fn claim_json(claim: &ClaimResult) -> ClaimJson<'_> {
         },
         answer: math::plain(&answer),
         explanation: math::plain(&explanation),
+        details: details.as_deref().map(math::plain),
         going_on: going_on.as_deref().map(math::plain),
         caveats: caveats.iter().map(|c| math::plain(c)).collect(),
         sensitivity: header.sensitivity,

@@ -102,6 +102,38 @@ fn explain(e: &Claim1Evidence, found: &Claim1Findings) -> String {
             ));
         }
     }
+    let verdicts_at: Vec<String> = e
+        .by_cutoff
+        .iter()
+        .map(|c| format!("{} at {}", c.verdict.as_str(), c.cutoff))
+        .collect();
+    explanation.push_str(&format!(
+        "The verdict's cut-off is $|f| < {cutoff}$; by cut-off the verdict is {}. ",
+        verdicts_at.join(", ")
+    ));
+    for (moves, sideways) in e.epoch_1_moves.iter().zip(&found.moves_sideways) {
+        if let (Some(ratio), Some(cosine)) =
+            (moves.gradient_over_decay_displacement, moves.change_cosine)
+        {
+            explanation.push_str(&format!(
+                "In epoch 1 the gradient moved layer {}'s weights {ratio:.1} times as far as the decay did, and the epoch's change pointed at cos {cosine:.2} to $-w${}. ",
+                moves.layer,
+                if *sideways == Some(true) {
+                    " (the decay sets the size, the gradient the direction)"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    explanation
+}
+
+/// The numbers around the verdict, shown after its box: saturation and the
+/// gradient's size at the two starts, each layer's f_1 from the default
+/// start, and the lambda sweep.
+fn details(e: &Claim1Evidence) -> String {
+    let mut explanation = String::new();
     if let (Some(sl), Some(sd)) = (e.saturation_epoch1_large, e.saturation_epoch1_default) {
         explanation.push_str(&format!(
             "In epoch 1, {:.0}% of the (example, hidden neuron) pairs were saturated ($sigma'(z) < 0.01$) with large initialization against {:.0}% with $N(0, 1/n_in)$. ",
@@ -117,29 +149,7 @@ fn explain(e: &Claim1Evidence, found: &Claim1Findings) -> String {
             "The mean-gradient size $|(1/m) sum partial C_x/partial w|$ of the hidden layer averaged {gl:.3} (large) against {gd:.3} (default). "
         ));
     }
-    let verdicts_at: Vec<String> = e
-        .by_cutoff
-        .iter()
-        .map(|c| format!("{} at {}", c.verdict.as_str(), c.cutoff))
-        .collect();
-    explanation.push_str(&format!(
-        "The verdict's cut-off is $|f| < {cutoff}$; by cut-off the verdict is {}. ",
-        verdicts_at.join(", ")
-    ));
-    for (moves, sideways) in e.epoch_1_moves.iter().zip(&found.moves_sideways) {
-        if let (Some(ratio), Some(cosine)) =
-            (moves.gradient_over_decay_displacement, moves.change_cosine)
-        {
-            explanation.push_str(&format!(
-                "In epoch 1 the gradient moved layer {}'s weights {ratio:.1} times as far as the decay did, and the epoch's change pointed at cos {cosine:.2} to -w{}. ",
-                moves.layer,
-                if *sideways == Some(true) {
-                    " (the decay sets the size, the gradient the direction)"
-                } else {
-                    ""
-                }
-            ));
-        }
+    for moves in &e.epoch_1_moves {
         if let Some(f) = moves.f_1_default_init {
             explanation.push_str(&format!(
                 "With default initialization, layer {}'s $f_1 = {f:.2}$. ",
@@ -177,6 +187,7 @@ pub fn text(d: &Decided<Claim1>) -> ClaimText {
         about: "each weight layer: its size (|f|) and how far it moves".into(),
         answer: answer(e, found),
         explanation: explain(e, found),
+        details: Some(details(e)),
         going_on: None,
         caveats,
     }

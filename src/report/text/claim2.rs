@@ -93,6 +93,7 @@ pub fn text(d: &Decided<Claim2>) -> ClaimText {
         about: "the decay term alone (a); all weights in training (b)".into(),
         answer: answer(e, found),
         explanation: explain(e),
+        details: None,
         going_on: None,
         caveats,
     }

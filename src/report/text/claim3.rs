@@ -587,6 +587,7 @@ pub fn text(d: &Decided<Claim3>) -> ClaimText {
                 super::GOING_ON_ANCHOR
             )
         },
+        details: None,
         going_on: Some(going_on),
         caveats,
     }

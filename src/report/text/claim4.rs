@@ -218,6 +218,7 @@ pub fn text(d: &Decided<Claim4>) -> ClaimText {
         about: "accuracy and saturation of the whole network; each layer's settled std".into(),
         answer: answer(e, found),
         explanation: explain(e, found),
+        details: None,
         going_on: Some(going_on(e, found)),
         caveats: vec![
             "Accuracy is compared on the validation set, averaged over seeds, over the epochs every kind of run has (runs without L2 stop at their own epoch count).".into(),

@@ -24,8 +24,10 @@ pub struct ClaimText {
     pub about: String,
     /// One or two sentences that answer the claim with its key number.
     pub answer: String,
-    /// The numbers and thresholds that decided it.
+    /// The numbers and thresholds that decided it (the verdict's box).
     pub explanation: String,
+    /// More numbers around the verdict, shown after its box.
+    pub details: Option<String>,
     /// What the measurements say is going on (claims 3 and 4).
     pub going_on: Option<String>,
     /// What the verdict does not say.
@@ -43,6 +45,7 @@ fn of_outcome<C: crate::study::claims::Claim>(
             about: String::new(),
             answer: format!("Not decided: {}.", missing.0),
             explanation: format!("Not decided: {}.", missing.0),
+            details: None,
             going_on: None,
             caveats: Vec::new(),
         },
