@@ -65,7 +65,7 @@ pub struct BookArgs {
     #[arg(long)]
     pub all: bool,
     /// Output directory: NAME.json, NAME.svg, comparison.md, book.md.
-    #[arg(long, value_name = "DIR", default_value = "book")]
+    #[arg(short, long, value_name = "DIR", default_value = "book")]
     pub out: PathBuf,
     /// Seed both generators with S instead of the scripts' 12345678; the
     /// comparison is still shown, but does not decide the exit status.
@@ -102,7 +102,7 @@ pub struct ClaimsArgs {
     /// Output directory: report.html, report.md, claims.json, plots/ and
     /// runs/. If it holds an earlier study, its finished runs (same
     /// configuration) are reused and only the rest are run.
-    #[arg(long, value_name = "DIR")]
+    #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,
     /// Shrink the experiments (one seed, one run per sweep, three scaling
     /// runs) to finish in about half a minute; the report says so.
@@ -125,7 +125,7 @@ pub struct ClaimsArgs {
     pub seed_base: u64,
     /// Trainings run side by side (default: all cores). Results do not
     /// depend on it.
-    #[arg(long)]
+    #[arg(short, long)]
     pub jobs: Option<usize>,
     /// Overlay per-epoch validation accuracies from a JSON file written by
     /// network2-based scripts: {"name": [eval_costs, eval_accuracies,
