@@ -254,3 +254,49 @@ fn the_readme_documents_every_field() {
         assert!(readme.contains(&format!("`{key}")), "README lacks `{key}`");
     }
 }
+
+/// Formulas in the HTML's running text are set as math: outside the math
+/// spans, the figures and code, no ASCII formula is left (`eta*lambda`,
+/// `->`, `grad C`, `sqrt(`, `^2`, `lambda/n`, `eta/m`).
+#[test]
+fn no_ascii_formula_is_left_in_running_text() {
+    let html = html::render(&synthetic_document());
+    let mut text = html.clone();
+    for (open, close) in [
+        ("<svg", "</svg>"),
+        ("<span class=\"math\">", "</span>"),
+        ("<code>", "</code>"),
+        ("<style>", "</style>"),
+    ] {
+        while let Some(i) = text.find(open) {
+            let Some(j) = text[i..].find(close) else {
+                break;
+            };
+            text.replace_range(i..i + j + close.len(), " ");
+        }
+    }
+    let found: Vec<String> = [
+        "eta*lambda",
+        "-&gt;",
+        "grad C",
+        "sqrt(",
+        "^2",
+        "lambda/n",
+        "eta/m",
+    ]
+    .iter()
+    .filter_map(|pattern| {
+        let i = text.find(pattern)?;
+        let (from, to) = (i.saturating_sub(60), (i + 40).min(text.len()));
+        let from = (0..=from)
+            .rev()
+            .find(|&k| text.is_char_boundary(k))
+            .unwrap_or(0);
+        let to = (to..=text.len())
+            .find(|&k| text.is_char_boundary(k))
+            .unwrap_or(text.len());
+        Some(format!("{pattern}: ...{}...", &text[from..to]))
+    })
+    .collect();
+    assert!(found.is_empty(), "{found:#?}");
+}

@@ -173,14 +173,14 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
         })
         .collect();
     doc.paragraph(format!(
-        "What sets the size (the noise law): $|w|^2$ of each layer against $eta/m$ over the branches, a line fitted through every seed's size (a parabola where the line's curvature is significant; 95% intervals), its value as $eta/m -> 0$ beside the L2 optimum's |w*|^2 (L-BFGS from the first seed's settled network), and at the base $eta/m$ = {base}:"
+        "What sets the size (the noise law): $|w|^2$ of each layer against $eta/m$ over the branches, a line fitted through every seed's size (a parabola where the line's curvature is significant; 95% intervals), its value as $eta/m -> 0$ beside the L2 optimum's $|w^*|^2$ (L-BFGS from the first seed's settled network), and at the base $eta/m$ = {base}:"
     ));
     doc.table(
         &[
             "lambda",
             "layer",
             "$|w|^2$ as $eta/m -> 0$",
-            "optimum |w*|^2",
+            "optimum $|w^*|^2$",
             "its |grad J| / rms change over the last tenth of L-BFGS",
             "ratio",
             "$|w|^2$ at the base $eta/m$",
@@ -194,7 +194,7 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
     doc.figures(vec![Figure {
         name: "noise-law".into(),
         svg: figures::noise_law(&evidence.noise_laws),
-        caption: "Each weight layer's $|w|^2$ over the L2 optimum's |w*|^2 against $eta/m$, at every lambda of the branches: the branches' means over their seeds (dots) and the fit through every seed's size (a line, or a parabola where the line's curvature is significant), drawn down to $eta/m$ = 0 (dashed). A line that reaches 1 says the optimum sets the size and the noise moves it; one that reaches 0, that the size lives on the noise.".into(),
+        caption: "Each weight layer's $|w|^2$ over the L2 optimum's $|w^*|^2$ against $eta/m$, at every lambda of the branches: the branches' means over their seeds (dots) and the fit through every seed's size (a line, or a parabola where the line's curvature is significant), drawn down to $eta/m$ = 0 (dashed). A line that reaches 1 says the optimum sets the size and the noise moves it; one that reaches 0, that the size lives on the noise.".into(),
     }]);
     let rows = evidence
         .noise_laws
@@ -265,7 +265,7 @@ fn fits_table(doc: &mut Document, evidence: &Claim3Evidence) {
             "layer",
             "against",
             "size goes as",
-            "R^2",
+            "$R^2$",
             "configurations",
             "left out (not settled)",
             "left out (collapsed)",

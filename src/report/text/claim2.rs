@@ -59,7 +59,7 @@ fn explain(e: &Claim2Evidence) -> String {
     }
     match e.gap_exceeds_tolerance_from {
         Some(c) => explanation.push_str(&format!(
-            "At the base run's S = {base_steps} steps, the two differ by more than {:.0}% per epoch once $eta*lambda/n$ reaches {c:e}: that is where \"eta*lambda << n\" stops holding (the decay-only runs below have other S, so their gaps at the same $eta*lambda/n$ differ). ",
+            "At the base run's S = {base_steps} steps, the two differ by more than {:.0}% per epoch once $eta*lambda/n$ reaches {c:e}: that is where \"$eta*lambda << n$\" stops holding (the decay-only runs below have other S, so their gaps at the same $eta*lambda/n$ differ). ",
             100.0 * e.training_tolerance
         )),
         None => explanation.push_str(&format!(
