@@ -185,11 +185,7 @@ fn apply_rule(args: &TrainArgs, config: &mut Config) -> Outcome<Option<String>> 
             }
         }
     }
-    let measured = config
-        .rule
-        .fused_decay(config.eta, config.lambda, 1)
-        .is_some();
-    if config.probes && !measured {
+    if config.probes && !config.rule.is_probed() {
         config.probes = false;
         return Ok(Some(format!(
             "probes off: they measure the norm budget of network2's rule and sgdw, not of {named}{}",

@@ -410,8 +410,7 @@ impl Config {
                 ),
             ));
         }
-        let measured = self.rule.fused_decay(self.eta, self.lambda, 1).is_some();
-        if self.probes && !measured {
+        if self.probes && !self.rule.is_probed() {
             return Err(Error::bad_setting(
                 Setting::Probes,
                 "probes on; they measure network2's rule and SGDW only, so expected them off for this rule",

@@ -119,6 +119,12 @@ impl Rule {
         )
     }
 
+    /// Whether the probes measure this rule: the ones that step by the fused
+    /// kernel (network2's and SGDW), whose measurements they read.
+    pub fn is_probed(&self) -> bool {
+        self.fused_decay(0.0, 0.0, 1).is_some()
+    }
+
     /// Whether a step is network2's fused one with another decay: SGD with
     /// L2 (decay eta*lambda/n) and SGDW (decay eta*D).
     pub(crate) fn fused_decay(&self, eta: f64, lambda: f64, n: usize) -> Option<f64> {
