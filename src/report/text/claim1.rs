@@ -65,7 +65,7 @@ fn answer(e: &Claim1Evidence, found: &Claim1Findings) -> String {
                         ", and moved it"
                     },
                     match moves.and_then(|m| m.change_cosine) {
-                        Some(c) => format!(" (the change at cos {c:.2} to -w)"),
+                        Some(c) => format!(" (the change at cos {c:.2} to $-w$)"),
                         None => String::new(),
                     }
                 ),
