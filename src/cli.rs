@@ -49,6 +49,41 @@ pub enum Command {
     /// L-BFGS, and show per layer how far it is from stationary.
     #[command(allow_negative_numbers = true)]
     Optimum(OptimumArgs),
+    /// The playground: a page that trains a network live and shows the
+    /// weights decay epoch by epoch (claims 1 and 2 decided as it goes),
+    /// for a classroom. Everything it needs comes from the binary.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port to listen on (0: a free one, printed on start).
+    #[arg(short, long, default_value_t = 0)]
+    pub port: u16,
+    /// The address to listen on. The default serves this machine only;
+    /// another (0.0.0.0: every network the machine is on) lets anyone who
+    /// can reach it train networks here, as many at once as it has cores.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Open the page in the default browser once the server is up.
+    #[arg(long)]
+    pub open: bool,
+}
+
+/// `decaylab train`'s arguments from its flags (`--eta 0.5 ...`): the
+/// playground's runs take the same path as the command's.
+pub fn train_args(flags: &[String]) -> Result<TrainArgs, clap::Error> {
+    let line = ["decaylab", "train"]
+        .into_iter()
+        .map(String::from)
+        .chain(flags.iter().cloned());
+    match Cli::try_parse_from(line)?.command {
+        Command::Train(args) => Ok(*args),
+        _ => Err(clap::Error::raw(
+            clap::error::ErrorKind::InvalidSubcommand,
+            "expected the flags of train",
+        )),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -219,3 +219,64 @@ fn f32_and_f64_trajectories_agree_over_100_steps() {
     );
     assert!(worst > 0.0, "the two precisions cannot agree exactly");
 }
+
+/// Steers a run once, before epoch `at`.
+struct SteerAt {
+    at: usize,
+    steer: run::Steer,
+}
+
+impl run::Observer for SteerAt {
+    fn steer(&mut self, epoch: usize) -> run::Steer {
+        if epoch == self.at {
+            self.steer
+        } else {
+            run::Steer::Go
+        }
+    }
+}
+
+#[test]
+fn a_retuned_run_decays_by_the_new_law_from_the_epoch_it_was_retuned() {
+    let config = Config {
+        decay_only: true,
+        ..config(5)
+    };
+    let n = data().training.len();
+    let mut observer = SteerAt {
+        at: 3,
+        steer: run::Steer::Retune {
+            eta: 0.25,
+            lambda: 20.0,
+        },
+    };
+    let outcome = run::run::<f64>(&config, &data(), &mut observer).unwrap();
+    assert_eq!(outcome.records.len(), 6);
+    for record in &outcome.records[1..] {
+        let (eta, lambda) = if record.epoch < 3 {
+            assert_eq!((record.learning_rate, record.lambda), (None, None));
+            (config.eta, config.lambda)
+        } else {
+            assert_eq!(
+                (record.learning_rate, record.lambda),
+                (Some(0.25), Some(20.0))
+            );
+            (0.25, 20.0)
+        };
+        let expected = theory::exact_shrink(eta, lambda, n, config.batch);
+        assert_relative_eq!(record.predicted_shrink, expected);
+        assert_relative_eq!(record.shrink_ratio.unwrap(), expected, max_relative = 1e-12);
+    }
+}
+
+#[test]
+fn a_stopped_run_ends_before_the_epoch_it_was_stopped_at() {
+    let mut observer = SteerAt {
+        at: 3,
+        steer: run::Steer::Stop,
+    };
+    let stopped = run::run::<f64>(&config(5), &data(), &mut observer).unwrap();
+    let whole = run::<f64>(&config(2));
+    assert_eq!(stopped.records.len(), 3, "epochs 0, 1 and 2");
+    assert_eq!(stopped.net.weights, whole.net.weights);
+}

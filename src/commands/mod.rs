@@ -8,6 +8,7 @@ mod failure;
 mod files;
 mod inspect;
 mod optimum;
+mod serve;
 mod train;
 
 pub use failure::{Failure, Outcome};
@@ -23,5 +24,6 @@ pub fn run(cli: Cli) -> Outcome {
         Command::Claims(args) => claims::claims(&args),
         Command::Book(args) => book::book(&args),
         Command::Optimum(args) => optimum::optimum(&args),
+        Command::Serve(args) => serve::serve(&args),
     }
 }

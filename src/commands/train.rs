@@ -23,35 +23,7 @@ use crate::train::Regularization;
 
 /// Train as the flags say; a refused setting is named by its flag.
 pub fn train(args: &TrainArgs) -> Outcome {
-    for (flag, path) in [("--load", &args.load), ("--data", &args.data)] {
-        if let Some(path) = path {
-            files::check_utf8(flag, path)?;
-        }
-    }
-    let mut config = args.config();
-    let rule_note = apply_rule(args, &mut config)?;
-    // Stored as the same path however it is written (`idx/good` and
-    // `./idx/good`), so that a checkpoint compares directories, not
-    // spellings. A path that cannot be resolved is left for the reading to
-    // name.
-    if let DataSource::Directory(dir) = &mut config.data
-        && let Ok(canonical) = dir.canonicalize()
-    {
-        *dir = canonical;
-    }
-    if let Some(load) = &mut config.load
-        && let Ok(canonical) = load.canonicalize()
-    {
-        *load = canonical;
-    }
-    if let Some(path) = &config.load {
-        // network2's `load` takes sizes and cost from the file; so do we.
-        let net: Network<f64> = network2_json::load(path)?;
-        config.sizes = net.sizes().to_vec();
-        config.cost = net.cost;
-        config.hidden = net.hidden;
-    }
-    config.validate().map_err(Failure::naming_flags)?;
+    let (mut config, rule_note) = configure(args)?;
     let outputs = [
         ("--metrics", &args.metrics),
         ("--metrics-csv", &args.metrics_csv),
@@ -101,6 +73,42 @@ pub fn train(args: &TrainArgs) -> Outcome {
         Precision::F32 => train_in::<f32>(&config, &data, mnist.sha256, args, note),
         Precision::F64 => train_in::<f64>(&config, &data, mnist.sha256, args, note),
     }
+}
+
+/// The run's config as the flags say, checked, with the line that says
+/// the probes are off for its rule (if they are); a refused setting is
+/// named by its flag. The playground builds its runs through this too.
+pub(super) fn configure(args: &TrainArgs) -> Outcome<(Config, Option<String>)> {
+    for (flag, path) in [("--load", &args.load), ("--data", &args.data)] {
+        if let Some(path) = path {
+            files::check_utf8(flag, path)?;
+        }
+    }
+    let mut config = args.config();
+    let rule_note = apply_rule(args, &mut config)?;
+    // Stored as the same path however it is written (`idx/good` and
+    // `./idx/good`), so that a checkpoint compares directories, not
+    // spellings. A path that cannot be resolved is left for the reading to
+    // name.
+    if let DataSource::Directory(dir) = &mut config.data
+        && let Ok(canonical) = dir.canonicalize()
+    {
+        *dir = canonical;
+    }
+    if let Some(load) = &mut config.load
+        && let Ok(canonical) = load.canonicalize()
+    {
+        *load = canonical;
+    }
+    if let Some(path) = &config.load {
+        // network2's `load` takes sizes and cost from the file; so do we.
+        let net: Network<f64> = network2_json::load(path)?;
+        config.sizes = net.sizes().to_vec();
+        config.cost = net.cost;
+        config.hidden = net.hidden;
+    }
+    config.validate().map_err(Failure::naming_flags)?;
+    Ok((config, rule_note))
 }
 
 /// The update rule the flags ask for, set in `config` with the lambda and
@@ -228,7 +236,7 @@ fn rule_words(rule: &crate::train::Rule) -> String {
 /// the run's decay fraction c = eta*lambda/n ([`Precision::for_decay`]).
 /// Returns the line that says why the run is f64, or, for f32 asked where
 /// f32 loses part of the decay, the warning.
-fn choose_precision(config: &mut Config, data: &RunData, asked: bool) -> Option<String> {
+pub(super) fn choose_precision(config: &mut Config, data: &RunData, asked: bool) -> Option<String> {
     let c = config.decay_per_step(data.training.len());
     if !asked {
         config.precision = Precision::for_decay(c);

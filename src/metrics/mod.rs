@@ -67,6 +67,10 @@ pub struct EpochRecord {
     /// eta of the epoch's steps (in runs whose eta changes: `--schedule`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub learning_rate: Option<f64>,
+    /// lambda of the epoch's steps (in runs whose lambda was changed while
+    /// they trained: the playground).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lambda: Option<f64>,
     /// What the schedule or early stopping did after this epoch (in runs
     /// that have them, where they fired).
     #[serde(default, skip_serializing_if = "Option::is_none")]

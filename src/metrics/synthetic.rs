@@ -75,6 +75,7 @@ pub fn synthetic_run(rms: &[f64], f: &[f64], accuracy: &[f64], predicted: f64) -
                 weighted_input_rms: vec![2.0, 2.0],
                 full_gradient: None,
                 learning_rate: None,
+                lambda: None,
                 schedule_event: None,
                 tail_average: None,
                 histograms: None,

@@ -37,6 +37,10 @@ impl HistogramRanges {
 /// Turns the state after an epoch into its record.
 pub(super) struct Measurer<'a> {
     config: &'a Config,
+    /// eta and lambda of the epoch's steps: the config's, until a live
+    /// front end retunes them ([`super::Steer::Retune`]).
+    eta: f64,
+    lambda: f64,
     data: &'a RunData,
     histogram_ranges: Option<&'a HistogramRanges>,
     /// The inputs that are not 0 in every training image, increasing.
@@ -56,6 +60,8 @@ impl<'a> Measurer<'a> {
         live_inputs.truncate(live);
         Measurer {
             config,
+            eta: config.eta,
+            lambda: config.lambda,
             data,
             histogram_ranges,
             live_inputs,
@@ -64,6 +70,12 @@ impl<'a> Measurer<'a> {
 }
 
 impl Measurer<'_> {
+    /// Measures the epochs after this with eta and lambda changed.
+    pub(super) fn retune(&mut self, eta: f64, lambda: f64) {
+        self.eta = eta;
+        self.lambda = lambda;
+    }
+
     /// The record of `net` after `epoch` epochs; an error if it diverged.
     pub(super) fn measure<T: Real>(
         &self,
@@ -74,8 +86,9 @@ impl Measurer<'_> {
         previous: Option<&EpochRecord>,
     ) -> Result<EpochRecord> {
         let config = self.config;
-        check_finite(net, epoch, config.eta)?;
-        let score = |data| evaluate_scored(net, data, config.lambda, config.saturated);
+        let (eta, lambda) = (self.eta, self.lambda);
+        check_finite(net, epoch, eta)?;
+        let score = |data| evaluate_scored(net, data, lambda, config.saturated);
         let eval = score(&self.data.evaluation);
         let train = config.monitor_training.then(|| score(&self.data.training));
         if !eval.total_cost.is_finite() {
@@ -83,7 +96,7 @@ impl Measurer<'_> {
                 epoch,
                 what: "the evaluation cost".to_string(),
                 value: eval.total_cost,
-                eta: config.eta,
+                eta,
             }));
         }
         let weights = WeightStats::of(net);
@@ -128,12 +141,8 @@ impl Measurer<'_> {
             )),
             shrink_ratio,
             shrink_ratio_layers,
-            predicted_shrink: theory::exact_shrink(config.eta, config.lambda, n, config.batch),
-            predicted_shrink_asymptotic: theory::asymptotic_shrink(
-                config.eta,
-                config.lambda,
-                config.batch,
-            ),
+            predicted_shrink: theory::exact_shrink(eta, lambda, n, config.batch),
+            predicted_shrink_asymptotic: theory::asymptotic_shrink(eta, lambda, config.batch),
             dynamics,
             saturation: eval.saturation,
             input_norm: eval.input_norm,
@@ -142,6 +151,7 @@ impl Measurer<'_> {
             full_gradient: (config.full_gradient == FullGradientAt::Every)
                 .then(|| self.full_gradient(net)),
             learning_rate: None,
+            lambda: None,
             schedule_event: None,
             tail_average: None,
             histograms,
@@ -157,8 +167,8 @@ impl Measurer<'_> {
         gradient::full_gradient(
             net,
             &self.data.training,
-            config.eta,
-            config.lambda,
+            self.eta,
+            self.lambda,
             config.batch,
         )
     }

@@ -42,6 +42,29 @@ pub trait Observer {
     fn epoch_measured(&mut self, _record: &EpochRecord) -> Result<()> {
         Ok(())
     }
+    /// Before epoch `epoch` (from 1) starts: what the run does next. A live
+    /// front end pauses a run by waiting here.
+    fn steer(&mut self, _epoch: usize) -> Steer {
+        Steer::Go
+    }
+}
+
+/// What an observer has a run do before its next epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Steer {
+    /// Train the epoch as configured.
+    Go,
+    /// Train this epoch and the next with eta and lambda changed (the
+    /// weights then move toward the new equilibrium); their records carry
+    /// `learning_rate` and `lambda`.
+    Retune {
+        /// The learning rate of the epochs from this one on.
+        eta: f64,
+        /// The regularization parameter of the epochs from this one on.
+        lambda: f64,
+    },
+    /// End the run here, as if its last epoch were done.
+    Stop,
 }
 
 /// An observer that hears nothing.
@@ -210,7 +233,9 @@ fn train_epochs<T: Real>(
                 None => HistogramRanges::of(&sgd.net),
             },
         );
-    let measurer = Measurer::new(config, data, histogram_ranges.as_ref());
+    let mut measurer = Measurer::new(config, data, histogram_ranges.as_ref());
+    // Set once a live front end has changed eta or lambda.
+    let mut retuned = false;
     let mut checkpoint = persistence
         .checkpoint
         .map(|path| CheckpointWriter::new(path, persistence.data_sha256.clone()));
@@ -254,6 +279,16 @@ fn train_epochs<T: Real>(
         if config.stop_when_settled && settle::every_layer_settled(&records) {
             break;
         }
+        match observer.steer(epoch) {
+            Steer::Go => {}
+            Steer::Stop => break,
+            Steer::Retune { eta, lambda } => {
+                sgd.hyper.eta = eta;
+                sgd.hyper.lambda = lambda;
+                measurer.retune(eta, lambda);
+                retuned = true;
+            }
+        }
         observer.epoch_started(epoch, sgd.steps_per_epoch());
         let mut progress = |steps| observer.steps_done(steps);
         let start = Instant::now();
@@ -271,8 +306,11 @@ fn train_epochs<T: Real>(
         };
         let seconds = start.elapsed().as_secs_f64();
         let mut record = measurer.measure(&sgd.net, epoch, seconds, dynamics, records.last())?;
-        if !config.schedule.is_constant() {
+        if !config.schedule.is_constant() || retuned {
             record.learning_rate = Some(sgd.hyper.eta);
+        }
+        if retuned {
+            record.lambda = Some(sgd.hyper.lambda);
         }
         records.push(record);
         let event = match (config.schedule, config.early_stop) {

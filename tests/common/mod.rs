@@ -2,6 +2,8 @@
 //! said. Each test file uses a part of it.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::path::Path;
 use std::process::{Command, Output};
 

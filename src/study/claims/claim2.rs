@@ -171,10 +171,39 @@ pub fn evidence(
         .iter()
         .find(|&&c| shrink_gap(c, base_steps).1.abs() > t.shrink_tolerance)
         .copied();
-    // (b) Real training, decay-dominated epochs.
+    let training = training_shrink(base, t);
+    Some(Claim2Evidence {
+        pure_decay_tolerance: t.pure_decay_tolerance,
+        pure_decay_worst_relative_error: worst_pure,
+        spot_checks,
+        gap_table,
+        gap_exceeds_tolerance_from: breaks_at,
+        training_tolerance: t.shrink_tolerance,
+        training_mean_relative_deviation: training.mean_relative_deviation,
+        rho_star: base[0].get(1).map(|r| r.predicted_shrink),
+        exp_minus_eta_lambda_over_m: base[0].get(1).map(|r| r.predicted_shrink_asymptotic),
+        training_mean_rho_per_layer: training.mean_rho_per_layer,
+        base_steps,
+    })
+}
+
+/// How real training's decay-dominated epochs shrank the weights against
+/// the decay's own rho* (part (b) of claim 2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainingShrink {
+    /// Mean of |rho_e / rho* - 1| over the runs' decay-dominated epochs
+    /// (None: no such epoch).
+    pub mean_relative_deviation: Option<f64>,
+    /// Per weight layer, the mean rho_e over those epochs.
+    pub mean_rho_per_layer: Vec<Option<f64>>,
+}
+
+/// [`TrainingShrink`] of `runs`, each over its leading epochs with |f|
+/// below the `DecayDominated` threshold of `t`.
+pub fn training_shrink(runs: &[&[EpochRecord]], t: &Thresholds) -> TrainingShrink {
     let mut deviations = Vec::new();
     let mut layer_ratios: Vec<Vec<f64>> = Vec::new();
-    for records in base {
+    for records in runs {
         let k = leading_epochs_below(records, None, t.decay_dominated);
         deviations.extend(shrink_deviations(records, k));
         for r in &records[1..=k] {
@@ -187,19 +216,10 @@ pub fn evidence(
             }
         }
     }
-    Some(Claim2Evidence {
-        pure_decay_tolerance: t.pure_decay_tolerance,
-        pure_decay_worst_relative_error: worst_pure,
-        spot_checks,
-        gap_table,
-        gap_exceeds_tolerance_from: breaks_at,
-        training_tolerance: t.shrink_tolerance,
-        training_mean_relative_deviation: mean(&deviations),
-        rho_star: base[0].get(1).map(|r| r.predicted_shrink),
-        exp_minus_eta_lambda_over_m: base[0].get(1).map(|r| r.predicted_shrink_asymptotic),
-        training_mean_rho_per_layer: layer_ratios.iter().map(|v| mean(v)).collect(),
-        base_steps,
-    })
+    TrainingShrink {
+        mean_relative_deviation: mean(&deviations),
+        mean_rho_per_layer: layer_ratios.iter().map(|v| mean(v)).collect(),
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod claim1;
 pub mod claim2;
 pub mod claim3;
 pub mod claim4;
+pub mod live;
 pub mod thresholds;
 
 use std::fmt::Debug;

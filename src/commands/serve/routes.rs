@@ -1,0 +1,264 @@
+//! The playground's HTTP interface: the page, the stream of a run's
+//! records, the controls and the downloads. Every bad request is answered
+//! with a 4xx and a line saying what was wrong.
+//!
+//! - `GET /`, `/app.js`, `/style.css`: the page.
+//! - `GET /api/run?page=P&sizes=...`: start a run for page P and stream
+//!   its events (server-sent events `start`, then `epoch` and `claims` per
+//!   epoch, then `done` or `failed`).
+//! - `POST /api/runs/ID/pause|resume|stop`, `POST /api/runs/ID/retune?eta=&lambda=`.
+//! - `GET /api/runs/ID/metrics.jsonl|metrics.csv|network.json`.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::ReceiverStream;
+
+use super::page;
+use super::runs::{Control, Event, Phase, Refused, Runs};
+use super::settings::{Settings, parse_eta, parse_lambda};
+
+/// How often an idle stream sends a comment, by which a page that has
+/// gone is noticed while its run is paused.
+const KEEP_ALIVE: Duration = Duration::from_secs(2);
+
+/// The longest page identifier.
+const MAX_PAGE_ID: usize = 64;
+
+/// The playground's routes over `runs`.
+pub fn router(runs: Arc<Runs>) -> Router {
+    Router::new()
+        .route("/", get(|| async { html(page::INDEX) }))
+        .route(
+            "/app.js",
+            get(|| async { asset("text/javascript; charset=utf-8", page::SCRIPT) }),
+        )
+        .route(
+            "/style.css",
+            get(|| async { asset("text/css; charset=utf-8", page::STYLE) }),
+        )
+        .route("/api/run", get(start))
+        .route("/api/runs/{id}/{action}", post(control).get(download))
+        .fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such page or API; see GET /") })
+        .layer(axum::middleware::map_response(safe_headers))
+        .with_state(runs)
+}
+
+/// Every answer says where the page may load from (this server only) and
+/// that its types are what they say.
+async fn safe_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn html(text: &'static str) -> Response {
+    asset("text/html; charset=utf-8", text)
+}
+
+fn asset(content_type: &'static str, text: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], text).into_response()
+}
+
+/// A refusal: `status` and one line of text.
+fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
+    let mut line = message.into();
+    line.push('\n');
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        line,
+    )
+        .into_response()
+}
+
+/// `GET /api/run`: start a run and stream its events.
+async fn start(
+    State(runs): State<Arc<Runs>>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let page = match pairs.iter().find(|(k, _)| k == "page") {
+        Some((_, p))
+            if !p.is_empty()
+                && p.len() <= MAX_PAGE_ID
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+        {
+            p.clone()
+        }
+        _ => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "page: expected the page's identifier, 1 to {MAX_PAGE_ID} letters, digits or -"
+                ),
+            );
+        }
+    };
+    let settings = match Settings::from_pairs(&pairs, &["page"]) {
+        Ok(s) => s,
+        Err(refusal) => return refuse(StatusCode::BAD_REQUEST, refusal.to_string()),
+    };
+    // Reading the data for the run takes a moment: off the server's threads.
+    let started = tokio::task::spawn_blocking(move || runs.start(settings, &page)).await;
+    let receiver = match started {
+        Ok(Ok((_, receiver))) => receiver,
+        Ok(Err(Refused::Settings(message))) => return refuse(StatusCode::BAD_REQUEST, message),
+        Ok(Err(Refused::PageBusy(id))) => {
+            return refuse(
+                StatusCode::CONFLICT,
+                format!("this page already trains run {id}; stop it first"),
+            );
+        }
+        Ok(Err(Refused::Full(slots))) => {
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "all {slots} training slots are taken (one per core); try again when a run ends"
+                ),
+            );
+        }
+        Err(_) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "the run could not start"),
+    };
+    let events = ReceiverStream::new(receiver).map(|event| {
+        Ok::<_, Infallible>(match event {
+            Event::Start(json) => SseEvent::default().event("start").data(json),
+            Event::Epoch(record) => SseEvent::default().event("epoch").data(record),
+            Event::Claims(json) => SseEvent::default().event("claims").data(json),
+            Event::Done(json) => SseEvent::default().event("done").data(json),
+            Event::Failed(message) => SseEvent::default().event("failed").data(message),
+        })
+    });
+    Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
+        .into_response()
+}
+
+/// `POST /api/runs/ID/ACTION`: pause, resume, stop or retune a run.
+async fn control(
+    State(runs): State<Arc<Runs>>,
+    Path((id, action)): Path<(u64, String)>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    let Some(run) = runs.get(id) else {
+        return refuse(StatusCode::NOT_FOUND, format!("no run {id}"));
+    };
+    let value = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let control = match action.as_str() {
+        "pause" => Control::Pause,
+        "resume" => Control::Resume,
+        "stop" => Control::Stop,
+        "retune" => {
+            let eta = match value("eta").map(parse_eta).transpose() {
+                Ok(eta) => eta.unwrap_or(run.settings.eta),
+                Err(refusal) => return refuse(StatusCode::BAD_REQUEST, refusal.to_string()),
+            };
+            let lambda = match value("lambda").map(parse_lambda).transpose() {
+                Ok(lambda) => lambda,
+                Err(refusal) => return refuse(StatusCode::BAD_REQUEST, refusal.to_string()),
+            };
+            if lambda.is_some() && run.settings.optimizer.is_decoupled() {
+                return refuse(
+                    StatusCode::CONFLICT,
+                    format!(
+                        "lambda: {} takes its decay as --weight-decay, fixed for the run; expected eta alone",
+                        run.settings.optimizer.name()
+                    ),
+                );
+            }
+            Control::Retune {
+                eta,
+                lambda: lambda.unwrap_or(run.settings.lambda),
+            }
+        }
+        other => {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                format!("{other}: expected pause, resume, stop or retune"),
+            );
+        }
+    };
+    if run.control(control) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        refuse(
+            StatusCode::CONFLICT,
+            format!("run {id} has ended ({})", phase_word(&run.phase())),
+        )
+    }
+}
+
+fn phase_word(phase: &Phase) -> &str {
+    match phase {
+        Phase::Training => "training",
+        Phase::Paused => "paused",
+        Phase::Finished => "finished",
+        Phase::Stopped => "stopped",
+        Phase::Abandoned => "its page went away",
+        Phase::Failed(message) => message,
+    }
+}
+
+/// `GET /api/runs/ID/FILE`: the run's metrics (JSON lines or CSV, as
+/// `train --metrics`/`--metrics-csv` write them) or its network.
+async fn download(
+    State(runs): State<Arc<Runs>>,
+    Path((id, file)): Path<(u64, String)>,
+) -> Response {
+    let Some(run) = runs.get(id) else {
+        return refuse(StatusCode::NOT_FOUND, format!("no run {id}"));
+    };
+    let (content_type, body) = match file.as_str() {
+        "metrics.jsonl" => ("application/jsonl", run.json_lines()),
+        "metrics.csv" => ("text/csv; charset=utf-8", run.csv()),
+        "network.json" => match run.network() {
+            Some(json) => ("application/json", json),
+            None => {
+                return refuse(
+                    StatusCode::CONFLICT,
+                    format!(
+                        "run {id} is {}: its network is kept once it ends",
+                        phase_word(&run.phase())
+                    ),
+                );
+            }
+        },
+        other => {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                format!("{other}: expected metrics.jsonl, metrics.csv or network.json"),
+            );
+        }
+    };
+    let disposition = format!("attachment; filename=\"decaylab-run-{id}-{file}\"");
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}

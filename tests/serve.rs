@@ -1,0 +1,298 @@
+//! The playground's server (`decaylab serve`) through its HTTP interface:
+//! the same bits as `decaylab train`, the controls, and 4xx for bad
+//! requests.
+
+mod common;
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use common::http::{self, Server};
+use common::{decaylab, path_str};
+use serde_json::Value;
+
+/// A record with its timing left out (the one field two runs of the same
+/// settings do not share).
+fn untimed(line: &str) -> Value {
+    let mut record: Value = serde_json::from_str(line).unwrap();
+    record.as_object_mut().unwrap().remove("seconds");
+    record
+}
+
+#[test]
+fn a_runs_streamed_records_and_downloads_are_trains_bit_for_bit() {
+    let server = Server::start();
+    let settings = "sizes=784,20,10&init=large&eta=0.3&lambda=5&m=10&n=1000&epochs=3&seed=4";
+    let run = server.request("GET", &format!("/api/run?page=same-bits&{settings}"), "");
+    assert_eq!(run.status, 200, "{}", run.body);
+    assert_eq!(run.header("content-type"), Some("text/event-stream"));
+    let events = run.events();
+    let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "start", "epoch", "claims", "epoch", "claims", "epoch", "claims", "epoch", "claims",
+            "done"
+        ]
+    );
+    let start: Value = serde_json::from_str(&events[0].1).unwrap();
+    let command = start["command"].as_str().unwrap();
+    assert_eq!(
+        command,
+        "decaylab train --sizes 784,20,10 --init large --eta 0.3 --lambda 5 --batch 10 --epochs 3 --seed 4 --train-size 1000"
+    );
+
+    // The command the page shows, run.
+    let dir = tempfile::tempdir().unwrap();
+    let (metrics, network) = (dir.path().join("m.jsonl"), dir.path().join("net.json"));
+    let mut args: Vec<&str> = command.split(' ').skip(1).collect();
+    args.extend([
+        "--metrics",
+        path_str(&metrics),
+        "--save",
+        path_str(&network),
+    ]);
+    let out = decaylab(&args);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let trained = std::fs::read_to_string(&metrics).unwrap();
+    let streamed: Vec<Value> = events
+        .iter()
+        .filter(|(n, _)| n == "epoch")
+        .map(|(_, d)| untimed(d))
+        .collect();
+    let expected: Vec<Value> = trained.lines().map(untimed).collect();
+    assert_eq!(streamed.len(), 4);
+    assert_eq!(
+        streamed, expected,
+        "the stream differs from train's metrics"
+    );
+
+    let id = start["id"].as_u64().unwrap();
+    let jsonl = server.request("GET", &format!("/api/runs/{id}/metrics.jsonl"), "");
+    assert_eq!(jsonl.status, 200);
+    let downloaded: Vec<Value> = jsonl.body.lines().map(untimed).collect();
+    assert_eq!(downloaded, expected);
+    let csv = server.request("GET", &format!("/api/runs/{id}/metrics.csv"), "");
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.body.lines().count(), 5, "a header and 4 epochs");
+    let net = server.request("GET", &format!("/api/runs/{id}/network.json"), "");
+    assert_eq!(net.status, 200);
+    assert_eq!(net.body, std::fs::read_to_string(&network).unwrap());
+
+    // Claims 1 and 2 are decided on the records so far, every epoch.
+    let claims: Value = serde_json::from_str(&events[8].1).unwrap();
+    assert_eq!(claims["epochs"], 3);
+    assert!(claims["claim1"]["verdict"].is_string(), "{claims}");
+    let done: Value = serde_json::from_str(&events[9].1).unwrap();
+    assert_eq!(done["phase"], "finished");
+    assert_eq!(done["epochs"], 3);
+}
+
+/// Reads a run's stream on a thread of its own, to its end.
+fn stream_in_background(server: &Server, query: &str) -> std::thread::JoinHandle<http::Response> {
+    let stream = http::raw(
+        &server.address,
+        format!("GET /api/run?{query} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    );
+    std::thread::spawn(move || http::read_response(stream))
+}
+
+/// The id of the newest run, once it has one (runs are numbered from 1).
+fn wait_for_run(server: &Server, id: u64) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while server
+        .request("GET", &format!("/api/runs/{id}/metrics.jsonl"), "")
+        .status
+        != 200
+    {
+        assert!(Instant::now() < deadline, "run {id} never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_page_pauses_retunes_and_stops_its_one_run() {
+    let server = Server::start();
+    let reader = stream_in_background(&server, "page=p1&n=1000&epochs=200&lambda=5&eta=0.5");
+    wait_for_run(&server, 1);
+    assert_eq!(server.request("POST", "/api/runs/1/pause", "").status, 204);
+    // One run per page.
+    let second = server.request("GET", "/api/run?page=p1&n=1000", "");
+    assert_eq!(second.status, 409);
+    assert!(
+        second.body.contains("already trains run 1"),
+        "{}",
+        second.body
+    );
+    let retune = server.request("POST", "/api/runs/1/retune?eta=0.25&lambda=50", "");
+    assert_eq!(retune.status, 204, "{}", retune.body);
+    assert_eq!(server.request("POST", "/api/runs/1/resume", "").status, 204);
+    // Let it train a few epochs with the new values, then stop it.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !server
+        .request("GET", "/api/runs/1/metrics.jsonl", "")
+        .body
+        .contains("\"lambda\":50.0")
+    {
+        assert!(Instant::now() < deadline, "the retuned epochs never came");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(server.request("POST", "/api/runs/1/stop", "").status, 204);
+    let run = reader.join().unwrap();
+    let events = run.events();
+    let (name, done) = events.last().unwrap();
+    assert_eq!(name, "done");
+    let done: Value = serde_json::from_str(done).unwrap();
+    assert_eq!(done["phase"], "stopped");
+    let epochs = done["epochs"].as_u64().unwrap();
+    assert!(epochs < 200, "stopped early: {epochs}");
+    // The records before the retune carry the settings' eta and lambda
+    // implicitly; those after carry the new ones.
+    let records: Vec<Value> = events
+        .iter()
+        .filter(|(n, _)| n == "epoch")
+        .map(|(_, d)| serde_json::from_str(d).unwrap())
+        .collect();
+    let first_retuned = records
+        .iter()
+        .position(|r| r.get("lambda").is_some())
+        .expect("a retuned epoch");
+    for r in &records[first_retuned..] {
+        assert_eq!(r["learning_rate"], 0.25);
+        assert_eq!(r["lambda"], 50.0);
+    }
+    assert!(
+        records[..first_retuned]
+            .iter()
+            .all(|r| r.get("learning_rate").is_none())
+    );
+    // The decay law of the retuned epochs is the new one.
+    let rho = |eta: f64, lambda: f64| (1.0 - eta * lambda / 1000.0f64).powi(100);
+    let last = records.last().unwrap();
+    assert!((last["predicted_shrink"].as_f64().unwrap() - rho(0.25, 50.0)).abs() < 1e-12);
+    // An ended run takes no more controls; its network can be taken home.
+    let late = server.request("POST", "/api/runs/1/pause", "");
+    assert_eq!(late.status, 409);
+    assert!(
+        late.body.contains("run 1 has ended (stopped)"),
+        "{}",
+        late.body
+    );
+    assert_eq!(
+        server.request("GET", "/api/runs/1/network.json", "").status,
+        200
+    );
+    // The page may start another.
+    let next = server.request("GET", "/api/run?page=p1&n=1000&epochs=1", "");
+    assert_eq!(next.status, 200);
+}
+
+#[test]
+fn a_run_stops_when_its_page_goes_away() {
+    let server = Server::start();
+    let mut stream = http::raw(
+        &server.address,
+        b"GET /api/run?page=gone&n=1000&epochs=400 HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    let mut first = [0; 256];
+    let _ = stream.read(&mut first).unwrap();
+    drop(stream);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        // The network is kept once the run has ended.
+        if server.request("GET", "/api/runs/1/network.json", "").status == 200 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the run went on without its page"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let late = server.request("POST", "/api/runs/1/stop", "");
+    assert!(late.body.contains("its page went away"), "{}", late.body);
+    let records = server.request("GET", "/api/runs/1/metrics.jsonl", "");
+    assert!(records.body.lines().count() < 50);
+}
+
+#[test]
+fn bad_requests_are_answered_with_4xx_and_a_message() {
+    let server = Server::start();
+    for (method, path, status, says) in [
+        ("GET", "/api/run?page=a&eta=-1", 400, "eta: found \"-1\""),
+        ("GET", "/api/run?page=a&sizes=784,30", 400, "sizes:"),
+        ("GET", "/api/run?page=a&epochs=100000", 400, "epochs:"),
+        ("GET", "/api/run?page=a&n=500&m=600", 400, "m: found 600"),
+        ("GET", "/api/run?page=a&eta=1&eta=2", 400, "given twice"),
+        ("GET", "/api/run?page=a&bogus=1", 400, "bogus: unknown"),
+        ("GET", "/api/run?eta=1", 400, "page:"),
+        ("GET", "/api/run?page=%3Cscript%3E", 400, "page:"),
+        ("GET", "/api/run?page=a&eta=%ZZ", 400, "eta"),
+        ("GET", "/nothing/here", 404, "no such page"),
+        ("POST", "/api/runs/7/stop", 404, "no run 7"),
+        ("POST", "/api/runs/x/stop", 400, ""),
+        ("POST", "/api/runs/99999999999999999999999/stop", 400, ""),
+        ("GET", "/api/runs/1/secrets.txt", 404, "no run 1"),
+        ("DELETE", "/", 405, ""),
+        ("GET", "/../../etc/passwd", 404, ""),
+    ] {
+        let response = server.request(method, path, "");
+        assert_eq!(
+            response.status, status,
+            "{method} {path}: {}",
+            response.body
+        );
+        assert!(
+            response.body.contains(says),
+            "{method} {path}: {}",
+            response.body
+        );
+    }
+    // Not HTTP at all, or cut off: an error status or a closed connection,
+    // never a crash.
+    for garbage in [
+        &b"GARBAGE\r\n\r\n"[..],
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"GET /api/run?page=a HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+        b"\x00\x01\x02\xff\r\n\r\n",
+        b"GET /",
+    ] {
+        let mut stream = http::raw(&server.address, garbage);
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+            "{garbage:?}: {answer}"
+        );
+    }
+    assert!(server.is_alive());
+}
+
+#[test]
+fn the_page_and_its_files_come_from_the_binary_and_load_nothing_else() {
+    let server = Server::start();
+    let page = server.request("GET", "/", "");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<table id=\"epochs\">"));
+    let policy = page.header("content-security-policy").unwrap();
+    assert!(policy.starts_with("default-src 'self'"), "{policy}");
+    for (path, kind) in [("/app.js", "text/javascript"), ("/style.css", "text/css")] {
+        let file = server.request("GET", path, "");
+        assert_eq!(file.status, 200);
+        assert!(file.header("content-type").unwrap().starts_with(kind));
+        // SVG's namespace is a name, not an address the page loads.
+        let body = file.body.replace("\"http://www.w3.org/2000/svg\"", "");
+        assert!(
+            !body.contains("http://") && !body.contains("https://"),
+            "{path}"
+        );
+    }
+    assert!(
+        !page.body.contains("https://"),
+        "the page names another server"
+    );
+}
