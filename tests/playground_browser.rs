@@ -258,6 +258,39 @@ fn a_link_with_settings_runs_and_the_table_shows_trains_accuracy() {
     // histogram 3 epochs + the density.
     assert!(paths.as_u64().unwrap() >= 19, "{paths} paths in the plots");
 
+    // A second run with another eta: the first stays, faded and listed.
+    session.run(
+        "document.getElementById('s-eta').value = '0.2'; document.getElementById('start').click(); return null",
+    );
+    session.wait_for(
+        "return document.getElementById('status').textContent.startsWith('Run 2 finished')",
+        "the second run's end",
+    );
+    let earlier = session.run("return document.getElementById('earlier').textContent");
+    assert!(
+        earlier.as_str().unwrap().starts_with("Run 1: [784,30,10] large η 0.5 λ 5"),
+        "{earlier}"
+    );
+    let faded = session.run(
+        "return document.querySelectorAll('#plot-accuracy path[opacity=\"0.25\"]').length",
+    );
+    assert_eq!(faded, 1);
+    assert!(session.run("return location.search").as_str().unwrap().contains("eta=0.2"));
+
+    // A teacher's link: controls hidden, large text.
+    session.go(&format!(
+        "http://{}/?eta=2&hide=lambda,seed&projector=1",
+        server.address
+    ));
+    let shown = session.run(
+        "return ['eta', 'lambda', 'seed'].map(c => document.querySelector(`[data-control=${c}]`).hidden)",
+    );
+    assert_eq!(shown, json!([false, true, true]));
+    assert_eq!(
+        session.run("return document.body.classList.contains('projector') && document.getElementById('s-eta').value"),
+        "2"
+    );
+
     if let Some(dir) = std::env::var_os("DECAYLAB_SCREENSHOTS") {
         // Mid-run: a longer run, caught after its 8th epoch.
         session.go(&format!(

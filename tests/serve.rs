@@ -296,3 +296,42 @@ fn the_page_and_its_files_come_from_the_binary_and_load_nothing_else() {
         "the page names another server"
     );
 }
+
+#[test]
+fn no_more_runs_train_at_once_than_the_machine_has_cores() {
+    use std::io::{BufRead, BufReader};
+    let server = Server::start();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut open = Vec::new();
+    for page in 0..cores {
+        let stream = http::raw(
+            &server.address,
+            format!("GET /api/run?page=q{page}&n=1000&epochs=500 HTTP/1.1\r\nHost: x\r\n\r\n")
+                .as_bytes(),
+        );
+        let mut reader = BufReader::new(stream);
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        open.push(reader);
+    }
+    let full = server.request("GET", "/api/run?page=one-too-many&n=1000", "");
+    assert_eq!(full.status, 503);
+    assert!(
+        full.body.contains(&format!("all {cores} training slots are taken")),
+        "{}",
+        full.body
+    );
+    // Their pages gone, the runs end and free their slots.
+    drop(open);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let next = server.request("GET", "/api/run?page=later&n=1000&epochs=1", "");
+        if next.status == 200 {
+            break;
+        }
+        assert_eq!(next.status, 503, "{}", next.body);
+        assert!(Instant::now() < deadline, "the slots were never freed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

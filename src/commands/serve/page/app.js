@@ -92,6 +92,14 @@ async function start() {
   if (current && current.records.length > 1) {
     earlier.unshift(current);
     earlier.length = Math.min(earlier.length, KEPT_FOR_COMPARISON);
+    const list = $("earlier");
+    list.replaceChildren(...earlier.map((run) => {
+      const item = document.createElement("li");
+      item.textContent = `Run ${run.id}: ${run.name}, ${run.records.length - 1} epochs, ` +
+        `${(100 * run.records[run.records.length - 1].eval_accuracy).toFixed(2)}% at the end`;
+      return item;
+    }));
+    $("compare").hidden = false;
   }
   const settings = formSettings();
   writeUrl();
@@ -256,8 +264,21 @@ function scheduleDraw() {
   drawPending = true;
   requestAnimationFrame(() => {
     drawPending = false;
+    const t0 = performance.now();
     drawAll();
+    noteDrawTime(performance.now() - t0);
   });
+}
+
+// How long drawing takes, on the plots' section (data-draw-ms: mean and
+// largest in ms), to show that the page keeps up with the training.
+const drawTimes = [];
+function noteDrawTime(ms) {
+  drawTimes.push(ms);
+  const mean = drawTimes.reduce((a, b) => a + b, 0) / drawTimes.length;
+  const plots = document.querySelector(".plots");
+  plots.dataset.drawMs = `${mean.toFixed(1)} ${Math.max(...drawTimes).toFixed(1)}`;
+  plots.dataset.draws = String(drawTimes.length);
 }
 
 function el(name, attributes, parent) {
@@ -382,7 +403,7 @@ function drawAll() {
 
   plot($("plot-accuracy"), runs.map((run) => ({
     points: epochSeries(run, (r) => 100 * r.eval_accuracy), color: "#222", current: run === current,
-    label: run === current ? "this run" : run.name, ...faded(run),
+    label: run === current ? "this run" : `run ${run.id}`, ...faded(run),
   })), { xlabel: "epoch", ylabel: "accuracy (%)", xRange });
 
   plot($("plot-cost"), runs.flatMap((run) => [
