@@ -268,14 +268,22 @@ fn a_link_with_settings_runs_and_the_table_shows_trains_accuracy() {
     );
     let earlier = session.run("return document.getElementById('earlier').textContent");
     assert!(
-        earlier.as_str().unwrap().starts_with("Run 1: [784,30,10] large η 0.5 λ 5"),
+        earlier
+            .as_str()
+            .unwrap()
+            .starts_with("Run 1: [784,30,10] large η 0.5 λ 5"),
         "{earlier}"
     );
-    let faded = session.run(
-        "return document.querySelectorAll('#plot-accuracy path[opacity=\"0.25\"]').length",
-    );
+    let faded = session
+        .run("return document.querySelectorAll('#plot-accuracy path[opacity=\"0.25\"]').length");
     assert_eq!(faded, 1);
-    assert!(session.run("return location.search").as_str().unwrap().contains("eta=0.2"));
+    assert!(
+        session
+            .run("return location.search")
+            .as_str()
+            .unwrap()
+            .contains("eta=0.2")
+    );
 
     // A teacher's link: controls hidden, large text.
     session.go(&format!(

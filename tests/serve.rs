@@ -318,7 +318,8 @@ fn no_more_runs_train_at_once_than_the_machine_has_cores() {
     let full = server.request("GET", "/api/run?page=one-too-many&n=1000", "");
     assert_eq!(full.status, 503);
     assert!(
-        full.body.contains(&format!("all {cores} training slots are taken")),
+        full.body
+            .contains(&format!("all {cores} training slots are taken")),
         "{}",
         full.body
     );
