@@ -262,3 +262,100 @@ async fn download(
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use proptest::prelude::*;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::run::Config;
+
+    /// The routes over runs with no training slot: a request whose
+    /// settings are good is refused with 503 instead of training, so
+    /// that any request can be tried.
+    fn router_without_slots() -> Router {
+        static RUNS: OnceLock<Arc<Runs>> = OnceLock::new();
+        let runs = RUNS.get_or_init(|| {
+            let mnist = Config::default().load_mnist().expect("the bundled MNIST");
+            Arc::new(Runs::new(mnist, 0))
+        });
+        router(runs.clone())
+    }
+
+    /// The status and body of `method uri`.
+    fn answer(method: &str, uri: &str) -> (StatusCode, String) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let request = Request::builder()
+                .method(method)
+                .uri(uri)
+                .body(Body::empty())
+                .unwrap();
+            let response = router_without_slots().oneshot(request).await.unwrap();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (status, String::from_utf8_lossy(&bytes).into_owned())
+        })
+    }
+
+    #[test]
+    fn good_settings_without_a_slot_are_refused_with_503() {
+        let (status, body) = answer("GET", "/api/run?page=a&n=1000");
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            body,
+            "all 0 training slots are taken (one per core); try again when a run ends\n"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Whatever the path and query, the answer is a 4xx or the 503 of
+        /// good settings, with a message: never a 500, never a panic.
+        #[test]
+        fn any_request_is_answered_without_a_server_error(
+            method in prop_oneof![Just("GET"), Just("POST"), Just("PUT")],
+            path in prop_oneof![
+                Just("/api/run".to_string()),
+                Just("/api/runs/1/stop".to_string()),
+                Just("/api/runs/1/retune".to_string()),
+                Just("/api/runs/1/network.json".to_string()),
+                "/[a-z0-9/._%-]{0,20}",
+            ],
+            pairs in proptest::collection::vec(
+                (
+                    prop_oneof![
+                        Just("page"), Just("sizes"), Just("eta"), Just("lambda"), Just("m"),
+                        Just("n"), Just("epochs"), Just("seed"), Just("init"), Just("optimizer"),
+                        Just("x"),
+                    ],
+                    "[a-zA-Z0-9,.+%-]{0,10}",
+                ),
+                0..6,
+            ),
+        ) {
+            let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let uri = format!("{path}?{}", query.join("&"));
+            if let Ok(uri) = uri.parse::<axum::http::Uri>() {
+                let (status, body) = answer(method, &uri.to_string());
+                prop_assert!(
+                    status.is_client_error() || status == StatusCode::SERVICE_UNAVAILABLE
+                        || status.is_success(),
+                    "{method} {uri}: {status} {body}"
+                );
+                prop_assert!(status.is_success() || !body.is_empty() || status == StatusCode::METHOD_NOT_ALLOWED,
+                    "{method} {uri}: {status} without a message");
+            }
+        }
+    }
+}
