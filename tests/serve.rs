@@ -68,15 +68,38 @@ fn a_runs_streamed_records_and_downloads_are_trains_bit_for_bit() {
     );
 
     let id = start["id"].as_u64().unwrap();
-    let jsonl = server.request("GET", &format!("/api/runs/{id}/metrics.jsonl"), "");
+    let token = start["token"].as_str().unwrap();
+    let jsonl = server.request(
+        "GET",
+        &format!("/api/runs/{id}/metrics.jsonl?token={token}"),
+        "",
+    );
     assert_eq!(jsonl.status, 200);
     let downloaded: Vec<Value> = jsonl.body.lines().map(untimed).collect();
     assert_eq!(downloaded, expected);
-    let csv = server.request("GET", &format!("/api/runs/{id}/metrics.csv"), "");
+    let csv = server.request(
+        "GET",
+        &format!("/api/runs/{id}/metrics.csv?token={token}"),
+        "",
+    );
     assert_eq!(csv.status, 200);
     assert_eq!(csv.body.lines().count(), 5, "a header and 4 epochs");
-    let net = server.request("GET", &format!("/api/runs/{id}/network.json"), "");
+    let net = server.request(
+        "GET",
+        &format!("/api/runs/{id}/network.json?token={token}"),
+        "",
+    );
     assert_eq!(net.status, 200);
+    // Without the token, or with another, nothing.
+    for query in ["", "?token=0", &format!("?token={token}&token={token}")] {
+        let other = server.request("GET", &format!("/api/runs/{id}/network.json{query}"), "");
+        assert_eq!(other.status, 403, "{query}: {}", other.body);
+        assert!(
+            other.body.contains("only the page that started it"),
+            "{}",
+            other.body
+        );
+    }
     assert_eq!(net.body, std::fs::read_to_string(&network).unwrap());
 
     // Claims 1 and 2 are decided on the records so far, every epoch.
@@ -88,34 +111,28 @@ fn a_runs_streamed_records_and_downloads_are_trains_bit_for_bit() {
     assert_eq!(done["epochs"], 3);
 }
 
-/// Reads a run's stream on a thread of its own, to its end.
-fn stream_in_background(server: &Server, query: &str) -> std::thread::JoinHandle<http::Response> {
-    let stream = http::raw(
-        &server.address,
-        format!("GET /api/run?{query} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
-    );
-    std::thread::spawn(move || http::read_response(stream))
-}
-
-/// The id of the newest run, once it has one (runs are numbered from 1).
-fn wait_for_run(server: &Server, id: u64) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while server
-        .request("GET", &format!("/api/runs/{id}/metrics.jsonl"), "")
-        .status
-        != 200
-    {
-        assert!(Instant::now() < deadline, "run {id} never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// A run's stream opened, its `start` event read: the stream, the run's
+/// id and token.
+fn open_run(server: &Server, query: &str) -> (http::EventStream, u64, String) {
+    let mut stream = http::EventStream::open(&server.address, &format!("/api/run?{query}"));
+    assert_eq!(stream.status, 200);
+    let (name, data) = stream.next_event().unwrap();
+    assert_eq!(name, "start");
+    let start: Value = serde_json::from_str(&data).unwrap();
+    let token = start["token"].as_str().unwrap().to_string();
+    (stream, start["id"].as_u64().unwrap(), token)
 }
 
 #[test]
 fn a_page_pauses_retunes_and_stops_its_one_run() {
     let server = Server::start();
-    let reader = stream_in_background(&server, "page=p1&n=1000&epochs=200&lambda=5&eta=0.5");
-    wait_for_run(&server, 1);
-    assert_eq!(server.request("POST", "/api/runs/1/pause", "").status, 204);
+    let (mut stream, id, token) = open_run(&server, "page=p1&n=1000&epochs=200&lambda=5&eta=0.5");
+    let control = |action: &str| server.request("POST", &format!("/api/runs/{id}/{action}"), "");
+    let with = |query: &str| format!("token={token}{query}");
+    assert_eq!(control(&format!("pause?{}", with(""))).status, 204);
+    // Another page cannot steer it.
+    let stranger = control("stop?token=00000000000000000000000000000000");
+    assert_eq!(stranger.status, 403);
     // One run per page.
     let second = server.request("GET", "/api/run?page=p1&n=1000", "");
     assert_eq!(second.status, 409);
@@ -124,35 +141,51 @@ fn a_page_pauses_retunes_and_stops_its_one_run() {
         "{}",
         second.body
     );
-    let retune = server.request("POST", "/api/runs/1/retune?eta=0.25&lambda=50", "");
-    assert_eq!(retune.status, 204, "{}", retune.body);
-    assert_eq!(server.request("POST", "/api/runs/1/resume", "").status, 204);
-    // Let it train a few epochs with the new values, then stop it.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !server
-        .request("GET", "/api/runs/1/metrics.jsonl", "")
-        .body
-        .contains("\"lambda\":50.0")
-    {
-        assert!(Instant::now() < deadline, "the retuned epochs never came");
-        std::thread::sleep(Duration::from_millis(50));
+    // A retune is checked as a start would be, and keeps what it does not
+    // name.
+    for (query, status, says) in [
+        ("&eta=0", 400, "eta: found \"0\""),
+        ("&lamda=3", 400, "lamda: unknown"),
+        ("&eta=1&eta=2", 400, "given twice"),
+        ("&eta=100&lambda=10000", 400, "lambda"),
+    ] {
+        let refused = control(&format!("retune?{}", with(query)));
+        assert_eq!(refused.status, status, "{query}: {}", refused.body);
+        assert!(refused.body.contains(says), "{query}: {}", refused.body);
     }
-    assert_eq!(server.request("POST", "/api/runs/1/stop", "").status, 204);
-    let run = reader.join().unwrap();
-    let events = run.events();
-    let (name, done) = events.last().unwrap();
+    assert_eq!(
+        control(&format!("retune?{}", with("&eta=0.25"))).status,
+        204
+    );
+    assert_eq!(
+        control(&format!("retune?{}", with("&lambda=50"))).status,
+        204
+    );
+    assert_eq!(control(&format!("resume?{}", with(""))).status, 204);
+    // Let it train a few epochs with the new values, then stop it.
+    let mut records: Vec<Value> = Vec::new();
+    while let Some((name, data)) = stream.next_event() {
+        if name == "epoch" {
+            records.push(serde_json::from_str(&data).unwrap());
+            if records.last().unwrap().get("lambda").is_some() && records.len() > 4 {
+                break;
+            }
+        }
+    }
+    assert_eq!(control(&format!("stop?{}", with(""))).status, 204);
+    let rest = stream.rest();
+    let (name, done) = rest.last().unwrap();
     assert_eq!(name, "done");
     let done: Value = serde_json::from_str(done).unwrap();
     assert_eq!(done["phase"], "stopped");
-    let epochs = done["epochs"].as_u64().unwrap();
-    assert!(epochs < 200, "stopped early: {epochs}");
+    assert!(done["epochs"].as_u64().unwrap() < 200);
+    records.extend(
+        rest.iter()
+            .filter(|(n, _)| n == "epoch")
+            .map(|(_, d)| serde_json::from_str::<Value>(d).unwrap()),
+    );
     // The records before the retune carry the settings' eta and lambda
-    // implicitly; those after carry the new ones.
-    let records: Vec<Value> = events
-        .iter()
-        .filter(|(n, _)| n == "epoch")
-        .map(|(_, d)| serde_json::from_str(d).unwrap())
-        .collect();
+    // implicitly; those after carry both new ones.
     let first_retuned = records
         .iter()
         .position(|r| r.get("lambda").is_some())
@@ -171,36 +204,85 @@ fn a_page_pauses_retunes_and_stops_its_one_run() {
     let last = records.last().unwrap();
     assert!((last["predicted_shrink"].as_f64().unwrap() - rho(0.25, 50.0)).abs() < 1e-12);
     // An ended run takes no more controls; its network can be taken home.
-    let late = server.request("POST", "/api/runs/1/pause", "");
+    let late = control(&format!("pause?{}", with("")));
     assert_eq!(late.status, 409);
     assert!(
         late.body.contains("run 1 has ended (stopped)"),
         "{}",
         late.body
     );
-    assert_eq!(
-        server.request("GET", "/api/runs/1/network.json", "").status,
-        200
+    let network = server.request(
+        "GET",
+        &format!("/api/runs/{id}/network.json?{}", with("")),
+        "",
     );
+    assert_eq!(network.status, 200);
     // The page may start another.
     let next = server.request("GET", "/api/run?page=p1&n=1000&epochs=1", "");
     assert_eq!(next.status, 200);
 }
 
 #[test]
+fn pooled_inputs_train() {
+    let server = Server::start();
+    for sizes in ["196,30,10", "49,30,10"] {
+        let run = server.request(
+            "GET",
+            &format!("/api/run?page=pool&n=200&epochs=1&sizes={sizes}"),
+            "",
+        );
+        assert_eq!(run.status, 200, "{sizes}: {}", run.body);
+        let start: Value = serde_json::from_str(&run.events()[0].1).unwrap();
+        assert!(start["command"].as_str().unwrap().ends_with(&format!(
+            "--pool {}",
+            if sizes.starts_with("196") { 2 } else { 4 }
+        )));
+        assert_eq!(run.events().last().unwrap().0, "done");
+    }
+}
+
+#[test]
+fn a_stop_reaches_a_run_whose_page_reads_nothing() {
+    let server = Server::start();
+    let (stream, id, token) = open_run(&server, "page=slow&n=100&epochs=500");
+    // The page reads nothing more: the run fills what the connection holds
+    // and waits. A stop still ends it.
+    std::thread::sleep(Duration::from_millis(500));
+    let stop = server.request("POST", &format!("/api/runs/{id}/stop?token={token}"), "");
+    assert_eq!(stop.status, 204, "{}", stop.body);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server
+        .request(
+            "GET",
+            &format!("/api/runs/{id}/network.json?token={token}"),
+            "",
+        )
+        .status
+        != 200
+    {
+        assert!(Instant::now() < deadline, "the stop never took");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(stream);
+}
+
+#[test]
 fn a_run_stops_when_its_page_goes_away() {
     let server = Server::start();
-    let mut stream = http::raw(
-        &server.address,
-        b"GET /api/run?page=gone&n=1000&epochs=400 HTTP/1.1\r\nHost: x\r\n\r\n",
-    );
-    let mut first = [0; 256];
-    let _ = stream.read(&mut first).unwrap();
+    let (stream, id, token) = open_run(&server, "page=gone&n=1000&epochs=400");
     drop(stream);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         // The network is kept once the run has ended.
-        if server.request("GET", "/api/runs/1/network.json", "").status == 200 {
+        if server
+            .request(
+                "GET",
+                &format!("/api/runs/{id}/network.json?token={token}"),
+                "",
+            )
+            .status
+            == 200
+        {
             break;
         }
         assert!(
@@ -209,9 +291,13 @@ fn a_run_stops_when_its_page_goes_away() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    let late = server.request("POST", "/api/runs/1/stop", "");
+    let late = server.request("POST", &format!("/api/runs/{id}/stop?token={token}"), "");
     assert!(late.body.contains("its page went away"), "{}", late.body);
-    let records = server.request("GET", "/api/runs/1/metrics.jsonl", "");
+    let records = server.request(
+        "GET",
+        &format!("/api/runs/{id}/metrics.jsonl?token={token}"),
+        "",
+    );
     assert!(records.body.lines().count() < 50);
 }
 
@@ -226,14 +312,22 @@ fn bad_requests_are_answered_with_4xx_and_a_message() {
         ("GET", "/api/run?page=a&eta=1&eta=2", 400, "given twice"),
         ("GET", "/api/run?page=a&bogus=1", 400, "bogus: unknown"),
         ("GET", "/api/run?eta=1", 400, "page:"),
+        ("GET", "/api/run?page=a&page=b", 400, "page:"),
+        ("HEAD", "/api/run?page=head", 405, ""),
+        ("POST", "/api/run?page=a", 405, "method not allowed"),
         ("GET", "/api/run?page=%3Cscript%3E", 400, "page:"),
         ("GET", "/api/run?page=a&eta=%ZZ", 400, "eta"),
         ("GET", "/nothing/here", 404, "no such page"),
         ("POST", "/api/runs/7/stop", 404, "no run 7"),
-        ("POST", "/api/runs/x/stop", 400, ""),
-        ("POST", "/api/runs/99999999999999999999999/stop", 400, ""),
+        ("POST", "/api/runs/x/stop", 400, "run: found \"x\""),
+        (
+            "POST",
+            "/api/runs/99999999999999999999999/stop",
+            400,
+            "run:",
+        ),
         ("GET", "/api/runs/1/secrets.txt", 404, "no run 1"),
-        ("DELETE", "/", 405, ""),
+        ("DELETE", "/", 405, "method not allowed"),
         ("GET", "/../../etc/passwd", 404, ""),
     ] {
         let response = server.request(method, path, "");

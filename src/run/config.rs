@@ -431,6 +431,23 @@ impl Config {
         }
     }
 
+    /// Refuse eta and lambda whose decay factor 1 - eta*lambda/n, on `n`
+    /// training examples, is not above 0.
+    pub fn check_decay(&self, n: usize) -> Result<()> {
+        let decay = self.eta * self.lambda / n as f64;
+        if decay >= 1.0 {
+            return Err(Error::bad_setting(
+                Setting::Lambda,
+                format!(
+                    "eta*lambda/n = {} * {} / {n} = {decay}; the factor 1 - eta*lambda/n must stay \
+                     above 0, or every step flips or erases the weights (choose a smaller eta or lambda)",
+                    self.eta, self.lambda
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Cut this run's training and evaluation sets out of `mnist` (pooled
     /// already), checking the values that depend on the data.
     pub fn select_data(&self, mnist: &Mnist) -> Result<RunData> {
@@ -449,17 +466,7 @@ impl Config {
                 format!("{}; larger than the {n} training examples", self.batch),
             ));
         }
-        let decay = self.eta * self.lambda / n as f64;
-        if decay >= 1.0 {
-            return Err(Error::bad_setting(
-                Setting::Lambda,
-                format!(
-                    "eta*lambda/n = {} * {} / {n} = {decay}; the factor 1 - eta*lambda/n must stay \
-                     above 0, or every step flips or erases the weights (choose a smaller eta or lambda)",
-                    self.eta, self.lambda
-                ),
-            ));
-        }
+        self.check_decay(n)?;
         let inputs = mnist.training.inputs();
         if self.sizes[0] != inputs {
             let (w, h) = mnist.training.shape();

@@ -84,7 +84,7 @@ pub fn request(address: &str, method: &str, path: &str, body: &str) -> Response 
         body.len()
     );
     let stream = raw(address, format!("{head}{body}").as_bytes());
-    read_response(stream)
+    read_answer(stream, method != "HEAD")
 }
 
 /// Send `bytes` as they are and return the connection, to read the answer.
@@ -99,6 +99,11 @@ pub fn raw(address: &str, bytes: &[u8]) -> TcpStream {
 
 /// Read a whole answer from `stream`.
 pub fn read_response(stream: TcpStream) -> Response {
+    read_answer(stream, true)
+}
+
+/// Read an answer from `stream`, its body too if `with_body` (not for HEAD).
+fn read_answer(stream: TcpStream, with_body: bool) -> Response {
     let mut reader = BufReader::new(stream);
     let mut status_line = String::new();
     reader.read_line(&mut status_line).unwrap();
@@ -125,7 +130,8 @@ pub fn read_response(stream: TcpStream) -> Response {
             .map(|(_, v): &(String, String)| v.clone())
     };
     let mut body = Vec::new();
-    if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+    if !with_body {
+    } else if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
         loop {
             let mut size = String::new();
             if reader.read_line(&mut size).unwrap() == 0 {
@@ -169,4 +175,79 @@ pub fn events(text: &str) -> Vec<(String, String)> {
             (!data.is_empty()).then(|| (name, data.join("\n")))
         })
         .collect()
+}
+
+/// A stream of server-sent events, read event by event as they come.
+pub struct EventStream {
+    reader: BufReader<TcpStream>,
+    /// Status of the answer.
+    pub status: u16,
+    text: String,
+    ended: bool,
+}
+
+impl EventStream {
+    /// `GET path`, its head read.
+    pub fn open(address: &str, path: &str) -> EventStream {
+        let stream = raw(
+            address,
+            format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
+        );
+        let mut reader = BufReader::new(stream);
+        let mut status_line = String::new();
+        reader.read_line(&mut status_line).unwrap();
+        let status = status_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line.trim_end().is_empty() {
+                break;
+            }
+        }
+        EventStream {
+            reader,
+            status,
+            text: String::new(),
+            ended: false,
+        }
+    }
+
+    /// The next event (event, data), None once the stream has ended.
+    pub fn next_event(&mut self) -> Option<(String, String)> {
+        loop {
+            while let Some(end) = self.text.find("\n\n") {
+                let block: String = self.text.drain(..end + 2).collect();
+                if let Some(event) = events(&block).pop() {
+                    return Some(event);
+                }
+            }
+            if self.ended {
+                return None;
+            }
+            // One chunk of the chunked body.
+            let mut size = String::new();
+            if self.reader.read_line(&mut size).unwrap_or(0) == 0 {
+                self.ended = true;
+                continue;
+            }
+            let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if size == 0 {
+                self.ended = true;
+                continue;
+            }
+            let mut chunk = vec![0; size + 2];
+            self.reader.read_exact(&mut chunk).unwrap();
+            self.text.push_str(&String::from_utf8_lossy(&chunk[..size]));
+        }
+    }
+
+    /// Every event left, to the stream's end.
+    pub fn rest(mut self) -> Vec<(String, String)> {
+        std::iter::from_fn(|| self.next_event()).collect()
+    }
 }

@@ -27,6 +27,7 @@ use settings::Settings;
 
 /// Serve the playground until interrupted.
 pub fn serve(args: &ServeArgs) -> Outcome {
+    // Unpooled; runs with pooled inputs pool it once (`Runs::mnist`).
     let mnist = Config::default().load_mnist()?;
     let slots = std::thread::available_parallelism().map_or(1, |n| n.get());
     let runs = Arc::new(Runs::new(mnist, slots));
@@ -70,13 +71,53 @@ pub fn serve(args: &ServeArgs) -> Outcome {
 }
 
 /// The config, data and notes of the run `settings` asks for, as `decaylab
-/// train` would make them from the same flags (the precision included).
-fn prepare(settings: &Settings, mnist: &Mnist) -> Outcome<(Config, RunData, Vec<String>)> {
-    let flags = settings.train_flags();
-    let args = train_args(&flags).map_err(|e| Failure::flag("settings", e.to_string()))?;
-    let (mut config, rule_note) = configure(&args)?;
-    let data = config.select_data(mnist).map_err(Failure::naming_flags)?;
+/// train` would make them from the same flags (the precision included),
+/// on `mnist` pooled as `settings` ask. A refusal names the query's
+/// parameter.
+fn prepare(settings: &Settings, mnist: &Mnist) -> Result<(Config, RunData, Vec<String>), String> {
+    let (mut config, rule_note) = configured(settings)?;
+    let data = config
+        .select_data(mnist)
+        .map_err(|e| in_parameters(Failure::naming_flags(e)))?;
     let precision_note = choose_precision(&mut config, &data, false);
     let notes = [rule_note, precision_note].into_iter().flatten().collect();
     Ok((config, data, notes))
+}
+
+/// Whether `train` takes the settings; if not, why, naming the parameter.
+/// (The checks of `prepare` without drawing the data.)
+fn check(settings: &Settings) -> Result<(), String> {
+    let (config, _) = configured(settings)?;
+    config
+        .check_decay(settings.n)
+        .map_err(|e| in_parameters(Failure::naming_flags(e)))
+}
+
+fn configured(settings: &Settings) -> Result<(Config, Option<String>), String> {
+    let args = train_args(&settings.train_flags()).map_err(|e| e.to_string())?;
+    configure(&args).map_err(in_parameters)
+}
+
+/// `train`'s refusal in the words of the query: its flags (`--batch:
+/// ...`) as the parameters that set them (`m: ...`).
+fn in_parameters(failure: Failure) -> String {
+    let message = failure.to_string();
+    const NAMES: [(&str, &str); 10] = [
+        ("--sizes", "sizes"),
+        ("--pool", "sizes"),
+        ("--init", "init"),
+        ("--eta", "eta"),
+        ("--lambda", "lambda"),
+        ("--weight-decay", "lambda (as the decay D = lambda/n)"),
+        ("--batch", "m"),
+        ("--train-size", "n"),
+        ("--epochs", "epochs"),
+        ("--seed", "seed"),
+    ];
+    for (flag, parameter) in NAMES {
+        if let Some(rest) = message.strip_prefix(&format!("{flag}:")) {
+            return format!("{parameter}:{rest}");
+        }
+    }
+    message
 }

@@ -6,8 +6,12 @@
 //! - `GET /api/run?page=P&sizes=...`: start a run for page P and stream
 //!   its events (server-sent events `start`, then `epoch` and `claims` per
 //!   epoch, then `done` or `failed`).
-//! - `POST /api/runs/ID/pause|resume|stop`, `POST /api/runs/ID/retune?eta=&lambda=`.
-//! - `GET /api/runs/ID/metrics.jsonl|metrics.csv|network.json`.
+//! - `POST /api/runs/ID/pause|resume|stop?token=T`,
+//!   `POST /api/runs/ID/retune?token=T&eta=&lambda=`.
+//! - `GET /api/runs/ID/metrics.jsonl|metrics.csv|network.json?token=T`.
+//!
+//! T is the secret the `start` event gave the page that started the run:
+//! a run is controlled and read by that page alone.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -18,7 +22,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodFilter, get, on};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -45,9 +49,19 @@ pub fn router(runs: Arc<Runs>) -> Router {
             "/style.css",
             get(|| async { asset("text/css; charset=utf-8", page::STYLE) }),
         )
-        .route("/api/run", get(start))
-        .route("/api/runs/{id}/{action}", post(control).get(download))
+        // GET only: a HEAD would start a run whose stream nobody reads.
+        .route("/api/run", on(MethodFilter::GET, start))
+        .route(
+            "/api/runs/{id}/{action}",
+            on(MethodFilter::POST, control).on(MethodFilter::GET, download),
+        )
         .fallback(|| async { refuse(StatusCode::NOT_FOUND, "no such page or API; see GET /") })
+        .method_not_allowed_fallback(|| async {
+            refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed: GET /api/run and the downloads, POST the controls",
+            )
+        })
         .layer(axum::middleware::map_response(safe_headers))
         .with_state(runs)
 }
@@ -92,11 +106,21 @@ fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
 
 /// `GET /api/run`: start a run and stream its events.
 async fn start(
+    method: axum::http::Method,
     State(runs): State<Arc<Runs>>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let page = match pairs.iter().find(|(k, _)| k == "page") {
-        Some((_, p))
+    // axum answers HEAD with the GET handler; here it would start a run
+    // whose stream nobody reads.
+    if method == axum::http::Method::HEAD {
+        return refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method not allowed: GET /api/run starts a run",
+        );
+    }
+    let pages: Vec<&(String, String)> = pairs.iter().filter(|(k, _)| k == "page").collect();
+    let page = match pages[..] {
+        [(_, p)]
             if !p.is_empty()
                 && p.len() <= MAX_PAGE_ID
                 && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
@@ -122,9 +146,10 @@ async fn start(
         Ok(Ok((_, receiver))) => receiver,
         Ok(Err(Refused::Settings(message))) => return refuse(StatusCode::BAD_REQUEST, message),
         Ok(Err(Refused::PageBusy(id))) => {
+            let run = id.map_or("a run".to_string(), |id| format!("run {id}"));
             return refuse(
                 StatusCode::CONFLICT,
-                format!("this page already trains run {id}; stop it first"),
+                format!("this page already trains {run}; stop it first"),
             );
         }
         Ok(Err(Refused::Full(slots))) => {
@@ -151,48 +176,56 @@ async fn start(
         .into_response()
 }
 
-/// `POST /api/runs/ID/ACTION`: pause, resume, stop or retune a run.
+/// The run `id` names, if the request shows its token; else the answer.
+fn own_run(
+    runs: &Runs,
+    id: &str,
+    pairs: &[(String, String)],
+) -> Result<Arc<super::runs::Run>, Response> {
+    let Ok(number) = id.parse::<u64>() else {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            format!("run: found {id:?}; expected a run's number"),
+        ));
+    };
+    let Some(run) = runs.get(number) else {
+        return Err(refuse(StatusCode::NOT_FOUND, format!("no run {number}")));
+    };
+    let tokens: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "token")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    if tokens != [run.token.as_str()] {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            format!(
+                "token: expected the token of run {number}, which only the page that started it was given"
+            ),
+        ));
+    }
+    Ok(run)
+}
+
+/// `POST /api/runs/ID/ACTION?token=T`: pause, resume, stop or retune a run
+/// (`retune?eta=&lambda=`, either or both).
 async fn control(
     State(runs): State<Arc<Runs>>,
-    Path((id, action)): Path<(u64, String)>,
+    Path((id, action)): Path<(String, String)>,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let Some(run) = runs.get(id) else {
-        return refuse(StatusCode::NOT_FOUND, format!("no run {id}"));
-    };
-    let value = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+    let run = match own_run(&runs, &id, &pairs) {
+        Ok(run) => run,
+        Err(answer) => return answer,
     };
     let control = match action.as_str() {
         "pause" => Control::Pause,
         "resume" => Control::Resume,
         "stop" => Control::Stop,
-        "retune" => {
-            let eta = match value("eta").map(parse_eta).transpose() {
-                Ok(eta) => eta.unwrap_or(run.settings.eta),
-                Err(refusal) => return refuse(StatusCode::BAD_REQUEST, refusal.to_string()),
-            };
-            let lambda = match value("lambda").map(parse_lambda).transpose() {
-                Ok(lambda) => lambda,
-                Err(refusal) => return refuse(StatusCode::BAD_REQUEST, refusal.to_string()),
-            };
-            if lambda.is_some() && run.settings.optimizer.is_decoupled() {
-                return refuse(
-                    StatusCode::CONFLICT,
-                    format!(
-                        "lambda: {} takes its decay as --weight-decay, fixed for the run; expected eta alone",
-                        run.settings.optimizer.name()
-                    ),
-                );
-            }
-            Control::Retune {
-                eta,
-                lambda: lambda.unwrap_or(run.settings.lambda),
-            }
-        }
+        "retune" => match retuned(&run, &pairs) {
+            Ok(control) => control,
+            Err(answer) => return answer,
+        },
         other => {
             return refuse(
                 StatusCode::NOT_FOUND,
@@ -205,9 +238,48 @@ async fn control(
     } else {
         refuse(
             StatusCode::CONFLICT,
-            format!("run {id} has ended ({})", phase_word(&run.phase())),
+            format!("run {} has ended ({})", run.id, phase_word(&run.phase())),
         )
     }
+}
+
+/// The retune `pairs` ask of `run` (eta and/or lambda; the other keeps
+/// its value), checked as a run starting with those values would be.
+fn retuned(run: &super::runs::Run, pairs: &[(String, String)]) -> Result<Control, Response> {
+    let bad = |message: String| refuse(StatusCode::BAD_REQUEST, message);
+    let (mut eta, mut lambda) = run.tuned();
+    let mut seen: Vec<&str> = Vec::new();
+    for (key, value) in pairs {
+        if key == "token" {
+            continue;
+        }
+        if seen.contains(&key.as_str()) {
+            return Err(bad(format!("{key}: given twice; expected it once")));
+        }
+        seen.push(key);
+        match key.as_str() {
+            "eta" => eta = parse_eta(value).map_err(|r| bad(r.to_string()))?,
+            "lambda" if run.settings.optimizer.is_decoupled() => {
+                return Err(refuse(
+                    StatusCode::CONFLICT,
+                    format!(
+                        "lambda: {} takes its decay as --weight-decay, fixed for the run; expected eta alone",
+                        run.settings.optimizer.name()
+                    ),
+                ));
+            }
+            "lambda" => lambda = parse_lambda(value).map_err(|r| bad(r.to_string()))?,
+            other => return Err(bad(format!("{other}: unknown; expected eta or lambda"))),
+        }
+    }
+    // Checked as `train` checks a run that starts with them.
+    let mut settings = run.settings.clone();
+    settings.eta = eta;
+    if !run.settings.optimizer.is_decoupled() {
+        settings.lambda = lambda;
+    }
+    super::check(&settings).map_err(bad)?;
+    Ok(Control::Retune { eta, lambda })
 }
 
 fn phase_word(phase: &Phase) -> &str {
@@ -217,19 +289,22 @@ fn phase_word(phase: &Phase) -> &str {
         Phase::Finished => "finished",
         Phase::Stopped => "stopped",
         Phase::Abandoned => "its page went away",
-        Phase::Failed(message) => message,
+        Phase::Failed(_) => "failed",
     }
 }
 
-/// `GET /api/runs/ID/FILE`: the run's metrics (JSON lines or CSV, as
+/// `GET /api/runs/ID/FILE?token=T`: the run's metrics (JSON lines or CSV, as
 /// `train --metrics`/`--metrics-csv` write them) or its network.
 async fn download(
     State(runs): State<Arc<Runs>>,
-    Path((id, file)): Path<(u64, String)>,
+    Path((id, file)): Path<(String, String)>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let Some(run) = runs.get(id) else {
-        return refuse(StatusCode::NOT_FOUND, format!("no run {id}"));
+    let run = match own_run(&runs, &id, &pairs) {
+        Ok(run) => run,
+        Err(answer) => return answer,
     };
+    let id = run.id;
     let (content_type, body) = match file.as_str() {
         "metrics.jsonl" => ("application/jsonl", run.json_lines()),
         "metrics.csv" => ("text/csv; charset=utf-8", run.csv()),

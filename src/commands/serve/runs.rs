@@ -3,15 +3,17 @@
 //! that started it. A page can pause, stop and retune (eta, lambda) its
 //! run between epochs; a run whose page has gone stops.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tokio::sync::mpsc as stream;
+use tokio::sync::mpsc::error::TrySendError;
 
-use super::settings::Settings;
+use super::settings::{Optimizer, Settings};
 use crate::data::mnist::Mnist;
 use crate::error::Result;
 use crate::kernels::Real;
@@ -21,12 +23,21 @@ use crate::run::{self, Config, Observer, Precision, RunData, Steer};
 use crate::study::claims::Thresholds;
 use crate::study::claims::live::{self, LiveClaims};
 
-/// Runs kept after they end, for their downloads (the oldest ended run
-/// goes first).
-const KEPT_RUNS: usize = 16;
+/// Runs kept after they end, for their downloads, in all (the oldest
+/// ended run goes first) and per page.
+const KEPT_RUNS: usize = 64;
+const KEPT_RUNS_PER_PAGE: usize = 4;
 
-/// How often a paused run looks whether its page is still there.
-const PAUSED_POLL: Duration = Duration::from_millis(200);
+/// How often a paused or held-back run looks whether its page is still
+/// there and what it asks.
+const POLL: Duration = Duration::from_millis(20);
+
+/// The longest a run stays paused: then it stops, freeing its slot.
+const PAUSE_LIMIT: Duration = Duration::from_secs(600);
+
+/// The longest a run waits for a page that does not read its records:
+/// then the page is taken as gone.
+const STALL_LIMIT: Duration = Duration::from_secs(60);
 
 /// What a run tells its page, in order: `Start`, an `Epoch` and its
 /// `Claims` per epoch (epoch 0 first), then `Done` or `Failed`.
@@ -81,8 +92,14 @@ pub struct Run {
     pub id: u64,
     /// The page that started it.
     pub page: String,
+    /// The secret the page that started it was given: controls and
+    /// downloads must show it.
+    pub token: String,
     /// Its settings.
     pub settings: Settings,
+    /// eta and lambda of its epochs now (the config's, until retuned;
+    /// lambda is 0 with the decoupled rules, whose decay is their own).
+    tuned: Mutex<(f64, f64)>,
     controls: Mutex<mpsc::Sender<Control>>,
     state: Mutex<RunState>,
 }
@@ -123,10 +140,19 @@ impl Run {
         self.state().network.clone()
     }
 
+    /// eta and lambda of its epochs now.
+    pub fn tuned(&self) -> (f64, f64) {
+        *self.tuned.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// Pass `control` to the run; false if it has ended.
     pub fn control(&self, control: Control) -> bool {
         let sender = self.controls.lock().unwrap_or_else(|e| e.into_inner());
-        self.phase().is_active() && sender.send(control).is_ok()
+        let sent = self.phase().is_active() && sender.send(control).is_ok();
+        if let (true, Control::Retune { eta, lambda }) = (sent, control) {
+            *self.tuned.lock().unwrap_or_else(|e| e.into_inner()) = (eta, lambda);
+        }
+        sent
     }
 }
 
@@ -135,39 +161,88 @@ impl Run {
 pub enum Refused {
     /// The settings, as `train` refuses them: its message.
     Settings(String),
-    /// This page already has a run going.
-    PageBusy(u64),
+    /// This page already has a run going (its id, once it has one).
+    PageBusy(Option<u64>),
     /// Every training slot is taken.
     Full(usize),
 }
 
 /// Every run of the server, and what they train on.
 pub struct Runs {
+    /// MNIST as bundled, and pooled as runs asked for it.
     mnist: Mnist,
+    pooled: Mutex<Vec<(usize, Arc<Mnist>)>>,
     /// The most runs training at once (the cores).
     slots: usize,
     next_id: AtomicU64,
-    runs: Mutex<Vec<Arc<Run>>>,
+    registry: Mutex<Registry>,
+}
+
+/// The runs kept, and the pages whose runs are being prepared (each holds
+/// a slot already).
+#[derive(Default)]
+struct Registry {
+    runs: Vec<Arc<Run>>,
+    starting: Vec<String>,
+}
+
+impl Registry {
+    fn active(&self) -> usize {
+        self.runs.iter().filter(|r| r.phase().is_active()).count() + self.starting.len()
+    }
+
+    /// Keep `run`, letting the oldest ended runs go: its page's beyond
+    /// `KEPT_RUNS_PER_PAGE`, everyone's beyond `KEPT_RUNS`.
+    fn keep(&mut self, run: Arc<Run>) {
+        let ended_of = |runs: &[Arc<Run>], page: Option<&str>| {
+            runs.iter()
+                .filter(|r| !r.phase().is_active() && page.is_none_or(|p| r.page == p))
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+        };
+        let own = ended_of(&self.runs, Some(&run.page));
+        let surplus = (own.len() + 1).saturating_sub(KEPT_RUNS_PER_PAGE);
+        self.runs
+            .retain(|r| !own[..surplus.min(own.len())].contains(&r.id));
+        let all = ended_of(&self.runs, None);
+        let surplus = (self.runs.len() + 1).saturating_sub(KEPT_RUNS);
+        self.runs
+            .retain(|r| !all[..surplus.min(all.len())].contains(&r.id));
+        self.runs.push(run);
+    }
 }
 
 impl Runs {
-    /// No runs yet; they will train on `mnist`, at most `slots` at once.
+    /// No runs yet; they will train on `mnist` (as bundled, unpooled), at
+    /// most `slots` at once.
     pub fn new(mnist: Mnist, slots: usize) -> Runs {
         Runs {
             mnist,
+            pooled: Mutex::new(Vec::new()),
             slots,
             next_id: AtomicU64::new(1),
-            runs: Mutex::new(Vec::new()),
+            registry: Mutex::new(Registry::default()),
         }
     }
 
-    fn list(&self) -> MutexGuard<'_, Vec<Arc<Run>>> {
-        self.runs.lock().unwrap_or_else(|e| e.into_inner())
+    fn registry(&self) -> MutexGuard<'_, Registry> {
+        self.registry.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// MNIST pooled over `pool` x `pool` squares, made once.
+    fn mnist(&self, pool: usize) -> Arc<Mnist> {
+        let mut pooled = self.pooled.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, mnist)) = pooled.iter().find(|(p, _)| *p == pool) {
+            return mnist.clone();
+        }
+        let mnist = Arc::new(self.mnist.pooled(pool));
+        pooled.push((pool, mnist.clone()));
+        mnist
     }
 
     /// The run numbered `id`, if it is kept.
     pub fn get(&self, id: u64) -> Option<Arc<Run>> {
-        self.list().iter().find(|r| r.id == id).cloned()
+        self.registry().runs.iter().find(|r| r.id == id).cloned()
     }
 
     /// Start a run of `settings` for `page`; its events come through the
@@ -177,41 +252,49 @@ impl Runs {
         settings: Settings,
         page: &str,
     ) -> std::result::Result<(Arc<Run>, stream::Receiver<Event>), Refused> {
-        let (config, data, notes) = super::prepare(&settings, &self.mnist)
-            .map_err(|failure| Refused::Settings(failure.to_string()))?;
-        let mut runs = self.list();
-        if let Some(busy) = runs
-            .iter()
-            .find(|r| r.page == page && r.phase().is_active())
         {
-            return Err(Refused::PageBusy(busy.id));
+            // A slot is taken before the run is prepared (its data drawn),
+            // so that refused requests cost nothing.
+            let mut registry = self.registry();
+            if let Some(busy) = registry
+                .runs
+                .iter()
+                .find(|r| r.page == page && r.phase().is_active())
+            {
+                return Err(Refused::PageBusy(Some(busy.id)));
+            }
+            if registry.starting.iter().any(|p| p == page) {
+                return Err(Refused::PageBusy(None));
+            }
+            if registry.active() >= self.slots {
+                return Err(Refused::Full(self.slots));
+            }
+            registry.starting.push(page.to_string());
         }
-        if runs.iter().filter(|r| r.phase().is_active()).count() >= self.slots {
-            return Err(Refused::Full(self.slots));
-        }
+        let prepared = super::prepare(&settings, &self.mnist(settings.pool()));
+        let mut registry = self.registry();
+        registry.starting.retain(|p| p != page);
+        let (config, data, notes) = prepared.map_err(Refused::Settings)?;
         let (control_tx, control_rx) = mpsc::channel();
+        let token: u128 = rand::random();
         let run = Arc::new(Run {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             page: page.to_string(),
+            token: format!("{token:032x}"),
             settings,
+            tuned: Mutex::new((config.eta, config.lambda)),
             controls: Mutex::new(control_tx),
             state: Mutex::new(RunState::default()),
         });
-        while runs.len() >= KEPT_RUNS {
-            match runs.iter().position(|r| !r.phase().is_active()) {
-                Some(oldest_ended) => {
-                    runs.remove(oldest_ended);
-                }
-                None => break,
-            }
-        }
-        runs.push(run.clone());
-        drop(runs);
+        registry.keep(run.clone());
+        drop(registry);
         // A few epochs in flight: a page slower than the training holds
         // the training back rather than letting the records pile up.
         let (events, receiver) = stream::channel(8);
         let start = StartInfo {
             id: run.id,
+            token: run.token.clone(),
+            claims_decided: run.settings.optimizer == Optimizer::Sgd,
             command: format!("decaylab train {}", run.settings.train_flags().join(" ")),
             precision: config.precision,
             notes,
@@ -229,6 +312,11 @@ impl Runs {
 #[derive(Serialize)]
 struct StartInfo {
     id: u64,
+    /// The secret its controls and downloads must show.
+    token: String,
+    /// Whether claims 1 and 2 are decided live: for network2's rule only,
+    /// whose decay law the records' rho* is.
+    claims_decided: bool,
     /// The `decaylab train` command that gives the same bits.
     command: String,
     precision: Precision,
@@ -254,7 +342,9 @@ fn train(
         run,
         events,
         controls,
+        pending: VecDeque::new(),
         thresholds: Thresholds::default(),
+        decides_claims: run.settings.optimizer == Optimizer::Sgd,
         gone: false,
         stop_asked: false,
     };
@@ -301,7 +391,11 @@ struct Live<'a> {
     run: &'a Run,
     events: stream::Sender<Event>,
     controls: mpsc::Receiver<Control>,
+    /// Controls taken while waiting for the page to read, for `steer`.
+    pending: VecDeque<Control>,
     thresholds: Thresholds,
+    /// Whether claims 1 and 2 are decided (network2's rule).
+    decides_claims: bool,
     /// The page has gone (its stream is closed).
     gone: bool,
     /// The page asked the run to stop.
@@ -309,9 +403,45 @@ struct Live<'a> {
 }
 
 impl Live<'_> {
+    /// Send `event`, waiting while the page reads the earlier ones; a page
+    /// that reads nothing for `STALL_LIMIT` is taken as gone, and a stop
+    /// asked for meanwhile ends the wait.
     fn send(&mut self, event: Event) {
-        if self.events.blocking_send(event).is_err() {
-            self.gone = true;
+        let mut event = event;
+        let started = Instant::now();
+        loop {
+            match self.events.try_send(event) {
+                Ok(()) => return,
+                Err(TrySendError::Closed(_)) => {
+                    self.gone = true;
+                    return;
+                }
+                Err(TrySendError::Full(back)) => event = back,
+            }
+            while let Ok(control) = self.controls.try_recv() {
+                self.pending.push_back(control);
+            }
+            if self.pending.contains(&Control::Stop) {
+                self.stop_asked = true;
+                return;
+            }
+            if started.elapsed() > STALL_LIMIT {
+                self.gone = true;
+                return;
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// The next control: one taken while sending first, then the page's.
+    fn next_control(&mut self, wait: bool) -> Option<Control> {
+        if let Some(control) = self.pending.pop_front() {
+            return Some(control);
+        }
+        if wait {
+            self.controls.recv_timeout(POLL).ok()
+        } else {
+            self.controls.try_recv().ok()
         }
     }
 
@@ -322,52 +452,46 @@ impl Live<'_> {
 
 impl Observer for Live<'_> {
     fn epoch_measured(&mut self, record: &EpochRecord) -> Result<()> {
-        let claims: LiveClaims = {
+        let claims: Option<LiveClaims> = {
             let mut state = self.run.state();
             state.records.push(record.clone());
-            live::decide(&state.records, &self.thresholds)
+            self.decides_claims
+                .then(|| live::decide(&state.records, &self.thresholds))
         };
         let line = json_line(record);
         self.send(Event::Epoch(line.trim_end().to_string()));
-        self.send(Event::Claims(
-            serde_json::to_string(&claims).unwrap_or_default(),
-        ));
+        if let Some(claims) = claims {
+            self.send(Event::Claims(
+                serde_json::to_string(&claims).unwrap_or_default(),
+            ));
+        }
         Ok(())
     }
 
     fn steer(&mut self, _epoch: usize) -> Steer {
         let mut steer = Steer::Go;
-        let mut paused = false;
+        let mut paused_since: Option<Instant> = None;
         loop {
             if self.gone || self.events.is_closed() {
                 self.gone = true;
                 return Steer::Stop;
             }
-            let control = if paused {
-                match self.controls.recv_timeout(PAUSED_POLL) {
-                    Ok(control) => Some(control),
-                    Err(mpsc::RecvTimeoutError::Timeout) => continue,
-                    Err(mpsc::RecvTimeoutError::Disconnected) => return Steer::Stop,
-                }
-            } else {
-                self.controls.try_recv().ok()
-            };
-            match control {
+            if self.stop_asked || paused_since.is_some_and(|t| t.elapsed() > PAUSE_LIMIT) {
+                self.stop_asked = true;
+                return Steer::Stop;
+            }
+            match self.next_control(paused_since.is_some()) {
+                None if paused_since.is_some() => continue,
                 None => {
                     self.set_phase(Phase::Training);
                     return steer;
                 }
-                Some(Control::Stop) => {
-                    self.stop_asked = true;
-                    return Steer::Stop;
-                }
+                Some(Control::Stop) => self.stop_asked = true,
                 Some(Control::Pause) => {
-                    paused = true;
+                    paused_since.get_or_insert_with(Instant::now);
                     self.set_phase(Phase::Paused);
                 }
-                Some(Control::Resume) => {
-                    paused = false;
-                }
+                Some(Control::Resume) => paused_since = None,
                 Some(Control::Retune { eta, lambda }) => steer = Steer::Retune { eta, lambda },
             }
         }

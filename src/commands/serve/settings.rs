@@ -17,7 +17,8 @@ pub const MAX_EPOCHS: usize = 500;
 pub const MIN_N: usize = 100;
 /// The largest mini-batch (m).
 pub const MAX_M: usize = 1000;
-/// The largest learning rate eta.
+/// The smallest and largest learning rate eta.
+pub const MIN_ETA: f64 = 1e-6;
 pub const MAX_ETA: f64 = 100.0;
 /// The largest lambda.
 pub const MAX_LAMBDA: f64 = 10_000.0;
@@ -155,11 +156,7 @@ fn whole(parameter: &str, text: &str, low: usize, high: usize) -> Result<usize, 
 
 /// eta from a query value.
 pub fn parse_eta(text: &str) -> Result<f64, Refusal> {
-    let eta = number("eta", text, 0.0, MAX_ETA)?;
-    if eta == 0.0 {
-        return Err(refuse("eta", "found 0; expected a learning rate above 0"));
-    }
-    Ok(eta)
+    number("eta", text, MIN_ETA, MAX_ETA)
 }
 
 /// lambda from a query value.
@@ -379,9 +376,10 @@ mod tests {
             (("sizes", "785,30,10"), "sizes", "784, 196 or 49"),
             (("sizes", "784,201,10"), "sizes", "1 to 200"),
             (("sizes", "784,,10"), "sizes", "found \"784,,10\""),
-            (("eta", "0"), "eta", "above 0"),
-            (("eta", "NaN"), "eta", "from 0 to 100"),
-            (("eta", "1e999"), "eta", "from 0 to 100"),
+            (("eta", "0"), "eta", "from 0.000001 to 100"),
+            (("eta", "1e-320"), "eta", "from 0.000001 to 100"),
+            (("eta", "NaN"), "eta", "from 0.000001 to 100"),
+            (("eta", "1e999"), "eta", "from 0.000001 to 100"),
             (("lambda", "-1"), "lambda", "from 0 to 10000"),
             (("m", "0"), "m", "from 1 to 1000"),
             (("n", "99"), "n", "from 100 to 50000"),
@@ -421,7 +419,7 @@ mod tests {
             )
         ) {
             if let Ok(s) = Settings::from_pairs(&query, &[]) {
-                prop_assert!(s.eta > 0.0 && s.eta <= MAX_ETA);
+                prop_assert!((MIN_ETA..=MAX_ETA).contains(&s.eta));
                 prop_assert!((0.0..=MAX_LAMBDA).contains(&s.lambda));
                 prop_assert!(s.m >= 1 && s.m <= s.n && s.n <= TRAINING_SIZE);
                 prop_assert!(s.epochs >= 1 && s.epochs <= MAX_EPOCHS);

@@ -9,6 +9,8 @@ const SVG = "http://www.w3.org/2000/svg";
 // One identifier per open page: the server trains one run per page.
 const PAGE = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
 const KEPT_FOR_COMPARISON = 4;
+// What `hide=` may name: the settings' controls, the preset, all of them.
+const HIDEABLE = [...PARAMS, "preset", "controls"];
 
 let current = null; // { id, info, records: [], settings, name, phase }
 const earlier = []; // finished runs, drawn faded
@@ -39,7 +41,7 @@ function readUrl() {
   const url = new URLSearchParams(location.search);
   for (const p of PARAMS) if (url.has(p)) field(p).value = url.get(p);
   const hide = (url.get("hide") || "").split(",").filter(Boolean);
-  for (const name of hide) {
+  for (const name of hide.filter((h) => HIDEABLE.includes(h))) {
     if (name === "controls") $("settings").hidden = true;
     for (const el of document.querySelectorAll(`[data-control="${name}"]`)) el.hidden = true;
   }
@@ -76,13 +78,20 @@ function setRunning(running) {
 async function stopCurrent() {
   if (!current || current.ended) return;
   const done = current.finished;
-  await post(`/api/runs/${current.id}/stop`);
+  await control("stop");
   await done;
 }
 
-async function post(path) {
-  const response = await fetch(path, { method: "POST" });
-  if (!response.ok) status(await response.text(), "error");
+// The address of the current run's `what` (a control or a download),
+// with the token that shows this page started it.
+function runPath(what, query = "") {
+  return `/api/runs/${current.id}/${what}?token=${current.token}${query}`;
+}
+
+async function control(action, query = "") {
+  if (!current || !current.id) return false;
+  const response = await fetch(runPath(action, query), { method: "POST" });
+  if (!response.ok) status((await response.text()).trim(), "error");
   return response.ok;
 }
 
@@ -123,7 +132,8 @@ async function start() {
   $("claim1").textContent = "Waiting for epoch 1.";
   $("claim2").textContent = "Waiting for epoch 1.";
   $("downloads").hidden = true;
-  setRunning(true);
+  $("notes").textContent = "";
+  $("retuned").textContent = "";
   status("Starting…");
   try {
     await readEvents(response.body, current);
@@ -163,8 +173,16 @@ function handle(run, name, data) {
   if (name === "start") {
     run.info = JSON.parse(data);
     run.id = run.info.id;
+    run.token = run.info.token;
     $("command").textContent = run.info.command;
-    status(`Run ${run.id}: training` + (run.info.notes.length ? ` (${run.info.notes.join("; ")})` : ""));
+    $("notes").textContent = run.info.notes.join("; ");
+    if (!run.info.claims_decided) {
+      const rule = `Decided here for network2's rule (sgd) only, whose decay law the records' ρ* is; this run uses ${run.settings.optimizer}.`;
+      $("claim1").textContent = rule;
+      $("claim2").textContent = rule;
+    }
+    setRunning(true);
+    status(`Run ${run.id}: training`);
   } else if (name === "epoch") {
     const record = JSON.parse(data);
     run.records.push(record);
@@ -183,15 +201,18 @@ function handle(run, name, data) {
     status(`Run ${run.id} ${how} after ${done.epochs} epochs.`);
   } else if (name === "failed") {
     drawAll();
+    run.failed = true;
     status(`Run ${run.id} failed: ${data}`, "error");
   }
 }
 
 function showDownloads(run) {
   if (!run.id) return;
-  $("download-jsonl").href = `/api/runs/${run.id}/metrics.jsonl`;
-  $("download-csv").href = `/api/runs/${run.id}/metrics.csv`;
-  $("download-network").href = `/api/runs/${run.id}/network.json`;
+  $("download-jsonl").href = runPath("metrics.jsonl");
+  $("download-csv").href = runPath("metrics.csv");
+  $("download-network").href = runPath("network.json");
+  // A failed run keeps no network.
+  $("download-network").hidden = Boolean(run.failed);
   $("downloads").hidden = false;
 }
 
@@ -453,8 +474,10 @@ function drawRms(runs, faded, xRange) {
         current: run === current && l === 0, label: run === current ? `w${l + 1}` : "", ...faded(run) });
     }
   }
-  // The decay alone from epoch 0: rms_0 times each epoch's rho*.
-  for (const l of layerIndices(current)) {
+  // The decay alone from epoch 0: rms_0 times each epoch's rho* (network2's
+  // law: drawn for sgd only).
+  const decayLaw = current.info && current.info.claims_decided;
+  for (const l of decayLaw ? layerIndices(current) : []) {
     let envelope = current.records[0].weights.layers[l].rms;
     const points = current.records.map((r, i) => {
       if (i > 0) envelope *= r.predicted_shrink;
@@ -520,11 +543,11 @@ function wire() {
   $("settings").addEventListener("submit", (e) => { e.preventDefault(); start(); });
   $("projector").addEventListener("change", (e) => document.body.classList.toggle("projector", e.target.checked));
   $("start").addEventListener("click", start);
-  $("stop").addEventListener("click", () => current && post(`/api/runs/${current.id}/stop`));
+  $("stop").addEventListener("click", () => control("stop"));
   $("pause").addEventListener("click", async () => {
     if (!current) return;
     const pausing = $("pause").textContent === "Pause";
-    if (await post(`/api/runs/${current.id}/${pausing ? "pause" : "resume"}`)) {
+    if (await control(pausing ? "pause" : "resume")) {
       $("pause").textContent = pausing ? "Resume" : "Pause";
       status(pausing ? `Run ${current.id}: paused after the epoch under way` : `Run ${current.id}: training`);
     }
@@ -534,12 +557,15 @@ function wire() {
     const eta = encodeURIComponent(field("eta").value.trim());
     const lambda = encodeURIComponent(field("lambda").value.trim());
     const decoupled = ["sgdw", "adamw"].includes(current.settings.optimizer);
-    if (await post(`/api/runs/${current.id}/retune?eta=${eta}` + (decoupled ? "" : `&lambda=${lambda}`))) {
-      status(`Run ${current.id}: η ${field("eta").value}` + (decoupled ? "" : `, λ ${field("lambda").value}`) + " from the next epoch");
+    if (await control("retune", `&eta=${eta}` + (decoupled ? "" : `&lambda=${lambda}`))) {
+      const now = `η ${field("eta").value}` + (decoupled ? "" : `, λ ${field("lambda").value}`);
+      status(`Run ${current.id}: ${now} from the next epoch`);
+      const epoch = current.records.length;
+      $("retuned").textContent += ` Then ${now} from about epoch ${epoch} (changed live: no train flag does this).`;
     }
   });
   window.addEventListener("pagehide", () => {
-    if (current && !current.ended && current.id) navigator.sendBeacon(`/api/runs/${current.id}/stop`);
+    if (current && !current.ended && current.id) navigator.sendBeacon(runPath("stop"));
   });
   if (runNow) start();
 }
