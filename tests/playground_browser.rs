@@ -277,6 +277,12 @@ fn a_link_with_settings_runs_and_the_table_shows_trains_accuracy() {
     let faded = session
         .run("return document.querySelectorAll('#plot-accuracy path[opacity=\"0.25\"]').length");
     assert_eq!(faded, 1);
+    // And side by side with this one.
+    let side = session.run(
+        "return [document.getElementById('side').hidden, Number(document.getElementById('side-rms-b').dataset.points)]",
+    );
+    assert_eq!(side[0], false);
+    assert!(side[1].as_u64().unwrap() >= 4, "{side}");
     assert!(
         session
             .run("return location.search")

@@ -102,9 +102,8 @@ pub fn read_response(stream: TcpStream) -> Response {
     read_answer(stream, true)
 }
 
-/// Read an answer from `stream`, its body too if `with_body` (not for HEAD).
-fn read_answer(stream: TcpStream, with_body: bool) -> Response {
-    let mut reader = BufReader::new(stream);
+/// The status and headers (names in lower case) of an answer.
+fn read_head(reader: &mut BufReader<TcpStream>) -> (u16, Vec<(String, String)>) {
     let mut status_line = String::new();
     reader.read_line(&mut status_line).unwrap();
     let status = status_line
@@ -123,6 +122,29 @@ fn read_answer(stream: TcpStream, with_body: bool) -> Response {
         let (name, value) = line.split_once(':').unwrap();
         headers.push((name.trim().to_lowercase(), value.trim().to_string()));
     }
+    (status, headers)
+}
+
+/// The next chunk of a chunked body; None at its end.
+fn read_chunk(reader: &mut BufReader<TcpStream>) -> Option<Vec<u8>> {
+    let mut size = String::new();
+    if reader.read_line(&mut size).unwrap_or(0) == 0 {
+        return None;
+    }
+    let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+    if size == 0 {
+        return None;
+    }
+    let mut chunk = vec![0; size + 2];
+    reader.read_exact(&mut chunk).unwrap();
+    chunk.truncate(size);
+    Some(chunk)
+}
+
+/// Read an answer from `stream`, its body too if `with_body` (not for HEAD).
+fn read_answer(stream: TcpStream, with_body: bool) -> Response {
+    let mut reader = BufReader::new(stream);
+    let (status, headers) = read_head(&mut reader);
     let header = |name: &str| {
         headers
             .iter()
@@ -131,19 +153,10 @@ fn read_answer(stream: TcpStream, with_body: bool) -> Response {
     };
     let mut body = Vec::new();
     if !with_body {
+        // A HEAD's answer has a head alone.
     } else if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
-        loop {
-            let mut size = String::new();
-            if reader.read_line(&mut size).unwrap() == 0 {
-                break;
-            }
-            let size = usize::from_str_radix(size.trim(), 16).unwrap();
-            if size == 0 {
-                break;
-            }
-            let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk).unwrap();
-            body.extend_from_slice(&chunk[..size]);
+        while let Some(chunk) = read_chunk(&mut reader) {
+            body.extend_from_slice(&chunk);
         }
     } else if let Some(length) = header("content-length") {
         body.resize(length.parse().unwrap(), 0);
@@ -194,21 +207,7 @@ impl EventStream {
             format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes(),
         );
         let mut reader = BufReader::new(stream);
-        let mut status_line = String::new();
-        reader.read_line(&mut status_line).unwrap();
-        let status = status_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap();
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            if line.trim_end().is_empty() {
-                break;
-            }
-        }
+        let (status, _) = read_head(&mut reader);
         EventStream {
             reader,
             status,
@@ -229,20 +228,10 @@ impl EventStream {
             if self.ended {
                 return None;
             }
-            // One chunk of the chunked body.
-            let mut size = String::new();
-            if self.reader.read_line(&mut size).unwrap_or(0) == 0 {
-                self.ended = true;
-                continue;
+            match read_chunk(&mut self.reader) {
+                Some(chunk) => self.text.push_str(&String::from_utf8_lossy(&chunk)),
+                None => self.ended = true,
             }
-            let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-            if size == 0 {
-                self.ended = true;
-                continue;
-            }
-            let mut chunk = vec![0; size + 2];
-            self.reader.read_exact(&mut chunk).unwrap();
-            self.text.push_str(&String::from_utf8_lossy(&chunk[..size]));
         }
     }
 

@@ -109,6 +109,14 @@ async function start() {
       return item;
     }));
     $("compare").hidden = false;
+    const choice = $("side-run");
+    choice.replaceChildren(...earlier.map((run, i) => {
+      const option = document.createElement("option");
+      option.value = String(i);
+      option.textContent = `run ${run.id}: ${run.name}`;
+      return option;
+    }));
+    $("side").hidden = false;
   }
   const settings = formSettings();
   writeUrl();
@@ -450,6 +458,32 @@ function drawAll() {
   ], { xlabel: "epoch", ylabel: "change of |w|² per epoch", xRange });
 
   drawHistogram(current);
+  drawSideBySide();
+}
+
+// The current run and the chosen earlier one in two columns, their weight
+// sizes and offset fractions on shared axes.
+function drawSideBySide() {
+  const other = earlier[Number($("side-run").value) || 0];
+  if ($("side").hidden || !other) return;
+  const pair = [current, other];
+  const rmsOf = (run) => layerIndices(run).map((l) => ({
+    points: epochSeries(run, (r) => r.weights.layers[l].rms), color: LAYER_COLORS[l % 4], current: true, label: `w${l + 1}`,
+  }));
+  const fOf = (run) => layerIndices(run).map((l) => ({
+    points: epochSeries(run, (r) => (r.dynamics ? r.dynamics.offset_fraction_layers[l] : null)).filter(([e]) => e > 0),
+    color: LAYER_COLORS[l % 4], current: true, label: `w${l + 1}`,
+  }));
+  const rmsValues = pair.flatMap((run) => rmsOf(run).flatMap((s) => s.points.map((p) => p[1]))).filter((y) => y > 0);
+  const xRange = [0, Math.max(...pair.map((run) => run.records.length - 1), 1)];
+  const rmsRange = [Math.min(...rmsValues), Math.max(...rmsValues)];
+  const fRange = [Math.min(...pair.map((run) => offsetRange(run)[0])), Math.max(...pair.map((run) => offsetRange(run)[1]))];
+  ["a", "b"].forEach((side, i) => {
+    plot($(`side-rms-${side}`), rmsOf(pair[i]), { xlabel: "epoch", ylabel: "rms", log: true, yRange: rmsRange, xRange });
+    plot($(`side-offset-${side}`), fOf(pair[i]), { xlabel: "epoch", ylabel: "f", yRange: fRange, band: [-0.1, 0.1], xRange });
+  });
+  $("side-name-a").textContent = `This run: ${current.name}`;
+  $("side-name-b").textContent = `Run ${other.id}: ${other.name}`;
 }
 
 function layerIndices(run) {
@@ -541,6 +575,7 @@ function wire() {
     writeUrl();
   });
   $("settings").addEventListener("submit", (e) => { e.preventDefault(); start(); });
+  $("side-run").addEventListener("change", () => scheduleDraw());
   $("projector").addEventListener("change", (e) => document.body.classList.toggle("projector", e.target.checked));
   $("start").addEventListener("click", start);
   $("stop").addEventListener("click", () => control("stop"));
