@@ -344,7 +344,7 @@ fn a_decay_f32_cannot_apply_is_trained_in_f64_unless_f32_is_asked() {
         said.starts_with("precision f64: eta*lambda/n = 1.00e-8 is below 1e-5"),
         "{said}"
     );
-    assert!(said.lines().nth(1).unwrap().ends_with("f64"), "{said}");
+    assert!(precision_said(&said).ends_with("f64"), "{said}");
     // In f64 the epochs remove the predicted decay, 1 - rho*, within 0.1%.
     for line in std::fs::read_to_string(&metrics).unwrap().lines().skip(1) {
         let line: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -366,15 +366,24 @@ fn a_decay_f32_cannot_apply_is_trained_in_f64_unless_f32_is_asked() {
         said.starts_with("warning: precision f32 as asked"),
         "{said}"
     );
-    assert!(said.lines().nth(1).unwrap().ends_with("f32"), "{said}");
+    assert!(precision_said(&said).ends_with("f32"), "{said}");
 
     // The base run's c = 1e-5 is f32, without a word.
     let out = decaylab(&small_run(&["--decay-only", "--lambda", "0.1"]));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
-        said.starts_with("training ") && said.lines().next().unwrap().ends_with("f32"),
+        said.starts_with("training ") && precision_said(&said).ends_with("f32"),
         "{said}"
     );
+}
+
+/// The last line of what `train` says before its table of epochs: the
+/// description of the run, which ends with its precision.
+fn precision_said(said: &str) -> &str {
+    said.lines()
+        .take_while(|l| !l.starts_with("epoch"))
+        .last()
+        .unwrap_or("")
 }
 
 /// The records a JSON-lines file holds, epoch 0 first.

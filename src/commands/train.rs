@@ -268,8 +268,7 @@ fn train_in<T: Real>(
     for note in notes {
         say!(console, "{note}");
     }
-    say!(
-        console,
+    let about = format!(
         "training {:?} ({} weights), {}{} init, {} cost, {}eta {}, lambda {}, m {}, n {}, {} epochs, seed {}, {}",
         config.sizes,
         config.weight_count(),
@@ -291,6 +290,9 @@ fn train_in<T: Real>(
         config.seed,
         T::NAME,
     );
+    for line in wrapped(&about, 80) {
+        say!(console, "{line}");
+    }
     let resume = match &args.resume {
         Some(path) => {
             let checkpoint = Checkpoint::load(path)?;
@@ -345,6 +347,75 @@ fn train_in<T: Real>(
         );
     }
     Ok(reporter.console.finish()?)
+}
+
+/// `text`'s items (separated by ", ") in lines of at most `width`
+/// characters where they fit, the lines after the first indented.
+fn wrapped(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for item in text.split(", ") {
+        if line.is_empty() {
+            line = item.to_string();
+        } else if line.chars().count() + 2 + item.chars().count() < width {
+            line.push_str(", ");
+            line.push_str(item);
+        } else {
+            line.push(',');
+            lines.push(std::mem::replace(&mut line, format!("  {item}")));
+        }
+    }
+    lines.push(line);
+    lines
+}
+
+/// `train`'s table of epochs: a header, then a row per epoch, within 80
+/// columns for up to 4 weight layers and 999 epochs.
+struct EpochTable {
+    epochs: usize,
+    eval_name: &'static str,
+    layers: usize,
+}
+
+impl EpochTable {
+    /// Width of the epoch column: "e/E".
+    fn epoch_width(&self) -> usize {
+        2 * self.epochs.to_string().len() + 1
+    }
+
+    fn header(&self) -> String {
+        let mut line = format!(
+            "{:<w$}  {:>10}  {:>8}",
+            "epoch",
+            self.eval_name,
+            "cost",
+            w = self.epoch_width()
+        );
+        for l in 1..=self.layers {
+            line.push_str(&format!("  {:>6}", format!("rms w{l}")));
+        }
+        line.push_str("  offset f    time");
+        line
+    }
+
+    fn row(&self, record: &EpochRecord) -> String {
+        let mut line = format!(
+            "{:>w$}  {:>9.2}%  {:>8.4}",
+            format!("{}/{}", record.epoch, self.epochs),
+            100.0 * record.eval_accuracy,
+            record.eval_cost,
+            w = self.epoch_width().max(5)
+        );
+        for layer in &record.weights.layers {
+            line.push_str(&format!("  {:>6.4}", layer.rms));
+        }
+        match record.dynamics.as_ref().and_then(|d| d.offset_fraction) {
+            Some(f) if record.epoch > 0 => line.push_str(&format!("  {f:>8.3}")),
+            _ => line.push_str(&" ".repeat(10)),
+        }
+        line.push_str(&format!("  {:>4.2} s", record.seconds));
+        line
+    }
 }
 
 /// Prints a line per epoch, draws a progress bar within an epoch when stderr
@@ -406,36 +477,26 @@ impl Observer for Reporter {
 
     fn epoch_measured(&mut self, record: &EpochRecord) -> Result<()> {
         self.finish();
-        let layers: Vec<String> = record
-            .weights
-            .layers
-            .iter()
-            .enumerate()
-            .map(|(i, l)| format!("w{} {:.4}", i + 1, l.rms))
-            .collect();
-        let offset = match record.dynamics.as_ref().and_then(|d| d.offset_fraction) {
-            Some(f) if record.epoch > 0 => format!("  offset f {f:.3}"),
-            _ => String::new(),
+        let table = EpochTable {
+            epochs: self.epochs,
+            eval_name: self.eval_name,
+            layers: record.weights.layers.len(),
         };
-        let event = match (record.schedule_event, record.learning_rate) {
+        if self.records.is_empty() {
+            say!(self.console, "{}", table.header());
+        }
+        say!(self.console, "{}", table.row(record));
+        match (record.schedule_event, record.learning_rate) {
             (Some(ScheduleEvent::Halved), Some(eta)) => {
-                format!("  (no improvement: eta halved to {})", eta / 2.0)
+                say!(
+                    self.console,
+                    "  no improvement: eta halved to {}",
+                    eta / 2.0
+                )
             }
-            (Some(ScheduleEvent::Stopped), _) => "  (no improvement: stopped)".to_string(),
-            _ => String::new(),
-        };
-        say!(
-            self.console,
-            "epoch {:>3}/{}  {} accuracy {:6.2}%  cost {:.4}  weights rms {:.4} ({}){offset}  {:.2} s{event}",
-            record.epoch,
-            self.epochs,
-            self.eval_name,
-            100.0 * record.eval_accuracy,
-            record.eval_cost,
-            record.weights.all.rms,
-            layers.join(", "),
-            record.seconds,
-        );
+            (Some(ScheduleEvent::Stopped), _) => say!(self.console, "  no improvement: stopped"),
+            _ => {}
+        }
         self.records.push(record.clone());
         if let Some(metrics) = &mut self.metrics {
             metrics.push(record)?;
@@ -444,5 +505,48 @@ impl Observer for Reporter {
             csv.push(&self.records)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::synthetic::synthetic_run;
+
+    #[test]
+    fn long_lines_wrap_between_items_within_the_width() {
+        let text = "training [784, 30, 10] (23820 weights), default N(0,1/n_in) init, cross-entropy cost, eta 0.1, lambda 5, m 10, n 1000, 2 epochs, seed 0, f32";
+        let lines = wrapped(text, 80);
+        assert_eq!(
+            lines,
+            [
+                "training [784, 30, 10] (23820 weights), default N(0,1/n_in) init,",
+                "  cross-entropy cost, eta 0.1, lambda 5, m 10, n 1000, 2 epochs, seed 0, f32",
+            ]
+        );
+        assert_eq!(lines.join(" ").replace(",   ", ", "), text);
+    }
+
+    #[test]
+    fn the_epoch_table_fits_80_columns_up_to_4_layers_and_999_epochs() {
+        let record = &synthetic_run(&[1.0, 0.5], &[0.0, 0.123], &[0.1, 0.9], 0.9)[1];
+        let table = EpochTable {
+            epochs: 999,
+            eval_name: "validation",
+            layers: 2,
+        };
+        assert_eq!(
+            table.header(),
+            "epoch    validation      cost  rms w1  rms w2  offset f    time"
+        );
+        assert_eq!(
+            table.row(record),
+            "  1/999      90.00%    1.0000  0.5000  0.5000     0.123  0.00 s"
+        );
+        let mut wide = record.clone();
+        wide.weights.layers = vec![wide.weights.layers[0].clone(); 4];
+        let table = EpochTable { layers: 4, ..table };
+        assert!(table.header().len() <= 80, "{}", table.header());
+        assert!(table.row(&wide).len() <= 80, "{}", table.row(&wide));
     }
 }
