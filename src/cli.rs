@@ -102,6 +102,9 @@ pub struct BookArgs {
     /// Output directory: NAME.json, NAME.svg, comparison.md, book.md.
     #[arg(short, long, value_name = "DIR", default_value = "book")]
     pub out: PathBuf,
+    /// Runs side by side (default: all cores). Results do not depend on it.
+    #[arg(short, long)]
+    pub jobs: Option<usize>,
     /// Seed both generators with S instead of the scripts' 12345678; the
     /// comparison is still shown, but does not decide the exit status.
     #[arg(long, value_name = "S", value_parser = parse_seed)]

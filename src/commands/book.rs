@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::console::{Console, say};
-use super::failure::Outcome;
+use super::failure::{Failure, Outcome};
 use super::files;
 use crate::book::{self, BOOK_SEED, ListComparison, Script, ScriptResult, published};
 use crate::cli::BookArgs;
@@ -34,6 +34,15 @@ pub fn book(args: &BookArgs) -> Outcome {
     }
     files::prepare_output_dir("--out", &args.out, &outputs)?;
     let seed = args.seed.unwrap_or(BOOK_SEED);
+    let jobs = match args.jobs {
+        Some(0) => return Err(Failure::flag("--jobs", "0; expected at least 1 job")),
+        Some(j) => j,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::Internal(format!("a pool of {jobs} threads: {e}")))?;
     let mut console = Console::new();
     let runs: usize = scripts
         .iter()
@@ -41,12 +50,11 @@ pub fn book(args: &BookArgs) -> Outcome {
         .sum();
     say!(
         console,
-        "book: {} file(s), {runs} runs on {} thread(s), seed {seed}",
+        "book: {} file(s), {runs} runs on {jobs} job(s), seed {seed}",
         scripts.len(),
-        rayon::current_num_threads()
     );
     let start = Instant::now();
-    let results = book::run_scripts(&scripts, seed)?;
+    let results = pool.install(|| book::run_scripts(&scripts, seed))?;
     let seconds = start.elapsed().as_secs_f64();
     for result in &results {
         write_script(&args.out, result)?;
@@ -93,6 +101,7 @@ pub fn book(args: &BookArgs) -> Outcome {
         .iter()
         .filter(|c| c.decides && !c.agrees())
         .collect();
+    say!(console, "{}", summary(&comparisons, args.seed.is_some()));
     say!(
         console,
         "{seconds:.1} s; written to {} (NAME.json, NAME.svg, comparison.md, book.md)",
@@ -112,6 +121,28 @@ pub fn book(args: &BookArgs) -> Outcome {
         return Err(differs.into());
     }
     Ok(())
+}
+
+/// The line that says how this run's lists compare with the published
+/// ones: those that decide the verdict, and whether all agree.
+fn summary(comparisons: &[ListComparison], other_seed: bool) -> String {
+    let deciding: Vec<&ListComparison> = comparisons.iter().filter(|c| c.decides).collect();
+    let agreeing = deciding.iter().filter(|c| c.agrees()).count();
+    let others = comparisons.len() - deciding.len();
+    let unchecked = if others > 0 {
+        format!(" ({others} more shown, not compared entry for entry: see the table's notes)")
+    } else {
+        String::new()
+    };
+    let verdict = match (other_seed, agreeing == deciding.len()) {
+        (true, _) => "another seed, not expected to match".to_string(),
+        (false, true) => "PASS".to_string(),
+        (false, false) => format!("FAIL: {} differ", deciding.len() - agreeing),
+    };
+    format!(
+        "{verdict}: {agreeing} of {} lists equal the published ones entry for entry{unchecked}",
+        deciding.len()
+    )
 }
 
 /// The results of scripts not run now that an earlier `book` left in a
@@ -173,4 +204,43 @@ fn script_files(dir: &Path, script: Script) -> [PathBuf; 2] {
         dir.join(format!("{name}.json")),
         dir.join(format!("{name}.svg")),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::published::Kind;
+
+    fn list(agreeing: usize, decides: bool) -> ListComparison {
+        ListComparison {
+            script: "overfitting",
+            list: "evaluation_accuracy".to_string(),
+            kind: Kind::Count,
+            entries: 30,
+            agreeing,
+            largest_difference: 0.0,
+            first_departure: None,
+            decides,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn the_summary_says_pass_or_fail_and_counts_the_lists() {
+        let lists = [list(30, true), list(30, true), list(3, false)];
+        assert_eq!(
+            summary(&lists, false),
+            "PASS: 2 of 2 lists equal the published ones entry for entry \
+             (1 more shown, not compared entry for entry: see the table's notes)"
+        );
+        let lists = [list(30, true), list(29, true)];
+        assert_eq!(
+            summary(&lists, false),
+            "FAIL: 1 differ: 1 of 2 lists equal the published ones entry for entry"
+        );
+        assert_eq!(
+            summary(&lists, true),
+            "another seed, not expected to match: 1 of 2 lists equal the published ones entry for entry"
+        );
+    }
 }

@@ -130,6 +130,17 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
     };
     let claims = decide_and_write(args, &mut console, &results, &reference, seconds, jobs)?;
     summary(&mut console, &claims, &results, seconds, &args.out);
+    // The book's runs (--book) are trained or read back with the report.
+    say!(
+        console,
+        "{:.0} s in all, {}the claims and the report included",
+        start.elapsed().as_secs_f64(),
+        if args.book {
+            "the book's 2 weight-initialization runs (--book), "
+        } else {
+            ""
+        }
+    );
     Ok(console.finish()?)
 }
 
@@ -472,7 +483,7 @@ fn summary(
     let reused = results.runs.iter().filter(|r| r.reused).count();
     say!(
         console,
-        "{} runs in {seconds:.0} s ({} trained, {reused} read back)",
+        "{} study runs in {seconds:.0} s ({} trained, {reused} read back)",
         results.runs.len(),
         results.runs.len() - reused
     );
