@@ -29,8 +29,7 @@ figure svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: 0.9rem; color: #444; }
 .verdict, .answer { padding: 0.6rem 1rem; border-left: 0.4rem solid #777; background: #f7f7f7; margin: 0.75rem 0; }
 .answer p { margin: 0.25rem 0; }
-.math { white-space: nowrap; font-family: Georgia, serif; font-size: 1.1em; }
-.math sub, .math sup { font-size: 0.75em; }
+math { font-size: 1.1em; }
 .notice { padding: 0.6rem 1rem; border: 2px solid #b07800; background: #fff6dc; margin: 0.75rem 0; }
 .badge { display: inline-block; padding: 0 0.5rem; border-radius: 0.3rem; color: #fff; background: #777;
          font-weight: bold; text-transform: uppercase; font-size: 0.85rem; }

@@ -104,7 +104,7 @@ fn with_formulas(text: &str) -> String {
         .into_iter()
         .map(|part| match part {
             Part::Prose(p) => p.to_string(),
-            Part::Formula(f) => math::to_html(f),
+            Part::Formula(f) => math::to_html_text(f),
         })
         .collect()
 }

@@ -42,19 +42,31 @@ pub fn parts(text: &str) -> Vec<Part<'_>> {
     parts
 }
 
-/// The formula as HTML: `<span class="math">` around it, subscripts and
-/// superscripts as `<sub>` and `<sup>`, single letters in `<i>`.
+/// The formula as MathML, set by the browser as mathematics (no script;
+/// a formula is never broken across lines). Its text, for a reader that
+/// does not show MathML, is in `alttext`.
 pub fn to_html(formula: &str) -> String {
     format!(
+        "<math alttext=\"{}\">{}</math>",
+        escape(&to_text(formula)).replace('"', "&quot;"),
+        render(&tokens(formula), &MathMl).concat()
+    )
+}
+
+/// The formula as HTML text: `<span class="math">` around it, subscripts
+/// and superscripts as `<sub>` and `<sup>`, single letters in `<i>` (where
+/// MathML is not read: GitHub's Markdown).
+pub fn to_html_text(formula: &str) -> String {
+    format!(
         "<span class=\"math\">{}</span>",
-        render(&tokens(formula), &Html)
+        render(&tokens(formula), &Html).concat()
     )
 }
 
 /// The formula as plain text (a plot's label, where no markup is drawn):
 /// the symbols as Unicode, subscripts and superscripts after `_` and `^`.
 pub fn to_text(formula: &str) -> String {
-    render(&tokens(formula), &Plain)
+    render(&tokens(formula), &Plain).concat()
 }
 
 /// `text` with every formula as plain text (see [`to_text`]).
@@ -120,11 +132,27 @@ fn tokens(formula: &str) -> Vec<Token> {
 /// How the pieces of a formula are written out.
 trait Style {
     fn name(&self, shown: &str, italic: bool) -> String;
-    fn text(&self, text: &str) -> String;
-    fn sub(&self, inner: String) -> String;
-    fn sup(&self, inner: String) -> String;
+    fn number(&self, digits: &str) -> String;
+    /// A symbol, already as it is shown (→, −, a thin space for `*`).
+    fn symbol(&self, shown: &str) -> String;
+    fn space(&self) -> String;
+    /// Whether a space beside an operator is kept (in text); MathML spaces
+    /// its operators itself and keeps only a space between two operands.
+    fn keeps_every_space(&self) -> bool {
+        true
+    }
+    /// A minus sign in front of what it negates (−w), not between two
+    /// terms.
+    fn prefix(&self, shown: &str) -> String {
+        self.symbol(shown)
+    }
+    /// Several pieces as one (what a sub- or superscript holds).
+    fn group(&self, pieces: Vec<String>) -> String;
+    fn sub(&self, base: String, script: String) -> String;
+    fn sup(&self, base: String, script: String) -> String;
 }
 
+/// HTML's `<sub>` and `<sup>` (the plots' titles in SVG use [`Plain`]).
 struct Html;
 impl Style for Html {
     fn name(&self, shown: &str, italic: bool) -> String {
@@ -134,16 +162,68 @@ impl Style for Html {
             shown.to_string()
         }
     }
-    fn text(&self, text: &str) -> String {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
+    fn number(&self, digits: &str) -> String {
+        digits.to_string()
     }
-    fn sub(&self, inner: String) -> String {
-        format!("<sub>{inner}</sub>")
+    fn symbol(&self, shown: &str) -> String {
+        escape(shown)
     }
-    fn sup(&self, inner: String) -> String {
-        format!("<sup>{inner}</sup>")
+    fn space(&self) -> String {
+        " ".to_string()
+    }
+    fn group(&self, pieces: Vec<String>) -> String {
+        pieces.concat()
+    }
+    fn sub(&self, base: String, script: String) -> String {
+        format!("{base}<sub>{script}</sub>")
+    }
+    fn sup(&self, base: String, script: String) -> String {
+        format!("{base}<sup>{script}</sup>")
+    }
+}
+
+/// MathML (Presentation markup), which browsers set without a script:
+/// identifiers `<mi>`, numbers `<mn>`, operators `<mo>`, scripts
+/// `<msub>`/`<msup>` around their base.
+struct MathMl;
+impl Style for MathMl {
+    fn name(&self, shown: &str, italic: bool) -> String {
+        // A one-character <mi> is italic unless told otherwise; longer
+        // ones (exp, rms) are upright already.
+        if !italic && shown.chars().count() == 1 {
+            format!("<mi mathvariant=\"normal\">{shown}</mi>")
+        } else {
+            format!("<mi>{shown}</mi>")
+        }
+    }
+    fn number(&self, digits: &str) -> String {
+        format!("<mn>{digits}</mn>")
+    }
+    fn symbol(&self, shown: &str) -> String {
+        match shown {
+            "\u{2009}" => "<mspace width=\"0.17em\"/>".to_string(),
+            // Set tight, as in print: (η/m), |f|.
+            "/" | "(" | ")" | "|" => format!("<mo lspace=\"0\" rspace=\"0\">{shown}</mo>"),
+            other => format!("<mo>{}</mo>", escape(other)),
+        }
+    }
+    fn space(&self) -> String {
+        "<mspace width=\"0.2em\"/>".to_string()
+    }
+    fn keeps_every_space(&self) -> bool {
+        false
+    }
+    fn prefix(&self, shown: &str) -> String {
+        format!("<mo form=\"prefix\" lspace=\"0\" rspace=\"0\">{shown}</mo>")
+    }
+    fn group(&self, pieces: Vec<String>) -> String {
+        format!("<mrow>{}</mrow>", pieces.concat())
+    }
+    fn sub(&self, base: String, script: String) -> String {
+        format!("<msub>{base}{script}</msub>")
+    }
+    fn sup(&self, base: String, script: String) -> String {
+        format!("<msup>{base}{script}</msup>")
     }
 }
 
@@ -152,15 +232,31 @@ impl Style for Plain {
     fn name(&self, shown: &str, _italic: bool) -> String {
         shown.to_string()
     }
-    fn text(&self, text: &str) -> String {
-        text.to_string()
+    fn number(&self, digits: &str) -> String {
+        digits.to_string()
     }
-    fn sub(&self, inner: String) -> String {
-        format!("_{inner}")
+    fn symbol(&self, shown: &str) -> String {
+        shown.to_string()
     }
-    fn sup(&self, inner: String) -> String {
-        format!("^{inner}")
+    fn space(&self) -> String {
+        " ".to_string()
     }
+    fn group(&self, pieces: Vec<String>) -> String {
+        pieces.concat()
+    }
+    fn sub(&self, base: String, script: String) -> String {
+        format!("{base}_{script}")
+    }
+    fn sup(&self, base: String, script: String) -> String {
+        format!("{base}^{script}")
+    }
+}
+
+/// `text` with HTML's special characters escaped.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A name as it is shown, and whether it is set in italics (a variable).
@@ -210,15 +306,27 @@ fn symbol(symbol: &str) -> &str {
     }
 }
 
-/// The tokens written out in `style`.
-fn render(tokens: &[Token], style: &dyn Style) -> String {
-    let mut out = String::new();
+/// The tokens written out in `style`, one piece per token (a script
+/// joined to the piece before it, its base).
+fn render(tokens: &[Token], style: &dyn Style) -> Vec<String> {
+    let mut pieces: Vec<String> = Vec::new();
+    // Where each open parenthesis's piece is, and where the group the
+    // last closing one ended starts: a script after `)` takes the whole
+    // group as its base, (1 − ηλ/n)^S.
+    let mut opens: Vec<usize> = Vec::new();
+    let mut closed_group: Option<usize> = None;
+    let operand = |t: Option<&Token>, open: &str| match t {
+        Some(Token::Name(_) | Token::Number(_)) => true,
+        Some(Token::Symbol(s)) => s == open,
+        _ => false,
+    };
     let mut i = 0;
     while i < tokens.len() {
+        let group_before = closed_group.take();
         match &tokens[i] {
             Token::Name(name) => {
                 let (shown, italic) = shown_name(name);
-                out.push_str(&style.name(&shown, italic));
+                pieces.push(style.name(&shown, italic));
                 // ∂ and ∇ bind to what they apply to: `partial w` is ∂w.
                 if (name == "partial" || name == "nabla")
                     && tokens.get(i + 1) == Some(&Token::Space)
@@ -226,28 +334,61 @@ fn render(tokens: &[Token], style: &dyn Style) -> String {
                     i += 1;
                 }
             }
-            Token::Number(number) => out.push_str(number),
-            Token::Space => out.push(' '),
+            Token::Number(number) => pieces.push(style.number(number)),
+            Token::Space => {
+                let between_operands = operand(i.checked_sub(1).map(|k| &tokens[k]), ")")
+                    && operand(tokens.get(i + 1), "(");
+                if style.keeps_every_space() || between_operands {
+                    pieces.push(style.space());
+                }
+            }
             Token::Symbol(s) if s == "_" || s == "^" => {
                 let (script, next) = script(tokens, i + 1);
                 let inner = match script {
                     // A star above is a mark (rho-star), not a product.
-                    [Token::Symbol(star)] if star == "*" => "*".to_string(),
-                    _ => render(script, style),
+                    [Token::Symbol(star)] if star == "*" => style.symbol("*"),
+                    _ => style.group(render(script, style)),
                 };
-                out.push_str(&if s == "_" {
-                    style.sub(inner)
+                let base = match group_before {
+                    Some(start) if !style.keeps_every_space() => {
+                        style.group(pieces.drain(start..).collect())
+                    }
+                    _ => pieces.pop().unwrap_or_else(|| style.group(Vec::new())),
+                };
+                pieces.push(if s == "_" {
+                    style.sub(base, inner)
                 } else {
-                    style.sup(inner)
+                    style.sup(base, inner)
                 });
                 i = next;
                 continue;
             }
-            Token::Symbol(s) => out.push_str(&style.text(symbol(s))),
+            Token::Symbol(s) if s == "-" => {
+                // After nothing, an operator or `(`: a sign, not a difference.
+                let before = tokens[..i].iter().rev().find(|t| **t != Token::Space);
+                let sign = match before {
+                    None => true,
+                    Some(Token::Symbol(b)) => b != ")",
+                    Some(_) => false,
+                };
+                pieces.push(if sign {
+                    style.prefix(symbol(s))
+                } else {
+                    style.symbol(symbol(s))
+                });
+            }
+            Token::Symbol(s) => {
+                if s == "(" {
+                    opens.push(pieces.len());
+                } else if s == ")" {
+                    closed_group = opens.pop();
+                }
+                pieces.push(style.symbol(symbol(s)));
+            }
         }
         i += 1;
     }
-    out
+    pieces
 }
 
 /// What a `_` or `^` at `tokens[start - 1]` applies to: a parenthesized
@@ -296,16 +437,56 @@ mod tests {
         );
         assert_eq!(to_text("cos(w, -nabla C_0)"), "cos(w, −∇C_0)");
         assert_eq!(
-            to_html("exp(-eta*lambda/m)"),
+            to_html_text("exp(-eta*lambda/m)"),
             "<span class=\"math\">exp(−<i>η</i>\u{2009}<i>λ</i>/<i>m</i>)</span>"
+        );
+        // Tight: parentheses and slashes unspaced, a sign against what it
+        // negates.
+        let tight = |s: &str| format!("<mo lspace=\"0\" rspace=\"0\">{s}</mo>");
+        let sign = "<mo form=\"prefix\" lspace=\"0\" rspace=\"0\">−</mo>";
+        assert_eq!(
+            to_html("exp(-eta*lambda/m)"),
+            format!(
+                "<math alttext=\"exp(−η\u{2009}λ/m)\"><mi>exp</mi>{}{sign}<mi>η</mi>\
+                 <mspace width=\"0.17em\"/><mi>λ</mi>{}<mi>m</mi>{}</math>",
+                tight("("),
+                tight("/"),
+                tight(")")
+            )
+        );
+        // A difference is not a sign; a space is kept between two operands
+        // alone; a script after `)` takes the group as its base.
+        assert_eq!(
+            to_html("(1 - c)^S w - b"),
+            format!(
+                "<math alttext=\"(1 − c)^S w − b\"><msup><mrow>{}<mn>1</mn><mo>−</mo><mi>c</mi>{}\
+                 </mrow><mrow><mi>S</mi></mrow></msup><mspace width=\"0.2em\"/><mi>w</mi>\
+                 <mo>−</mo><mi>b</mi></math>",
+                tight("("),
+                tight(")")
+            )
         );
     }
 
     #[test]
     fn scripts_take_one_number_name_or_group() {
         assert_eq!(
-            to_html("n_in^-0.62"),
+            to_html_text("n_in^-0.62"),
             "<span class=\"math\"><i>n</i><sub>in</sub><sup>−0.62</sup></span>"
+        );
+        // In MathML a script takes the piece before it as its base.
+        assert_eq!(
+            to_html("n_in^-0.62"),
+            "<math alttext=\"n_in^−0.62\"><msup><msub><mi>n</mi><mrow><mi>in</mi></mrow></msub>\
+             <mrow><mo form=\"prefix\" lspace=\"0\" rspace=\"0\">−</mo><mn>0.62</mn></mrow></msup></math>"
+        );
+        assert_eq!(
+            to_html("rho^*"),
+            "<math alttext=\"ρ^*\"><msup><mi>ρ</mi><mo>*</mo></msup></math>"
+        );
+        assert_eq!(
+            to_html("^2"),
+            "<math alttext=\"^2\"><msup><mrow></mrow><mrow><mn>2</mn></mrow></msup></math>"
         );
         assert_eq!(to_text("1/sqrt(n_w)"), "1/√(n_w)");
         assert_eq!(to_text("x^(1/2) + y"), "x^1/2 + y");
@@ -331,7 +512,7 @@ mod tests {
         // HTML's special characters inside a formula are escaped.
         assert_eq!(
             to_html("a<b"),
-            "<span class=\"math\"><i>a</i>&lt;<i>b</i></span>"
+            "<math alttext=\"a&lt;b\"><mi>a</mi><mo>&lt;</mo><mi>b</mi></math>"
         );
     }
 }

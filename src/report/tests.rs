@@ -264,7 +264,7 @@ fn no_ascii_formula_is_left_in_running_text() {
     let mut text = html.clone();
     for (open, close) in [
         ("<svg", "</svg>"),
-        ("<span class=\"math\">", "</span>"),
+        ("<math", "</math>"),
         ("<code>", "</code>"),
         ("<style>", "</style>"),
     ] {
@@ -299,4 +299,31 @@ fn no_ascii_formula_is_left_in_running_text() {
     })
     .collect();
     assert!(found.is_empty(), "{found:#?}");
+}
+
+/// Every formula of the HTML is MathML, which browsers set as mathematics:
+/// no formula is left as `$...$` or as the HTML-text form.
+#[test]
+fn every_formula_in_the_html_is_mathml() {
+    let html = html::render(&synthetic_document());
+    assert!(html.matches("<math alttext=").count() >= 3, "few formulas");
+    assert_eq!(
+        html.matches("<math").count(),
+        html.matches("</math>").count()
+    );
+    assert!(!html.contains("<span class=\"math\">"));
+    let mut text = html.clone();
+    for (open, close) in [
+        ("<svg", "</svg>"),
+        ("<math", "</math>"),
+        ("<style>", "</style>"),
+    ] {
+        while let Some(i) = text.find(open) {
+            let Some(j) = text[i..].find(close) else {
+                break;
+            };
+            text.replace_range(i..i + j + close.len(), " ");
+        }
+    }
+    assert!(!text.contains('$'), "a formula left as $...$");
 }
