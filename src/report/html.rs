@@ -23,6 +23,9 @@ table { border-collapse: collapse; display: block; overflow-x: auto; max-width: 
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top;
          font-variant-numeric: tabular-nums; }
 th { background: #f2f2f2; }
+/* The first column stays in view while a wide table scrolls. */
+tr > :first-child { position: sticky; left: 0; background: #fff; }
+tr > th:first-child { background: #f2f2f2; }
 .figures { display: flex; flex-wrap: wrap; gap: 1rem; }
 figure { margin: 1rem 0; flex: 1 1 22rem; max-width: 45rem; break-inside: avoid; }
 figure svg { width: 100%; height: auto; display: block; }

@@ -5,7 +5,7 @@
 use super::math::{self, Part};
 use super::{Block, Document, Figure};
 
-/// Text for a table cell: its formulas as HTML, `|` as an HTML entity
+/// Text for a table cell: its formulas as LaTeX, `|` as an HTML entity
 /// (which neither ends the cell nor shows a backslash), line breaks as
 /// spaces.
 fn cell(text: &str) -> String {
@@ -97,14 +97,14 @@ pub fn render(doc: &Document) -> (String, Vec<(String, String)>) {
     (with_formulas(&text), figures)
 }
 
-/// `text` with its `$formulas$` as inline HTML (which GitHub's Markdown
-/// shows), the rest as it is.
+/// `text` with its `$formulas$` as LaTeX between `$`s (which GitHub's
+/// Markdown sets as mathematics), the rest as it is.
 fn with_formulas(text: &str) -> String {
     math::parts(text)
         .into_iter()
         .map(|part| match part {
             Part::Prose(p) => p.to_string(),
-            Part::Formula(f) => math::to_html_text(f),
+            Part::Formula(f) => math::to_latex(f),
         })
         .collect()
 }

@@ -53,14 +53,9 @@ pub fn to_html(formula: &str) -> String {
     )
 }
 
-/// The formula as HTML text: `<span class="math">` around it, subscripts
-/// and superscripts as `<sub>` and `<sup>`, single letters in `<i>` (where
-/// MathML is not read: GitHub's Markdown).
-pub fn to_html_text(formula: &str) -> String {
-    format!(
-        "<span class=\"math\">{}</span>",
-        render(&tokens(formula), &Html).concat()
-    )
+/// The formula as GitHub's Markdown sets mathematics: LaTeX between `$`s.
+pub fn to_latex(formula: &str) -> String {
+    format!("${}$", render(&tokens(formula), &Latex).concat().trim())
 }
 
 /// The formula as plain text (a plot's label, where no markup is drawn):
@@ -152,33 +147,78 @@ trait Style {
     fn sup(&self, base: String, script: String) -> String;
 }
 
-/// HTML's `<sub>` and `<sup>` (the plots' titles in SVG use [`Plain`]).
-struct Html;
-impl Style for Html {
+/// LaTeX, as GitHub's Markdown sets `$...$`: Greek letters and symbols
+/// as commands, words upright, scripts in braces.
+struct Latex;
+impl Style for Latex {
     fn name(&self, shown: &str, italic: bool) -> String {
-        if italic {
-            format!("<i>{shown}</i>")
-        } else {
-            shown.to_string()
-        }
+        let command = match shown {
+            "α" => "\\alpha",
+            "β" => "\\beta",
+            "γ" => "\\gamma",
+            "δ" => "\\delta",
+            "Δ" => "\\Delta",
+            "ε" => "\\epsilon",
+            "η" => "\\eta",
+            "θ" => "\\theta",
+            "λ" => "\\lambda",
+            "μ" => "\\mu",
+            "π" => "\\pi",
+            "ρ" => "\\rho",
+            "σ" => "\\sigma",
+            "τ" => "\\tau",
+            "φ" => "\\phi",
+            "Σ" => "\\sum",
+            "∂" => "\\partial",
+            "∇" => "\\nabla",
+            "√" => "\\surd",
+            _ if italic => return shown.to_string(),
+            _ => return format!("\\mathrm{{{shown}}}"),
+        };
+        // A space ends the command's name (\eta m, not \etam).
+        format!("{command} ")
     }
     fn number(&self, digits: &str) -> String {
         digits.to_string()
     }
     fn symbol(&self, shown: &str) -> String {
-        escape(shown)
+        match shown {
+            "→" => "\\to ",
+            "≤" => "\\le ",
+            "≥" => "\\ge ",
+            "±" => "\\pm ",
+            "≪" => "\\ll ",
+            "≫" => "\\gg ",
+            "∼" => "\\sim ",
+            "−" => "-",
+            "\u{2009}" => "\\,",
+            // `|` would end a Markdown table's cell, `<` might open a tag.
+            "|" => "\\vert ",
+            "<" => "\\lt ",
+            ">" => "\\gt ",
+            "{" => "\\{",
+            "}" => "\\}",
+            "%" => "\\%",
+            "#" => "\\#",
+            "&" => "\\&",
+            other => other,
+        }
+        .to_string()
     }
     fn space(&self) -> String {
-        " ".to_string()
+        "\\,".to_string()
+    }
+    fn keeps_every_space(&self) -> bool {
+        false
     }
     fn group(&self, pieces: Vec<String>) -> String {
-        pieces.concat()
+        format!("{{{}}}", pieces.concat().trim_end())
     }
     fn sub(&self, base: String, script: String) -> String {
-        format!("{base}<sub>{script}</sub>")
+        format!("{base}_{script}")
     }
     fn sup(&self, base: String, script: String) -> String {
-        format!("{base}<sup>{script}</sup>")
+        format!("{base}^{script}")
     }
 }
 
@@ -437,8 +477,12 @@ mod tests {
         );
         assert_eq!(to_text("cos(w, -nabla C_0)"), "cos(w, −∇C_0)");
         assert_eq!(
-            to_html_text("exp(-eta*lambda/m)"),
-            "<span class=\"math\">exp(−<i>η</i>\u{2009}<i>λ</i>/<i>m</i>)</span>"
+            to_latex("exp(-eta*lambda/m)"),
+            "$\\mathrm{exp}(-\\eta \\,\\lambda /m)$"
+        );
+        assert_eq!(
+            to_latex(rule),
+            "$w\\to (1-\\eta \\,\\lambda /n)\\,w-(\\eta /m)\\,\\sum _{x}\\,\\partial C_{x}/\\partial w$"
         );
         // Tight: parentheses and slashes unspaced, a sign against what it
         // negates.
@@ -470,10 +514,8 @@ mod tests {
 
     #[test]
     fn scripts_take_one_number_name_or_group() {
-        assert_eq!(
-            to_html_text("n_in^-0.62"),
-            "<span class=\"math\"><i>n</i><sub>in</sub><sup>−0.62</sup></span>"
-        );
+        assert_eq!(to_latex("n_in^-0.62"), "$n_{\\mathrm{in}}^{-0.62}$");
+        assert_eq!(to_latex("|f| < 0.1"), "$\\vert f\\vert \\lt 0.1$");
         // In MathML a script takes the piece before it as its base.
         assert_eq!(
             to_html("n_in^-0.62"),
