@@ -216,9 +216,11 @@ pub fn write_json_lines(path: &Path, records: &[EpochRecord]) -> Result<()> {
     crate::output::write_atomic(path, to_json_lines(records).as_bytes())
 }
 
-/// All records as a table: a header of dotted names as in the JSON lines
-/// (`weights.layers[0].rms`, `dynamics.budget.decay`, ...), one row per epoch; the
-/// histograms are left out. Absent values are empty cells.
+/// All records as a table: a header of dotted names as in the JSON lines,
+/// a weight layer's entries named by the layer (`weights.w1.rms`,
+/// `dynamics.budget.decay`, `dynamics.offset_fraction_w2`: see
+/// [`item_name`]), one row per epoch; the histograms are left out. Absent
+/// values are empty cells.
 pub fn csv_table(records: &[EpochRecord]) -> (Vec<String>, Vec<Vec<String>>) {
     let rows: Vec<Vec<(String, String)>> = records.iter().map(record_cells).collect();
     // The header is the union of all rows' columns, the fullest row's order
@@ -308,6 +310,44 @@ pub fn write_csv(path: &Path, records: &[EpochRecord]) -> Result<()> {
 }
 
 /// Leaves of a JSON value as (dotted.`name[i]`, text) pairs.
+/// The records' arrays that hold one entry per weight layer without
+/// saying so in their name.
+const PER_WEIGHT_LAYER: [&str; 7] = [
+    "gradient_signal",
+    "angle",
+    "change_cosine",
+    "input_norm",
+    "preactivation_rms",
+    "weighted_input_rms",
+    "full_gradient",
+];
+
+/// The column name of entry `i` of the array at `path`: a weight layer's
+/// by the layer's name, as the report and `train` write it (w1, w2, ...):
+/// `weights.layers[0]` is `weights.w1`, `offset_fraction_layers[0]` is
+/// `offset_fraction_w1`, `input_norm[0]` is `input_norm_w1`; any other
+/// array's by its index (`saturation[0]`, per hidden layer).
+fn item_name(path: &str, i: usize) -> String {
+    let layer = format!("w{}", i + 1);
+    let (parent, key) = match path.rsplit_once('.') {
+        Some((parent, key)) => (Some(parent), key),
+        None => (None, path),
+    };
+    let named = if key == "layers" {
+        layer
+    } else if let Some(stem) = key.strip_suffix("_layers") {
+        format!("{stem}_{layer}")
+    } else if PER_WEIGHT_LAYER.contains(&key) {
+        format!("{key}_{layer}")
+    } else {
+        return format!("{path}[{i}]");
+    };
+    match parent {
+        Some(parent) => format!("{parent}.{named}"),
+        None => named,
+    }
+}
+
 fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
     use serde_json::Value;
     match value {
@@ -323,7 +363,7 @@ fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, Strin
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                flatten(&format!("{prefix}[{i}]"), v, out);
+                flatten(&item_name(prefix, i), v, out);
             }
         }
         Value::Null => out.push((prefix.to_string(), String::new())),
@@ -339,13 +379,31 @@ mod tests {
 
     #[test]
     fn csv_flattens_nested_names() {
-        let value = serde_json::json!({"epoch": 1, "weights": {"rms": 0.5, "layers": [{"rms": 0.25}]}, "f": null});
+        let value = serde_json::json!({
+            "epoch": 1,
+            "weights": {"rms": 0.5, "layers": [{"rms": 0.25}]},
+            "f": null,
+            "shrink_ratio_layers": [0.9, 1.1],
+            "input_norm": [9.0],
+            "saturation": [0.5],
+            "dynamics": {"budget": {"layers": [{"noise": 2.0}]}}
+        });
         let mut cells = Vec::new();
         flatten("", &value, &mut cells);
         let names: Vec<&str> = cells.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
-            ["epoch", "weights.rms", "weights.layers[0].rms", "f"]
+            [
+                "epoch",
+                "weights.rms",
+                "weights.w1.rms",
+                "f",
+                "shrink_ratio_w1",
+                "shrink_ratio_w2",
+                "input_norm_w1",
+                "saturation[0]",
+                "dynamics.budget.w1.noise"
+            ]
         );
         assert_eq!(cells[2].1, "0.25");
         assert_eq!(cells[3].1, "");
