@@ -327,3 +327,34 @@ fn every_formula_in_the_html_is_mathml() {
     }
     assert!(!text.contains('$'), "a formula left as $...$");
 }
+
+/// The report names every threshold in words: no code name (the enum's,
+/// or claims.json's SCREAMING one) is in the HTML or the Markdown, and the
+/// sensitivity tables' words are.
+#[test]
+fn no_threshold_is_named_by_its_code_name() {
+    use crate::study::claims::Threshold;
+    let doc = synthetic_document();
+    let html = html::render(&doc);
+    let (markdown, _) = markdown::render(&doc);
+    let mut worded = 0;
+    for threshold in Threshold::ALL {
+        let names = [
+            format!("{threshold:?}"),
+            serde_json::to_string(&threshold)
+                .unwrap()
+                .trim_matches('"')
+                .to_string(),
+        ];
+        for (format, text) in [("HTML", &html), ("Markdown", &markdown)] {
+            for name in &names {
+                assert!(!text.contains(name.as_str()), "{format} names {name}");
+            }
+        }
+        let words = super::text::threshold_words(threshold).replace('|', "&#124;");
+        if markdown.contains(&words) {
+            worded += 1;
+        }
+    }
+    assert!(worded >= 3, "only {worded} thresholds in words");
+}

@@ -54,6 +54,29 @@ pub enum Threshold {
 }
 
 /// How a threshold is taken at half and at twice its value.
+#[cfg(test)]
+impl Threshold {
+    /// Every threshold (for the tests that go through them all).
+    pub const ALL: [Threshold; 16] = [
+        Threshold::DecayDominated,
+        Threshold::FirstEpochs,
+        Threshold::SidewaysCosine,
+        Threshold::PureDecayTolerance,
+        Threshold::ShrinkTolerance,
+        Threshold::SizeFactor,
+        Threshold::CollapsedAccuracy,
+        Threshold::OptimumMatch,
+        Threshold::BalanceShare,
+        Threshold::EqualRatioTolerance,
+        Threshold::OnePoint,
+        Threshold::EarlyEpochs,
+        Threshold::SaturationGap,
+        Threshold::InitFactor,
+        Threshold::SameScale,
+        Threshold::ExponentTolerance,
+    ];
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scaling {
     /// The value itself halved and doubled.
@@ -225,25 +248,7 @@ mod tests {
 
     #[test]
     fn every_threshold_is_read_and_written_by_its_name() {
-        use Threshold::*;
-        for threshold in [
-            DecayDominated,
-            FirstEpochs,
-            SidewaysCosine,
-            PureDecayTolerance,
-            ShrinkTolerance,
-            SizeFactor,
-            CollapsedAccuracy,
-            OptimumMatch,
-            BalanceShare,
-            EqualRatioTolerance,
-            OnePoint,
-            EarlyEpochs,
-            SaturationGap,
-            InitFactor,
-            SameScale,
-            ExponentTolerance,
-        ] {
+        for threshold in Threshold::ALL {
             let t = Thresholds::default().with(threshold, 7.0);
             assert_eq!(t.get(threshold), 7.0, "{threshold:?}");
             assert_ne!(Thresholds::default().get(threshold), 7.0);
