@@ -169,8 +169,7 @@ pub enum Refused {
 
 /// Every run of the server, and what they train on.
 pub struct Runs {
-    /// MNIST as bundled, and pooled as runs asked for it.
-    mnist: Mnist,
+    /// MNIST by pooling: as bundled (1), and pooled as runs asked for it.
     pooled: Mutex<Vec<(usize, Arc<Mnist>)>>,
     /// The most runs training at once (the cores).
     slots: usize,
@@ -217,8 +216,7 @@ impl Runs {
     /// most `slots` at once.
     pub fn new(mnist: Mnist, slots: usize) -> Runs {
         Runs {
-            mnist,
-            pooled: Mutex::new(Vec::new()),
+            pooled: Mutex::new(vec![(1, Arc::new(mnist))]),
             slots,
             next_id: AtomicU64::new(1),
             registry: Mutex::new(Registry::default()),
@@ -229,13 +227,14 @@ impl Runs {
         self.registry.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// MNIST pooled over `pool` x `pool` squares, made once.
+    /// MNIST pooled over `pool` x `pool` squares, made once from the
+    /// bundled images.
     fn mnist(&self, pool: usize) -> Arc<Mnist> {
         let mut pooled = self.pooled.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((_, mnist)) = pooled.iter().find(|(p, _)| *p == pool) {
             return mnist.clone();
         }
-        let mnist = Arc::new(self.mnist.pooled(pool));
+        let mnist = Arc::new(pooled[0].1.pooled(pool));
         pooled.push((pool, mnist.clone()));
         mnist
     }
