@@ -178,21 +178,6 @@ fn apply_rule(args: &TrainArgs, config: &mut Config) -> Outcome<Option<String>> 
     if decoupled && args.lambda.is_none() {
         config.lambda = 0.0;
     }
-    if config.rule.has_state() {
-        for (flag, given) in [
-            ("--checkpoint", &args.checkpoint),
-            ("--resume", &args.resume),
-        ] {
-            if given.is_some() {
-                return Err(Failure::flag(
-                    flag,
-                    format!(
-                        "given with --optimizer {named}, whose state between steps (a velocity, Adam's moments) a checkpoint does not hold; expected it only with sgd or sgdw"
-                    ),
-                ));
-            }
-        }
-    }
     if config.probes && !config.rule.is_probed() {
         config.probes = false;
         return Ok(Some(format!(

@@ -28,6 +28,7 @@ use crate::kernels::Real;
 use crate::metrics::{EpochRecord, json_line};
 use crate::net::Network;
 use crate::output::Appender;
+use crate::train::RuleMoments;
 
 /// Bumped when the layout changes; older files are refused.
 /// 2: epoch records hold their dynamics under "dynamics" (null at epoch 0).
@@ -61,6 +62,10 @@ pub struct Checkpoint {
     /// `Mnist::sha256`; None for the bundled files).
     #[serde(default)]
     pub data_sha256: Option<String>,
+    /// The update rule's state between steps (momentum's velocity, Adam's
+    /// moments), for the rules that keep one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_moments: Option<RuleMoments>,
     /// The records of the epochs completed, epoch 0 first (kept in the log
     /// beside the state, see [`records_path`]).
     #[serde(skip)]
@@ -74,6 +79,7 @@ impl Checkpoint {
         config: &Config,
         net: &Network<T>,
         rng: &ChaCha8Rng,
+        rule_moments: Option<RuleMoments>,
         epoch: usize,
         data_sha256: Option<String>,
     ) -> Checkpoint {
@@ -86,6 +92,7 @@ impl Checkpoint {
             biases: net.biases.iter().map(to_f64).collect(),
             rng_word_pos: rng.get_word_pos().to_string(),
             data_sha256,
+            rule_moments,
             records: Vec::new(),
         }
     }
@@ -253,6 +260,7 @@ impl CheckpointWriter {
         config: &Config,
         net: &Network<T>,
         rng: &ChaCha8Rng,
+        rule_moments: Option<RuleMoments>,
         records: &[EpochRecord],
     ) -> Result<()> {
         // Each record is serialized once: the new ones here, the last one
@@ -283,7 +291,14 @@ impl CheckpointWriter {
             self.last_line = line;
         }
         let epoch = records.len() - 1;
-        let state = Checkpoint::state(config, net, rng, epoch, self.data_sha256.clone());
+        let state = Checkpoint::state(
+            config,
+            net,
+            rng,
+            rule_moments,
+            epoch,
+            self.data_sha256.clone(),
+        );
         let text = serde_json::to_vec(&state).expect("a checkpoint serializes");
         crate::output::write_atomic(&self.path, &text)
     }

@@ -213,12 +213,19 @@ fn train_epochs<T: Real>(
     if config.decay_only {
         sgd = sgd.decay_only();
     }
-    if config.rule.has_state() && (persistence.checkpoint.is_some() || persistence.resume.is_some())
+    // A resumed run of a rule that keeps state between steps continues
+    // from the state its checkpoint holds.
+    if let Some((checkpoint, path)) = &persistence.resume
+        && config.rule.has_state()
     {
-        return Err(Error::bad_setting(
-            crate::error::Setting::Optimizer,
-            "a rule with state between steps (momentum, adam, adamw), which a checkpoint does not hold; expected sgd or sgdw with a checkpoint",
-        ));
+        let moments = checkpoint.rule_moments.as_ref().ok_or_else(|| {
+            Error::bad_file(
+                path,
+                "no state of the update rule (a velocity, Adam's moments); expected the checkpoint of a run of this rule",
+            )
+        })?;
+        sgd.restore_rule_moments(moments)
+            .map_err(|e| Error::bad_file(path, format!("the update rule's state: {e}")))?;
     }
     let mut probe = config.probes.then(|| EpochProbe::new(&sgd.net));
     // Histogram bins are fixed by the weights of epoch 0: a resumed run takes
@@ -241,7 +248,9 @@ fn train_epochs<T: Real>(
         .map(|path| CheckpointWriter::new(path, persistence.data_sha256.clone()));
     let mut save = |sgd: &Sgd<T>, records: &[EpochRecord]| -> Result<()> {
         match (&mut checkpoint, sgd.rng()) {
-            (Some(writer), Some(rng)) => writer.save(config, &sgd.net, rng, records),
+            (Some(writer), Some(rng)) => {
+                writer.save(config, &sgd.net, rng, sgd.rule_moments(), records)
+            }
             // A checkpoint holds the generator's position; epochs ordered
             // by the caller have none to hold.
             (Some(_), None) => Err(Error::Internal(

@@ -76,6 +76,24 @@ struct RuleState<T> {
     gradient: Vec<T>,
 }
 
+/// A stateful rule's state between steps as a checkpoint keeps it: the
+/// first and second moments (momentum's velocity is the first) of every
+/// layer's weights, in the kernels' layout, and of its biases, widened to
+/// f64 (exactly: an f32 widens without loss), and the steps taken.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RuleMoments {
+    /// Per layer, the weights' first moment (momentum's velocity).
+    pub first: Vec<Vec<f64>>,
+    /// Per layer, the weights' second moment (Adam's).
+    pub second: Vec<Vec<f64>>,
+    /// Per layer, the biases' first moment.
+    pub first_b: Vec<Vec<f64>>,
+    /// Per layer, the biases' second moment.
+    pub second_b: Vec<Vec<f64>>,
+    /// Steps taken (Adam's bias correction counts them).
+    pub steps: u64,
+}
+
 impl<T: Real> RuleState<T> {
     /// Zero state for `net`'s layers.
     fn new(net: &Network<T>) -> RuleState<T> {
@@ -284,6 +302,60 @@ impl<T: Real> Sgd<T> {
         let fused = rule.fused_decay(self.hyper.eta, self.hyper.lambda, self.hyper.n);
         self.state = fused.is_none().then(|| RuleState::new(&self.net));
         self
+    }
+
+    /// The rule's state between steps (None for the rules that keep none:
+    /// network2's and SGDW).
+    pub fn rule_moments(&self) -> Option<RuleMoments> {
+        let widen = |layers: &[Vec<T>]| -> Vec<Vec<f64>> {
+            layers
+                .iter()
+                .map(|v| v.iter().map(|x| x.as_f64()).collect())
+                .collect()
+        };
+        self.state.as_ref().map(|s| RuleMoments {
+            first: widen(&s.first),
+            second: widen(&s.second),
+            first_b: widen(&s.first_b),
+            second_b: widen(&s.second_b),
+            steps: s.steps,
+        })
+    }
+
+    /// Continue from `moments` (a checkpoint's) instead of a fresh state;
+    /// an error saying what does not fit if they are not this run's rule's
+    /// and layers'.
+    pub fn restore_rule_moments(&mut self, moments: &RuleMoments) -> Result<(), String> {
+        let Some(state) = &mut self.state else {
+            return Err("the rule keeps no state between steps".to_string());
+        };
+        let narrow = |into: &mut Vec<Vec<T>>, from: &[Vec<f64>], what: &str| {
+            let fits =
+                into.len() == from.len() && into.iter().zip(from).all(|(a, b)| a.len() == b.len());
+            if !fits {
+                return Err(format!("its {what} do not fit the network's layers"));
+            }
+            for (a, b) in into.iter_mut().zip(from) {
+                for (x, &y) in a.iter_mut().zip(b) {
+                    *x = T::from_f64(y);
+                }
+            }
+            Ok(())
+        };
+        narrow(&mut state.first, &moments.first, "first moments")?;
+        narrow(&mut state.second, &moments.second, "second moments")?;
+        narrow(
+            &mut state.first_b,
+            &moments.first_b,
+            "biases' first moments",
+        )?;
+        narrow(
+            &mut state.second_b,
+            &moments.second_b,
+            "biases' second moments",
+        )?;
+        state.steps = moments.steps;
+        Ok(())
     }
 
     /// The generator that shuffles every epoch (none when the epochs are
