@@ -114,8 +114,12 @@ fn link_first(text: &str, term: &Term) -> Option<String> {
     for (offset, piece) in prose {
         let found = term.forms.iter().filter_map(|form| {
             piece.match_indices(form).find(|(at, _)| {
-                !word(piece[..*at].chars().next_back())
-                    && !word(piece[at + form.len()..].chars().next())
+                let before = piece[..*at].chars().next_back();
+                // A form that is a number ("95%") is not the end of another
+                // number (86.95%).
+                let inside_a_number =
+                    form.starts_with(|c: char| c.is_ascii_digit()) && before == Some('.');
+                !word(before) && !inside_a_number && !word(piece[at + form.len()..].chars().next())
             })
         });
         if let Some((at, form)) = found.min_by_key(|(at, _)| *at) {
@@ -150,6 +154,12 @@ mod tests {
             "[unsettled](#x) the weights [settled](#glossary-settled) at a settled size"
         );
         assert_eq!(link_first("unsettled", &t), None);
+        // A number's form is not the tail of another number.
+        let interval = term("95% interval", &["95%"], "interval", String::new());
+        assert_eq!(
+            link_first("at 86.95% (95% 0.1 to 0.2)", &interval).unwrap(),
+            "at 86.95% ([95%](#glossary-interval) 0.1 to 0.2)"
+        );
         // Never inside a formula.
         assert_eq!(
             link_first("$settled$ then settled", &t).unwrap(),

@@ -73,8 +73,8 @@ fn excluded_laws(found: &Claim3Findings) -> String {
 }
 
 /// The answer in words first (where the weights stop and what the noise
-/// law found sets it), then the numbers: the first layer's settled size
-/// against the claim's and the book's sizes, and how it scales.
+/// law found sets it), then one number (the first layer's settled size
+/// against the claim's and the book's) and the book's law in a clause.
 fn answer(e: &Claim3Evidence, found: &Claim3Findings) -> String {
     let Some(first) = e.layers.first() else {
         return "No base runs.".into();
@@ -85,17 +85,43 @@ fn answer(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         " The first layer's weights settle at rms {:.3}: {:.0} times the claim's $1/n_w$ and {:.0} times the book's $1/sqrt(n_w)$.",
         first.size, h.inv_n_w.size_over_reference, h.inv_sqrt_n_w.size_over_reference
     ));
+    if let (Some(b), Some(base), Some(near)) = (
+        e.architecture.n_w_exponent,
+        e.architecture.base_prefactor(),
+        found.prefactor_near_one,
+    ) {
+        let book_form = found.form_laws.contains(&SizeLaw::SqrtWeightCount);
+        text.push_str(&format!(
+            " Against $n_w$ the rms of all weights goes as $n_w^{:.2}$: {} ($rms sqrt(n_w)$ is {base:.0}, 1 for the book).",
+            b.value,
+            match (book_form, near) {
+                (true, true) => "the book's law, exponent and size",
+                (true, false) => "the book's exponent, not its size",
+                (false, true) => "the book's size at the base network, not its exponent",
+                (false, false) => "neither the book's exponent nor its size",
+            }
+        ));
+    }
+    text
+}
+
+/// The numbers behind the answer, after the verdict's box: how the first
+/// layer's size scales over the grid, and the all-weights law as form and
+/// prefactor with its interval.
+fn answer_details(e: &Claim3Evidence, found: &Claim3Findings) -> Option<String> {
+    let mut text = String::new();
     if let Some(joint) = joint_fit(e) {
         let value = |p| joint.exponent(p).map_or(f64::NAN, |e| e.value);
         text.push_str(&format!(
-            " Across the scaling grid the first layer's size goes as $width^{:.2} n_in^{:.2}${}.",
+            "Across the scaling grid the first layer's size goes as $width^{:.2} n_in^{:.2}${}.",
             value(Predictor::Width),
             value(Predictor::NIn),
             excluded_laws(found)
         ));
     }
     text.push_str(&architecture_text(e, found));
-    text
+    let text = text.trim().to_string();
+    (!text.is_empty()).then_some(text)
 }
 
 /// Claim 3's answer in plain words, from the noise law's decisions over the
@@ -587,7 +613,7 @@ pub fn text(d: &Decided<Claim3>) -> ClaimText {
                 super::GOING_ON_ANCHOR
             )
         },
-        details: None,
+        details: answer_details(e, found),
         going_on: Some(going_on),
         caveats,
     }
