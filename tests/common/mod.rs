@@ -62,3 +62,27 @@ pub fn assert_refused(out: &Output, needles: &[&str]) {
         assert!(message.contains(needle), "no {needle:?} in: {message}");
     }
 }
+
+/// A small run on the bundled MNIST: 1,000 examples, 2 epochs.
+pub fn small_run<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "train",
+        "--train-size",
+        "1000",
+        "--epochs",
+        "2",
+        "--sizes",
+        "784,20,10",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// The records a JSON-lines file holds, epoch 0 first.
+pub fn read_records(path: &Path) -> Vec<decaylab::metrics::EpochRecord> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
