@@ -195,7 +195,9 @@ function handle(run, name, data) {
     const record = JSON.parse(data);
     run.records.push(record);
     addRow(run, record);
-    if (record.epoch > 0) {
+    if (record.epoch > 0 && run.paused) {
+      status(`Run ${run.id}: paused at epoch ${record.epoch} of ${run.settings.epochs} (Resume to go on)`);
+    } else if (record.epoch > 0) {
       status(`Run ${run.id}: epoch ${record.epoch} of ${run.settings.epochs}, ` +
         `${(100 * record.eval_accuracy).toFixed(2)}% right, ${record.seconds.toFixed(2)} s`);
     }
@@ -231,7 +233,8 @@ const fmt = (x, digits = 3) => Number(x).toPrecision(digits);
 function sayClaims(c) {
   const c1 = c.claim1;
   if (c1) {
-    const ks = c1.k_per_layer.map((k, l) => `w${l + 1} for ${k}`).join(", ");
+    const ks = c1.k_per_layer.map((k, l) => `w${l + 1} for ${k}` +
+      (k >= c1.threshold_epochs ? " (enough)" : " (too few)")).join(", ");
     const verdict = { holds: "Holds", partly: "Partly", fails: "Fails" }[c1.verdict];
     const found = `counting from epoch 1, the decay dominated ${ks} epochs in a row`;
     const rule = `an epoch counts when |f| < ${c1.threshold_offset_fraction}; the claim holds with at least ` +
@@ -240,15 +243,16 @@ function sayClaims(c) {
   }
   const c2 = c.claim2;
   if (c2) {
-    const law = `the decay's own ρ* = ${fmt(c2.rho_star, 5)}`;
-    const asymptotic = `e^(−ηλ/m) = ${fmt(c2.exp_minus_eta_lambda_over_m, 5)}`;
+    const law = `the decay's own ρ* = (1 − ηλ/n)^S = ${fmt(c2.rho_star, 5)} (S = n/m steps an epoch)`;
+    const asymptotic = `its limit e^(−ηλ/m) = ${fmt(c2.exp_minus_eta_lambda_over_m, 5)}`;
     if (c2.mean_relative_deviation === null) {
       $("claim2").textContent = `No decay-dominated epoch to measure it on yet (${law} per epoch; ${asymptotic}).`;
     } else {
       const pct = (100 * c2.mean_relative_deviation).toPrecision(2);
       $("claim2").textContent = (c2.within ? "Holds" : "Not within the tolerance") +
-        ` for this run: in its ${c2.decay_dominated_epochs} decay-dominated epochs the weights' shrink per epoch was off ${law}` +
-        ` by ${pct}% on average (tolerance ${100 * c2.tolerance}%; ${asymptotic}).`;
+        ` for this run: in the ${c2.decay_dominated_epochs} epochs from epoch 1 in which all weights together had |f| < 0.1,` +
+        ` the rms of all weights shrank per epoch by a factor that was off ${law} by ${pct}% on average` +
+        ` (tolerance ${100 * c2.tolerance}%: beyond it, the gradient changed the shrink; ${asymptotic}).`;
     }
   }
 }
@@ -524,7 +528,7 @@ function drawRms(runs, faded, xRange) {
   for (let l = 0; l + 1 < sizes.length; l++) weights += sizes[l] * sizes[l + 1];
   for (let l = 0; l + 1 < sizes.length; l++) {
     series.push({ points: [[0, 1 / Math.sqrt(sizes[l])], [Math.max(last, xRange[1]), 1 / Math.sqrt(sizes[l])]],
-      color: LAYER_COLORS[l % 4], dash: "2 3", width: 1, label: `1/√${sizes[l]}` });
+      color: LAYER_COLORS[l % 4], dash: "2 3", width: 1, label: `1/√${sizes[l]} (w${l + 1})` });
   }
   series.push({ points: [[0, 1 / Math.sqrt(weights)], [Math.max(last, xRange[1]), 1 / Math.sqrt(weights)]],
     color: "#666", dash: "2 3", width: 1, label: "1/√n_w" });
@@ -584,7 +588,8 @@ function wire() {
     const pausing = $("pause").textContent === "Pause";
     if (await control(pausing ? "pause" : "resume")) {
       $("pause").textContent = pausing ? "Resume" : "Pause";
-      status(pausing ? `Run ${current.id}: paused after the epoch under way` : `Run ${current.id}: training`);
+      current.paused = pausing;
+      status(pausing ? `Run ${current.id}: pausing once the epoch under way ends` : `Run ${current.id}: training`);
     }
   });
   $("retune").addEventListener("click", async () => {
