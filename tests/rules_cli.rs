@@ -104,18 +104,7 @@ fn a_stateful_rule_resumes_from_its_checkpoint_to_the_same_bits() {
         &["--optimizer", "adam", "--eta", "0.01"][..],
     ] {
         let run = |epochs: &str, extra: &[&str]| {
-            let mut args = vec![
-                "train",
-                "--train-size",
-                "500",
-                "--sizes",
-                "784,10,10",
-                "--epochs",
-                epochs,
-            ];
-            args.extend_from_slice(rule);
-            args.extend_from_slice(extra);
-            let out = decaylab(&args);
+            let out = decaylab(&resumable_run(epochs, &[rule, extra].concat()));
             assert!(out.status.success(), "{rule:?} {extra:?}: {}", stderr(&out));
         };
         let (straight, resumed) = (file("straight.jsonl"), file("resumed.jsonl"));
@@ -162,25 +151,36 @@ fn a_stateful_rule_resumes_from_its_checkpoint_to_the_same_bits() {
         serde_json::from_str(&std::fs::read_to_string(&checkpoint).unwrap()).unwrap();
     value.as_object_mut().unwrap().remove("rule_moments");
     std::fs::write(&checkpoint, value.to_string()).unwrap();
-    let out = decaylab(&[
-        "train",
-        "--train-size",
-        "500",
-        "--sizes",
-        "784,10,10",
-        "--epochs",
+    let out = decaylab(&resumable_run(
         "6",
-        "--optimizer",
-        "adam",
-        "--eta",
-        "0.01",
-        "--resume",
-        path_str(&checkpoint),
-    ]);
+        &[
+            "--optimizer",
+            "adam",
+            "--eta",
+            "0.01",
+            "--resume",
+            path_str(&checkpoint),
+        ],
+    ));
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("no state of the update rule"),
         "{}",
         stderr(&out)
     );
+}
+
+/// `train` of a small network on 500 examples for `epochs`, with `extra`.
+fn resumable_run<'a>(epochs: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "train",
+        "--train-size",
+        "500",
+        "--sizes",
+        "784,10,10",
+        "--epochs",
+        epochs,
+    ];
+    args.extend_from_slice(extra);
+    args
 }

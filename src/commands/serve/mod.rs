@@ -101,7 +101,6 @@ fn configured(settings: &Settings) -> Result<(Config, Option<String>), String> {
 /// `train`'s refusal in the words of the query: its flags (`--batch:
 /// ...`) as the parameters that set them (`m: ...`).
 fn in_parameters(failure: Failure) -> String {
-    let message = failure.to_string();
     const NAMES: [(&str, &str); 10] = [
         ("--sizes", "sizes"),
         ("--pool", "sizes"),
@@ -114,10 +113,11 @@ fn in_parameters(failure: Failure) -> String {
         ("--epochs", "epochs"),
         ("--seed", "seed"),
     ];
-    for (flag, parameter) in NAMES {
-        if let Some(rest) = message.strip_prefix(&format!("{flag}:")) {
-            return format!("{parameter}:{rest}");
-        }
+    match &failure {
+        Failure::Flag { flag, message } => match NAMES.iter().find(|(f, _)| f == flag) {
+            Some((_, parameter)) => format!("{parameter}: {message}"),
+            None => failure.to_string(),
+        },
+        _ => failure.to_string(),
     }
-    message
 }

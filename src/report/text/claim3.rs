@@ -94,15 +94,21 @@ fn answer(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         text.push_str(&format!(
             " Against $n_w$ the rms of all weights goes as $n_w^{:.2}$: {} ($rms sqrt(n_w)$ is {base:.0}, 1 for the book).",
             b.value,
-            match (book_form, near) {
-                (true, true) => "the book's law, exponent and size",
-                (true, false) => "the book's exponent, not its size",
-                (false, true) => "the book's size at the base network, not its exponent",
-                (false, false) => "neither the book's exponent nor its size",
-            }
+            book_law_words(book_form, near)
         ));
     }
     text
+}
+
+/// How much of the book's 1/sqrt(n_w) holds for all weights: its exponent
+/// of n_w (`book_form`) and its size, a prefactor near 1 (`near`).
+fn book_law_words(book_form: bool, near: bool) -> &'static str {
+    match (book_form, near) {
+        (true, true) => "the book's law, exponent and size",
+        (true, false) => "the book's exponent, not its size",
+        (false, true) => "the book's size at the base network, not its exponent",
+        (false, false) => "neither the book's exponent nor its size",
+    }
 }
 
 /// The numbers behind the answer, after the verdict's box: how the first
@@ -222,12 +228,7 @@ fn architecture_text(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         text.push_str(&format!(
             " Its prefactor $rms sqrt(n_w)$, 1 for the book's $1/sqrt(n_w)$, is {base:.0} at the base lambda ({}): {}.",
             by_lambda.join(", "),
-            match (book_form, near) {
-                (true, true) => "the book's law, exponent and size",
-                (true, false) => "the book's exponent of n_w holds, its size does not",
-                (false, true) => "the book's size at the base network, not its exponent",
-                (false, false) => "neither the book's exponent nor its size",
-            }
+            book_law_words(book_form, near)
         ));
     }
     text
