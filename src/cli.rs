@@ -146,19 +146,20 @@ pub struct ClaimsArgs {
     /// runs) to finish in about half a minute; the report says so.
     #[arg(long, conflicts_with = "deep")]
     pub quick: bool,
-    /// The full study for a cluster: every sweep point on every seed (not
-    /// the first alone), each sweep run trained for five relaxation times
-    /// m/(eta*lambda) however long (lambda 0.05: up to 10,000 epochs), and
+    /// The full study for a cluster: each sweep run trained for five
+    /// relaxation times m/(eta*lambda) however long (lambda 0.05: up to
+    /// 10,000 epochs), and
     /// the noise law's branches averaged over three relaxation times, not
     /// one. Hours of CPU: shard it (--shard).
     #[arg(long)]
     pub deep: bool,
-    /// Seeds per configuration of the base and scaling runs (full mode;
-    /// --quick uses one).
+    /// Seeds per configuration (full mode; --quick uses one).
     #[arg(long, default_value_t = 3)]
     pub seeds: usize,
     /// The first seed: the runs use seeds S, S+1, ... (--quick: S alone),
-    /// so the verdicts can be checked on fresh seeds.
+    /// so the verdicts can be checked on fresh seeds (--seed-base 4). The
+    /// default 1 counts the seeds from 1, none of them train's default 0;
+    /// it was fixed before any run and nothing is tuned on it.
     #[arg(long, value_name = "S", default_value_t = 1, allow_negative_numbers = true, value_parser = parse_seed_base)]
     pub seed_base: u64,
     /// Trainings run side by side (default: all cores). Results do not
@@ -305,7 +306,8 @@ pub struct TrainArgs {
     pub epochs: usize,
 
     /// Seed of the generator that draws the initial weights and shuffles
-    /// every epoch: the same seed gives the same bits.
+    /// every epoch: the same seed gives the same bits. Any fixed default
+    /// would do; 0 is not one of the study's seeds (1 to 3).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
 

@@ -79,11 +79,13 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
     );
     let optimum_specs = optima::specs(&plan);
     if shard.is_none() && !optimum_specs.is_empty() {
-        let lambdas: Vec<String> = optimum_specs.iter().map(|o| o.lambda.to_string()).collect();
+        let starts: Vec<String> = (optimum_specs.iter())
+            .map(|o| format!("{} (seed {})", o.lambda, o.start.seed))
+            .collect();
         say!(
             console,
-            "and the L2 optimum at lambda {} ({} L-BFGS iterations each, from the first seed's settled network), beside the branches",
-            lambdas.join(", "),
+            "and the L2 optimum at lambda {} ({} L-BFGS iterations each, from that seed's settled network), beside the branches",
+            starts.join(", "),
             optima::OPTIMUM_ITERATIONS
         );
     }

@@ -57,8 +57,13 @@ impl NoisePoint {
 pub struct NoiseLaw {
     pub layer: Layer,
     pub lambda: f64,
-    /// |w*_l|^2 at the L2 optimum (None if it was not found).
+    /// |w*_l|^2 at the L2 optimum from the first seed's settled network
+    /// (None if it was not found).
     pub optimum_sq: Option<f64>,
+    /// |w*_l|^2 where L-BFGS stopped from the other seeds' settled networks
+    /// (the base lambda only): how much the optimum's size depends on its
+    /// start.
+    pub optimum_other_starts_sq: Vec<f64>,
     /// How far the optimum is from found: |grad J| where L-BFGS stopped,
     /// and the relative change of the layer's rms over its last tenth of
     /// iterations (None for all weights).
@@ -177,7 +182,8 @@ fn branch_size(records: &[EpochRecord], burn_in: usize, layer: Layer) -> Option<
 }
 
 /// The noise law of every layer and all weights at every lambda the
-/// branches ran at, by increasing lambda; the optima matched by lambda.
+/// branches ran at, by increasing lambda; the optima matched by lambda,
+/// the one from the first seed's network set beside the line.
 pub fn noise_laws(runs: &[RunResult], optima: &[OptimumResult]) -> Vec<NoiseLaw> {
     // (lambda, layer) -> (eta, m) -> [(size, drift) per seed], in order;
     // the f64s by their bits.
@@ -221,11 +227,17 @@ pub fn noise_laws(runs: &[RunResult], optima: &[OptimumResult]) -> Vec<NoiseLaw>
                     (point, sizes)
                 })
                 .collect();
-            let optimum = optima.iter().find(|o| o.spec.lambda == lambda);
+            let mut at_lambda: Vec<&OptimumResult> =
+                optima.iter().filter(|o| o.spec.lambda == lambda).collect();
+            at_lambda.sort_by_key(|o| o.start_seed());
+            let optimum = at_lambda.first();
             let at_optimum = optimum.and_then(|o| o.layer(layer));
             let mut law = fit_law(layer, lambda, at_optimum.map(|l| l.norm_sq), points)?;
             law.optimum_grad_norm = at_optimum.and(optimum).map(|o| o.grad_norm);
             law.optimum_size_change = at_optimum.and_then(|l| l.size_change);
+            law.optimum_other_starts_sq = (at_lambda.iter().skip(1))
+                .filter_map(|o| o.layer(layer).map(|l| l.norm_sq))
+                .collect();
             Some(law)
         })
         .collect();
@@ -273,6 +285,7 @@ fn fit_law(
         layer,
         lambda,
         optimum_sq,
+        optimum_other_starts_sq: Vec::new(),
         optimum_grad_norm: None,
         optimum_size_change: None,
         intercept_sq: intercept.estimate,
@@ -506,6 +519,7 @@ mod tests {
     #[test]
     fn the_optimum_of_the_lambda_is_set_beside_the_line() {
         use crate::study::optima::{OptimumLayer, OptimumResult, OptimumSpec};
+        use crate::study::plan::RunSpec;
         let runs = linear_branches();
         let start = runs[0].spec.clone();
         let layer = |layer, norm_sq| OptimumLayer {
@@ -515,19 +529,30 @@ mod tests {
             cosine: None,
             size_change: None,
         };
-        let optimum = |lambda: f64, w1: f64| OptimumResult {
+        let optimum_from = |seed: u64, lambda: f64, w1: f64| OptimumResult {
             spec: OptimumSpec {
                 lambda,
-                ..OptimumSpec::from_run(&start)
+                ..OptimumSpec::from_run(&RunSpec {
+                    seed,
+                    ..start.clone()
+                })
             },
             iterations: 1,
             start_grad_norm: 1.0,
             grad_norm: 0.1,
             layers: vec![layer(Layer::FIRST, w1), layer(Layer::All, 1900.0)],
         };
-        // Lambda 15's first: the branches' lambda 5 must pick its own.
-        let laws = noise_laws(&runs, &[optimum(15.0, 450.0), optimum(5.0, 905.0)]);
+        let optimum = |lambda, w1| optimum_from(start.seed, lambda, w1);
+        // Lambda 15's first: the branches' lambda 5 must pick its own; and
+        // a second start's comes before the first start's.
+        let second_start = optimum_from(start.seed + 1, 5.0, 930.0);
+        let laws = noise_laws(
+            &runs,
+            &[optimum(15.0, 450.0), second_start, optimum(5.0, 905.0)],
+        );
         assert_eq!(laws[0].optimum_sq, Some(905.0));
+        assert_eq!(laws[0].optimum_other_starts_sq, [930.0]);
+        assert_eq!(laws[2].optimum_other_starts_sq, [1900.0]);
         assert_eq!(laws[1].optimum_sq, None, "no w2 in the optimum");
         assert_eq!(laws[2].optimum_sq, Some(1900.0));
         assert_eq!(laws[0].optimum_grad_norm, Some(0.1));

@@ -1,9 +1,10 @@
 //! The L2 optimum at each of the noise law's lambdas: the minimizer of
 //! J = C_0 + (lambda/2n) sum_l |w^l|^2 reached by L-BFGS from the first
-//! seed's settled network at that lambda (`optimum`), kept in
-//! `runs/optimum-lambdaL.json` (its figures) and
-//! `runs/optimum-lambdaL.net.json` (its network), and read back when the
-//! same optimum is asked for again.
+//! seed's settled network at that lambda (`optimum`), and at the base
+//! lambda a second time from the second seed's, kept in
+//! `runs/optimum-lambdaL-sS.json` (its figures) and
+//! `runs/optimum-lambdaL-sS.net.json` (its network), and read back when
+//! the same optimum is asked for again.
 //!
 //! The noise law compares it with where SGD settles as eta/m -> 0: if the
 //! optimum sets the size and the noise only moves it, the two agree.
@@ -31,7 +32,7 @@ pub const OPTIMUM_ITERATIONS: usize = 120;
 /// One optimum to find.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OptimumSpec {
-    /// `optimum-lambdaL`: its file's name.
+    /// `optimum-lambdaL-sS`, S the start's seed: its file's name.
     pub name: String,
     pub lambda: f64,
     /// The run whose last network it starts from.
@@ -46,7 +47,7 @@ impl OptimumSpec {
     pub fn from_run(start: &RunSpec) -> OptimumSpec {
         let lambda = start.config.lambda;
         OptimumSpec {
-            name: format!("optimum-lambda{lambda}"),
+            name: format!("optimum-lambda{lambda}-s{}", start.seed),
             lambda,
             start: start.clone(),
             max_iterations: OPTIMUM_ITERATIONS,
@@ -55,11 +56,19 @@ impl OptimumSpec {
     }
 }
 
-/// The optima of `plan`: at each noise lambda, from the first seed's parent.
+/// The optima of `plan`: at each noise lambda, from the first seed's
+/// parent; and at the first noise lambda (the base lambda), also from the
+/// second seed's, to show how much where L-BFGS stops depends on its start.
 pub fn specs(plan: &Plan) -> Vec<OptimumSpec> {
-    plan.noise_lambdas
+    let first_seed = plan
+        .noise_lambdas
         .iter()
-        .filter_map(|&lambda| plan.noise_parent(lambda, plan.seeds[0]))
+        .map(|&lambda| (lambda, plan.seeds[0]));
+    let second_start = plan.noise_lambdas.first().zip(plan.seeds.get(1));
+    let second_start = second_start.map(|(&lambda, &seed)| (lambda, seed));
+    first_seed
+        .chain(second_start)
+        .filter_map(|(lambda, seed)| plan.noise_parent(lambda, seed))
         .map(OptimumSpec::from_run)
         .collect()
 }
@@ -92,6 +101,11 @@ pub struct OptimumResult {
 }
 
 impl OptimumResult {
+    /// The seed of the run it started from.
+    pub fn start_seed(&self) -> u64 {
+        self.spec.start.seed
+    }
+
     /// The figures of `layer`.
     pub fn layer(&self, layer: Layer) -> Option<&OptimumLayer> {
         self.layers.iter().find(|l| l.layer == layer)
@@ -186,4 +200,34 @@ fn figures_path(runs_dir: &Path, spec: &OptimumSpec) -> std::path::PathBuf {
 /// Where the network of the optimum of `spec` is kept.
 pub fn network_path(runs_dir: &Path, spec: &OptimumSpec) -> std::path::PathBuf {
     runs_dir.join(format!("{}.net.json", spec.name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::plan::Mode;
+
+    /// The first seed's parent at every noise lambda, then the second
+    /// seed's at the first: each named by its lambda and start seed.
+    #[test]
+    fn the_optima_start_from_the_first_seed_and_once_from_the_second() {
+        let names = |seeds: usize| -> Vec<(String, u64)> {
+            let plan = Plan::new(Mode::Full, seeds, 4).unwrap();
+            (specs(&plan).into_iter())
+                .map(|o| (o.name, o.start.seed))
+                .collect()
+        };
+        let named = |name: &str, seed: u64| (name.to_string(), seed);
+        assert_eq!(
+            names(3),
+            [
+                named("optimum-lambda5-s4", 4),
+                named("optimum-lambda15-s4", 4),
+                named("optimum-lambda50-s4", 4),
+                named("optimum-lambda5-s5", 5),
+            ]
+        );
+        assert_eq!(names(1).len(), 3, "one seed, one start");
+        assert!(specs(&Plan::new(Mode::Quick, 3, 1).unwrap()).is_empty());
+    }
 }

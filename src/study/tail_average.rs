@@ -81,7 +81,8 @@ pub fn averaged_branches(
             else {
                 continue;
             };
-            if lambda != optimum.spec.lambda {
+            // The optimum from the branch's own parent.
+            if lambda != optimum.spec.lambda || run.spec.seed != optimum.start_seed() {
                 continue;
             }
             let files = RunFiles::new(runs_dir, &run.spec.name);

@@ -151,7 +151,18 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
                         if i.curved { ", parabola" } else { "" }
                     )
                 },
-                sig(law.optimum_sq),
+                match law.optimum_other_starts_sq.as_slice() {
+                    [] => sig(law.optimum_sq),
+                    others => format!(
+                        "{} (second start: {})",
+                        sig(law.optimum_sq),
+                        others
+                            .iter()
+                            .map(|&o| sig(Some(o)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                },
                 match (law.optimum_grad_norm, law.optimum_size_change) {
                     (Some(g), Some(c)) => format!("{} / {}", sig(Some(g)), percent(Some(c))),
                     (Some(g), None) => sig(Some(g)),
@@ -173,7 +184,7 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
         })
         .collect();
     doc.paragraph(format!(
-        "What sets the size (the noise law): $|w|^2$ of each layer against $eta/m$ over the branches, a line fitted through every seed's size (a parabola where the line's curvature is significant; 95% intervals), its value as $eta/m -> 0$ beside the L2 optimum's $|w^*|^2$ (L-BFGS from the first seed's settled network), and at the base $eta/m$ = {base}:"
+        "What sets the size (the noise law): $|w|^2$ of each layer against $eta/m$ over the branches, a line fitted through every seed's size (a parabola where the line's curvature is significant; 95% intervals), its value as $eta/m -> 0$ beside the L2 optimum's $|w^*|^2$ (L-BFGS from the first seed's settled network; at the first lambda also from the second seed's, the second start), and at the base $eta/m$ = {base}:"
     ));
     doc.table(
         &[

@@ -7,12 +7,12 @@ use crate::net::Init;
 use crate::run::{Config, FullGradientAt, Precision};
 use crate::theory;
 
-/// Full: the study as specified. Quick: the same experiments with one
-/// seed and fewer configurations, to run in about half a minute. Deep: the
-/// full study for a cluster: every sweep point on every seed, each sweep
-/// run given `SETTLE_RELAXATIONS` relaxation times whatever their length
-/// (so that lambda 0.05 and 0.5 and eta 0.025 and 0.05 settle too), and
-/// branches averaged over `DEEP_BRANCH_AVERAGE` relaxation times.
+/// Full: the study as specified, every run on every seed. Quick: the same
+/// experiments with one seed and fewer configurations, to run in about
+/// half a minute. Deep: the full study for a cluster: each sweep run given
+/// `SETTLE_RELAXATIONS` relaxation times whatever their length (so that
+/// lambda 0.05 and 0.5 and eta 0.025 and 0.05 settle too), and branches
+/// averaged over `DEEP_BRANCH_AVERAGE` relaxation times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
@@ -495,15 +495,10 @@ impl Plan {
         runs
     }
 
-    /// The lambda and eta sweeps and the fixed-product series, on the first seed.
+    /// The lambda and eta sweeps and the fixed-product series, every seed.
     fn sweep_runs(&self, base: &Config) -> Vec<RunSpec> {
         let mut runs = Vec::new();
-        // The deep study sweeps on every seed; the others on the first.
-        let sweep_seeds = match self.mode {
-            Mode::Deep => self.seeds.clone(),
-            Mode::Full | Mode::Quick => vec![self.seeds[0]],
-        };
-        for sweep_seed in sweep_seeds {
+        for &sweep_seed in &self.seeds {
             let sweep = |name: String, purpose: Purpose, eta: f64, lambda: f64| RunSpec {
                 name,
                 purpose,

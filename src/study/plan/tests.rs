@@ -31,9 +31,10 @@ fn full_plan_has_the_specified_runs() {
     let plan = Plan::new(Mode::Full, 3, 1).unwrap();
     let count = |f: &dyn Fn(&Purpose) -> bool| plan.runs.iter().filter(|r| f(&r.purpose)).count();
     assert_eq!(count(&|p| matches!(p, Purpose::Base { .. })), 12);
-    assert_eq!(count(&|p| matches!(p, Purpose::LambdaSweep { .. })), 4);
-    assert_eq!(count(&|p| matches!(p, Purpose::EtaSweep { .. })), 4);
-    assert_eq!(count(&|p| matches!(p, Purpose::FixedProduct { .. })), 3);
+    // Every sweep point on every seed.
+    assert_eq!(count(&|p| matches!(p, Purpose::LambdaSweep { .. })), 12);
+    assert_eq!(count(&|p| matches!(p, Purpose::EtaSweep { .. })), 12);
+    assert_eq!(count(&|p| matches!(p, Purpose::FixedProduct { .. })), 9);
     assert_eq!(count(&|p| matches!(p, Purpose::Scaling { .. })), 33);
     assert_eq!(count(&|p| matches!(p, Purpose::DecayOnly { .. })), 7);
     assert_eq!(count(&|p| matches!(p, Purpose::NoiseParent { .. })), 6);
@@ -84,15 +85,11 @@ fn full_plan_has_the_specified_runs() {
         .filter(|r| !r.config.decay_only && r.config.precision == Precision::F64)
         .map(|r| r.name.as_str())
         .collect();
-    assert_eq!(
-        f64_runs,
-        [
-            "lambda-0.05-s1",
-            "lambda-0.5-s1",
-            "eta-0.025-s1",
-            "eta-0.05-s1"
-        ]
-    );
+    let slow = ["lambda-0.05", "lambda-0.5", "eta-0.025", "eta-0.05"];
+    let every_seed: Vec<String> = (1..=3)
+        .flat_map(|seed| slow.iter().map(move |name| format!("{name}-s{seed}")))
+        .collect();
+    assert_eq!(f64_runs, every_seed);
     // The sweep runs whose relaxation is too slow to settle in the cap
     // train a short while only.
     let short: Vec<&str> = plan
@@ -161,13 +158,13 @@ fn every_run_is_configured_as_its_purpose_says() {
                 assert_eq!(c.sizes, [784, WIDTH, 10]);
             }
             Purpose::LambdaSweep { lambda } => {
-                assert_eq!((c.eta, c.lambda, run.seed), (ETA, lambda, 7));
+                assert_eq!((c.eta, c.lambda), (ETA, lambda));
             }
             Purpose::EtaSweep { eta } => {
-                assert_eq!((c.eta, c.lambda, run.seed), (eta, LAMBDA, 7));
+                assert_eq!((c.eta, c.lambda), (eta, LAMBDA));
             }
             Purpose::FixedProduct { eta, lambda } => {
-                assert_eq!((c.eta, c.lambda, run.seed), (eta, lambda, 7));
+                assert_eq!((c.eta, c.lambda), (eta, lambda));
             }
             Purpose::DecayOnly { .. } => {
                 assert_eq!((c.sizes.as_slice(), c.pool), ([49, 10, 10].as_slice(), 4));
@@ -273,11 +270,12 @@ fn a_purposes_kind_is_its_json_tag() {
     }
 }
 
-/// The deep study: the full study's runs, every sweep point on every seed,
-/// each sweep run long enough for five relaxation times (so every one can
-/// settle), and branches averaged over three relaxation times.
+/// The deep study: the full study's runs, every sweep point on every seed
+/// as there, each sweep run long enough for five relaxation times (so
+/// every one can settle), and branches averaged over three relaxation
+/// times.
 #[test]
-fn the_deep_plan_sweeps_every_seed_long_enough_to_settle() {
+fn the_deep_plan_sweeps_long_enough_to_settle() {
     let full = Plan::new(Mode::Full, 3, 1).unwrap();
     let deep = Plan::new(Mode::Deep, 3, 1).unwrap();
     let sweeps = |plan: &Plan| -> Vec<RunSpec> {
@@ -294,13 +292,16 @@ fn the_deep_plan_sweeps_every_seed_long_enough_to_settle() {
             .collect()
     };
     let (full_sweeps, deep_sweeps) = (sweeps(&full), sweeps(&deep));
-    assert_eq!(deep_sweeps.len(), 3 * full_sweeps.len());
-    for run in &full_sweeps {
-        let seeds: Vec<u64> = (deep_sweeps.iter())
-            .filter(|r| r.purpose == run.purpose)
-            .map(|r| r.seed)
-            .collect();
-        assert_eq!(seeds, [1, 2, 3], "{:?}", run.purpose);
+    let names = |runs: &[RunSpec]| -> Vec<String> { runs.iter().map(|r| r.name.clone()).collect() };
+    assert_eq!(names(&deep_sweeps), names(&full_sweeps));
+    for plan_sweeps in [&full_sweeps, &deep_sweeps] {
+        for run in plan_sweeps.iter() {
+            let seeds: Vec<u64> = (plan_sweeps.iter())
+                .filter(|r| r.purpose == run.purpose)
+                .map(|r| r.seed)
+                .collect();
+            assert_eq!(seeds, [1, 2, 3], "{:?}", run.purpose);
+        }
     }
     for run in &deep_sweeps {
         let c = &run.config;

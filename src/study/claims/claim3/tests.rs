@@ -306,6 +306,7 @@ fn law(intercept: (f64, f64, f64), slope: (f64, f64, f64), optimum: Option<f64>)
         layer: Layer::FIRST,
         lambda: 5.0,
         optimum_sq: optimum,
+        optimum_other_starts_sq: Vec::new(),
         optimum_grad_norm: None,
         optimum_size_change: None,
         intercept_sq: intercept.0,
