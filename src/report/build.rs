@@ -41,17 +41,10 @@ pub fn document(inputs: &Inputs) -> Document {
             })
             .collect(),
     ));
-    let going_on: Vec<String> = inputs
-        .claims
-        .iter()
+    let going_on: Vec<(&ClaimResult, &Vec<String>)> = (inputs.claims.iter())
         .zip(&words)
-        .filter_map(|(c, words)| {
-            Some(format!(
-                "Claim {}: {}",
-                c.header().id,
-                words.going_on.as_ref()?
-            ))
-        })
+        .filter(|(_, words)| !words.going_on.is_empty())
+        .map(|(c, words)| (c, &words.going_on))
         .collect();
     if !going_on.is_empty() {
         doc.blocks.push(Block::Heading {
@@ -59,8 +52,12 @@ pub fn document(inputs: &Inputs) -> Document {
             text: "What is going on".into(),
             anchor: Some(text::GOING_ON_ANCHOR.into()),
         });
-        for text in going_on {
-            doc.paragraph(text);
+        for (claim, paragraphs) in going_on {
+            let header = claim.header();
+            doc.heading(3, format!("Claim {}: {}", header.id, header.title));
+            for paragraph in paragraphs {
+                doc.paragraph(paragraph.clone());
+            }
         }
     }
     doc.blocks.push(Block::Contents);
@@ -160,6 +157,7 @@ fn claim_section(
     doc.blocks.push(Block::Verdict {
         verdict: header.verdict.as_str().into(),
         text: words.explanation.clone(),
+        rule: words.rule.clone(),
     });
     if let Some(details) = &words.details {
         doc.paragraph(details.clone());

@@ -70,7 +70,8 @@ pub fn link_first_uses(doc: &mut Document, terms: &[Term]) {
     let mut linked = vec![false; terms.len()];
     for block in &mut doc.blocks {
         let texts: Vec<&mut String> = match block {
-            Block::Paragraph(text) | Block::Verdict { text, .. } => vec![text],
+            Block::Paragraph(text) => vec![text],
+            Block::Verdict { text, rule, .. } => vec![text, rule],
             Block::List(items) => items.iter_mut().collect(),
             Block::Answers(answers) => answers.iter_mut().map(|a| &mut a.text).collect(),
             _ => Vec::new(),

@@ -31,7 +31,8 @@ figure { margin: 1rem 0; flex: 1 1 22rem; max-width: 45rem; break-inside: avoid;
 figure svg { width: 100%; height: auto; display: block; }
 figcaption { font-size: 0.9rem; color: #444; }
 .verdict, .answer { padding: 0.6rem 1rem; border-left: 0.4rem solid #777; background: #f7f7f7; margin: 0.75rem 0; }
-.answer p { margin: 0.25rem 0; }
+.answer p, .verdict p { margin: 0.25rem 0; }
+.verdict p.rule { margin-top: 0.5rem; font-size: 0.92rem; color: #333; }
 math { font-size: 1.1em; }
 .notice { padding: 0.6rem 1rem; border: 2px solid #b07800; background: #fff6dc; margin: 0.75rem 0; }
 .badge { display: inline-block; padding: 0 0.5rem; border-radius: 0.3rem; color: #fff; background: #777;
@@ -106,10 +107,19 @@ fn render_block(doc: &Document, block: &Block) -> String {
         }
         Block::Paragraph(p) => format!("<p>{}</p>\n", rich(p)),
         Block::Notice(p) => format!("<p class=\"notice\">{}</p>\n", rich(p)),
-        Block::Verdict { verdict, text } => format!(
-            "<div class=\"verdict {verdict}\">{} {}</div>\n",
+        Block::Verdict {
+            verdict,
+            text,
+            rule,
+        } => format!(
+            "<div class=\"verdict {verdict}\"><p>{} {}</p>{}</div>\n",
             badge(verdict),
-            rich(text)
+            rich(text),
+            if rule.is_empty() {
+                String::new()
+            } else {
+                format!("<p class=\"rule\"><b>The rule:</b> {}</p>", rich(rule))
+            }
         ),
         Block::Answers(answers) => answers
             .iter()

@@ -52,9 +52,12 @@ struct ClaimJson<'a> {
     evidence: EvidenceJson<'a>,
     answer: String,
     explanation: String,
+    /// The rule that decides the verdict, its thresholds in words.
+    rule: String,
     /// More numbers around the verdict (claim 1), written only where there are.
     #[serde(skip_serializing_if = "Option::is_none")]
     details: Option<String>,
+    /// Its paragraphs, separated by a blank line.
     going_on: Option<String>,
     caveats: Vec<String>,
     sensitivity: &'a [Sensitivity],
@@ -66,6 +69,7 @@ fn claim_json(claim: &ClaimResult) -> ClaimJson<'_> {
         about,
         answer,
         explanation,
+        rule,
         details,
         going_on,
         caveats,
@@ -84,8 +88,9 @@ fn claim_json(claim: &ClaimResult) -> ClaimJson<'_> {
         },
         answer: math::plain(&answer),
         explanation: math::plain(&explanation),
+        rule: math::plain(&rule),
         details: details.as_deref().map(math::plain),
-        going_on: going_on.as_deref().map(math::plain),
+        going_on: (!going_on.is_empty()).then(|| math::plain(&going_on.join("\n\n"))),
         caveats: caveats.iter().map(|c| math::plain(c)).collect(),
         sensitivity: header.sensitivity,
     }

@@ -32,8 +32,15 @@ pub fn render(doc: &Document) -> (String, Vec<(String, String)>) {
             }
             Block::Paragraph(p) => text.push_str(&format!("{p}\n\n")),
             Block::Notice(p) => text.push_str(&format!("> **Note.** {p}\n\n")),
-            Block::Verdict { verdict, text: t } => {
+            Block::Verdict {
+                verdict,
+                text: t,
+                rule,
+            } => {
                 text.push_str(&format!("**Verdict: {verdict}.** {t}\n\n"));
+                if !rule.is_empty() {
+                    text.push_str(&format!("*The rule:* {rule}\n\n"));
+                }
             }
             Block::Answers(answers) => {
                 for a in answers {

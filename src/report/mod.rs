@@ -79,10 +79,12 @@ pub enum Block {
     /// What a reader must see before anything else (a quick study's
     /// limits), set apart at the top.
     Notice(String),
-    /// A paragraph shown as a verdict: "holds", "partly", "fails", "inconclusive".
+    /// A paragraph shown as a verdict: "holds", "partly", "fails",
+    /// "inconclusive", with the rule that decides it (empty: none shown).
     Verdict {
         verdict: String,
         text: String,
+        rule: String,
     },
     /// The claims' answers, each linking to its section.
     Answers(Vec<Answer>),

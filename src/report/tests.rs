@@ -99,6 +99,7 @@ fn small_document() -> Document {
     doc.blocks.push(Block::Verdict {
         verdict: "partly".into(),
         text: "Partly, see the [glossary](#glossary-term).".into(),
+        rule: "Holds if $|f| < 0.1$.".into(),
     });
     doc.list(vec!["first | item".into(), "second".into()]);
     doc.table(

@@ -1,9 +1,9 @@
 //! Claim 1 in words: K and f in epoch 1, per layer, and how the gradient
 //! moved the weights.
 
-use super::ClaimText;
+use super::{ClaimText, value_of};
 use crate::study::claims::claim1::{Claim1Evidence, Claim1Findings};
-use crate::study::claims::{Decided, claim1::Claim1};
+use crate::study::claims::{Decided, Sensitivity, Threshold, claim1::Claim1};
 use crate::study::plan;
 
 /// "undid X% of" or "added X% to" the decay's shrinkage, for f_1.
@@ -167,12 +167,21 @@ fn details(e: &Claim1Evidence) -> String {
 }
 
 /// Claim 1's words.
+/// The rule of claim 1's verdict, per layer, with its thresholds' values.
+pub(super) fn rule(sensitivity: &[Sensitivity]) -> String {
+    let cut_off = value_of(sensitivity, Threshold::DecayDominated);
+    let epochs = value_of(sensitivity, Threshold::FirstEpochs);
+    format!(
+        "Holds if every weight layer has at least {epochs} leading epochs with $|f| < {cut_off}$ in every seed, and in epoch 1 the decay moved it further than the gradient did; partly if some layer has at least 1 such epoch; fails otherwise."
+    )
+}
+
 pub fn text(d: &Decided<Claim1>) -> ClaimText {
     let (e, found) = (&d.evidence, &d.decision.findings);
     let mut caveats = vec![
         format!(
-            "The verdict is per layer: it holds where the decay dominates every layer's size for at least {} epochs and moves every layer further than the gradient in epoch 1; partly where it dominates the size of some layer in epoch 1 at least; it fails otherwise. All weights together, almost all in the first layer ({} of {}), had {} leading decay-dominated epochs (fewest over seeds).",
-            e.threshold_epochs, e.first_layer_weights, e.weights, found.k_min
+            "All weights together, almost all in the first layer ({} of {}), had {} leading decay-dominated epochs (fewest over seeds).",
+            e.first_layer_weights, e.weights, found.k_min
         ),
         "|f| measures the radial part only, what the epoch did to $|w|^2$; the displacements measure how far the weights moved in every direction.".into(),
     ];
@@ -187,8 +196,9 @@ pub fn text(d: &Decided<Claim1>) -> ClaimText {
         about: "each weight layer: its size (|f|) and how far it moves".into(),
         answer: answer(e, found),
         explanation: explain(e, found),
+        rule: rule(&d.sensitivity),
         details: Some(details(e)),
-        going_on: None,
+        going_on: Vec::new(),
         caveats,
     }
 }

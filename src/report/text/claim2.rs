@@ -1,10 +1,10 @@
 //! Claim 2 in words: the pure decay's factor, exp(-eta*lambda/m) beside
 //! it, and training's shrink in its decay-dominated epochs.
 
-use super::ClaimText;
+use super::{ClaimText, value_of};
 use crate::report::cells::short;
-use crate::study::claims::Decided;
 use crate::study::claims::claim2::{Claim2, Claim2Evidence, Claim2Findings, SpotCheck};
+use crate::study::claims::{Decided, Sensitivity, Threshold};
 
 /// The answer in two sentences: the pure decay's factor, and how close
 /// exp(-eta*lambda/m) and training come to it.
@@ -78,6 +78,16 @@ fn explain(e: &Claim2Evidence) -> String {
     explanation
 }
 
+/// The rule of claim 2's verdict, with its thresholds' values.
+pub(super) fn rule(sensitivity: &[Sensitivity]) -> String {
+    let pure = value_of(sensitivity, Threshold::PureDecayTolerance);
+    let shrink = value_of(sensitivity, Threshold::ShrinkTolerance);
+    format!(
+        "Holds if, with the gradient off, every epoch's shrink matches $(1 - eta*lambda/n)^S$ to a relative {pure:.0e}, and in training, over the decay-dominated epochs, all weights' shrink is within {}% of it on average; partly if only the first; fails if the first does not hold.",
+        100.0 * shrink
+    )
+}
+
 /// Claim 2's words.
 pub fn text(d: &Decided<Claim2>) -> ClaimText {
     let (e, found) = (&d.evidence, &d.decision.findings);
@@ -93,8 +103,9 @@ pub fn text(d: &Decided<Claim2>) -> ClaimText {
         about: "the decay term alone (a); all weights in training (b)".into(),
         answer: answer(e, found),
         explanation: explain(e),
+        rule: rule(&d.sensitivity),
         details: None,
-        going_on: None,
+        going_on: Vec::new(),
         caveats,
     }
 }

@@ -1,11 +1,11 @@
 //! Claim 4 in words: accuracy against the other starts, saturation, and
 //! each layer's settled std against 1/sqrt(n_in).
 
-use super::ClaimText;
-use crate::study::claims::Decided;
+use super::{ClaimText, value_of};
 use crate::study::claims::claim4::{
     Claim4, Claim4Evidence, Claim4Findings, Comparator, ScaleSetBy,
 };
+use crate::study::claims::{Decided, Sensitivity, Threshold};
 use crate::study::plan;
 use crate::theory;
 
@@ -72,10 +72,10 @@ fn scales(found: &Claim4Findings, concluding: bool) -> String {
     }
 }
 
-/// What is going on: why the early epochs differ (the saturation at the
-/// start, and how slowly the decay acts), the scales L2 ends at, and what
-/// sets the first layer's size, from the fan-in runs.
-fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> String {
+/// What is going on, two paragraphs: why the early epochs differ (the
+/// saturation at the start, and how slowly the decay acts) and the scales
+/// L2 ends at; then what sets the first layer's size, from the fan-in runs.
+fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> Vec<String> {
     let default = &e.comparisons.default_no_l2;
     let large_no_l2 = &e.comparisons.large_no_l2;
     let shrink = theory::asymptotic_shrink(plan::ETA, plan::LAMBDA, plan::BATCH);
@@ -107,10 +107,10 @@ fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> String {
         text.push_str(": it emulates the good start's result, not its scale");
     }
     text.push('.');
+    let mut paragraphs = vec![text];
     if let (Some(law), Some(set_by)) = (&e.input_scale, found.first_layer_set_by) {
         let (a, b) = (law.live.input_norm.value, law.live.n_in.value);
-        text.push(' ');
-        text.push_str(&match set_by {
+        paragraphs.push(match set_by {
             ScaleSetBy::InputNorm => format!(
                 "The first layer's settled size is set by its inputs' norm, not by their number: scaling the inputs moves it as $|x|^{a:.2}$, and at a fixed $|x|$ it goes as $n_in^{b:.2}$. So L2 sizes the first layer to its inputs' norm, where $N(0, 1/n_in)$ sizes it to their number."
             ),
@@ -122,7 +122,7 @@ fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> String {
             ),
         });
     }
-    text
+    paragraphs
 }
 
 /// The explanation from the evidence, key number first.
@@ -211,6 +211,17 @@ fn explain(e: &Claim4Evidence, found: &Claim4Findings) -> String {
     text
 }
 
+/// The rule of claim 4's verdict, with its thresholds' values.
+pub(super) fn rule(sensitivity: &[Sensitivity]) -> String {
+    let point = 100.0 * value_of(sensitivity, Threshold::OnePoint);
+    let early = value_of(sensitivity, Threshold::EarlyEpochs);
+    let gap = 100.0 * value_of(sensitivity, Threshold::SaturationGap);
+    let tolerance = value_of(sensitivity, Threshold::ExponentTolerance);
+    format!(
+        "Holds if large init with L2 is at most {point} point(s) behind $N(0, 1/n_in)$'s validation accuracy at each of epochs 1 to {early}, and its hidden layer at the end is at most {gap} points more saturated; partly if one of the two holds, or neither but the first layer's settled size follows the fan-in as $N(0, 1/n_in)$'s does (both exponents within {tolerance} of that law's); fails otherwise."
+    )
+}
+
 /// Claim 4's words.
 pub fn text(d: &Decided<Claim4>) -> ClaimText {
     let (e, found) = (&d.evidence, &d.decision.findings);
@@ -218,8 +229,9 @@ pub fn text(d: &Decided<Claim4>) -> ClaimText {
         about: "accuracy and saturation of the whole network; each layer's settled std".into(),
         answer: answer(e, found),
         explanation: explain(e, found),
+        rule: rule(&d.sensitivity),
         details: None,
-        going_on: Some(going_on(e, found)),
+        going_on: going_on(e, found),
         caveats: vec![
             "Accuracy is compared on the validation set, averaged over seeds, over the epochs every kind of run has (runs without L2 stop at their own epoch count).".into(),
             format!(

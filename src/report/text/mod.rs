@@ -5,13 +5,12 @@
 mod claim1;
 mod claim2;
 mod claim3;
-
-pub use claim3::set_by_words;
 mod claim4;
 
+pub use claim3::set_by_words;
 pub use claim4::comparator_name;
 
-use crate::study::claims::{ClaimResult, Outcome, Threshold};
+use crate::study::claims::{ClaimResult, Outcome, Sensitivity, Threshold};
 
 /// The anchor of the report's "What is going on" section, which a claim's
 /// explanation may link to.
@@ -26,10 +25,14 @@ pub struct ClaimText {
     pub answer: String,
     /// The numbers and thresholds that decided it (the verdict's box).
     pub explanation: String,
+    /// The rule that decides the verdict, each threshold in words with its
+    /// value, shown in the verdict's box (empty where not decided).
+    pub rule: String,
     /// More numbers around the verdict, shown after its box.
     pub details: Option<String>,
-    /// What the measurements say is going on (claims 3 and 4).
-    pub going_on: Option<String>,
+    /// What the measurements say is going on (claims 3 and 4), a
+    /// paragraph each, the first in plain words.
+    pub going_on: Vec<String>,
     /// What the verdict does not say.
     pub caveats: Vec<String>,
 }
@@ -45,8 +48,9 @@ fn of_outcome<C: crate::study::claims::Claim>(
             about: String::new(),
             answer: format!("Not decided: {}.", missing.0),
             explanation: format!("Not decided: {}.", missing.0),
+            rule: String::new(),
             details: None,
-            going_on: None,
+            going_on: Vec::new(),
             caveats: Vec::new(),
         },
     }
@@ -60,6 +64,15 @@ pub fn of(claim: &ClaimResult) -> ClaimText {
         ClaimResult::Claim3(o) => of_outcome(o, claim3::text),
         ClaimResult::Claim4(o) => of_outcome(o, claim4::text),
     }
+}
+
+/// The value `threshold` had when a claim was decided, from the claim's
+/// sensitivity rows (NaN if the claim does not use it, which its rule's
+/// tests catch).
+fn value_of(sensitivity: &[Sensitivity], threshold: Threshold) -> f64 {
+    (sensitivity.iter())
+        .find(|s| s.threshold == threshold)
+        .map_or(f64::NAN, |s| s.value)
 }
 
 /// A threshold in words, as the sensitivity tables name it.
@@ -94,5 +107,73 @@ pub(crate) fn layer_name(l: usize, layers: usize) -> String {
         format!("$w^{}$ (output layer)", l + 1)
     } else {
         format!("$w^{}$ (hidden layer {})", l + 1, l + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::claims::{Claim, Claim1, Claim2, Claim3, Claim4, Verdict};
+
+    /// Sensitivity rows of `thresholds`, each at a value no other has
+    /// (0.0125, 0.0250, ...: counts at 13, 14, ...).
+    fn rows(thresholds: &[Threshold]) -> Vec<Sensitivity> {
+        (thresholds.iter().enumerate())
+            .map(|(i, &threshold)| Sensitivity {
+                threshold,
+                value: match threshold {
+                    Threshold::FirstEpochs | Threshold::EarlyEpochs => 13.0 + i as f64,
+                    _ => 0.0125 * (i + 1) as f64,
+                },
+                verdict_at_half: Verdict::Partly,
+                verdict_at_twice: Verdict::Partly,
+                findings_change_at_half: false,
+                findings_change_at_twice: false,
+            })
+            .collect()
+    }
+
+    /// Each claim's rule states the values its verdict is decided at: it
+    /// changes with each threshold that decides the verdict, and names no
+    /// threshold the claim does not have.
+    #[test]
+    fn every_rule_states_the_values_it_decides_at() {
+        // (the claim's thresholds, its rule, those that decide its verdict)
+        type Rule = fn(&[Sensitivity]) -> String;
+        let rules: [(&[Threshold], Rule, &[Threshold]); 4] = [
+            (
+                Claim1::THRESHOLDS,
+                claim1::rule,
+                &[Threshold::DecayDominated, Threshold::FirstEpochs],
+            ),
+            (
+                Claim2::THRESHOLDS,
+                claim2::rule,
+                &[Threshold::PureDecayTolerance, Threshold::ShrinkTolerance],
+            ),
+            (Claim3::THRESHOLDS, claim3::rule, &[Threshold::SizeFactor]),
+            (
+                Claim4::THRESHOLDS,
+                claim4::rule,
+                &[
+                    Threshold::OnePoint,
+                    Threshold::EarlyEpochs,
+                    Threshold::SaturationGap,
+                    Threshold::ExponentTolerance,
+                ],
+            ),
+        ];
+        for (thresholds, rule, deciding) in rules {
+            let sensitivity = rows(thresholds);
+            let words = rule(&sensitivity);
+            assert!(!words.contains("NaN"), "{words}");
+            assert!(words.starts_with("Holds if"), "{words}");
+            for &threshold in deciding {
+                let mut moved = sensitivity.clone();
+                let row = moved.iter_mut().find(|s| s.threshold == threshold).unwrap();
+                row.value *= 2.0;
+                assert_ne!(rule(&moved), words, "{threshold:?} is not in: {words}");
+            }
+        }
     }
 }
