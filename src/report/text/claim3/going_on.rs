@@ -400,7 +400,15 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
     };
     format!(
         "{} at lambda {}: as $eta/m -> 0$, $|w|^2 -> {:.1}$ (95% {:.1} to {:.1}{fit}){optimum}; {moves} (the line's slope {:.0}). So {decided}. ",
-        law.layer, law.lambda, intercept.value, intercept.low, intercept.high, law.slope,
+        match law.layer {
+            Layer::All => "All weights together".to_string(),
+            layer => layer.to_string(),
+        },
+        law.lambda,
+        intercept.value,
+        intercept.low,
+        intercept.high,
+        law.slope,
     )
 }
 
