@@ -406,10 +406,25 @@ function plot(svg, series, options) {
       const [x, y] = pts[pts.length - 1];
       if (y >= ylo && y <= yhi) labels.push({ y: sy(y), text: s.label, color: s.color, opacity: s.opacity || 1 });
     }
+    // A reference left out of the y range (fit: false) that rises above
+    // it: its peak marked at the top edge with its value.
+    if (s.fit === false) {
+      const peak = pts.reduce((a, b) => (b[1] > a[1] ? b : a));
+      if (peak[1] > yhi && peak[0] >= xlo && peak[0] <= xhi) {
+        el("text", { x: sx(peak[0]) + 5, y: top + 12, "text-anchor": "start", fill: s.color, class: "series" }, svg)
+          .textContent = `↑ ${tickLabel(peak[1])}`;
+      }
+    }
   }
-  // Labels in the right margin, pushed apart so that none covers another.
+  // Labels in the right margin, pushed apart so that none covers another
+  // (at least 15 px apart), and kept between the frame's top and bottom.
+  const gap = 15, lowest = H - bottom, highest = top + 4;
   labels.sort((a, b) => a.y - b.y);
-  for (let i = 1; i < labels.length; i++) labels[i].y = Math.max(labels[i].y, labels[i - 1].y + 13);
+  for (let i = 1; i < labels.length; i++) labels[i].y = Math.max(labels[i].y, labels[i - 1].y + gap);
+  for (let i = labels.length - 1; i >= 0; i--) {
+    const below = i + 1 < labels.length ? labels[i + 1].y - gap : lowest;
+    labels[i].y = Math.max(Math.min(labels[i].y, below), highest);
+  }
   for (const l of labels) {
     el("text", { x: W - right + 6, y: l.y + 4, fill: l.color, opacity: l.opacity, class: "series" }, svg).textContent = l.text;
   }
