@@ -140,7 +140,7 @@ pub struct ClaimsArgs {
     /// Output directory: report.html, report.md, claims.json, plots/ and
     /// runs/. If it holds an earlier study, its finished runs (same
     /// configuration) are reused and only the rest are run.
-    #[arg(short, long, value_name = "DIR")]
+    #[arg(short, long, value_name = "DIR", default_value = "report")]
     pub out: PathBuf,
     /// Shrink the experiments (one seed, one run per sweep, three scaling
     /// runs) to finish in about half a minute; the report says so.
@@ -664,4 +664,23 @@ pub struct OptimumArgs {
     /// (-w . grad C_0).
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command that writes a directory has a default one: `claims`
+    /// alone is the README's `claims --out report`, `book` alone `--out book`.
+    #[test]
+    fn the_output_directories_have_defaults() {
+        let out = |line: &[&str]| match Cli::try_parse_from(line).unwrap().command {
+            Command::Claims(args) => args.out,
+            Command::Book(args) => args.out,
+            _ => unreachable!(),
+        };
+        assert_eq!(out(&["decaylab", "claims"]), PathBuf::from("report"));
+        assert_eq!(out(&["decaylab", "claims", "-o", "x"]), PathBuf::from("x"));
+        assert_eq!(out(&["decaylab", "book", "--all"]), PathBuf::from("book"));
+    }
 }
