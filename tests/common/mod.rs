@@ -2,6 +2,7 @@
 //! said. Each test file uses a part of it.
 #![allow(dead_code)]
 
+pub mod data;
 pub mod http;
 
 use std::path::Path;
