@@ -13,6 +13,7 @@ mod precision;
 pub mod schedule;
 pub mod settle;
 
+use std::path::Path;
 use std::time::Instant;
 
 use rand::SeedableRng;
@@ -213,33 +214,13 @@ fn train_epochs<T: Real>(
     if config.decay_only {
         sgd = sgd.decay_only();
     }
-    // A resumed run of a rule that keeps state between steps continues
-    // from the state its checkpoint holds.
     if let Some((checkpoint, path)) = &persistence.resume
         && config.rule.has_state()
     {
-        let moments = checkpoint.rule_moments.as_ref().ok_or_else(|| {
-            Error::bad_file(
-                path,
-                "no state of the update rule (a velocity, Adam's moments); expected the checkpoint of a run of this rule",
-            )
-        })?;
-        sgd.restore_rule_moments(moments)
-            .map_err(|e| Error::bad_file(path, format!("the update rule's state: {e}")))?;
+        restore_rule_state(&mut sgd, checkpoint, path)?;
     }
     let mut probe = config.probes.then(|| EpochProbe::new(&sgd.net));
-    // Histogram bins are fixed by the weights of epoch 0: a resumed run takes
-    // them from its epoch-0 record.
-    let histogram_ranges =
-        config.probes.then(
-            || match records.first().and_then(|r| r.histograms.as_ref()) {
-                Some(h) => HistogramRanges {
-                    all: h.all.range,
-                    layers: h.layers.iter().map(|l| l.range).collect(),
-                },
-                None => HistogramRanges::of(&sgd.net),
-            },
-        );
+    let histogram_ranges = config.probes.then(|| histogram_ranges(&records, &sgd.net));
     let mut measurer = Measurer::new(config, data, histogram_ranges.as_ref());
     // Set once a live front end has changed eta or lambda.
     let mut retuned = false;
@@ -322,17 +303,7 @@ fn train_epochs<T: Real>(
             record.lambda = Some(sgd.hyper.lambda);
         }
         records.push(record);
-        let event = match (config.schedule, config.early_stop) {
-            (schedule::Schedule::Halve, patience) => schedule::decide(
-                &records,
-                patience.unwrap_or(schedule::SCHEDULE_PATIENCE),
-                true,
-            ),
-            (schedule::Schedule::Constant, Some(patience)) => {
-                schedule::decide(&records, patience, false)
-            }
-            (schedule::Schedule::Constant, None) => None,
-        };
+        let event = schedule_event(config, &records);
         if let Some(last) = records.last_mut() {
             last.schedule_event = event;
         }
@@ -348,21 +319,15 @@ fn train_epochs<T: Real>(
             break;
         }
     }
-    if config.full_gradient == FullGradientAt::End
-        && let Some(last) = records.last_mut()
-        && last.full_gradient.is_none()
-    {
-        last.full_gradient = Some(measurer.full_gradient(&sgd.net));
-        save(&sgd, &records)?;
-    }
     let average = tail.as_ref().and_then(|t| t.mean(&sgd.net));
-    if let (Some(tail), Some(average), Some(last)) = (&tail, &average, records.last_mut()) {
-        last.tail_average = Some(TailAverage {
-            from_epoch: tail.from_epoch,
-            epochs: tail.epochs(),
-            rms: average.weights.iter().map(|w| rms(w)).collect(),
-            full_gradient: measurer.full_gradient(average),
-        });
+    if after_the_last_epoch(
+        config,
+        &measurer,
+        &sgd.net,
+        tail.as_ref(),
+        average.as_ref(),
+        &mut records,
+    ) {
         save(&sgd, &records)?;
     }
     Ok(Outcome {
@@ -370,4 +335,80 @@ fn train_epochs<T: Real>(
         records,
         average,
     })
+}
+
+/// A resumed run of a rule that keeps state between steps continues from
+/// the state its checkpoint (read from `path`) holds.
+fn restore_rule_state<T: Real>(
+    sgd: &mut Sgd<T>,
+    checkpoint: &Checkpoint,
+    path: &Path,
+) -> Result<()> {
+    let moments = checkpoint.rule_moments.as_ref().ok_or_else(|| {
+        Error::bad_file(
+            path,
+            "no state of the update rule (a velocity, Adam's moments); expected the checkpoint of a run of this rule",
+        )
+    })?;
+    sgd.restore_rule_moments(moments)
+        .map_err(|e| Error::bad_file(path, format!("the update rule's state: {e}")))
+}
+
+/// The histograms' bins, fixed by the weights of epoch 0: a resumed run
+/// takes them from its epoch-0 record.
+fn histogram_ranges<T: Real>(records: &[EpochRecord], net: &Network<T>) -> HistogramRanges {
+    match records.first().and_then(|r| r.histograms.as_ref()) {
+        Some(h) => HistogramRanges {
+            all: h.all.range,
+            layers: h.layers.iter().map(|l| l.range).collect(),
+        },
+        None => HistogramRanges::of(net),
+    }
+}
+
+/// What the schedule or early stopping does after the last of `records`.
+fn schedule_event(config: &Config, records: &[EpochRecord]) -> Option<schedule::ScheduleEvent> {
+    match (config.schedule, config.early_stop) {
+        (schedule::Schedule::Halve, patience) => schedule::decide(
+            records,
+            patience.unwrap_or(schedule::SCHEDULE_PATIENCE),
+            true,
+        ),
+        (schedule::Schedule::Constant, Some(patience)) => {
+            schedule::decide(records, patience, false)
+        }
+        (schedule::Schedule::Constant, None) => None,
+    }
+}
+
+/// The measures taken once after the last epoch, into the last record:
+/// the full-batch gradient at `net` (with `FullGradientAt::End`) and the
+/// tail `average` with the full-batch gradient at it. Whether the record
+/// changed.
+fn after_the_last_epoch<T: Real>(
+    config: &Config,
+    measurer: &Measurer,
+    net: &Network<T>,
+    tail: Option<&TailSum>,
+    average: Option<&Network<T>>,
+    records: &mut [EpochRecord],
+) -> bool {
+    let Some(last) = records.last_mut() else {
+        return false;
+    };
+    let mut changed = false;
+    if config.full_gradient == FullGradientAt::End && last.full_gradient.is_none() {
+        last.full_gradient = Some(measurer.full_gradient(net));
+        changed = true;
+    }
+    if let (Some(tail), Some(average)) = (tail, average) {
+        last.tail_average = Some(TailAverage {
+            from_epoch: tail.from_epoch,
+            epochs: tail.epochs(),
+            rms: average.weights.iter().map(|w| rms(w)).collect(),
+            full_gradient: measurer.full_gradient(average),
+        });
+        changed = true;
+    }
+    changed
 }

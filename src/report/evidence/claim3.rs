@@ -10,6 +10,7 @@ use crate::study::claims::claim3::{
     AverageTest, Claim3, Claim3Evidence, LayerEquilibrium, NoiseTest,
 };
 use crate::study::equilibrium::SettledEntry;
+use crate::study::noise_law::NoiseLaw;
 use crate::study::tail_average::AveragedLayer;
 
 /// Claim 3's evidence: the settled state per layer, the fits, and every
@@ -121,6 +122,22 @@ pub fn section(doc: &mut Document, decided: &Decided<Claim3>, inputs: &Inputs) {
     settled_runs_table(doc, inputs.settled);
 }
 
+/// The optimum's |w*|^2, with the other starts' beside it.
+fn optimum_cell(law: &NoiseLaw) -> String {
+    match law.optimum_other_starts_sq.as_slice() {
+        [] => sig(law.optimum_sq),
+        others => format!(
+            "{} (second start: {})",
+            sig(law.optimum_sq),
+            others
+                .iter()
+                .map(|&o| sig(Some(o)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// The noise law: per lambda and layer, the line of |w|^2 against eta/m
 /// beside the optimum and what it decides; then every (eta, m) point.
 fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTest]) {
@@ -151,18 +168,7 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
                         if i.curved { ", parabola" } else { "" }
                     )
                 },
-                match law.optimum_other_starts_sq.as_slice() {
-                    [] => sig(law.optimum_sq),
-                    others => format!(
-                        "{} (second start: {})",
-                        sig(law.optimum_sq),
-                        others
-                            .iter()
-                            .map(|&o| sig(Some(o)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                },
+                optimum_cell(law),
                 match (law.optimum_grad_norm, law.optimum_size_change) {
                     (Some(g), Some(c)) => format!("{} / {}", sig(Some(g)), percent(Some(c))),
                     (Some(g), None) => sig(Some(g)),

@@ -121,6 +121,28 @@ fn seeds_start_at_the_base_and_must_fit() {
     assert!(Plan::new(Mode::Full, 1, u64::MAX).is_some());
 }
 
+/// A training run of `plan` (neither decay-only nor a branch): the base
+/// batch, the full gradient at the end, and its epochs by whether it has
+/// L2 and can settle within the cap.
+fn a_training_run_as_planned(plan: &Plan, run: &RunSpec) {
+    let c = &run.config;
+    let l2 = c.lambda > 0.0;
+    assert_eq!(c.batch, BATCH, "{}", run.name);
+    assert_eq!(c.full_gradient, FullGradientAt::End, "{}", run.name);
+    assert!(!c.decay_only, "{}", run.name);
+    // Runs with L2 stop once settled, at the cap at the latest;
+    // those that cannot settle within it train a short while.
+    assert_eq!(c.stop_when_settled, l2, "{}", run.name);
+    let epochs = if !l2 {
+        plan.no_l2_epochs
+    } else if can_settle(c.eta, c.lambda, c.batch, plan.epoch_cap) {
+        plan.epoch_cap
+    } else {
+        UNSETTLED_EPOCHS
+    };
+    assert_eq!(c.epochs, epochs, "{}", run.name);
+}
+
 #[test]
 fn every_run_is_configured_as_its_purpose_says() {
     let plan = Plan::new(Mode::Full, 2, 7).unwrap();
@@ -137,20 +159,7 @@ fn every_run_is_configured_as_its_purpose_says() {
             run.purpose,
             Purpose::DecayOnly { .. } | Purpose::Branch { .. }
         ) {
-            assert_eq!(c.batch, BATCH, "{}", run.name);
-            assert_eq!(c.full_gradient, FullGradientAt::End, "{}", run.name);
-            assert!(!c.decay_only, "{}", run.name);
-            // Runs with L2 stop once settled, at the cap at the latest;
-            // those that cannot settle within it train a short while.
-            assert_eq!(c.stop_when_settled, l2, "{}", run.name);
-            let epochs = if !l2 {
-                plan.no_l2_epochs
-            } else if can_settle(c.eta, c.lambda, c.batch, plan.epoch_cap) {
-                plan.epoch_cap
-            } else {
-                UNSETTLED_EPOCHS
-            };
-            assert_eq!(c.epochs, epochs, "{}", run.name);
+            a_training_run_as_planned(&plan, run);
         }
         match run.purpose {
             Purpose::Base { init, l2: with_l2 } => {
