@@ -5,12 +5,18 @@
 use super::math::{self, Part};
 use super::{Block, Document, Figure};
 
-/// Text for a table cell: its formulas as LaTeX, `|` as an HTML entity
-/// (which neither ends the cell nor shows a backslash), line breaks as
-/// spaces.
+/// Text for a table cell: `|` outside formulas as an HTML entity (which
+/// neither ends the cell nor shows a backslash), line breaks as spaces.
+/// Its formulas are left as they are, for the one pass over the whole
+/// text that sets every formula as LaTeX (whose `\vert` is no `|`).
 fn cell(text: &str) -> String {
-    with_formulas(text)
-        .replace('|', "&#124;")
+    math::parts(text)
+        .into_iter()
+        .map(|part| match part {
+            Part::Prose(p) => p.replace('|', "&#124;"),
+            Part::Formula(f) => format!("${f}$"),
+        })
+        .collect::<String>()
         .replace('\n', " ")
 }
 

@@ -107,6 +107,7 @@ fn small_document() -> Document {
         vec![
             vec!["a|b".into(), "1".into()],
             vec!["c".into(), "2.5".into()],
+            vec!["$|w|^2$ | size".into(), "$exp(-eta*lambda/m)$".into()],
         ],
     );
     doc.figures(vec![super::Figure {
