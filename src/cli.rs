@@ -307,7 +307,7 @@ pub struct TrainArgs {
 
     /// Seed of the generator that draws the initial weights and shuffles
     /// every epoch: the same seed gives the same bits. Any fixed default
-    /// would do; 0 is not one of the study's seeds (1 to 3).
+    /// would do; 0 is not one of the study's default seeds (1 to 3).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
 

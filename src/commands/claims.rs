@@ -113,8 +113,9 @@ pub fn claims(args: &ClaimsArgs) -> Outcome {
         );
         return Ok(console.finish()?);
     }
-    // The optima need the first seed's settled networks only: they are
-    // found beside the branches.
+    // The optima need the settled networks of the first wave only (the
+    // first seed's, and the second's at the base lambda): they are found
+    // beside the branches.
     let find_optima = || optima::find_all(&optimum_specs, &mnist, &runs_dir, jobs);
     let (runs, optima) = if args.report_only {
         (finished_runs(&plan, &runs_dir)?, find_optima()?)

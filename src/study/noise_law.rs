@@ -119,7 +119,7 @@ pub struct Intercept {
 
 impl NoiseLaw {
     /// The parabola if it is curved.
-    fn curved_parabola(&self) -> Option<&Parabola> {
+    pub fn curved_parabola(&self) -> Option<&Parabola> {
         self.parabola.as_ref().filter(|p| p.curved())
     }
 

@@ -56,8 +56,9 @@ impl Results {
     }
 
     /// The lambda sweep: the large-init runs with L2 of the first seed,
-    /// lambda 5 (the base run) included, by increasing lambda. (The deep
-    /// study sweeps every seed; its fits average them, as the other runs'.)
+    /// lambda 5 (the base run) included, by increasing lambda, as claims 1
+    /// and 3 show them run by run. (The sweeps run on every seed; the
+    /// equilibrium fits average the seeds, as the other runs'.)
     pub fn sweep_runs(&self) -> Vec<&RunResult> {
         let first_seed = self.plan.seeds[0];
         let large_l2 = Purpose::Base {

@@ -68,6 +68,16 @@ pub fn averaged_branches(
 ) -> Result<Vec<AveragedBranch>> {
     let mut branches = Vec::new();
     for optimum in optima {
+        // Its network is read only if a branch of its own start kept an
+        // average.
+        let own_branch = |run: &&RunResult| {
+            matches!(run.spec.purpose, Purpose::Branch { lambda, .. } if lambda == optimum.spec.lambda)
+                && run.spec.seed == optimum.start_seed()
+                && run.records.last().is_some_and(|r| r.tail_average.is_some())
+        };
+        if !runs.iter().any(|run| own_branch(&run)) {
+            continue;
+        }
         let optimum_net: Network<f64> =
             network2_json::load(&optima::network_path(runs_dir, &optimum.spec))?;
         for run in runs {

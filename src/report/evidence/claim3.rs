@@ -189,8 +189,13 @@ fn noise_tables(doc: &mut Document, evidence: &Claim3Evidence, tests: &[NoiseTes
             ])
         })
         .collect();
+    let second = if (evidence.noise_laws.iter()).any(|l| !l.optimum_other_starts_sq.is_empty()) {
+        "; at the first lambda also from the second seed's, the second start"
+    } else {
+        ""
+    };
     doc.paragraph(format!(
-        "What sets the size (the noise law): $|w|^2$ of each layer against $eta/m$ over the branches, a line fitted through every seed's size (a parabola where the line's curvature is significant; 95% intervals), its value as $eta/m -> 0$ beside the L2 optimum's $|w^*|^2$ (L-BFGS from the first seed's settled network; at the first lambda also from the second seed's, the second start), and at the base $eta/m$ = {base}:"
+        "What sets the size (the noise law): $|w|^2$ of each layer against $eta/m$ over the branches, a line fitted through every seed's size (a parabola where the line's curvature is significant; 95% intervals), its value as $eta/m -> 0$ beside the L2 optimum's $|w^*|^2$ (L-BFGS from the first seed's settled network{second}), and at the base $eta/m$ = {base}:"
     ));
     doc.table(
         &[

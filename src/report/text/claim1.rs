@@ -166,16 +166,16 @@ fn details(e: &Claim1Evidence) -> String {
     explanation
 }
 
-/// Claim 1's words.
 /// The rule of claim 1's verdict, per layer, with its thresholds' values.
 pub(super) fn rule(sensitivity: &[Sensitivity]) -> String {
     let cut_off = value_of(sensitivity, Threshold::DecayDominated);
     let epochs = value_of(sensitivity, Threshold::FirstEpochs);
     format!(
-        "Holds if every weight layer has at least {epochs} leading epochs with $|f| < {cut_off}$ in every seed, and in epoch 1 the decay moved it further than the gradient did; partly if some layer has at least 1 such epoch; fails otherwise."
+        "Holds if every weight layer has at least {epochs} leading epochs with $|f| < {cut_off}$ in every seed, and, averaged over the seeds, in epoch 1 the decay moved it further than the gradient did; partly if some layer has at least 1 such epoch in every seed; fails otherwise."
     )
 }
 
+/// Claim 1's words.
 pub fn text(d: &Decided<Claim1>) -> ClaimText {
     let (e, found) = (&d.evidence, &d.decision.findings);
     let mut caveats = vec![

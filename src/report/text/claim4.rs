@@ -218,7 +218,7 @@ pub(super) fn rule(sensitivity: &[Sensitivity]) -> String {
     let gap = 100.0 * value_of(sensitivity, Threshold::SaturationGap);
     let tolerance = value_of(sensitivity, Threshold::ExponentTolerance);
     format!(
-        "Holds if large init with L2 is at most {point} point(s) behind $N(0, 1/n_in)$'s validation accuracy at each of epochs 1 to {early}, and its hidden layer at the end is at most {gap} points more saturated; partly if one of the two holds, or neither but the first layer's settled size follows the fan-in as $N(0, 1/n_in)$'s does (both exponents within {tolerance} of that law's); fails otherwise."
+        "Holds if large init with L2 is at most {point} point(s) behind $N(0, 1/n_in)$ without L2 in validation accuracy at each of epochs 1 to {early}, and its hidden layer at the last epoch every base run has is at most {gap} points more saturated (all averaged over the seeds); partly if one of the two holds, or neither but the first layer's settled size follows the fan-in as $N(0, 1/n_in)$'s does (both exponents within {tolerance} of that law's); fails otherwise."
     )
 }
 

@@ -46,51 +46,61 @@ fn plain_words(found: &Claim3Findings) -> String {
         return String::new();
     }
     let pulls = "Weight decay pulls every weight toward zero by the same fraction at each step; the gradient of the cost on the data pushes the weights that help the fit back out.";
+    let most = |count: usize| {
+        if count == total {
+            ""
+        } else {
+            " in most layers and lambdas, not all"
+        }
+    };
     if 2 * optimum > total {
-        // How the noise moves each weight layer at the first lambda tested.
+        // How the noise moves each layer the optimum picture fits, at the
+        // first lambda tested.
         let first_lambda = tests[0].lambda;
         let at_first: Vec<&&NoiseTest> = (tests.iter())
             .filter(|n| n.lambda == first_lambda)
             .collect();
         let each: Vec<String> = (at_first.iter())
+            .filter(|n| n.set_by == SizeSetBy::Optimum && n.moves != NoiseMoves::Undetected)
             .map(|n| {
                 let name = match n.layer {
                     Layer::Weights(l) => layer_name(l, at_first.len()),
                     Layer::All => "all weights".into(),
                 };
-                let how = match n.moves {
-                    NoiseMoves::Up => "a little larger",
-                    NoiseMoves::Down => "a little smaller",
-                    NoiseMoves::Undetected => "neither measurably larger nor smaller",
+                let how = if n.moves == NoiseMoves::Up {
+                    "larger"
+                } else {
+                    "smaller"
                 };
                 format!("{name} {how}")
             })
             .collect();
-        let moves = format!(
-            " At lambda {first_lambda} the wandering makes {} than at that point, and the effect shrinks with the step's noise $eta/m$.",
-            each.join(" and ")
-        );
+        let moves = if each.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " At lambda {first_lambda} the wandering leaves {} than that size, the more so the larger the step's noise $eta/m$.",
+                each.join(" and ")
+            )
+        };
         let averaged = if !found.averages.is_empty()
             && found
                 .averages
                 .iter()
                 .all(|a| a.toward_stationary == Some(true))
         {
-            " Averaged over epochs, the wandering weights come nearer a point where the two pulls cancel as the noise falls."
+            " Averaged over epochs, the weights come nearer a point where the two pulls cancel as the noise falls (not the very point the optimizer found: the sizes agree, the points do not)."
         } else {
             ""
         };
-        let most = if optimum == total {
-            "the tests below find the weights stop there"
-        } else {
-            "the tests below find the weights stop there in most layers and lambdas, not all"
-        };
         format!(
-            "{pulls} Where the two cancel is the minimum of the regularized cost $J = C_0 + (lambda/2n) sum |w|^2$, the L2 optimum, and {most}. SGD's steps are noisy, so the weights wander around that point rather than sit on it.{moves}{averaged}"
+            "{pulls} Where the two cancel is a minimum of the regularized cost $J = C_0 + (lambda/2n) sum |w|^2$, the L2 optimum, and the tests below find the weights settle at its size{}. SGD's steps are noisy, so the weights keep wandering rather than sit still.{moves}{averaged}",
+            most(optimum)
         )
-    } else if noise == total {
+    } else if 2 * noise > total {
         format!(
-            "{pulls} The tests below find that the weights stop where the decay balances the noise of SGD's steps: with less noise (a smaller $eta/m$) they would shrink far below the minimum of the regularized cost, the L2 optimum."
+            "{pulls} The tests below find that the weights stop where the decay balances the noise of SGD's steps{}: with less noise (a smaller $eta/m$) they would keep little of their size.",
+            most(noise)
         )
     } else {
         format!(
@@ -333,8 +343,13 @@ fn noise_summary(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         .flat_map(|l| l.points.iter().map(|p| p.drift))
         .fold(0.0, f64::max);
     format!(
-        "Over the {} weight layers and lambdas, $|w|^2$ at $eta/m -> 0$ is {lo:.2} to {hi:.2} times the optimum's; the noise picture fits {noise} of them. Neither end is exact: the averaged stretches still moved by up to {:+.1}% from their first half to their second (a size still growing is measured low), and the optimum is where L-BFGS stands after a fixed number of iterations (its $|nabla J|$ and last changes are in the table below). ",
+        "Over the {} weight layers and lambdas, $|w|^2$ at $eta/m -> 0$ is {lo:.2} to {hi:.2} times the optimum's{}; the noise picture fits {noise} of them. Neither end is exact: the averaged stretches still moved by up to {:+.1}% from their first half to their second (a size still growing is measured low), and the optimum is where L-BFGS stands after a fixed number of iterations (its $|nabla J|$ and last changes are in the table below). ",
         ratios.len(),
+        if hi < 1.0 {
+            ", below it in every one: a gap the seeds do not explain, whose cause this study does not decide"
+        } else {
+            ""
+        },
         100.0 * drift,
     )
 }
@@ -393,13 +408,15 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
         ),
     };
     let intercept = law.intercept();
-    let fit = if intercept.curved {
-        "; from a parabola, the line's curvature being significant"
-    } else {
-        ""
+    let (fit, slope) = match law.curved_parabola() {
+        Some(p) => (
+            "; from a parabola, the line's curvature being significant",
+            format!("the parabola's slope at $eta/m$ = 0: {:.0}", p.slope),
+        ),
+        None => ("", format!("the line's slope {:.0}", law.slope)),
     };
     format!(
-        "{} at lambda {}: as $eta/m -> 0$, $|w|^2 -> {:.1}$ (95% {:.1} to {:.1}{fit}){optimum}; {moves} (the line's slope {:.0}). So {decided}. ",
+        "{} at lambda {}: as $eta/m -> 0$, $|w|^2 -> {:.1}$ (95% {:.1} to {:.1}{fit}){optimum}; {moves} ({slope}). So {decided}. ",
         match law.layer {
             Layer::All => "All weights together".to_string(),
             layer => layer.to_string(),
@@ -408,7 +425,6 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
         intercept.value,
         intercept.low,
         intercept.high,
-        law.slope,
     )
 }
 
@@ -496,30 +512,58 @@ mod tests {
             test(Layer::All, 5.0, Noise, Undetected),
         ];
         let words = plain_words(&found);
-        assert!(words.contains("the L2 optimum, and the tests below find the weights stop there in most layers and lambdas, not all."), "{words}");
-        assert!(words.contains("At lambda 5 the wandering makes $w^1$ (hidden layer 1) a little larger and $w^2$ (output layer) a little smaller than at that point"), "{words}");
+        let has =
+            |words: &str, part: &str| assert!(words.contains(part), "{part:?} not in: {words}");
+        has(
+            &words,
+            "the weights settle at its size in most layers and lambdas, not all.",
+        );
+        has(
+            &words,
+            "At lambda 5 the wandering leaves $w^1$ (hidden layer 1) larger and $w^2$ (output layer) smaller than that size",
+        );
         assert!(!words.contains("Averaged"), "{words}");
         assert!(!words.contains('%'), "no measured number: {words}");
-        found.noise.truncate(2);
+        // Only the layers the optimum picture fits, and whose move is seen.
+        found.noise[1].moves = Undetected;
+        let words = plain_words(&found);
+        has(
+            &words,
+            "leaves $w^1$ (hidden layer 1) larger than that size",
+        );
+        found.noise[0].set_by = Neither;
+        found.noise[2].set_by = Optimum;
+        assert!(!plain_words(&found).contains("wandering leaves"));
+        found.noise = found.noise[..2].to_vec();
+        found.noise[0].set_by = Optimum;
         found.averages = vec![AverageTest {
             layer: Layer::FIRST,
             lambda: 5.0,
             toward_stationary: Some(true),
         }];
         let words = plain_words(&found);
-        assert!(words.contains("find the weights stop there. "), "{words}");
+        has(&words, "find the weights settle at its size. ");
         assert!(
-            words.ends_with("come nearer a point where the two pulls cancel as the noise falls."),
+            words.ends_with("the sizes agree, the points do not)."),
             "{words}"
         );
         found.averages[0].toward_stationary = Some(false);
         assert!(!plain_words(&found).contains("Averaged"));
         found.noise = vec![test(Layer::FIRST, 5.0, Noise, Up), test(w2, 5.0, Noise, Up)];
-        assert!(
-            plain_words(&found).contains("stop where the decay balances the noise of SGD's steps")
+        has(
+            &plain_words(&found),
+            "balances the noise of SGD's steps: with less noise",
         );
+        // Most on the noise, one on neither.
+        found.noise.push(test(Layer::FIRST, 15.0, Noise, Up));
+        found.noise.push(test(w2, 15.0, Neither, Up));
+        has(
+            &plain_words(&found),
+            "SGD's steps in most layers and lambdas, not all: with less noise",
+        );
+        found.noise = found.noise[..2].to_vec();
         found.noise[1].set_by = Optimum;
-        assert!(plain_words(&found).contains("do not decide where the two settle"));
+        has(&plain_words(&found), "do not decide where the two settle");
     }
 
     /// The second start's gap is each weight layer's largest relative

@@ -18,7 +18,7 @@ use crate::study::measures::TAIL_OFF;
 pub(super) fn rule(sensitivity: &[Sensitivity]) -> String {
     let factor = value_of(sensitivity, Threshold::SizeFactor);
     format!(
-        "Holds if every weight layer settles within a factor {factor} of $1/n_w$ and the scaling grid's exponents are consistent with $1/n_w$'s; partly if some layer meets one of the two; fails otherwise; inconclusive if no run settled."
+        "Holds if every weight layer's size (where it settled, else where it stopped) is within a factor {factor} of $1/n_w$ and the scaling grid's exponents are consistent with $1/n_w$'s; partly if some layer meets one of the two; fails otherwise; inconclusive if no weight layer of the base runs settled."
     )
 }
 
