@@ -115,7 +115,9 @@ fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> Vec<String> {
                 "The first layer's settled size is set by its inputs' norm, not by their number: scaling the inputs moves it as $|x|^{a:.2}$, and at a fixed $|x|$ it goes as $n_in^{b:.2}$. So L2 sizes the first layer to its inputs' norm, where $N(0, 1/n_in)$ sizes it to their number."
             ),
             ScaleSetBy::FanIn => format!(
-                "The first layer's settled size is set by its number of inputs, as $N(0, 1/n_in)$'s is: at a fixed $|x|$ it goes as $n_in^{b:.2}$, and scaling the inputs moves it as $|x|^{a:.2}$ only."
+                "The first layer's settled size is set by its number of inputs, as $N(0, 1/n_in)$'s is{}: at a fixed $|x|$ it goes as $n_in^{b:.2}$ (within {} of $N(0, 1/n_in)$'s $n_in^-0.5$), and scaling the inputs moves it as $|x|^{a:.2}$ only. (Claim 3's grid, which pools the images and so changes their norm with n_in, cannot tell these apart.)",
+                if found.at_init_scale { "" } else { ", though not at its size" },
+                e.exponent_tolerance
             ),
             ScaleSetBy::Neither => format!(
                 "Neither the inputs' norm alone nor their number alone sets the first layer's settled size: it goes as $|x|^{a:.2} n_in^{b:.2}$, where a size set by the norm would go as $|x|^-1$ and one set by the fan-in as $n_in^-0.5$."
