@@ -149,18 +149,18 @@ pub(super) fn in_words(over_inv_n_w: f64, found: &Claim3Findings) -> String {
     let first = tests.iter().find(|n| n.layer == Layer::FIRST);
     let noise_part = first.map_or(String::new(), |n| match n.moves {
         NoiseMoves::Up => format!(
-            "; SGD's noise only moves them off it (in the first layer at lambda {} it adds {:.0}% of $|w|^2$)",
+            "; SGD's noise only moves their size off it (in the first layer at lambda {} it adds {:.0}% of $|w|^2$)",
             n.lambda,
             100.0 * (1.0 - n.intercept_share)
         ),
         NoiseMoves::Down => format!(
-            "; SGD's noise only moves them off it (in the first layer at lambda {} it lowers $|w|^2$ by {:.0}%)",
+            "; SGD's noise only moves their size off it (in the first layer at lambda {} it lowers $|w|^2$ by {:.0}%)",
             n.lambda,
             100.0 * (n.intercept_share - 1.0)
         ),
-        NoiseMoves::Undetected => "; SGD's noise moves them off it by no measurable amount".into(),
+        NoiseMoves::Undetected => "; SGD's noise moves their size off it by no measurable amount".into(),
     });
-    let optimum_words = "at the L2-regularized optimum, the minimum of $C_0 + (lambda/2n) sum |w|^2$, where the data cost's pull balances the decay";
+    let optimum_words = "at the size of the L2-regularized optimum, the minimum of $C_0 + (lambda/2n) sum |w|^2$, where the data cost's pull balances the decay";
     let others = match (total - optimum, noise) {
         (1, 0) => "the other fits neither picture".to_string(),
         (_, 0) => "the others fit neither picture".to_string(),
@@ -169,14 +169,18 @@ pub(super) fn in_words(over_inv_n_w: f64, found: &Claim3Findings) -> String {
     if total == 0 {
         format!("{place}; what sets where they stop was not tested (no branches in this study).")
     } else if optimum == total {
-        format!("{place}. They stop {optimum_words}{noise_part}.")
+        format!("{place}. They settle {optimum_words}{noise_part}.")
     } else if 2 * optimum > total {
         format!(
-            "{place}. In {optimum} of the {total} layers and lambdas tested they stop {optimum_words} ({others}){noise_part}."
+            "{place}. In {optimum} of the {total} layers and lambdas tested they settle {optimum_words} ({others}){noise_part}."
         )
     } else if noise == total {
         format!(
-            "{place}. They stop where the decay balances SGD's noise, not at the L2-regularized optimum."
+            "{place}. They stop where the decay balances SGD's noise: with less noise they would keep little of their size."
+        )
+    } else if 2 * noise > total {
+        format!(
+            "{place}. In {noise} of the {total} layers and lambdas tested they stop where the decay balances SGD's noise: with less noise they would keep little of their size."
         )
     } else {
         format!(
@@ -367,19 +371,21 @@ pub(super) mod tests {
         ];
         let all_optimum = words(&found);
         assert!(
-            all_optimum.contains("at the L2-regularized optimum"),
+            all_optimum.contains("at the size of the L2-regularized optimum"),
             "{all_optimum}"
         );
         assert!(
             all_optimum.contains("at lambda 5 it adds 15%"),
             "{all_optimum}"
         );
-        assert!(!all_optimum.contains(" of the "), "{all_optimum}");
+        assert!(!all_optimum.contains("layers and lambdas tested"), "{all_optimum}");
         // Most at the optimum: counted, the others named.
         found.noise.push(test(Layer::FIRST, 15.0, Neither, Up));
         let most = words(&found);
         assert!(
-            most.contains("In 2 of the 3 layers and lambdas tested they stop at the L2"),
+            most.contains(
+                "In 2 of the 3 layers and lambdas tested they settle at the size of the L2"
+            ),
             "{most}"
         );
         assert!(most.contains("(the other fits neither picture)"), "{most}");
@@ -388,7 +394,11 @@ pub(super) mod tests {
         assert!(words(&found).contains("(1 of the other 2 live on SGD's noise)"));
         // All on the noise; then a split that decides nothing.
         found.noise = vec![test(Layer::FIRST, 5.0, Noise, Up), test(w2, 5.0, Noise, Up)];
-        assert!(words(&found).contains("balances SGD's noise, not at the L2-regularized optimum"));
+        assert!(words(&found).contains("balances SGD's noise: with less noise"));
+        found.noise.push(test(Layer::FIRST, 15.0, Noise, Up));
+        found.noise.push(test(w2, 15.0, Neither, Up));
+        assert!(words(&found).contains("In 3 of the 4 layers and lambdas tested they stop where"));
+        found.noise.truncate(2);
         found.noise[1].set_by = Optimum;
         assert!(
             words(&found).contains("not decided: the L2 optimum fits 1, SGD's noise 1 of the 2")
