@@ -1,7 +1,7 @@
 //! Claim 3's "what is going on": what the tests of the settled size found,
 //! in words.
 
-use super::verdict::exponent_text;
+use super::verdict::{Tally, exponent_text};
 use crate::net::Layer;
 use crate::report::cells::short;
 use crate::report::text::layer_name;
@@ -33,15 +33,12 @@ pub(super) fn going_on(e: &Claim3Evidence, found: &Claim3Findings) -> Vec<String
 /// the size (the first layer at the first lambda), and whether the tail
 /// averages come nearer stationary. Empty without branches.
 fn plain_words(found: &Claim3Findings) -> String {
-    let tests: Vec<&NoiseTest> = (found.noise.iter())
-        .filter(|n| n.layer != Layer::All)
-        .collect();
-    let count = |set_by: SizeSetBy| tests.iter().filter(|n| n.set_by == set_by).count();
-    let (optimum, noise, total) = (
-        count(SizeSetBy::Optimum),
-        count(SizeSetBy::Noise),
-        tests.len(),
-    );
+    let Tally {
+        tests,
+        optimum,
+        noise,
+        total,
+    } = Tally::of(found);
     if total == 0 {
         return String::new();
     }
@@ -432,20 +429,26 @@ fn layer_noise_sentence(e: &Claim3Evidence, law: &NoiseLaw, test: &NoiseTest) ->
 mod tests {
     use super::*;
     use crate::report::text::claim3::verdict::tests::{findings, test};
+    use crate::study::claims::Thresholds;
+    use crate::study::claims::claim3::{Claim3Runs, evidence};
 
-    /// eta/m and how many layers and lambdas came nearer stationary.
-    #[test]
-    fn the_averages_words_follow_their_tests() {
-        use crate::study::claims::Thresholds;
-        use crate::study::claims::claim3::{AverageTest, Claim3Runs, evidence};
-        use crate::study::tail_average::Stationarity;
+    /// The evidence of no runs at all, for the tests to fill in.
+    fn no_evidence() -> Claim3Evidence {
         let runs = Claim3Runs {
             base: Vec::new(),
             sizes: vec![784, 30, 10],
             grid: Vec::new(),
             sweep: Vec::new(),
         };
-        let mut e = evidence(&runs, &[], &[], &[], &Thresholds::default());
+        evidence(&runs, &[], &[], &[], &Thresholds::default())
+    }
+
+    /// eta/m and how many layers and lambdas came nearer stationary.
+    #[test]
+    fn the_averages_words_follow_their_tests() {
+        use crate::study::claims::claim3::AverageTest;
+        use crate::study::tail_average::Stationarity;
+        let mut e = no_evidence();
         assert_eq!(average_text(&e, &findings(&[], &[])), "");
         let exponent = crate::study::fit::Coefficient {
             estimate: 1.2,
@@ -570,15 +573,7 @@ mod tests {
     /// difference from the first start's |w*|^2; none without one.
     #[test]
     fn the_second_start_is_set_beside_the_first() {
-        use crate::study::claims::Thresholds;
-        use crate::study::claims::claim3::{Claim3Runs, evidence};
-        let runs = Claim3Runs {
-            base: Vec::new(),
-            sizes: vec![784, 30, 10],
-            grid: Vec::new(),
-            sweep: Vec::new(),
-        };
-        let mut e = evidence(&runs, &[], &[], &[], &Thresholds::default());
+        let mut e = no_evidence();
         assert_eq!(second_start_text(&e), "");
         let law = |layer, first: f64, others: Vec<f64>| NoiseLaw {
             layer,

@@ -124,6 +124,30 @@ pub(super) fn answer_details(e: &Claim3Evidence, found: &Claim3Findings) -> Opti
     (!text.is_empty()).then_some(text)
 }
 
+/// The noise law's decisions over the weight layers and lambdas (all
+/// weights together left out), and how many each picture fits.
+pub(super) struct Tally<'a> {
+    pub tests: Vec<&'a NoiseTest>,
+    pub optimum: usize,
+    pub noise: usize,
+    pub total: usize,
+}
+
+impl<'a> Tally<'a> {
+    pub fn of(found: &'a Claim3Findings) -> Tally<'a> {
+        let tests: Vec<&NoiseTest> = (found.noise.iter())
+            .filter(|n| n.layer != Layer::All)
+            .collect();
+        let count = |set_by: SizeSetBy| tests.iter().filter(|n| n.set_by == set_by).count();
+        Tally {
+            optimum: count(SizeSetBy::Optimum),
+            noise: count(SizeSetBy::Noise),
+            total: tests.len(),
+            tests,
+        }
+    }
+}
+
 /// Claim 3's answer in plain words, from the noise law's decisions over the
 /// weight layers and lambdas (`found.noise`); `over_inv_n_w` is the first
 /// layer's settled size over 1/n_w.
@@ -133,17 +157,12 @@ pub(super) fn in_words(over_inv_n_w: f64, found: &Claim3Findings) -> String {
     } else {
         "The weights shrink below $1/n_w$"
     };
-    let tests: Vec<&NoiseTest> = found
-        .noise
-        .iter()
-        .filter(|n| n.layer != Layer::All)
-        .collect();
-    let count = |set_by: SizeSetBy| tests.iter().filter(|n| n.set_by == set_by).count();
-    let (optimum, noise, total) = (
-        count(SizeSetBy::Optimum),
-        count(SizeSetBy::Noise),
-        tests.len(),
-    );
+    let Tally {
+        tests,
+        optimum,
+        noise,
+        total,
+    } = Tally::of(found);
     // The first layer at the first lambda tested (the base one): how much of
     // its |w|^2 the noise adds or takes off.
     let first = tests.iter().find(|n| n.layer == Layer::FIRST);
@@ -378,7 +397,10 @@ pub(super) mod tests {
             all_optimum.contains("at lambda 5 it adds 15%"),
             "{all_optimum}"
         );
-        assert!(!all_optimum.contains("layers and lambdas tested"), "{all_optimum}");
+        assert!(
+            !all_optimum.contains("layers and lambdas tested"),
+            "{all_optimum}"
+        );
         // Most at the optimum: counted, the others named.
         found.noise.push(test(Layer::FIRST, 15.0, Neither, Up));
         let most = words(&found);
