@@ -136,7 +136,7 @@ fn details(e: &Claim1Evidence) -> String {
     let mut explanation = String::new();
     if let (Some(sl), Some(sd)) = (e.saturation_epoch1_large, e.saturation_epoch1_default) {
         explanation.push_str(&format!(
-            "In epoch 1, {:.0}% of the (example, hidden neuron) pairs were saturated ($sigma'(z) < 0.01$) with large initialization against {:.0}% with $N(0, 1/n_in)$. ",
+            "After epoch 1, {:.0}% of the (validation image, hidden neuron) pairs were saturated ($sigma'(z) < 0.01$) with large initialization against {:.0}% with $N(0, 1/n_in)$. ",
             100.0 * sl,
             100.0 * sd
         ));

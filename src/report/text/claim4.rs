@@ -81,7 +81,7 @@ fn going_on(e: &Claim4Evidence, found: &Claim4Findings) -> Vec<String> {
     let shrink = theory::asymptotic_shrink(plan::ETA, plan::LAMBDA, plan::BATCH);
     let tau = theory::relaxation_epochs(plan::ETA, plan::LAMBDA, plan::BATCH);
     let mut text = format!(
-        "$N(0, 1/n_in)$ starts the hidden layer unsaturated ({:.0}% against {:.0}% at the large start). L2 shrinks the weights by $exp(-eta*lambda/m)$ = {shrink:.3} per epoch, by 1/e in {tau:.0} epochs, and over the first {} epochs large init learns {} with L2 than without it (epoch 1: {:.2}% against {:.2}%). ",
+        "$N(0, 1/n_in)$ starts the hidden layer unsaturated ({:.0}% of the (validation image, hidden neuron) pairs before training, against {:.0}% at the large start). L2 shrinks the weights by $exp(-eta*lambda/m)$ = {shrink:.3} per epoch, by 1/e in {tau:.0} epochs, and over the first {} epochs large init learns {} with L2 than without it (epoch 1: {:.2}% against {:.2}%). ",
         100.0 * default.start_saturation,
         100.0 * e.large_l2_start_saturation,
         e.large_l2_early_accuracy.len(),
