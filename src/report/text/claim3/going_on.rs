@@ -339,8 +339,22 @@ fn noise_summary(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         .iter()
         .flat_map(|l| l.points.iter().map(|p| p.drift))
         .fold(0.0, f64::max);
+    // How much the optimum's rms still changed over L-BFGS's last tenth of
+    // iterations, at most over the weight layers.
+    let still = (e.noise_laws.iter())
+        .filter(|l| l.layer != Layer::All)
+        .filter_map(|l| l.optimum_size_change)
+        .map(f64::abs)
+        .reduce(f64::max);
+    let optimum_end = match still {
+        Some(c) => format!(
+            " (its rms still changed by up to {:.2}% over the last tenth of them; $|nabla J|$ is in the table below)",
+            100.0 * c
+        ),
+        None => " (its $|nabla J|$ is in the table below)".into(),
+    };
     format!(
-        "Over the {} weight layers and lambdas, $|w|^2$ at $eta/m -> 0$ is {lo:.2} to {hi:.2} times the optimum's{}; the noise picture fits {noise} of them. Neither end is exact: the averaged stretches still moved by up to {:+.1}% from their first half to their second (a size still growing is measured low), and the optimum is where L-BFGS stands after a fixed number of iterations (its $|nabla J|$ and last changes are in the table below). ",
+        "Over the {} weight layers and lambdas, $|w|^2$ at $eta/m -> 0$ is {lo:.2} to {hi:.2} times the optimum's{}; the noise picture fits {noise} of them. Neither end is exact: the averaged stretches still moved by up to {:+.1}% from their first half to their second (a size still growing is measured low), and the optimum is where L-BFGS stands after a fixed number of iterations{optimum_end}. ",
         ratios.len(),
         if hi < 1.0 {
             ", below it in every one: a gap the seeds do not explain, whose cause this study does not decide"
