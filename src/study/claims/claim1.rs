@@ -563,6 +563,13 @@ mod tests {
         run[1].dynamics.as_mut().unwrap().change_cosine = vec![Some(0.5), None];
         let found = claim1(&[&run], &[&run], &[]).decision.findings;
         assert_eq!(found.moves_sideways, [Some(false), None]);
+        // w2 moved exactly as far by the gradient as by the decay, across:
+        // not further, so not sideways.
+        let d = run[1].dynamics.as_mut().unwrap();
+        d.displacement.layers[1].gradient = 1.0;
+        d.change_cosine = vec![Some(0.1), Some(0.1)];
+        let found = claim1(&[&run], &[&run], &[]).decision.findings;
+        assert_eq!(found.moves_sideways, [Some(true), Some(false)]);
     }
 
     #[test]

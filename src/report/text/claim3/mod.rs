@@ -27,6 +27,7 @@ pub fn text(d: &Decided<Claim3>) -> ClaimText {
     let (e, found) = (&d.evidence, &d.decision.findings);
     let going_on = going_on(e, found);
     let mut caveats = vec![
+        "The question states the size as $1/n_w$; the problem of the book's chapter 3 that the four claims come from (\"connecting regularization and the improved method of weight initialization\") puts it at $1/sqrt(n_w)$. Both are tested, each as a form (its exponent of n_w) and as a size.".to_string(),
         format!(
             "Sizes are the rms of a layer's weights, averaged over the epochs after it settled (offset fraction within 1 +/- {} when smoothed); the tail-off (first f >= {TAIL_OFF}) depends on the starting size and is given as a description only.",
             e.settled_band
