@@ -427,3 +427,20 @@ fn the_averages_test_reads_the_exponents_interval() {
     assert_eq!(found, [Some(true), Some(false), None]);
     assert_eq!(decide(&e), verdict);
 }
+
+/// A law's exponent of n_w is the one its reference size follows: 4 times
+/// the weights give 4^x times the size (1/sqrt(n_in) has none).
+#[test]
+fn each_laws_n_w_exponent_is_its_reference_sizes() {
+    for law in [
+        SizeLaw::WeightCount,
+        SizeLaw::SqrtWeightCount,
+        SizeLaw::SqrtFanIn,
+    ] {
+        let ratio = law.reference(4 * 23_820, 784) / law.reference(23_820, 784);
+        match law.n_w_exponent() {
+            Some(x) => assert!((ratio - 4f64.powf(x)).abs() < 1e-12, "{law:?}: {ratio}"),
+            None => assert_eq!(ratio, 1.0, "{law:?} does not change with n_w"),
+        }
+    }
+}
