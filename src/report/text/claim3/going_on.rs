@@ -357,7 +357,7 @@ fn noise_summary(e: &Claim3Evidence, found: &Claim3Findings) -> String {
         "Over the {} weight layers and lambdas, $|w|^2$ at $eta/m -> 0$ is {lo:.2} to {hi:.2} times the optimum's{}; the noise picture fits {noise} of them. Neither end is exact: the averaged stretches still moved by up to {:+.1}% from their first half to their second (a size still growing is measured low), and the optimum is where L-BFGS stands after a fixed number of iterations{optimum_end}. ",
         ratios.len(),
         if hi < 1.0 {
-            ", below it in every one: a gap the seeds do not explain, whose cause this study does not decide"
+            ", below it in every one: a gap whose cause this study does not decide"
         } else {
             ""
         },
