@@ -95,8 +95,6 @@ pub enum Setting {
     AdamEps,
     /// The penalty taken through the gradient (L2 or L1).
     Regularization,
-    /// Whether the probes measure the run.
-    Probes,
     /// The epochs without improvement before early stopping.
     EarlyStop,
 }
@@ -123,7 +121,6 @@ impl std::fmt::Display for Setting {
             Setting::Beta2 => "Adam's beta2",
             Setting::AdamEps => "Adam's eps",
             Setting::Regularization => "regularization",
-            Setting::Probes => "probes",
             Setting::EarlyStop => "early stopping",
         })
     }

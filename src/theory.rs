@@ -107,6 +107,38 @@ pub fn decoupled_decay(eta: f64, weight_decay: f64, steps: usize) -> f64 {
     (1.0 - eta * weight_decay).powi(steps as i32)
 }
 
+/// Adam's decay alone with the L2 penalty in its gradient
+/// (`torch.optim.Adam` with `weight_decay` = lambda/n; the gradient of C_0
+/// switched off): g = (lambda/n) w, and step t (from 1) is
+///
+///   m <- beta1 m + (1 - beta1) g,   v <- beta2 v + (1 - beta2) g^2,
+///   w <- w - (eta/(1 - beta1^t)) m / (sqrt(v)/sqrt(1 - beta2^t) + eps).
+///
+/// Each weight moves on its own; this is w after `steps` steps from w0 with
+/// zero moments, the recurrence iterated in f64. Multiplying g by k
+/// multiplies m by k and sqrt(v) by k, so while eps << (lambda/n)|w| the
+/// step does not depend on lambda at all: the first step is eta sgn(w0)
+/// exactly, and |w| falls by about eta per step, eta*S per epoch, however
+/// strong the penalty, until it nears 0. (SGD's decay is a fraction
+/// eta*lambda/n of w per step: proportional to lambda and to |w|.)
+pub fn adam_l2_decay(
+    w0: f64,
+    lambda_over_n: f64,
+    eta: f64,
+    (beta1, beta2, eps): (f64, f64, f64),
+    steps: usize,
+) -> f64 {
+    let (mut w, mut m, mut v) = (w0, 0.0, 0.0);
+    for t in 1..=steps as i32 {
+        let g = lambda_over_n * w;
+        m = beta1 * m + (1.0 - beta1) * g;
+        v = beta2 * v + (1.0 - beta2) * g * g;
+        let step = eta / (1.0 - beta1.powi(t));
+        w -= step * m / (v.sqrt() / (1.0 - beta2.powi(t)).sqrt() + eps);
+    }
+    w
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,8 @@ use decaylab::metrics::EpochRecord;
 use decaylab::net::Init;
 use decaylab::run::{self, Config, Outcome, RunData, Silent};
 use decaylab::theory;
+use decaylab::train::rule::{ADAM_BETA1, ADAM_BETA2, ADAM_EPS};
+use decaylab::train::{Optimizer, Regularization, Rule};
 
 /// 8x8 images with pseudo-random pixels and labels: enough structure for
 /// gradients that are neither zero nor huge.
@@ -89,6 +91,139 @@ fn budget_closes_in_f64() {
 #[test]
 fn budget_closes_in_f32() {
     check_budget_closes::<f32>(1e-4);
+}
+
+/// The rules that step outside the fused kernel, each with an eta it
+/// trains at: their budgets come from the split of each step's move.
+fn split_rules() -> Vec<(Rule, f64)> {
+    let rule = |optimizer, regularization| Rule {
+        optimizer,
+        regularization,
+    };
+    let adam = (ADAM_BETA1, ADAM_BETA2, ADAM_EPS);
+    vec![
+        (rule(Optimizer::Sgd, Regularization::L1), 0.5),
+        (
+            rule(Optimizer::Momentum { mu: 0.9 }, Regularization::L2),
+            0.05,
+        ),
+        (
+            rule(Optimizer::Momentum { mu: 0.5 }, Regularization::L1),
+            0.2,
+        ),
+        (
+            rule(
+                Optimizer::Adam {
+                    beta1: adam.0,
+                    beta2: adam.1,
+                    eps: adam.2,
+                },
+                Regularization::L2,
+            ),
+            0.005,
+        ),
+        (
+            rule(
+                Optimizer::AdamW {
+                    beta1: adam.0,
+                    beta2: adam.1,
+                    eps: adam.2,
+                    weight_decay: 0.01,
+                },
+                Regularization::L2,
+            ),
+            0.005,
+        ),
+    ]
+}
+
+fn rule_config(rule: Rule, eta: f64, epochs: usize) -> Config {
+    let decoupled = matches!(rule.optimizer, Optimizer::AdamW { .. });
+    Config {
+        rule,
+        eta,
+        lambda: if decoupled { 0.0 } else { 5.0 },
+        ..config(epochs)
+    }
+}
+
+fn check_every_rules_budget_closes<T: Real>(tolerance: f64) {
+    for (rule, eta) in split_rules() {
+        let config = rule_config(rule, eta, 3);
+        let outcome = run::<T>(&config);
+        for record in &outcome.records[1..] {
+            let d = dynamics(record);
+            let what = format!("{} {rule:?} epoch {}", T::NAME, record.epoch);
+            assert!(d.budget.all.decay < 0.0, "{what}: {:?}", d.budget.all);
+            assert!(d.budget.all.noise > 0.0, "{what}: {:?}", d.budget.all);
+            for terms in d.budget.layers.iter().chain([&d.budget.all]) {
+                assert!(terms.residual_relative <= tolerance, "{what}: {terms:?}");
+            }
+            assert!(d.displacement.all.decay > 0.0 && d.displacement.all.gradient > 0.0);
+        }
+        let unprobed = run::<T>(&Config {
+            probes: false,
+            ..config
+        });
+        assert_eq!(outcome.net, unprobed.net, "{rule:?}: the probes moved it");
+    }
+}
+
+#[test]
+fn every_rules_budget_closes_and_the_probes_leave_it_alone_in_f64() {
+    check_every_rules_budget_closes::<f64>(1e-12);
+}
+
+#[test]
+fn every_rules_budget_closes_and_the_probes_leave_it_alone_in_f32() {
+    check_every_rules_budget_closes::<f32>(1e-6);
+}
+
+/// With the gradient off, each rule's whole move is its decay's: the split
+/// leaves nothing to the gradient, and the decay term is |w|^2's change.
+#[test]
+fn with_the_gradient_off_every_rules_budget_is_its_decay() {
+    for (rule, eta) in split_rules() {
+        let config = Config {
+            decay_only: true,
+            ..rule_config(rule, eta, 2)
+        };
+        let outcome = run::<f64>(&config);
+        for record in &outcome.records[1..] {
+            let terms = dynamics(record).budget.all;
+            assert!(terms.decay < 0.0, "{rule:?}: {terms:?}");
+            let gradients = terms.drift.abs() + terms.noise;
+            assert!(gradients <= 1e-12 * -terms.decay, "{rule:?}: {terms:?}");
+            assert!(terms.residual_relative <= 1e-12, "{rule:?}: {terms:?}");
+        }
+    }
+}
+
+/// Momentum with mu = 0 is network2's step, rounded otherwise: its split
+/// budget is the fused kernel's, term by term.
+#[test]
+fn momentum_without_momentum_splits_as_network2s_rule() {
+    let momentum = Rule {
+        optimizer: Optimizer::Momentum { mu: 0.0 },
+        regularization: Regularization::L2,
+    };
+    let split = run::<f64>(&rule_config(momentum, 0.5, 3));
+    let fused = run::<f64>(&config(3));
+    for (a, b) in split.records[1..].iter().zip(&fused.records[1..]) {
+        let (a, b) = (dynamics(a), dynamics(b));
+        for (x, y) in a.budget.layers.iter().zip(&b.budget.layers) {
+            assert_relative_eq!(x.decay, y.decay, max_relative = 1e-9);
+            assert_relative_eq!(x.drift, y.drift, max_relative = 1e-9);
+            assert_relative_eq!(x.noise, y.noise, max_relative = 1e-9);
+        }
+        let (x, y) = (a.displacement.all, b.displacement.all);
+        assert_relative_eq!(x.decay, y.decay, max_relative = 1e-9);
+        assert_relative_eq!(x.gradient, y.gradient, max_relative = 1e-9);
+        assert_eq!(a.gradient_signal.len(), b.gradient_signal.len());
+        for (x, y) in a.gradient_signal.iter().zip(&b.gradient_signal) {
+            assert_relative_eq!(x, y, max_relative = 1e-9);
+        }
+    }
 }
 
 fn check_decay_only_shrink<T: Real>(tolerance: f64) {

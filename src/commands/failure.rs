@@ -80,7 +80,6 @@ fn flag_of(setting: Setting) -> &'static str {
         Setting::Beta2 => "--beta2",
         Setting::AdamEps => "--adam-eps",
         Setting::Regularization => "--regularization",
-        Setting::Probes => "--no-probes",
         Setting::EarlyStop => "--early-stop",
     }
 }

@@ -23,7 +23,7 @@ use crate::train::Regularization;
 
 /// Train as the flags say; a refused setting is named by its flag.
 pub fn train(args: &TrainArgs) -> Outcome {
-    let (mut config, rule_note) = configure(args)?;
+    let mut config = configure(args)?;
     let outputs = [
         ("--metrics", &args.metrics),
         ("--metrics-csv", &args.metrics_csv),
@@ -68,24 +68,23 @@ pub fn train(args: &TrainArgs) -> Outcome {
             (_, e) => Failure::naming_flags(e),
         })?;
     let precision_note = choose_precision(&mut config, &data, args.precision.is_some());
-    let note: Vec<String> = [rule_note, precision_note].into_iter().flatten().collect();
+    let note: Vec<String> = precision_note.into_iter().collect();
     match config.precision {
         Precision::F32 => train_in::<f32>(&config, &data, mnist.sha256, args, note),
         Precision::F64 => train_in::<f64>(&config, &data, mnist.sha256, args, note),
     }
 }
 
-/// The run's config as the flags say, checked, with the line that says
-/// the probes are off for its rule (if they are); a refused setting is
-/// named by its flag. The playground builds its runs through this too.
-pub(super) fn configure(args: &TrainArgs) -> Outcome<(Config, Option<String>)> {
+/// The run's config as the flags say, checked; a refused setting is named
+/// by its flag. The playground builds its runs through this too.
+pub(super) fn configure(args: &TrainArgs) -> Outcome<Config> {
     for (flag, path) in [("--load", &args.load), ("--data", &args.data)] {
         if let Some(path) = path {
             files::check_utf8(flag, path)?;
         }
     }
     let mut config = args.config();
-    let rule_note = apply_rule(args, &mut config)?;
+    apply_rule(args, &mut config)?;
     // Stored as the same path however it is written (`idx/good` and
     // `./idx/good`), so that a checkpoint compares directories, not
     // spellings. A path that cannot be resolved is left for the reading to
@@ -108,14 +107,12 @@ pub(super) fn configure(args: &TrainArgs) -> Outcome<(Config, Option<String>)> {
         config.hidden = net.hidden;
     }
     config.validate().map_err(Failure::naming_flags)?;
-    Ok((config, rule_note))
+    Ok(config)
 }
 
-/// The update rule the flags ask for, set in `config` with the lambda and
-/// probes it implies; the line that says the probes are off, if they are
-/// switched off for it. A flag of another rule's constants, and a
-/// checkpoint of a rule that keeps state, are refused.
-fn apply_rule(args: &TrainArgs, config: &mut Config) -> Outcome<Option<String>> {
+/// The update rule the flags ask for, set in `config` with the lambda it
+/// implies. A flag of another rule's constants is refused.
+fn apply_rule(args: &TrainArgs, config: &mut Config) -> Outcome<()> {
     use crate::cli::OptimizerArg;
     use crate::train::rule::{ADAM_BETA1, ADAM_BETA2, ADAM_EPS};
     use crate::train::{Optimizer, Rule};
@@ -178,18 +175,7 @@ fn apply_rule(args: &TrainArgs, config: &mut Config) -> Outcome<Option<String>> 
     if decoupled && args.lambda.is_none() {
         config.lambda = 0.0;
     }
-    if config.probes && !config.rule.is_probed() {
-        config.probes = false;
-        return Ok(Some(format!(
-            "probes off: they measure the norm budget of network2's rule and sgdw, not of {named}{}",
-            if config.rule.regularization == Regularization::L1 {
-                " with l1"
-            } else {
-                ""
-            }
-        )));
-    }
-    Ok(None)
+    Ok(())
 }
 
 /// The rule as `train`'s first line names it ("" for network2's), with

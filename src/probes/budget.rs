@@ -15,12 +15,24 @@
 //! The per-step sums are taken in T, one running sum per neuron over its
 //! n_in weights (so as precise as a sum of a few hundred terms allows), and
 //! accumulated across neurons, layers and steps in f64.
+//!
+//! The other rules (L1, momentum, Adam, AdamW) split each step's move
+//! Delta = w' - w into the part the penalty or the decay made,
+//! Delta_decay ([`crate::train::RuleSplit`]), and the gradient's part
+//! Delta_grad = Delta - Delta_decay. Then, exactly,
+//!
+//!   |w'|^2 - |w|^2 = (2<w, Delta_decay> + |Delta_decay|^2)
+//!                  + 2<w + Delta_decay, Delta_grad>  +  |Delta_grad|^2
+//!                    decay, drift, noise,
+//!
+//! which is the split above when Delta_decay = -c w and Delta_grad = -b g.
+//! These sums are taken per weight in f64.
 
 use serde::{Deserialize, Serialize};
 
 use crate::kernels::{self, Measurements, Real};
 use crate::net::Network;
-use crate::train::StepObserver;
+use crate::train::{RuleSplit, StepObserver};
 
 /// The three terms of the budget, summed over an epoch, in squared weight units.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
@@ -136,6 +148,12 @@ pub struct EpochProbe<T> {
     /// gathered two steps at a time (see `measurements`), in the kernels'
     /// layout (W^T, rows padded).
     weight_sums: Vec<Vec<T>>,
+    /// Whether the steps came split by a rule other than the fused ones
+    /// (`rule_layer_stepped`) rather than measured by the fused kernel.
+    split_steps: bool,
+    /// Per layer, for split steps: sum over the epoch's steps of
+    /// Delta_decay, in the kernels' layout.
+    decay_moves: Vec<Vec<f64>>,
 }
 
 impl<T: Real> EpochProbe<T> {
@@ -160,6 +178,13 @@ impl<T: Real> EpochProbe<T> {
                     vec![T::zero(); n_in * kernels::padded(n_out)]
                 })
                 .collect(),
+            split_steps: false,
+            decay_moves: (0..layers)
+                .map(|l| {
+                    let (n_out, n_in) = net.shape(l);
+                    vec![0.0; n_in * kernels::padded(n_out)]
+                })
+                .collect(),
         }
     }
 
@@ -169,6 +194,7 @@ impl<T: Real> EpochProbe<T> {
         self.gradient_signal_sum.iter_mut().for_each(|s| *s = 0.0);
         self.steps = 0;
         self.weight_sums.iter_mut().for_each(|s| s.fill(T::zero()));
+        self.decay_moves.iter_mut().for_each(|s| s.fill(0.0));
     }
 
     /// The epoch's dynamics, given the weights before it (`before`) and the
@@ -178,15 +204,9 @@ impl<T: Real> EpochProbe<T> {
         let mut displacement_layers = Vec::new();
         let mut totals = [0.0; 4];
         let mut moves_sq = [0.0; 2];
-        for (l, ((w0, w1), sums_kernel_layout)) in before
-            .iter()
-            .zip(&after.weights)
-            .zip(&self.weight_sums)
-            .enumerate()
-        {
+        for (l, (w0, w1)) in before.iter().zip(&after.weights).enumerate() {
             let (n_out, n_in) = after.shape(l);
-            let mut sums = vec![T::zero(); n_out * n_in];
-            kernels::from_kernel_layout(sums_kernel_layout, n_out, n_in, &mut sums);
+            let decay_moves = self.decay_moves_of(l, n_out, n_in, w1);
             let [decay, drift, noise] = self.epoch_terms[l];
             let change: f64 = w0
                 .iter()
@@ -197,20 +217,11 @@ impl<T: Real> EpochProbe<T> {
             for (total, term) in totals.iter_mut().zip([decay, drift, noise, change]) {
                 *total += term;
             }
-            // w_e = w_(e-1) - c sum_t w_t - sum_t b g_t, so the gradient's
-            // move is what is left of w_e - w_(e-1) after the decay's.
+            // The gradient's move is what is left of w_e - w_(e-1) after
+            // the decay's.
             let (mut decay_sq, mut gradient_sq) = (0.0, 0.0);
-            // After an odd number of steps the sums hold the weights after
-            // the last step too: take them off.
-            let holds_last = !self.steps.is_multiple_of(2);
-            for ((&x0, &x1), &s) in w0.iter().zip(w1).zip(&sums) {
-                let sum_before_steps = if holds_last {
-                    s.as_f64() - x1.as_f64()
-                } else {
-                    s.as_f64()
-                };
-                let decay_move = self.c * sum_before_steps;
-                let gradient_move = x0.as_f64() - x1.as_f64() - decay_move;
+            for ((&x0, &x1), &decay_move) in w0.iter().zip(w1).zip(&decay_moves) {
+                let gradient_move = x1.as_f64() - x0.as_f64() - decay_move;
                 decay_sq += decay_move * decay_move;
                 gradient_sq += gradient_move * gradient_move;
             }
@@ -256,6 +267,34 @@ impl<T: Real> EpochProbe<T> {
     }
 }
 
+impl<T: Real> EpochProbe<T> {
+    /// Layer l's sum over the epoch's steps of Delta_decay, in the
+    /// network's layout (n_out rows of n_in), given the layer's weights
+    /// after the epoch.
+    fn decay_moves_of(&self, l: usize, n_out: usize, n_in: usize, after: &[T]) -> Vec<f64> {
+        let mut moves = vec![0.0; n_out * n_in];
+        if self.split_steps {
+            kernels::from_kernel_layout(&self.decay_moves[l], n_out, n_in, &mut moves);
+            return moves;
+        }
+        // The fused rule: Delta_decay = -c w_t, so the sum is -c sum_t w_t.
+        let mut sums = vec![T::zero(); n_out * n_in];
+        kernels::from_kernel_layout(&self.weight_sums[l], n_out, n_in, &mut sums);
+        // After an odd number of steps the sums hold the weights after the
+        // last step too (see `measurements`): take them off.
+        let holds_last = !self.steps.is_multiple_of(2);
+        for ((moved, &s), &x1) in moves.iter_mut().zip(&sums).zip(after) {
+            let sum_before_steps = if holds_last {
+                s.as_f64() - x1.as_f64()
+            } else {
+                s.as_f64()
+            };
+            *moved = -self.c * sum_before_steps;
+        }
+        moves
+    }
+}
+
 impl<T: Real> StepObserver<T> for EpochProbe<T> {
     fn step_started(&mut self, c: T, step: T, m_t: usize) {
         let c = c.as_f64();
@@ -291,14 +330,39 @@ impl<T: Real> StepObserver<T> for EpochProbe<T> {
         }
     }
 
+    fn rule_layer_stepped(&mut self, l: usize, split: RuleSplit<'_, T>) {
+        self.split_steps = true;
+        let (mut decay, mut drift, mut noise, mut gg) = (0.0, 0.0, 0.0, 0.0);
+        let values = split.before.iter().zip(split.after).zip(split.decay_move);
+        for (((&w, &w_next), &d), &g) in values.zip(split.gradient) {
+            let (w, d) = (w.as_f64(), d.as_f64());
+            let moved_by_gradient = w_next.as_f64() - w - d;
+            decay += (2.0 * w + d) * d;
+            drift += 2.0 * (w + d) * moved_by_gradient;
+            noise += moved_by_gradient * moved_by_gradient;
+            gg += g.as_f64() * g.as_f64();
+        }
+        for (sum, &d) in self.decay_moves[l].iter_mut().zip(split.decay_move) {
+            *sum += d.as_f64();
+        }
+        let terms = &mut self.epoch_terms[l];
+        terms[0] += decay;
+        terms[1] += drift;
+        terms[2] += noise;
+        self.step_sums[l][2] = gg;
+    }
+
     fn step_finished(&mut self) {
-        let (a2_minus_1, b) = (self.a2_minus_1, self.b);
-        // a = 1 - c; -2ab = -2(1 - c) b.
-        let minus_2ab = -2.0 * (1.0 - self.c) * b;
-        for (terms, [ww, wg, gg]) in self.epoch_terms.iter_mut().zip(&self.step_sums) {
-            terms[0] += a2_minus_1 * ww;
-            terms[1] += minus_2ab * wg;
-            terms[2] += b * b * gg;
+        if !self.split_steps {
+            // The fused rule's terms, from the step's sums and constants.
+            // a = 1 - c; -2ab = -2(1 - c) b.
+            let (a2_minus_1, b) = (self.a2_minus_1, self.b);
+            let minus_2ab = -2.0 * (1.0 - self.c) * b;
+            for (terms, [ww, wg, gg]) in self.epoch_terms.iter_mut().zip(&self.step_sums) {
+                terms[0] += a2_minus_1 * ww;
+                terms[1] += minus_2ab * wg;
+                terms[2] += b * b * gg;
+            }
         }
         for (signal, [_, _, gg]) in self.gradient_signal_sum.iter_mut().zip(&self.step_sums) {
             *signal += gg.sqrt() / self.m_t;

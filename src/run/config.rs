@@ -341,8 +341,8 @@ impl Config {
     }
 
     /// Refuse a rule's constants out of their range, and what the rule
-    /// cannot do: probes (measured for network2's rule and SGDW only), L1
-    /// or lambda with a decoupled rule, whose decay is its weight decay.
+    /// cannot do: L1 or lambda with a decoupled rule, whose decay is its
+    /// weight decay.
     fn validate_rule(&self) -> Result<()> {
         let unit = |setting: Setting, value: f64, what: &str| -> Result<()> {
             if (0.0..1.0).contains(&value) {
@@ -408,12 +408,6 @@ impl Config {
                     "{} with a decoupled rule (sgdw, adamw), whose decay is its weight decay; expected 0 (give --weight-decay)",
                     self.lambda
                 ),
-            ));
-        }
-        if self.probes && !self.rule.is_probed() {
-            return Err(Error::bad_setting(
-                Setting::Probes,
-                "probes on; they measure network2's rule and SGDW only, so expected them off for this rule",
             ));
         }
         Ok(())

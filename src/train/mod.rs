@@ -12,4 +12,6 @@ pub mod sgd;
 
 pub use eval::{Evaluation, evaluate, evaluate_scored};
 pub use rule::{Optimizer, Regularization, Rule};
-pub use sgd::{EpochOrder, Hyper, Rearrange, RuleMoments, Sgd, StepObserver, Unobserved};
+pub use sgd::{
+    EpochOrder, Hyper, Rearrange, RuleMoments, RuleSplit, Sgd, StepObserver, Unobserved,
+};

@@ -119,12 +119,6 @@ impl Rule {
         )
     }
 
-    /// Whether the probes measure this rule: the ones that step by the fused
-    /// kernel (network2's and SGDW), whose measurements they read.
-    pub fn is_probed(&self) -> bool {
-        self.fused_decay(0.0, 0.0, 1).is_some()
-    }
-
     /// Whether a step is network2's fused one with another decay: SGD with
     /// L2 (decay eta*lambda/n) and SGDW (decay eta*D).
     pub(crate) fn fused_decay(&self, eta: f64, lambda: f64, n: usize) -> Option<f64> {
@@ -269,6 +263,63 @@ pub(crate) fn step_weights<T: Real>(
     }
 }
 
+/// Delta_decay, the part of a step's move of each weight that the
+/// penalty (or the decoupled decay) made, for the probes' norm budget
+/// (the README's "The norm budget of every rule"). A step moves w by
+/// Delta = Delta_decay + Delta_grad, each part linear in what it comes
+/// from:
+///
+/// - SGD with L1: Delta_decay = -(eta*lambda/n) sgn(w).
+/// - Momentum: the velocity is a sum of past pushes, so it splits into
+///   the penalty's part v_d and the gradient's: v_d <- mu v_d - (eta*lambda/n) p(w),
+///   Delta_decay = v_d (`decay_first` holds v_d).
+/// - Adam: its first moment splits the same way, m_d <- beta1 m_d +
+///   (1 - beta1)(lambda/n) p(w), and both parts share the step's
+///   per-weight scale eta_t / (sqrt(v_t)/sqrt(1 - beta2^t) + eps) (v_t
+///   after the step, `second`): Delta_decay = -that scale * m_d.
+/// - AdamW: Delta_decay = -eta*D w.
+///
+/// `before` holds the weights before the step; `decay_move` gets
+/// Delta_decay. p(w) is w for L2, sgn(w) for L1.
+pub(crate) fn decay_moves<T: Real>(
+    rule: &Rule,
+    k: &StepConstants<T>,
+    before: &[T],
+    second: &mut [T],
+    decay_first: &mut [T],
+    decay_move: &mut [T],
+) {
+    let reg = rule.regularization;
+    let k = *k;
+    match rule.optimizer {
+        Optimizer::Sgd => {
+            kernels::update_values(decay_move, before, decay_first, second, |d, w, _, _| {
+                *d = -(k.c * penalty_direction(reg, w));
+            })
+        }
+        Optimizer::Momentum { .. } => {
+            kernels::update_values(decay_move, before, decay_first, second, |d, w, v_d, _| {
+                *v_d = k.mu.mul_add(*v_d, -(k.c * penalty_direction(reg, w)));
+                *d = *v_d;
+            })
+        }
+        Optimizer::Adam { .. } => {
+            kernels::update_values(decay_move, before, decay_first, second, |d, w, m_d, v| {
+                let push = (T::one() - k.beta1) * (k.penalty * penalty_direction(reg, w));
+                *m_d = k.beta1.mul_add(*m_d, push);
+                let denominator = v.sqrt() / k.adam_correction2_sqrt + k.eps;
+                *d = -(k.adam_step * *m_d / denominator);
+            })
+        }
+        Optimizer::AdamW { .. } => {
+            kernels::update_values(decay_move, before, decay_first, second, |d, w, _, _| {
+                *d = -(k.decoupled * w);
+            })
+        }
+        Optimizer::Sgdw { .. } => unreachable!("SGDW steps by the fused kernel"),
+    }
+}
+
 /// Adam's moments and step for one value with gradient `grad`:
 /// m <- beta1 m + (1 - beta1) grad,  v <- beta2 v + (1 - beta2) grad^2,
 /// w <- w - (eta/(1 - beta1^t)) m / (sqrt(v)/sqrt(1 - beta2^t) + eps).
@@ -316,7 +367,7 @@ mod tests {
     use crate::net::{Cost, Init, Network};
     use crate::theory;
     use crate::train::{EpochOrder, Hyper, Sgd, Unobserved};
-    use approx::assert_relative_eq;
+    use approx::{assert_abs_diff_eq, assert_relative_eq};
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
@@ -382,6 +433,57 @@ mod tests {
             }
         }
         assert!(far > 0 && near > 0, "{far} far from 0, {near} near it");
+    }
+
+    fn adam() -> Rule {
+        Rule {
+            optimizer: Optimizer::Adam {
+                beta1: ADAM_BETA1,
+                beta2: ADAM_BETA2,
+                eps: ADAM_EPS,
+            },
+            regularization: Regularization::L2,
+        }
+    }
+
+    #[test]
+    fn adam_with_l2_decays_alone_as_its_recurrence() {
+        let (eta, lambda) = (0.01, 5.0);
+        let (start, end) = decay_alone(adam(), eta, lambda);
+        let constants = (ADAM_BETA1, ADAM_BETA2, ADAM_EPS);
+        for (w0, w) in weights(&start).zip(weights(&end)) {
+            let law = theory::adam_l2_decay(w0, lambda / N as f64, eta, constants, S);
+            assert_abs_diff_eq!(w, law, epsilon = 1e-6 * w0.abs().max(eta));
+        }
+        assert_eq!(start.biases, end.biases);
+    }
+
+    /// The law's point: Adam's normalization takes lambda out of its decay.
+    /// Ten times the penalty moves every weight by the same amount, about
+    /// eta per step, where SGD's decay would move it ten times as far.
+    #[test]
+    fn adam_with_l2_decays_alone_by_eta_per_step_whatever_lambda() {
+        let eta = 0.001;
+        let (start, weak) = decay_alone(adam(), eta, 1.0);
+        let (_, strong) = decay_alone(adam(), eta, 10.0);
+        let far = eta * S as f64;
+        let mut counted = 0;
+        for ((w0, a), b) in weights(&start).zip(weights(&weak)).zip(weights(&strong)) {
+            if w0.abs() < 10.0 * far {
+                continue;
+            }
+            counted += 1;
+            // Only eps tells the two apart: it shortens a step by about
+            // eps/((lambda/n)|w|) <= 1e-8/(0.01 * 0.15), under 1e-5 of it.
+            assert_abs_diff_eq!(a, b, epsilon = 1e-5 * far);
+            // Toward 0 by between half of eta and eta per step.
+            let moved = w0.abs() - a.abs();
+            assert!(
+                moved > 0.5 * far && moved <= far * (1.0 + 1e-9),
+                "{w0} -> {a}"
+            );
+        }
+        assert!(counted > 20, "{counted} weights far from 0");
     }
 
     #[test]

@@ -46,8 +46,28 @@ pub trait StepObserver<T> {
     }
     /// Layer l's update is done and its measurements are in place.
     fn layer_measured(&mut self, _l: usize) {}
+    /// A rule that does not step by the fused kernel (all but network2's
+    /// and SGDW) stepped weight layer l; `split` says how. Called only if
+    /// `MEASURES`, between `step_started` and `step_finished`.
+    fn rule_layer_stepped(&mut self, _l: usize, _split: RuleSplit<'_, T>) {}
     /// Every layer of the step is updated.
     fn step_finished(&mut self) {}
+}
+
+/// One weight layer's step by a rule other than the fused ones, as the
+/// probes see it. Every slice is in the kernels' layout (W^T, rows padded
+/// with zeros that stay zero).
+pub struct RuleSplit<'a, T> {
+    /// The weights before the step.
+    pub before: &'a [T],
+    /// The weights after it.
+    pub after: &'a [T],
+    /// Delta_decay: the part of the step's move that the penalty or the
+    /// decay made ([`rule::decay_moves`]); the rest, after - before -
+    /// Delta_decay, is the gradient's part.
+    pub decay_move: &'a [T],
+    /// The batch's summed gradient G = sum_x dC_x/dw.
+    pub gradient: &'a [T],
 }
 
 /// Nobody watching.
@@ -67,13 +87,19 @@ enum Gradient<'a, T> {
 /// the kernels' layout for the weights, momentum's velocity or Adam's first
 /// moment (`first`) and Adam's second moment (`second`), the same for the
 /// biases, the steps taken (Adam's t), and room for a batch's gradient.
+/// When the probes watch, also the penalty's own part of `first`
+/// (`decay_first`, see [`rule::decay_moves`]) and room for a layer's
+/// weights before the step and its decay move.
 struct RuleState<T> {
     first: Vec<Vec<T>>,
     second: Vec<Vec<T>>,
     first_b: Vec<Vec<T>>,
     second_b: Vec<Vec<T>>,
+    decay_first: Vec<Vec<T>>,
     steps: u64,
     gradient: Vec<T>,
+    before: Vec<T>,
+    decay_move: Vec<T>,
 }
 
 /// A stateful rule's state between steps as a checkpoint keeps it: the
@@ -90,6 +116,11 @@ pub struct RuleMoments {
     pub first_b: Vec<Vec<f64>>,
     /// Per layer, the biases' second moment.
     pub second_b: Vec<Vec<f64>>,
+    /// Per layer, the penalty's part of the weights' first moment, kept
+    /// for the probes' split (zero if no probe watched; absent from older
+    /// checkpoints, which start it at zero).
+    #[serde(default)]
+    pub decay_first: Vec<Vec<f64>>,
     /// Steps taken (Adam's bias correction counts them).
     pub steps: u64,
 }
@@ -106,8 +137,11 @@ impl<T: Real> RuleState<T> {
             second: zeros(&weights.layers),
             first_b: zeros(&net.biases),
             second_b: zeros(&net.biases),
+            decay_first: zeros(&weights.layers),
             steps: 0,
             gradient: Vec::new(),
+            before: Vec::new(),
+            decay_move: Vec::new(),
         }
     }
 }
@@ -115,18 +149,21 @@ impl<T: Real> RuleState<T> {
 /// One step of a rule other than network2's (and SGDW's) on every layer:
 /// the batch's summed gradient G gathered from the fused update (from
 /// w = 0 with no decay and a step of -1, w - 0 w - (-1) G = G exactly),
-/// then the rule's step ([`rule::step_weights`]).
-fn rule_update<T: Real>(
+/// then the rule's step ([`rule::step_weights`]). An observer that
+/// measures sees each layer's move split into the penalty's and the
+/// gradient's parts ([`RuleSplit`]).
+fn rule_update<T: Real, O: StepObserver<T>>(
     weights: &mut KernelWeights<T>,
     biases: &mut [Vec<T>],
     gradient: Gradient<T>,
-    hyper: &Hyper,
-    rule: &Rule,
+    (hyper, rule): (&Hyper, &Rule),
     m_t: usize,
     state: &mut RuleState<T>,
+    observer: &mut O,
 ) {
     state.steps += 1;
     let k = StepConstants::new(rule, hyper.eta, hyper.lambda, hyper.n, m_t, state.steps);
+    observer.step_started(k.c, k.step, m_t);
     let gather = Rate {
         decay: T::zero(),
         step: -T::one(),
@@ -146,11 +183,28 @@ fn rule_update<T: Real>(
                 &zero_b
             }
         };
+        if O::MEASURES {
+            state.before.clone_from(wt);
+        }
         let (first, second) = (&mut state.first[l], &mut state.second[l]);
         rule::step_weights(rule, &k, wt, &state.gradient, first, second);
+        if O::MEASURES {
+            state.decay_move.resize(wt.len(), T::zero());
+            let decay_first = &mut state.decay_first[l];
+            let (before, decay_move) = (&state.before, &mut state.decay_move);
+            rule::decay_moves(rule, &k, before, second, decay_first, decay_move);
+            let split = RuleSplit {
+                before,
+                after: wt,
+                decay_move,
+                gradient: &state.gradient,
+            };
+            observer.rule_layer_stepped(l, split);
+        }
         let (first_b, second_b) = (&mut state.first_b[l], &mut state.second_b[l]);
         rule::step_biases(rule, &k, b, grad_b, first_b, second_b);
     }
+    observer.step_finished();
 }
 
 /// One step of the update rule, for a batch of m_t examples:
@@ -294,9 +348,7 @@ impl<T: Real> Sgd<T> {
         self
     }
 
-    /// Step by `rule` instead of network2's SGD with L2. A rule other
-    /// than network2's and SGDW has no probes: `observer`s that measure
-    /// are not told about its steps.
+    /// Step by `rule` instead of network2's SGD with L2.
     pub fn with_rule(mut self, rule: Rule) -> Sgd<T> {
         self.rule = rule;
         let fused = rule.fused_decay(self.hyper.eta, self.hyper.lambda, self.hyper.n);
@@ -318,6 +370,7 @@ impl<T: Real> Sgd<T> {
             second: widen(&s.second),
             first_b: widen(&s.first_b),
             second_b: widen(&s.second_b),
+            decay_first: widen(&s.decay_first),
             steps: s.steps,
         })
     }
@@ -354,6 +407,13 @@ impl<T: Real> Sgd<T> {
             &moments.second_b,
             "biases' second moments",
         )?;
+        if !moments.decay_first.is_empty() {
+            narrow(
+                &mut state.decay_first,
+                &moments.decay_first,
+                "penalty's first moments",
+            )?;
+        }
         state.steps = moments.steps;
         Ok(())
     }
@@ -444,10 +504,10 @@ impl<T: Real> Sgd<T> {
                     &mut weights,
                     biases,
                     gradient,
-                    hyper,
-                    &self.rule,
+                    (hyper, &self.rule),
                     m_t,
                     state,
+                    observer,
                 ),
             }
             steps += 1;

@@ -75,25 +75,25 @@ pub fn serve(args: &ServeArgs) -> Outcome {
 /// on `mnist` pooled as `settings` ask. A refusal names the query's
 /// parameter.
 fn prepare(settings: &Settings, mnist: &Mnist) -> Result<(Config, RunData, Vec<String>), String> {
-    let (mut config, rule_note) = configured(settings)?;
+    let mut config = configured(settings)?;
     let data = config
         .select_data(mnist)
         .map_err(|e| in_parameters(Failure::naming_flags(e)))?;
     let precision_note = choose_precision(&mut config, &data, false);
-    let notes = [rule_note, precision_note].into_iter().flatten().collect();
+    let notes = precision_note.into_iter().collect();
     Ok((config, data, notes))
 }
 
 /// Whether `train` takes the settings; if not, why, naming the parameter.
 /// (The checks of `prepare` without drawing the data.)
 fn check(settings: &Settings) -> Result<(), String> {
-    let (config, _) = configured(settings)?;
+    let config = configured(settings)?;
     config
         .check_decay(settings.n)
         .map_err(|e| in_parameters(Failure::naming_flags(e)))
 }
 
-fn configured(settings: &Settings) -> Result<(Config, Option<String>), String> {
+fn configured(settings: &Settings) -> Result<Config, String> {
     let args = train_args(&settings.train_flags()).map_err(|e| e.to_string())?;
     configure(&args).map_err(in_parameters)
 }

@@ -320,7 +320,7 @@ struct StartInfo {
     command: String,
     precision: Precision,
     /// What `train` would print before its first epoch (the precision's
-    /// reason, the probes switched off for a rule).
+    /// reason).
     notes: Vec<String>,
     sizes: Vec<usize>,
     n: usize,
