@@ -85,6 +85,16 @@ pub fn momentum_decay(c: f64, mu: f64, steps: usize) -> f64 {
     w
 }
 
+/// Momentum's decay alone per epoch once its velocity has built up:
+/// r^S, r the larger root of x^2 - (1 - c + mu) x + mu = 0 (see
+/// [`momentum_decay`]; the smaller root, about mu, dies out within a few
+/// times 1/(1 - mu) steps).
+pub fn momentum_steady_decay(c: f64, mu: f64, steps: usize) -> f64 {
+    let trace = 1.0 - c + mu;
+    let root = (trace + (trace * trace - 4.0 * mu).max(0.0).sqrt()) / 2.0;
+    root.powi(steps as i32)
+}
+
 /// exp(-eta*lambda/(m (1 - mu))): momentum's decay per epoch once its
 /// velocity has built up, for n -> infinity at fixed m (see
 /// [`momentum_decay`]).

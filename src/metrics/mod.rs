@@ -41,10 +41,14 @@ pub struct EpochRecord {
     pub shrink_ratio: Option<f64>,
     /// rho_e per layer (null as above).
     pub shrink_ratio_layers: Vec<Option<f64>>,
-    /// rho* = (1 - eta*lambda/n)^S: the decay's own shrink per epoch.
-    pub predicted_shrink: f64,
-    /// exp(-eta*lambda/m): its limit for n -> infinity.
-    pub predicted_shrink_asymptotic: f64,
+    /// rho*: the decay's own shrink per epoch, (1 - eta*lambda/n)^S for
+    /// network2's rule (the other rules' laws: `run::measure::decay_law`);
+    /// null for the rules whose decay is not a factor (L1, Adam with the
+    /// penalty in its gradient).
+    pub predicted_shrink: Option<f64>,
+    /// Its limit for small steps: exp(-eta*lambda/m) for network2's rule;
+    /// null as above.
+    pub predicted_shrink_asymptotic: Option<f64>,
     /// Norm budget, offset fraction, displacements, gradient signal of the
     /// epoch's steps (with probes on; null at epoch 0, which has no steps).
     #[serde(default)]

@@ -9,7 +9,7 @@ use crate::probes::{
     EpochDynamics, FullGradient, Histogram, LiveInputs, WeightStats, gradient, histogram,
 };
 use crate::theory;
-use crate::train::{Evaluation, evaluate_scored};
+use crate::train::{Evaluation, Optimizer, Regularization, Rule, evaluate_scored};
 
 use super::{Config, FullGradientAt, RunData};
 
@@ -116,6 +116,8 @@ impl Measurer<'_> {
             None => (None, vec![None; weights.layers.len()]),
         };
         let n = self.data.training.len();
+        let (predicted_shrink, predicted_shrink_asymptotic) =
+            decay_law(&config.rule, eta, lambda, n, config.batch).unzip();
         let bins = config.histogram_bins;
         let histograms = self.histogram_ranges.map(|ranges| Histograms {
             all: Histogram::of(&net.weights.concat(), ranges.all, bins),
@@ -141,8 +143,8 @@ impl Measurer<'_> {
             )),
             shrink_ratio,
             shrink_ratio_layers,
-            predicted_shrink: theory::exact_shrink(eta, lambda, n, config.batch),
-            predicted_shrink_asymptotic: theory::asymptotic_shrink(eta, lambda, config.batch),
+            predicted_shrink,
+            predicted_shrink_asymptotic,
             dynamics,
             saturation: eval.saturation,
             input_norm: eval.input_norm,
@@ -189,4 +191,36 @@ fn check_finite<T: Real>(net: &Network<T>, epoch: usize, eta: f64) -> Result<()>
         }
     }
     Ok(())
+}
+
+/// The factor by which `rule`'s decay alone shrinks the weights in an
+/// epoch of S = ceil(n/m) steps, and its limit for small steps: (rho*,
+/// asymptotic). None for the rules whose decay is not a factor: L1 takes
+/// a fixed amount off |w| each step, and Adam with the penalty in its
+/// gradient takes about eta ([`theory::l1_decay`], [`theory::adam_l2_decay`]).
+///
+/// - network2's SGD with L2: (1 - eta*lambda/n)^S and exp(-eta*lambda/m).
+/// - momentum with L2: once its velocity has built up,
+///   [`theory::momentum_steady_decay`] and exp(-eta*lambda/(m (1 - mu))).
+/// - SGDW and AdamW: (1 - eta D)^S and exp(-eta D S).
+pub fn decay_law(rule: &Rule, eta: f64, lambda: f64, n: usize, m: usize) -> Option<(f64, f64)> {
+    let steps = theory::steps_per_epoch(n, m);
+    match (rule.optimizer, rule.regularization) {
+        (Optimizer::Sgd, Regularization::L2) => Some((
+            theory::exact_shrink(eta, lambda, n, m),
+            theory::asymptotic_shrink(eta, lambda, m),
+        )),
+        (Optimizer::Momentum { mu }, Regularization::L2) => Some((
+            theory::momentum_steady_decay(eta * lambda / n as f64, mu, steps),
+            theory::momentum_asymptotic_decay(eta, lambda, m, mu),
+        )),
+        (Optimizer::Sgdw { weight_decay }, _) | (Optimizer::AdamW { weight_decay, .. }, _) => {
+            Some((
+                theory::decoupled_decay(eta, weight_decay, steps),
+                (-eta * weight_decay * steps as f64).exp(),
+            ))
+        }
+        (Optimizer::Sgd | Optimizer::Momentum { .. }, Regularization::L1)
+        | (Optimizer::Adam { .. }, _) => None,
+    }
 }

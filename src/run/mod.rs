@@ -22,6 +22,7 @@ use rand_chacha::ChaCha8Rng;
 pub use crate::train::Rearrange;
 pub use checkpoint::{Checkpoint, CheckpointWriter};
 pub use config::{Config, EvalSet, FullGradientAt, RunData};
+pub use measure::decay_law;
 pub use precision::{F32_SMALLEST_DECAY, Precision};
 
 use crate::error::{Error, Result};

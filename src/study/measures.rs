@@ -51,7 +51,7 @@ pub fn shrink_deviations(records: &[EpochRecord], k: usize) -> Vec<f64> {
         .iter()
         .skip(1)
         .take(k)
-        .filter_map(|r| Some((r.shrink_ratio? / r.predicted_shrink - 1.0).abs()))
+        .filter_map(|r| Some((r.shrink_ratio? / r.predicted_shrink? - 1.0).abs()))
         .collect()
 }
 

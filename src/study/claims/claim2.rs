@@ -132,7 +132,7 @@ pub fn evidence(
         let (c, records) = (run.decay_per_step, run.records);
         let mut worst_run: f64 = 0.0;
         for r in records.iter().skip(1) {
-            let predicted = r.predicted_shrink;
+            let predicted = r.predicted_shrink.unwrap_or(f64::NAN);
             let mut ratios = vec![r.shrink_ratio];
             ratios.extend(&r.shrink_ratio_layers);
             for rho in ratios {
@@ -149,8 +149,8 @@ pub fn evidence(
         spot_checks.push(SpotCheck {
             eta_lambda_over_n: c,
             measured_shrink: records.get(1).and_then(|r| r.shrink_ratio),
-            exact: records.get(1).map(|r| r.predicted_shrink),
-            asymptotic: records.get(1).map(|r| r.predicted_shrink_asymptotic),
+            exact: records.get(1).and_then(|r| r.predicted_shrink),
+            asymptotic: records.get(1).and_then(|r| r.predicted_shrink_asymptotic),
             max_relative_error: worst_run,
         });
     }
@@ -180,8 +180,8 @@ pub fn evidence(
         gap_exceeds_tolerance_from: breaks_at,
         training_tolerance: t.shrink_tolerance,
         training_mean_relative_deviation: training.mean_relative_deviation,
-        rho_star: base[0].get(1).map(|r| r.predicted_shrink),
-        exp_minus_eta_lambda_over_m: base[0].get(1).map(|r| r.predicted_shrink_asymptotic),
+        rho_star: base[0].get(1).and_then(|r| r.predicted_shrink),
+        exp_minus_eta_lambda_over_m: base[0].get(1).and_then(|r| r.predicted_shrink_asymptotic),
         training_mean_rho_per_layer: training.mean_rho_per_layer,
         base_steps,
     })

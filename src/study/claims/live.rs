@@ -50,9 +50,10 @@ pub struct LiveClaim2 {
     pub tolerance: f64,
     /// Whether the mean is within the tolerance (None: no such epoch).
     pub within: Option<bool>,
-    /// rho* = (1 - eta*lambda/n)^S of epoch 1, and exp(-eta*lambda/m).
-    pub rho_star: f64,
-    pub exp_minus_eta_lambda_over_m: f64,
+    /// rho* = (1 - eta*lambda/n)^S of epoch 1, and exp(-eta*lambda/m)
+    /// (None for a rule without a factor law).
+    pub rho_star: Option<f64>,
+    pub exp_minus_eta_lambda_over_m: Option<f64>,
 }
 
 /// Claims 1 and 2 of the run whose records (epoch 0 first) are `records`,
