@@ -85,14 +85,14 @@ pub fn momentum_decay(c: f64, mu: f64, steps: usize) -> f64 {
     w
 }
 
-/// Momentum's decay alone per epoch once its velocity has built up:
-/// r^S, r the larger root of x^2 - (1 - c + mu) x + mu = 0 (see
-/// [`momentum_decay`]; the smaller root, about mu, dies out within a few
-/// times 1/(1 - mu) steps).
-pub fn momentum_steady_decay(c: f64, mu: f64, steps: usize) -> f64 {
-    let trace = 1.0 - c + mu;
-    let root = (trace + (trace * trace - 4.0 * mu).max(0.0).sqrt()) / 2.0;
-    root.powi(steps as i32)
+/// Momentum's decay alone in epoch e (from 1) of S steps, for a run that
+/// started at rest (v = 0): w_(eS) / w_((e-1)S), from [`momentum_decay`].
+/// It tends to r^S, r the larger root of x^2 - (1 - c + mu) x + mu = 0,
+/// as the smaller root's share (about mu^((e-1)S)) dies out.
+pub fn momentum_decay_in_epoch(c: f64, mu: f64, steps: usize, epoch: usize) -> f64 {
+    let after = momentum_decay(c, mu, epoch * steps);
+    let before = momentum_decay(c, mu, (epoch - 1) * steps);
+    after / before
 }
 
 /// exp(-eta*lambda/(m (1 - mu))): momentum's decay per epoch once its

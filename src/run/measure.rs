@@ -117,7 +117,7 @@ impl Measurer<'_> {
         };
         let n = self.data.training.len();
         let (predicted_shrink, predicted_shrink_asymptotic) =
-            decay_law(&config.rule, eta, lambda, n, config.batch).unzip();
+            decay_law(&config.rule, (eta, lambda), n, config.batch, epoch).unzip();
         let bins = config.histogram_bins;
         let histograms = self.histogram_ranges.map(|ranges| Histograms {
             all: Histogram::of(&net.weights.concat(), ranges.all, bins),
@@ -193,17 +193,24 @@ fn check_finite<T: Real>(net: &Network<T>, epoch: usize, eta: f64) -> Result<()>
     Ok(())
 }
 
-/// The factor by which `rule`'s decay alone shrinks the weights in an
-/// epoch of S = ceil(n/m) steps, and its limit for small steps: (rho*,
-/// asymptotic). None for the rules whose decay is not a factor: L1 takes
+/// The factor by which `rule`'s decay alone shrinks the weights in epoch
+/// `epoch` (from 1) of S = ceil(n/m) steps, and its limit for small steps:
+/// (rho*, asymptotic). None for the rules whose decay is not a factor: L1 takes
 /// a fixed amount off |w| each step, and Adam with the penalty in its
 /// gradient takes about eta ([`theory::l1_decay`], [`theory::adam_l2_decay`]).
 ///
 /// - network2's SGD with L2: (1 - eta*lambda/n)^S and exp(-eta*lambda/m).
-/// - momentum with L2: once its velocity has built up,
-///   [`theory::momentum_steady_decay`] and exp(-eta*lambda/(m (1 - mu))).
+/// - momentum with L2: from rest (every run starts at v = 0),
+///   [`theory::momentum_decay_in_epoch`], and exp(-eta*lambda/(m (1 -
+///   mu))) (its limit once the velocity has built up).
 /// - SGDW and AdamW: (1 - eta D)^S and exp(-eta D S).
-pub fn decay_law(rule: &Rule, eta: f64, lambda: f64, n: usize, m: usize) -> Option<(f64, f64)> {
+pub fn decay_law(
+    rule: &Rule,
+    (eta, lambda): (f64, f64),
+    n: usize,
+    m: usize,
+    epoch: usize,
+) -> Option<(f64, f64)> {
     let steps = theory::steps_per_epoch(n, m);
     match (rule.optimizer, rule.regularization) {
         (Optimizer::Sgd, Regularization::L2) => Some((
@@ -211,7 +218,7 @@ pub fn decay_law(rule: &Rule, eta: f64, lambda: f64, n: usize, m: usize) -> Opti
             theory::asymptotic_shrink(eta, lambda, m),
         )),
         (Optimizer::Momentum { mu }, Regularization::L2) => Some((
-            theory::momentum_steady_decay(eta * lambda / n as f64, mu, steps),
+            theory::momentum_decay_in_epoch(eta * lambda / n as f64, mu, steps, epoch.max(1)),
             theory::momentum_asymptotic_decay(eta, lambda, m, mu),
         )),
         (Optimizer::Sgdw { weight_decay }, _) | (Optimizer::AdamW { weight_decay, .. }, _) => {
