@@ -193,6 +193,14 @@ pub struct ClaimsArgs {
     /// say which runs are missing.
     #[arg(long, conflicts_with = "shard")]
     pub report_only: bool,
+    /// Run the study a study file (TOML) describes: its mode, seeds and
+    /// setups beyond the book's. --print-config writes one to start from.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["quick", "deep", "seeds", "seed_base"])]
+    pub config: Option<PathBuf>,
+    /// Print the study file of the study the other flags describe (the
+    /// built-in setups beyond the book's included) and exit.
+    #[arg(long, conflicts_with_all = ["config", "report_only", "shard", "reference", "book"])]
+    pub print_config: bool,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@ use crate::net::Init;
 use crate::report::json::ClaimsFile;
 use crate::report::{self, Reference, export};
 use crate::study::claims::{self, ClaimResult, Measured, Thresholds};
+use crate::study::plan::{Purpose, StudyFile};
 use crate::study::shard::{Shard, ShardError};
 use crate::study::{Mode, Plan, Results, RunSpec, equilibrium, runner};
 use crate::study::{book_examples, comments, optima, tail_average};
@@ -31,6 +32,14 @@ const MAX_SEEDS: usize = 1000;
 /// back), then, unless this is one shard of it, the claims decided and the
 /// report written.
 pub fn claims(args: &ClaimsArgs) -> Outcome {
+    if args.print_config {
+        // A quick study has one seed, whatever --seeds says.
+        let mode = mode_of(args);
+        let seeds = if mode == Mode::Quick { 1 } else { args.seeds };
+        let file = StudyFile::built_in(mode, seeds, args.seed_base);
+        print!("{}", file.to_toml());
+        return Ok(());
+    }
     let Flags {
         jobs,
         reference,
@@ -228,12 +237,10 @@ impl Flags {
             ),
             None => None,
         };
-        let mode = match (args.quick, args.deep) {
-            (true, _) => Mode::Quick,
-            (false, true) => Mode::Deep,
-            (false, false) => Mode::Full,
+        let plan = match &args.config {
+            Some(path) => plan_of_file(path)?,
+            None => plan_of(args, mode_of(args))?,
         };
-        let plan = plan_of(args, mode)?;
         Ok(Flags {
             jobs,
             reference,
@@ -264,6 +271,7 @@ fn decide_and_write(
         noise_laws: &noise_laws,
     };
     let claims = claims::decide_all(&measured, &Thresholds::default());
+    let setups = claims::setups::decide_setups(results, &Thresholds::default());
     let book_examples = if args.book {
         say!(
             console,
@@ -291,6 +299,7 @@ fn decide_and_write(
         architecture: claims::claim3(&claims).map(|d| &d.evidence.architecture),
         tail_average: &results.averaged,
         book_examples: &book_examples,
+        beyond_the_book: &setups,
         mode: results.plan.mode,
         seeds: &results.plan.seeds,
         runs: results.runs.iter().map(|r| r.spec.name.as_str()).collect(),
@@ -309,6 +318,7 @@ fn decide_and_write(
         settled: &settled,
         reference,
         book_examples: &book_examples,
+        setups: &setups,
         seconds,
         jobs,
     });
@@ -337,6 +347,47 @@ fn shard_failure(error: ShardError, count: Option<usize>) -> Failure {
         other => other.to_string(),
     };
     Failure::flag("--shard", message)
+}
+
+/// The mode the flags ask for.
+fn mode_of(args: &ClaimsArgs) -> Mode {
+    match (args.quick, args.deep) {
+        (true, _) => Mode::Quick,
+        (false, true) => Mode::Deep,
+        (false, false) => Mode::Full,
+    }
+}
+
+/// Study files are a few kilobytes; this bounds what is read.
+const STUDY_FILE_LIMIT: u64 = 1 << 20;
+
+/// The plan of the study file at `path`, or an error naming the file and
+/// what is wrong in it: its key, its setup, or the setting of a setup's
+/// run that cannot train.
+fn plan_of_file(path: &Path) -> Outcome<Plan> {
+    let bad = |message: String| Failure::Library(Error::bad_file(path, message));
+    let text = crate::input::read_text_bounded(path, "a study file", STUDY_FILE_LIMIT)?;
+    let file = StudyFile::parse(&text).map_err(bad)?;
+    if file.seeds > MAX_SEEDS {
+        return Err(bad(format!(
+            "seeds = {}; expected 1 to {MAX_SEEDS}",
+            file.seeds
+        )));
+    }
+    let plan = file.plan().ok_or_else(|| {
+        bad(format!(
+            "seed_base = {} with seeds = {}; expected seeds that fit in 64 bits",
+            file.seed_base, file.seeds
+        ))
+    })?;
+    for run in &plan.runs {
+        if let Purpose::Setup { setup, .. } = &run.purpose {
+            run.config
+                .validate()
+                .map_err(|e| bad(format!("setup {setup}: {e}")))?;
+        }
+    }
+    Ok(plan)
 }
 
 /// The study's plan for the flags, or an error naming --seed-base.

@@ -4,7 +4,7 @@
 
 use super::cells::sig;
 use super::{Answer, Block, CHAPTER_3, Document, Inputs, glossary, text};
-use super::{book_examples, evidence};
+use super::{beyond, book_examples, evidence};
 use crate::study::claims::ClaimResult;
 use crate::study::comments::{Comments, DECAY_UNCHANGED};
 use crate::study::{Mode, Results, plan};
@@ -68,6 +68,7 @@ pub fn document(inputs: &Inputs) -> Document {
     if !inputs.book_examples.is_empty() {
         book_examples::section(&mut doc, inputs.book_examples);
     }
+    beyond::section(&mut doc, inputs.setups);
     comments(&mut doc, inputs.comments);
     let terms = glossary::terms();
     doc.section("glossary", "Glossary");

@@ -12,9 +12,11 @@ use crate::study::claims::claim1::Claim1Evidence;
 use crate::study::claims::claim2::Claim2Evidence;
 use crate::study::claims::claim3::Claim3Evidence;
 use crate::study::claims::claim4::Claim4Evidence;
+use crate::study::claims::setups::{SetupClaims, SetupMeasures};
 use crate::study::claims::{Claim, ClaimResult, Outcome, Sensitivity, Verdict};
 use crate::study::equilibrium::{SettledEntry, SizeFit};
 use crate::study::noise_law::NoiseLaw;
+use crate::study::plan::Setup;
 use crate::study::tail_average::AveragedBranch;
 
 /// A claim's evidence as `claims.json` writes it: the claim's own fields,
@@ -37,6 +39,16 @@ fn evidence_of<'a, C: Claim>(
     match outcome {
         Ok(d) => decided(&d.evidence),
         Err(m) => EvidenceJson::Missing { missing: m.0 },
+    }
+}
+
+/// A claim's evidence, whichever claim it is.
+fn evidence_json(claim: &ClaimResult) -> EvidenceJson<'_> {
+    match claim {
+        ClaimResult::Claim1(o) => evidence_of(o, EvidenceJson::Claim1),
+        ClaimResult::Claim2(o) => evidence_of(o, EvidenceJson::Claim2),
+        ClaimResult::Claim3(o) => evidence_of(o, EvidenceJson::Claim3),
+        ClaimResult::Claim4(o) => evidence_of(o, EvidenceJson::Claim4),
     }
 }
 
@@ -80,12 +92,7 @@ fn claim_json(claim: &ClaimResult) -> ClaimJson<'_> {
         statement: math::plain(header.statement),
         verdict: header.verdict,
         about: math::plain(&about),
-        evidence: match claim {
-            ClaimResult::Claim1(o) => evidence_of(o, EvidenceJson::Claim1),
-            ClaimResult::Claim2(o) => evidence_of(o, EvidenceJson::Claim2),
-            ClaimResult::Claim3(o) => evidence_of(o, EvidenceJson::Claim3),
-            ClaimResult::Claim4(o) => evidence_of(o, EvidenceJson::Claim4),
-        },
+        evidence: evidence_json(claim),
         answer: math::plain(&answer),
         explanation: math::plain(&explanation),
         rule: math::plain(&rule),
@@ -118,6 +125,11 @@ pub struct ClaimsFile<'a> {
     /// The book's own weight-initialization runs, measured (`--book`).
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub book_examples: &'a [BookExample],
+    /// The claims on each setup beyond the book's: its definition, key
+    /// numbers, and each claim's verdict, evidence and sensitivity (no
+    /// words: the claims' words are network2's setup's).
+    #[serde(serialize_with = "setups_json")]
+    pub beyond_the_book: &'a [SetupClaims],
     /// Quick or full.
     pub mode: Mode,
     /// The seeds of the study.
@@ -128,6 +140,48 @@ pub struct ClaimsFile<'a> {
     pub seconds: f64,
     /// Trainings run side by side.
     pub jobs: usize,
+}
+
+/// One claim of a setup beyond the book's.
+#[derive(Serialize)]
+struct SetupClaimJson<'a> {
+    id: u8,
+    verdict: Verdict,
+    evidence: EvidenceJson<'a>,
+    sensitivity: &'a [Sensitivity],
+}
+
+/// One setup beyond the book's in `claims.json`.
+#[derive(Serialize)]
+struct SetupJson<'a> {
+    setup: &'a Setup,
+    measured: &'a SetupMeasures,
+    claims: Vec<SetupClaimJson<'a>>,
+}
+
+fn setups_json<S: serde::Serializer>(
+    setups: &&[SetupClaims],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(setups.iter().map(|s| {
+        SetupJson {
+            setup: &s.setup,
+            measured: &s.measured,
+            claims: s
+                .claims
+                .iter()
+                .map(|claim| {
+                    let header = claim.header();
+                    SetupClaimJson {
+                        id: header.id,
+                        verdict: header.verdict,
+                        evidence: evidence_json(claim),
+                        sensitivity: header.sensitivity,
+                    }
+                })
+                .collect(),
+        }
+    }))
 }
 
 fn claims_with_words<S: serde::Serializer>(

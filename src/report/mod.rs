@@ -9,10 +9,12 @@
 use crate::study::Results;
 use crate::study::book_examples::BookExample;
 use crate::study::claims::ClaimResult;
+use crate::study::claims::setups::SetupClaims;
 use crate::study::comments::Comments;
 use crate::study::equilibrium::SettledEntry;
 
 pub mod axes;
+pub mod beyond;
 pub mod book;
 pub mod book_examples;
 pub mod build;
@@ -44,6 +46,8 @@ pub struct Inputs<'a> {
     pub comments: &'a Comments,
     /// The book's own examples, measured (empty without `--book`).
     pub book_examples: &'a [BookExample],
+    /// The claims on each setup beyond the book's.
+    pub setups: &'a [SetupClaims],
     pub seconds: f64,
     pub jobs: usize,
 }

@@ -14,6 +14,7 @@ use super::build::document;
 use super::{Block, Document, Inline, html, inlines, markdown};
 use crate::metrics::synthetic::synthetic_run;
 use crate::net::Init;
+use crate::study::claims::setups::decide_setups;
 use crate::study::claims::{Measured, Thresholds, claim1, decide_all};
 use crate::study::comments;
 use crate::study::{Mode, Plan, Results, RunResult, equilibrium};
@@ -66,6 +67,7 @@ fn synthetic_document() -> Document {
         noise_laws: &noise_laws,
     };
     let claims = decide_all(&measured, &Thresholds::default());
+    let setups = decide_setups(&results, &Thresholds::default());
     let large = results.base(Init::Large, true);
     let comments = comments::of(claim1(&claims).map(|d| &d.evidence), large.first().copied());
     document(&Inputs {
@@ -75,6 +77,7 @@ fn synthetic_document() -> Document {
         settled: &settled,
         reference: &Vec::new(),
         book_examples: &[],
+        setups: &setups,
         seconds: 12.0,
         jobs: 2,
     })

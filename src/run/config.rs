@@ -413,15 +413,22 @@ impl Config {
         Ok(())
     }
 
-    /// The fraction of every weight one step's decay takes: eta*D for the
-    /// decoupled rules, eta*lambda/n for the others (on n training
-    /// examples); what decides whether f32 can hold it.
+    /// The fraction of a weight one step's decay takes, on n training
+    /// examples; what decides whether f32 can hold it. eta*D for the
+    /// decoupled rules; eta*lambda/n for SGD (with L1: of a weight of size
+    /// 1); eta*lambda/(n (1 - mu)) for momentum, once its velocity has
+    /// built up; for Adam with a penalty, eta, as its decay alone takes
+    /// about eta off |w| every step whatever lambda is
+    /// (`theory::adam_l2_decay`), of a weight of size 1.
     pub fn decay_per_step(&self, n: usize) -> f64 {
+        let c = self.eta * self.lambda / n as f64;
         match self.rule.optimizer {
             Optimizer::Sgdw { weight_decay } | Optimizer::AdamW { weight_decay, .. } => {
                 self.eta * weight_decay
             }
-            _ => self.eta * self.lambda / n as f64,
+            Optimizer::Momentum { mu } => c / (1.0 - mu),
+            Optimizer::Adam { .. } if self.lambda > 0.0 => self.eta,
+            Optimizer::Adam { .. } | Optimizer::Sgd => c,
         }
     }
 

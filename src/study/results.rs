@@ -8,7 +8,7 @@ use crate::theory;
 use super::equilibrium;
 use super::noise_law::{self, NoiseLaw};
 use super::optima::OptimumResult;
-use super::plan::{self, Plan, Purpose};
+use super::plan::{self, Plan, Purpose, SetupRole};
 use super::runner::RunResult;
 use super::tail_average::AveragedBranch;
 
@@ -122,6 +122,37 @@ impl Results {
     /// The noise law of every layer at every lambda its branches ran at.
     pub fn noise_laws(&self) -> Vec<NoiseLaw> {
         noise_law::noise_laws(&self.runs, &self.optima)
+    }
+
+    /// The study as the setup named `setup` sees it: its runs in the base
+    /// runs' roles (`Purpose::Base`, `Purpose::DecayOnly`) and nothing
+    /// else, so that each claim reads them as it reads network2's.
+    pub fn setup_view(&self, setup: &str) -> Results {
+        let runs = self
+            .runs
+            .iter()
+            .filter_map(|run| {
+                let Purpose::Setup { setup: of, role } = &run.spec.purpose else {
+                    return None;
+                };
+                let purpose = match *role {
+                    SetupRole::Base { init, l2 } => Purpose::Base { init, l2 },
+                    SetupRole::DecayOnly { c } => Purpose::DecayOnly { c },
+                };
+                let mut spec = run.spec.clone();
+                spec.purpose = purpose;
+                (of == setup).then(|| RunResult {
+                    spec,
+                    ..run.clone()
+                })
+            })
+            .collect();
+        Results {
+            plan: self.plan.clone(),
+            runs,
+            optima: Vec::new(),
+            averaged: Vec::new(),
+        }
     }
 
     /// Steps per epoch of the base runs.

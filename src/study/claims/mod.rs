@@ -14,6 +14,7 @@ pub mod claim2;
 pub mod claim3;
 pub mod claim4;
 pub mod live;
+pub mod setups;
 pub mod thresholds;
 
 use std::fmt::Debug;

@@ -73,16 +73,18 @@ pub struct SettledEntry {
 pub const COLLAPSED_ACCURACY: f64 = 0.90;
 
 /// The runs whose weights can settle and be compared: all but the
-/// decay-only ones and the noise law's branches (which have no probes, so
-/// no offset fraction: `noise_law` measures them by relaxation times).
+/// decay-only ones, the noise law's branches (which have no probes, so no
+/// offset fraction: `noise_law` measures them by relaxation times) and the
+/// setups beyond the book's (other rules: each setup is compared within
+/// itself, `Results::setup_view`).
 fn compared(run: &RunResult) -> bool {
     !matches!(
         run.spec.purpose,
-        Purpose::DecayOnly { .. } | Purpose::Branch { .. }
+        Purpose::DecayOnly { .. } | Purpose::Branch { .. } | Purpose::Setup { .. }
     )
 }
 
-/// The `settled` table: one entry per run (but the decay-only ones) and
+/// The `settled` table: one entry per run (of those `compared`) and
 /// weight layer, then one for all weights.
 pub fn settled_table(runs: &[RunResult]) -> Vec<SettledEntry> {
     let mut table = Vec::new();

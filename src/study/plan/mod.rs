@@ -7,6 +7,11 @@ use crate::net::Init;
 use crate::run::{Config, FullGradientAt, Precision};
 use crate::theory;
 
+pub mod file;
+pub mod setup;
+pub use file::StudyFile;
+pub use setup::Setup;
+
 /// Full: the study as specified, every run on every seed. Quick: the same
 /// experiments with one seed and fewer configurations, to run in about
 /// half a minute. Deep: the full study for a cluster: each sweep run given
@@ -57,6 +62,21 @@ pub enum Purpose {
     /// 30, 10] on images pooled by `pool`, every input multiplied by
     /// `scale` (claim 4).
     InputScale { pool: usize, scale: f64 },
+    /// A run of the setup named `setup` (beyond the book's) in one of the
+    /// base setup's roles.
+    Setup { setup: String, role: SetupRole },
+}
+
+/// The role a setup's run plays: one of the base setup's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "kebab-case")]
+pub enum SetupRole {
+    /// As `Purpose::Base`: large or default initialization, with or
+    /// without the setup's penalty or decay.
+    Base { init: Init, l2: bool },
+    /// As `Purpose::DecayOnly`: the setup's decay alone, c its fraction
+    /// per step (eta*lambda/n, or eta*D).
+    DecayOnly { c: f64 },
 }
 
 impl Purpose {
@@ -72,6 +92,7 @@ impl Purpose {
             Purpose::NoiseParent { .. } => "noise-parent",
             Purpose::Branch { .. } => "branch",
             Purpose::InputScale { .. } => "input-scale",
+            Purpose::Setup { .. } => "setup",
         }
     }
 }
@@ -114,6 +135,10 @@ pub struct Plan {
     pub noise_lambdas: Vec<f64>,
     /// (pool, input scale c) of the fan-in runs (none in quick mode).
     pub input_scales: Vec<(usize, f64)>,
+    /// The setups beyond the book's, each with its own base runs.
+    pub setups: Vec<Setup>,
+    /// Epochs of a setup's base runs.
+    pub setup_epochs: usize,
     pub runs: Vec<RunSpec>,
 }
 
@@ -210,6 +235,11 @@ pub fn deep_branch_epochs(eta: f64, lambda: f64, m: usize) -> (usize, usize) {
 /// fan-in, as 1/sqrt(n_in), the other way round.
 pub const INPUT_SCALES: [(usize, f64); 4] = [(1, 0.5), (1, 2.0), (2, 2.165), (4, 5.043)];
 
+/// Epochs of a setup's base runs: chapter 3's 30 (quick: 10). They are
+/// not trained until settled (claim 3 is not decided for setups).
+pub const SETUP_EPOCHS: usize = 30;
+pub const SETUP_EPOCHS_QUICK: usize = 10;
+
 /// Examples of the small decay-only runs, and their epochs.
 const DECAY_ONLY_N: usize = 1_000;
 const DECAY_ONLY_EPOCHS: usize = 2;
@@ -245,9 +275,20 @@ fn init_name(init: Init) -> &'static str {
 
 impl Plan {
     /// The plan for `mode` with `seeds` seeds from `seed_base` (seeds
-    /// seed_base, seed_base + 1, ...; quick mode uses seed_base alone).
-    /// None if the seeds do not fit in a u64.
+    /// seed_base, seed_base + 1, ...; quick mode uses seed_base alone) and
+    /// the built-in setups beyond the book's. None if the seeds do not fit
+    /// in a u64.
     pub fn new(mode: Mode, seeds: usize, seed_base: u64) -> Option<Plan> {
+        Plan::with_setups(mode, seeds, seed_base, setup::built_in())
+    }
+
+    /// The plan as [`Plan::new`]'s, with `setups` beyond the book's.
+    pub fn with_setups(
+        mode: Mode,
+        seeds: usize,
+        seed_base: u64,
+        setups: Vec<Setup>,
+    ) -> Option<Plan> {
         let count = match mode {
             Mode::Full | Mode::Deep => seeds as u64,
             Mode::Quick => 1,
@@ -320,6 +361,12 @@ impl Plan {
             grid_default,
             noise_lambdas,
             input_scales,
+            setups,
+            setup_epochs: if full {
+                SETUP_EPOCHS
+            } else {
+                SETUP_EPOCHS_QUICK
+            },
             runs: Vec::new(),
         };
         plan.runs = [
@@ -329,6 +376,7 @@ impl Plan {
             plan.decay_only_runs(&base),
             plan.grid_runs(&base),
             plan.input_scale_runs(&base),
+            plan.setup_runs(&base),
         ]
         .concat();
         let parents = plan.noise_parent_names();
@@ -576,6 +624,94 @@ impl Plan {
         runs
     }
 
+    /// Each setup's runs: its four base runs on every seed (large and
+    /// default initialization, with and without its penalty or decay), for
+    /// `setup_epochs` epochs with the probes, and one decay-only run as the
+    /// base setup's (n = 1,000, [49, 10, 10], f64) at its own eta and
+    /// penalty.
+    fn setup_runs(&self, base: &Config) -> Vec<RunSpec> {
+        let mut runs = Vec::new();
+        for setup in &self.setups {
+            let trains_with = |setup: &Setup, config: Config| Config {
+                eta: setup.eta,
+                lambda: setup.lambda,
+                rule: setup.rule(),
+                cost: setup.cost,
+                hidden: setup.activation,
+                ..config
+            };
+            for &seed in &self.seeds {
+                for (init, l2) in [
+                    (Init::Large, true),
+                    (Init::Default, true),
+                    (Init::Large, false),
+                    (Init::Default, false),
+                ] {
+                    let with = if l2 {
+                        setup.clone()
+                    } else {
+                        setup.without_decay()
+                    };
+                    let config = trains_with(
+                        &with,
+                        Config {
+                            init,
+                            epochs: self.setup_epochs,
+                            stop_when_settled: false,
+                            seed,
+                            ..base.clone()
+                        },
+                    );
+                    runs.push(RunSpec {
+                        name: format!(
+                            "setup-{}-{}-{}-s{seed}",
+                            setup.name,
+                            init_name(init),
+                            if l2 { "l2" } else { "nol2" }
+                        ),
+                        purpose: Purpose::Setup {
+                            setup: setup.name.clone(),
+                            role: SetupRole::Base { init, l2 },
+                        },
+                        seed,
+                        config,
+                        parent: None,
+                        saves_network: false,
+                    });
+                }
+            }
+            let config = trains_with(
+                setup,
+                Config {
+                    sizes: vec![49, 10, 10],
+                    pool: 4,
+                    train_size: Some(DECAY_ONLY_N),
+                    epochs: DECAY_ONLY_EPOCHS,
+                    decay_only: true,
+                    full_gradient: FullGradientAt::Never,
+                    stop_when_settled: false,
+                    precision: Precision::F64,
+                    seed: self.seeds[0],
+                    ..base.clone()
+                },
+            );
+            runs.push(RunSpec {
+                name: format!("setup-{}-decay-only", setup.name),
+                purpose: Purpose::Setup {
+                    setup: setup.name.clone(),
+                    role: SetupRole::DecayOnly {
+                        c: config.decay_per_step(DECAY_ONLY_N),
+                    },
+                },
+                seed: self.seeds[0],
+                config,
+                parent: None,
+                saves_network: false,
+            });
+        }
+        runs
+    }
+
     /// The scaling grid, every seed.
     fn grid_runs(&self, base: &Config) -> Vec<RunSpec> {
         let mut runs = Vec::new();
@@ -637,7 +773,7 @@ impl Plan {
 /// when no precision is asked for (see `Precision::for_decay`).
 fn precision_of(config: &Config) -> Precision {
     let n = config.train_size.unwrap_or(TRAINING_SIZE);
-    Precision::for_decay(config.eta * config.lambda / n as f64)
+    Precision::for_decay(config.decay_per_step(n))
 }
 
 /// Work of one epoch of a run relative to [784, 30, 10] on 50,000 examples,

@@ -40,6 +40,12 @@ fn full_plan_has_the_specified_runs() {
     assert_eq!(count(&|p| matches!(p, Purpose::NoiseParent { .. })), 6);
     assert_eq!(count(&|p| matches!(p, Purpose::Branch { .. })), 63);
     assert_eq!(count(&|p| matches!(p, Purpose::InputScale { .. })), 12);
+    // Six setups beyond the book's, four base roles on every seed and one
+    // decay-only run each.
+    assert_eq!(
+        count(&|p| matches!(p, Purpose::Setup { .. })),
+        6 * (4 * 3 + 1)
+    );
     // The branches: three m and at least three eta, and at least two
     // eta/m reached with two (eta, m) each.
     let distinct = |values: Vec<f64>| {
@@ -150,14 +156,21 @@ fn every_run_is_configured_as_its_purpose_says() {
         let c = &run.config;
         assert_eq!(c.seed, run.seed, "{}", run.name);
         let l2 = c.lambda > 0.0;
-        if !matches!(run.purpose, Purpose::DecayOnly { .. }) {
+        let setup_decay_only = matches!(
+            run.purpose,
+            Purpose::Setup {
+                role: SetupRole::DecayOnly { .. },
+                ..
+            }
+        );
+        if !matches!(run.purpose, Purpose::DecayOnly { .. }) && !setup_decay_only {
             assert_eq!(c.train_size, Some(plan.train_size), "{}", run.name);
-            let decay = c.eta * c.lambda / plan.train_size as f64;
+            let decay = c.decay_per_step(plan.train_size);
             assert_eq!(c.precision, Precision::for_decay(decay), "{}", run.name);
         }
         if !matches!(
             run.purpose,
-            Purpose::DecayOnly { .. } | Purpose::Branch { .. }
+            Purpose::DecayOnly { .. } | Purpose::Branch { .. } | Purpose::Setup { .. }
         ) {
             a_training_run_as_planned(&plan, run);
         }
@@ -197,6 +210,36 @@ fn every_run_is_configured_as_its_purpose_says() {
             Purpose::NoiseParent { lambda } => {
                 assert_eq!((c.eta, c.lambda, c.init), (ETA, lambda, Init::Default));
                 assert!(run.saves_network, "{}", run.name);
+            }
+            Purpose::Setup { ref setup, role } => {
+                let setup = plan.setups.iter().find(|s| s.name == *setup).unwrap();
+                let trains_with = match role {
+                    SetupRole::Base { l2: false, .. } => setup.without_decay(),
+                    _ => setup.clone(),
+                };
+                assert_eq!((c.rule, c.lambda), (trains_with.rule(), trains_with.lambda));
+                assert_eq!(c.cost, setup.cost);
+                assert_eq!(
+                    (c.eta, c.hidden, c.batch),
+                    (setup.eta, setup.activation, BATCH)
+                );
+                assert!(!c.stop_when_settled && c.probes, "{}", run.name);
+                match role {
+                    SetupRole::Base { init, l2: with_l2 } => {
+                        assert_eq!(
+                            (c.init, c.sizes.as_slice()),
+                            (init, [784, WIDTH, 10].as_slice())
+                        );
+                        assert_eq!(c.epochs, plan.setup_epochs);
+                        let decays = c.decay_per_step(plan.train_size) > 0.0;
+                        assert_eq!(decays, with_l2, "{}", run.name);
+                    }
+                    SetupRole::DecayOnly { c: per_step } => {
+                        assert!(c.decay_only && c.precision == Precision::F64);
+                        assert_eq!(per_step, c.decay_per_step(DECAY_ONLY_N));
+                        assert!(per_step > 0.0, "{}", run.name);
+                    }
+                }
             }
             Purpose::Branch { lambda, eta, m } => {
                 assert_eq!((c.eta, c.lambda, c.batch), (eta, lambda, m));

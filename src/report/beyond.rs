@@ -1,0 +1,110 @@
+//! The section "Beyond the book's setup": the four claims on each setup
+//! beyond network2's (chapter 3's other techniques and today's weight
+//! decay), decided by the same code (`study::claims::setups`), one row per
+//! setup.
+
+use super::Document;
+use super::cells::sig;
+use crate::net::{Activation, Cost};
+use crate::study::claims::setups::SetupClaims;
+use crate::study::claims::{ClaimResult, Verdict};
+use crate::study::plan::Setup;
+use crate::train::{Optimizer, Regularization};
+
+/// The section's anchor.
+pub const ANCHOR: &str = "beyond";
+
+/// The section, if the study ran setups beyond the book's.
+pub fn section(doc: &mut Document, setups: &[SetupClaims]) {
+    let Some(first) = setups.first() else {
+        return;
+    };
+    doc.section(ANCHOR, "Beyond the book's setup");
+    doc.paragraph(format!(
+        "The same claims for other update rules, costs and neurons: chapter 3's L1 regularization, momentum-based gradient descent, softmax with the log-likelihood cost and tanh hidden neurons, and today's Adam with the L2 penalty in its gradient and AdamW's decoupled weight decay. Each setup trains [784, 30, 10] on the same data and seeds, in runs of its own in the base runs' roles: large and default initialization, with and without its penalty or decay, for {} epochs, and a run of its decay alone. Each claim is decided on them by the code and the thresholds that decide it for network2's rule. The biases are never decayed, in any rule.",
+        first.measured.epochs
+    ));
+    doc.paragraph("Claim 2 asks for a decay by a fixed factor per epoch. Each rule's own law takes the place of $exp(-eta*lambda/m)$: $exp(-eta*lambda/(m (1 - mu)))$ for momentum once its velocity has built up, $(1 - eta D)^S$ for AdamW. The decay of L1 and of Adam with L2 is no factor: L1 takes $eta*lambda/n$ off $|w|$ every step, and Adam divides the penalty's gradient by its own size, so that its decay alone takes about $eta$ off $|w|$ every step, whatever lambda is. Claim 2 is not decided for them. Claim 3 needs the scaling grid and the noise law's branches, which are run for network2's rule only: it is not decided for any setup here.");
+    doc.table(
+        &[
+            "setup",
+            "what it changes",
+            "claim 1: verdict, K per layer",
+            "claim 2: verdict, decay alone per epoch (law)",
+            "claim 4: verdict",
+            "final accuracy",
+        ],
+        setups.iter().map(row).collect(),
+    );
+}
+
+fn row(setup: &SetupClaims) -> Vec<String> {
+    let verdict = |claim: &ClaimResult| match claim.header().verdict {
+        Verdict::Inconclusive => "not decided".to_string(),
+        v => v.as_str().to_string(),
+    };
+    let claim1 = match crate::study::claims::claim1(&setup.claims) {
+        Some(d) => {
+            let k: Vec<String> = d
+                .decision
+                .findings
+                .layers
+                .iter()
+                .map(|l| l.k_min.to_string())
+                .collect();
+            format!("{}; K = {}", verdict(&setup.claims[0]), k.join(", "))
+        }
+        None => verdict(&setup.claims[0]),
+    };
+    let m = &setup.measured;
+    let shrink = sig(m.decay_only_shrink);
+    let claim2 = match m.decay_law {
+        Some(law) => format!(
+            "{}; {shrink} ({})",
+            verdict(&setup.claims[1]),
+            sig(Some(law))
+        ),
+        None => format!("not decided (no factor law); {shrink}"),
+    };
+    vec![
+        setup.setup.name.clone(),
+        changes(&setup.setup),
+        claim1,
+        claim2,
+        verdict(&setup.claims[3]),
+        m.final_accuracy
+            .map_or(String::new(), |a| format!("{:.2}%", 100.0 * a)),
+    ]
+}
+
+/// What the setup changes from network2's, in words and formulas.
+fn changes(setup: &Setup) -> String {
+    let mut parts = Vec::new();
+    match setup.optimizer {
+        Optimizer::Sgd => {}
+        Optimizer::Momentum { mu } => parts.push(format!("momentum $mu = {mu}$")),
+        Optimizer::Sgdw { weight_decay } => {
+            parts.push(format!("SGDW, $D = {}$", sig(Some(weight_decay))))
+        }
+        Optimizer::Adam { .. } => parts.push("Adam, L2 in its gradient".to_string()),
+        Optimizer::AdamW { weight_decay, .. } => {
+            parts.push(format!("AdamW, $D = {}$", sig(Some(weight_decay))))
+        }
+    }
+    if setup.regularization == Regularization::L1 {
+        parts.push("L1".to_string());
+    }
+    match setup.cost {
+        Cost::CrossEntropy => {}
+        Cost::Quadratic => parts.push("quadratic cost".to_string()),
+        Cost::LogLikelihood => parts.push("softmax, log-likelihood".to_string()),
+    }
+    if setup.activation == Activation::Tanh {
+        parts.push("tanh hidden neurons".to_string());
+    }
+    parts.push(format!("$eta = {}$", setup.eta));
+    if setup.lambda > 0.0 {
+        parts.push(format!("$lambda = {}$", setup.lambda));
+    }
+    parts.join(", ")
+}
