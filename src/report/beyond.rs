@@ -3,9 +3,10 @@
 //! decay), decided by the same code (`study::claims::setups`), one row per
 //! setup.
 
-use super::Document;
 use super::cells::sig;
-use crate::net::{Activation, Cost};
+use super::{Block, Document, Figure, figures};
+use crate::net::{Activation, Cost, Init};
+use crate::study::Results;
 use crate::study::claims::setups::SetupClaims;
 use crate::study::claims::{ClaimResult, Verdict};
 use crate::study::plan::Setup;
@@ -14,8 +15,15 @@ use crate::train::{Optimizer, Regularization};
 /// The section's anchor.
 pub const ANCHOR: &str = "beyond";
 
-/// The section, if the study ran setups beyond the book's.
-pub fn section(doc: &mut Document, setups: &[SetupClaims]) {
+/// The anchor of a setup's figures.
+fn setup_anchor(setup: &Setup) -> String {
+    format!("{ANCHOR}-{}", setup.name)
+}
+
+/// The section, if the study ran setups beyond the book's: the table, then
+/// each setup's figures, drawn from its runs by the base setup's figure
+/// code.
+pub fn section(doc: &mut Document, setups: &[SetupClaims], results: &Results) {
     let Some(first) = setups.first() else {
         return;
     };
@@ -25,17 +33,49 @@ pub fn section(doc: &mut Document, setups: &[SetupClaims]) {
         first.measured.epochs
     ));
     doc.paragraph("Claim 2 asks for a decay by a fixed factor per epoch. Each rule's own law takes the place of $exp(-eta*lambda/m)$: $exp(-eta*lambda/(m (1 - mu)))$ for momentum once its velocity has built up, $(1 - eta D)^S$ for AdamW. The decay of L1 and of Adam with L2 is no factor: L1 takes $eta*lambda/n$ off $|w|$ every step, and Adam divides the penalty's gradient by its own size, so that its decay alone takes about $eta$ off $|w|$ every step, whatever lambda is. Claim 2 is not decided for them. Claim 3 needs the scaling grid and the noise law's branches, which are run for network2's rule only: it is not decided for any setup here.");
+    doc.paragraph("In the table, K is claim 1's count of leading decay-dominated epochs per layer (w1, w2, ...), the fewest over the seeds; claim 2's number is the decay-only run's shrink of the weights in its first epoch, its rule's law beside it; the accuracy is the large-init runs' with the penalty or decay after the last epoch, mean over seeds. Each setup's name links to its figures.");
     doc.table(
         &[
             "setup",
-            "what it changes",
-            "claim 1: verdict, K per layer",
-            "claim 2: verdict, decay alone per epoch (law)",
-            "claim 4: verdict",
-            "final accuracy",
+            "changes",
+            "claim 1 (K)",
+            "claim 2: decay per epoch (law)",
+            "claim 4",
+            "accuracy",
         ],
         setups.iter().map(row).collect(),
     );
+    for setup in setups {
+        figures_of(doc, &setup.setup, results);
+    }
+}
+
+/// A setup's offset fraction (claim 1) and accuracy (claim 4) figures.
+fn figures_of(doc: &mut Document, setup: &Setup, results: &Results) {
+    let view = results.setup_view(&setup.name);
+    doc.blocks.push(Block::Heading {
+        level: 2,
+        text: format!("Setup {}: {}", setup.name, changes(setup)),
+        anchor: Some(setup_anchor(setup)),
+    });
+    doc.figures(vec![
+        Figure {
+            name: format!("{}-offset-fraction", setup_anchor(setup)),
+            svg: figures::offset_fraction(&view, Init::Large),
+            caption: format!(
+                "Offset fraction f of the {} setup's large-init runs with its penalty or decay (\"+ L2\" in the title), from its norm budget, mean over seeds with their range: claim 1 reads its first epochs.",
+                setup.name
+            ),
+        },
+        Figure {
+            name: format!("{}-accuracy", setup_anchor(setup)),
+            svg: figures::accuracy(&view, &[]),
+            caption: format!(
+                "Validation accuracy of the {} setup's four base runs (\"L2\": its penalty or decay): claim 4 compares them.",
+                setup.name
+            ),
+        },
+    ]);
 }
 
 fn row(setup: &SetupClaims) -> Vec<String> {
@@ -67,7 +107,7 @@ fn row(setup: &SetupClaims) -> Vec<String> {
         None => format!("not decided (no factor law); {shrink}"),
     };
     vec![
-        setup.setup.name.clone(),
+        format!("[{}](#{})", setup.setup.name, setup_anchor(&setup.setup)),
         changes(&setup.setup),
         claim1,
         claim2,
@@ -84,11 +124,11 @@ fn changes(setup: &Setup) -> String {
         Optimizer::Sgd => {}
         Optimizer::Momentum { mu } => parts.push(format!("momentum $mu = {mu}$")),
         Optimizer::Sgdw { weight_decay } => {
-            parts.push(format!("SGDW, $D = {}$", sig(Some(weight_decay))))
+            parts.push(format!("SGDW, $D = {weight_decay}$"))
         }
         Optimizer::Adam { .. } => parts.push("Adam, L2 in its gradient".to_string()),
         Optimizer::AdamW { weight_decay, .. } => {
-            parts.push(format!("AdamW, $D = {}$", sig(Some(weight_decay))))
+            parts.push(format!("AdamW, $D = {weight_decay}$"))
         }
     }
     if setup.regularization == Regularization::L1 {

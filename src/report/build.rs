@@ -68,7 +68,7 @@ pub fn document(inputs: &Inputs) -> Document {
     if !inputs.book_examples.is_empty() {
         book_examples::section(&mut doc, inputs.book_examples);
     }
-    beyond::section(&mut doc, inputs.setups);
+    beyond::section(&mut doc, inputs.setups, inputs.results);
     comments(&mut doc, inputs.comments);
     let terms = glossary::terms();
     doc.section("glossary", "Glossary");
