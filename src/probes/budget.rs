@@ -179,12 +179,7 @@ impl<T: Real> EpochProbe<T> {
                 })
                 .collect(),
             split_steps: false,
-            decay_moves: (0..layers)
-                .map(|l| {
-                    let (n_out, n_in) = net.shape(l);
-                    vec![0.0; n_in * kernels::padded(n_out)]
-                })
-                .collect(),
+            decay_moves: Vec::new(),
         }
     }
 
@@ -342,7 +337,14 @@ impl<T: Real> StepObserver<T> for EpochProbe<T> {
             noise += moved_by_gradient * moved_by_gradient;
             gg += g.as_f64() * g.as_f64();
         }
-        for (sum, &d) in self.decay_moves[l].iter_mut().zip(split.decay_move) {
+        // Kept only for split steps (allocated at the first), so that the
+        // fused rule's probe is laid out as before.
+        if self.decay_moves.len() <= l {
+            self.decay_moves.resize(l + 1, Vec::new());
+        }
+        let sums = &mut self.decay_moves[l];
+        sums.resize(split.decay_move.len(), 0.0);
+        for (sum, &d) in sums.iter_mut().zip(split.decay_move) {
             *sum += d.as_f64();
         }
         let terms = &mut self.epoch_terms[l];
