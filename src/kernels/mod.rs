@@ -224,6 +224,17 @@ mod x86 {
                 }
 
                 #[target_feature(enable = $features)]
+                pub fn split_step_sums<T: Real>(
+                    before: &[T],
+                    after: &[T],
+                    decay: &[T],
+                    gradient: &[T],
+                    moves: &mut [f64],
+                ) -> [f64; 4] {
+                    portable::split_step_sums(before, after, decay, gradient, moves)
+                }
+
+                #[target_feature(enable = $features)]
                 pub fn add_bias_and_sigmoid<T: Real>(z: &mut [T], biases: &[T]) {
                     portable::add_bias_and_sigmoid(z, biases)
                 }
@@ -534,6 +545,22 @@ pub fn update_values<T: Real, F: Fn(&mut T, T, &mut T, &mut T)>(
     step: F,
 ) {
     dispatch!(update_values, w, g, first, second, step)
+}
+
+/// The probes' sums of one layer's step split into the penalty's part d
+/// (`decay`) and the gradient's e = w' - w - d, over weights w (`before`),
+/// w' (`after`) and the batch's summed gradient G: [sum (2w + d) d,
+/// sum 2 (w + d) e, sum e^2, sum G^2], in f64, and each d added to
+/// `moves`. The sums run in 8 interleaved partial sums, added at the end:
+/// a fixed order, the same bits on every instruction set.
+pub fn split_step_sums<T: Real>(
+    before: &[T],
+    after: &[T],
+    decay: &[T],
+    gradient: &[T],
+    moves: &mut [f64],
+) -> [f64; 4] {
+    dispatch!(split_step_sums, before, after, decay, gradient, moves)
 }
 
 /// A = sigma(Z + 1 b^T) in place, row by row (Z m x n_out with rows padded,

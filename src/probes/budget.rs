@@ -327,26 +327,21 @@ impl<T: Real> StepObserver<T> for EpochProbe<T> {
 
     fn rule_layer_stepped(&mut self, l: usize, split: RuleSplit<'_, T>) {
         self.split_steps = true;
-        let (mut decay, mut drift, mut noise, mut gg) = (0.0, 0.0, 0.0, 0.0);
-        let values = split.before.iter().zip(split.after).zip(split.decay_move);
-        for (((&w, &w_next), &d), &g) in values.zip(split.gradient) {
-            let (w, d) = (w.as_f64(), d.as_f64());
-            let moved_by_gradient = w_next.as_f64() - w - d;
-            decay += (2.0 * w + d) * d;
-            drift += 2.0 * (w + d) * moved_by_gradient;
-            noise += moved_by_gradient * moved_by_gradient;
-            gg += g.as_f64() * g.as_f64();
-        }
         // Kept only for split steps (allocated at the first), so that the
-        // fused rule's probe is laid out as before.
+        // fused rule's probe is laid out as before: allocated up front,
+        // they made its epochs 13% slower (BENCHMARKS.md).
         if self.decay_moves.len() <= l {
             self.decay_moves.resize(l + 1, Vec::new());
         }
-        let sums = &mut self.decay_moves[l];
-        sums.resize(split.decay_move.len(), 0.0);
-        for (sum, &d) in sums.iter_mut().zip(split.decay_move) {
-            *sum += d.as_f64();
-        }
+        let moves = &mut self.decay_moves[l];
+        moves.resize(split.decay_move.len(), 0.0);
+        let [decay, drift, noise, gg] = kernels::split_step_sums(
+            split.before,
+            split.after,
+            split.decay_move,
+            split.gradient,
+            moves,
+        );
         let terms = &mut self.epoch_terms[l];
         terms[0] += decay;
         terms[1] += drift;

@@ -123,13 +123,9 @@ fn changes(setup: &Setup) -> String {
     match setup.optimizer {
         Optimizer::Sgd => {}
         Optimizer::Momentum { mu } => parts.push(format!("momentum $mu = {mu}$")),
-        Optimizer::Sgdw { weight_decay } => {
-            parts.push(format!("SGDW, $D = {weight_decay}$"))
-        }
+        Optimizer::Sgdw { weight_decay } => parts.push(format!("SGDW, $D = {weight_decay}$")),
         Optimizer::Adam { .. } => parts.push("Adam, L2 in its gradient".to_string()),
-        Optimizer::AdamW { weight_decay, .. } => {
-            parts.push(format!("AdamW, $D = {weight_decay}$"))
-        }
+        Optimizer::AdamW { weight_decay, .. } => parts.push(format!("AdamW, $D = {weight_decay}$")),
     }
     if setup.regularization == Regularization::L1 {
         parts.push("L1".to_string());

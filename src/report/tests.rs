@@ -174,9 +174,7 @@ fn the_html_report_holds_every_section_and_figure() {
 fn looks_like_json(cell: &str) -> bool {
     super::inlines(cell).iter().any(|part| match part {
         super::Inline::Text(text) => {
-            text.contains('{')
-                || text.contains("\":")
-                || (text.contains('[') && text.contains(']'))
+            text.contains('{') || text.contains("\":") || (text.contains('[') && text.contains(']'))
         }
         super::Inline::Link(..) => false,
     })

@@ -593,6 +593,52 @@ pub fn update_values<T: Real, F: Fn(&mut T, T, &mut T, &mut T)>(
     }
 }
 
+/// The sums of one layer's split step. See `kernels::split_step_sums`.
+#[inline(always)]
+pub fn split_step_sums<T: Real>(
+    before: &[T],
+    after: &[T],
+    decay: &[T],
+    gradient: &[T],
+    moves: &mut [f64],
+) -> [f64; 4] {
+    const LANES: usize = 8;
+    let len = moves.len();
+    assert!(before.len() == len && after.len() == len && decay.len() == len);
+    assert!(gradient.len() == len);
+    // Partial sums by lane: decay, drift, noise, |G|^2.
+    let (mut sd, mut sr, mut sn, mut sg) =
+        ([0.0f64; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    let whole = len - len % LANES;
+    for start in (0..whole).step_by(LANES) {
+        let (w, w_next) = (&before[start..start + LANES], &after[start..start + LANES]);
+        let (d, g) = (
+            &decay[start..start + LANES],
+            &gradient[start..start + LANES],
+        );
+        let moved = &mut moves[start..start + LANES];
+        for lane in 0..LANES {
+            let (w, d, g) = (w[lane].as_f64(), d[lane].as_f64(), g[lane].as_f64());
+            let e = w_next[lane].as_f64() - w - d;
+            sd[lane] += (2.0 * w + d) * d;
+            sr[lane] += 2.0 * (w + d) * e;
+            sn[lane] += e * e;
+            sg[lane] += g * g;
+            moved[lane] += d;
+        }
+    }
+    for k in whole..len {
+        let (w, d, g) = (before[k].as_f64(), decay[k].as_f64(), gradient[k].as_f64());
+        let e = after[k].as_f64() - w - d;
+        sd[0] += (2.0 * w + d) * d;
+        sr[0] += 2.0 * (w + d) * e;
+        sn[0] += e * e;
+        sg[0] += g * g;
+        moves[k] += d;
+    }
+    [sd, sr, sn, sg].map(|sums| sums.iter().sum())
+}
+
 /// s = sum of the rows of A. See `kernels::column_sums`.
 #[inline(always)]
 pub fn column_sums<T: Real>(s: &mut [T], a: &[T]) {
