@@ -85,14 +85,32 @@ pub fn momentum_decay(c: f64, mu: f64, steps: usize) -> f64 {
     w
 }
 
-/// Momentum's decay alone in epoch e (from 1) of S steps, for a run that
-/// started at rest (v = 0): w_(eS) / w_((e-1)S), from [`momentum_decay`].
-/// It tends to r^S, r the larger root of x^2 - (1 - c + mu) x + mu = 0,
-/// as the smaller root's share (about mu^((e-1)S)) dies out.
+/// Momentum's decay alone in epoch e (from 1) of S steps, for a run at
+/// constant c that started at rest (v = 0): |w_(eS) / w_((e-1)S)|, the
+/// recurrence of [`momentum_decay`] iterated in f64. It tends to r^S, r
+/// the larger root of x^2 - (1 - c + mu) x + mu = 0, as the smaller
+/// root's share (about mu^((e-1)S)) dies out. The state (w, v) is kept at
+/// unit length and its length's log carried apart, so that no epoch
+/// underflows; the absolute value, as the weights' rms ratio is (when the
+/// roots are complex, w changes sign).
 pub fn momentum_decay_in_epoch(c: f64, mu: f64, steps: usize, epoch: usize) -> f64 {
-    let after = momentum_decay(c, mu, epoch * steps);
-    let before = momentum_decay(c, mu, (epoch - 1) * steps);
-    after / before
+    // (w, v) at unit length, and ln of the length taken off so far.
+    let (mut w, mut v, mut log_scale) = (1.0f64, 0.0f64, 0.0f64);
+    let mut at_epoch_start = (w, log_scale);
+    for step in 0..epoch.max(1) * steps {
+        if step == (epoch.max(1) - 1) * steps {
+            at_epoch_start = (w, log_scale);
+        }
+        v = mu * v - c * w;
+        w += v;
+        let length = w.hypot(v);
+        if length > 0.0 {
+            (w, v) = (w / length, v / length);
+            log_scale += length.ln();
+        }
+    }
+    let (w_start, log_start) = at_epoch_start;
+    (w / w_start).abs() * (log_scale - log_start).exp()
 }
 
 /// exp(-eta*lambda/(m (1 - mu))): momentum's decay per epoch once its
@@ -127,9 +145,9 @@ pub fn decoupled_decay(eta: f64, weight_decay: f64, steps: usize) -> f64 {
 /// Each weight moves on its own; this is w after `steps` steps from w0 with
 /// zero moments, the recurrence iterated in f64. Multiplying g by k
 /// multiplies m by k and sqrt(v) by k, so while eps << (lambda/n)|w| the
-/// step does not depend on lambda at all: the first step is eta sgn(w0)
-/// exactly, and |w| falls by about eta per step, eta*S per epoch, however
-/// strong the penalty, until it nears 0. (SGD's decay is a fraction
+/// step does not depend on lambda: the first step is eta |g|/(|g| + eps),
+/// eta sgn(w0) to within eps/|g|, and |w| falls by about eta per step,
+/// eta*S per epoch, however strong the penalty, until it nears 0. (SGD's decay is a fraction
 /// eta*lambda/n of w per step: proportional to lambda and to |w|.)
 pub fn adam_l2_decay(
     w0: f64,

@@ -239,8 +239,6 @@ fn check_runs_csv(out: &std::path::Path) {
     assert!(out.join("runs/base-large-l2-s1.csv").exists());
 }
 
-/// Again, with the book's examples: every run is read back, and the
-/// verdicts are the same.
 /// `--print-config --quick` writes the quick study's file; `--config` of
 /// it reads every run back and decides the same; a file without setups
 /// drops the section "Beyond the book's setup" and nothing else; a bad
@@ -265,12 +263,7 @@ fn a_study_file_of_the_same_study_reports_the_same(
     assert!(same.status.success(), "{}", common::stderr(&same));
     let again = claims_json(out);
     for key in ["claims", "settled", "fits", "beyond_the_book"] {
-        let without_seconds = |v: &serde_json::Value| v.to_string();
-        assert_eq!(
-            without_seconds(&json[key]),
-            without_seconds(&again[key]),
-            "{key}"
-        );
+        assert_eq!(json[key], again[key], "{key}");
     }
     let text = String::from_utf8_lossy(&printed.stdout).to_string();
     let head = &text[..text.find("\n[[setup]]").unwrap() + 1];
@@ -282,6 +275,28 @@ fn a_study_file_of_the_same_study_reports_the_same(
     assert_eq!(bare["beyond_the_book"].as_array().unwrap().len(), 0);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(!html.contains("id=\"beyond\""));
+    // Setups that cannot train are refused naming the setup.
+    for (setup, names) in [
+        (
+            "optimizer = { kind = \"momentum\", mu = 1.0 }\nlambda = 5",
+            "mu",
+        ),
+        (
+            "optimizer = { kind = \"adamw\", beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.01 }\nlambda = 5",
+            "lambda",
+        ),
+        (
+            "optimizer = { kind = \"sgd\", weight_decay = 0.01 }\nlambda = 5",
+            "weight_decay",
+        ),
+    ] {
+        std::fs::write(
+            &file,
+            format!("{head}[[setup]]\nname = \"x\"\neta = 0.1\n{setup}\n"),
+        )
+        .unwrap();
+        common::assert_refused(&with_file(), &["study.toml", "setup", names]);
+    }
     std::fs::write(&file, format!("{head}colour = 2\n")).unwrap();
     let report = out.join("report.html");
     let before = std::fs::metadata(&report).unwrap().modified().unwrap();
@@ -295,6 +310,8 @@ fn a_study_file_of_the_same_study_reports_the_same(
     assert!(claims(out, &["--report-only"]).status.success());
 }
 
+/// Again, with the book's examples: every run is read back, and the
+/// verdicts are the same.
 fn again_with_the_book_reads_every_run_back(out: &std::path::Path, list: &[serde_json::Value]) {
     let marker = out.join("runs/base-large-l2-s1.jsonl");
     let before = std::fs::metadata(&marker).unwrap().modified().unwrap();

@@ -328,7 +328,7 @@ fn a_decay_f32_cannot_apply_is_trained_in_f64_unless_f32_is_asked() {
     assert!(out.status.success(), "{}", stderr(&out));
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(
-        said.starts_with("precision f64: eta*lambda/n = 1.00e-8 is below 1e-5"),
+        said.starts_with("precision f64: the decay per step c = 1.00e-8 (eta*lambda/n for network2's rule) is below 1e-5"),
         "{said}"
     );
     assert!(precision_said(&said).ends_with("f64"), "{said}");

@@ -33,12 +33,7 @@ const MAX_SEEDS: usize = 1000;
 /// report written.
 pub fn claims(args: &ClaimsArgs) -> Outcome {
     if args.print_config {
-        // A quick study has one seed, whatever --seeds says.
-        let mode = mode_of(args);
-        let seeds = if mode == Mode::Quick { 1 } else { args.seeds };
-        let file = StudyFile::built_in(mode, seeds, args.seed_base);
-        print!("{}", file.to_toml());
-        return Ok(());
+        return print_config(args);
     }
     let Flags {
         jobs,
@@ -349,6 +344,43 @@ fn shard_failure(error: ShardError, count: Option<usize>) -> Failure {
     Failure::flag("--shard", message)
 }
 
+/// The first lines of a study file `--print-config` writes.
+const STUDY_FILE_HEADER: &str = "\
+# A decaylab study: `decaylab claims --config FILE` runs it.
+# mode: quick, full or deep. Each [[setup]] is a setup beyond the book's:
+# name, eta, lambda (0 for sgdw and adamw), optimizer (kind = sgd,
+# momentum (mu), sgdw (weight_decay), adam (beta1, beta2, eps) or adamw
+# (the same and weight_decay)), and optionally regularization (l2, l1),
+# cost (cross-entropy, quadratic, log-likelihood), activation (sigmoid,
+# tanh). The base setup (network2's) is always run.
+";
+
+/// Print the study file of the study the flags describe.
+fn print_config(args: &ClaimsArgs) -> Outcome {
+    // A quick study has one seed, whatever --seeds says.
+    let mode = mode_of(args);
+    let seeds = if mode == Mode::Quick { 1 } else { args.seeds };
+    if !(1..=MAX_SEEDS).contains(&seeds) {
+        return Err(Failure::flag(
+            "--seeds",
+            format!("{seeds}; expected 1 to {MAX_SEEDS} seeds"),
+        ));
+    }
+    let file = StudyFile::built_in(mode, seeds, args.seed_base);
+    let text = file.to_toml().map_err(|why| {
+        Failure::flag(
+            "--seed-base",
+            format!(
+                "{}: {why}; expected at most {} in a study file",
+                args.seed_base,
+                i64::MAX
+            ),
+        )
+    })?;
+    print!("{STUDY_FILE_HEADER}\n{text}");
+    Ok(())
+}
+
 /// The mode the flags ask for.
 fn mode_of(args: &ClaimsArgs) -> Mode {
     match (args.quick, args.deep) {
@@ -382,9 +414,9 @@ fn plan_of_file(path: &Path) -> Outcome<Plan> {
     })?;
     for run in &plan.runs {
         if let Purpose::Setup { setup, .. } = &run.purpose {
-            run.config
-                .validate()
-                .map_err(|e| bad(format!("setup {setup}: {e}")))?;
+            let n = run.config.train_size.unwrap_or(plan.train_size);
+            let checked = run.config.validate().and(run.config.check_decay(n));
+            checked.map_err(|e| bad(format!("setup {setup}: {e}")))?;
         }
     }
     Ok(plan)

@@ -213,7 +213,7 @@ pub(super) fn choose_precision(config: &mut Config, data: &RunData, asked: bool)
         config.precision = Precision::for_decay(c);
     }
     let why = format!(
-        "eta*lambda/n = {c:.2e} is below {F32_SMALLEST_DECAY:e}, where f32 rounds each step's decay w - c w to the nearest f32 and loses part of it (at 1e-7 about 4%, at 1e-8 all)"
+        "the decay per step c = {c:.2e} (eta*lambda/n for network2's rule) is below {F32_SMALLEST_DECAY:e}, where f32 rounds each step's decay w - c w to the nearest f32 and loses part of it (at 1e-7 about 4%, at 1e-8 all)"
     );
     match (config.precision, Precision::f32_loses_decay(c)) {
         (_, false) => None,

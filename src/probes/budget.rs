@@ -37,11 +37,15 @@ use crate::train::{RuleSplit, StepObserver};
 /// The three terms of the budget, summed over an epoch, in squared weight units.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct BudgetTerms {
-    /// sum_t (a^2 - 1)|w_t|^2: the decay's change of |w|^2 (<= 0).
+    /// sum_t (a^2 - 1)|w_t|^2: the decay's change of |w|^2 (<= 0); for the
+    /// split rules sum_t (2<w_t, d_t> + |d_t|^2), d_t = Delta_decay (it can
+    /// be > 0: L1 overshooting 0, momentum's velocity pointing outward).
     pub decay: f64,
-    /// sum_t -2ab<w_t, g_t>: the gradient's pull along the weights.
+    /// sum_t -2ab<w_t, g_t>: the gradient's pull along the weights; for
+    /// the split rules sum_t 2<w_t + d_t, e_t>, e_t = Delta_grad.
     pub drift: f64,
-    /// sum_t b^2 |g_t|^2: the gradient step's own contribution (>= 0).
+    /// sum_t b^2 |g_t|^2 (split rules: sum_t |e_t|^2): the gradient step's
+    /// own contribution (>= 0).
     pub noise: f64,
     /// decay + drift + noise - (|w_e|^2 - |w_(e-1)|^2): rounding, ideally 0.
     pub residual: f64,
@@ -87,9 +91,11 @@ pub struct Budget {
 /// How far each term of the update moved the weights over the epoch.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Displacement {
-    /// |sum_t c w_t|: the length of the decay's total move.
+    /// |sum_t c w_t| (split rules: |sum_t Delta_decay|): the length of the
+    /// decay's total move.
     pub decay: f64,
-    /// |sum_t b g_t|: the length of the gradient steps' total move.
+    /// |sum_t b g_t| (split rules: |sum_t Delta_grad|): the length of the
+    /// gradient steps' total move.
     pub gradient: f64,
 }
 

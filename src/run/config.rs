@@ -398,14 +398,14 @@ impl Config {
         if decoupled && self.rule.regularization == Regularization::L1 {
             return Err(Error::bad_setting(
                 Setting::Regularization,
-                "l1 with a decoupled rule (sgdw, adamw), whose decay is its weight decay; expected l2 (the default), or --optimizer sgd, momentum or adam",
+                "l1 with a decoupled rule (sgdw, adamw), whose decay is its weight decay; expected l2 (the default), or the rule sgd, momentum or adam",
             ));
         }
         if decoupled && self.lambda != 0.0 {
             return Err(Error::bad_setting(
                 Setting::Lambda,
                 format!(
-                    "{} with a decoupled rule (sgdw, adamw), whose decay is its weight decay; expected 0 (give --weight-decay)",
+                    "{} with a decoupled rule (sgdw, adamw), whose decay is its weight decay; expected 0 (its weight decay D sets its decay)",
                     self.lambda
                 ),
             ));
@@ -435,6 +435,20 @@ impl Config {
     /// Refuse eta and lambda whose decay factor 1 - eta*lambda/n, on `n`
     /// training examples, is not above 0.
     pub fn check_decay(&self, n: usize) -> Result<()> {
+        if let Optimizer::Sgdw { weight_decay } | Optimizer::AdamW { weight_decay, .. } =
+            self.rule.optimizer
+            && self.eta * weight_decay >= 1.0
+        {
+            return Err(Error::bad_setting(
+                Setting::WeightDecay,
+                format!(
+                    "eta*D = {} * {weight_decay} = {}; the factor 1 - eta*D must stay above 0, \
+                     or every step flips or erases the weights",
+                    self.eta,
+                    self.eta * weight_decay
+                ),
+            ));
+        }
         let decay = self.eta * self.lambda / n as f64;
         if decay >= 1.0 {
             return Err(Error::bad_setting(

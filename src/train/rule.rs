@@ -48,7 +48,7 @@ pub enum Regularization {
 
 /// How a step moves the weights, given the batch's gradient.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Optimizer {
     /// Plain SGD, network2's.
     #[default]
@@ -508,6 +508,62 @@ mod tests {
                 assert_relative_eq!(w, factor * w0, max_relative = 1e-6);
             }
             assert_eq!(start.biases, end.biases, "{optimizer:?}");
+        }
+    }
+
+    /// Two steps of momentum and of Adam with a gradient on: the decay's
+    /// part of each move, as `decay_moves` splits it, against the scalar
+    /// recurrences of the penalty's own pushes (v_d, m_d) written out.
+    #[test]
+    fn the_decay_moves_with_a_gradient_follow_the_penaltys_own_pushes() {
+        let (eta, lambda, n, m_t) = (0.1, 5.0, 50, 4);
+        let pen = lambda / n as f64;
+        let w0 = [0.5, -1.0, 2.0];
+        let gradients = [[0.3, -0.2, 0.7], [-0.4, 0.1, 0.2]];
+        let (mu, b1, b2, eps) = (0.9, ADAM_BETA1, ADAM_BETA2, ADAM_EPS);
+        let momentum = Rule {
+            optimizer: Optimizer::Momentum { mu },
+            regularization: Regularization::L2,
+        };
+        for rule in [momentum, adam()] {
+            let mut w = w0.to_vec();
+            let (mut first, mut second, mut decay_first) =
+                (vec![0.0; 3], vec![0.0; 3], vec![0.0; 3]);
+            // The recurrences by hand: v_d (momentum) or m_d and v (Adam).
+            let (mut v_d, mut m_d, mut v) = ([0.0; 3], [0.0; 3], [0.0; 3]);
+            for (t, g) in gradients.iter().enumerate() {
+                let t = t as i32 + 1;
+                let k = StepConstants::<f64>::new(&rule, eta, lambda, n, m_t, t as u64);
+                let before = w.clone();
+                step_weights(&rule, &k, &mut w, g, &mut first, &mut second);
+                let mut moves = vec![0.0; 3];
+                decay_moves(
+                    &rule,
+                    &k,
+                    &before,
+                    &mut second,
+                    &mut decay_first,
+                    &mut moves,
+                );
+                for i in 0..3 {
+                    let expected = match rule.optimizer {
+                        Optimizer::Momentum { .. } => {
+                            v_d[i] = mu * v_d[i] - eta * pen * before[i];
+                            v_d[i]
+                        }
+                        _ => {
+                            let grad = g[i] / m_t as f64 + pen * before[i];
+                            m_d[i] = b1 * m_d[i] + (1.0 - b1) * pen * before[i];
+                            v[i] = b2 * v[i] + (1.0 - b2) * grad * grad;
+                            let scale = (1.0 - b2.powi(t)).sqrt();
+                            -eta / (1.0 - b1.powi(t)) * m_d[i] / (v[i].sqrt() / scale + eps)
+                        }
+                    };
+                    assert_relative_eq!(moves[i], expected, max_relative = 1e-12);
+                    // The gradient moved the weight too: the split is not all decay.
+                    assert!((w[i] - before[i] - moves[i]).abs() > 1e-3 * moves[i].abs());
+                }
+            }
         }
     }
 

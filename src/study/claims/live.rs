@@ -50,8 +50,9 @@ pub struct LiveClaim2 {
     pub tolerance: f64,
     /// Whether the mean is within the tolerance (None: no such epoch).
     pub within: Option<bool>,
-    /// rho* = (1 - eta*lambda/n)^S of epoch 1, and exp(-eta*lambda/m)
-    /// (None for a rule without a factor law).
+    /// The rule's decay law for epoch 1 and its small-step limit: rho* =
+    /// (1 - eta*lambda/n)^S and exp(-eta*lambda/m) for network2's rule,
+    /// the only one decided live (`run::decay_law`).
     pub rho_star: Option<f64>,
     pub exp_minus_eta_lambda_over_m: Option<f64>,
 }

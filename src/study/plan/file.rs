@@ -1,8 +1,8 @@
-//! The study file (TOML): what a study runs. `claims --config FILE` reads
-//! one; `claims --print-config` writes the built-in study's, to start
-//! from. It holds the mode, the seeds and the setups beyond the book's;
-//! the base setup's constants, sweeps and caps are the built-in plan's
-//! (`plan`), which the report and the claims' words name.
+//! The study file (TOML): what a study runs, read from a file or written
+//! from the built-in study as a starting point. It holds the mode, the
+//! seeds and the setups beyond the book's; the base setup's constants,
+//! sweeps and caps are the built-in plan's (`plan`), which the report and
+//! the claims' words name.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,17 +25,6 @@ pub struct StudyFile {
     pub setups: Vec<Setup>,
 }
 
-/// The first lines of a written study file.
-const HEADER: &str = "\
-# A decaylab study: `decaylab claims --config FILE` runs it.
-# mode: quick, full or deep. Each [[setup]] is a setup beyond the book's:
-# name, eta, lambda (0 for sgdw and adamw), optimizer (kind = sgd,
-# momentum (mu), sgdw (weight_decay), adam (beta1, beta2, eps) or adamw
-# (the same and weight_decay)), and optionally regularization (l2, l1),
-# cost (cross-entropy, quadratic, log-likelihood), activation (sigmoid,
-# tanh). The base setup (network2's) is always run.
-";
-
 impl StudyFile {
     /// The built-in study of `mode` with `seeds` seeds from `seed_base`.
     pub fn built_in(mode: Mode, seeds: usize, seed_base: u64) -> StudyFile {
@@ -47,10 +36,16 @@ impl StudyFile {
         }
     }
 
-    /// The file's text.
-    pub fn to_toml(&self) -> String {
-        // Plain numbers, strings and tables: serializing cannot fail.
-        HEADER.to_string() + "\n" + &toml::to_string(self).expect("a study file serializes")
+    /// The file's text, or why it cannot be written (TOML's integers are
+    /// i64: a seed_base above i64::MAX).
+    pub fn to_toml(&self) -> Result<String, String> {
+        if i64::try_from(self.seed_base).is_err() {
+            return Err(format!(
+                "seed_base {} is above TOML's largest integer",
+                self.seed_base
+            ));
+        }
+        toml::to_string(self).map_err(|e| e.to_string())
     }
 
     /// The study `text` describes, or what is wrong with it: the TOML
@@ -58,6 +53,7 @@ impl StudyFile {
     /// wrong with it.
     pub fn parse(text: &str) -> Result<StudyFile, String> {
         let file: StudyFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        unknown_optimizer_keys(text, &file)?;
         if file.seeds == 0 {
             return Err("seeds = 0; expected at least 1".to_string());
         }
@@ -82,6 +78,32 @@ impl StudyFile {
     }
 }
 
+/// A key of a setup's `optimizer` table that its rule does not take (serde
+/// lets a rule without constants, `sgd`, ignore any): an error naming it.
+fn unknown_optimizer_keys(text: &str, file: &StudyFile) -> Result<(), String> {
+    let raw: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+    let tables = raw.get("setup").and_then(|s| s.as_array());
+    for (k, (table, setup)) in tables.into_iter().flatten().zip(&file.setups).enumerate() {
+        let given = table.get("optimizer").and_then(|o| o.as_table());
+        let taken = toml::Table::try_from(setup.optimizer).map_err(|e| e.to_string())?;
+        if let Some(key) = given
+            .into_iter()
+            .flatten()
+            .map(|(key, _)| key)
+            .find(|key| !taken.contains_key(*key))
+        {
+            let keys: Vec<&str> = taken.keys().map(String::as_str).collect();
+            return Err(format!(
+                "setup {} ({}): optimizer key `{key}`, which its rule does not take; expected {}",
+                k + 1,
+                setup.name,
+                keys.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,12 +111,20 @@ mod tests {
     #[test]
     fn the_built_in_study_reads_back_as_itself_and_plans_the_built_in_plan() {
         let built_in = StudyFile::built_in(Mode::Full, 3, 1);
-        let text = built_in.to_toml();
-        assert!(text.starts_with("# A decaylab study"));
+        let text = built_in.to_toml().unwrap();
         let read = StudyFile::parse(&text).unwrap();
         assert_eq!(read, built_in);
         let (a, b) = (read.plan().unwrap(), Plan::new(Mode::Full, 3, 1).unwrap());
         assert_eq!(a.runs, b.runs);
+    }
+
+    #[test]
+    fn a_seed_base_toml_cannot_hold_is_an_error_not_a_panic() {
+        assert!(
+            StudyFile::built_in(Mode::Quick, 1, u64::MAX)
+                .to_toml()
+                .is_err()
+        );
     }
 
     #[test]
@@ -119,13 +149,22 @@ mod tests {
                 "mode = \"full\"\nseeds = 1\nseed_base = 1\n[[setup]]\nname = \"a b\"\neta = 0.1\noptimizer = { kind = \"sgd\" }\n",
                 "setup 1 (a b): name",
             ),
+            (
+                "mode = \"full\"\nseeds = 1\nseed_base = 1\n[[setup]]\nname = \"s\"\neta = 0.1\nlambda = 5\noptimizer = { kind = \"sgd\", weight_decay = 0.01 }\n",
+                "weight_decay",
+            ),
+            (
+                "mode = \"full\"\nseeds = 1\nseed_base = 1\n[[setup]]\nname = \"s\"\neta = 0.1\noptimizer = { kind = \"sgd\" }\n",
+                "lambda 0",
+            ),
         ];
         for (text, names) in cases {
             let error = StudyFile::parse(text).unwrap_err();
             assert!(error.contains(names), "{text}: {error}");
         }
         let head = "mode = \"quick\"\nseeds = 1\nseed_base = 1\n";
-        let setup = "[[setup]]\nname = \"m\"\neta = 0.1\noptimizer = { kind = \"sgd\" }\n";
+        let setup =
+            "[[setup]]\nname = \"m\"\neta = 0.1\nlambda = 5\noptimizer = { kind = \"sgd\" }\n";
         let error = StudyFile::parse(&format!("{head}{setup}{setup}")).unwrap_err();
         assert!(error.contains("setup 2 (m): a second setup"), "{error}");
     }

@@ -94,13 +94,29 @@ impl Setup {
                 self.lambda
             ));
         }
+        // Its runs with and without decay must differ.
+        match self.optimizer {
+            Optimizer::Sgdw { weight_decay } | Optimizer::AdamW { weight_decay, .. }
+                if weight_decay <= 0.0 || weight_decay.is_nan() =>
+            {
+                return Err(format!(
+                    "weight_decay {weight_decay} of {}; expected a weight decay above 0",
+                    self.name
+                ));
+            }
+            Optimizer::Sgdw { .. } | Optimizer::AdamW { .. } => {}
+            _ if self.lambda == 0.0 => {
+                return Err("lambda 0; expected a penalty above 0 (sgdw and adamw take weight_decay instead)".to_string());
+            }
+            _ => {}
+        }
         Ok(())
     }
 }
 
 /// The built-in study's setups, each at a learning rate where it trains
-/// [784, 30, 10] on MNIST, and a decay per step near network2's
-/// eta*lambda/n = 1e-5 at the base eta 0.1 and lambda 5:
+/// [784, 30, 10] on MNIST, and with network2's lambda 5 where the rule
+/// takes a penalty:
 ///
 /// - `momentum`: mu 0.9 and eta 0.01, so that eta/(1 - mu) is the base
 ///   eta; lambda 5 (its decay per epoch, once the velocity has built up,
