@@ -626,9 +626,11 @@ impl Plan {
 
     /// Each setup's runs: its four base runs on every seed (large and
     /// default initialization, with and without its penalty or decay), for
-    /// `setup_epochs` epochs with the probes, and one decay-only run as the
-    /// base setup's (n = 1,000, [49, 10, 10], f64) at its own eta and
-    /// penalty.
+    /// `setup_epochs` epochs, the probes on in the runs with decay (claim 1
+    /// reads their budget; claim 4 reads only the accuracy and saturation
+    /// of those without, and the split rules' probes cost 5 to 7 times
+    /// their step), and one decay-only run as the base setup's (n = 1,000,
+    /// [49, 10, 10], f64) at its own eta and penalty.
     fn setup_runs(&self, base: &Config) -> Vec<RunSpec> {
         let mut runs = Vec::new();
         for setup in &self.setups {
@@ -658,6 +660,7 @@ impl Plan {
                             init,
                             epochs: self.setup_epochs,
                             stop_when_settled: false,
+                            probes: l2,
                             seed,
                             ..base.clone()
                         },
