@@ -347,7 +347,8 @@ fn shard_failure(error: ShardError, count: Option<usize>) -> Failure {
 /// The first lines of a study file `--print-config` writes.
 const STUDY_FILE_HEADER: &str = "\
 # A decaylab study: `decaylab claims --config FILE` runs it.
-# mode: quick, full or deep. Each [[setup]] is a setup beyond the book's:
+# mode: quick, full or deep; setup_epochs: the epochs of each setup's
+# base runs. Each [[setup]] is a setup beyond the book's:
 # name, eta, lambda (0 for sgdw and adamw), optimizer (kind = sgd,
 # momentum (mu), sgdw (weight_decay), adam (beta1, beta2, eps) or adamw
 # (the same and weight_decay)), and optionally regularization (l2, l1),

@@ -19,11 +19,17 @@ pub struct StudyFile {
     pub seeds: usize,
     /// The first seed: the runs use seed_base, seed_base + 1, ...
     pub seed_base: u64,
+    /// Epochs of each setup's base runs (absent: 30, in quick mode 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup_epochs: Option<usize>,
     /// The setups beyond the book's, one `[[setup]]` table each (none: the
     /// report has no "Beyond the book's setup").
     #[serde(default, rename = "setup")]
     pub setups: Vec<Setup>,
 }
+
+/// The most epochs a setup's base runs may take.
+pub const MAX_SETUP_EPOCHS: usize = 1000;
 
 impl StudyFile {
     /// The built-in study of `mode` with `seeds` seeds from `seed_base`.
@@ -32,6 +38,11 @@ impl StudyFile {
             mode,
             seeds,
             seed_base,
+            setup_epochs: Some(if mode == Mode::Quick {
+                super::SETUP_EPOCHS_QUICK
+            } else {
+                super::SETUP_EPOCHS
+            }),
             setups: setup::built_in(),
         }
     }
@@ -57,6 +68,13 @@ impl StudyFile {
         if file.seeds == 0 {
             return Err("seeds = 0; expected at least 1".to_string());
         }
+        if let Some(epochs) = file.setup_epochs
+            && !(2..=MAX_SETUP_EPOCHS).contains(&epochs)
+        {
+            return Err(format!(
+                "setup_epochs = {epochs}; expected 2 to {MAX_SETUP_EPOCHS}"
+            ));
+        }
         for (k, setup) in file.setups.iter().enumerate() {
             setup
                 .check()
@@ -74,7 +92,13 @@ impl StudyFile {
 
     /// Its plan; None if the seeds do not fit in a u64.
     pub fn plan(&self) -> Option<Plan> {
-        Plan::with_setups(self.mode, self.seeds, self.seed_base, self.setups.clone())
+        Plan::with_setups(
+            self.mode,
+            self.seeds,
+            self.seed_base,
+            self.setups.clone(),
+            self.setup_epochs,
+        )
     }
 }
 
@@ -137,6 +161,10 @@ mod tests {
             ("mode = \"fast\"\nseeds = 3\nseed_base = 1\n", "fast"),
             ("mode = \"full\"\nseed_base = 1\n", "seeds"),
             ("mode = \"full\"\nseeds = 0\nseed_base = 1\n", "seeds = 0"),
+            (
+                "mode = \"full\"\nseeds = 1\nseed_base = 1\nsetup_epochs = 1\n",
+                "setup_epochs = 1",
+            ),
             (
                 "mode = \"full\"\nseeds = 1\nseed_base = 1\n[[setup]]\nname = \"m\"\neta = 0.1\noptimizer = { kind = \"nesterov\" }\n",
                 "nesterov",

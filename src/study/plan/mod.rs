@@ -279,15 +279,18 @@ impl Plan {
     /// the built-in setups beyond the book's. None if the seeds do not fit
     /// in a u64.
     pub fn new(mode: Mode, seeds: usize, seed_base: u64) -> Option<Plan> {
-        Plan::with_setups(mode, seeds, seed_base, setup::built_in())
+        Plan::with_setups(mode, seeds, seed_base, setup::built_in(), None)
     }
 
-    /// The plan as [`Plan::new`]'s, with `setups` beyond the book's.
+    /// The plan as [`Plan::new`]'s, with `setups` beyond the book's, their
+    /// base runs `setup_epochs` long (None: `SETUP_EPOCHS`, quick
+    /// `SETUP_EPOCHS_QUICK`).
     pub fn with_setups(
         mode: Mode,
         seeds: usize,
         seed_base: u64,
         setups: Vec<Setup>,
+        setup_epochs: Option<usize>,
     ) -> Option<Plan> {
         let count = match mode {
             Mode::Full | Mode::Deep => seeds as u64,
@@ -362,11 +365,11 @@ impl Plan {
             noise_lambdas,
             input_scales,
             setups,
-            setup_epochs: if full {
+            setup_epochs: setup_epochs.unwrap_or(if full {
                 SETUP_EPOCHS
             } else {
                 SETUP_EPOCHS_QUICK
-            },
+            }),
             runs: Vec::new(),
         };
         plan.runs = [
