@@ -9,7 +9,7 @@ use crate::net::{Activation, Cost, Init};
 use crate::study::Results;
 use crate::study::claims::setups::SetupClaims;
 use crate::study::claims::{ClaimResult, Verdict};
-use crate::study::plan::Setup;
+use crate::study::plan::{self, Setup, setup};
 use crate::train::{Optimizer, Regularization};
 
 /// The section's anchor.
@@ -32,14 +32,25 @@ pub fn section(doc: &mut Document, setups: &[SetupClaims], results: &Results) {
         "The same claims for other update rules, costs and neurons (chapter 3's other techniques, and today's weight decay), one setup a row. Each setup trains [784, 30, 10] on the same data and seeds, in runs of its own in the base runs' roles: large and default initialization, with and without its penalty or decay, for {} epochs, and a run of its decay alone. Each claim is decided on them by the code and the thresholds that decide it for network2's rule. The biases are never decayed, in any rule.",
         results.plan.setup_epochs
     ));
+    let mut about = String::from("$D$ is a decoupled rule's weight decay: each step takes $eta D$ of every weight.");
+    if setups.iter().map(|s| &s.setup).eq(setup::built_in().iter()) {
+        about.push_str(" Each setup's $eta$ is one at which it trains this network: momentum's 0.01 makes $eta/(1 - mu)$ the base run's 0.1, and 0.001 is PyTorch's default for Adam and AdamW.");
+    }
+    doc.paragraph(about);
     doc.paragraph("Claim 2 asks for a decay by a fixed factor per epoch. Each rule's own law takes the place of $exp(-eta*lambda/m)$: for momentum, the factor its recurrence gives from rest (it tends to $exp(-eta*lambda/(m (1 - mu)))$ once the velocity has built up); for SGDW and AdamW, $(1 - eta D)^S$. The decay of L1 and of Adam with its penalty in the gradient is no factor: L1 takes $eta*lambda/n$ off $|w|$ every step, and Adam divides the penalty's gradient by its own size, so that its decay alone takes about $eta$ off $|w|$ every step, whatever lambda is. Claim 2 is not decided for them. Claim 3 needs the scaling grid and the noise law's branches, which are run for network2's rule only: it is not decided for any setup here.");
-    doc.paragraph("In the table, K is claim 1's count of leading decay-dominated epochs per layer (w1, w2, ...), the fewest over the seeds; claim 2's number is the decay-only run's shrink of the weights in its first epoch, its rule's law beside it; the accuracy is the large-init runs' with the penalty or decay after the last epoch, mean over seeds. Each setup's name links to its figures.");
+    doc.paragraph(format!(
+        "In the table, a verdict means what it means in its claim's section ([claim 1](#claim-1), [claim 2](#claim-2), [claim 4](#claim-4)): claim 1 holds only where every layer, the output layer too, is decay-dominated in its first epochs, and claim 4's two tests, a start as fast as $N(0, 1/n_in)$'s and a saturation no higher, are named beside its verdict. K is claim 1's count of leading decay-dominated epochs per layer (w1, w2, ...), the fewest over the seeds. Claim 2's number is the shrink of the weights in the first epoch of the decay-only run, which has n = {} examples in mini-batches of {} ($S$ = {} steps an epoch, not the {} of training), beside its rule's law, computed apart from the training code (the recurrences of `theory.rs`, in f64). The accuracy is the large-init runs' with the penalty or decay after the last epoch, mean over seeds. Each setup's name links to its figures.",
+        plan::DECAY_ONLY_N,
+        plan::BATCH,
+        plan::DECAY_ONLY_N / plan::BATCH,
+        results.base_steps()
+    ));
     doc.table(
         &[
             "setup",
             "changes",
             "claim 1 (K)",
-            "claim 2: decay per epoch (law)",
+            "claim 2: decay-only epoch (law)",
             "claim 4",
             "accuracy",
         ],
@@ -106,12 +117,25 @@ fn row(setup: &SetupClaims) -> Vec<String> {
         ),
         None => format!("not decided (no factor law); {shrink}"),
     };
+    let claim4 = match crate::study::claims::claim4(&setup.claims) {
+        Some(d) => {
+            let yes_no = |b: bool| if b { "yes" } else { "no" };
+            let f = &d.decision.findings;
+            format!(
+                "{}: fast start {}, saturation {}",
+                verdict(&setup.claims[3]),
+                yes_no(f.early_speed_emulated),
+                yes_no(f.saturation_emulated)
+            )
+        }
+        None => verdict(&setup.claims[3]),
+    };
     vec![
         format!("[{}](#{})", setup.setup.name, setup_anchor(&setup.setup)),
         changes(&setup.setup),
         claim1,
         claim2,
-        verdict(&setup.claims[3]),
+        claim4,
         m.final_accuracy
             .map_or(String::new(), |a| format!("{:.2}%", 100.0 * a)),
     ]

@@ -210,6 +210,14 @@ pub fn claim3(claims: &[ClaimResult]) -> Option<&Decided<Claim3>> {
     })
 }
 
+/// Claim 4's decision, if it was decided.
+pub fn claim4(claims: &[ClaimResult]) -> Option<&Decided<Claim4>> {
+    claims.iter().find_map(|c| match c {
+        ClaimResult::Claim4(o) => o.as_ref().as_ref().ok(),
+        _ => None,
+    })
+}
+
 /// What every claim's result tells, whichever claim it is.
 #[derive(Debug, Clone, Copy)]
 pub struct Header<'a> {

@@ -241,8 +241,8 @@ pub const SETUP_EPOCHS: usize = 30;
 pub const SETUP_EPOCHS_QUICK: usize = 10;
 
 /// Examples of the small decay-only runs, and their epochs.
-const DECAY_ONLY_N: usize = 1_000;
-const DECAY_ONLY_EPOCHS: usize = 2;
+pub const DECAY_ONLY_N: usize = 1_000;
+pub const DECAY_ONLY_EPOCHS: usize = 2;
 
 /// The scaling grid, (hidden width, pool): n_in = 784 / pool^2 and
 /// n_w = width (n_in + 10). Three families of nearly equal n_w with
