@@ -32,7 +32,9 @@ pub fn section(doc: &mut Document, setups: &[SetupClaims], results: &Results) {
         "The same claims for other update rules, costs and neurons (chapter 3's other techniques, and today's weight decay), one setup a row. Each setup trains [784, 30, 10] on the same data and seeds, in runs of its own in the base runs' roles: large and default initialization, with and without its penalty or decay, for {} epochs, and a run of its decay alone. Each claim is decided on them by the code and the thresholds that decide it for network2's rule. The biases are never decayed, in any rule.",
         results.plan.setup_epochs
     ));
-    let mut about = String::from("$D$ is a decoupled rule's weight decay: each step takes $eta D$ of every weight.");
+    let mut about = String::from(
+        "$D$ is a decoupled rule's weight decay: each step takes $eta D$ of every weight.",
+    );
     if setups.iter().map(|s| &s.setup).eq(setup::built_in().iter()) {
         about.push_str(" Each setup's $eta$ is one at which it trains this network: momentum's 0.01 makes $eta/(1 - mu)$ the base run's 0.1, and 0.001 is PyTorch's default for Adam and AdamW.");
     }

@@ -17,42 +17,28 @@ use crate::net::Init;
 use crate::study::claims::setups::decide_setups;
 use crate::study::claims::{Measured, Thresholds, claim1, decide_all};
 use crate::study::comments;
-use crate::study::{Mode, Plan, Results, RunResult, equilibrium};
+use crate::study::results::of_plan;
+use crate::study::{Mode, Plan, Results, equilibrium};
 
 /// The quick plan's runs with made-up records: the rms falls from 1 to a
 /// size that shrinks with n_in, f rises from 0 to 1, accuracy from 90%.
 fn synthetic_study() -> Results {
     let plan = Plan::new(Mode::Quick, 1, 1).expect("a plan");
-    let runs = plan
-        .runs
-        .iter()
-        .map(|spec| {
-            let n_in = spec.config.sizes[0] as f64;
-            let settled = 0.2 * (784.0 / n_in).powf(0.6) / (spec.config.lambda / 5.0).powf(0.3);
-            let epochs = 16;
-            let rms: Vec<f64> = (0..=epochs)
-                .map(|e| settled + (1.0 - settled) * (-0.4 * e as f64).exp())
-                .collect();
-            let f: Vec<f64> = (0..=epochs)
-                .map(|e| 1.0 - (-0.05 * (e * e) as f64).exp())
-                .collect();
-            let accuracy: Vec<f64> = (0..=epochs)
-                .map(|e| 0.96 - 0.06 * (-0.5 * e as f64).exp())
-                .collect();
-            RunResult {
-                spec: spec.clone(),
-                records: synthetic_run(&rms, &f, &accuracy, 0.95),
-                reused: false,
-                redone: false,
-            }
-        })
-        .collect();
-    Results {
-        plan,
-        runs,
-        optima: Vec::new(),
-        averaged: Vec::new(),
-    }
+    of_plan(plan, |spec| {
+        let n_in = spec.config.sizes[0] as f64;
+        let settled = 0.2 * (784.0 / n_in).powf(0.6) / (spec.config.lambda / 5.0).powf(0.3);
+        let epochs = 16;
+        let rms: Vec<f64> = (0..=epochs)
+            .map(|e| settled + (1.0 - settled) * (-0.4 * e as f64).exp())
+            .collect();
+        let f: Vec<f64> = (0..=epochs)
+            .map(|e| 1.0 - (-0.05 * (e * e) as f64).exp())
+            .collect();
+        let accuracy: Vec<f64> = (0..=epochs)
+            .map(|e| 0.96 - 0.06 * (-0.5 * e as f64).exp())
+            .collect();
+        synthetic_run(&rms, &f, &accuracy, 0.95)
+    })
 }
 
 fn synthetic_document() -> Document {

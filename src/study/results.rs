@@ -161,6 +161,30 @@ impl Results {
     }
 }
 
+/// A study whose every run of `plan` recorded `records(spec)`, for tests.
+#[cfg(test)]
+pub(crate) fn of_plan(
+    plan: Plan,
+    records: impl Fn(&super::RunSpec) -> Vec<EpochRecord>,
+) -> Results {
+    let runs = plan
+        .runs
+        .iter()
+        .map(|spec| RunResult {
+            spec: spec.clone(),
+            records: records(spec),
+            reused: false,
+            redone: false,
+        })
+        .collect();
+    Results {
+        plan,
+        runs,
+        optima: Vec::new(),
+        averaged: Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,22 +194,11 @@ mod tests {
     /// The full plan with two seeds, every run given the same records.
     fn two_seed_study() -> Results {
         let plan = Plan::new(Mode::Full, 2, 1).expect("a plan");
-        let runs = plan
-            .runs
-            .iter()
-            .map(|spec| RunResult {
-                spec: spec.clone(),
-                records: pure_decay(1),
-                reused: false,
-                redone: spec.name.starts_with("decay-only"),
-            })
-            .collect();
-        Results {
-            plan,
-            runs,
-            optima: Vec::new(),
-            averaged: Vec::new(),
+        let mut results = of_plan(plan, |_| pure_decay(1));
+        for run in &mut results.runs {
+            run.redone = run.spec.name.starts_with("decay-only");
         }
+        results
     }
 
     #[test]

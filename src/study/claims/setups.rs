@@ -101,27 +101,11 @@ mod tests {
     use crate::metrics::synthetic::pure_decay;
     use crate::study::claims::Verdict;
     use crate::study::plan::{Mode, Plan, Purpose, SetupRole, setup};
-    use crate::study::runner::RunResult;
+    use crate::study::results::of_plan;
 
     /// The quick plan with every run given `records`.
     fn study(records: Vec<EpochRecord>) -> Results {
-        let plan = Plan::new(Mode::Quick, 1, 1).unwrap();
-        let runs = plan
-            .runs
-            .iter()
-            .map(|spec| RunResult {
-                spec: spec.clone(),
-                records: records.clone(),
-                reused: false,
-                redone: false,
-            })
-            .collect();
-        Results {
-            plan,
-            runs,
-            optima: Vec::new(),
-            averaged: Vec::new(),
-        }
+        of_plan(Plan::new(Mode::Quick, 1, 1).unwrap(), |_| records.clone())
     }
 
     #[test]

@@ -608,23 +608,32 @@ impl Plan {
                 purpose: Purpose::DecayOnly { c },
                 seed: self.seeds[0],
                 config: Config {
-                    sizes: vec![49, 10, 10],
-                    pool: 4,
-                    train_size: Some(DECAY_ONLY_N),
                     lambda: c * DECAY_ONLY_N as f64 / ETA,
-                    epochs: DECAY_ONLY_EPOCHS,
-                    decay_only: true,
-                    full_gradient: FullGradientAt::Never,
-                    stop_when_settled: false,
-                    precision: Precision::F64,
-                    seed: self.seeds[0],
-                    ..base.clone()
+                    ..self.decay_only_config(base)
                 },
                 parent: None,
                 saves_network: false,
             });
         }
         runs
+    }
+
+    /// A decay-only run's configuration: [49, 10, 10] on n = 1,000 pooled
+    /// images, `DECAY_ONLY_EPOCHS` epochs in f64, the first seed, the base
+    /// eta and lambda (which the caller sets).
+    fn decay_only_config(&self, base: &Config) -> Config {
+        Config {
+            sizes: vec![49, 10, 10],
+            pool: 4,
+            train_size: Some(DECAY_ONLY_N),
+            epochs: DECAY_ONLY_EPOCHS,
+            decay_only: true,
+            full_gradient: FullGradientAt::Never,
+            stop_when_settled: false,
+            precision: Precision::F64,
+            seed: self.seeds[0],
+            ..base.clone()
+        }
     }
 
     /// Each setup's runs: its four base runs on every seed (large and
@@ -686,21 +695,7 @@ impl Plan {
                     });
                 }
             }
-            let config = trains_with(
-                setup,
-                Config {
-                    sizes: vec![49, 10, 10],
-                    pool: 4,
-                    train_size: Some(DECAY_ONLY_N),
-                    epochs: DECAY_ONLY_EPOCHS,
-                    decay_only: true,
-                    full_gradient: FullGradientAt::Never,
-                    stop_when_settled: false,
-                    precision: Precision::F64,
-                    seed: self.seeds[0],
-                    ..base.clone()
-                },
-            );
+            let config = trains_with(setup, self.decay_only_config(base));
             runs.push(RunSpec {
                 name: format!("setup-{}-decay-only", setup.name),
                 purpose: Purpose::Setup {
