@@ -13,6 +13,7 @@ use serde_json::error::Category;
 use super::console::{Console, say};
 use super::failure::{Failure, Outcome};
 use super::files;
+use super::study_file;
 use crate::cli::ClaimsArgs;
 use crate::data::Mnist;
 use crate::error::{Error, Result};
@@ -20,7 +21,6 @@ use crate::net::Init;
 use crate::report::json::ClaimsFile;
 use crate::report::{self, Reference, export};
 use crate::study::claims::{self, ClaimResult, Measured, Thresholds};
-use crate::study::plan::{Purpose, StudyFile};
 use crate::study::shard::{Shard, ShardError};
 use crate::study::{Mode, Plan, Results, RunSpec, equilibrium, runner};
 use crate::study::{book_examples, comments, optima, tail_average};
@@ -233,7 +233,7 @@ impl Flags {
             None => None,
         };
         let plan = match &args.config {
-            Some(path) => plan_of_file(path)?,
+            Some(path) => study_file::plan(path, MAX_SEEDS)?,
             None => plan_of(args, mode_of(args))?,
         };
         Ok(Flags {
@@ -344,42 +344,12 @@ fn shard_failure(error: ShardError, count: Option<usize>) -> Failure {
     Failure::flag("--shard", message)
 }
 
-/// The first lines of a study file `--print-config` writes.
-const STUDY_FILE_HEADER: &str = "\
-# A decaylab study: `decaylab claims --config FILE` runs it.
-# mode: quick, full or deep; setup_epochs: the epochs of each setup's
-# base runs. Each [[setup]] is a setup beyond the book's:
-# name, eta, lambda (0 for sgdw and adamw), optimizer (kind = sgd,
-# momentum (mu), sgdw (weight_decay), adam (beta1, beta2, eps) or adamw
-# (the same and weight_decay)), and optionally regularization (l2, l1),
-# cost (cross-entropy, quadratic, log-likelihood), activation (sigmoid,
-# tanh). The base setup (network2's) is always run.
-";
-
-/// Print the study file of the study the flags describe.
+/// Print the study file of the built-in study the flags describe (a
+/// quick study has one seed, whatever --seeds says).
 fn print_config(args: &ClaimsArgs) -> Outcome {
-    // A quick study has one seed, whatever --seeds says.
     let mode = mode_of(args);
     let seeds = if mode == Mode::Quick { 1 } else { args.seeds };
-    if !(1..=MAX_SEEDS).contains(&seeds) {
-        return Err(Failure::flag(
-            "--seeds",
-            format!("{seeds}; expected 1 to {MAX_SEEDS} seeds"),
-        ));
-    }
-    let file = StudyFile::built_in(mode, seeds, args.seed_base);
-    let text = file.to_toml().map_err(|why| {
-        Failure::flag(
-            "--seed-base",
-            format!(
-                "{}: {why}; expected at most {} in a study file",
-                args.seed_base,
-                i64::MAX
-            ),
-        )
-    })?;
-    print!("{STUDY_FILE_HEADER}\n{text}");
-    Ok(())
+    study_file::print(mode, seeds, args.seed_base, MAX_SEEDS)
 }
 
 /// The mode the flags ask for.
@@ -389,38 +359,6 @@ fn mode_of(args: &ClaimsArgs) -> Mode {
         (false, true) => Mode::Deep,
         (false, false) => Mode::Full,
     }
-}
-
-/// Study files are a few kilobytes; this bounds what is read.
-const STUDY_FILE_LIMIT: u64 = 1 << 20;
-
-/// The plan of the study file at `path`, or an error naming the file and
-/// what is wrong in it: its key, its setup, or the setting of a setup's
-/// run that cannot train.
-fn plan_of_file(path: &Path) -> Outcome<Plan> {
-    let bad = |message: String| Failure::Library(Error::bad_file(path, message));
-    let text = crate::input::read_text_bounded(path, "a study file", STUDY_FILE_LIMIT)?;
-    let file = StudyFile::parse(&text).map_err(bad)?;
-    if file.seeds > MAX_SEEDS {
-        return Err(bad(format!(
-            "seeds = {}; expected 1 to {MAX_SEEDS}",
-            file.seeds
-        )));
-    }
-    let plan = file.plan().ok_or_else(|| {
-        bad(format!(
-            "seed_base = {} with seeds = {}; expected seeds that fit in 64 bits",
-            file.seed_base, file.seeds
-        ))
-    })?;
-    for run in &plan.runs {
-        if let Purpose::Setup { setup, .. } = &run.purpose {
-            let n = run.config.train_size.unwrap_or(plan.train_size);
-            let checked = run.config.validate().and(run.config.check_decay(n));
-            checked.map_err(|e| bad(format!("setup {setup}: {e}")))?;
-        }
-    }
-    Ok(plan)
 }
 
 /// The study's plan for the flags, or an error naming --seed-base.

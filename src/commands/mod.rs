@@ -9,6 +9,7 @@ mod files;
 mod inspect;
 mod optimum;
 mod serve;
+mod study_file;
 mod train;
 
 pub use failure::{Failure, Outcome};

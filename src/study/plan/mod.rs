@@ -10,7 +10,7 @@ use crate::theory;
 pub mod file;
 pub mod setup;
 pub use file::StudyFile;
-pub use setup::Setup;
+pub use setup::{SETUP_EPOCHS, SETUP_EPOCHS_QUICK, Setup, SetupRole};
 
 /// Full: the study as specified, every run on every seed. Quick: the same
 /// experiments with one seed and fewer configurations, to run in about
@@ -65,18 +65,6 @@ pub enum Purpose {
     /// A run of the setup named `setup` (beyond the book's) in one of the
     /// base setup's roles.
     Setup { setup: String, role: SetupRole },
-}
-
-/// The role a setup's run plays: one of the base setup's.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "role", rename_all = "kebab-case")]
-pub enum SetupRole {
-    /// As `Purpose::Base`: large or default initialization, with or
-    /// without the setup's penalty or decay.
-    Base { init: Init, l2: bool },
-    /// As `Purpose::DecayOnly`: the setup's decay alone, c its fraction
-    /// per step (eta*lambda/n, or eta*D).
-    DecayOnly { c: f64 },
 }
 
 impl Purpose {
@@ -234,11 +222,6 @@ pub fn deep_branch_epochs(eta: f64, lambda: f64, m: usize) -> (usize, usize) {
 /// |x| goes as c^-1 in the first and stays in the second; one set by the
 /// fan-in, as 1/sqrt(n_in), the other way round.
 pub const INPUT_SCALES: [(usize, f64); 4] = [(1, 0.5), (1, 2.0), (2, 2.165), (4, 5.043)];
-
-/// Epochs of a setup's base runs: chapter 3's 30 (quick: 10). They are
-/// not trained until settled (claim 3 is not decided for setups).
-pub const SETUP_EPOCHS: usize = 30;
-pub const SETUP_EPOCHS_QUICK: usize = 10;
 
 /// Examples of the small decay-only runs, and their epochs.
 pub const DECAY_ONLY_N: usize = 1_000;
@@ -634,83 +617,6 @@ impl Plan {
             seed: self.seeds[0],
             ..base.clone()
         }
-    }
-
-    /// Each setup's runs: its four base runs on every seed (large and
-    /// default initialization, with and without its penalty or decay), for
-    /// `setup_epochs` epochs, the probes on in the runs with decay (claim 1
-    /// reads their budget; claim 4 reads only the accuracy and saturation
-    /// of those without, and the split rules' probes cost 5 to 7 times
-    /// their step), and one decay-only run as the base setup's (n = 1,000,
-    /// [49, 10, 10], f64) at its own eta and penalty.
-    fn setup_runs(&self, base: &Config) -> Vec<RunSpec> {
-        let mut runs = Vec::new();
-        for setup in &self.setups {
-            let trains_with = |setup: &Setup, config: Config| Config {
-                eta: setup.eta,
-                lambda: setup.lambda,
-                rule: setup.rule(),
-                cost: setup.cost,
-                hidden: setup.activation,
-                ..config
-            };
-            for &seed in &self.seeds {
-                for (init, l2) in [
-                    (Init::Large, true),
-                    (Init::Default, true),
-                    (Init::Large, false),
-                    (Init::Default, false),
-                ] {
-                    let with = if l2 {
-                        setup.clone()
-                    } else {
-                        setup.without_decay()
-                    };
-                    let config = trains_with(
-                        &with,
-                        Config {
-                            init,
-                            epochs: self.setup_epochs,
-                            stop_when_settled: false,
-                            probes: l2,
-                            seed,
-                            ..base.clone()
-                        },
-                    );
-                    runs.push(RunSpec {
-                        name: format!(
-                            "setup-{}-{}-{}-s{seed}",
-                            setup.name,
-                            init_name(init),
-                            if l2 { "l2" } else { "nol2" }
-                        ),
-                        purpose: Purpose::Setup {
-                            setup: setup.name.clone(),
-                            role: SetupRole::Base { init, l2 },
-                        },
-                        seed,
-                        config,
-                        parent: None,
-                        saves_network: false,
-                    });
-                }
-            }
-            let config = trains_with(setup, self.decay_only_config(base));
-            runs.push(RunSpec {
-                name: format!("setup-{}-decay-only", setup.name),
-                purpose: Purpose::Setup {
-                    setup: setup.name.clone(),
-                    role: SetupRole::DecayOnly {
-                        c: config.decay_per_step(DECAY_ONLY_N),
-                    },
-                },
-                seed: self.seeds[0],
-                config,
-                parent: None,
-                saves_network: false,
-            });
-        }
-        runs
     }
 
     /// The scaling grid, every seed.

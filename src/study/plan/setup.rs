@@ -7,9 +7,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::net::{Activation, Cost};
+use super::{DECAY_ONLY_N, Plan, Purpose, RunSpec, init_name};
+use crate::net::{Activation, Cost, Init};
+use crate::run::Config;
 use crate::train::rule::{ADAM_BETA1, ADAM_BETA2, ADAM_EPS};
 use crate::train::{Optimizer, Regularization, Rule};
+
+/// Epochs of a setup's base runs: chapter 3's 30 (quick: 10). They are
+/// not trained until settled (claim 3 is not decided for setups).
+pub const SETUP_EPOCHS: usize = 30;
+pub const SETUP_EPOCHS_QUICK: usize = 10;
 
 /// What a setup trains with. Everything else (the network [784, 30, 10],
 /// m = 10, n = 50,000, the seeds) is the base setup's.
@@ -176,6 +183,97 @@ pub fn built_in() -> Vec<Setup> {
             ..sgd("tanh")
         },
     ]
+}
+
+/// The role a setup's run plays: one of the base setup's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "kebab-case")]
+pub enum SetupRole {
+    /// As `Purpose::Base`: large or default initialization, with or
+    /// without the setup's penalty or decay.
+    Base { init: Init, l2: bool },
+    /// As `Purpose::DecayOnly`: the setup's decay alone, c its fraction
+    /// per step (eta*lambda/n, or eta*D).
+    DecayOnly { c: f64 },
+}
+
+impl Plan {
+    /// Each setup's runs: its four base runs on every seed (large and
+    /// default initialization, with and without its penalty or decay), for
+    /// `setup_epochs` epochs, the probes on in the runs with decay (claim 1
+    /// reads their budget; claim 4 reads only the accuracy and saturation
+    /// of those without, and the split rules' probes cost 5 to 7 times
+    /// their step), and one decay-only run as the base setup's (n = 1,000,
+    /// [49, 10, 10], f64) at its own eta and penalty.
+    pub(super) fn setup_runs(&self, base: &Config) -> Vec<RunSpec> {
+        let mut runs = Vec::new();
+        for setup in &self.setups {
+            let trains_with = |setup: &Setup, config: Config| Config {
+                eta: setup.eta,
+                lambda: setup.lambda,
+                rule: setup.rule(),
+                cost: setup.cost,
+                hidden: setup.activation,
+                ..config
+            };
+            for &seed in &self.seeds {
+                for (init, l2) in [
+                    (Init::Large, true),
+                    (Init::Default, true),
+                    (Init::Large, false),
+                    (Init::Default, false),
+                ] {
+                    let with = if l2 {
+                        setup.clone()
+                    } else {
+                        setup.without_decay()
+                    };
+                    let config = trains_with(
+                        &with,
+                        Config {
+                            init,
+                            epochs: self.setup_epochs,
+                            stop_when_settled: false,
+                            probes: l2,
+                            seed,
+                            ..base.clone()
+                        },
+                    );
+                    runs.push(RunSpec {
+                        name: format!(
+                            "setup-{}-{}-{}-s{seed}",
+                            setup.name,
+                            init_name(init),
+                            if l2 { "l2" } else { "nol2" }
+                        ),
+                        purpose: Purpose::Setup {
+                            setup: setup.name.clone(),
+                            role: SetupRole::Base { init, l2 },
+                        },
+                        seed,
+                        config,
+                        parent: None,
+                        saves_network: false,
+                    });
+                }
+            }
+            let config = trains_with(setup, self.decay_only_config(base));
+            runs.push(RunSpec {
+                name: format!("setup-{}-decay-only", setup.name),
+                purpose: Purpose::Setup {
+                    setup: setup.name.clone(),
+                    role: SetupRole::DecayOnly {
+                        c: config.decay_per_step(DECAY_ONLY_N),
+                    },
+                },
+                seed: self.seeds[0],
+                config,
+                parent: None,
+                saves_network: false,
+            });
+        }
+        runs
+    }
 }
 
 #[cfg(test)]

@@ -149,6 +149,41 @@ fn a_training_run_as_planned(plan: &Plan, run: &RunSpec) {
     assert_eq!(c.epochs, epochs, "{}", run.name);
 }
 
+/// A setup's run: the setup's rule, cost and neurons, and its role's
+/// initialization, length, decay and probes.
+fn a_setup_run_as_planned(plan: &Plan, run: &RunSpec, setup: &str, role: SetupRole) {
+    let c = &run.config;
+    let setup = plan.setups.iter().find(|s| s.name == setup).unwrap();
+    let trains_with = match role {
+        SetupRole::Base { l2: false, .. } => setup.without_decay(),
+        _ => setup.clone(),
+    };
+    assert_eq!((c.rule, c.lambda), (trains_with.rule(), trains_with.lambda));
+    assert_eq!(c.cost, setup.cost);
+    assert_eq!(
+        (c.eta, c.hidden, c.batch),
+        (setup.eta, setup.activation, BATCH)
+    );
+    assert!(!c.stop_when_settled, "{}", run.name);
+    match role {
+        SetupRole::Base { init, l2: with_l2 } => {
+            assert_eq!(
+                (c.init, c.sizes.as_slice()),
+                (init, [784, WIDTH, 10].as_slice())
+            );
+            assert_eq!(c.epochs, plan.setup_epochs);
+            let decays = c.decay_per_step(plan.train_size) > 0.0;
+            assert_eq!(decays, with_l2, "{}", run.name);
+            assert_eq!(c.probes, with_l2, "{}", run.name);
+        }
+        SetupRole::DecayOnly { c: per_step } => {
+            assert!(c.decay_only && c.precision == Precision::F64);
+            assert_eq!(per_step, c.decay_per_step(DECAY_ONLY_N));
+            assert!(per_step > 0.0, "{}", run.name);
+        }
+    }
+}
+
 #[test]
 fn every_run_is_configured_as_its_purpose_says() {
     let plan = Plan::new(Mode::Full, 2, 7).unwrap();
@@ -211,37 +246,7 @@ fn every_run_is_configured_as_its_purpose_says() {
                 assert_eq!((c.eta, c.lambda, c.init), (ETA, lambda, Init::Default));
                 assert!(run.saves_network, "{}", run.name);
             }
-            Purpose::Setup { ref setup, role } => {
-                let setup = plan.setups.iter().find(|s| s.name == *setup).unwrap();
-                let trains_with = match role {
-                    SetupRole::Base { l2: false, .. } => setup.without_decay(),
-                    _ => setup.clone(),
-                };
-                assert_eq!((c.rule, c.lambda), (trains_with.rule(), trains_with.lambda));
-                assert_eq!(c.cost, setup.cost);
-                assert_eq!(
-                    (c.eta, c.hidden, c.batch),
-                    (setup.eta, setup.activation, BATCH)
-                );
-                assert!(!c.stop_when_settled, "{}", run.name);
-                match role {
-                    SetupRole::Base { init, l2: with_l2 } => {
-                        assert_eq!(
-                            (c.init, c.sizes.as_slice()),
-                            (init, [784, WIDTH, 10].as_slice())
-                        );
-                        assert_eq!(c.epochs, plan.setup_epochs);
-                        let decays = c.decay_per_step(plan.train_size) > 0.0;
-                        assert_eq!(decays, with_l2, "{}", run.name);
-                        assert_eq!(c.probes, with_l2, "{}", run.name);
-                    }
-                    SetupRole::DecayOnly { c: per_step } => {
-                        assert!(c.decay_only && c.precision == Precision::F64);
-                        assert_eq!(per_step, c.decay_per_step(DECAY_ONLY_N));
-                        assert!(per_step > 0.0, "{}", run.name);
-                    }
-                }
-            }
+            Purpose::Setup { ref setup, role } => a_setup_run_as_planned(&plan, run, setup, role),
             Purpose::Branch { lambda, eta, m } => {
                 assert_eq!((c.eta, c.lambda, c.batch), (eta, lambda, m));
                 let parent = run.parent.as_ref().expect("a branch has a parent");
