@@ -153,6 +153,17 @@ mod tests {
     }
 
     #[test]
+    fn the_final_accuracy_is_the_mean_over_seeds() {
+        let mut a = pure_decay(2);
+        let mut b = pure_decay(2);
+        a.last_mut().unwrap().eval_accuracy = 0.9;
+        b.last_mut().unwrap().eval_accuracy = 0.8;
+        let mean = mean_final_accuracy(&[&a, &b]).unwrap();
+        assert!((mean - 0.85).abs() < 1e-12, "{mean}");
+        assert_eq!(mean_final_accuracy(&[]), None);
+    }
+
+    #[test]
     fn a_setup_without_a_factor_law_leaves_claim_2_undecided() {
         let mut records = pure_decay(3);
         for r in &mut records {
