@@ -305,8 +305,29 @@ mod tests {
         let mut setup = built_in().remove(0);
         setup.name = "a/b".into();
         assert!(setup.check().unwrap_err().contains("name \"a/b\""));
-        setup.name = "ok".into();
+        setup.name = String::new();
+        assert!(setup.check().unwrap_err().contains("name \"\""));
+        setup.name = "x".repeat(41);
+        assert!(setup.check().unwrap_err().contains("1 to 40"));
+        setup.name = "x".repeat(40);
+        setup.check().unwrap();
         setup.eta = 0.0;
         assert!(setup.check().unwrap_err().contains("eta 0"));
+        // A decoupled rule without its decay: its runs with and without
+        // decay would be the same.
+        let mut adamw = built_in().into_iter().find(|s| s.name == "adamw").unwrap();
+        adamw.check().unwrap();
+        for weight_decay in [0.0, f64::NAN] {
+            if let Optimizer::AdamW {
+                weight_decay: d, ..
+            } = &mut adamw.optimizer
+            {
+                *d = weight_decay;
+            }
+            assert!(
+                adamw.check().unwrap_err().contains("weight_decay"),
+                "{weight_decay}"
+            );
+        }
     }
 }
