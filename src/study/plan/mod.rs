@@ -194,6 +194,14 @@ pub const BRANCH_AVERAGE: f64 = 1.0;
 pub const BRANCH_MIN_BURN_IN: usize = 2;
 pub const BRANCH_MIN_AVERAGE: usize = 4;
 
+/// The base runs' four kinds (init, with L2), network2's and every setup's.
+pub const BASE_ROLES: [(Init, bool); 4] = [
+    (Init::Large, true),
+    (Init::Default, true),
+    (Init::Large, false),
+    (Init::Default, false),
+];
+
 /// Epochs of a branch at (eta, lambda, m): (burn-in, total).
 pub fn branch_epochs(eta: f64, lambda: f64, m: usize) -> (usize, usize) {
     let tau = theory::relaxation_epochs(eta, lambda, m);
@@ -495,16 +503,11 @@ impl Plan {
         runs
     }
 
-    /// The base runs: four kinds, every seed.
+    /// The base runs: four kinds (`BASE_ROLES`), every seed.
     fn base_runs(&self, base: &Config) -> Vec<RunSpec> {
         let mut runs = Vec::new();
         for &seed in &self.seeds {
-            for (init, l2) in [
-                (Init::Large, true),
-                (Init::Default, true),
-                (Init::Large, false),
-                (Init::Default, false),
-            ] {
+            for (init, l2) in BASE_ROLES {
                 runs.push(RunSpec {
                     name: Plan::base_name(init, l2, seed),
                     purpose: Purpose::Base { init, l2 },

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DECAY_ONLY_N, Plan, Purpose, RunSpec, init_name};
+use super::{BASE_ROLES, DECAY_ONLY_N, Plan, Purpose, RunSpec, init_name};
 use crate::net::{Activation, Cost, Init};
 use crate::run::Config;
 use crate::train::rule::{ADAM_BETA1, ADAM_BETA2, ADAM_EPS};
@@ -217,12 +217,7 @@ impl Plan {
                 ..config
             };
             for &seed in &self.seeds {
-                for (init, l2) in [
-                    (Init::Large, true),
-                    (Init::Default, true),
-                    (Init::Large, false),
-                    (Init::Default, false),
-                ] {
+                for (init, l2) in BASE_ROLES {
                     let with = if l2 {
                         setup.clone()
                     } else {
